@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { initBackend, listBackends } from './index';
+import { parseBackendName } from './types';
+
+describe('backend choice', () => {
+  afterEach(() => {
+    delete process.env['BIOMED_BACKEND'];
+  });
+
+  it('parses user spellings', () => {
+    expect(parseBackendName('WASM')).toBe('wasm');
+    expect(parseBackendName('node')).toBe('tensorflow');
+    expect(parseBackendName('cuda')).toBe('node-gpu');
+    expect(parseBackendName('metal')).toBeUndefined();
+  });
+
+  it('falls past missing native packages to an active backend and says why', async () => {
+    const info = await initBackend();
+    expect(tf.getBackend()).toBe(info.name);
+    const names = info.available.map((p) => p.name);
+    expect(names.slice(0, 2)).toEqual(['node-gpu', 'tensorflow']);
+    for (const probe of info.available) {
+      if (!probe.ok) expect(probe.reason).toBeTruthy();
+    }
+    if (info.name === 'wasm') {
+      expect(info.simd).toBe(true);
+      expect(info.kernels).toContain('BatchMatMul:transpose-first');
+    }
+    // Idempotent: the same promise result.
+    expect(await initBackend()).toBe(info);
+  });
+
+  it('honours BIOMED_BACKEND and rejects unknown names', async () => {
+    process.env['BIOMED_BACKEND'] = 'cpu';
+    const info = await initBackend();
+    expect(info.name).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    process.env['BIOMED_BACKEND'] = 'quantum';
+    await expect(initBackend()).rejects.toThrow(/BIOMED_BACKEND/);
+  });
+
+  it('lists every backend with a verdict', async () => {
+    const info = await listBackends();
+    expect(info.available.map((p) => p.name)).toEqual(['node-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(info.available.find((p) => p.name === 'cpu')?.ok).toBe(true);
+    expect(tf.getBackend()).toBe(info.name);
+  });
+});

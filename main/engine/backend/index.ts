@@ -1,0 +1,93 @@
+// Gradients and chained ops (t.reshape(...)) are not registered by tfjs-core's main entry.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+import { registerCustomKernels } from '../kernels/register';
+import { LOADERS } from './loaders';
+import {
+  BACKEND_ORDER,
+  type BackendInfo,
+  type BackendName,
+  type BackendProbe,
+  parseBackendName,
+} from './types';
+
+export type { BackendInfo, BackendName, BackendProbe } from './types';
+export { BACKEND_ORDER, parseBackendName } from './types';
+
+/** Options for {@link initBackend}. */
+export interface InitBackendOptions {
+  /** Try this backend first (the environment variable BIOMED_BACKEND wins over it). */
+  readonly prefer?: BackendName;
+  /** Use only this backend; fail instead of falling back. */
+  readonly strict?: boolean;
+}
+
+let current: Promise<BackendInfo> | undefined;
+let currentKey = '';
+
+function order(first: BackendName | undefined): BackendName[] {
+  return first ? [first, ...BACKEND_ORDER.filter((n) => n !== first)] : [...BACKEND_ORDER];
+}
+
+async function choose(opts: InitBackendOptions): Promise<BackendInfo> {
+  const envRaw = process.env['BIOMED_BACKEND'];
+  const forced = parseBackendName(envRaw);
+  if (envRaw && !forced) {
+    throw new Error(`BIOMED_BACKEND='${envRaw}' is not one of cpu, wasm, tensorflow, node-gpu`);
+  }
+  const first = forced ?? opts.prefer;
+  const strict = forced !== undefined || opts.strict === true;
+  const candidates = strict && first ? [first] : order(first);
+  const tried: BackendProbe[] = [];
+  for (const name of candidates) {
+    try {
+      const loaded = await LOADERS[name]();
+      tried.push({ name, ok: true });
+      const kernels = registerCustomKernels(name === 'node-gpu' ? 'tensorflow' : name);
+      const notTried = BACKEND_ORDER.filter((n) => !tried.some((t) => t.name === n)).map(
+        (n): BackendProbe => ({ name: n, ok: false, reason: `not tried: '${name}' was chosen first` }),
+      );
+      return { name, ...loaded, available: [...tried, ...notTried], kernels };
+    } catch (err) {
+      tried.push({ name, ok: false, reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  const why = tried.map((t) => `${t.name}: ${t.reason}`).join('; ');
+  throw new Error(`no TensorFlow.js backend could be started (${why})`);
+}
+
+/**
+ * Picks and activates the best backend (node-gpu, tensorflow, wasm, cpu), registers the engine's
+ * custom kernels for it, and reports what it found. Idempotent: repeated calls with the same
+ * options return the same result.
+ */
+export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {
+  const key = `${process.env['BIOMED_BACKEND'] ?? ''}|${opts.prefer ?? ''}|${opts.strict === true}`;
+  if (!current || key !== currentKey) {
+    currentKey = key;
+    current = choose(opts);
+    current.catch(() => {
+      current = undefined;
+    });
+  }
+  return current;
+}
+
+/**
+ * Tries every backend in preference order and reports which ones work and why the others fail,
+ * then leaves the engine on the best working one (for `biomed model backends` and Settings).
+ */
+export async function listBackends(): Promise<BackendInfo> {
+  const probes: BackendProbe[] = [];
+  for (const name of BACKEND_ORDER) {
+    try {
+      await LOADERS[name]();
+      probes.push({ name, ok: true });
+    } catch (err) {
+      probes.push({ name, ok: false, reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  current = undefined;
+  const chosen = await initBackend();
+  return { ...chosen, available: probes };
+}

@@ -1,0 +1,101 @@
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName } from './types';
+
+const require = createRequire(import.meta.url);
+
+/** What a loader learned about its backend once it is active. */
+export interface LoadedBackend {
+  readonly version: string;
+  readonly device: 'cpu' | 'cuda';
+  readonly threads: number;
+  readonly simd: boolean;
+}
+
+/** Loads and registers one backend; throws with a readable reason when it cannot. */
+export type BackendLoader = () => Promise<LoadedBackend>;
+
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  // The first line carries the cause; native loaders append long stack-like tails.
+  return text.split('\n')[0]!.slice(0, 300);
+}
+
+async function activate(name: string): Promise<void> {
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (err) {
+    throw new Error(`setBackend('${name}') threw: ${errorText(err)}`);
+  }
+  await tf.ready();
+  // tfjs falls back silently to another registered backend when init fails.
+  if (!ok || tf.getBackend() !== name) {
+    throw new Error(`setBackend('${name}') left tfjs on '${tf.getBackend()}'`);
+  }
+}
+
+function requireOptional(pkg: string): { version?: string } {
+  try {
+    // A present-but-broken install (no tfjs_binding.node) throws here too.
+    const mod = require(pkg) as { version?: Record<string, string> };
+    const pj = require(`${pkg}/package.json`) as { version?: string };
+    return { version: pj.version ?? mod.version?.['tfjs-node'] };
+  } catch (err) {
+    throw new Error(`${pkg} not loadable: ${errorText(err)}`);
+  }
+}
+
+function cpuCount(): number {
+  // navigator.hardwareConcurrency exists in Node >= 21; os.availableParallelism in >= 18.14.
+  const os = require('node:os') as typeof import('node:os');
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+const loadNodeGpu: BackendLoader = async () => {
+  const { version } = requireOptional('@tensorflow/tfjs-node-gpu');
+  await activate('tensorflow');
+  return { version: `tfjs-node-gpu ${version ?? '?'}`, device: 'cuda', threads: cpuCount(), simd: false };
+};
+
+const loadNode: BackendLoader = async () => {
+  const { version } = requireOptional('@tensorflow/tfjs-node');
+  await activate('tensorflow');
+  return { version: `tfjs-node ${version ?? '?'}`, device: 'cpu', threads: cpuCount(), simd: false };
+};
+
+let wasmPathsSet = false;
+
+const loadWasm: BackendLoader = async () => {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  // The .wasm binaries ship beside the package's main file: load them from disk, never the network.
+  const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+  if (!wasmPathsSet) {
+    // setWasmPaths throws once the module has initialised; call it once, before first use.
+    wasm.setWasmPaths(`${dist}/`);
+    wasmPathsSet = true;
+  }
+  await activate('wasm');
+  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+  return {
+    version: `tfjs-backend-wasm ${wasm.version_wasm}`,
+    device: 'cpu',
+    threads: wasm.getThreadsCount(),
+    simd,
+  };
+};
+
+const loadCpu: BackendLoader = async () => {
+  const cpu = await import('@tensorflow/tfjs-backend-cpu');
+  await activate('cpu');
+  return { version: `tfjs-backend-cpu ${cpu.version_cpu}`, device: 'cpu', threads: 1, simd: false };
+};
+
+/** One loader per backend name. */
+export const LOADERS: Readonly<Record<BackendName, BackendLoader>> = {
+  'node-gpu': loadNodeGpu,
+  tensorflow: loadNode,
+  wasm: loadWasm,
+  cpu: loadCpu,
+};

@@ -1,0 +1,17 @@
+import type { BackendName } from '../backend/types';
+import { registerWasmTransposeFirst } from './wasm-transpose-first';
+
+const done = new Map<string, string[]>();
+
+/**
+ * Registers the engine's faster kernels for the chosen backend, once per process and backend.
+ * Returns the names of what was registered, to be recorded with the run.
+ */
+export function registerCustomKernels(backend: BackendName): string[] {
+  const cached = done.get(backend);
+  if (cached) return cached;
+  const kernels: string[] = [];
+  if (backend === 'wasm') kernels.push(...registerWasmTransposeFirst());
+  done.set(backend, kernels);
+  return kernels;
+}
