@@ -1,0 +1,19 @@
+import { initial } from './0010-initial';
+import type { Migration } from './types';
+
+/** Every migration, oldest first. Add new steps at the end, with a higher version. */
+export const MIGRATIONS: readonly Migration[] = [initial];
+
+/** Checks that versions strictly increase; called at start-up and by the tests. */
+export function checkMigrations(list: readonly Migration[] = MIGRATIONS): void {
+  let last = 0;
+  for (const m of list) {
+    if (!Number.isInteger(m.version) || m.version <= last) {
+      throw new Error(`Migration "${m.name}" has version ${m.version}, which is not above ${last}`);
+    }
+    last = m.version;
+  }
+}
+
+/** The schema version this build of the workbench writes. */
+export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
