@@ -25,7 +25,7 @@ describe('backend choice', () => {
     }
     if (info.name === 'wasm') {
       expect(info.simd).toBe(true);
-      expect(info.kernels).toContain('BatchMatMul:transpose-first');
+      expect(info.kernels).toContain('BatchMatMul:xnnpack-batched');
     }
     // Idempotent: the same promise result.
     expect(await initBackend()).toBe(info);

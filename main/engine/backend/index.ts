@@ -1,7 +1,5 @@
-// Gradients and chained ops (t.reshape(...)) are not registered by tfjs-core's main entry.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import { registerCustomKernels } from '../kernels/register';
+import { registerGradients } from './gradients';
 import { LOADERS } from './loaders';
 import {
   BACKEND_ORDER,
@@ -38,6 +36,7 @@ async function choose(opts: InitBackendOptions): Promise<BackendInfo> {
   const first = forced ?? opts.prefer;
   const strict = forced !== undefined || opts.strict === true;
   const candidates = strict && first ? [first] : order(first);
+  await registerGradients();
   const tried: BackendProbe[] = [];
   for (const name of candidates) {
     try {

@@ -1,5 +1,7 @@
+import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend/types';
-import { registerWasmTransposeFirst } from './wasm-transpose-first';
+import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
+import { registerWasmTransposeFirst, replaceWasmKernel } from './wasm-transpose-first';
 
 const done = new Map<string, string[]>();
 
@@ -11,7 +13,11 @@ export function registerCustomKernels(backend: BackendName): string[] {
   const cached = done.get(backend);
   if (cached) return cached;
   const kernels: string[] = [];
-  if (backend === 'wasm') kernels.push(...registerWasmTransposeFirst());
+  if (backend === 'wasm') {
+    kernels.push(...registerWasmTransposeFirst([tf._FusedMatMul]));
+    replaceWasmKernel(wasmBatchMatMulConfig);
+    kernels.push('BatchMatMul:xnnpack-batched');
+  }
   done.set(backend, kernels);
   return kernels;
 }

@@ -65,13 +65,15 @@ export function stockWasmKernel(kernelName: string): KernelConfig | undefined {
   return stockConfigs.get(kernelName) ?? tf.getKernel(kernelName, 'wasm');
 }
 
-/** Re-registers BatchMatMul and _FusedMatMul for 'wasm' with the transpose-first wrapper. */
-export function registerWasmTransposeFirst(): string[] {
+/** Re-registers BatchMatMul and _FusedMatMul (or the named kernels) for 'wasm' with the transpose-first wrapper. */
+export function registerWasmTransposeFirst(
+  kernelNames: readonly string[] = [tf.BatchMatMul, tf._FusedMatMul],
+): string[] {
   const patched: string[] = [];
-  for (const kernelName of [tf.BatchMatMul, tf._FusedMatMul]) {
+  for (const kernelName of kernelNames) {
     const stock = stockWasmKernel(kernelName);
     if (!stock) continue;
-    stockConfigs.set(kernelName, stock);
+    if (!stockConfigs.has(kernelName)) stockConfigs.set(kernelName, stock);
     tf.unregisterKernel(kernelName, 'wasm');
     const patchedConfig: KernelConfig = {
       kernelName,
@@ -84,6 +86,14 @@ export function registerWasmTransposeFirst(): string[] {
     patched.push(`${kernelName}:transpose-first`);
   }
   return patched;
+}
+
+/** Replaces the wasm kernel `config.kernelName` with `config`, remembering the stock one. */
+export function replaceWasmKernel(config: KernelConfig): void {
+  const stock = stockWasmKernel(config.kernelName);
+  if (stock && !stockConfigs.has(config.kernelName)) stockConfigs.set(config.kernelName, stock);
+  if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
+  tf.registerKernel(config);
 }
 
 /** Puts the stock kernels back (for benchmarks comparing stock and patched). */

@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend/index';
+import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
+import { replaceWasmKernel, restoreStockWasmMatMul } from './wasm-transpose-first';
+
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+}
+
+function swapLastTwo(t: tf.Tensor): tf.Tensor {
+  const perm = t.shape.map((_, i) => i);
+  perm[perm.length - 2] = perm.length - 1;
+  perm[perm.length - 1] = perm.length - 2;
+  return tf.transpose(t, perm);
+}
+
+// [a, b] as [..., M, K] and [..., K, N] before the transposes: plain, batched, rank 4,
+// b broadcast over a's batch, a broadcast over b's batch, attention-like.
+const shapes: ReadonlyArray<readonly [number[], number[]]> = [
+  [
+    [37, 53],
+    [53, 29],
+  ],
+  [
+    [6, 16, 9],
+    [6, 9, 21],
+  ],
+  [
+    [2, 3, 9, 5],
+    [2, 3, 5, 7],
+  ],
+  [
+    [3, 17, 11],
+    [11, 6],
+  ],
+  [
+    [1, 17, 11],
+    [4, 11, 6],
+  ],
+  [
+    [8, 40, 32],
+    [8, 32, 40],
+  ],
+];
+
+const combos = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+] as const;
+
+describe('wasm BatchMatMul with batched XNNPACK', () => {
+  beforeAll(async () => {
+    await initBackend({ prefer: 'wasm', strict: true });
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('matches the stock kernel for every transpose combo and batch layout', () => {
+    let seed = 100;
+    for (const [aShape, bShape] of shapes) {
+      for (const [ta, tb] of combos) {
+        const a0 = tf.randomNormal(aShape, 0, 1, 'float32', seed++);
+        const b0 = tf.randomNormal(bShape, 0, 1, 'float32', seed++);
+        const a = ta ? swapLastTwo(a0) : tf.clone(a0);
+        const b = tb ? swapLastTwo(b0) : tf.clone(b0);
+        restoreStockWasmMatMul();
+        const stock = tf.matMul(a, b, ta, tb);
+        replaceWasmKernel(wasmBatchMatMulConfig);
+        const ours = tf.matMul(a, b, ta, tb);
+        expect(ours.shape).toEqual(stock.shape);
+        // Different summation order than the scalar loop: allow float rounding only.
+        expect(maxAbsDiff(ours, stock), `${aShape} x ${bShape} ta=${ta} tb=${tb}`).toBeLessThan(1e-5);
+        tf.dispose([a0, b0, a, b, stock, ours]);
+      }
+    }
+  });
+
+  it('gives the same gradients as the stock kernel', () => {
+    const q = tf.randomNormal([4, 10, 8], 0, 1, 'float32', 1);
+    const k = tf.randomNormal([4, 12, 8], 0, 1, 'float32', 2);
+    const w = tf.randomNormal([4, 10, 12], 0, 1, 'float32', 3);
+    const f = (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, false, true), w)) as tf.Scalar;
+    restoreStockWasmMatMul();
+    const [gq0, gk0] = tf.grads(f)([q, k]) as [tf.Tensor, tf.Tensor];
+    replaceWasmKernel(wasmBatchMatMulConfig);
+    const [gq1, gk1] = tf.grads(f)([q, k]) as [tf.Tensor, tf.Tensor];
+    expect(maxAbsDiff(gq0, gq1)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(gk0, gk1)).toBeLessThan(1e-5);
+    tf.dispose([q, k, w, gq0, gk0, gq1, gk1]);
+  });
+
+  it('is bit-identical where the stock kernel already used XNNPACK', () => {
+    const a = tf.randomNormal([50, 70], 0, 1, 'float32', 8);
+    const b = tf.randomNormal([70, 30], 0, 1, 'float32', 9);
+    restoreStockWasmMatMul();
+    const stock = tf.matMul(a, b);
+    replaceWasmKernel(wasmBatchMatMulConfig);
+    const ours = tf.matMul(a, b);
+    expect(maxAbsDiff(ours, stock)).toBe(0);
+    tf.dispose([a, b, stock, ours]);
+  });
+
+  it('handles empty products and frees its temporaries', () => {
+    replaceWasmKernel(wasmBatchMatMulConfig);
+    const a = tf.zeros([2, 3, 0]);
+    const b = tf.zeros([2, 0, 4]);
+    const out = tf.matMul(a, b);
+    expect(out.shape).toEqual([2, 3, 4]);
+    expect(Array.from(out.dataSync()).every((v) => v === 0)).toBe(true);
+    const x = tf.randomNormal([3, 8, 8]);
+    const before = tf.memory();
+    tf.matMul(x, x, true, true).dispose();
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+    tf.dispose([a, b, out, x]);
+  });
+});
