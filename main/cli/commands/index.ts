@@ -1,0 +1,7 @@
+import type { Command } from '../command';
+import { infoCommand } from './info';
+import { runsCommand } from './runs';
+import { serveCommand } from './serve';
+
+/** Every `biomed` command, in the order `biomed --help` lists them. */
+export const COMMANDS: readonly Command[] = [infoCommand, runsCommand, serveCommand];

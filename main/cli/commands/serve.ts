@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startBrowserServer } from '#main/transport/browser-server';
+import type { Command } from '../command';
+import { openCliWorkbench } from '../open-home';
+import { rendererDir } from '../paths';
+
+/** `biomed serve`: the workbench in a browser, over a loopback WebSocket with a per-launch token. */
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Serve the workbench to a browser on 127.0.0.1 (browser mode)',
+  usage: 'biomed serve [--port N]',
+  async run(argv, io) {
+    const { values } = parseArgs({ args: [...argv], options: { port: { type: 'string' } } });
+    const dir = rendererDir();
+    if (!existsSync(dir)) {
+      io.err(`The renderer is not built (${dir} is missing). Run \`npm run build\` first.\n`);
+      return 1;
+    }
+    const ctx = openCliWorkbench(io, 'browser');
+    await prepareOnServe(ctx, io);
+    const server = await startBrowserServer({
+      ctx,
+      rendererDir: dir,
+      port: values.port ? Number(values.port) : 0,
+      log: (line) => io.err(`${line}\n`),
+    });
+    io.out(`Biomed Workbench (browser mode) on port ${server.port}\n`);
+    io.out(`data folder: ${ctx.home.root}\n`);
+    io.out(`token: ${server.token}\n`);
+    io.out(`open: ${server.url}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await server.close();
+    ctx.close();
+    return 0;
+  },
+};
+
+/** Start-up work before serving (demo data, scheduler); filled in by later layers. */
+export const SERVE_HOOKS: ((
+  ctx: ReturnType<typeof openCliWorkbench>,
+  io: import('../command').CliIO,
+) => Promise<void>)[] = [];
+
+async function prepareOnServe(ctx: ReturnType<typeof openCliWorkbench>, io: import('../command').CliIO) {
+  for (const hook of SERVE_HOOKS) await hook(ctx, io);
+}

@@ -1,0 +1,62 @@
+import { useEffect, useState } from 'react';
+import { useApi } from '../api/context';
+import { useQuery } from '../api/use-query';
+import { ErrorBanner } from '../components/error-banner';
+
+/** A run's details beside the history: note and tags. */
+export function RunPanel({ id, onClose }: { id: string; onClose: () => void }) {
+  const api = useApi();
+  const { data: run, error, reload } = useQuery('runs.get', { id });
+  const [note, setNote] = useState('');
+  const [saveError, setSaveError] = useState<Error | undefined>();
+  const [saved, setSaved] = useState(false);
+  useEffect(() => setNote(run?.note ?? ''), [run?.note]);
+  const save = async () => {
+    try {
+      await api.invoke('runs.setNote', { id, note });
+      setSaveError(undefined);
+      setSaved(true);
+      reload();
+    } catch (e) {
+      setSaveError(e as Error);
+    }
+  };
+  return (
+    <aside className="panel" aria-label="Run details">
+      <header>
+        <h2>{run?.name ?? 'Run'}</h2>
+        <button type="button" onClick={onClose} aria-label="Close run details">
+          ×
+        </button>
+      </header>
+      <ErrorBanner error={error} />
+      {run && (
+        <dl>
+          <dt>Status</dt>
+          <dd>{run.status}</dd>
+          <dt>Scale</dt>
+          <dd>{run.scale}</dd>
+          <dt>Backend</dt>
+          <dd>{run.backend ?? 'not started'}</dd>
+          <dt>Tags</dt>
+          <dd>{run.tags.join(', ') || 'none'}</dd>
+        </dl>
+      )}
+      <label htmlFor="run-note">Note</label>
+      <textarea
+        id="run-note"
+        value={note}
+        rows={5}
+        onChange={(e) => {
+          setNote(e.target.value);
+          setSaved(false);
+        }}
+      />
+      <button type="button" onClick={save}>
+        Save note
+      </button>
+      {saved && <span className="ok">Saved</span>}
+      <ErrorBanner error={saveError} />
+    </aside>
+  );
+}
