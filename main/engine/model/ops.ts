@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { embeddingLookup } from '../kernels/embedding';
+import type { ForwardContext } from './context';
+import { weight } from './weights';
+
+/** `x W^T + b` with a PyTorch-layout weight [out, in] under `${prefix}.weight` / `.bias`. */
+export function linear(ctx: ForwardContext, prefix: string, x: tf.Tensor, bias = true): tf.Tensor {
+  const w = weight(ctx.weights, `${prefix}.weight`); // [out, in]
+  const [out, inp] = w.shape as [number, number];
+  const lead = x.shape.slice(0, -1);
+  const x2 = tf.reshape(x, [-1, inp]); // [n, in]
+  let y = tf.matMul(x2, w, false, true); // [n, out]
+  if (bias) y = tf.add(y, weight(ctx.weights, `${prefix}.bias`));
+  return tf.reshape(y, [...lead, out]);
+}
+
+/** LayerNorm over the last axis (fairseq eps 1e-5). */
+export function layerNorm(ctx: ForwardContext, prefix: string, x: tf.Tensor): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true); // [..., 1]
+  const xhat = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, ctx.config.layerNormEps)));
+  return tf.add(tf.mul(xhat, weight(ctx.weights, `${prefix}.weight`)), weight(ctx.weights, `${prefix}.bias`));
+}
+
+/** GELU with erf, as torch.nn.functional.gelu. */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+}
+
+/** Dropout in training mode only, with a seeded mask. */
+export function dropout(ctx: ForwardContext, x: tf.Tensor, rate: number): tf.Tensor {
+  if (!ctx.training || rate <= 0) return x;
+  return tf.dropout(x, rate, undefined, ctx.nextSeed());
+}
+
+/** Stochastic depth: zeroes a whole example's residual branch with probability `rate`. x: [B, ...]. */
+export function dropPath(ctx: ForwardContext, x: tf.Tensor, rate: number): tf.Tensor {
+  if (!ctx.training || rate <= 0) return x;
+  const shape = [x.shape[0] ?? 1, ...x.shape.slice(1).map(() => 1)];
+  const keep = tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', ctx.nextSeed()), 1 - rate)); // [B, 1, ...]
+  return tf.mul(x, tf.div(keep, 1 - rate));
+}
+
+/** Rows of a [rows, dim] table; its gradient is a scatter-add (see kernels/embedding). */
+export function lookup(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
+  return embeddingLookup(table as tf.Tensor2D, ids);
+}
+
+/** Contiguous rows 0..n-1 of a table (text positions); gradient is a pad. */
+export function firstRows(table: tf.Tensor, n: number): tf.Tensor2D {
+  if (n > (table.shape[0] ?? 0))
+    throw new Error(`sequence of ${n} exceeds the ${table.shape[0]}-row position table`);
+  return tf.slice(table, [0, 0], [n, -1]) as tf.Tensor2D;
+}

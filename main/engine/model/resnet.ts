@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ForwardContext } from './context';
+import { conv2d } from './conv';
+import { weight } from './weights';
+
+const BN_EPS = 1e-5;
+const BN_MOMENTUM = 0.1;
+
+/**
+ * BatchNorm2d over NHWC. Training: batch statistics (biased variance), and new running
+ * statistics (unbiased variance, momentum 0.1) recorded in ctx.bnUpdates. Eval: running statistics.
+ */
+export function batchNorm(ctx: ForwardContext, prefix: string, x: tf.Tensor4D): tf.Tensor4D {
+  const gamma = weight(ctx.weights, `${prefix}.weight`);
+  const beta = weight(ctx.weights, `${prefix}.bias`);
+  const runMean = weight(ctx.weights, `${prefix}.running_mean`);
+  const runVar = weight(ctx.weights, `${prefix}.running_var`);
+  let mean: tf.Tensor;
+  let variance: tf.Tensor;
+  if (ctx.training) {
+    ({ mean, variance } = tf.moments(x, [0, 1, 2])); // [C]
+    const n = x.size / (x.shape[3] ?? 1);
+    const m = mean;
+    const v = variance;
+    const unbiased = tf.mul(v, n / Math.max(n - 1, 1));
+    ctx.bnUpdates.set(
+      `${prefix}.running_mean`,
+      tf.keep(tf.add(tf.mul(runMean, 1 - BN_MOMENTUM), tf.mul(m, BN_MOMENTUM))),
+    );
+    ctx.bnUpdates.set(
+      `${prefix}.running_var`,
+      tf.keep(tf.add(tf.mul(runVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM))),
+    );
+  } else {
+    mean = runMean;
+    variance = runVar;
+  }
+  const xhat = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BN_EPS)));
+  return tf.add(tf.mul(xhat, gamma), beta) as tf.Tensor4D;
+}
+
+function bottleneck(
+  ctx: ForwardContext,
+  prefix: string,
+  x: tf.Tensor4D,
+  stride: 1 | 2,
+  downsample: boolean,
+): tf.Tensor4D {
+  const w = (n: string) => weight(ctx.weights, `${prefix}.${n}`);
+  let y = tf.relu(batchNorm(ctx, `${prefix}.bn1`, conv2d(x, w('conv1.weight'), 1, 0))); // [B, H, W, p]
+  y = tf.relu(batchNorm(ctx, `${prefix}.bn2`, conv2d(y, w('conv2.weight'), stride, 1))); // [B, H/s, W/s, p] (v1.5: stride here)
+  y = batchNorm(ctx, `${prefix}.bn3`, conv2d(y, w('conv3.weight'), 1, 0)); // [B, H/s, W/s, 4p]
+  const identity = downsample
+    ? batchNorm(ctx, `${prefix}.downsample.1`, conv2d(x, w('downsample.0.weight'), stride, 0))
+    : x; // [B, H/s, W/s, 4p]
+  return tf.relu(tf.add(y, identity)) as tf.Tensor4D;
+}
+
+/**
+ * The image backbone: conv1 7x7/2, BN, ReLU, maxpool 3x3/2, stages 1-3 of Bottleneck v1.5.
+ * @param images [B, H, W, 3] normalised
+ * @returns [B, H/16, W/16, 16 * width]
+ */
+export function resnet(ctx: ForwardContext, images: tf.Tensor4D): tf.Tensor4D {
+  const pre = 'encoder.embed_images';
+  let x: tf.Tensor4D = conv2d(images, weight(ctx.weights, `${pre}.conv1.weight`), 2, 3); // [B, H/2, W/2, w]
+  x = tf.relu(batchNorm(ctx, `${pre}.bn1`, x));
+  // Zero padding equals torch's -inf padding here: inputs are >= 0 after ReLU.
+  x = tf.maxPool(x, 3, 2, 1) as tf.Tensor4D; // [B, H/4, W/4, w]
+  ctx.config.resnetBlocks.forEach((blocks, s) => {
+    for (let b = 0; b < blocks; b++) {
+      const stride = b === 0 && s > 0 ? 2 : 1;
+      x = bottleneck(ctx, `${pre}.layer${s + 1}.${b}`, x, stride, b === 0);
+    }
+  });
+  return x;
+}
