@@ -16,20 +16,17 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
   const outShape = [...ids.shape, dim];
   const lookup = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const t = args[0] as tf.Tensor; // [vocab, dim]
-    const flatIds = tf.tidy(() => tf.reshape(tf.cast(ids, 'int32'), [-1])); // [n]
-    const rows = tf.gather(t, flatIds); // [n, dim]
-    const value = tf.reshape(rows, outShape); // [...ids, dim]
-    rows.dispose();
+    const save = args[1] as tf.GradSaveFunc;
+    const flatIds = tf.reshape(tf.cast(ids, 'int32'), [-1]); // [n]
+    // The ids must outlive any tidy around the forward pass: save() keeps a copy for the tape.
+    save([flatIds]);
+    const value = tf.reshape(tf.gather(t, flatIds), outShape); // [...ids, dim]
     return {
       value,
-      gradFunc: (dy: tf.Tensor) => {
-        const indices = tf.expandDims(flatIds, 1); // [n, 1]
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const indices = tf.expandDims(saved[0]!, 1); // [n, 1]
         const updates = tf.reshape(dy, [-1, dim]); // [n, dim]
-        const grad = tf.scatterND(indices, updates, [vocab, dim]); // [vocab, dim], duplicates summed
-        indices.dispose();
-        updates.dispose();
-        flatIds.dispose();
-        return [grad];
+        return [tf.scatterND(indices, updates, [vocab, dim])]; // [vocab, dim], duplicates summed
       },
     };
   });

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend/types';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
-import { registerWasmTransposeFirst, replaceWasmKernel } from './wasm-transpose-first';
+import { wasmSliceConfig } from './wasm-slice';
+import { registerWasmTransposeFirst, replaceWasmKernel, stockWasmKernel } from './wasm-transpose-first';
 
 const done = new Map<string, string[]>();
 
@@ -17,6 +18,8 @@ export function registerCustomKernels(backend: BackendName): string[] {
     kernels.push(...registerWasmTransposeFirst([tf._FusedMatMul]));
     replaceWasmKernel(wasmBatchMatMulConfig);
     kernels.push('BatchMatMul:xnnpack-batched');
+    replaceWasmKernel(wasmSliceConfig(stockWasmKernel(tf.Slice)));
+    kernels.push('Slice:collapsed-runs');
   }
   done.set(backend, kernels);
   return kernels;
