@@ -98,11 +98,13 @@ function slice(args: SliceArgs): TensorInfo {
     return stockSlice(args as never) as TensorInfo;
   }
   const attrs = args.attrs ?? {};
-  const [begin, size] = tf.slice_util.parseSliceParams(
+  const parsed = tf.slice_util.parseSliceParams(
     x as tf.Tensor,
     attrs['begin'] as number[],
     attrs['size'] as number[],
   );
+  const begin = parsed[0] as number[];
+  const size = parsed[1] as number[];
   const { backend } = args;
   const out = backend.makeOutput(size, x.dtype);
   if (size.some((z) => z === 0)) return out;
