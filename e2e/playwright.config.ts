@@ -2,7 +2,7 @@ import { defineConfig } from '@playwright/test';
 import { electronBinary } from './electron-binary';
 
 // Browser mode in Debian's Chromium always; the desktop app too where Electron's binary exists.
-export default defineConfig({
+export default defineConfig<{ mode: 'browser' | 'electron' }>({
   testDir: '.',
   testMatch: '*.spec.ts',
   outputDir: '../test-results/e2e',
