@@ -1,7 +1,11 @@
 import { type Db, type OpenOptions, openDatabase } from './connection';
+import { checkpointsRepo } from './repos/checkpoints';
 import { datasetsRepo } from './repos/datasets';
+import { evaluationsRepo } from './repos/evaluations';
 import { experimentsRepo } from './repos/experiments';
+import { jobsRepo } from './repos/jobs';
 import { metricsRepo } from './repos/metrics';
+import { predictionsRepo } from './repos/predictions';
 import { runsRepo } from './repos/runs';
 
 /** The opened store and one repository per aggregate. */
@@ -12,6 +16,10 @@ export interface Store {
   readonly metrics: ReturnType<typeof metricsRepo>;
   readonly experiments: ReturnType<typeof experimentsRepo>;
   readonly datasets: ReturnType<typeof datasetsRepo>;
+  readonly jobs: ReturnType<typeof jobsRepo>;
+  readonly checkpoints: ReturnType<typeof checkpointsRepo>;
+  readonly evaluations: ReturnType<typeof evaluationsRepo>;
+  readonly predictions: ReturnType<typeof predictionsRepo>;
   close(): void;
 }
 
@@ -25,6 +33,10 @@ export function openStore(file: string, options?: OpenOptions): Store {
     metrics: metricsRepo(db),
     experiments: experimentsRepo(db),
     datasets: datasetsRepo(db),
+    jobs: jobsRepo(db),
+    checkpoints: checkpointsRepo(db),
+    evaluations: evaluationsRepo(db),
+    predictions: predictionsRepo(db),
     close() {
       if (db.open) db.close();
     },

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import type { Decoding, EvaluationMode, EvaluationSummary, MetricWithCi } from '#shared/domain/evaluation';
+import type { RunStatus } from '#shared/domain/run';
+import { type Db, nowIso } from '../connection';
+
+/** What a new evaluation is made of. */
+export interface NewEvaluation {
+  readonly runId: string | null;
+  readonly experimentId: string | null;
+  readonly checkpointId: number | null;
+  readonly checkpointPath: string | null;
+  readonly datasetId: string;
+  readonly split: 'train' | 'validation' | 'test';
+  readonly mode: EvaluationMode;
+  readonly decoding: Decoding;
+}
+
+/** Fields the scheduler updates as an evaluation progresses. */
+export interface EvaluationPatch {
+  status?: RunStatus;
+  done?: number;
+  total?: number | null;
+  metrics?: Readonly<Record<string, MetricWithCi>>;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  error?: string | null;
+  logTail?: string;
+}
+
+const COLUMNS: Record<keyof EvaluationPatch, string> = {
+  status: 'status',
+  done: 'done',
+  total: 'total',
+  metrics: 'metrics',
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
+  error: 'error',
+  logTail: 'log_tail',
+};
+
+interface Row {
+  id: string;
+  run_id: string | null;
+  experiment_id: string | null;
+  checkpoint_id: number | null;
+  checkpoint_step: number | null;
+  dataset_id: string;
+  dataset_name: string | null;
+  split: EvaluationSummary['split'];
+  mode: EvaluationMode;
+  status: RunStatus;
+  decoding: string;
+  metrics: string;
+  done: number;
+  total: number | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+  log_tail: string;
+}
+
+const SELECT = `
+  SELECT e.*, d.name AS dataset_name, c.step AS checkpoint_step
+  FROM evaluations e
+  LEFT JOIN datasets d ON d.id = e.dataset_id
+  LEFT JOIN checkpoints c ON c.id = e.checkpoint_id`;
+
+const toSummary = (r: Row): EvaluationSummary => ({
+  id: r.id,
+  runId: r.run_id,
+  experimentId: r.experiment_id,
+  checkpointId: r.checkpoint_id,
+  checkpointStep: r.checkpoint_step,
+  datasetId: r.dataset_id,
+  datasetName: r.dataset_name,
+  split: r.split,
+  mode: r.mode,
+  status: r.status,
+  decoding: JSON.parse(r.decoding) as Decoding,
+  metrics: JSON.parse(r.metrics) as Record<string, MetricWithCi>,
+  done: r.done,
+  total: r.total,
+  createdAt: r.created_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  error: r.error,
+  logTail: r.log_tail,
+});
+
+/** Evaluations of checkpoints on dataset splits. */
+export function evaluationsRepo(db: Db) {
+  const get = (id: string): EvaluationSummary | undefined => {
+    const row = db.prepare(`${SELECT} WHERE e.id = ?`).get(id) as Row | undefined;
+    return row ? toSummary(row) : undefined;
+  };
+  return {
+    get,
+    insert(e: NewEvaluation): EvaluationSummary {
+      const id = randomUUID();
+      db.prepare(
+        `INSERT INTO evaluations (id, run_id, experiment_id, checkpoint_id, checkpoint_path, dataset_id, split, mode, status, decoding, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+      ).run(
+        id,
+        e.runId,
+        e.experimentId,
+        e.checkpointId,
+        e.checkpointPath,
+        e.datasetId,
+        e.split,
+        e.mode,
+        JSON.stringify(e.decoding),
+        nowIso(),
+      );
+      return get(id)!;
+    },
+    update(id: string, patch: EvaluationPatch): EvaluationSummary | undefined {
+      const keys = (Object.keys(patch) as (keyof EvaluationPatch)[]).filter((k) => patch[k] !== undefined);
+      if (keys.length > 0) {
+        const values = keys.map((k) => (k === 'metrics' ? JSON.stringify(patch[k]) : (patch[k] ?? null)));
+        db.prepare(
+          `UPDATE evaluations SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`,
+        ).run(...values, id);
+      }
+      return get(id);
+    },
+    checkpointPath(id: string): string | null {
+      const row = db.prepare('SELECT checkpoint_path FROM evaluations WHERE id = ?').get(id) as
+        | { checkpoint_path: string | null }
+        | undefined;
+      return row?.checkpoint_path ?? null;
+    },
+    list(filter: { runId?: string; experimentId?: string; datasetId?: string } = {}): EvaluationSummary[] {
+      const clauses: string[] = [];
+      const params: string[] = [];
+      for (const [col, v] of [
+        ['e.run_id', filter.runId],
+        ['e.experiment_id', filter.experimentId],
+        ['e.dataset_id', filter.datasetId],
+      ] as const) {
+        if (v) {
+          clauses.push(`${col} = ?`);
+          params.push(v);
+        }
+      }
+      const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+      return (db.prepare(`${SELECT} ${where} ORDER BY e.created_at, e.id`).all(...params) as Row[]).map(
+        toSummary,
+      );
+    },
+    /** Evaluations left `running` by a crash: marks them interrupted; returns their ids. */
+    markInterrupted(reason: string): string[] {
+      const ids = (
+        db.prepare("SELECT id FROM evaluations WHERE status = 'running'").all() as { id: string }[]
+      ).map((r) => r.id);
+      db.prepare("UPDATE evaluations SET status = 'interrupted', error = ? WHERE status = 'running'").run(
+        reason,
+      );
+      return ids;
+    },
+    delete(id: string): boolean {
+      return db.prepare('DELETE FROM evaluations WHERE id = ?').run(id).changes > 0;
+    },
+  };
+}
+
+export type EvaluationsRepo = ReturnType<typeof evaluationsRepo>;
