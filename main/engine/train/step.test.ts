@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend';
+import { tinyTestConfig } from '../model/test-config';
+import { createWeights, disposeWeights, type ModelWeights } from '../model/weights';
+import { createAdamState, disposeAdamState } from './adamw';
+import { prepareBatch } from './batch';
+import { lrAt } from './schedule';
+import { NonFiniteLossError, type TrainerState, trainStep } from './step';
+import { syntheticExamples, syntheticTokenizer } from './train-fixture';
+
+const examples = syntheticExamples(8, tinyTestConfig());
+const tok = syntheticTokenizer(examples);
+const config = tinyTestConfig({ vocabSize: tok.size });
+const schedule = { lr: 1e-2, totalSteps: 20, warmupRatio: 0.1 };
+let weights: ModelWeights;
+let state: TrainerState;
+
+// Runs on the wasm backend when available (the JS backend's strided slices make it ~7x slower).
+beforeAll(async () => {
+  await initBackend({ prefer: 'wasm' });
+  weights = createWeights(config, 3);
+  state = { config, weights, adam: createAdamState(), seed: 3 };
+});
+afterAll(() => {
+  disposeWeights(weights);
+  disposeAdamState(state.adam);
+});
+
+describe('schedule', () => {
+  it('warms up linearly then decays linearly to 0', () => {
+    const s = { lr: 1, totalSteps: 100, warmupRatio: 0.1 };
+    expect(lrAt(s, 5)).toBeCloseTo(0.5);
+    expect(lrAt(s, 10)).toBeCloseTo(1);
+    expect(lrAt(s, 55)).toBeCloseTo(0.5);
+    expect(lrAt(s, 100)).toBe(0);
+  });
+});
+
+describe('trainStep', () => {
+  it('lowers the loss over 20 steps without leaking tensors, and reports its figures', () => {
+    const batch = prepareBatch(examples, tok, config, { constrain: false });
+    const counts: number[] = [];
+    const losses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = trainStep(state, [batch], { schedule, labelSmoothing: 0 });
+      expect(r.step).toBe(i + 1);
+      expect(r.lr).toBeCloseTo(lrAt(schedule, i + 1), 12);
+      expect(r.gradNorm).toBeGreaterThan(0);
+      expect(r.tokensPerSec).toBeGreaterThan(0);
+      losses.push(r.loss);
+      counts.push(tf.memory().numTensors);
+    }
+    // after the first step created the Adam moments, the tensor count must not move
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    console.log('loss', losses[0], '->', losses.at(-1));
+    expect(losses.at(-1)).toBeLessThan((losses[0] ?? 0) * 0.6);
+  });
+
+  it('accumulates micro-batches: two halves give the same update size as one batch', () => {
+    const a = prepareBatch(examples.slice(0, 4), tok, config);
+    const b = prepareBatch(examples.slice(4), tok, config);
+    const r = trainStep(state, [a, b], { schedule });
+    expect(r.ntokens).toBe(a.ntokens + b.ntokens);
+    expect(Number.isFinite(r.loss)).toBe(true);
+  });
+
+  it('throws NonFiniteLossError on a NaN loss and leaves the weights untouched', () => {
+    const batch = prepareBatch(examples, tok, config);
+    const ln = weights.get('decoder.layer_norm.weight');
+    const fc = weights.get('decoder.layers.0.fc1.weight');
+    if (!ln || !fc) throw new Error('missing weights');
+    const before = fc.dataSync().slice();
+    const saved = ln.clone();
+    ln.assign(tf.fill(ln.shape, Number.NaN));
+    expect(() => trainStep(state, [batch], { schedule })).toThrow(NonFiniteLossError);
+    expect(fc.dataSync()).toEqual(before);
+    ln.assign(saved);
+    saved.dispose();
+  });
+});

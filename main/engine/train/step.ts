@@ -1,0 +1,149 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelConfig } from '#shared/model/config';
+import { makeContext } from '../model/context';
+import { forward } from '../model/model';
+import type { ModelWeights } from '../model/weights';
+import { hashSeed } from '../util/prng';
+import { type AdamConfig, type AdamState, adamwUpdate, DEFAULT_ADAM, globalNorm } from './adamw';
+import type { PreparedBatch } from './batch';
+import { labelSmoothedLoss } from './loss';
+import { type LrSchedule, lrAt } from './schedule';
+import { batchTensors, disposeBatchTensors } from './tensors';
+
+/** Hyperparameters of the update rule. */
+export interface TrainOptions {
+  readonly schedule: LrSchedule;
+  readonly adam?: AdamConfig;
+  /** Global-norm gradient clipping threshold; 0 disables (fairseq --clip-norm, 1.0 for fine-tuning). */
+  readonly clipNorm?: number;
+  /** Label smoothing epsilon (0.1 in the VQA scripts). */
+  readonly labelSmoothing?: number;
+}
+
+/** What one optimizer update reports. */
+export interface StepResult {
+  /** Update number after this step (1 for the first). */
+  readonly step: number;
+  /** Mean label-smoothed loss per target token (nats). */
+  readonly loss: number;
+  readonly lr: number;
+  /** Gradient global norm before clipping. */
+  readonly gradNorm: number;
+  readonly tokensPerSec: number;
+  readonly ntokens: number;
+}
+
+/** The mutable training state of one model. */
+export interface TrainerState {
+  readonly config: ModelConfig;
+  readonly weights: ModelWeights;
+  readonly adam: AdamState;
+  /** Run seed: dropout masks derive from (seed, step, micro-batch). */
+  readonly seed: number;
+}
+
+/** Raised when the loss or gradient is NaN/Inf; no weight was updated (keep the last good checkpoint). */
+export class NonFiniteLossError extends Error {
+  override readonly name = 'NonFiniteLossError';
+}
+
+function applyBatchNormUpdates(weights: ModelWeights, updates: Map<string, tf.Tensor>): void {
+  for (const [name, t] of updates) {
+    weights.get(name)?.assign(t);
+    t.dispose();
+    if (name.endsWith('.running_mean')) {
+      const counter = weights.get(name.replace(/running_mean$/, 'num_batches_tracked'));
+      if (counter) tf.tidy(() => counter.assign(tf.add(counter, tf.scalar(1, 'int32'))));
+    }
+  }
+  updates.clear();
+}
+
+/**
+ * One optimizer update over one or more micro-batches (gradient accumulation): gradients of the
+ * summed token losses are added, divided by the total target tokens (fairseq's sample_size),
+ * clipped by global norm, and applied with AdamW at the scheduled learning rate.
+ */
+export function trainStep(
+  state: TrainerState,
+  microBatches: readonly PreparedBatch[],
+  opts: TrainOptions,
+): StepResult {
+  const started = performance.now();
+  const { config, weights, adam } = state;
+  const vars = [...weights.values()].filter((v) => v.trainable);
+  const nameOf = new Map([...weights].map(([n, v]) => [v.name, n]));
+  const grads = new Map<string, tf.Tensor>();
+  let lossSum = 0;
+  let ntokens = 0;
+  try {
+    microBatches.forEach((mb, k) => {
+      const ctx = makeContext(config, weights, true, hashSeed(state.seed, `${adam.step}:${k}`));
+      const inputs = batchTensors(mb, config);
+      try {
+        const { value, grads: g } = tf.variableGrads(
+          () =>
+            labelSmoothedLoss(
+              forward(ctx, inputs),
+              inputs.targets,
+              opts.labelSmoothing ?? 0.1,
+              inputs.allowed,
+            ),
+          vars,
+        );
+        lossSum += value.dataSync()[0] ?? Number.NaN;
+        value.dispose();
+        for (const [vn, gt] of Object.entries(g)) {
+          const name = nameOf.get(vn) ?? vn;
+          const prev = grads.get(name);
+          grads.set(name, prev ? tf.tidy(() => tf.add(prev, gt)) : gt);
+          if (prev) {
+            prev.dispose();
+            gt.dispose();
+          }
+        }
+        ntokens += mb.ntokens;
+        applyBatchNormUpdates(weights, ctx.bnUpdates);
+      } finally {
+        disposeBatchTensors(inputs);
+        for (const t of ctx.bnUpdates.values()) t.dispose();
+      }
+    });
+    if (!Number.isFinite(lossSum))
+      throw new NonFiniteLossError(`loss is ${lossSum} at update ${adam.step + 1}`);
+    for (const [n, g] of grads) {
+      grads.set(
+        n,
+        tf.tidy(() => tf.div(g, Math.max(ntokens, 1))),
+      );
+      g.dispose();
+    }
+    const gradNorm = globalNorm(grads);
+    if (!Number.isFinite(gradNorm))
+      throw new NonFiniteLossError(`gradient norm is ${gradNorm} at update ${adam.step + 1}`);
+    const clip = opts.clipNorm ?? 1;
+    if (clip > 0 && gradNorm > clip) {
+      const coef = clip / (gradNorm + 1e-6);
+      for (const [n, g] of grads) {
+        grads.set(
+          n,
+          tf.tidy(() => tf.mul(g, coef)),
+        );
+        g.dispose();
+      }
+    }
+    const lr = lrAt(opts.schedule, adam.step + 1);
+    adamwUpdate(opts.adam ?? DEFAULT_ADAM, adam, weights, grads, lr);
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      step: adam.step,
+      loss: lossSum / Math.max(ntokens, 1),
+      lr,
+      gradNorm,
+      tokensPerSec: ntokens / seconds,
+      ntokens,
+    };
+  } finally {
+    for (const g of grads.values()) g.dispose();
+  }
+}
