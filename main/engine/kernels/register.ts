@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend/types';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
+import { wasmIdentityConfig } from './wasm-identity';
 import { wasmSliceConfig } from './wasm-slice';
 import { registerWasmTransposeFirst, replaceWasmKernel, stockWasmKernel } from './wasm-transpose-first';
 
@@ -20,6 +21,8 @@ export function registerCustomKernels(backend: BackendName): string[] {
     kernels.push('BatchMatMul:xnnpack-batched');
     replaceWasmKernel(wasmSliceConfig(stockWasmKernel(tf.Slice)));
     kernels.push('Slice:collapsed-runs');
+    replaceWasmKernel(wasmIdentityConfig(stockWasmKernel(tf.Identity)));
+    kernels.push('Identity:shared-memory');
   }
   done.set(backend, kernels);
   return kernels;

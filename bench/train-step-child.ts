@@ -1,0 +1,49 @@
+// One (rung, backend) train-step measurement in its own process, so peak RSS is its own.
+// Usage: npx tsx bench/train-step-child.ts '{"preset":"cpu-s","backend":"wasm","steps":5,...}'
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName } from '#main/engine/backend/index';
+import { initBackend } from '#main/engine/backend/index';
+import type { PresetName } from '#shared/model/presets';
+import { countMatMulFlops } from './count-flops';
+import { makeTrainStep, type Workload } from './train-step-tfjs';
+
+interface ChildArgs extends Workload {
+  readonly preset: PresetName;
+  readonly backend: BackendName;
+  readonly steps: number;
+  readonly warmup: number;
+}
+
+const args = JSON.parse(process.argv[2] ?? '{}') as ChildArgs;
+const info = await initBackend({ prefer: args.backend, strict: true });
+const h = makeTrainStep(args.preset, args);
+for (let i = 0; i < args.warmup; i++) h.step();
+const tensorsBefore = tf.memory().numTensors;
+const times: number[] = [];
+let loss = 0;
+for (let i = 0; i < args.steps; i++) {
+  const t0 = performance.now();
+  loss = h.step();
+  times.push(performance.now() - t0);
+}
+const tensorsAfter = tf.memory().numTensors;
+const flops = countMatMulFlops(info.name, () => h.step());
+const sorted = [...times].sort((a, b) => a - b);
+const wasmHeap =
+  info.name === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length : 0;
+console.log(
+  JSON.stringify({
+    preset: args.preset,
+    backend: info.name,
+    kernels: info.kernels,
+    median_ms: sorted[Math.floor(sorted.length / 2)],
+    times_ms: times.map((t) => Math.round(t)),
+    flops,
+    loss,
+    tensor_growth_per_step: (tensorsAfter - tensorsBefore) / args.steps,
+    tf_bytes: tf.memory().numBytes,
+    wasm_heap_bytes: wasmHeap,
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+  }),
+);
+h.dispose();
