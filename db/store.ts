@@ -1,7 +1,9 @@
 import { type Db, type OpenOptions, openDatabase } from './connection';
+import { blobsRepo } from './repos/blobs';
 import { checkpointsRepo } from './repos/checkpoints';
 import { datasetsRepo } from './repos/datasets';
 import { evaluationsRepo } from './repos/evaluations';
+import { examplesRepo } from './repos/examples';
 import { experimentsRepo } from './repos/experiments';
 import { jobsRepo } from './repos/jobs';
 import { metricsRepo } from './repos/metrics';
@@ -16,6 +18,8 @@ export interface Store {
   readonly metrics: ReturnType<typeof metricsRepo>;
   readonly experiments: ReturnType<typeof experimentsRepo>;
   readonly datasets: ReturnType<typeof datasetsRepo>;
+  readonly examples: ReturnType<typeof examplesRepo>;
+  readonly blobs: ReturnType<typeof blobsRepo>;
   readonly jobs: ReturnType<typeof jobsRepo>;
   readonly checkpoints: ReturnType<typeof checkpointsRepo>;
   readonly evaluations: ReturnType<typeof evaluationsRepo>;
@@ -33,6 +37,8 @@ export function openStore(file: string, options?: OpenOptions): Store {
     metrics: metricsRepo(db),
     experiments: experimentsRepo(db),
     datasets: datasetsRepo(db),
+    examples: examplesRepo(db),
+    blobs: blobsRepo(db),
     jobs: jobsRepo(db),
     checkpoints: checkpointsRepo(db),
     evaluations: evaluationsRepo(db),

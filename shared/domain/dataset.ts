@@ -4,6 +4,31 @@ import { z } from 'zod';
 export const Split = z.enum(['train', 'validation', 'test']);
 export type Split = z.infer<typeof Split>;
 
+/** The split names, in display order. */
+export const SPLITS: readonly Split[] = ['train', 'validation', 'test'];
+
+/** Every format the importers recognise (section 4 of spec/biomedgpt.md), plus generated demo data. */
+export const DatasetFormat = z.enum([
+  'vqa-rad',
+  'slake',
+  'pathvqa',
+  'pubmedqa',
+  'mednli',
+  'meqsum',
+  'healthcaremagic',
+  'icliniq',
+  'iu-xray',
+  'roco',
+  'biocaption',
+  'medmnist',
+  'image-folder',
+  'biomedgpt-tsv',
+  'jsonl',
+  'llava-med',
+  'demo',
+]);
+export type DatasetFormat = z.infer<typeof DatasetFormat>;
+
 /** A dataset as listed in the library. */
 export const DatasetSummary = z.object({
   id: z.string(),
@@ -16,3 +41,117 @@ export const DatasetSummary = z.object({
   createdAt: z.string(),
 });
 export type DatasetSummary = z.infer<typeof DatasetSummary>;
+
+/** A scalar kept in an example's or a dataset's metadata (organ, modality, answer type, ...). */
+export const MetaValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export type MetaValue = z.infer<typeof MetaValue>;
+
+/** Metadata of one example: `organ`, `modality`, `answerType` (`closed`/`open`), `label`, `sourceId`, ... */
+export const ExampleMeta = z.record(z.string(), MetaValue);
+export type ExampleMeta = z.infer<typeof ExampleMeta>;
+
+/** A dataset with its statistics, as `datasets.get` returns it. */
+export const DatasetDetail = DatasetSummary.extend({
+  sourcePath: z.string().nullable(),
+  contentHash: z.string(),
+  /** Examples per task and split, e.g. `{ vqa: { train: 1797, test: 451 } }`. */
+  tasks: z.record(z.string(), z.record(z.string(), z.number().int())),
+  /** Target histogram of closed-answer examples (the most frequent 100). */
+  labels: z.record(z.string(), z.number().int()),
+  /** Examples per `meta.answerType` (`closed`, `open`), where the format has one. */
+  answerTypes: z.record(z.string(), z.number().int()),
+  /** Distinct images referenced. */
+  images: z.number().int(),
+  meta: z.record(z.string(), z.unknown()),
+});
+export type DatasetDetail = z.infer<typeof DatasetDetail>;
+
+/** One example as the dataset browser shows it. */
+export const ExampleView = z.object({
+  id: z.number().int(),
+  split: Split,
+  ordinal: z.number().int(),
+  task: z.string(),
+  /** The model's source text, built from `inputs` by the task registry (shared/tasks.ts). */
+  prompt: z.string(),
+  inputs: z.record(z.string(), z.string()),
+  target: z.string(),
+  candidates: z.array(z.string()).nullable(),
+  meta: ExampleMeta,
+  imageHash: z.string().nullable(),
+  /** `data:image/webp;base64,...`, 128 px on the long side; null without an image. */
+  thumbnail: z.string().nullable(),
+});
+export type ExampleView = z.infer<typeof ExampleView>;
+
+/** Something wrong (or worth knowing) about the input of an import; names file, line and field. */
+export const ImportProblem = z.object({
+  severity: z.enum(['error', 'warning']),
+  file: z.string(),
+  line: z.number().int().optional(),
+  column: z.number().int().optional(),
+  field: z.string().optional(),
+  message: z.string(),
+});
+export type ImportProblem = z.infer<typeof ImportProblem>;
+
+/** Examples per split. */
+export const SplitCounts = z.object({
+  train: z.number().int(),
+  validation: z.number().int(),
+  test: z.number().int(),
+});
+export type SplitCounts = z.infer<typeof SplitCounts>;
+
+/** What an import did (or, in a dry run, would do). */
+export const ImportReport = z.object({
+  dryRun: z.boolean(),
+  /** The new dataset's id; on a re-import, the id of the dataset already holding this content. */
+  datasetId: z.string().nullable(),
+  /** Set when the same content was imported before: nothing new was written. */
+  duplicateOf: z.string().nullable(),
+  name: z.string(),
+  format: DatasetFormat,
+  task: z.string(),
+  examples: z.number().int(),
+  splits: SplitCounts,
+  /** Examples per task and split. */
+  tasks: z.record(z.string(), z.record(z.string(), z.number().int())),
+  /** Which splits came from the dataset's authors (the rest were drawn with `seed`, grouped by image). */
+  officialSplits: z.array(Split),
+  images: z.object({ total: z.number().int(), new: z.number().int() }),
+  problems: z.array(ImportProblem),
+  contentHash: z.string(),
+  elapsedMs: z.number(),
+});
+export type ImportReport = z.infer<typeof ImportReport>;
+
+/** Options of an import; every field has a default. */
+export const ImportOptions = z
+  .object({
+    /** Seed of the split drawn when the dataset has no official split. */
+    seed: z.number().int().default(13),
+    /** Share of validation examples drawn from train when no official validation split exists. */
+    validationFraction: z.number().min(0).max(0.5).default(0.1),
+    /** Share of test examples drawn when no official test split exists. */
+    testFraction: z.number().min(0).max(0.5).default(0.1),
+    /** Frame of a multi-frame DICOM to keep (default: the middle frame). */
+    dicomFrame: z.number().int().min(0).optional(),
+    /** SLAKE: keep questions in every language, not only English. */
+    allLanguages: z.boolean().default(false),
+    /** Cap on examples (first N in file order); for quick looks at big datasets. */
+    limit: z.number().int().min(1).optional(),
+  })
+  .strict();
+export type ImportOptions = z.output<typeof ImportOptions>;
+
+/** Progress of a running import, pushed as `onDidImportProgress`. */
+export const ImportProgressEvent = z.object({
+  importId: z.string(),
+  path: z.string(),
+  phase: z.enum(['detect', 'parse', 'images', 'write', 'done', 'failed']),
+  done: z.number().int(),
+  total: z.number().int(),
+  message: z.string(),
+});
+export type ImportProgressEvent = z.infer<typeof ImportProgressEvent>;

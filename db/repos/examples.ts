@@ -1,0 +1,187 @@
+import type { ExampleMeta, Split } from '#shared/domain/dataset';
+import type { Db } from '../connection';
+
+/** One stored example, as training, evaluation and the browser read it. */
+export interface ExampleRecord {
+  readonly id: number;
+  readonly datasetId: string;
+  readonly split: Split;
+  readonly ordinal: number;
+  readonly task: string;
+  /** sha256 of the image blob (read it with `BlobStore.read`), or null for text-only examples. */
+  readonly imageHash: string | null;
+  /** Prompt fields; `buildPrompt(task, inputs)` in shared/tasks.ts gives the source text. */
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly target: string;
+  /** Closed-answer candidates, or null (open answers; VQA uses the dataset's `meta.answerSet`). */
+  readonly candidates: readonly string[] | null;
+  readonly meta: ExampleMeta;
+}
+
+/** An example to insert (the dataset id and ordinal come from the import). */
+export interface NewExample {
+  readonly split: Split;
+  readonly ordinal: number;
+  readonly task: string;
+  readonly imageHash: string | null;
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly target: string;
+  readonly candidates: readonly string[] | null;
+  readonly meta: ExampleMeta;
+}
+
+interface Row {
+  id: number;
+  dataset_id: string;
+  split: Split;
+  ordinal: number;
+  task: string;
+  image_hash: string | null;
+  inputs: string;
+  target: string;
+  candidates: string | null;
+  meta: string;
+}
+
+const toRecord = (r: Row): ExampleRecord => ({
+  id: r.id,
+  datasetId: r.dataset_id,
+  split: r.split,
+  ordinal: r.ordinal,
+  task: r.task,
+  imageHash: r.image_hash,
+  inputs: JSON.parse(r.inputs) as Record<string, string>,
+  target: r.target,
+  candidates: r.candidates === null ? null : (JSON.parse(r.candidates) as string[]),
+  meta: JSON.parse(r.meta) as ExampleMeta,
+});
+
+/** Filter of `page`. */
+export interface ExampleQuery {
+  readonly split?: Split;
+  readonly search?: string;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/** The examples aggregate. */
+export function examplesRepo(db: Db) {
+  const insert = db.prepare(
+    `INSERT INTO examples (dataset_id, split, ordinal, task, image_hash, inputs, target, candidates, meta)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const where = (datasetId: string, q: { split?: Split; search?: string }) => {
+    const clauses = ['dataset_id = ?'];
+    const params: unknown[] = [datasetId];
+    if (q.split) {
+      clauses.push('split = ?');
+      params.push(q.split);
+    }
+    if (q.search?.trim()) {
+      clauses.push('(instr(lower(inputs), lower(?)) > 0 OR instr(lower(target), lower(?)) > 0)');
+      params.push(q.search.trim(), q.search.trim());
+    }
+    return { sql: clauses.join(' AND '), params };
+  };
+  return {
+    /** Inserts examples of one dataset (call inside the import's transaction). */
+    insertMany(datasetId: string, rows: readonly NewExample[]): void {
+      for (const e of rows) {
+        insert.run(
+          datasetId,
+          e.split,
+          e.ordinal,
+          e.task,
+          e.imageHash,
+          JSON.stringify(e.inputs),
+          e.target,
+          e.candidates === null ? null : JSON.stringify(e.candidates),
+          JSON.stringify(e.meta),
+        );
+      }
+    },
+    /**
+     * Every example of a dataset (one split, or all), in split then ordinal order, streamed from
+     * SQLite. This is what training and evaluation read.
+     */
+    *iterate(datasetId: string, split?: Split): Generator<ExampleRecord> {
+      const { sql, params } = where(datasetId, split ? { split } : {});
+      const stmt = db.prepare(
+        `SELECT * FROM examples WHERE ${sql}
+         ORDER BY CASE split WHEN 'train' THEN 0 WHEN 'validation' THEN 1 ELSE 2 END, ordinal`,
+      );
+      for (const row of stmt.iterate(...params)) yield toRecord(row as Row);
+    },
+    /** One page matching a filter, and the total that matched. */
+    page(datasetId: string, q: ExampleQuery): { total: number; rows: ExampleRecord[] } {
+      const { sql, params } = where(datasetId, q);
+      const total = db
+        .prepare(`SELECT COUNT(*) FROM examples WHERE ${sql}`)
+        .pluck()
+        .get(...params) as number;
+      const rows = db
+        .prepare(
+          `SELECT * FROM examples WHERE ${sql}
+           ORDER BY CASE split WHEN 'train' THEN 0 WHEN 'validation' THEN 1 ELSE 2 END, ordinal LIMIT ? OFFSET ?`,
+        )
+        .all(...params, q.limit, q.offset) as Row[];
+      return { total, rows: rows.map(toRecord) };
+    },
+    get(id: number): ExampleRecord | undefined {
+      const row = db.prepare('SELECT * FROM examples WHERE id = ?').get(id) as Row | undefined;
+      return row ? toRecord(row) : undefined;
+    },
+    count(datasetId: string, split?: Split): number {
+      const { sql, params } = where(datasetId, split ? { split } : {});
+      return db
+        .prepare(`SELECT COUNT(*) FROM examples WHERE ${sql}`)
+        .pluck()
+        .get(...params) as number;
+    },
+    /** Examples per task and split. */
+    taskCounts(datasetId: string): Record<string, Record<string, number>> {
+      const rows = db
+        .prepare('SELECT task, split, COUNT(*) AS n FROM examples WHERE dataset_id = ? GROUP BY task, split')
+        .all(datasetId) as { task: string; split: string; n: number }[];
+      const out: Record<string, Record<string, number>> = {};
+      for (const r of rows) {
+        const t = out[r.task] ?? {};
+        t[r.split] = r.n;
+        out[r.task] = t;
+      }
+      return out;
+    },
+    /** Target histogram of closed-answer examples (most frequent `limit`). */
+    labelHistogram(datasetId: string, limit = 100): Record<string, number> {
+      const rows = db
+        .prepare(
+          `SELECT target, COUNT(*) AS n FROM examples
+           WHERE dataset_id = ? AND (candidates IS NOT NULL OR json_extract(meta, '$.answerType') = 'closed')
+           GROUP BY target ORDER BY n DESC, target LIMIT ?`,
+        )
+        .all(datasetId, limit) as { target: string; n: number }[];
+      return Object.fromEntries(rows.map((r) => [r.target, r.n]));
+    },
+    /** Examples per `meta.answerType`. */
+    answerTypeHistogram(datasetId: string): Record<string, number> {
+      const rows = db
+        .prepare(
+          `SELECT json_extract(meta, '$.answerType') AS t, COUNT(*) AS n FROM examples
+           WHERE dataset_id = ? AND json_extract(meta, '$.answerType') IS NOT NULL GROUP BY t`,
+        )
+        .all(datasetId) as { t: string; n: number }[];
+      return Object.fromEntries(rows.map((r) => [r.t, r.n]));
+    },
+    /** Distinct images used by a dataset. */
+    imageCount(datasetId: string): number {
+      return db
+        .prepare(
+          'SELECT COUNT(DISTINCT image_hash) FROM examples WHERE dataset_id = ? AND image_hash IS NOT NULL',
+        )
+        .pluck()
+        .get(datasetId) as number;
+    },
+  };
+}
+
+export type ExamplesRepo = ReturnType<typeof examplesRepo>;

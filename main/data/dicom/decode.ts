@@ -1,0 +1,80 @@
+import dcmjs from 'dcmjs';
+import type { ExampleMeta } from '#shared/domain/dataset';
+import type { RawImage } from '../images/bmp';
+import { deidentify, type GroupingKeys } from './deidentify';
+import { DicomError } from './errors';
+import { renderFrame } from './render';
+
+const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
+
+/** Transfer syntaxes whose pixel data is stored uncompressed (and read here). */
+const NATIVE: Record<string, string> = {
+  '1.2.840.10008.1.2': 'Implicit VR Little Endian',
+  '1.2.840.10008.1.2.1': 'Explicit VR Little Endian',
+  '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
+};
+
+/** Compressed syntaxes, named in the error that says they cannot be decoded here. */
+const COMPRESSED: Record<string, string> = {
+  '1.2.840.10008.1.2.2': 'Explicit VR Big Endian (retired)',
+  '1.2.840.10008.1.2.4.50': 'JPEG Baseline (Process 1)',
+  '1.2.840.10008.1.2.4.51': 'JPEG Extended (Process 2 & 4)',
+  '1.2.840.10008.1.2.4.57': 'JPEG Lossless (Process 14)',
+  '1.2.840.10008.1.2.4.70': 'JPEG Lossless SV1',
+  '1.2.840.10008.1.2.4.80': 'JPEG-LS Lossless',
+  '1.2.840.10008.1.2.4.81': 'JPEG-LS Near-Lossless',
+  '1.2.840.10008.1.2.4.90': 'JPEG 2000 Lossless',
+  '1.2.840.10008.1.2.4.91': 'JPEG 2000',
+  '1.2.840.10008.1.2.4.201': 'HTJ2K Lossless',
+  '1.2.840.10008.1.2.4.202': 'HTJ2K Lossless RPCL',
+  '1.2.840.10008.1.2.4.203': 'HTJ2K',
+  '1.2.840.10008.1.2.5': 'RLE Lossless',
+};
+
+/** A DICOM image rendered to 8-bit pixels, with only non-identifying metadata. */
+export interface DecodedDicom {
+  readonly image: RawImage;
+  readonly meta: ExampleMeta;
+  readonly grouping: GroupingKeys;
+  readonly frames: number;
+  readonly frame: number;
+}
+
+/**
+ * Reads a DICOM Part 10 file, removes the PS3.15 basic-profile attributes, and renders one frame
+ * (default: the middle one) with rescale slope/intercept, the first window centre/width (else
+ * the frame's min..max) and MONOCHROME1 inversion.
+ */
+export function decodeDicom(bytes: Uint8Array, frame?: number): DecodedDicom {
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  let parsed: ReturnType<typeof DicomMessage.readFile>;
+  try {
+    parsed = DicomMessage.readFile(buffer, { ignoreErrors: false });
+  } catch (err) {
+    throw new DicomError(`not a readable DICOM file (${(err as Error).message})`);
+  }
+  const ts = String(
+    (parsed.meta['00020010'] as { Value?: unknown[] } | undefined)?.Value?.[0] ?? '1.2.840.10008.1.2',
+  );
+  if (!(ts in NATIVE)) {
+    const name = COMPRESSED[ts] ?? 'an unknown transfer syntax';
+    throw new DicomError(
+      `pixel data is compressed with ${name} (${ts}), which the workbench cannot decode; ` +
+        'convert it to Explicit VR Little Endian first (e.g. `gdcmconv --raw` or `dcmdjpeg`)',
+    );
+  }
+  const { kept, grouping } = deidentify(
+    DicomMetaDictionary.naturalizeDataset(parsed.dict) as Record<string, unknown>,
+  );
+  const frames = Math.max(1, Number(kept['NumberOfFrames'] ?? 1) || 1);
+  const pick = frame ?? Math.floor((frames - 1) / 2);
+  if (pick >= frames) throw new DicomError(`frame ${pick} asked for, but the file has ${frames} frame(s)`);
+  const image = renderFrame(kept, pick);
+  const meta: ExampleMeta = {};
+  if (typeof kept['Modality'] === 'string') meta['modality'] = kept['Modality'];
+  if (typeof kept['BodyPartExamined'] === 'string') meta['organ'] = kept['BodyPartExamined'].toLowerCase();
+  if (frames > 1) meta['frame'] = pick;
+  return { image, meta, grouping, frames, frame: pick };
+}
+
+export { DicomError };

@@ -1,0 +1,40 @@
+import sharp from 'sharp';
+
+/** Per-channel normalisation of model inputs (spec §2.2, image preprocessing). */
+export const IMAGE_NORMS = {
+  half: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
+  imagenet: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+} as const;
+
+/** Model-ready pixels: `[size, size, 3]` floats, row-major, channels last. */
+export interface ImageTensorData {
+  readonly size: number;
+  readonly data: Float32Array;
+}
+
+/**
+ * Turns stored image bytes (a blob) into model input: bicubic resize to `size`×`size` (aspect not
+ * kept, as OFA does), RGB, then `(x/255 - mean) / std`. For the engine and the jobs.
+ */
+export async function imageToTensorData(
+  bytes: Uint8Array,
+  size: number,
+  norm: keyof typeof IMAGE_NORMS = 'half',
+): Promise<ImageTensorData> {
+  const raw = await sharp(bytes)
+    .removeAlpha()
+    .toColourspace('srgb')
+    .resize(size, size, { fit: 'fill', kernel: 'cubic' })
+    .raw()
+    .toBuffer();
+  const { mean, std } = IMAGE_NORMS[norm];
+  const data = new Float32Array(size * size * 3);
+  const channels = raw.length / (size * size);
+  for (let i = 0; i < size * size; i++) {
+    for (let c = 0; c < 3; c++) {
+      const v = raw[i * channels + (channels === 1 ? 0 : c)]! / 255;
+      data[i * 3 + c] = (v - mean[c]!) / std[c]!;
+    }
+  }
+  return { size, data };
+}
