@@ -17,6 +17,11 @@
  *   (after the same optional normalisation), mean over examples.
  * - alignment_accuracy: `extras.alignment` (one spec, or one per example).
  * Metrics whose inputs are missing or undefined on the data come out as NaN.
+ *
+ * Bootstrap: corpus-level metrics whose statistics add up (BLEU's clipped counts and lengths,
+ * macro-F1, AUROC) are recomputed on each resampled corpus; per-example metrics (accuracy,
+ * ROUGE, METEOR, alignment) and CIDEr-D (document frequencies fixed from the full corpus) are
+ * averaged over the resampled examples.
  */
 
 import type { AlignmentSpec } from './alignment';
@@ -196,10 +201,10 @@ function prepare(
     parts.push((idx) => ({ meteor: mean(idx, per) }));
   }
   if (want.has('cider')) {
-    // Document frequencies depend on the whole (resampled) corpus: recompute each time.
-    parts.push((idx) => ({
-      cider: idx.length === 0 ? Number.NaN : ciderD(pick(hypText, idx), pick(refText, idx)).score,
-    }));
+    // Document frequencies come from the full evaluated corpus; a resample averages the
+    // per-example scores (recomputing df on a resample would count duplicated examples twice).
+    const per = lazy(() => ciderD(hypText, refText).perExample);
+    parts.push((idx) => ({ cider: mean(idx, per()) }));
   }
   if (want.has('alignment_accuracy')) {
     const spec = extras.alignment;

@@ -708,6 +708,62 @@ def gen_cider(items):
     })
 
 
+# ---------------------------------------------------------------------------------------------
+# Real data, read in place from ../shared/data (never copied): only the resulting figures are
+# stored. The TypeScript test rebuilds the same inputs and skips when the data is absent.
+# ---------------------------------------------------------------------------------------------
+
+SHARED_DATA = os.path.normpath(os.path.join(HERE, "..", "..", "..", "..", "shared", "data"))
+
+
+def gen_real_data():
+    out = {"source": "../shared/data (relative to the repository root)"}
+    meqsum_path = os.path.join(SHARED_DATA, "meqsum", "meqsum.json")
+    with open(meqsum_path, encoding="utf-8") as f:
+        rows = json.load(f)
+    # Pseudo-summary: the first 20 whitespace tokens of the consumer question.
+    preds = [" ".join(r["CHQ"].split()[:20]) for r in rows]
+    refs = [[r["Summary"]] for r in rows]
+    items = [{"prediction": p, "references": rs} for p, rs in zip(preds, refs)]
+    hyps_t = [p.split() for p in preds]
+    refs_t = [[r.split() for r in rs] for rs in refs]
+    weights = {1: (1.0,), 2: (0.5, 0.5), 3: (1 / 3, 1 / 3, 1 / 3), 4: (0.25, 0.25, 0.25, 0.25)}
+    rouge = [rouge_score_multi(rs, p, STEMMER) for p, rs in zip(preds, refs)]
+    cleaned = [{"prediction": bioclean(x["prediction"]), "references": [bioclean(r) for r in x["references"]]}
+               for x in items]
+    out["meqsum"] = {
+        "n": len(rows),
+        "prediction": "first 20 str.split() tokens of CHQ; reference: Summary",
+        **{f"bleu{k}": corpus_bleu(refs_t, hyps_t, weights=w) for k, w in weights.items()},
+        **{k: sum(r[k]["fmeasure"] for r in rouge) / len(rouge) for k in ("rouge1", "rouge2", "rougeL")},
+        "meteor_exact_stem": sum(meteor_score(r, h, wordnet=NoWordNet()) for r, h in zip(refs_t, hyps_t)) / len(rows),
+        "meteor_wordnet": sum(meteor_score(r, h) for r, h in zip(refs_t, hyps_t)) / len(rows),
+        "cider_bioclean": cider_d(cleaned)[0],
+        "rougeL_coco_bioclean": sum(coco_rouge_l(x["prediction"], x["references"]) for x in cleaned) / len(cleaned),
+    }
+    with open(os.path.join(SHARED_DATA, "vqa_rad", "VQA_RAD Dataset Public.json"), encoding="utf-8") as f:
+        vqa = json.load(f)
+    test = [q for q in vqa if q["phrase_type"] in ("test_freeform", "test_para")]
+    per = [1.0 if normalize_answer("yes") == normalize_answer(str(q["answer"])) else 0.0 for q in test]
+    types = [str(q["answer_type"]).strip().upper() for q in test]
+    closed = [v for v, t in zip(per, types) if t == "CLOSED"]
+    opened = [v for v, t in zip(per, types) if t == "OPEN"]
+    out["vqa_rad_all_yes"] = {
+        "n": len(test), "accuracy": sum(per) / len(per), "accuracy_closed": sum(closed) / len(closed),
+        "accuracy_open": sum(opened) / len(opened), "n_closed": len(closed), "n_open": len(opened),
+    }
+    with open(os.path.join(SHARED_DATA, "pubmedqa", "ori_pqal.json"), encoding="utf-8") as f:
+        pq = json.load(f)
+    y_true = [normalize_answer(v["final_decision"]) for v in pq.values()]
+    y_pred = [normalize_answer(v["reasoning_free_pred"]) for v in pq.values()]
+    out["pubmedqa_reasoning_free"] = {
+        "n": len(y_true),
+        "accuracy": sum(t == p for t, p in zip(y_true, y_pred)) / len(y_true),
+        "macro_f1": macro_f1(y_true, y_pred),
+    }
+    dump("real-data.json", out)
+
+
 def main():
     if sys.executable != "/usr/bin/python3":
         print("note: expected /usr/bin/python3 (Debian nltk), running", sys.executable, file=sys.stderr)
@@ -722,6 +778,10 @@ def main():
     gen_rouge(items)
     gen_meteor(items)
     gen_cider(items)
+    if os.path.isdir(SHARED_DATA):
+        gen_real_data()
+    else:
+        print("no", SHARED_DATA, "- real-data.json left as is", file=sys.stderr)
 
 
 if __name__ == "__main__":
