@@ -2,11 +2,15 @@ import type { MethodName } from '#shared/api/contract';
 import { appHandlers } from './app';
 import { datasetHandlers } from './datasets';
 import type { Handlers } from './handler';
+import { runAdminHandlers } from './run-admin';
 import { runHandlers } from './runs';
+import { settingsHandlers } from './settings';
 
 /** Every method's implementation; the type makes a missing method a compile error. */
 export const handlers: Handlers<MethodName> = {
   ...appHandlers,
   ...datasetHandlers,
   ...runHandlers,
+  ...runAdminHandlers,
+  ...settingsHandlers,
 };

@@ -1,29 +1,49 @@
 import { useEffect, useState } from 'react';
+import { ComparePage } from './compare/compare-page';
 import { Sidebar } from './components/sidebar';
-import { ComparePage } from './pages/compare';
-import { DatasetsPage } from './pages/datasets';
-import { ExperimentsPage } from './pages/experiments';
-import { SettingsPage } from './pages/settings';
-import { ZeroShotPage } from './pages/zero-shot';
-import { type PageId, pageFromHash } from './routes';
+import { DatasetPage } from './datasets/dataset-page';
+import { DatasetsPage } from './datasets/datasets-page';
+import { NewExperimentPage } from './experiment/new-experiment-page';
+import { HistoryPage } from './history/history-page';
+import { parseRoute, type Route } from './routes';
+import { RunPage } from './runs/run-page';
+import { SettingsPage } from './settings/settings-page';
+import { ZeroShotPage } from './zero-shot/zero-shot-page';
+
+function Current({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'datasets':
+      return <DatasetsPage />;
+    case 'dataset':
+      return <DatasetPage id={route.id ?? ''} />;
+    case 'new':
+      return <NewExperimentPage params={route.params} />;
+    case 'run':
+      return <RunPage id={route.id ?? ''} />;
+    case 'compare':
+      return <ComparePage ids={(route.params.get('ids') ?? '').split(',').filter(Boolean)} />;
+    case 'zero-shot':
+      return <ZeroShotPage />;
+    case 'settings':
+      return <SettingsPage />;
+    default:
+      return <HistoryPage />;
+  }
+}
 
 /** The window: sidebar and the current page. */
 export function App() {
-  const [page, setPage] = useState<PageId>(pageFromHash(window.location.hash));
+  const [route, setRoute] = useState<Route>(parseRoute(window.location.hash));
   useEffect(() => {
-    const onHash = () => setPage(pageFromHash(window.location.hash));
+    const onHash = () => setRoute(parseRoute(window.location.hash));
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
   return (
     <div className="app">
-      <Sidebar current={page} />
-      <main className="page" aria-live="polite">
-        {page === 'datasets' && <DatasetsPage />}
-        {page === 'experiments' && <ExperimentsPage />}
-        {page === 'compare' && <ComparePage />}
-        {page === 'zero-shot' && <ZeroShotPage />}
-        {page === 'settings' && <SettingsPage />}
+      <Sidebar current={route.page} />
+      <main className="page">
+        <Current key={`${route.page}/${route.id ?? ''}`} route={route} />
       </main>
     </div>
   );

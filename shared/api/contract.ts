@@ -1,7 +1,10 @@
 import type { z } from 'zod';
+import { ImportProgressEvent } from '../domain/dataset';
 import { appMethods } from './app';
 import { datasetMethods } from './datasets';
+import { runAdminMethods } from './run-admin';
 import { RunChangeEvent, runMethods } from './runs';
+import { settingsMethods } from './settings';
 
 /**
  * The workbench API, declared once. Both transports (Electron IPC and the browser-mode
@@ -11,11 +14,14 @@ export const methods = {
   ...appMethods,
   ...datasetMethods,
   ...runMethods,
+  ...runAdminMethods,
+  ...settingsMethods,
 };
 
 /** Events pushed from the main process to every window, named `onDidX` as VS Code does. */
 export const events = {
   onDidChangeRun: RunChangeEvent,
+  onDidImportProgress: ImportProgressEvent,
 };
 
 export type Methods = typeof methods;

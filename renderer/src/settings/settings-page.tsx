@@ -1,15 +1,19 @@
 import { useQuery } from '../api/use-query';
 import { ErrorBanner } from '../components/error-banner';
+import { ThemePicker } from './theme-picker';
+import { WorkbenchSettingsForm } from './workbench-settings';
 
-/** Data folder, version and compute backends. */
+/** Data folder, compute backends, workers, de-identification and theme. */
 export function SettingsPage() {
   const { data: info, error } = useQuery('app.info', {});
+  const gpu = info?.backends.find((b) => b.name.includes('gpu'));
   return (
-    <section>
+    <section className="settings">
       <h1>Settings</h1>
       <ErrorBanner error={error} />
       {info && (
         <>
+          <h2>Data folder</h2>
           <dl className="facts">
             <dt>Version</dt>
             <dd>{info.version}</dd>
@@ -24,6 +28,9 @@ export function SettingsPage() {
             <dt>Mode</dt>
             <dd>{info.transport === 'electron' ? 'Desktop app' : 'Browser mode'}</dd>
           </dl>
+          <p className="hint">
+            To use another folder, start the workbench with <code>BIOMED_HOME=/path/to/folder</code>.
+          </p>
           <h2>Compute backends</h2>
           <table aria-label="Compute backends">
             <thead>
@@ -37,18 +44,29 @@ export function SettingsPage() {
               {info.backends.map((b) => (
                 <tr key={b.name}>
                   <td>{b.name}</td>
-                  <td>{b.chosen ? 'in use' : b.available ? 'available' : 'not available'}</td>
+                  <td>
+                    <span className={b.chosen ? 'ok' : b.available ? '' : 'hint'}>
+                      {b.chosen ? 'in use' : b.available ? 'available' : 'not available'}
+                    </span>
+                  </td>
                   <td>{b.detail}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-          <p className="hint">
-            For GPU training install <code>@tensorflow/tfjs-node-gpu</code> on a machine with CUDA and cuDNN;
-            the workbench picks it automatically.
-          </p>
+          {!gpu?.available && (
+            <p className="hint">
+              For GPU training: on a machine with an NVIDIA GPU, CUDA 11.2 and cuDNN 8.1, run{' '}
+              <code>npm install @tensorflow/tfjs-node-gpu</code> in the workbench folder and restart; the
+              workbench picks it automatically and records it on every run.
+            </p>
+          )}
         </>
       )}
+      <h2>Workers and privacy</h2>
+      <WorkbenchSettingsForm />
+      <h2>Appearance</h2>
+      <ThemePicker />
     </section>
   );
 }

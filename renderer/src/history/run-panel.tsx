@@ -2,8 +2,11 @@ import { useEffect, useState } from 'react';
 import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
 import { ErrorBanner } from '../components/error-banner';
+import { formatDateTime } from '../format';
+import { href } from '../routes';
+import { TagEditor } from './tag-editor';
 
-/** A run's details beside the history: note and tags. */
+/** A run's details beside the history: facts, tags and note. */
 export function RunPanel({ id, onClose }: { id: string; onClose: () => void }) {
   const api = useApi();
   const { data: run, error, reload } = useQuery('runs.get', { id });
@@ -11,6 +14,7 @@ export function RunPanel({ id, onClose }: { id: string; onClose: () => void }) {
   const [saveError, setSaveError] = useState<Error | undefined>();
   const [saved, setSaved] = useState(false);
   useEffect(() => setNote(run?.note ?? ''), [run?.note]);
+  useEffect(() => api.on('onDidChangeRun', (e) => e.runId === id && reload()), [api, id, reload]);
   const save = async () => {
     try {
       await api.invoke('runs.setNote', { id, note });
@@ -31,16 +35,30 @@ export function RunPanel({ id, onClose }: { id: string; onClose: () => void }) {
       </header>
       <ErrorBanner error={error} />
       {run && (
-        <dl>
-          <dt>Status</dt>
-          <dd>{run.status}</dd>
-          <dt>Scale</dt>
-          <dd>{run.scale}</dd>
-          <dt>Backend</dt>
-          <dd>{run.backend ?? 'not started'}</dd>
-          <dt>Tags</dt>
-          <dd>{run.tags.join(', ') || 'none'}</dd>
-        </dl>
+        <>
+          <a className="button" href={href.run(id)}>
+            Open run view
+          </a>
+          <dl>
+            <dt>Status</dt>
+            <dd>{run.status}</dd>
+            <dt>Scale</dt>
+            <dd>{run.scale}</dd>
+            <dt>Task</dt>
+            <dd>{run.task}</dd>
+            <dt>Backend</dt>
+            <dd>{run.backend ?? 'not started'}</dd>
+            <dt>Progress</dt>
+            <dd>
+              step {run.step}
+              {run.totalSteps ? ` of ${run.totalSteps}` : ''}
+            </dd>
+            <dt>Created</dt>
+            <dd>{formatDateTime(run.createdAt)}</dd>
+          </dl>
+          {run.error && <p className="error">{run.error}</p>}
+          <TagEditor runId={id} tags={run.tags} onChanged={reload} />
+        </>
       )}
       <label htmlFor="run-note">Note</label>
       <textarea
@@ -52,10 +70,12 @@ export function RunPanel({ id, onClose }: { id: string; onClose: () => void }) {
           setSaved(false);
         }}
       />
-      <button type="button" onClick={save}>
-        Save note
-      </button>
-      {saved && <span className="ok">Saved</span>}
+      <div>
+        <button type="button" onClick={save}>
+          Save note
+        </button>
+        {saved && <span className="ok">Saved</span>}
+      </div>
       <ErrorBanner error={saveError} />
     </aside>
   );

@@ -1,0 +1,20 @@
+/** History's columns: label, width (CSS grid track) and the `runs.list` sort key, if sortable. */
+export const COLUMNS = [
+  { id: 'select', label: 'Select', width: '36px', sort: null },
+  { id: 'star', label: 'Star', width: '36px', sort: null },
+  { id: 'name', label: 'Name', width: 'minmax(180px, 2fr)', sort: 'name' },
+  { id: 'status', label: 'Status', width: '100px', sort: 'status' },
+  { id: 'scale', label: 'Scale', width: '72px', sort: 'scale' },
+  { id: 'task', label: 'Task', width: 'minmax(90px, 1fr)', sort: 'task' },
+  { id: 'dataset', label: 'Dataset', width: 'minmax(100px, 1fr)', sort: 'dataset' },
+  { id: 'best', label: 'Best metric', width: '140px', sort: 'bestMetric' },
+  { id: 'params', label: 'Params', width: '72px', sort: 'params' },
+  { id: 'created', label: 'Created', width: '140px', sort: 'createdAt' },
+  { id: 'tags', label: 'Tags', width: 'minmax(80px, 1fr)', sort: null },
+] as const;
+
+/** The grid template shared by the header and every row, so columns line up. */
+export const GRID_TEMPLATE = COLUMNS.map((c) => c.width).join(' ');
+
+/** Height of one row in pixels (fixed, so the virtualiser never measures). */
+export const ROW_HEIGHT = 34;

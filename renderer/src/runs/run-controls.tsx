@@ -1,0 +1,54 @@
+import { useState } from 'react';
+import { RESUMABLE_STATUSES, type RunSummary } from '#shared/domain/run';
+import { useApi } from '../api/context';
+import { invokeAny } from '../api/invoke-any';
+import { ErrorBanner } from '../components/error-banner';
+
+type Action = 'runs.cancel' | 'runs.pause' | 'runs.resume';
+
+/** Cancel, pause and resume, each enabled only in the states where it means something. */
+export function RunControls({ run, onDone }: { run: RunSummary; onDone: () => void }) {
+  const api = useApi();
+  const [error, setError] = useState<Error | undefined>();
+  const [pending, setPending] = useState<Action | null>(null);
+  const act = async (action: Action) => {
+    setPending(action);
+    try {
+      await invokeAny(api, action, { id: run.id });
+      setError(undefined);
+      onDone();
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setPending(null);
+    }
+  };
+  const live = run.status === 'running' || run.status === 'queued';
+  return (
+    <div className="run-controls">
+      <fieldset aria-label="Run controls" className="row plain">
+        <button type="button" disabled={!live || pending !== null} onClick={() => act('runs.pause')}>
+          Pause
+        </button>
+        <button
+          type="button"
+          className="danger"
+          disabled={!live || pending !== null}
+          onClick={() => act('runs.cancel')}
+        >
+          Cancel run
+        </button>
+        <button
+          type="button"
+          className="primary"
+          disabled={!RESUMABLE_STATUSES.has(run.status) || pending !== null}
+          onClick={() => act('runs.resume')}
+        >
+          Resume
+        </button>
+        {pending && <span className="hint">{pending.slice(5)}…</span>}
+      </fieldset>
+      <ErrorBanner error={error} />
+    </div>
+  );
+}
