@@ -230,7 +230,9 @@ def main():
     c = json.loads(a.config)
     model = OFA(c)
     model.train()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    # Same update rule as main/engine/train: AdamW (decoupled decay 0.01), global-norm clip 1.0,
+    # label-smoothed cross-entropy (0.1).
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
     v = c["vocabSize"]
     tokens = torch.randint(4, v, (a.batch, a.src))
     prev = torch.randint(4, v, (a.batch, a.tgt))
@@ -241,8 +243,9 @@ def main():
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         logits = model(tokens, prev, images)
-        loss = F.cross_entropy(logits.reshape(-1, v), target.reshape(-1))
-        loss.backward()
+        loss = F.cross_entropy(logits.reshape(-1, v), target.reshape(-1), reduction="sum", label_smoothing=0.1)
+        (loss / target.numel()).backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         dt = time.perf_counter() - t0
         if i >= a.warmup:
@@ -255,7 +258,7 @@ def main():
         "times_ms": [round(t, 1) for t in times],
         "params": params,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "loss": float(loss),
+        "loss": float(loss) / target.numel(),
     }))
 
 

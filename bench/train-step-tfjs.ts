@@ -1,11 +1,11 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { makeContext } from '#main/engine/model/context';
-import { forward } from '#main/engine/model/model';
-import { createWeights, disposeWeights, trainable } from '#main/engine/model/weights';
+import { createWeights, disposeWeights } from '#main/engine/model/weights';
+import { createAdamState, disposeAdamState } from '#main/engine/train/adamw';
+import type { PreparedBatch } from '#main/engine/train/batch';
+import { type TrainerState, trainStep } from '#main/engine/train/step';
 import type { ModelConfig } from '#shared/model/config';
 import { type PresetName, presetConfig } from '#shared/model/presets';
 
-/** The batch a train-step benchmark runs: same shapes in the PyTorch peer. */
+/** The batch a train-step benchmark runs: the same shapes go to the PyTorch peer. */
 export interface Workload {
   readonly batch: number;
   readonly sourceLength: number; // text tokens on the encoder side
@@ -17,62 +17,52 @@ export const DEFAULT_WORKLOAD: Workload = { batch: 8, sourceLength: 32, targetLe
 
 export interface TrainStepHarness {
   readonly config: ModelConfig;
-  /** One full step: forward, cross-entropy, backward, Adam update. Returns the loss. */
+  /** One optimizer update of the model engineer's trainStep (forward, loss, backward, clip, AdamW). */
   step(): number;
   dispose(): void;
 }
 
-function ids(b: number, n: number, vocab: number, seed: number): tf.Tensor2D {
-  // Random non-special ids (>= 4) so no position is padding.
-  return tf.tidy(() => tf.cast(tf.randomUniform([b, n], 4, vocab, 'float32', seed), 'int32')) as tf.Tensor2D;
+function randomIds(n: number, vocab: number, seed: number): Int32Array {
+  let s = seed >>> 0;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = 4 + (s % (vocab - 4)); // ids >= 4: no <pad>, so every position is real work
+  }
+  return out;
 }
 
-/** Builds the model engineer's model at `preset` and a teacher-forced train step on random data. */
+/** A full-length random batch of the workload's shape. */
+export function syntheticBatch(config: ModelConfig, w: Workload): PreparedBatch {
+  const s = config.imageSize;
+  const images = new Float32Array(w.batch * s * s * 3);
+  for (let i = 0; i < images.length; i++) images[i] = Math.sin(i * 12.9898) * 0.5;
+  return {
+    size: w.batch,
+    srcLen: w.sourceLength,
+    tgtLen: w.targetLength,
+    vocabSize: config.vocabSize,
+    srcTokens: randomIds(w.batch * w.sourceLength, config.vocabSize, 1),
+    prevTokens: randomIds(w.batch * w.targetLength, config.vocabSize, 2),
+    targets: randomIds(w.batch * w.targetLength, config.vocabSize, 3),
+    ...(w.withImage ? { images, imageMask: new Float32Array(w.batch).fill(1) } : {}),
+    ntokens: w.batch * w.targetLength,
+  };
+}
+
+/** The model engineer's model and trainStep at `preset`, on one fixed synthetic batch. */
 export function makeTrainStep(preset: PresetName, w: Workload, vocabSize?: number): TrainStepHarness {
   const config = presetConfig(preset, vocabSize ? { vocabSize } : {});
   const weights = createWeights(config, 1);
-  const vars = trainable(weights);
-  const optimizer = tf.train.adam(1e-4);
-  const tokens = ids(w.batch, w.sourceLength, config.vocabSize, 1);
-  const prevTokens = ids(w.batch, w.targetLength, config.vocabSize, 2);
-  const targets = ids(w.batch, w.targetLength, config.vocabSize, 3);
-  const images = w.withImage
-    ? (tf.randomNormal([w.batch, config.imageSize, config.imageSize, 3], 0, 1, 'float32', 4) as tf.Tensor4D)
-    : undefined;
-  const imageMask = w.withImage ? (tf.ones([w.batch]) as tf.Tensor1D) : undefined;
-  let seed = 0;
-  const step = (): number => {
-    const ctx = makeContext(config, weights, true, seed++);
-    const loss = optimizer.minimize(
-      () => {
-        const logits = forward(ctx, { tokens, prevTokens, ...(images ? { images, imageMask } : {}) }); // [B, T, V]
-        const onehot = tf.oneHot(tf.reshape(targets, [-1]), config.vocabSize); // [B*T, V]
-        return tf.losses.softmaxCrossEntropy(onehot, tf.reshape(logits, [-1, config.vocabSize])) as tf.Scalar;
-      },
-      true,
-      vars,
-    );
-    for (const [name, value] of ctx.bnUpdates) {
-      weights.get(name)?.assign(value);
-      value.dispose();
-    }
-    const v = loss ? loss.dataSync()[0]! : Number.NaN;
-    loss?.dispose();
-    return v;
-  };
+  const state: TrainerState = { config, weights, adam: createAdamState(), seed: 1 };
+  const batch = syntheticBatch(config, w);
+  const schedule = { lr: 1e-4, totalSteps: 1000, warmupRatio: 0 };
   return {
     config,
-    step,
+    step: () => trainStep(state, [batch], { schedule, clipNorm: 1, labelSmoothing: 0.1 }).loss,
     dispose: () => {
-      optimizer.dispose();
+      disposeAdamState(state.adam);
       disposeWeights(weights);
-      tf.dispose([
-        tokens,
-        prevTokens,
-        targets,
-        ...(images ? [images] : []),
-        ...(imageMask ? [imageMask] : []),
-      ]);
     },
   };
 }

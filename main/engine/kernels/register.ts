@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend/types';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
+import { wasmConcatConfig, wasmSplitVConfig } from './wasm-concat-split';
 import { wasmIdentityConfig } from './wasm-identity';
 import { wasmSliceConfig } from './wasm-slice';
 import { registerWasmTransposeFirst, replaceWasmKernel, stockWasmKernel } from './wasm-transpose-first';
@@ -23,6 +24,9 @@ export function registerCustomKernels(backend: BackendName): string[] {
     kernels.push('Slice:collapsed-runs');
     replaceWasmKernel(wasmIdentityConfig(stockWasmKernel(tf.Identity)));
     kernels.push('Identity:shared-memory');
+    replaceWasmKernel(wasmConcatConfig(stockWasmKernel(tf.Concat)));
+    replaceWasmKernel(wasmSplitVConfig(stockWasmKernel(tf.SplitV)));
+    kernels.push('Concat:row-loops', 'SplitV:collapsed-runs');
   }
   done.set(backend, kernels);
   return kernels;

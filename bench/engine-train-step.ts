@@ -1,0 +1,140 @@
+// Train-step speed per CPU rung and backend, beside PyTorch on the same architecture and shapes.
+//   npx tsx bench/engine-train-step.ts [--rungs cpu-xs,cpu-s,cpu-m] [--backends wasm,cpu]
+//     [--steps 5] [--warmup 2] [--batch 8] [--src 32] [--tgt 32] [--no-image] [--torch-threads 1,2]
+// Each measurement runs in its own process (so peak RSS is its own); PyTorch runs through
+// bench/torch_peer.py under /usr/bin/python3 with OMP_WAIT_POLICY=passive.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { type PresetName, presetConfig } from '#shared/model/presets';
+import { measureFmaPeak } from './fma-peak';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+const rungs = arg('rungs', 'cpu-xs,cpu-s,cpu-m').split(',') as PresetName[];
+const backends = arg('backends', 'wasm').split(',');
+const steps = Number(arg('steps', '5'));
+const warmup = Number(arg('warmup', '2'));
+const workload = {
+  batch: Number(arg('batch', '8')),
+  sourceLength: Number(arg('src', '32')),
+  targetLength: Number(arg('tgt', '32')),
+  withImage: !process.argv.includes('--no-image'),
+};
+const torchThreads = arg('torch-threads', '1,2').split(',').map(Number);
+
+interface TfjsResult {
+  median_ms: number;
+  times_ms: number[];
+  flops: number;
+  loss: number;
+  tensor_growth_per_step: number;
+  wasm_heap_bytes: number;
+  peak_rss_mb: number;
+  kernels: string[];
+}
+interface TorchResult {
+  median_ms: number;
+  times_ms: number[];
+  params: number;
+  peak_rss_mb: number;
+  threads: number;
+  torch: string;
+}
+
+function lastJsonLine<T>(out: string): T {
+  const line = out
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
+  if (!line) throw new Error(`no JSON result in:\n${out.slice(-2000)}`);
+  return JSON.parse(line) as T;
+}
+
+function runTfjs(preset: PresetName, backend: string): TfjsResult {
+  const child = JSON.stringify({ preset, backend, steps, warmup, ...workload });
+  const out = execFileSync('npx', ['tsx', `${here}train-step-child.ts`, child], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return lastJsonLine<TfjsResult>(out);
+}
+
+function runTorch(preset: PresetName, threads: number): TorchResult | undefined {
+  if (!existsSync('/usr/bin/python3')) return undefined;
+  const args = [
+    `${here}torch_peer.py`,
+    '--config',
+    JSON.stringify(presetConfig(preset)),
+    '--batch',
+    String(workload.batch),
+    '--src',
+    String(workload.sourceLength),
+    '--tgt',
+    String(workload.targetLength),
+    '--image',
+    workload.withImage ? '1' : '0',
+    '--threads',
+    String(threads),
+    '--steps',
+    String(steps),
+    '--warmup',
+    String(warmup),
+  ];
+  try {
+    const out = execFileSync('/usr/bin/python3', args, {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_WAIT_POLICY: 'passive', OMP_NUM_THREADS: String(threads) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return lastJsonLine<TorchResult>(out);
+  } catch (err) {
+    console.log(`  PyTorch peer failed: ${(err as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+}
+
+const fmt = (x: number, d = 0) => x.toFixed(d);
+console.log(
+  `date ${new Date().toISOString()}  load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+console.log(`workload ${JSON.stringify(workload)}  steps ${steps} (median) after ${warmup} warm-up`);
+const peak = measureFmaPeak();
+console.log(
+  `fp32 peak (FMA loop): ${fmt(peak.oneCore, 1)} GFLOP/s one core, ${fmt(peak.allCores, 1)} GFLOP/s all ${peak.cores} cores`,
+);
+
+for (const preset of rungs) {
+  console.log(`\n== ${preset} ==`);
+  const torch = new Map<number, TorchResult | undefined>();
+  for (const t of torchThreads) torch.set(t, runTorch(preset, t));
+  for (const backend of backends) {
+    const r = runTfjs(preset, backend);
+    const gflops = r.flops / 1e9;
+    const rate = gflops / (r.median_ms / 1000);
+    console.log(
+      `tfjs ${backend.padEnd(5)} step ${fmt(r.median_ms)} ms (${r.times_ms.join(' ')})  ${fmt(gflops, 2)} GFLOP/step  ` +
+        `${fmt(rate, 1)} GFLOP/s  MFU ${fmt((100 * rate) / peak.allCores, 1)}% of all cores ` +
+        `(${fmt((100 * rate) / peak.oneCore, 1)}% of one)  peak RSS ${fmt(r.peak_rss_mb)} MB  ` +
+        `wasm heap ${fmt(r.wasm_heap_bytes / 2 ** 20)} MB  tensors/step +${r.tensor_growth_per_step}  loss ${r.loss.toFixed(4)}`,
+    );
+    for (const [threads, p] of torch) {
+      if (!p) continue;
+      console.log(
+        `  vs PyTorch ${p.torch} ${threads} thread(s): ${fmt(p.median_ms)} ms (${p.times_ms.join(' ')})  ` +
+          `ratio tfjs/torch ${fmt(r.median_ms / p.median_ms, 2)}x  torch ${fmt(gflops / (p.median_ms / 1000), 1)} GFLOP/s  ` +
+          `peak RSS ${fmt(p.peak_rss_mb)} MB  params ${p.params}`,
+      );
+    }
+  }
+}
