@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapMetrics, computeMetrics, METRIC_IDS } from './index';
+import { bootstrapMetrics, computeMetrics, METRIC_IDS, pairedBootstrapMetrics } from './index';
 import type { TextItem } from './vectors/load-vectors';
 import { loadVectors } from './vectors/load-vectors';
 
@@ -85,5 +85,18 @@ describe('computeMetrics registry', () => {
       expect(ci.high).toBeGreaterThanOrEqual(ci.estimate);
       expect(ci.high).toBeGreaterThan(ci.low);
     }
+  });
+  it('pairedBootstrapMetrics prefers the system that matches the references', () => {
+    const v = loadVectors<{ items: TextItem[] }>('bleu.json');
+    const refs = v.items.map((x) => x.references);
+    const good = v.items.map((x) => x.references[0]!);
+    const poor = v.items.map((x) => x.prediction);
+    const r = pairedBootstrapMetrics(['bleu4', 'rougeL', 'cider'], good, poor, refs, {}, { samples: 300 });
+    for (const k of ['bleu4', 'rougeL', 'cider'] as const) {
+      expect(r[k]!.delta).toBeGreaterThan(0);
+      expect(r[k]!.pValue).toBeLessThan(0.05);
+    }
+    const back = pairedBootstrapMetrics(['rougeL'], poor, good, refs, {}, { samples: 300 });
+    expect(back.rougeL!.pValue).toBeGreaterThan(0.95);
   });
 });

@@ -1,228 +1,13 @@
 /**
- * The metric registry: `computeMetrics(names, predictions, references, extras)` returns a flat
- * record `{ metricId: value }` under stable ids, and `bootstrapMetrics` gives a percentile CI for
- * each of them on the same definitions. Each metric lives in its own module (see the re-exports).
- *
- * How the registry feeds each metric:
- * - accuracy / accuracy_closed / accuracy_open: exact match after `normalizeAnswer`, any
- *   reference counts (exact-match.ts); the split needs `extras.answerTypes`.
- * - macro_f1: labels = `normalizeAnswer` of the prediction and of the first reference.
- * - auroc: `extras.scores` (one row per example, one column per class, in the order of
- *   `extras.classLabels`, default the sorted normalised reference labels); two classes = binary
- *   AUROC of column 1 (sklearn's positive class), more = one-vs-rest macro.
- * - bleu1..4, meteor, cider, rougeL_coco: text normalised per `extras.textNormalization`
- *   (default 'none'; captioning uses 'bioclean' or 'biomedgpt-caption'), then Python
- *   `str.split()` tokens (BLEU, METEOR, CIDEr) or pycocoevalcap's split(" ") (rougeL_coco).
- * - rouge1 / rouge2 / rougeL: rouge-score F-measure with its own tokenizer and Porter stemmer
- *   (after the same optional normalisation), mean over examples.
- * - alignment_accuracy: `extras.alignment` (one spec, or one per example).
- * Metrics whose inputs are missing or undefined on the data come out as NaN.
- *
- * Bootstrap: corpus-level metrics whose statistics add up (BLEU's clipped counts and lengths,
- * macro-F1, AUROC) are recomputed on each resampled corpus; per-example metrics (accuracy,
- * ROUGE, METEOR, alignment) and CIDEr-D (document frequencies fixed from the full corpus) are
- * averaged over the resampled examples.
+ * main/eval: every metric the workbench reports. `computeMetrics` gives point estimates under
+ * the stable ids of registry.ts, `bootstrapMetrics` their percentile CIs; the metric modules are
+ * re-exported for direct use.
  */
 
-import type { AlignmentSpec } from './alignment';
-import { isAligned } from './alignment';
-import { binaryAuroc, macroAuroc } from './auroc';
-import type { BleuStats } from './bleu';
-import { bleuFromStats, bleuSentenceStats, sumBleuStats } from './bleu';
-import type { BootstrapOptions, ConfidenceInterval } from './bootstrap';
+import type { BootstrapOptions, ConfidenceInterval, PairedBootstrapResult } from './bootstrap';
 import { percentileInterval, resampleIndices } from './bootstrap';
-import { ciderD } from './cider';
-import { macroF1 } from './classification';
-import { exactMatch } from './exact-match';
-import type { SynonymLookup } from './meteor';
-import { meteorScore } from './meteor';
-import type { TextNormalization } from './normalize';
-import { normalizeAnswer, normalizeAnswerType, normalizeText, splitWhitespace } from './normalize';
-import { rougeScoreMulti } from './rouge';
-import { rougeLCocoExample } from './rouge-l-coco';
-
-/** Stable metric ids. */
-export const METRIC_IDS = [
-  'accuracy',
-  'accuracy_closed',
-  'accuracy_open',
-  'macro_f1',
-  'auroc',
-  'bleu1',
-  'bleu2',
-  'bleu3',
-  'bleu4',
-  'rouge1',
-  'rouge2',
-  'rougeL',
-  'rougeL_coco',
-  'meteor',
-  'cider',
-  'alignment_accuracy',
-] as const;
-
-/** One of {@link METRIC_IDS}. */
-export type MetricId = (typeof METRIC_IDS)[number];
-
-/** Inputs some metrics need beyond predictions and references. */
-export interface MetricExtras {
-  /** VQA answer type per example ("CLOSED" / "OPEN"). */
-  readonly answerTypes?: readonly string[];
-  /** Candidate scores per example, one column per class (AUROC). */
-  readonly scores?: readonly (readonly number[])[];
-  /** The class of each score column (AUROC). */
-  readonly classLabels?: readonly string[];
-  /** In-scope answer definition (alignment accuracy). */
-  readonly alignment?: AlignmentSpec | readonly AlignmentSpec[];
-  /** Normalisation before text-generation metrics, default 'none'. */
-  readonly textNormalization?: TextNormalization;
-  /** WordNet synonyms for METEOR's third stage (see wordnet.ts); absent = exact + stem only. */
-  readonly synonyms?: SynonymLookup;
-}
-
-/** Flat metric record. */
-export type MetricValues = Partial<Record<MetricId, number>>;
-
-type Evaluate = (indices: readonly number[]) => MetricValues;
-
-const mean = (idx: readonly number[], values: readonly number[]): number =>
-  idx.length === 0 ? Number.NaN : idx.reduce((s, i) => s + values[i]!, 0) / idx.length;
-
-function assertKnown(names: readonly string[]): asserts names is readonly MetricId[] {
-  for (const n of names) {
-    if (!(METRIC_IDS as readonly string[]).includes(n)) throw new Error(`unknown metric id: ${n}`);
-  }
-}
-
-/** Precompute what can be precomputed; return an evaluator over example index lists. */
-function prepare(
-  names: readonly MetricId[],
-  predictions: readonly string[],
-  references: readonly (string | readonly string[])[],
-  extras: MetricExtras,
-): Evaluate {
-  if (predictions.length !== references.length)
-    throw new Error('metrics: predictions/references length mismatch');
-  const refs = references.map((r) => (typeof r === 'string' ? [r] : r));
-  const want = new Set(names);
-  const norm = extras.textNormalization ?? 'none';
-  const hypText = predictions.map((p) => normalizeText(p, norm, true));
-  const refText = refs.map((rs) => rs.map((r) => normalizeText(r, norm, false)));
-  const parts: Evaluate[] = [];
-  const lazy = <T>(f: () => T): (() => T) => {
-    let v: T | undefined;
-    return () => {
-      v ??= f();
-      return v;
-    };
-  };
-
-  if (want.has('accuracy') || want.has('accuracy_closed') || want.has('accuracy_open')) {
-    const em = predictions.map((p, i) => exactMatch(p, refs[i]!));
-    const types = extras.answerTypes?.map(normalizeAnswerType);
-    parts.push((idx) => {
-      const of = (t: string): readonly number[] => (types ? idx.filter((i) => types[i] === t) : []);
-      return {
-        ...(want.has('accuracy') ? { accuracy: mean(idx, em) } : {}),
-        ...(want.has('accuracy_closed') ? { accuracy_closed: mean(of('CLOSED'), em) } : {}),
-        ...(want.has('accuracy_open') ? { accuracy_open: mean(of('OPEN'), em) } : {}),
-      };
-    });
-  }
-  const trueLabels = refs.map((rs) => normalizeAnswer(rs[0] ?? ''));
-  const predLabels = predictions.map(normalizeAnswer);
-  if (want.has('macro_f1')) {
-    parts.push((idx) => ({
-      macro_f1: idx.length === 0 ? Number.NaN : macroF1(pick(trueLabels, idx), pick(predLabels, idx)),
-    }));
-  }
-  if (want.has('auroc')) {
-    const classes = extras.classLabels?.map(normalizeAnswer) ?? [...new Set(trueLabels)].sort();
-    const y = trueLabels.map((l) => classes.indexOf(l));
-    const scores = extras.scores;
-    parts.push((idx) => {
-      if (!scores || scores.length !== predictions.length || y.some((c) => c < 0))
-        return { auroc: Number.NaN };
-      const yi = pick(y, idx);
-      const si = pick(scores, idx);
-      return {
-        auroc:
-          classes.length === 2
-            ? binaryAuroc(
-                yi,
-                si.map((r) => r[1] ?? Number.NaN),
-              )
-            : macroAuroc(yi, si),
-      };
-    });
-  }
-  const bleuOrders = ([1, 2, 3, 4] as const).filter((k) => want.has(`bleu${k}`));
-  if (bleuOrders.length > 0) {
-    const stats: BleuStats[] = hypText.map((h, i) =>
-      bleuSentenceStats(
-        refText[i]!.map((r) => splitWhitespace(r)),
-        splitWhitespace(h),
-        4,
-      ),
-    );
-    parts.push((idx) => {
-      const total = sumBleuStats(pick(stats, idx), 4);
-      return Object.fromEntries(bleuOrders.map((k) => [`bleu${k}`, bleuFromStats(total, k)]));
-    });
-  }
-  if (want.has('rouge1') || want.has('rouge2') || want.has('rougeL')) {
-    const per = lazy(() => hypText.map((h, i) => rougeScoreMulti(refText[i]!, h)));
-    parts.push((idx) => {
-      const p = per();
-      const out: MetricValues = {};
-      for (const key of ['rouge1', 'rouge2', 'rougeL'] as const) {
-        if (want.has(key))
-          out[key] = mean(
-            idx,
-            p.map((s) => s[key].fmeasure),
-          );
-      }
-      return out;
-    });
-  }
-  if (want.has('rougeL_coco')) {
-    const per = hypText.map((h, i) => rougeLCocoExample(h, refText[i]!));
-    parts.push((idx) => ({ rougeL_coco: mean(idx, per) }));
-  }
-  if (want.has('meteor')) {
-    const opts = extras.synonyms ? { synonyms: extras.synonyms } : {};
-    const per = hypText.map((h, i) =>
-      meteorScore(
-        refText[i]!.map((r) => splitWhitespace(r)),
-        splitWhitespace(h),
-        opts,
-      ),
-    );
-    parts.push((idx) => ({ meteor: mean(idx, per) }));
-  }
-  if (want.has('cider')) {
-    // Document frequencies come from the full evaluated corpus; a resample averages the
-    // per-example scores (recomputing df on a resample would count duplicated examples twice).
-    const per = lazy(() => ciderD(hypText, refText).perExample);
-    parts.push((idx) => ({ cider: mean(idx, per()) }));
-  }
-  if (want.has('alignment_accuracy')) {
-    const spec = extras.alignment;
-    const per = spec
-      ? predictions.map((p, i) => {
-          const s = Array.isArray(spec) ? (spec as readonly AlignmentSpec[])[i] : (spec as AlignmentSpec);
-          if (!s) throw new Error('alignment: one spec per example expected');
-          return isAligned(p, s) ? 1 : 0;
-        })
-      : null;
-    parts.push((idx) => ({ alignment_accuracy: per ? mean(idx, per) : Number.NaN }));
-  }
-  return (idx) => Object.assign({}, ...parts.map((f) => f(idx))) as MetricValues;
-}
-
-function pick<T>(xs: readonly T[], idx: readonly number[]): T[] {
-  return idx.map((i) => xs[i]!);
-}
+import type { MetricExtras, MetricId, MetricValues } from './registry';
+import { assertKnownMetrics, prepareMetrics } from './registry';
 
 /**
  * Compute the named metrics. `references[i]` is one reference string or several. Returns
@@ -234,12 +19,15 @@ export function computeMetrics(
   references: readonly (string | readonly string[])[],
   extras: MetricExtras = {},
 ): MetricValues {
-  assertKnown(names);
-  const evaluate = prepare(names, predictions, references, extras);
+  assertKnownMetrics(names);
+  const evaluate = prepareMetrics(names, predictions, references, extras);
   return evaluate(predictions.map((_, i) => i));
 }
 
-/** Percentile bootstrap CIs of the named metrics (corpus metrics recomputed per resample). */
+/**
+ * Percentile bootstrap CIs of the named metrics, one set of resamples shared by all of them
+ * (registry.ts says which metrics are recomputed per resample and which are averaged).
+ */
 export function bootstrapMetrics(
   names: readonly string[],
   predictions: readonly string[],
@@ -247,8 +35,8 @@ export function bootstrapMetrics(
   extras: MetricExtras = {},
   options: BootstrapOptions = {},
 ): Partial<Record<MetricId, ConfidenceInterval>> {
-  assertKnown(names);
-  const evaluate = prepare(names, predictions, references, extras);
+  assertKnownMetrics(names);
+  const evaluate = prepareMetrics(names, predictions, references, extras);
   const all = predictions.map((_, i) => i);
   const estimate = evaluate(all);
   // Evaluate each resample once for all metrics, then read the intervals metric by metric.
@@ -264,6 +52,42 @@ export function bootstrapMetrics(
   return out;
 }
 
+/**
+ * Paired bootstrap test of system A against system B on the same examples, per metric: the
+ * same resamples for both; `pValue` is the share of resamples in which A does not beat B
+ * (higher is better for every metric here). `extras` apply to both (AUROC needs per-system
+ * scores, so pass `extrasB` for B's).
+ */
+export function pairedBootstrapMetrics(
+  names: readonly string[],
+  predictionsA: readonly string[],
+  predictionsB: readonly string[],
+  references: readonly (string | readonly string[])[],
+  extras: MetricExtras = {},
+  options: BootstrapOptions = {},
+  extrasB: MetricExtras = extras,
+): Partial<Record<MetricId, PairedBootstrapResult>> {
+  assertKnownMetrics(names);
+  if (predictionsA.length !== predictionsB.length) throw new Error('metrics: systems differ in length');
+  const a = prepareMetrics(names, predictionsA, references, extras);
+  const b = prepareMetrics(names, predictionsB, references, extrasB);
+  const all = predictionsA.map((_, i) => i);
+  const [fullA, fullB] = [a(all), b(all)];
+  const resamples = resampleIndices(predictionsA.length, options).map((idx) => [a(idx), b(idx)] as const);
+  const out: Partial<Record<MetricId, PairedBootstrapResult>> = {};
+  for (const name of names) {
+    const deltas = resamples.map(([x, y]) => (x[name] ?? Number.NaN) - (y[name] ?? Number.NaN));
+    const defined = deltas.filter((d) => !Number.isNaN(d));
+    const delta = (fullA[name] ?? Number.NaN) - (fullB[name] ?? Number.NaN);
+    out[name] = {
+      delta,
+      pValue: defined.length === 0 ? Number.NaN : defined.filter((d) => d <= 0).length / defined.length,
+      deltaCi: percentileInterval(delta, deltas, options.confidence ?? 0.95),
+    };
+  }
+  return out;
+}
+
 export * from './alignment';
 export * from './auroc';
 export * from './bleu';
@@ -274,6 +98,7 @@ export * from './exact-match';
 export * from './meteor';
 export * from './normalize';
 export * from './porter-stemmer';
+export * from './registry';
 export * from './rouge';
 export * from './rouge-l-coco';
 export * from './wordnet';
