@@ -1,13 +1,35 @@
 import type { Importer } from '../types';
+import { biomedgptTsvImporter } from './biomedgpt-tsv';
+import { biocaptionImporter, rocoImporter } from './captions';
+import { healthcareMagicImporter, icliniqImporter } from './dialogue-text';
+import { imageFolderImporter } from './image-folder';
+import { iuXrayImporter } from './iu-xray';
+import { jsonlImporter } from './jsonl';
+import { llavaMedImporter } from './llava-med';
 import { medmnistImporter } from './medmnist';
+import { mednliImporter } from './mednli';
 import { meqsumImporter } from './meqsum';
+import { pathvqaImporter } from './pathvqa';
 import { pubmedqaImporter } from './pubmedqa';
+import { slakeImporter } from './slake';
 import { vqaRadImporter } from './vqa-rad';
 
 /** Every importer, most specific first (detection takes the first that matches). */
 export const IMPORTERS: readonly Importer[] = [
   vqaRadImporter,
+  slakeImporter,
+  pathvqaImporter,
   pubmedqaImporter,
+  mednliImporter,
   meqsumImporter,
+  iuXrayImporter,
+  biocaptionImporter,
+  icliniqImporter,
+  healthcareMagicImporter,
   medmnistImporter,
+  llavaMedImporter,
+  jsonlImporter,
+  biomedgptTsvImporter,
+  rocoImporter,
+  imageFolderImporter,
 ];

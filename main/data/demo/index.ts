@@ -1,0 +1,60 @@
+import { toInstruction } from '#shared/tasks';
+import type { ImageSource, ParsedDataset, ParsedExample } from '../types';
+import { demoCaptioning, demoClassification, demoVqa } from './image-demos';
+import { demoNli, demoQa, demoSummarization } from './notes';
+
+/** An instruction mixture drawn from the other demos (each example in its instruction form). */
+export function demoInstruction(seed: number, perSource = 80): ParsedDataset {
+  const sources = [
+    demoVqa(seed + 11, 60),
+    demoCaptioning(seed + 12, 80),
+    demoQa(seed + 13, 80),
+    demoSummarization(seed + 14, 80),
+  ];
+  const examples: ParsedExample[] = [];
+  const images = new Map<string, ImageSource>();
+  for (const [k, d] of sources.entries()) {
+    for (const e of d.examples.slice(0, perSource)) {
+      const form = toInstruction(e.task, e.inputs, e.target, e.candidates);
+      const image = e.image === undefined ? undefined : `${k}/${e.image}`;
+      if (image && e.image !== undefined) images.set(image, d.images.get(e.image)!);
+      examples.push({
+        task: 'instruction',
+        inputs: { instruction: form.instruction, input: form.input },
+        target: form.output,
+        ...(image ? { image } : {}),
+        meta: { ...e.meta, sourceTask: e.task },
+      });
+    }
+  }
+  return {
+    format: 'demo',
+    name: 'Demo: instruction mixture',
+    task: 'instruction',
+    examples,
+    images,
+    synthetic: true,
+    meta: {
+      demoId: 'instruction-mixture',
+      seed,
+      note: 'Synthetic: a mixture of the other demo datasets in instruction form.',
+    },
+  };
+}
+
+/** A demo dataset generator. */
+export interface DemoDataset {
+  readonly id: string;
+  generate(seed: number): ParsedDataset;
+}
+
+/** One demo dataset per task type; deterministic from the seed, small enough to import in seconds. */
+export const DEMO_DATASETS: readonly DemoDataset[] = [
+  { id: 'phantom-classification', generate: (s) => demoClassification(s) },
+  { id: 'phantom-vqa', generate: (s) => demoVqa(s + 1) },
+  { id: 'phantom-captioning', generate: (s) => demoCaptioning(s + 2) },
+  { id: 'notes-nli', generate: (s) => demoNli(s + 3) },
+  { id: 'notes-summarization', generate: (s) => demoSummarization(s + 4) },
+  { id: 'notes-qa', generate: (s) => demoQa(s + 5) },
+  { id: 'instruction-mixture', generate: (s) => demoInstruction(s + 6) },
+];

@@ -1,0 +1,127 @@
+import { readdirSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { taskOf } from '#shared/tasks';
+import { findEntry, isDir, readText, walkFiles } from '../fs-utils';
+import { parseTsv } from '../text/delimited';
+import type { ImageSource, Importer, ParsedExample } from '../types';
+import { limited, meta, splitFromName } from './common';
+
+const cap = taskOf('captioning');
+
+/**
+ * bioCaption TSVs (IU X-ray, PEIR Gross; nlpaueb/bioCaption): `train_images.tsv` and
+ * `test_images.tsv`, `File_name<TAB>Caption` without header, images in `images/` or beside.
+ */
+export const biocaptionImporter: Importer = {
+  format: 'biocaption',
+  label: 'bioCaption TSV (PEIR Gross, IU X-ray)',
+  description: '`train_images.tsv` + `test_images.tsv` (File_name<TAB>Caption) and the images',
+  detect: (p) => (p.isDir ? p.entries.includes('train_images.tsv') : /_images\.tsv$/.test(p.base)),
+  async parse(path, options, problems) {
+    const dir = isDir(path) ? path : dirname(path);
+    const files = isDir(path)
+      ? readdirSync(dir)
+          .filter((e) => /_images\.tsv$/i.test(e))
+          .sort()
+      : [basename(path)];
+    const imageDir = findEntry(dir, 'images') ?? dir;
+    const examples: ParsedExample[] = [];
+    const images = new Map<string, ImageSource>();
+    for (const file of files) {
+      const split = splitFromName(file.replace(/_images/, ''));
+      for (const row of parseTsv(await readText(join(dir, file), problems))) {
+        if (row.cells.length !== 2 || !row.cells[0]!.trim() || !row.cells[1]!.trim()) {
+          problems.error(
+            file,
+            `expected 2 tab-separated columns (File_name, Caption), found ${row.cells.length}`,
+            { line: row.line },
+          );
+          continue;
+        }
+        const name = row.cells[0]!.trim();
+        if (!images.has(name)) images.set(name, { kind: 'file', path: join(imageDir, name) });
+        examples.push({
+          ...(split ? { split } : {}),
+          task: 'captioning',
+          inputs: {},
+          target: cap.formatTarget(row.cells[1]!),
+          image: name,
+          meta: meta({ image: name }),
+        });
+      }
+    }
+    const peir = /peir/i.test(path);
+    return {
+      format: 'biocaption',
+      name: peir ? 'PEIR Gross' : basename(dir),
+      task: 'captioning',
+      examples: limited(examples, options),
+      images,
+      meta: { source: 'nlpaueb/bioCaption TSV' },
+    };
+  },
+};
+
+/** ROCO: `{train,validation,test}/**​/captions.txt` (`ROCO_xxxxx<TAB>caption`), images in `images/` beside. */
+export const rocoImporter: Importer = {
+  format: 'roco',
+  label: 'ROCO',
+  description: '`{train,validation,test}/**/captions.txt` (ROCO_id<TAB>caption) with `images/ROCO_id.jpg`',
+  detect: (p) =>
+    (p.isDir && hasCaptions(p.path)) || (!p.isDir && p.base === 'captions.txt' && /^ROCO_\d+\t/.test(p.head)),
+  async parse(path, options, problems) {
+    const captionFiles = isDir(path) ? walkFiles(path).filter((f) => basename(f) === 'captions.txt') : [path];
+    const root = isDir(path) ? path : dirname(path);
+    const examples: ParsedExample[] = [];
+    const images = new Map<string, ImageSource>();
+    for (const full of captionFiles) {
+      const file = relative(root, full) || 'captions.txt';
+      const split = relative(root, full)
+        .split(/[\\/]/)
+        .map((part) => splitFromName(part))
+        .find((s) => s !== undefined);
+      const imageDir = findEntry(dirname(full), 'images') ?? dirname(full);
+      for (const row of parseTsv(await readText(full, problems))) {
+        const id = row.cells[0]?.trim() ?? '';
+        const caption = row.cells.slice(1).join(' ').trim();
+        if (row.cells.length < 2 || !/^ROCO_\d+$/.test(id) || !caption) {
+          problems.error(file, 'expected "ROCO_<number><TAB>caption"', { line: row.line, field: 'caption' });
+          continue;
+        }
+        const key = `${split ?? ''}/${id}`;
+        if (!images.has(key)) images.set(key, { kind: 'file', path: join(imageDir, `${id}.jpg`) });
+        examples.push({
+          ...(split ? { split } : {}),
+          task: 'captioning',
+          inputs: {},
+          target: cap.formatTarget(caption),
+          image: key,
+          meta: meta({ sourceId: id, modality: /non-radiology/.test(file) ? 'non-radiology' : 'radiology' }),
+        });
+      }
+    }
+    if (captionFiles.length === 0) problems.fail(basename(path), 'no captions.txt found');
+    return {
+      format: 'roco',
+      name: 'ROCO',
+      task: 'captioning',
+      examples: limited(examples, options),
+      images,
+      meta: { source: 'Pelka et al. 2018, ROCO' },
+    };
+  },
+};
+
+/** True when a `captions.txt` sits at most `depth` folders below `dir` (cheap detection). */
+function hasCaptions(dir: string, depth = 3): boolean {
+  try {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isFile() && e.name === 'captions.txt') return true;
+      if (e.isDirectory() && depth > 0 && e.name !== 'images' && hasCaptions(join(dir, e.name), depth - 1))
+        return true;
+    }
+  } catch {
+    // unreadable folder: not ROCO
+  }
+  return false;
+}

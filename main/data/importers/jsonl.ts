@@ -1,0 +1,75 @@
+import { basename, dirname, join } from 'node:path';
+import { Split } from '#shared/domain/dataset';
+import { readText } from '../fs-utils';
+import { parseJsonLines } from '../text/json';
+import type { ImageSource, Importer, ParsedExample } from '../types';
+import { isRecord, limited, meta } from './common';
+
+/** Generic instruction JSONL: `{image?, instruction, input?, output, split?}` per line. */
+export const jsonlImporter: Importer = {
+  format: 'jsonl',
+  label: 'Instruction JSONL',
+  description:
+    'one JSON object per line: image? (path relative to the file), instruction, input?, output, split?',
+  detect: (p) => !p.isDir && p.base.endsWith('.jsonl') && /"instruction"\s*:/.test(p.head),
+  async parse(path, options, problems) {
+    const file = basename(path);
+    const dir = dirname(path);
+    const examples: ParsedExample[] = [];
+    const images = new Map<string, ImageSource>();
+    for (const { line, value } of parseJsonLines(await readText(path, problems), file, problems)) {
+      if (!isRecord(value)) {
+        problems.error(file, 'expected an object', { line });
+        continue;
+      }
+      const { instruction, input, output, image, split } = value;
+      let ok = true;
+      for (const [name, v, required] of [
+        ['instruction', instruction, true],
+        ['output', output, true],
+        ['input', input, false],
+        ['image', image, false],
+      ] as const) {
+        if (v === undefined && !required) continue;
+        if (typeof v !== 'string' || (required && v.trim() === '')) {
+          problems.error(file, v === undefined ? 'the field is missing' : 'expected non-empty text', {
+            line,
+            field: name,
+          });
+          ok = false;
+        }
+      }
+      const parsedSplit =
+        split === undefined
+          ? undefined
+          : Split.safeParse(split === 'val' || split === 'dev' ? 'validation' : split);
+      if (parsedSplit && !parsedSplit.success) {
+        problems.error(file, `unknown split ${JSON.stringify(split)} (expected train, validation or test)`, {
+          line,
+          field: 'split',
+        });
+        ok = false;
+      }
+      if (!ok) continue;
+      const imageKey = typeof image === 'string' && image !== '' ? image : undefined;
+      if (imageKey && !images.has(imageKey))
+        images.set(imageKey, { kind: 'file', path: join(dir, imageKey) });
+      examples.push({
+        ...(parsedSplit?.success ? { split: parsedSplit.data } : {}),
+        task: 'instruction',
+        inputs: { instruction: instruction as string, input: typeof input === 'string' ? input : '' },
+        target: (output as string).trim(),
+        ...(imageKey ? { image: imageKey } : {}),
+        meta: meta({ sourceLine: line }),
+      });
+    }
+    return {
+      format: 'jsonl',
+      name: file.replace(/\.jsonl$/, ''),
+      task: 'instruction',
+      examples: limited(examples, options),
+      images,
+      meta: {},
+    };
+  },
+};
