@@ -1,0 +1,90 @@
+import type { PredictionForMetrics } from '#db/repos/predictions';
+import type { Store } from '#db/store';
+import { type AlignmentSpec, bootstrapMetrics, normalizeAnswer, normalizeAnswerType } from '#main/eval/index';
+import type { EvaluationMode, MetricWithCi } from '#shared/domain/evaluation';
+import { taskOf } from '#shared/tasks';
+
+/** Resamples per bootstrap CI (the eval module's default, stated here so the store says it). */
+export const BOOTSTRAP_SAMPLES = 1000;
+
+const YES_NO = new Set(['yes', 'no']);
+
+/**
+ * What counts as an in-scope answer for one example (spec §2.3, alignment accuracy): one of the
+ * candidates for a closed question that has them, yes/no for a closed yes/no question, otherwise a
+ * non-empty on-format answer.
+ */
+export function alignmentSpecOf(p: PredictionForMetrics): AlignmentSpec {
+  const type = p.answerType ? normalizeAnswerType(p.answerType) : null;
+  if (type !== 'OPEN' && p.candidates && p.candidates.length > 0) {
+    return { kind: 'candidates', candidates: p.candidates };
+  }
+  if (type === 'CLOSED' && YES_NO.has(normalizeAnswer(p.reference))) return { kind: 'yes_no' };
+  return { kind: 'free_text' };
+}
+
+/** Examples each metric is defined on (accuracy_closed only counts CLOSED questions, ...). */
+function support(name: string, rows: readonly PredictionForMetrics[]): number {
+  const types = rows.map((r) => (r.answerType ? normalizeAnswerType(r.answerType) : ''));
+  if (name === 'accuracy_closed') return types.filter((t) => t === 'CLOSED').length;
+  if (name === 'accuracy_open') return types.filter((t) => t === 'OPEN').length;
+  return rows.length;
+}
+
+const finite = (x: number | undefined): number | null => (x === undefined || !Number.isFinite(x) ? null : x);
+
+/**
+ * The task's metrics over every stored prediction of an evaluation, each with a percentile
+ * bootstrap 95% CI (main/eval). Zero-shot evaluations add alignment accuracy.
+ */
+export function computeEvaluationMetrics(
+  task: string,
+  mode: EvaluationMode,
+  rows: readonly PredictionForMetrics[],
+): Record<string, MetricWithCi> {
+  const names = [...taskOf(task).metrics] as string[];
+  if (mode === 'zeroshot' && !names.includes('alignment_accuracy')) names.push('alignment_accuracy');
+  if (rows.length === 0) return {};
+  const scored = rows.every((r) => r.scores && r.candidates && r.scores.length === r.candidates.length);
+  const metricNames = names.filter((n) => n !== 'auroc' || scored);
+  const cis = bootstrapMetrics(
+    metricNames,
+    rows.map((r) => r.prediction),
+    rows.map((r) => r.reference),
+    {
+      answerTypes: rows.map((r) => r.answerType ?? ''),
+      alignment: rows.map(alignmentSpecOf),
+      ...(scored ? { scores: rows.map((r) => r.scores ?? []), classLabels: rows[0]?.candidates ?? [] } : {}),
+    },
+    { samples: BOOTSTRAP_SAMPLES, seed: 0 },
+  );
+  const out: Record<string, MetricWithCi> = {};
+  for (const name of metricNames) {
+    const ci = (cis as Record<string, { estimate: number; low: number; high: number } | undefined>)[name];
+    out[name] = {
+      estimate: finite(ci?.estimate),
+      low: finite(ci?.low),
+      high: finite(ci?.high),
+      n: support(name, rows),
+    };
+  }
+  return out;
+}
+
+/** Computes and stores an evaluation's metrics; returns them. */
+export function finalizeEvaluationMetrics(store: Store, evaluationId: string): Record<string, MetricWithCi> {
+  const evaluation = store.evaluations.get(evaluationId);
+  if (!evaluation) return {};
+  const row = store.db
+    .prepare(
+      `SELECT x.task FROM predictions p JOIN examples x ON x.id = p.example_id WHERE p.evaluation_id = ? LIMIT 1`,
+    )
+    .get(evaluationId) as { task: string } | undefined;
+  const task =
+    row?.task ??
+    (store.db.prepare('SELECT task FROM datasets WHERE id = ?').get(evaluation.datasetId) as { task: string })
+      .task;
+  const metrics = computeEvaluationMetrics(task, evaluation.mode, store.predictions.forMetrics(evaluationId));
+  store.evaluations.update(evaluationId, { metrics });
+  return metrics;
+}
