@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ForwardContext } from '../model/context';
+import { decode } from '../model/decoder';
+import { type EncoderInput, encode } from '../model/encoder';
+import { BOS, EOS } from '../tokenizer/vocab';
+import type { Trie } from '../train/trie';
+
+/** Summed log-probabilities of each candidate for one example, and the argmax. */
+export interface CandidateScores {
+  readonly scores: readonly number[];
+  readonly best: number;
+}
+
+/**
+ * OFA's "allcand" evaluation for one example: every candidate `bpe(" " + c) + </s>` is scored by
+ * its summed log-probability under teacher forcing (with the trie mask of the whole answer set,
+ * as in training), and the argmax is the prediction.
+ * @param input encoder input of ONE example (batch 1)
+ * @param candidates token ids of each candidate without specials
+ */
+export function scoreCandidates(
+  ctx: ForwardContext,
+  input: EncoderInput,
+  candidates: readonly (readonly number[])[],
+  trie?: Trie,
+): CandidateScores {
+  if (candidates.length === 0) throw new Error('no candidates to score');
+  const c = candidates.length;
+  const len = Math.max(...candidates.map((x) => x.length)) + 1;
+  const prev = new Int32Array(c * len).fill(1);
+  const tgt = new Int32Array(c * len).fill(1);
+  candidates.forEach((ids, i) => {
+    prev.set([BOS, ...ids], i * len);
+    tgt.set([...ids, EOS], i * len);
+  });
+  const lp = tf.tidy(() => {
+    const enc = encode(ctx, input);
+    const idx = tf.zeros([c], 'int32');
+    const rep = {
+      x: tf.gather(enc.x, idx) as tf.Tensor3D,
+      pad: tf.gather(enc.pad, idx) as tf.Tensor2D,
+      pos: enc.pos,
+    };
+    const logits = decode(ctx, rep, tf.tensor2d(prev, [c, len], 'int32')).logits; // [C, T, V]
+    return tf.logSoftmax(logits, -1); // [C, T, V]
+  });
+  const values = lp.dataSync() as Float32Array;
+  const v = lp.shape[2] ?? 0;
+  lp.dispose();
+  const scores = candidates.map((ids, i) => {
+    let sum = 0;
+    const p = [BOS, ...ids];
+    for (let t = 0; t <= ids.length; t++) {
+      const row = values.subarray((i * len + t) * v, (i * len + t + 1) * v);
+      const target = tgt[i * len + t] ?? EOS;
+      if (trie) {
+        // renormalise over the tokens the trie allows here (logits of the others are masked out)
+        const allowed = trie.next(p.slice(0, t + 1));
+        const m = Math.max(...allowed.map((a) => row[a] ?? -Infinity));
+        const lse = m + Math.log(allowed.reduce((s, a) => s + Math.exp((row[a] ?? -Infinity) - m), 0));
+        sum += (row[target] ?? -Infinity) - lse;
+      } else {
+        sum += row[target] ?? -Infinity;
+      }
+    }
+    return sum;
+  });
+  let best = 0;
+  scores.forEach((s, i) => {
+    if (s > (scores[best] ?? -Infinity)) best = i;
+  });
+  return { scores, best };
+}

@@ -1,0 +1,157 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ForwardContext } from '../model/context';
+import { type EncoderInput, encode } from '../model/encoder';
+import { BOS, EOS } from '../tokenizer/vocab';
+import type { Trie } from '../train/trie';
+import { type DecodeOptions, maskRow } from './constraints';
+import { IncrementalDecoder, repeatEncoder } from './incremental';
+
+/** One decoded sequence: generated ids (without <s>, with </s> when it finished) and its score. */
+export interface Hypothesis {
+  readonly tokens: readonly number[];
+  /** Summed log-probability. */
+  readonly logProb: number;
+  /** Ranking score: logProb / length^lenPenalty, or logProb when unnormalized. */
+  readonly score: number;
+}
+
+function argmax(row: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) if ((row[i] ?? -Infinity) > (row[best] ?? -Infinity)) best = i;
+  return best;
+}
+
+function finalScore(logProb: number, len: number, opts: DecodeOptions): number {
+  return opts.unnormalized ? logProb : logProb / len ** (opts.lenPenalty ?? 1);
+}
+
+/** Greedy decoding with the KV cache; tries constrain each example when given. */
+export function greedy(
+  ctx: ForwardContext,
+  input: EncoderInput,
+  opts: DecodeOptions = {},
+  tries?: readonly (Trie | undefined)[],
+): Hypothesis[] {
+  const enc = encode(ctx, input);
+  const dec = new IncrementalDecoder(ctx, enc);
+  const b = input.tokens.shape[0];
+  const seqs = Array.from({ length: b }, () => [BOS]);
+  const lp = new Array<number>(b).fill(0);
+  const done = new Array<boolean>(b).fill(false);
+  try {
+    while (!done.every(Boolean)) {
+      const rows = dec.step(seqs.map((s) => s.at(-1) as number));
+      const v = rows.length / b;
+      for (let i = 0; i < b; i++) {
+        if (done[i]) {
+          seqs[i]?.push(EOS);
+          continue;
+        }
+        const row = rows.subarray(i * v, (i + 1) * v);
+        const seq = seqs[i] as number[];
+        maskRow(row, seq, opts, tries?.[i]);
+        const tok = argmax(row);
+        lp[i] = (lp[i] ?? 0) + (row[tok] ?? 0);
+        seq.push(tok);
+        if (tok === EOS || !Number.isFinite(row[tok] ?? Number.NaN)) done[i] = true;
+      }
+    }
+  } finally {
+    dec.dispose();
+    tf.dispose([enc.x, enc.pad, enc.pos]);
+  }
+  return seqs.map((s, i) => {
+    const end = s.indexOf(EOS, 1);
+    const tokens = s.slice(1, end < 0 ? undefined : end + 1);
+    return { tokens, logProb: lp[i] ?? 0, score: finalScore(lp[i] ?? 0, tokens.length, opts) };
+  });
+}
+
+interface Beam {
+  seq: number[];
+  logProb: number;
+}
+
+/**
+ * fairseq-style beam search: each step keeps the best `beam` unfinished continuations per example;
+ * a continuation ending in </s> is finished with score logProb / len^lenPenalty; an example stops
+ * once it has `beam` finished hypotheses. Returns the best finished hypothesis per example.
+ */
+export function beamSearch(
+  ctx: ForwardContext,
+  input: EncoderInput,
+  opts: DecodeOptions = {},
+  tries?: readonly (Trie | undefined)[],
+): Hypothesis[] {
+  const k = opts.beamSize ?? 5;
+  const b = input.tokens.shape[0];
+  const enc0 = encode(ctx, input);
+  const enc = repeatEncoder(enc0, k);
+  const dec = new IncrementalDecoder(ctx, enc);
+  // only beam 0 is live at the start, so the first step does not pick k copies of one token
+  let beams: Beam[][] = Array.from({ length: b }, () =>
+    Array.from({ length: k }, (_, j) => ({ seq: [BOS], logProb: j === 0 ? 0 : -Infinity })),
+  );
+  const finished: Hypothesis[][] = Array.from({ length: b }, () => []);
+  try {
+    for (let step = 0; step < (opts.maxLen ?? 30) && finished.some((f) => f.length < k); step++) {
+      const rows = dec.step(beams.flatMap((bs) => bs.map((h) => h.seq.at(-1) as number)));
+      const v = rows.length / (b * k);
+      const order: number[] = [];
+      beams = beams.map((bs, i) => {
+        const cands: { from: number; tok: number; logProb: number }[] = [];
+        bs.forEach((h, j) => {
+          if (!Number.isFinite(h.logProb)) return;
+          const row = rows.subarray((i * k + j) * v, (i * k + j + 1) * v);
+          maskRow(row, h.seq, opts, tries?.[i]);
+          for (let t = 0; t < v; t++) {
+            const s = h.logProb + (row[t] ?? -Infinity);
+            if (Number.isFinite(s)) cands.push({ from: j, tok: t, logProb: s });
+          }
+        });
+        cands.sort((x, y) => y.logProb - x.logProb);
+        const next: Beam[] = [];
+        const from: number[] = [];
+        for (const [rank, c] of cands.slice(0, 2 * k).entries()) {
+          if (finished[i]?.length === k) break;
+          const seq = [...(bs[c.from]?.seq ?? []), c.tok];
+          if (c.tok === EOS) {
+            if (rank >= k) continue; // fairseq finalises </s> only among the top `beam` candidates
+            finished[i]?.push({
+              tokens: seq.slice(1),
+              logProb: c.logProb,
+              score: finalScore(c.logProb, seq.length - 1, opts),
+            });
+          } else if (next.length < k) {
+            next.push({ seq, logProb: c.logProb });
+            from.push(c.from);
+          }
+        }
+        if ((finished[i]?.length ?? 0) >= k) next.length = 0;
+        while (next.length < k) {
+          next.push({ seq: [...(bs[0]?.seq ?? [BOS]), EOS], logProb: -Infinity });
+          from.push(0);
+        }
+        order.push(...from.map((f) => i * k + f));
+        return next;
+      });
+      dec.reorder(order);
+    }
+  } finally {
+    dec.dispose();
+    tf.dispose([enc0.x, enc0.pad, enc0.pos]);
+    if (enc !== enc0) tf.dispose([enc.x, enc.pad]);
+  }
+  return finished.map((f, i) => {
+    if (f.length === 0) {
+      const best = beams[i]?.[0];
+      const tokens = best ? best.seq.slice(1) : [];
+      return {
+        tokens,
+        logProb: best?.logProb ?? -Infinity,
+        score: finalScore(best?.logProb ?? -Infinity, tokens.length, opts),
+      };
+    }
+    return [...f].sort((x, y) => y.score - x.score)[0] as Hypothesis;
+  });
+}
