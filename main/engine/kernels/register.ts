@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend/types';
+import { registerFusedAdamW } from './adamw-fused';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
 import { wasmConcatConfig, wasmSplitVConfig } from './wasm-concat-split';
 import { wasmIdentityConfig } from './wasm-identity';
@@ -28,6 +29,8 @@ export function registerCustomKernels(backend: BackendName): string[] {
     replaceWasmKernel(wasmSplitVConfig(stockWasmKernel(tf.SplitV)));
     kernels.push('Concat:row-loops', 'SplitV:collapsed-runs');
   }
+  if (backend === 'wasm' || backend === 'cpu')
+    kernels.push(...registerFusedAdamW().filter((k) => k.endsWith(backend)));
   done.set(backend, kernels);
   return kernels;
 }
