@@ -101,16 +101,23 @@ export function examplesRepo(db: Db) {
       }
     },
     /**
-     * Every example of a dataset (one split, or all), in split then ordinal order, streamed from
-     * SQLite. This is what training and evaluation read.
+     * Every example of a dataset (one split, or all), in split then ordinal order. Reads pages of
+     * `pageSize` rows, so no statement stays open between yields (a half-consumed iterator never
+     * blocks the connection). This is what training and evaluation read.
      */
-    *iterate(datasetId: string, split?: Split): Generator<ExampleRecord> {
-      const { sql, params } = where(datasetId, split ? { split } : {});
+    *iterate(datasetId: string, split?: Split, pageSize = 512): Generator<ExampleRecord> {
       const stmt = db.prepare(
-        `SELECT * FROM examples WHERE ${sql}
-         ORDER BY CASE split WHEN 'train' THEN 0 WHEN 'validation' THEN 1 ELSE 2 END, ordinal`,
+        'SELECT * FROM examples WHERE dataset_id = ? AND split = ? AND ordinal >= ? ORDER BY ordinal LIMIT ?',
       );
-      for (const row of stmt.iterate(...params)) yield toRecord(row as Row);
+      for (const s of split ? [split] : (['train', 'validation', 'test'] as const)) {
+        let from = 0;
+        for (;;) {
+          const rows = stmt.all(datasetId, s, from, pageSize) as Row[];
+          for (const row of rows) yield toRecord(row);
+          if (rows.length < pageSize) break;
+          from = rows.at(-1)!.ordinal + 1;
+        }
+      }
     },
     /** One page matching a filter, and the total that matched. */
     page(datasetId: string, q: ExampleQuery): { total: number; rows: ExampleRecord[] } {
