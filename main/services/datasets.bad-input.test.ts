@@ -1,0 +1,265 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fx from '#main/data/fixtures/make-fixtures';
+import { WorkbenchError } from '#shared/api/errors';
+import type { ImportReport } from '#shared/domain/dataset';
+import { dispatch } from './dispatch';
+import { freshWorkbench, sharedData, storeSnapshot } from './test-workbench';
+
+// Every import path rejects bad input with file, line and field, and leaves the store exactly as
+// it was: no dataset row, no example, no blob row, no blob file.
+let ctx: ReturnType<typeof freshWorkbench>;
+let n = 0;
+beforeAll(async () => {
+  ctx = freshWorkbench();
+  // Something already in the store, so "as before" is not just "empty".
+  await dispatch(ctx, 'datasets.import', {
+    path: fx.writeTree(join(ctx.dir, 'good'), fx.imageFolderFiles()),
+  });
+});
+afterAll(() => ctx.close());
+
+const folder = (files: Record<string, string | Uint8Array>) =>
+  fx.writeTree(join(ctx.dir, `bad-${n++}`), files);
+
+function npy(shape: number[], data: Uint8Array): Uint8Array {
+  let header = `{'descr': '|u1', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  header = header.padEnd(Math.ceil((header.length + 11) / 64) * 64 - 11, ' ') + '\n';
+  const out = new Uint8Array(10 + header.length + data.length);
+  out.set([0x93, ...Buffer.from('NUMPY'), 1, 0, header.length & 0xff, header.length >> 8]);
+  out.set(Buffer.from(header, 'latin1'), 10);
+  out.set(data, 10 + header.length);
+  return out;
+}
+
+function npz(labels: number[]): Uint8Array {
+  const files: Record<string, Uint8Array> = {};
+  for (const s of ['train', 'val', 'test']) {
+    files[`${s}_images.npy`] = npy([labels.length, 4, 4], new Uint8Array(labels.length * 16).fill(9));
+    files[`${s}_labels.npy`] = npy([labels.length, 1], Uint8Array.from(labels));
+  }
+  return zipSync(files);
+}
+
+async function xlsx(header: string[]): Promise<string> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Sheet1');
+  ws.addRow(header);
+  ws.addRow(['a.txt', 'SUBJECT: rash', 'What causes this rash?']);
+  const dir = folder({});
+  await wb.xlsx.writeFile(join(dir, 'MeQSum_bad.xlsx'));
+  return dir;
+}
+
+interface Case {
+  readonly name: string;
+  readonly path: () => string | Promise<string>;
+  readonly format?: string;
+  /** The error message must match this (file, line, column, field, what is wrong). */
+  readonly message: RegExp;
+}
+
+const vqaJson = fx.vqaRadFiles()['VQA_RAD Dataset Public.json'] as string;
+
+const CASES: readonly Case[] = [
+  {
+    name: 'VQA-RAD malformed JSON: line and column',
+    path: () =>
+      folder({
+        ...fx.vqaRadFiles(),
+        'VQA_RAD Dataset Public.json': vqaJson.replace('"answer": "Left lung"', '"answer": "Left lung",'),
+      }),
+    message: /VQA_RAD Dataset Public\.json:\d+:\d+: malformed JSON/,
+  },
+  {
+    name: 'VQA-RAD missing image: lists the missing files; the present image is not kept',
+    path: () => {
+      const files = fx.vqaRadFiles();
+      delete files['images/b.jpg'];
+      return folder(files);
+    },
+    message: /1 image file\(s\) are missing: b\.jpg/,
+  },
+  {
+    name: 'VQA-RAD unknown answer type',
+    path: () =>
+      folder({ ...fx.vqaRadFiles(), 'VQA_RAD Dataset Public.json': vqaJson.replace('"OPEN"', '"MAYBE"') }),
+    message: /VQA_RAD Dataset Public\.json:\d+: unknown answer_type "MAYBE".*field "answer_type"/,
+  },
+  {
+    name: 'SLAKE missing field',
+    path: () => {
+      const files = fx.slakeFiles();
+      files['test.json'] = (files['test.json'] as string).replace('"question"', '"questoin"');
+      return folder(files);
+    },
+    message: /test\.json:2: the field is missing \(field "question"\)/,
+  },
+  {
+    name: 'PathVQA record without a label',
+    path: () => {
+      const files = fx.pathvqaFiles();
+      files['qas/val_vqa.json'] = JSON.stringify([{ img_id: 'val_0001', question_id: 3, sent: 'what?' }]);
+      return folder(files);
+    },
+    message: /qas\/val_vqa\.json:1: label \(the answer\) is missing/,
+  },
+  {
+    name: 'PubMedQA unknown label',
+    path: () =>
+      folder({
+        'ori_pqal.json': JSON.stringify(
+          { '1': { QUESTION: 'q?', CONTEXTS: ['c'], final_decision: 'perhaps' } },
+          null,
+          1,
+        ),
+      }),
+    message:
+      /ori_pqal\.json:2: unknown label "perhaps" \(expected yes, no or maybe\) \(field "1\.final_decision"\)/,
+  },
+  {
+    name: 'MedNLI malformed JSON line: line and column',
+    path: () =>
+      folder({
+        ...fx.mednliFiles(),
+        'mli_dev_v1.jsonl':
+          '{"sentence1": "a", "sentence2": "b", "gold_label": "neutral"}\n{"sentence1": "a" "sentence2": "b"}\n',
+      }),
+    message: /mli_dev_v1\.jsonl:2:19: malformed JSON/,
+  },
+  {
+    name: 'MedNLI unknown label',
+    path: () =>
+      folder({
+        ...fx.mednliFiles(),
+        'mli_test_v1.jsonl': '{"sentence1": "a", "sentence2": "b", "gold_label": "perhaps"}\n',
+      }),
+    message: /mli_test_v1\.jsonl:1: unknown label "perhaps".*field "gold_label"/,
+  },
+  {
+    name: 'MeQSum .xlsx with a wrong column',
+    path: () => xlsx(['File', 'CHQ', 'Summery']),
+    message: /MeQSum_bad\.xlsx:1: missing column\(s\) Summary/,
+  },
+  {
+    name: 'MeQSum TSV with a wrong column count',
+    format: 'meqsum',
+    path: () => folder({ 'train.tsv': 'question one\tsummary one\nquestion two only\n' }),
+    message: /train\.tsv:2: expected 2 tab-separated columns/,
+  },
+  {
+    name: 'HealthCareMagic empty file',
+    format: 'healthcaremagic',
+    path: () => folder({ 'healthcaremagic.txt': '\n\n' }),
+    message: /healthcaremagic\.txt: the file is empty/,
+  },
+  {
+    name: 'IU X-ray reports without a findings column',
+    path: () => {
+      const files = fx.iuXrayFiles();
+      files['indiana_reports.csv'] = (files['indiana_reports.csv'] as string).replace('findings', 'findigns');
+      return folder(files);
+    },
+    message: /indiana_reports\.csv:1: missing column\(s\) findings/,
+  },
+  {
+    name: 'ROCO caption line without an id',
+    path: () => {
+      const files = fx.rocoFiles();
+      files['data/test/radiology/captions.txt'] = 'X-ray of the hand without an id\n';
+      return folder(files);
+    },
+    message: /captions\.txt:1: expected "ROCO_<number><TAB>caption"/,
+  },
+  {
+    name: 'bioCaption TSV with a wrong column count',
+    path: () => folder({ ...fx.biocaptionFiles(), 'test_images.tsv': 'peir_3.jpg\tHeart\textra\n' }),
+    message: /test_images\.tsv:1: expected 2 tab-separated columns/,
+  },
+  {
+    name: 'MedMNIST unknown label',
+    path: () => {
+      const dir = folder({});
+      writeFileSync(join(dir, 'pneumoniamnist.npz'), npz([0, 1, 7]));
+      return join(dir, 'pneumoniamnist.npz');
+    },
+    message:
+      /pneumoniamnist\.npz: unknown label 7 for PneumoniaMNIST \(expected 0\.\.1\) \(field "train_labels\[2\]"\)/,
+  },
+  {
+    name: 'MedMNIST truncated .npz',
+    path: () => {
+      const bytes = readFileSync(sharedData('medmnist_pneumonia', 'pneumoniamnist.npz'));
+      const dir = folder({});
+      writeFileSync(join(dir, 'pneumoniamnist.npz'), bytes.subarray(0, bytes.length >> 1));
+      return join(dir, 'pneumoniamnist.npz');
+    },
+    message: /pneumoniamnist\.npz: .*truncated/,
+  },
+  {
+    name: 'image folder with a non-image renamed .jpg',
+    path: () =>
+      folder({ ...fx.imageFolderFiles(), 'train/normal/notes.jpg': 'this is a text file, not a JPEG\n' }),
+    message: /notes\.jpg: notes\.jpg is not an image/,
+  },
+  {
+    name: 'BiomedGPT TSV with a wrong column count',
+    path: () => folder({ 'vqa.tsv': `${fx.biomedgptVqaTsv(false)}\n3\timg3\tquestion only\n` }),
+    message: /vqa\.tsv:3: expected 6 tab-separated columns \(vqa TSV\), found 3/,
+  },
+  {
+    name: 'JSONL line without output, and an unknown split',
+    path: () =>
+      join(
+        folder({
+          'x.jsonl':
+            '{"instruction": "a", "output": "b"}\n{"instruction": "c", "split": "holdout", "output": "d"}\n{"instruction": "e"}\n',
+        }),
+        'x.jsonl',
+      ),
+    message: /x\.jsonl:2: unknown split "holdout".*\n.*x\.jsonl:3: the field is missing \(field "output"\)/,
+  },
+  {
+    name: 'JSONL empty file',
+    format: 'jsonl',
+    path: () => join(folder({ 'x.jsonl': '' }), 'x.jsonl'),
+    message: /x\.jsonl: the file is empty/,
+  },
+  {
+    name: 'LLaVA-Med truncated JSON',
+    path: () => {
+      const text = fx.llavaFiles()['llava_med_instruct_mini.json'] as string;
+      return join(
+        folder({ ...fx.llavaFiles(), 'llava_med_instruct_mini.json': text.slice(0, 120) }),
+        'llava_med_instruct_mini.json',
+      );
+    },
+    format: 'llava-med',
+    message: /llava_med_instruct_mini\.json:\d+:\d+: unexpected end of JSON/,
+  },
+];
+
+describe('bad input: rejected with file, line and field; the store is exactly as before', () => {
+  for (const c of CASES) {
+    it(c.name, async () => {
+      const path = await c.path();
+      const before = storeSnapshot(ctx);
+      const request = { path, ...(c.format ? { format: c.format } : {}) };
+      const err = await dispatch(ctx, 'datasets.import', request).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(WorkbenchError);
+      expect((err as WorkbenchError).code).toBe('invalid_input');
+      expect((err as Error).message).toMatch(c.message);
+      expect(storeSnapshot(ctx)).toEqual(before);
+      // The dry run reports the same problem, without throwing, and writes nothing either.
+      const dry = (await dispatch(ctx, 'datasets.import', { ...request, dryRun: true })) as ImportReport;
+      expect(dry.problems.some((p) => p.severity === 'error')).toBe(true);
+      expect(storeSnapshot(ctx)).toEqual(before);
+    });
+  }
+});
