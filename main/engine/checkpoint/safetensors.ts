@@ -118,7 +118,7 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
     if (end - start !== numel(e.shape) * BYTES[dtype])
       throw new CheckpointFormatError(`tensor '${name}' byte size does not match its shape`);
     expectedOffset = end;
-    const slice = bytes.slice(dataStart + start, dataStart + end); // copy: aligned and detached
+    const slice = new Uint8Array(bytes.subarray(dataStart + start, dataStart + end)); // copy: aligned, detached (Buffer.slice would share)
     let data: Float32Array | Int32Array;
     if (dtype === 'I64') {
       const big = new BigInt64Array(slice.buffer);

@@ -1,0 +1,141 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend';
+import { tinyTestConfig } from '../model/test-config';
+import { createWeights, disposeWeights, type ModelWeights } from '../model/weights';
+import { createEngineSession, loadSession } from '../session';
+import { syntheticExamples } from '../train/train-fixture';
+import { loadWeightsInto, MODEL_FILE, readMeta, readModelFile, saveCheckpoint } from './checkpoint';
+import { CheckpointFormatError, decodeSafetensors, encodeSafetensors } from './safetensors';
+
+const config = tinyTestConfig();
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'biomed-ckpt-'));
+  dirs.push(d);
+  return d;
+}
+let weights: ModelWeights;
+const meta = {
+  config,
+  vocab: { kind: 'trimmed' as const, symbols: ['<s>', '<pad>', '</s>', '<unk>'] },
+  step: 7,
+  seed: 3,
+  backend: 'cpu',
+};
+
+function bits(w: ModelWeights): Map<string, Buffer> {
+  return new Map([...w].map(([n, v]) => [n, Buffer.from((v.dataSync() as Float32Array).buffer.slice(0))]));
+}
+
+beforeAll(async () => {
+  await initBackend({ prefer: 'cpu', strict: true });
+  weights = createWeights(config, 1);
+  weights.get('encoder.embed_images.bn1.num_batches_tracked')?.assign(tf.scalar(42, 'int32'));
+});
+afterAll(() => {
+  disposeWeights(weights);
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('safetensors', () => {
+  it('round-trips F32 and I64 tensors and metadata', () => {
+    const t = new Map([
+      ['a', { dtype: 'F32' as const, shape: [2, 2], data: new Float32Array([1.5, -0, Number.NaN, 3e-39]) }],
+      ['b', { dtype: 'I64' as const, shape: [], data: new Int32Array([123456]) }],
+    ]);
+    const file = decodeSafetensors(encodeSafetensors(t, { step: '5' }));
+    expect(file.metadata['step']).toBe('5');
+    expect(Buffer.from(file.tensors.get('a')?.data.buffer as ArrayBuffer)).toEqual(
+      Buffer.from(t.get('a')?.data.buffer as ArrayBuffer),
+    );
+    expect(Array.from(file.tensors.get('b')?.data ?? [])).toEqual([123456]);
+  });
+
+  it('refuses truncated files and bad headers', () => {
+    const bytes = encodeSafetensors(
+      new Map([['a', { dtype: 'F32' as const, shape: [4], data: new Float32Array(4) }]]),
+      {},
+    );
+    expect(() => decodeSafetensors(bytes.subarray(0, bytes.length - 3))).toThrow(/truncated|trailing/);
+    expect(() => decodeSafetensors(bytes.subarray(0, 5))).toThrow(CheckpointFormatError);
+    const bad = bytes.slice();
+    bad[9] = 0x7b; // corrupt the JSON
+    bad[10] = 0x7b;
+    expect(() => decodeSafetensors(bad)).toThrow(CheckpointFormatError);
+    const huge = bytes.slice();
+    new DataView(huge.buffer).setBigUint64(0, 1n << 40n, true);
+    expect(() => decodeSafetensors(huge)).toThrow(/exceeds/);
+  });
+});
+
+describe('model checkpoints', () => {
+  it('round-trip every weight bit for bit, with meta', () => {
+    const dir = tempDir();
+    saveCheckpoint(dir, weights, undefined, meta);
+    const file = readModelFile(dir);
+    expect(readMeta(file)).toMatchObject({ step: 7, seed: 3, backend: 'cpu', config });
+    const other = createWeights(config, 99);
+    loadWeightsInto(other, file, config);
+    const a = bits(weights);
+    const b = bits(other);
+    for (const [n, buf] of a) expect(b.get(n)?.equals(buf), n).toBe(true);
+    expect(other.get('encoder.embed_images.bn1.num_batches_tracked')?.dataSync()[0]).toBe(42);
+    disposeWeights(other);
+  });
+
+  it('refuses another architecture, and a truncated file, without touching the weights', () => {
+    const dir = tempDir();
+    saveCheckpoint(dir, weights, undefined, meta);
+    const wider = tinyTestConfig({ ffn: 48 });
+    const target = createWeights(wider, 5);
+    const before = bits(target);
+    expect(() => loadWeightsInto(target, readModelFile(dir), wider)).toThrow(
+      /does not fit this architecture.*fc1\.weight/,
+    );
+    const bytes = readFileSync(path.join(dir, MODEL_FILE));
+    writeFileSync(path.join(dir, MODEL_FILE), bytes.subarray(0, bytes.length - 100));
+    expect(() => readModelFile(dir)).toThrow(CheckpointFormatError);
+    const after = bits(target);
+    for (const [n, buf] of before) expect(after.get(n)?.equals(buf)).toBe(true);
+    disposeWeights(target);
+  });
+});
+
+describe('resume equivalence (cpu backend)', () => {
+  // Dropout masks derive from (seed, update number), data come in a fixed order and every piece of
+  // state (weights, BN statistics and counters, Adam moments and step) is saved as exact float32,
+  // so the resumed losses must equal the uninterrupted ones exactly.
+  it('N steps straight == N/2 + save + load into a fresh session + N/2', async () => {
+    const examples = syntheticExamples(6, config);
+    const texts = examples.flatMap((e) => [e.source, e.target, ...(e.candidates ?? [])]);
+    const opts = {
+      preset: config,
+      seed: 21,
+      vocab: { kind: 'trimmed' as const, texts },
+      backend: 'cpu' as const,
+    };
+    const train = { schedule: { lr: 5e-3, totalSteps: 4, warmupRatio: 0.25 } };
+    const straight = await createEngineSession(opts);
+    const batches = [straight.prepare(examples.slice(0, 3)), straight.prepare(examples.slice(3))];
+    const lossesA = [0, 1, 2, 3].map((i) => straight.trainStep(batches[i % 2] as never, train).loss);
+
+    const first = await createEngineSession(opts);
+    const lossesB = [0, 1].map((i) => first.trainStep(batches[i % 2] as never, train).loss);
+    const dir = tempDir();
+    first.save(dir);
+    first.dispose();
+    const resumed = await loadSession(dir, { backend: 'cpu' });
+    expect(resumed.step).toBe(2);
+    lossesB.push(...[2, 3].map((i) => resumed.trainStep(batches[i % 2] as never, train).loss));
+    expect(lossesB).toEqual(lossesA);
+    const a = bits(straight.weights);
+    const b = bits(resumed.weights);
+    for (const [n, buf] of a) expect(b.get(n)?.equals(buf), n).toBe(true);
+    straight.dispose();
+    resumed.dispose();
+  });
+});
