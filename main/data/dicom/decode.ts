@@ -4,6 +4,7 @@ import type { RawImage } from '../images/bmp';
 import { deidentify, type GroupingKeys } from './deidentify';
 import { DicomError } from './errors';
 import { renderFrame } from './render';
+import { readTransferSyntax } from './transfer-syntax';
 
 const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
 
@@ -46,22 +47,21 @@ export interface DecodedDicom {
  * the frame's min..max) and MONOCHROME1 inversion.
  */
 export function decodeDicom(bytes: Uint8Array, frame?: number): DecodedDicom {
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  let parsed: ReturnType<typeof DicomMessage.readFile>;
-  try {
-    parsed = DicomMessage.readFile(buffer, { ignoreErrors: false });
-  } catch (err) {
-    throw new DicomError(`not a readable DICOM file (${(err as Error).message})`);
-  }
-  const ts = String(
-    (parsed.meta['00020010'] as { Value?: unknown[] } | undefined)?.Value?.[0] ?? '1.2.840.10008.1.2',
-  );
+  // The transfer syntax is checked before parsing: compressed pixel data fails with a clear message.
+  const ts = readTransferSyntax(bytes) ?? '1.2.840.10008.1.2';
   if (!(ts in NATIVE)) {
     const name = COMPRESSED[ts] ?? 'an unknown transfer syntax';
     throw new DicomError(
       `pixel data is compressed with ${name} (${ts}), which the workbench cannot decode; ` +
         'convert it to Explicit VR Little Endian first (e.g. `gdcmconv --raw` or `dcmdjpeg`)',
     );
+  }
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  let parsed: ReturnType<typeof DicomMessage.readFile>;
+  try {
+    parsed = DicomMessage.readFile(buffer, { ignoreErrors: false });
+  } catch (err) {
+    throw new DicomError(`not a readable DICOM file (${(err as Error).message})`);
   }
   const { kept, grouping } = deidentify(
     DicomMetaDictionary.naturalizeDataset(parsed.dict) as Record<string, unknown>,
