@@ -12,7 +12,8 @@ describe('assignSplits', () => {
     expect(count('validation')).toBe(100);
     expect(count('test')).toBe(100);
     const byGroup = new Map<string, Set<string>>();
-    items.forEach((it, k) => byGroup.set(it.group, (byGroup.get(it.group) ?? new Set()).add(a.splits[k]!)));
+    for (const [k, it] of items.entries())
+      byGroup.set(it.group, (byGroup.get(it.group) ?? new Set()).add(a.splits[k]!));
     expect([...byGroup.values()].every((s) => s.size === 1)).toBe(true);
     expect(assignSplits(items, opts).splits).toEqual(a.splits);
     expect(assignSplits(items, { ...opts, seed: 6 }).splits).not.toEqual(a.splits);
