@@ -36,6 +36,7 @@ export class JobSession {
   private reportedError: { kind: string; message: string } | null = null;
   private lastStep = 0;
   private shuttingDown = false;
+  private detached = false;
   private readonly finished: Promise<JobOutcome>;
 
   constructor(
@@ -82,6 +83,11 @@ export class JobSession {
     }, graceMs);
   }
 
+  /** Ignore the worker from now on (the store is about to close). */
+  detach(): void {
+    this.detached = true;
+  }
+
   /** Kills the worker now because the app is closing: the run becomes `interrupted`, resumable. */
   shutdown(): void {
     this.shuttingDown = true;
@@ -89,11 +95,13 @@ export class JobSession {
   }
 
   private appendLog(line: string): void {
+    if (this.detached) return;
     this.log.append(line);
     if (this.job.runId) this.sink.logTail(this.job.runId, this.log.tail());
   }
 
   private onMessage(raw: unknown): void {
+    if (this.detached) return;
     let msg: WorkerMessage;
     try {
       msg = parseMessage(WorkerMessageSchema, raw);
@@ -200,6 +208,7 @@ export class JobSession {
 
   private onExit(exit: WorkerExit): JobOutcome {
     clearTimeout(this.killTimer);
+    if (this.detached) return { status: 'interrupted', error: null };
     let outcome = this.outcome(exit);
     this.appendLog(
       `worker exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}): ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`,

@@ -6,6 +6,7 @@ import type { SchedulerEvents } from './events';
 import { type JobOutcome, JobSession } from './job-session';
 import { ProgressSink } from './progress-sink';
 import { type EvaluateJob, JobSpec, type TrainJob } from './protocol';
+import { SchedulerLock } from './scheduler-lock';
 import type { WorkerLauncher } from './worker-process';
 
 /** Folders the scheduler writes to (the data home). */
@@ -21,8 +22,12 @@ export interface SchedulerOptions {
   readonly paths: SchedulerPaths;
   readonly launcher: WorkerLauncher;
   readonly events: SchedulerEvents;
-  /** Jobs at a time per device (default 1 each; `BIOMED_JOBS_PER_DEVICE` overrides). */
-  readonly concurrency?: Readonly<Record<string, number>>;
+  /** Jobs at a time on a device (default 1; `BIOMED_JOBS_PER_DEVICE` overrides). */
+  readonly concurrency?: (device: string) => number;
+  /** Run queued jobs (false: only queue them, for read-only CLI commands). */
+  readonly runJobs?: boolean;
+  /** Lock file naming the process that runs this data folder's jobs. */
+  readonly lockFile?: string;
   /** How long a worker gets to stop at a step boundary before it is killed. */
   readonly cancelGraceMs?: number;
   /** How often buffered progress is written. */
@@ -49,11 +54,25 @@ export class Scheduler {
   private readonly sink: ProgressSink;
   private readonly waiters = new Set<() => void>();
   private closed = false;
+  private active = false;
   private readonly graceMs: number;
+  private readonly lock: SchedulerLock | null;
+  private poll: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: SchedulerOptions) {
     this.graceMs = opts.cancelGraceMs ?? 10_000;
     this.sink = new ProgressSink(opts.store, (b) => opts.events.runProgress(b), opts.flushIntervalMs ?? 250);
+    this.lock = opts.lockFile ? new SchedulerLock(opts.lockFile) : null;
+  }
+
+  /** Whether this process runs the data folder's jobs (false when another process does). */
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  /** The pid of another process running this data folder's jobs, if any. */
+  otherOwner(): number | null {
+    return this.lock?.holder() ?? null;
   }
 
   /**
@@ -62,6 +81,8 @@ export class Scheduler {
    */
   start(): { interruptedRuns: string[]; interruptedEvaluations: string[] } {
     const { store } = this.opts;
+    if (this.lock && !this.lock.acquire()) return { interruptedRuns: [], interruptedEvaluations: [] };
+    this.active = this.opts.runJobs ?? true;
     const reason = 'The app stopped while this was running (crash or forced quit). Resume it to continue.';
     const result = store.db.transaction(() => {
       store.jobs.abandonRunning();
@@ -75,13 +96,18 @@ export class Scheduler {
       if (run) this.opts.events.runChanged(run);
     }
     this.pump();
+    if (this.active) {
+      // Another process (a CLI command) may queue jobs into the shared store: pick them up.
+      this.poll = setInterval(() => this.pump(), 2000);
+      this.poll.unref();
+    }
     return result;
   }
 
   private concurrency(device: string): number {
     const env = Number(process.env['BIOMED_JOBS_PER_DEVICE']);
     if (Number.isInteger(env) && env > 0) return env;
-    return this.opts.concurrency?.[device] ?? 1;
+    return this.opts.concurrency?.(device) ?? 1;
   }
 
   private running(device: string): number {
@@ -111,7 +137,10 @@ export class Scheduler {
 
   /** Starts queued jobs on devices with a free slot. */
   pump(): void {
-    if (this.closed) return;
+    if (this.closed || !this.active) {
+      this.notify();
+      return;
+    }
     const { store } = this.opts;
     for (const device of store.jobs.queuedDevices()) {
       while (this.running(device) < this.concurrency(device)) {
@@ -297,6 +326,7 @@ export class Scheduler {
   /** Stops every worker (their runs become `interrupted`) and writes what is buffered. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.poll);
     const finishing: Promise<JobOutcome>[] = [];
     for (const s of this.sessions.values()) {
       s.shutdown();
@@ -304,6 +334,30 @@ export class Scheduler {
     }
     await Promise.all(finishing);
     this.sink.dispose();
+    this.lock?.release();
+    this.notify();
+  }
+
+  /**
+   * Synchronous close for shutdown paths that cannot wait (the store closes right after): kills
+   * every worker and marks its run or evaluation `interrupted` now; late exit events are ignored.
+   */
+  closeNow(): void {
+    this.closed = true;
+    clearInterval(this.poll);
+    this.sink.dispose();
+    const { store } = this.opts;
+    for (const s of this.sessions.values()) {
+      s.detach();
+      s.shutdown();
+      const error = 'The app closed while this job was running. Resume it to continue.';
+      if (s.job.runId)
+        store.runs.update(s.job.runId, { status: 'interrupted', error, logTail: s.log.tail() });
+      if (s.job.evaluationId) store.evaluations.update(s.job.evaluationId, { status: 'interrupted', error });
+      store.jobs.finish(s.job.id, 'failed');
+    }
+    this.sessions.clear();
+    this.lock?.release();
     this.notify();
   }
 }

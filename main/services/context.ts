@@ -1,4 +1,5 @@
 import type { Store } from '#db/store';
+import type { Scheduler } from '#main/jobs/scheduler';
 import type { DataHome } from './data-home';
 import type { EventBus } from './event-bus';
 
@@ -7,6 +8,8 @@ export interface ServiceContext {
   readonly store: Store;
   readonly home: DataHome;
   readonly events: EventBus;
+  /** The job queue of this data folder (engine workers, lifecycle). */
+  readonly scheduler: Scheduler;
   readonly transport: 'electron' | 'browser';
   readonly version: string;
 }

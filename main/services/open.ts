@@ -1,24 +1,63 @@
+import { join } from 'node:path';
 import { openStore } from '#db/store';
+import { forkLauncher } from '#main/jobs/fork-launcher';
+import { Scheduler } from '#main/jobs/scheduler';
+import type { WorkerLauncher } from '#main/jobs/worker-process';
 import type { ServiceContext } from './context';
 import { type DataHome, prepareDataHome } from './data-home';
 import { EventBus } from './event-bus';
+import { schedulerEvents } from './job-events';
+import { readSettings } from './settings';
 import { APP_VERSION } from './version';
 
-/** Opens a data folder: prepares it, opens the store, wires the event bus. */
+/** How a data folder is opened. */
+export interface OpenOptions {
+  /**
+   * Run queued jobs in this process (the app, `biomed serve`, `biomed train`). Read-only CLI
+   * commands pass false: they may queue work but never start workers.
+   */
+  readonly runJobs?: boolean;
+  /** How engine workers are started (default: `child_process.fork`; Electron: utilityProcess). */
+  readonly launcher?: WorkerLauncher;
+}
+
+/**
+ * Opens a data folder: prepares it, opens the store, wires the event bus, and starts the
+ * scheduler, which marks runs a crash left `running` as `interrupted` and starts queued jobs.
+ */
 export function openWorkbench(
   root: string,
   transport: ServiceContext['transport'],
+  options: OpenOptions = {},
 ): ServiceContext & {
   close(): void;
 } {
   const home: DataHome = prepareDataHome(root);
   const store = openStore(home.databaseFile);
-  return {
+  let ctx: ServiceContext | undefined;
+  const scheduler = new Scheduler({
+    store,
+    paths: { databaseFile: home.databaseFile, blobs: home.blobs, runs: home.runs },
+    launcher: options.launcher ?? forkLauncher,
+    events: schedulerEvents(() => ctx!),
+    runJobs: options.runJobs ?? true,
+    lockFile: join(home.root, 'scheduler.lock'),
+    concurrency: () => readSettings(home).workerConcurrency,
+  });
+  ctx = {
     store,
     home,
     events: new EventBus(),
+    scheduler,
     transport,
     version: APP_VERSION,
-    close: () => store.close(),
+  };
+  scheduler.start();
+  return {
+    ...ctx,
+    close: () => {
+      scheduler.closeNow();
+      store.close();
+    },
   };
 }

@@ -1,8 +1,11 @@
 import type { MethodName } from '#shared/api/contract';
 import { appHandlers } from './app';
 import { datasetHandlers } from './datasets';
+import { evaluationHandlers } from './evaluations';
+import { experimentHandlers } from './experiments';
 import type { Handlers } from './handler';
 import { runAdminHandlers } from './run-admin';
+import { runLifecycleHandlers } from './run-lifecycle';
 import { runHandlers } from './runs';
 import { settingsHandlers } from './settings';
 
@@ -13,4 +16,7 @@ export const handlers: Handlers<MethodName> = {
   ...runHandlers,
   ...runAdminHandlers,
   ...settingsHandlers,
+  ...runLifecycleHandlers,
+  ...experimentHandlers,
+  ...evaluationHandlers,
 };

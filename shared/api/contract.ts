@@ -2,7 +2,10 @@ import type { z } from 'zod';
 import { ImportProgressEvent } from '../domain/dataset';
 import { appMethods } from './app';
 import { datasetMethods } from './datasets';
+import { evaluationMethods } from './evaluations';
+import { experimentMethods } from './experiments';
 import { runAdminMethods } from './run-admin';
+import { EvaluationChangeEvent, RunProgressEvent, runLifecycleMethods } from './run-lifecycle';
 import { RunChangeEvent, runMethods } from './runs';
 import { settingsMethods } from './settings';
 
@@ -16,12 +19,17 @@ export const methods = {
   ...runMethods,
   ...runAdminMethods,
   ...settingsMethods,
+  ...runLifecycleMethods,
+  ...experimentMethods,
+  ...evaluationMethods,
 };
 
 /** Events pushed from the main process to every window, named `onDidX` as VS Code does. */
 export const events = {
   onDidChangeRun: RunChangeEvent,
   onDidImportProgress: ImportProgressEvent,
+  onDidRunProgress: RunProgressEvent,
+  onDidChangeEvaluation: EvaluationChangeEvent,
 };
 
 export type Methods = typeof methods;

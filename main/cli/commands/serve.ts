@@ -17,7 +17,7 @@ export const serveCommand: Command = {
       io.err(`The renderer is not built (${dir} is missing). Run \`npm run build\` first.\n`);
       return 1;
     }
-    const ctx = openCliWorkbench(io, 'browser');
+    const ctx = openCliWorkbench(io, 'browser', { runJobs: true });
     await prepareOnServe(ctx, io);
     const server = await startBrowserServer({
       ctx,

@@ -1,0 +1,67 @@
+import { totalmem } from 'node:os';
+import type { ResourceEstimate } from '#shared/domain/experiment';
+import { type ModelConfig, patchGrid } from '#shared/model/config';
+import { estimateMemory } from '#shared/model/memory';
+import { parameterCount } from '#shared/model/weight-shapes';
+
+/**
+ * Sustained training throughput (GFLOP/s) per backend on a machine like this one: measured for
+ * wasm (FINDINGS.md: 11 GFLOP/s with the patched matmul; ~12 measured for cpu-xs VQA-RAD steps)
+ * and the JS backend (0.5); tfjs-node and CUDA are conservative guesses, to be re-measured.
+ */
+const GFLOPS: Readonly<Record<string, number>> = { wasm: 11, cpu: 0.5, tensorflow: 40, 'node-gpu': 2000 };
+
+/** What an estimate is made for. */
+export interface EstimateInput {
+  readonly config: ModelConfig;
+  readonly batchSize: number;
+  readonly maxSrcLength: number;
+  readonly maxTgtLength: number;
+  readonly withImage: boolean;
+  readonly steps: number;
+  readonly backend: string;
+  /** Memory the device offers; default: this machine's RAM. */
+  readonly deviceMemoryBytes?: number;
+}
+
+/**
+ * Memory (shared/model/memory.ts) and time of a training run. Time counts 6 FLOPs per parameter
+ * per token (forward + backward) over the encoder's patches and text plus the decoder's tokens,
+ * with the typical token counts of half the length limits.
+ */
+export function estimateRun(input: EstimateInput): ResourceEstimate {
+  const { config } = input;
+  const params = parameterCount(config);
+  const memory = estimateMemory(config, {
+    batchSize: input.batchSize,
+    sourceLength: input.maxSrcLength,
+    targetLength: input.maxTgtLength,
+    training: true,
+    withImage: input.withImage,
+  });
+  const deviceMemoryBytes = input.deviceMemoryBytes ?? totalmem();
+  const tokens =
+    (input.withImage ? patchGrid(config) ** 2 : 0) +
+    Math.ceil(input.maxSrcLength / 2) +
+    Math.ceil(input.maxTgtLength / 2);
+  const flopsPerStep = 6 * params * tokens * input.batchSize;
+  const secondsPerStep = flopsPerStep / ((GFLOPS[input.backend] ?? GFLOPS['cpu']!) * 1e9);
+  return {
+    scale: config.name,
+    params,
+    memoryBytes: memory.totalBytes,
+    deviceMemoryBytes,
+    fits: memory.totalBytes <= deviceMemoryBytes * 0.9,
+    backend: input.backend,
+    steps: input.steps,
+    secondsPerStep,
+    totalSeconds: secondsPerStep * input.steps,
+  };
+}
+
+const GIB = 1024 ** 3;
+
+/** The refusal message of a run that does not fit the device. */
+export function memoryRefusal(e: ResourceEstimate, batchSize: number): string {
+  return `Scale ${e.scale} needs about ${(e.memoryBytes / GIB).toFixed(1)} GiB to train at batch size ${batchSize}, but this device has ${(e.deviceMemoryBytes / GIB).toFixed(1)} GiB (90% usable). Choose a smaller scale preset or batch size.`;
+}

@@ -1,0 +1,72 @@
+import type { CheckpointRecord } from '#db/repos/checkpoints';
+import { WorkbenchError } from '#shared/api/errors';
+import type { EvaluationSummary } from '#shared/domain/evaluation';
+import type { ServiceContext } from './context';
+import { compareEvaluations } from './evaluation-compare';
+import { queueEvaluation } from './evaluation-queue';
+import type { Handlers } from './handler';
+
+function mustGet(ctx: ServiceContext, id: string): EvaluationSummary {
+  const ev = ctx.store.evaluations.get(id);
+  if (!ev) throw new WorkbenchError('not_found', `No evaluation with id "${id}"`, 'id');
+  return ev;
+}
+
+/** `evaluations.*`: evaluate checkpoints, read predictions, compare with CIs and paired tests. */
+export const evaluationHandlers: Handlers<
+  | 'evaluations.create'
+  | 'evaluations.list'
+  | 'evaluations.get'
+  | 'evaluations.cancel'
+  | 'evaluations.predictions'
+  | 'evaluations.compare'
+> = {
+  'evaluations.create': (input, ctx) => {
+    const run = ctx.store.runs.get(input.runId);
+    if (!run) throw new WorkbenchError('invalid_input', `No run with id "${input.runId}"`, 'runId');
+    let checkpoint: CheckpointRecord | undefined;
+    if (input.checkpointId !== undefined) {
+      checkpoint = ctx.store.checkpoints.get(input.checkpointId);
+      if (!checkpoint || checkpoint.runId !== run.id) {
+        throw new WorkbenchError(
+          'invalid_input',
+          `Run "${run.name}" has no checkpoint ${input.checkpointId}`,
+          'checkpointId',
+        );
+      }
+    }
+    return queueEvaluation(ctx, {
+      run,
+      datasetId: input.datasetId,
+      split: input.split,
+      ...(checkpoint ? { checkpoint } : {}),
+      ...(input.mode ? { mode: input.mode } : {}),
+      ...(input.decoding ? { decoding: input.decoding } : {}),
+      ...(input.limit ? { limit: input.limit } : {}),
+    });
+  },
+  'evaluations.list': (filter, ctx) =>
+    ctx.store.evaluations.list({
+      ...(filter.runId ? { runId: filter.runId } : {}),
+      ...(filter.experimentId ? { experimentId: filter.experimentId } : {}),
+      ...(filter.datasetId ? { datasetId: filter.datasetId } : {}),
+    }),
+  'evaluations.get': ({ id }, ctx) => mustGet(ctx, id),
+  'evaluations.cancel': ({ id }, ctx) => {
+    const ev = mustGet(ctx, id);
+    if (ev.status !== 'queued' && ev.status !== 'running') {
+      throw new WorkbenchError(
+        'conflict',
+        `The evaluation is ${ev.status}: there is nothing to cancel.`,
+        'id',
+      );
+    }
+    ctx.scheduler.cancelEvaluation(id);
+    return mustGet(ctx, id);
+  },
+  'evaluations.predictions': ({ id, offset, limit, onlyWrong }, ctx) => {
+    mustGet(ctx, id);
+    return ctx.store.predictions.page(id, { offset, limit, onlyWrong });
+  },
+  'evaluations.compare': ({ ids }, ctx) => compareEvaluations(ctx, ids),
+};

@@ -1,0 +1,179 @@
+import type { ParsedInput } from '#shared/api/contract';
+import { WorkbenchError } from '#shared/api/errors';
+import type { ResolvedHyperparameters, ResourceEstimate } from '#shared/domain/experiment';
+import type { ModelConfig } from '#shared/model/config';
+import {
+  CPU_RUNG_DEFAULT_VOCAB,
+  FAIRSEQ_VOCAB_SIZE,
+  isCpuRung,
+  type PresetName,
+  presetConfig,
+} from '#shared/model/presets';
+import { taskOf } from '#shared/tasks';
+import type { ServiceContext } from './context';
+import { estimateRun, memoryRefusal } from './estimate';
+
+/** The request after validation, defaults applied. */
+export type ExperimentInput = ParsedInput<'experiments.create'>;
+
+/** One run an experiment will queue. */
+export interface RunPlan {
+  readonly name: string;
+  readonly scale: PresetName;
+  readonly mixture: readonly { readonly datasetId: string; readonly weight: number }[];
+  readonly hyperparameters: ResolvedHyperparameters;
+  readonly estimate: ResourceEstimate;
+  readonly initCheckpoint: string | null;
+}
+
+const trainCount = (ctx: ServiceContext, datasetId: string, task: string | null): number =>
+  (
+    ctx.store.db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM examples WHERE dataset_id = ? AND split = 'train' ${task ? 'AND task = ?' : ''}`,
+      )
+      .get(...(task ? [datasetId, task] : [datasetId])) as { n: number }
+  ).n;
+
+function datasetName(ctx: ServiceContext, id: string, field: string): string {
+  const row = ctx.store.db.prepare('SELECT name FROM datasets WHERE id = ?').get(id) as
+    | { name: string }
+    | undefined;
+  if (!row) throw new WorkbenchError('invalid_input', `No dataset with id "${id}"`, field);
+  return row.name;
+}
+
+function initCheckpoint(ctx: ServiceContext, input: ExperimentInput, scale: PresetName): string | null {
+  if (input.init.type === 'none') return null;
+  const run = ctx.store.runs.get(input.init.runId);
+  if (!run)
+    throw new WorkbenchError(
+      'invalid_input',
+      `No run with id "${input.init.runId}" to start from`,
+      'init.runId',
+    );
+  if (run.scale !== scale) {
+    throw new WorkbenchError(
+      'invalid_input',
+      `Run "${run.name}" is ${run.scale}, not ${scale}: initial weights must come from the same scale`,
+      'init.runId',
+    );
+  }
+  const ck =
+    input.init.checkpointId !== undefined
+      ? ctx.store.checkpoints.get(input.init.checkpointId)
+      : ctx.store.checkpoints.latest(run.id);
+  if (!ck || ck.runId !== run.id) {
+    throw new WorkbenchError(
+      'invalid_input',
+      `Run "${run.name}" has no such checkpoint to start from`,
+      'init.checkpointId',
+    );
+  }
+  return ck.path;
+}
+
+function resolveHyperparameters(
+  input: ExperimentInput,
+  scale: PresetName,
+  examples: number,
+  lr: number,
+  seed: number,
+): ResolvedHyperparameters {
+  const o = input.hyperparameters;
+  const th = taskOf(input.task).hyperparameters;
+  const preset = presetConfig(scale);
+  const batchSize = o.batchSize ?? (isCpuRung(scale) ? 16 : 32);
+  const epochs = o.epochs ?? th.epochs;
+  const steps = o.steps ?? Math.max(1, Math.ceil((epochs * examples) / batchSize));
+  return {
+    lr,
+    steps,
+    epochs: o.steps ? (steps * batchSize) / Math.max(examples, 1) : epochs,
+    batchSize,
+    warmupRatio: o.warmupRatio ?? th.warmupRatio,
+    labelSmoothing: o.labelSmoothing ?? th.labelSmoothing,
+    weightDecay: o.weightDecay ?? th.weightDecay,
+    gradClip: o.gradClip ?? th.gradClip,
+    maxSrcLength: Math.min(o.maxSrcLength ?? th.maxSrcLength, preset.maxSourcePositions - 2),
+    maxTgtLength: Math.min(o.maxTgtLength ?? th.maxTgtLength, preset.maxTargetPositions - 1),
+    // CPU rungs keep their small images; paper scales use the task's (spec §2.2).
+    imageSize: o.imageSize ?? (isCpuRung(scale) ? preset.imageSize : (th.imageSize ?? preset.imageSize)),
+    seed,
+    checkpointEvery: o.checkpointEvery ?? Math.max(1, Math.ceil(steps / 5)),
+  };
+}
+
+/**
+ * Validates an experiment request against the store and this machine and expands a sweep into
+ * its runs (cartesian product of scales x datasets x learning rates x seeds), each with resolved
+ * hyperparameters and a memory/time estimate. Refuses, naming the field, what cannot run.
+ */
+export function planExperiment(ctx: ServiceContext, input: ExperimentInput, backend: string): RunPlan[] {
+  const task = taskOf(input.task);
+  const th = task.hyperparameters;
+  const instruction = input.kind === 'instruction';
+  input.datasets.forEach((d, i) => {
+    datasetName(ctx, d.datasetId, `datasets.${i}.datasetId`);
+  });
+  const sweep = input.sweep ?? {};
+  const scales = sweep.scales ?? [input.scale];
+  const mixtures = sweep.datasets
+    ? sweep.datasets.map((id, i) => {
+        datasetName(ctx, id, `sweep.datasets.${i}`);
+        return [{ datasetId: id, weight: 1 }];
+      })
+    : [input.datasets.map((d) => ({ datasetId: d.datasetId, weight: d.weight }))];
+  const lrs = sweep.lrs ?? [input.hyperparameters.lr ?? th.lr];
+  const seeds = sweep.seeds ?? [input.hyperparameters.seed ?? 1];
+  const plans: RunPlan[] = [];
+  for (const scale of scales) {
+    for (const mixture of mixtures) {
+      const examples = mixture.reduce((sum, m, i) => {
+        const n = trainCount(ctx, m.datasetId, instruction ? null : input.task);
+        if (n === 0) {
+          throw new WorkbenchError(
+            'invalid_input',
+            `Dataset "${datasetName(ctx, m.datasetId, 'datasets')}" has no training examples${instruction ? '' : ` for task ${input.task}`}`,
+            sweep.datasets ? 'sweep.datasets' : `datasets.${i}.datasetId`,
+          );
+        }
+        return sum + n;
+      }, 0);
+      const init = initCheckpoint(ctx, input, scale);
+      for (const lr of lrs) {
+        for (const seed of seeds) {
+          const h = resolveHyperparameters(input, scale, examples, lr, seed);
+          const config: ModelConfig = presetConfig(scale, {
+            vocabSize: isCpuRung(scale) ? CPU_RUNG_DEFAULT_VOCAB : FAIRSEQ_VOCAB_SIZE,
+            imageSize: h.imageSize,
+          });
+          const estimate = estimateRun({
+            config,
+            batchSize: h.batchSize,
+            maxSrcLength: h.maxSrcLength,
+            maxTgtLength: h.maxTgtLength,
+            withImage: task.image !== 'none' || instruction,
+            steps: h.steps,
+            backend,
+          });
+          if (!estimate.fits)
+            throw new WorkbenchError('invalid_input', memoryRefusal(estimate, h.batchSize), 'scale');
+          const names = mixture.map((m) => datasetName(ctx, m.datasetId, 'datasets'));
+          const parts = [input.name, scale, names.join('+')];
+          if (lrs.length > 1) parts.push(`lr=${lr}`);
+          if (seeds.length > 1) parts.push(`seed=${seed}`);
+          plans.push({
+            name: parts.join(' / '),
+            scale,
+            mixture,
+            hyperparameters: h,
+            estimate,
+            initCheckpoint: init,
+          });
+        }
+      }
+    }
+  }
+  return plans;
+}

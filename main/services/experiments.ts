@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import { describeBackends } from '#main/jobs/backends';
+import { WorkbenchError } from '#shared/api/errors';
+import type { ExperimentSummary } from '#shared/domain/experiment';
+import type { RunSummary } from '#shared/domain/run';
+import type { ServiceContext } from './context';
+import { type ExperimentInput, planExperiment, type RunPlan } from './experiment-plan';
+import type { Handlers } from './handler';
+
+async function chosenBackend(preferred: string | undefined): Promise<string> {
+  if (preferred) return preferred;
+  const backends = await describeBackends();
+  return backends.find((b) => b.chosen)?.name ?? 'cpu';
+}
+
+function toSummary(e: {
+  id: string;
+  name: string;
+  kind: string;
+  config: Record<string, unknown>;
+  createdAt: string;
+}): ExperimentSummary {
+  return { id: e.id, name: e.name, kind: e.kind, config: e.config, createdAt: e.createdAt };
+}
+
+function planView(p: RunPlan) {
+  return {
+    name: p.name,
+    scale: p.scale,
+    datasetIds: p.mixture.map((m) => m.datasetId),
+    hyperparameters: p.hyperparameters,
+    estimate: p.estimate,
+  };
+}
+
+/** Inserts the experiment and its runs in one transaction, then queues the runs' jobs. */
+function queueExperiment(
+  ctx: ServiceContext,
+  input: ExperimentInput,
+  plans: readonly RunPlan[],
+): { experiment: ExperimentSummary; runs: RunSummary[] } {
+  const { store } = ctx;
+  const { dryRun: _dry, ...config } = input;
+  const created = store.db.transaction(() => {
+    const experiment = store.experiments.insert({ name: input.name, kind: input.kind, config });
+    const runs = plans.map((p) =>
+      store.runs.insert({
+        experimentId: experiment.id,
+        name: p.name,
+        scale: p.scale,
+        task: input.task,
+        datasetId: p.mixture[0]?.datasetId ?? null,
+        params: p.estimate.params,
+        totalSteps: p.hyperparameters.steps,
+        config: {
+          kind: input.kind,
+          task: input.task,
+          scale: p.scale,
+          mixture: p.mixture,
+          hyperparameters: p.hyperparameters,
+          initCheckpoint: p.initCheckpoint,
+          evaluate: input.evaluate,
+          backend: input.backend ?? null,
+          estimate: p.estimate,
+        },
+      }),
+    );
+    return { experiment, runs };
+  })();
+  created.runs.forEach((run, i) => {
+    const p = plans[i]!;
+    ctx.scheduler.enqueueTrain({
+      type: 'train',
+      runId: run.id,
+      runDir: join(ctx.home.runs, run.id),
+      dbFile: ctx.home.databaseFile,
+      blobsDir: ctx.home.blobs,
+      task: input.task,
+      scale: p.scale,
+      mixture: p.mixture.map((m) => ({ ...m, instruction: input.kind === 'instruction' })),
+      hyper: { ...p.hyperparameters },
+      initCheckpoint: p.initCheckpoint,
+      resumeCheckpoint: null,
+      backend: input.backend ?? null,
+    });
+    ctx.events.emit('onDidChangeRun', { kind: 'created', runId: run.id, run });
+  });
+  return { experiment: toSummary(created.experiment), runs: created.runs };
+}
+
+/** `experiments.*`: validate, estimate and queue fine-tuning, instruction tuning and sweeps. */
+export const experimentHandlers: Handlers<
+  'experiments.create' | 'experiments.estimate' | 'experiments.get' | 'experiments.list'
+> = {
+  'experiments.create': async (input, ctx) => {
+    const plans = planExperiment(ctx, input, await chosenBackend(input.backend));
+    if (input.dryRun) return { experiment: null, plan: plans.map(planView), runs: [] };
+    const { experiment, runs } = queueExperiment(ctx, input, plans);
+    return { experiment, plan: plans.map(planView), runs };
+  },
+  'experiments.estimate': async (input, ctx) =>
+    planExperiment(ctx, input, await chosenBackend(input.backend)).map(planView),
+  'experiments.get': ({ id }, ctx) => {
+    const e = ctx.store.experiments.get(id);
+    if (!e) throw new WorkbenchError('not_found', `No experiment with id "${id}"`, 'id');
+    const runs = ctx.store.runs.list({
+      experimentId: id,
+      sort: 'createdAt',
+      order: 'asc',
+      offset: 0,
+      limit: 1000,
+    }).runs;
+    return { ...toSummary(e), runs, evaluations: ctx.store.evaluations.list({ experimentId: id }) };
+  },
+  'experiments.list': (_input, ctx) =>
+    (
+      ctx.store.db.prepare('SELECT id FROM experiments ORDER BY created_at DESC, id').all() as {
+        id: string;
+      }[]
+    ).map((r) => toSummary(ctx.store.experiments.get(r.id)!)),
+};

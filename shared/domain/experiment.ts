@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { PRESET_NAMES } from '../model/presets';
+import { TaskId } from '../tasks';
+import { Decoding } from './evaluation';
+
+/** A scale preset name (paper scales and CPU rungs). */
+export const ScaleName = z.enum(PRESET_NAMES);
+
+/** One dataset of a training mixture, with its sampling weight. */
+export const MixtureItem = z
+  .object({
+    datasetId: z.string().min(1),
+    weight: z.number().positive().default(1),
+  })
+  .strict();
+
+/**
+ * Hyperparameters; every field is optional and falls back to the task's defaults (spec §2.2,
+ * shared/task-hyperparameters.ts). `steps` wins over `epochs`.
+ */
+export const HyperparameterOverrides = z
+  .object({
+    lr: z.number().positive().max(1).optional(),
+    epochs: z.number().positive().max(10_000).optional(),
+    steps: z.number().int().min(1).max(10_000_000).optional(),
+    batchSize: z.number().int().min(1).max(4096).optional(),
+    warmupRatio: z.number().min(0).max(1).optional(),
+    labelSmoothing: z.number().min(0).max(0.9).optional(),
+    weightDecay: z.number().min(0).max(1).optional(),
+    gradClip: z.number().min(0).optional(),
+    maxSrcLength: z.number().int().min(4).max(1024).optional(),
+    maxTgtLength: z.number().int().min(2).max(1024).optional(),
+    imageSize: z.number().int().min(16).max(1024).optional(),
+    seed: z.number().int().min(0).optional(),
+    checkpointEvery: z.number().int().min(1).optional(),
+  })
+  .strict();
+export type HyperparameterOverrides = z.infer<typeof HyperparameterOverrides>;
+
+/** Evaluations run on each finished run of the experiment. */
+export const EvaluationPlan = z
+  .object({
+    /** Split of the training dataset(s) evaluated after fine-tuning; null = none. */
+    split: z.enum(['train', 'validation', 'test']).nullable().default('test'),
+    /** Held-out datasets evaluated zero-shot (unconstrained by default). */
+    zeroShot: z
+      .array(
+        z.object({
+          datasetId: z.string().min(1),
+          split: z.enum(['train', 'validation', 'test']).default('test'),
+        }),
+      )
+      .default([]),
+    decoding: Decoding.optional(),
+    /** Evaluate only the first N examples of each split. */
+    limit: z.number().int().min(1).optional(),
+  })
+  .strict();
+export type EvaluationPlan = z.output<typeof EvaluationPlan>;
+
+/** Grid of a sweep; each axis given replaces the base value, runs are the cartesian product. */
+export const SweepGrid = z
+  .object({
+    scales: z.array(ScaleName).min(1).optional(),
+    datasets: z.array(z.string().min(1)).min(1).optional(),
+    lrs: z.array(z.number().positive().max(1)).min(1).optional(),
+    seeds: z.array(z.number().int().min(0)).min(1).optional(),
+  })
+  .strict();
+
+/** Everything `experiments.create` needs. */
+export const ExperimentRequest = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    /** `finetune` one dataset on one task; `instruction`: a mixture in instruction form. */
+    kind: z.enum(['finetune', 'instruction']).default('finetune'),
+    task: TaskId,
+    /** One dataset (fine-tuning) or several with sampling weights (instruction tuning). */
+    datasets: z.array(MixtureItem).min(1),
+    scale: ScaleName,
+    /** Initial weights: random, or a previous run's latest (or given) checkpoint. */
+    init: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('none') }),
+        z.object({
+          type: z.literal('run'),
+          runId: z.string().min(1),
+          checkpointId: z.number().int().optional(),
+        }),
+      ])
+      .default({ type: 'none' }),
+    hyperparameters: HyperparameterOverrides.default({}),
+    sweep: SweepGrid.optional(),
+    evaluate: EvaluationPlan.default(EvaluationPlan.parse({})),
+    /** Preferred compute backend (cpu, wasm, tensorflow, node-gpu); default: the best available. */
+    backend: z.string().optional(),
+    /** Validate and estimate only; queue nothing. */
+    dryRun: z.boolean().default(false),
+  })
+  .strict();
+export type ExperimentRequest = z.input<typeof ExperimentRequest>;
+
+/** Resolved hyperparameters of one run. */
+export const ResolvedHyperparameters = z.object({
+  lr: z.number(),
+  steps: z.number().int(),
+  epochs: z.number(),
+  batchSize: z.number().int(),
+  warmupRatio: z.number(),
+  labelSmoothing: z.number(),
+  weightDecay: z.number(),
+  gradClip: z.number(),
+  maxSrcLength: z.number().int(),
+  maxTgtLength: z.number().int(),
+  imageSize: z.number().int(),
+  seed: z.number().int(),
+  checkpointEvery: z.number().int(),
+});
+export type ResolvedHyperparameters = z.infer<typeof ResolvedHyperparameters>;
+
+/** Memory and time a run is expected to need on this machine. */
+export const ResourceEstimate = z.object({
+  scale: z.string(),
+  params: z.number().int(),
+  memoryBytes: z.number(),
+  deviceMemoryBytes: z.number(),
+  fits: z.boolean(),
+  backend: z.string(),
+  steps: z.number().int(),
+  secondsPerStep: z.number(),
+  totalSeconds: z.number(),
+});
+export type ResourceEstimate = z.infer<typeof ResourceEstimate>;
+
+/** An experiment as returned by the API. */
+export const ExperimentSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  config: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+});
+export type ExperimentSummary = z.infer<typeof ExperimentSummary>;
