@@ -5,6 +5,7 @@ import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
 import { wasmConcatConfig, wasmSplitVConfig } from './wasm-concat-split';
 import { wasmIdentityConfig } from './wasm-identity';
 import { wasmSliceConfig } from './wasm-slice';
+import { wasmTransposeConfig } from './wasm-transpose';
 import { registerWasmTransposeFirst, replaceWasmKernel, stockWasmKernel } from './wasm-transpose-first';
 
 const done = new Map<string, string[]>();
@@ -28,6 +29,8 @@ export function registerCustomKernels(backend: BackendName): string[] {
     replaceWasmKernel(wasmConcatConfig(stockWasmKernel(tf.Concat)));
     replaceWasmKernel(wasmSplitVConfig(stockWasmKernel(tf.SplitV)));
     kernels.push('Concat:row-loops', 'SplitV:collapsed-runs');
+    replaceWasmKernel(wasmTransposeConfig(stockWasmKernel(tf.Transpose)));
+    kernels.push('Transpose:runs-and-tiles');
   }
   if (backend === 'wasm' || backend === 'cpu')
     kernels.push(...registerFusedAdamW().filter((k) => k.endsWith(backend)));
