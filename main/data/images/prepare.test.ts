@@ -1,0 +1,95 @@
+import { deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { imageToTensorData } from './pixels';
+import { encodePng } from './png';
+import { ImageError, prepareImage } from './prepare';
+
+const gradient = (w: number, h: number, c: 1 | 3) =>
+  Uint8Array.from({ length: w * h * c }, (_, i) => (i * 5) % 256);
+
+function withTextChunk(png: Uint8Array, text: string): Uint8Array {
+  const body = Buffer.from(`Author\0${text}`, 'latin1');
+  const chunk = Buffer.alloc(12 + body.length);
+  chunk.writeUInt32BE(body.length, 0);
+  chunk.write('tEXt', 4, 'latin1');
+  body.copy(chunk, 8);
+  chunk.writeUInt32BE(0, 8 + body.length); // CRC not checked by the stripper; the chunk is removed
+  return Buffer.concat([png.subarray(0, 33), chunk, png.subarray(33)]);
+}
+
+function bmp24(w: number, h: number, rgb: Uint8Array): Uint8Array {
+  const stride = Math.ceil((w * 3) / 4) * 4;
+  const out = Buffer.alloc(54 + stride * h);
+  out.write('BM', 0, 'latin1');
+  out.writeUInt32LE(out.length, 2);
+  out.writeUInt32LE(54, 10);
+  out.writeUInt32LE(40, 14);
+  out.writeInt32LE(w, 18);
+  out.writeInt32LE(h, 22);
+  out.writeUInt16LE(1, 26);
+  out.writeUInt16LE(24, 28);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const src = (y * w + x) * 3;
+      const dst = 54 + (h - 1 - y) * stride + x * 3;
+      out[dst] = rgb[src + 2]!;
+      out[dst + 1] = rgb[src + 1]!;
+      out[dst + 2] = rgb[src]!;
+    }
+  }
+  return out;
+}
+
+describe('prepareImage', () => {
+  it('strips PNG text chunks and JPEG EXIF, keeping the pixels', async () => {
+    const png = withTextChunk(encodePng(200, 150, 1, gradient(200, 150, 1)), 'Doe^John 1957');
+    const p = await prepareImage({ kind: 'bytes', name: 'a.png', bytes: png });
+    expect(Buffer.from(p.bytes).includes('Doe^John')).toBe(false);
+    expect([p.width, p.height, p.mime]).toEqual([200, 150, 'image/png']);
+    expect(p.thumbnail).not.toBeNull();
+    const jpeg = await sharp(gradient(300, 200, 3), { raw: { width: 300, height: 200, channels: 3 } })
+      .jpeg()
+      .withExif({ IFD0: { Artist: 'Doe^John', ImageDescription: 'MRN-884422' } })
+      .toBuffer();
+    expect(jpeg.includes('MRN-884422')).toBe(true);
+    const j = await prepareImage({ kind: 'bytes', name: 'b.jpg', bytes: jpeg });
+    expect(Buffer.from(j.bytes).includes('MRN-884422')).toBe(false);
+    expect((await sharp(j.bytes).raw().toBuffer()).equals(await sharp(jpeg).raw().toBuffer())).toBe(true);
+  });
+
+  it('converts TIFF and BMP to PNG with the same pixels', async () => {
+    const rgb = gradient(20, 10, 3);
+    const tiff = await sharp(rgb, { raw: { width: 20, height: 10, channels: 3 } })
+      .tiff({ compression: 'lzw' })
+      .toBuffer();
+    const t = await prepareImage({ kind: 'bytes', name: 'x.tif', bytes: tiff });
+    expect(t.mime).toBe('image/png');
+    expect((await sharp(t.bytes).raw().toBuffer()).equals(Buffer.from(rgb))).toBe(true);
+    const b = await prepareImage({ kind: 'bytes', name: 'x.bmp', bytes: bmp24(20, 10, rgb) });
+    expect((await sharp(b.bytes).raw().toBuffer()).equals(Buffer.from(rgb))).toBe(true);
+    expect(b.hash).toBe(t.hash); // same pixels, same normalised bytes, same content hash
+  });
+
+  it('rejects truncated images and non-images with the file name', async () => {
+    const jpeg = await sharp(gradient(300, 200, 3), { raw: { width: 300, height: 200, channels: 3 } })
+      .jpeg()
+      .toBuffer();
+    await expect(
+      prepareImage({ kind: 'bytes', name: 'cut.jpg', bytes: jpeg.subarray(0, 2000) }),
+    ).rejects.toThrowError(/cut\.jpg cannot be decoded/);
+    await expect(
+      prepareImage({ kind: 'bytes', name: 'n.jpg', bytes: deflateSync('hello') }),
+    ).rejects.toThrowError(ImageError);
+    await expect(prepareImage({ kind: 'file', path: '/nonexistent/x.png' })).rejects.toMatchObject({
+      kind: 'missing',
+    });
+  });
+
+  it('turns stored bytes into normalised model input', async () => {
+    const png = encodePng(4, 4, 1, new Uint8Array(16).fill(255));
+    const t = await imageToTensorData(png, 8, 'half');
+    expect(t.data).toHaveLength(8 * 8 * 3);
+    expect(t.data.every((v) => Math.abs(v - 1) < 1e-6)).toBe(true);
+  });
+});
