@@ -1,15 +1,101 @@
+import { useMemo, useState } from 'react';
 import { EmptyState } from '../components/empty-state';
+import { ErrorBanner } from '../components/error-banner';
+import { href } from '../routes';
+import { metricNames, metricTable, scalingLines } from './compare-model';
+import { configDiff } from './config-diff';
+import { ConfigDiffView } from './config-diff-view';
+import { ExampleBrowser } from './example-browser';
+import { ExportBar } from './export-bar';
+import { MetricsTable } from './metrics-table';
+import { curveLines, curveNames, OverlaidCurves } from './overlaid-curves';
+import { ScalingView } from './scaling-view';
+import { useCompareData } from './use-compare-data';
+import { usePairedMarkers } from './use-paired-markers';
 
-/** Runs side by side. */
+/** Runs side by side: metrics, configuration, curves, scaling, examples, exports. */
 export function ComparePage({ ids }: { ids: readonly string[] }) {
-  return (
-    <section>
-      <h1>Compare</h1>
-      {ids.length < 2 && (
+  const { runs, curves, error } = useCompareData(ids);
+  const [curve, setCurve] = useState('');
+  const [scaleMetric, setScaleMetric] = useState('');
+  const table = useMemo(() => (runs ? metricTable(runs) : null), [runs]);
+  const markers = usePairedMarkers(runs, table);
+  if (ids.length < 2)
+    return (
+      <section>
+        <h1>Compare</h1>
         <EmptyState title="Nothing selected to compare">
           Select two or more runs on the <a href="#/experiments">Experiments</a> page to see their metrics,
           curves and the scaling view side by side.
         </EmptyState>
+      </section>
+    );
+  const names = curveNames(curves);
+  const metric = curve || names.find((n) => /loss/.test(n)) || names[0] || '';
+  const metrics = runs ? metricNames(runs) : [];
+  const sMetric = scaleMetric || metrics.find((m) => m === 'accuracy') || metrics[0] || '';
+  const cLines = runs ? curveLines(runs, curves, metric) : [];
+  const sLines = runs ? scalingLines(runs, sMetric) : [];
+  const diff = runs
+    ? configDiff(
+        runs.map((r) => ({
+          scale: r.run.scale,
+          task: r.run.task,
+          dataset: r.run.datasetName,
+          ...r.run.config,
+        })),
+      )
+    : [];
+  const runNames = runs?.map((r) => r.run.name) ?? [];
+  return (
+    <section className="compare">
+      <h1>Compare</h1>
+      <p className="hint">
+        {ids.length} runs:{' '}
+        {runNames.map((n, i) => (
+          <span key={ids[i]}>
+            {i > 0 && ', '}
+            <a href={href.run(ids[i] ?? '')}>{n}</a>
+          </span>
+        ))}
+      </p>
+      <ErrorBanner error={error} />
+      {runs && table && (
+        <>
+          <ExportBar
+            table={table}
+            diff={diff}
+            runNames={runNames}
+            figures={[
+              {
+                title: 'Scaling',
+                file: 'scaling',
+                lines: sLines,
+                xLabel: 'parameters',
+                yLabel: sMetric,
+                logX: true,
+              },
+              {
+                title: 'Curves',
+                file: `curves-${metric}`,
+                lines: cLines,
+                xLabel: 'step',
+                yLabel: metric,
+                logX: false,
+              },
+            ]}
+          />
+          <h2>Metrics</h2>
+          <MetricsTable table={table} markers={markers} />
+          <h2>Scaling</h2>
+          <ScalingView metric={sMetric} metrics={metrics} lines={sLines} onMetric={setScaleMetric} />
+          <h2>Curves</h2>
+          <OverlaidCurves metric={metric} names={names} lines={cLines} onMetric={setCurve} />
+          <h2>Configuration differences</h2>
+          <ConfigDiffView rows={diff} names={runNames} />
+          <h2>Examples</h2>
+          <ExampleBrowser runs={runs} />
+        </>
       )}
     </section>
   );

@@ -1,9 +1,196 @@
-/** Configure and queue a fine-tune or a sweep. */
+import { useEffect, useState } from 'react';
+import type { PresetName } from '#shared/model/presets';
+import { TASK_HYPERPARAMETERS } from '#shared/task-hyperparameters';
+import { TASK_IDS, TASKS, type TaskId } from '#shared/tasks';
+import { useApi } from '../api/context';
+import { useQuery } from '../api/use-query';
+import { ErrorBanner } from '../components/error-banner';
+import { href } from '../routes';
+import { DatasetChoice } from './dataset-choice';
+import { EvaluationChoice } from './evaluation-choice';
+import { parseSeeds, recipeDraft, validateHyper } from './hyper-draft';
+import { HyperForm } from './hyper-form';
+import { ScaleCards } from './scale-cards';
+import { defaultName, type ExperimentForm, toCreateInput } from './to-create-input';
+import { useScaleEstimates } from './use-scale-estimates';
+
+/** Configure a fine-tune (or a sweep of them) and queue it with one click. */
 export function NewExperimentPage({ params }: { params: URLSearchParams }) {
+  const api = useApi();
+  const { data: datasets } = useQuery('datasets.list', {});
+  const { data: info } = useQuery('app.info', {});
+  const { data: finished } = useQuery('runs.list', { status: ['succeeded'], limit: 200 });
+  const preset = datasets?.find((d) => d.id === params.get('dataset'));
+  const [task, setTask] = useState<TaskId>('vqa');
+  const [weights, setWeights] = useState<Map<string, number>>(new Map());
+  const [scales, setScales] = useState<Set<PresetName>>(new Set(['cpu-xs']));
+  const [seeds, setSeeds] = useState('1');
+  const [init, setInit] = useState('');
+  const [name, setName] = useState('');
+  const [evalSplit, setEvalSplit] = useState<'test' | 'validation' | null>('test');
+  const [evalLimit, setEvalLimit] = useState('');
+  const trainExamples = [...weights.keys()].reduce(
+    (n, id) => n + (datasets?.find((d) => d.id === id)?.splits.train ?? 0),
+    0,
+  );
+  const cpuOnly = [...scales].every((s) => s.startsWith('cpu-'));
+  const [draft, setDraft] = useState(() => recipeDraft('vqa', 1000, true));
+  const [error, setError] = useState<Error | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (!preset) return;
+    setTask(preset.task as TaskId);
+    setWeights(new Map([[preset.id, 1]]));
+  }, [preset]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the recipe follows the task and data size
+  useEffect(() => setDraft(recipeDraft(task, trainExamples || 1000, cpuOnly)), [task, trainExamples]);
+
+  const backend = info?.backends.find((b) => b.chosen)?.name ?? 'wasm';
+  const { values, errors } = validateHyper(draft);
+  const seedList = parseSeeds(seeds);
+  const limit = evalLimit.trim() === '' ? null : Number(evalLimit);
+  const limitError =
+    limit !== null && (!Number.isInteger(limit) || limit < 1)
+      ? 'Examples must be a whole number above 0'
+      : undefined;
+  const form: ExperimentForm | null =
+    values && seedList.seeds && weights.size > 0 && scales.size > 0 && !limitError
+      ? {
+          name,
+          task,
+          weights,
+          scales: [...scales],
+          seeds: seedList.seeds,
+          init,
+          hyper: values,
+          evaluateSplit: evalSplit,
+          evaluateLimit: limit,
+        }
+      : null;
+  const datasetName = (id: string) => datasets?.find((d) => d.id === id)?.name ?? id;
+  const request = form ? toCreateInput(form, name.trim() || defaultName(form, datasetName)) : null;
+  const estimates = useScaleEstimates(request, values, task, backend);
+  const count = scales.size * (task === 'instruction' ? 1 : weights.size) * (seedList.seeds?.length ?? 0);
+  const problem =
+    weights.size === 0
+      ? 'Pick at least one dataset.'
+      : scales.size === 0
+        ? 'Pick at least one scale.'
+        : !values
+          ? 'Fix the highlighted hyperparameters.'
+          : (seedList.error ?? limitError);
+
+  const queue = async () => {
+    if (!request) return;
+    setBusy(true);
+    try {
+      const res = await api.invoke('experiments.create', request);
+      setError(undefined);
+      const first = res.runs[0]?.id;
+      window.location.hash = first && res.runs.length === 1 ? href.run(first) : '#/experiments';
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
-    <section>
+    <section className="new-experiment">
       <h1>New experiment</h1>
-      <p className="hint">{params.get('dataset') ?? ''}</p>
+      <div className="row">
+        <div className="field">
+          <label htmlFor="exp-task">Task</label>
+          <select id="exp-task" value={task} onChange={(e) => setTask(e.target.value as TaskId)}>
+            {TASK_IDS.map((t) => (
+              <option key={t} value={t}>
+                {TASKS[t].label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field grow">
+          <label htmlFor="exp-name">Experiment name</label>
+          <input
+            id="exp-name"
+            value={name}
+            placeholder={form ? defaultName(form, datasetName) : '(from dataset and scale)'}
+            onChange={(e) => setName(e.target.value)}
+          />
+        </div>
+      </div>
+      <p className="hint">{TASKS[task].description}</p>
+      <DatasetChoice
+        datasets={datasets ?? []}
+        task={task}
+        mixture={task === 'instruction'}
+        weights={weights}
+        onChange={setWeights}
+      />
+      <h2>Scale</h2>
+      <ScaleCards
+        selected={scales}
+        estimates={estimates}
+        onToggle={(s, on) => {
+          const next = new Set(scales);
+          if (on) next.add(s);
+          else next.delete(s);
+          setScales(next);
+        }}
+      />
+      <div className="row">
+        <div className="field">
+          <label htmlFor="exp-init">Initial weights</label>
+          <select id="exp-init" value={init} onChange={(e) => setInit(e.target.value)}>
+            <option value="">None (random initialisation)</option>
+            {(finished?.runs ?? []).map((r) => (
+              <option key={r.id} value={r.id}>
+                Checkpoint of {r.name} ({r.scale})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="exp-seeds">Seeds</label>
+          <input
+            id="exp-seeds"
+            value={seeds}
+            onChange={(e) => setSeeds(e.target.value)}
+            aria-invalid={seedList.error ? true : undefined}
+            aria-describedby="exp-seeds-msg"
+          />
+          <span id="exp-seeds-msg" className={seedList.error ? 'field-error' : 'hint'}>
+            {seedList.error ?? 'e.g. 1, 2, 3 or 1-5'}
+          </span>
+        </div>
+      </div>
+      <HyperForm
+        draft={draft}
+        errors={errors}
+        source={TASK_HYPERPARAMETERS[task].source}
+        onChange={setDraft}
+        onReset={() => setDraft(recipeDraft(task, trainExamples || 1000, cpuOnly))}
+      />
+      <EvaluationChoice
+        split={evalSplit}
+        limit={evalLimit}
+        onSplit={setEvalSplit}
+        onLimit={setEvalLimit}
+        limitError={limitError}
+      />
+      <output className="row sweep" aria-label="Sweep summary">
+        {count} run{count === 1 ? '' : 's'}: {scales.size} scale{scales.size === 1 ? '' : 's'} ×{' '}
+        {task === 'instruction' ? '1 mixture' : `${weights.size} dataset${weights.size === 1 ? '' : 's'}`} ×{' '}
+        {seedList.seeds?.length ?? 0} seed{seedList.seeds?.length === 1 ? '' : 's'}
+      </output>
+      <div className="actions">
+        <button type="button" className="primary" disabled={!!problem || busy} onClick={queue}>
+          {count > 1 ? `Queue ${count} runs` : 'Queue run'}
+        </button>
+        {problem && <span className="hint">{problem}</span>}
+      </div>
+      <ErrorBanner error={error} />
     </section>
   );
 }

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { RESUMABLE_STATUSES, type RunSummary } from '#shared/domain/run';
 import { useApi } from '../api/context';
-import { invokeAny } from '../api/invoke-any';
 import { ErrorBanner } from '../components/error-banner';
 
 type Action = 'runs.cancel' | 'runs.pause' | 'runs.resume';
@@ -14,7 +13,7 @@ export function RunControls({ run, onDone }: { run: RunSummary; onDone: () => vo
   const act = async (action: Action) => {
     setPending(action);
     try {
-      await invokeAny(api, action, { id: run.id });
+      await api.invoke(action, { id: run.id });
       setError(undefined);
       onDone();
     } catch (e) {

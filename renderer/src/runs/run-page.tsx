@@ -6,23 +6,22 @@ import { RunCharts } from './run-charts';
 import { RunControls } from './run-controls';
 import { RunEvaluations } from './run-evaluations';
 import { RunProgress } from './run-progress';
-import { DISPLAY_POINTS } from './series';
+import { useLiveMetrics } from './use-live-metrics';
 
 /** A run as it happens: progress, controls, live charts, log, checkpoints and evaluations. */
 export function RunPage({ id }: { id: string }) {
   const run = useQuery('runs.get', { id });
-  const metrics = useQuery('runs.metrics', { id, maxPoints: DISPLAY_POINTS });
+  const metrics = useLiveMetrics(id);
   const r = run.data;
   const active = r?.status === 'running' || r?.status === 'queued';
   useRunEvents(
     id,
     () => {
       run.reload();
-      metrics.reload();
     },
     active,
   );
-  const series = metrics.data ?? [];
+  const series = metrics.series;
   return (
     <section className="run-page">
       <nav aria-label="Breadcrumb" className="breadcrumb">

@@ -19,8 +19,8 @@ describe('run series', () => {
     expect(
       secondsPerStep(
         s('loss', [
-          [1, 0, 1000],
-          [11, 0, 6000],
+          [1, 0, 1000 + 1.7e12],
+          [11, 0, 6000 + 1.7e12],
         ]),
       ),
     ).toBeCloseTo(0.5);

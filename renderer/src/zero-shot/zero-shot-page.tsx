@@ -1,14 +1,103 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { EvaluationSummary } from '#shared/domain/evaluation';
+import { useApi } from '../api/context';
+import { useQuery } from '../api/use-query';
 import { EmptyState } from '../components/empty-state';
+import { ErrorBanner } from '../components/error-banner';
+import { ZeroShotForm } from './zero-shot-form';
+import { ZeroShotResults } from './zero-shot-results';
 
-/** Zero-shot evaluation of a checkpoint on datasets it never saw. */
+/** The datasets a run trained on: its dataset and any mixture entries in its config. */
+function trainedOn(datasetId: string | null, config: Record<string, unknown> | undefined): Set<string> {
+  const ids = new Set<string>(datasetId ? [datasetId] : []);
+  const list = (config?.datasets ?? config?.mixture) as unknown;
+  if (Array.isArray(list))
+    for (const x of list) {
+      const id = typeof x === 'string' ? x : (x as { datasetId?: unknown })?.datasetId;
+      if (typeof id === 'string') ids.add(id);
+    }
+  return ids;
+}
+
+/** Zero-shot evaluation of a checkpoint on datasets it never saw, beside fine-tuned runs. */
 export function ZeroShotPage() {
+  const api = useApi();
+  const { data: finished, error } = useQuery('runs.list', { status: ['succeeded'], limit: 500 });
+  const { data: datasets } = useQuery('datasets.list', {});
+  const [runId, setRunId] = useState('');
+  const id = runId || finished?.runs[0]?.id || '';
+  const run = finished?.runs.find((r) => r.id === id);
+  const [detail, setDetail] = useState<Record<string, unknown> | undefined>();
+  const [evals, setEvals] = useState<EvaluationSummary[]>([]);
+  const [fineTuned, setFineTuned] = useState<Map<string, EvaluationSummary>>(new Map());
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => api.on('onDidChangeEvaluation', () => setTick((t) => t + 1)), [api]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `tick` refreshes on evaluation events
+  useEffect(() => {
+    if (!id) return;
+    let live = true;
+    api.invoke('runs.get', { id }).then(
+      (r) => live && setDetail(r.config),
+      () => undefined,
+    );
+    api.invoke('evaluations.list', { runId: id }).then(
+      async (all) => {
+        const zs = all.filter((e) => e.mode === 'zeroshot');
+        const best = new Map<string, EvaluationSummary>();
+        for (const ds of new Set(zs.map((e) => e.datasetId))) {
+          const others = await api.invoke('evaluations.list', { datasetId: ds });
+          for (const e of others)
+            if (e.mode === 'finetuned' && e.status === 'succeeded') {
+              const prev = best.get(ds)?.metrics.accuracy?.estimate ?? -1;
+              if ((e.metrics.accuracy?.estimate ?? -1) > prev) best.set(ds, e);
+            }
+        }
+        if (!live) return;
+        setEvals(zs);
+        setFineTuned(best);
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, id, tick]);
+  const seen = useMemo(() => trainedOn(run?.datasetId ?? null, detail), [run?.datasetId, detail]);
+
   return (
     <section>
       <h1>Zero-shot</h1>
-      <EmptyState title="No zero-shot evaluations yet">
-        A zero-shot evaluation needs a trained checkpoint: finish a run first, then pick it here with datasets
-        it has never seen.
-      </EmptyState>
+      <ErrorBanner error={error} />
+      {finished && finished.runs.length === 0 ? (
+        <EmptyState title="No zero-shot evaluations yet">
+          A zero-shot evaluation needs a trained checkpoint: finish a run first, then pick it here with
+          datasets it has never seen.
+        </EmptyState>
+      ) : (
+        <>
+          <div className="field" style={{ maxWidth: 480 }}>
+            <label htmlFor="zs-run">Checkpoint</label>
+            <select id="zs-run" value={id} onChange={(e) => setRunId(e.target.value)}>
+              {(finished?.runs ?? []).map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name} ({r.scale}, trained on {r.datasetName ?? 'a mixture'})
+                </option>
+              ))}
+            </select>
+          </div>
+          {run && (
+            <ZeroShotForm
+              run={run}
+              trainedOn={seen}
+              datasets={datasets ?? []}
+              onQueued={() => setTick((t) => t + 1)}
+            />
+          )}
+          <h2>Results</h2>
+          <ZeroShotResults zeroShot={evals} fineTuned={fineTuned} />
+        </>
+      )}
     </section>
   );
 }

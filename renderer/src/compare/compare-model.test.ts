@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { EvaluationSummary } from '#shared/domain/evaluation';
+import type { RunDetail } from '#shared/domain/run';
+import { type CompareRun, headlineEvaluation, metricTable, scalingLines } from './compare-model';
+
+const run = (
+  id: string,
+  scale: string,
+  params: number,
+  dataset = 'VQA-RAD',
+  best: number | null = null,
+): RunDetail =>
+  ({
+    id,
+    name: `${dataset} ${scale}`,
+    scale,
+    params,
+    datasetName: dataset,
+    datasetId: dataset,
+    bestMetricName: best === null ? null : 'accuracy',
+    bestMetric: best,
+  }) as RunDetail;
+
+const evaluation = (split: 'test' | 'validation', acc: number, createdAt = '2026-01-01'): EvaluationSummary =>
+  ({
+    split,
+    mode: 'finetuned',
+    status: 'succeeded',
+    createdAt,
+    metrics: { accuracy: { estimate: acc, low: acc - 0.05, high: acc + 0.05, n: 100 } },
+  }) as unknown as EvaluationSummary;
+
+describe('compare model', () => {
+  it('prefers the latest finished test evaluation', () => {
+    const r: CompareRun = {
+      run: run('a', 'cpu-xs', 1e6),
+      evaluations: [
+        evaluation('validation', 0.9, '2026-03-01'),
+        evaluation('test', 0.5),
+        evaluation('test', 0.6, '2026-02-01'),
+      ],
+    };
+    expect(headlineEvaluation(r)?.metrics.accuracy?.estimate).toBe(0.6);
+  });
+  it('builds a table with intervals and the best per column, falling back to best metrics', () => {
+    const t = metricTable([
+      { run: run('a', 'cpu-xs', 1e6), evaluations: [evaluation('test', 0.5)] },
+      { run: run('b', 'cpu-s', 4e6, 'VQA-RAD', 0.7), evaluations: [] },
+    ]);
+    expect(t.columns).toEqual(['Run', 'Scale', 'Dataset', 'accuracy']);
+    expect(t.rows.map((r) => r[3])).toEqual([0.5, 0.7]);
+    expect(t.intervals?.[0]?.[3]).toEqual([0.45, 0.55]);
+    expect(t.intervals?.[1]?.[3]).toBeNull();
+    expect([...(t.best ?? [])]).toEqual(['1:3']);
+  });
+  it('draws one scaling line per dataset, sorted by parameters, seeds averaged', () => {
+    const lines = scalingLines(
+      [
+        { run: run('a', 'cpu-s', 4e6, 'VQA-RAD', 0.6), evaluations: [] },
+        { run: run('b', 'cpu-xs', 1e6, 'VQA-RAD', 0.4), evaluations: [] },
+        { run: run('c', 'cpu-xs', 1e6, 'VQA-RAD', 0.5), evaluations: [] },
+        { run: run('d', 'cpu-xs', 1e6, 'SLAKE', 0.3), evaluations: [] },
+      ],
+      'accuracy',
+    );
+    expect(lines).toEqual([
+      { label: 'VQA-RAD', x: [1e6, 4e6], y: [0.45, 0.6] },
+      { label: 'SLAKE', x: [1e6], y: [0.3] },
+    ]);
+  });
+});

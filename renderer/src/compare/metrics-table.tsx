@@ -1,0 +1,57 @@
+import type { ResultTable } from '../export/table';
+
+/** The comparison table: best per column highlighted, intervals beside values, test markers. */
+export function MetricsTable({
+  table,
+  markers,
+}: {
+  table: ResultTable;
+  markers?: ReadonlyMap<string, string>;
+}) {
+  const d = table.digits ?? 3;
+  return (
+    <div className="table-scroll">
+      <table aria-label="Metrics">
+        <caption className="hint" style={{ textAlign: 'left', captionSide: 'bottom' }}>
+          {table.caption}. Best per column in bold green; ▼ = significantly below the best (paired bootstrap,
+          p &lt; 0.05).
+        </caption>
+        <thead>
+          <tr>
+            {table.columns.map((c) => (
+              <th key={c}>{c}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {table.rows.map((row, r) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional (two runs may share a name)
+            <tr key={r}>
+              {row.map((v, c) => {
+                const key = `${r}:${c}`;
+                const best = table.best?.has(key);
+                const ci = table.intervals?.[r]?.[c];
+                const mark = markers?.get(key);
+                return (
+                  <td key={table.columns[c]} className={best ? 'best' : undefined}>
+                    {v === null ? '–' : typeof v === 'number' ? v.toFixed(d) : v}
+                    {ci && (
+                      <span className="ci">
+                        [{ci[0].toFixed(d)}, {ci[1].toFixed(d)}]
+                      </span>
+                    )}
+                    {mark && (
+                      <span className="sig" title={mark}>
+                        ▼<span className="sr-only">{mark}</span>
+                      </span>
+                    )}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { parseSeeds, recipeDraft, validateHyper } from './hyper-draft';
+
+describe('hyperparameter draft', () => {
+  it('pre-fills the spec recipe of a task', () => {
+    const d = recipeDraft('vqa', 1797, true);
+    expect(d.lr).toBe('0.00005');
+    expect(d.warmupRatio).toBe('0.04');
+    expect(d.labelSmoothing).toBe('0.1');
+    expect(Number(d.steps)).toBeLessThanOrEqual(200);
+    expect(validateHyper(d).values?.lr).toBe(5e-5);
+  });
+  it('names each invalid field in words', () => {
+    const d = { ...recipeDraft('vqa', 100, true), lr: 'fast', batchSize: '2.5', warmupRatio: '3' };
+    const { values, errors } = validateHyper(d);
+    expect(values).toBeNull();
+    expect(errors.lr).toBe('Learning rate must be a number');
+    expect(errors.batchSize).toBe('Batch size must be a whole number');
+    expect(errors.warmupRatio).toBe('Warmup ratio must be between 0 and 1');
+    expect(errors.steps).toBeUndefined();
+  });
+  it('parses seed lists and ranges', () => {
+    expect(parseSeeds('1, 2,2, 5-7').seeds).toEqual([1, 2, 5, 6, 7]);
+    expect(parseSeeds('x').error).toMatch(/not a seed/);
+    expect(parseSeeds(' ').error).toMatch(/at least one/);
+    expect(parseSeeds('9-1').seeds).toBeNull();
+  });
+});

@@ -1,0 +1,120 @@
+import { TASK_HYPERPARAMETERS } from '#shared/task-hyperparameters';
+import type { TaskId } from '#shared/tasks';
+
+/** A field of the hyperparameter form: label, bounds, integer or not, and a hint. */
+export interface HyperField {
+  readonly key: HyperKey;
+  readonly label: string;
+  readonly min: number;
+  readonly max: number;
+  readonly integer: boolean;
+  readonly hint: string;
+}
+
+export type HyperKey =
+  | 'lr'
+  | 'steps'
+  | 'batchSize'
+  | 'warmupRatio'
+  | 'labelSmoothing'
+  | 'weightDecay'
+  | 'gradClip'
+  | 'maxSrcLength'
+  | 'maxTgtLength';
+
+/** The form fields, in display order. */
+export const HYPER_FIELDS: readonly HyperField[] = [
+  { key: 'lr', label: 'Learning rate', min: 1e-7, max: 1, integer: false, hint: 'peak, after warmup' },
+  {
+    key: 'steps',
+    label: 'Training steps',
+    min: 1,
+    max: 10_000_000,
+    integer: true,
+    hint: 'optimizer updates',
+  },
+  { key: 'batchSize', label: 'Batch size', min: 1, max: 4096, integer: true, hint: 'examples per step' },
+  { key: 'warmupRatio', label: 'Warmup ratio', min: 0, max: 1, integer: false, hint: 'share of steps' },
+  { key: 'labelSmoothing', label: 'Label smoothing', min: 0, max: 0.9, integer: false, hint: '0 = none' },
+  { key: 'weightDecay', label: 'Weight decay', min: 0, max: 1, integer: false, hint: 'AdamW' },
+  { key: 'gradClip', label: 'Gradient clip', min: 0, max: 1000, integer: false, hint: 'max norm, 0 = off' },
+  {
+    key: 'maxSrcLength',
+    label: 'Max source tokens',
+    min: 8,
+    max: 1024,
+    integer: true,
+    hint: 'prompt length',
+  },
+  {
+    key: 'maxTgtLength',
+    label: 'Max target tokens',
+    min: 1,
+    max: 1024,
+    integer: true,
+    hint: 'answer length',
+  },
+];
+
+/** The form's text, field by field (what the user typed, validated on the fly). */
+export type HyperDraft = Record<HyperKey, string>;
+export type Hyper = Record<HyperKey, number>;
+
+/**
+ * The spec's recipe for a task (spec §2.2), as form text. Steps come from the recipe's epochs
+ * over the training split, capped so a first run on a CPU finishes in minutes, not days.
+ */
+export function recipeDraft(task: TaskId, trainExamples: number, cpu: boolean): HyperDraft {
+  const r = TASK_HYPERPARAMETERS[task];
+  const batch = cpu ? 8 : 32;
+  const epochSteps = Math.max(1, Math.ceil(trainExamples / batch));
+  const steps = cpu ? Math.min(r.epochs * epochSteps, 200) : r.epochs * epochSteps;
+  return {
+    lr: String(r.lr),
+    steps: String(steps),
+    batchSize: String(batch),
+    warmupRatio: String(r.warmupRatio),
+    labelSmoothing: String(r.labelSmoothing),
+    weightDecay: String(r.weightDecay),
+    gradClip: String(r.gradClip),
+    maxSrcLength: String(r.maxSrcLength),
+    maxTgtLength: String(r.maxTgtLength),
+  };
+}
+
+/** Checks every field; returns the numbers when all are valid, and a message per invalid field. */
+export function validateHyper(d: HyperDraft): {
+  values: Hyper | null;
+  errors: Partial<Record<HyperKey, string>>;
+} {
+  const errors: Partial<Record<HyperKey, string>> = {};
+  const values = {} as Hyper;
+  for (const f of HYPER_FIELDS) {
+    const text = d[f.key].trim();
+    const v = Number(text);
+    if (text === '' || !Number.isFinite(v)) errors[f.key] = `${f.label} must be a number`;
+    else if (f.integer && !Number.isInteger(v)) errors[f.key] = `${f.label} must be a whole number`;
+    else if (v < f.min || v > f.max) errors[f.key] = `${f.label} must be between ${f.min} and ${f.max}`;
+    else values[f.key] = v;
+  }
+  return { values: Object.keys(errors).length === 0 ? values : null, errors };
+}
+
+/** Seeds typed as `1, 2, 3` or `1-5`; null with a reason when the text is not a seed list. */
+export function parseSeeds(text: string): { seeds: number[] | null; error?: string } {
+  const seeds: number[] = [];
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const range = /^(\d+)\s*-\s*(\d+)$/.exec(part);
+    if (range) {
+      const [a, b] = [Number(range[1]), Number(range[2])];
+      if (b < a || b - a > 99) return { seeds: null, error: `"${part}" is not a range of at most 100 seeds` };
+      for (let s = a; s <= b; s++) seeds.push(s);
+    } else if (/^\d+$/.test(part)) seeds.push(Number(part));
+    else return { seeds: null, error: `"${part}" is not a seed (whole numbers, e.g. 1, 2, 3 or 1-5)` };
+  }
+  if (seeds.length === 0) return { seeds: null, error: 'Give at least one seed' };
+  return { seeds: [...new Set(seeds)] };
+}

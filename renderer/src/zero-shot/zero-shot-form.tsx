@@ -1,0 +1,110 @@
+import { useState } from 'react';
+import type { DatasetSummary, Split } from '#shared/domain/dataset';
+import { SPLITS } from '#shared/domain/dataset';
+import type { RunSummary } from '#shared/domain/run';
+import { useApi } from '../api/context';
+import { ErrorBanner } from '../components/error-banner';
+
+/** Datasets a run never trained on, a split, an optional example limit; queues one evaluation each. */
+export function ZeroShotForm(props: {
+  run: RunSummary;
+  trainedOn: ReadonlySet<string>;
+  datasets: readonly DatasetSummary[];
+  onQueued: () => void;
+}) {
+  const api = useApi();
+  const unseen = props.datasets.filter((d) => !props.trainedOn.has(d.id));
+  const [picked, setPicked] = useState<Set<string>>(new Set());
+  const [split, setSplit] = useState<Split>('test');
+  const [limit, setLimit] = useState('');
+  const [error, setError] = useState<Error | undefined>();
+  const [busy, setBusy] = useState(false);
+  const n = limit.trim() === '' ? null : Number(limit);
+  const limitError =
+    n !== null && (!Number.isInteger(n) || n < 1) ? 'A whole number above 0, or blank for all' : undefined;
+  const submit = async () => {
+    setBusy(true);
+    try {
+      for (const datasetId of picked)
+        await api.invoke('evaluations.create', {
+          runId: props.run.id,
+          datasetId,
+          split,
+          mode: 'zeroshot',
+          ...(n ? { limit: n } : {}),
+        });
+      setError(undefined);
+      setPicked(new Set());
+      props.onQueued();
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      aria-label="Zero-shot evaluation"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      <fieldset>
+        <legend>Datasets {props.run.name} never saw</legend>
+        {unseen.length === 0 ? (
+          <p className="hint">
+            Every dataset in the library was used to train this run. <a href="#/datasets">Import another</a>.
+          </p>
+        ) : (
+          unseen.map((d) => (
+            <label key={d.id} className="block">
+              <input
+                type="checkbox"
+                checked={picked.has(d.id)}
+                onChange={(e) => {
+                  const next = new Set(picked);
+                  if (e.target.checked) next.add(d.id);
+                  else next.delete(d.id);
+                  setPicked(next);
+                }}
+              />{' '}
+              {d.name}{' '}
+              <span className="hint">
+                ({d.task}, {d.examples.toLocaleString()} examples)
+              </span>
+            </label>
+          ))
+        )}
+      </fieldset>
+      <div className="row">
+        <div className="field">
+          <label htmlFor="zs-split">Split</label>
+          <select id="zs-split" value={split} onChange={(e) => setSplit(e.target.value as Split)}>
+            {SPLITS.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="zs-limit">Examples per dataset</label>
+          <input
+            id="zs-limit"
+            value={limit}
+            placeholder="all"
+            aria-invalid={limitError ? true : undefined}
+            aria-describedby="zs-limit-msg"
+            onChange={(e) => setLimit(e.target.value)}
+          />
+          <span id="zs-limit-msg" className={limitError ? 'field-error' : 'hint'}>
+            {limitError ?? 'blank = whole split'}
+          </span>
+        </div>
+        <button type="submit" className="primary" disabled={busy || picked.size === 0 || !!limitError}>
+          Run zero-shot evaluation
+        </button>
+      </div>
+      <ErrorBanner error={error} />
+    </form>
+  );
+}

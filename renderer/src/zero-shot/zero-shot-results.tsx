@@ -1,0 +1,66 @@
+import type { EvaluationSummary, MetricWithCi } from '#shared/domain/evaluation';
+import { formatMetric } from '../format';
+
+function Value({ m }: { m: MetricWithCi | undefined }) {
+  if (!m || m.estimate === null) return <>–</>;
+  return (
+    <>
+      {formatMetric(m.estimate)}
+      {m.low !== null && m.high !== null && (
+        <span className="ci">
+          [{formatMetric(m.low)}, {formatMetric(m.high)}]
+        </span>
+      )}
+    </>
+  );
+}
+
+/** Per dataset: zero-shot accuracy and alignment accuracy, beside the best fine-tuned run there. */
+export function ZeroShotResults({
+  zeroShot,
+  fineTuned,
+}: {
+  zeroShot: readonly EvaluationSummary[];
+  fineTuned: ReadonlyMap<string, EvaluationSummary>;
+}) {
+  if (zeroShot.length === 0) return <p className="hint">No zero-shot evaluation of this checkpoint yet.</p>;
+  return (
+    <table aria-label="Zero-shot results">
+      <thead>
+        <tr>
+          <th>Dataset</th>
+          <th>Split</th>
+          <th>Status</th>
+          <th>Accuracy (zero-shot)</th>
+          <th>Alignment accuracy</th>
+          <th>Best fine-tuned accuracy</th>
+        </tr>
+      </thead>
+      <tbody>
+        {zeroShot.map((e) => {
+          const ft = fineTuned.get(e.datasetId);
+          return (
+            <tr key={e.id}>
+              <td>{e.datasetName ?? e.datasetId}</td>
+              <td>{e.split}</td>
+              <td>
+                <span className={`status status-${e.status}`}>{e.status}</span>
+                {e.total ? ` ${e.done}/${e.total}` : ''}
+                {e.error && <div className="field-error">{e.error}</div>}
+              </td>
+              <td>
+                <Value m={e.metrics.accuracy} />
+              </td>
+              <td>
+                <Value m={e.metrics.alignment_accuracy} />
+              </td>
+              <td>
+                {ft ? <Value m={ft.metrics.accuracy} /> : <span className="hint">no fine-tuned run</span>}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
