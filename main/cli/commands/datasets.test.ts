@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mednliFiles, writeTree } from '#main/data/fixtures/make-fixtures';
+import type { CliIO } from '../command';
+import { runCli } from '../main';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bw-cli-ds-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(argv: string[]) {
+  let out = '';
+  let err = '';
+  const io: CliIO = {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    env: { BIOMED_HOME: join(dir, 'home') },
+  };
+  const code = await runCli(argv, io);
+  return { code, out, err };
+}
+
+describe('biomed datasets', () => {
+  it('imports with --json (dataset id, format, counts per split and per task) and lists', async () => {
+    const src = writeTree(join(dir, 'mednli'), mednliFiles());
+    const dry = await cli(['datasets', 'import', src, '--dry-run', '--json']);
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.out)).toMatchObject({
+      dryRun: true,
+      datasetId: null,
+      format: 'mednli',
+      examples: 4,
+    });
+    expect(JSON.parse((await cli(['datasets', 'list', '--json'])).out)).toEqual([]);
+    const r = await cli(['datasets', 'import', src, '--json']);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    expect(json).toMatchObject({
+      format: 'mednli',
+      splits: { train: 2, validation: 1, test: 1 },
+      tasks: { text_understanding: { train: 2, validation: 1, test: 1 } },
+    });
+    expect(json.datasetId).toMatch(/^mednli-[0-9a-f]{8}$/);
+    const list = JSON.parse((await cli(['datasets', 'list', '--json'])).out);
+    expect(list.map((d: { id: string }) => d.id)).toEqual([json.datasetId]);
+    expect((await cli(['datasets', 'list'])).out).toContain(json.datasetId);
+  });
+
+  it('exits 1 with file:line on bad input and 2 on bad usage', async () => {
+    const src = writeTree(join(dir, 'bad'), {
+      'mli_train_v1.jsonl': '{"sentence1": "a", "sentence2": "b", "gold_label": "?"}\n',
+    });
+    const r = await cli(['datasets', 'import', src, '--format', 'mednli']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/mli_train_v1\.jsonl:1: unknown label "\?"/);
+    expect((await cli(['datasets', 'import'])).code).toBe(2);
+    expect((await cli(['datasets', 'import', src, '--format', 'nope'])).code).toBe(2);
+  });
+});
