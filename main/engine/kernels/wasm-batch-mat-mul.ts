@@ -8,7 +8,8 @@ import { type WasmBackendLike, WasmViews } from './wasm-views';
  * [B*H, S, S] products, [B, S, D] x [D, F] projections) runs a scalar triple loop at ~1-2 GFLOP/s.
  *
  * This kernel:
- * 1. transposes flagged inputs physically first (wasm Transpose kernel);
+ * 1. transposes flagged inputs physically first (wasm Transpose kernel), or computes C^T and
+ *    transposes that when it moves fewer floats;
  * 2. folds a batch into rows when b is shared across the batch: [B, M, K] x [1, K, N] is one
  *    [1, B*M, K] x [1, K, N] product;
  * 3. otherwise runs one XNNPACK product per batch slice, on zero-copy views of the inputs.
@@ -136,17 +137,37 @@ function batchMatMul(args: MatMulArgs): TensorInfo {
   }
   const out = backend.makeOutput([...outOuter, m, n], 'float32');
   if (m * n === 0) return out;
+  if (k === 0) {
+    const offset = backend.dataIdMap.get(out.dataId).memoryOffset;
+    backend.wasm.HEAPU8.fill(0, offset, offset + 4 * batch * m * n);
+    return out;
+  }
+  // Two ways to reach XNNPACK's flag-free path; pick the one that moves fewer floats:
+  //  direct:  C   = op(A) op(B)                  transposes the flagged inputs;
+  //  swapped: C^T = op(B)^T op(A)^T, then C^T^T  transposes the unflagged inputs and C.
+  // A weight gradient X^T dY with a tall X ([4608, 64]^T [4608, 16]) moves 4x less swapped.
+  const direct = (transposeA ? batchA * m * k : 0) + (transposeB ? batchB * k * n : 0);
+  const swapped = (transposeA ? 0 : batchA * m * k) + (transposeB ? 0 : batchB * k * n) + batch * m * n;
   const temps: TensorInfo[] = [];
+  const keep = (t: TensorInfo, orig: TensorInfo) => {
+    if (t !== orig) temps.push(t);
+    return t;
+  };
   try {
-    const aa = transposeA ? transposeLastTwo(a, backend) : a; // [...batchA, M, K]
-    if (aa !== a) temps.push(aa);
-    const bb = transposeB ? transposeLastTwo(b, backend) : b; // [...batchB, K, N]
-    if (bb !== b) temps.push(bb);
-    if (k === 0) {
-      const offset = backend.dataIdMap.get(out.dataId).memoryOffset;
-      backend.wasm.HEAPU8.fill(0, offset, offset + 4 * batch * m * n);
-    } else {
+    if (direct <= swapped) {
+      const aa = keep(transposeA ? transposeLastTwo(a, backend) : a, a); // [...batchA, M, K]
+      const bb = keep(transposeB ? transposeLastTwo(b, backend) : b, b); // [...batchB, K, N]
       multiply(backend, aa, bb, batchA, batchB, m, k, n, out);
+    } else {
+      const bt = keep(transposeB ? b : transposeLastTwo(b, backend), b); // [...batchB, N, K]
+      const at = keep(transposeA ? a : transposeLastTwo(a, backend), a); // [...batchA, K, M]
+      const outT = keep(backend.makeOutput([batch, n, m], 'float32'), out); // [batch, N, M]
+      multiply(backend, bt, at, batchB, batchA, n, k, m, outT);
+      const c = transposeLastTwo(outT, backend); // [batch, M, N]
+      const src = backend.dataIdMap.get(c.dataId).memoryOffset;
+      const dst = backend.dataIdMap.get(out.dataId).memoryOffset;
+      backend.wasm.HEAPU8.copyWithin(dst, src, src + 4 * batch * m * n);
+      backend.disposeData(c.dataId);
     }
   } finally {
     for (const t of temps) backend.disposeData(t.dataId);
