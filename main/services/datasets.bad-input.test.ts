@@ -262,4 +262,22 @@ describe('bad input: rejected with file, line and field; the store is exactly as
       expect(storeSnapshot(ctx)).toEqual(before);
     });
   }
+
+  it('a failure inside the write transaction rolls everything back, blob files included', async () => {
+    const before = storeSnapshot(ctx);
+    const repo = ctx.store.examples as { insertMany: (...args: never[]) => void };
+    const original = repo.insertMany;
+    repo.insertMany = (...args: never[]) => {
+      original.apply(ctx.store.examples, args);
+      throw new Error('disk full (simulated)');
+    };
+    try {
+      await expect(dispatch(ctx, 'datasets.import', { path: folder(fx.rocoFiles()) })).rejects.toThrowError(
+        /disk full/,
+      );
+    } finally {
+      repo.insertMany = original;
+    }
+    expect(storeSnapshot(ctx)).toEqual(before);
+  });
 });

@@ -159,4 +159,25 @@ describe('formats from fixtures (auto-detected)', () => {
     const r = await run(dir);
     expect([r.format, r.examples]).toEqual(['meqsum', 1]);
   });
+
+  it('reports progress events and detects formats through the API', async () => {
+    const events: { phase: string; done: number; total: number }[] = [];
+    const off = ctx.events.subscribe((name, payload) => {
+      if (name === 'onDidImportProgress') events.push(payload as (typeof events)[number]);
+    });
+    const path = folder(fx.rocoFiles());
+    await run(path);
+    off();
+    expect(events.map((e) => e.phase)).toEqual(
+      expect.arrayContaining(['detect', 'parse', 'images', 'write', 'done']),
+    );
+    expect(events.find((e) => e.phase === 'images' && e.done === e.total)).toBeDefined();
+    expect(await dispatch(ctx, 'datasets.detect', { path })).toEqual({ format: 'roco', label: 'ROCO' });
+    expect(await dispatch(ctx, 'datasets.detect', { path: folder({ 'readme.md': '# nothing' }) })).toEqual({
+      format: null,
+      label: null,
+    });
+    const formats = (await dispatch(ctx, 'datasets.formats', {})) as { format: string }[];
+    expect(formats).toHaveLength(16);
+  });
 });
