@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { ensureDemoDatasets } from '#main/services/demo-datasets';
 import { openWorkbench } from '#main/services/open';
 import { bindIpc } from '#main/transport/ipc-binding';
 import { hardenContents, hardenSession, isAppUrl } from './security';
@@ -23,6 +24,8 @@ async function start(): Promise<void> {
     app.exit(1);
     return;
   }
+  // A fresh data folder starts with the synthetic demo datasets (one per task type).
+  await ensureDemoDatasets(ctx).catch((err: Error) => console.error(`Demo datasets: ${err.message}`));
   const windows: BrowserWindow[] = [];
   hardenSession(session.defaultSession);
   const unbind = bindIpc(
