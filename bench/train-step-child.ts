@@ -20,15 +20,19 @@ const h = makeTrainStep(args.preset, args);
 for (let i = 0; i < args.warmup; i++) h.step();
 const tensorsBefore = tf.memory().numTensors;
 const times: number[] = [];
+const cpuTimes: number[] = [];
 let loss = 0;
 for (let i = 0; i < args.steps; i++) {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   loss = h.step();
   times.push(performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  cpuTimes.push((c.user + c.system) / 1000);
 }
 const tensorsAfter = tf.memory().numTensors;
 const flops = countMatMulFlops(info.name, () => h.step());
-const sorted = [...times].sort((a, b) => a - b);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const wasmHeap =
   info.name === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length : 0;
 console.log(
@@ -36,8 +40,10 @@ console.log(
     preset: args.preset,
     backend: info.name,
     kernels: info.kernels,
-    median_ms: sorted[Math.floor(sorted.length / 2)],
+    median_ms: median(times),
     times_ms: times.map((t) => Math.round(t)),
+    // CPU time of this process: less sensitive than wall time to other load on the machine.
+    median_cpu_ms: median(cpuTimes),
     flops,
     loss,
     tensor_growth_per_step: (tensorsAfter - tensorsBefore) / args.steps,
