@@ -4,7 +4,7 @@ import { mulberry32 } from '../util/prng';
 import type { Example } from './batch';
 
 /** Deterministic synthetic VQA-like examples with tiny images, for unit tests. */
-export function syntheticExamples(n: number, config: ModelConfig, seed = 1): Example[] {
+export function syntheticExamples(n: number, _config: ModelConfig, seed = 1): Example[] {
   const rand = mulberry32(seed);
   const answers = ['yes', 'no', 'left lung', 'brain'];
   const side = 20;
