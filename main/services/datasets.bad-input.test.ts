@@ -105,7 +105,7 @@ const CASES: readonly Case[] = [
       files['qas/val_vqa.json'] = JSON.stringify([{ img_id: 'val_0001', question_id: 3, sent: 'what?' }]);
       return folder(files);
     },
-    message: /qas\/val_vqa\.json:1: label \(the answer\) is missing/,
+    message: /qas\/val_vqa\.json:1: record 0: label \(the answer\) is missing/,
   },
   {
     name: 'PubMedQA unknown label',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -44,6 +45,22 @@ describe('formats from fixtures (auto-detected)', () => {
     const r = await run(folder(fx.pathvqaFiles()));
     expect([r.format, r.examples, r.images.total]).toEqual(['pathvqa', 4, 3]);
     expect(r.splits).toEqual({ train: 2, validation: 1, test: 1 });
+  });
+
+  it('PathVQA: the released .pkl question files, read without Python', async () => {
+    const files = fx.pathvqaFiles();
+    delete files['qas/train_vqa.json'];
+    files['qas/train_vqa.pkl'] = readFileSync(
+      new URL('../data/fixtures/pathvqa-train-p4.pkl', import.meta.url),
+    );
+    files['images/train/train_0002.jpg'] = fx.tinyPng(40);
+    const r = await run(folder(files));
+    expect([r.format, r.examples]).toEqual(['pathvqa', 5]);
+    expect(
+      examples(r.datasetId!)
+        .filter((e) => e.split === 'train')
+        .map((e) => e.target),
+    ).toEqual(['necrosis', 'yes', 'necrosis']);
   });
 
   it('MedNLI: labels to yes/no/maybe, "-" dropped, dev as validation', async () => {

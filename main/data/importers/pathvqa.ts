@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { taskOf } from '#shared/tasks';
 import { findEntry, isDir, readText } from '../fs-utils';
 import { parseJson, topLevelLines } from '../text/json';
+import { readPickle } from '../text/pickle';
 import type { ImageSource, Importer, ParsedExample } from '../types';
 import { answerSet, isRecord, limited, meta, optionalString, yesNoCandidates } from './common';
 
@@ -17,7 +19,8 @@ const SPLITS = [
 function answerOf(rec: Readonly<Record<string, unknown>>): string | undefined {
   const label = rec['label'];
   if (isRecord(label)) {
-    const best = Object.entries(label).sort((a, b) => Number(b[1]) - Number(a[1]))[0];
+    const score = (x: unknown) => (typeof x === 'number' ? x : 0);
+    const best = Object.entries(label).sort((a, b) => score(b[1]) - score(a[1]))[0];
     return best?.[0];
   }
   const a = rec['answer'];
@@ -25,48 +28,60 @@ function answerOf(rec: Readonly<Record<string, unknown>>): string | undefined {
 }
 
 /**
- * PathVQA: `qas/{train,val,test}_vqa.json` (records `{img_id, question_id, sent, label: {ans: score}}`,
- * the JSON form of the released pickles) with images at `images/{split}/{img_id}.jpg`.
+ * PathVQA: `qas/{train,val,test}_vqa.pkl` as released (read without Python, nothing executed) or
+ * the same records as JSON: `{img_id, question_id, sent, label: {ans: score}}`; images at
+ * `images/{split}/{img_id}.jpg`.
  */
 export const pathvqaImporter: Importer = {
   format: 'pathvqa',
   label: 'PathVQA',
-  description: '`qas/{train,val,test}_vqa.json` (img_id, sent, label) and `images/{train,val,test}/`',
-  detect: (p) => p.isDir && p.entries.includes('qas') && existsSync(join(p.path, 'qas', 'train_vqa.json')),
+  description:
+    '`qas/{train,val,test}_vqa.pkl` or `.json` (img_id, sent, label) and `images/{train,val,test}/`',
+  detect: (p) =>
+    p.isDir &&
+    p.entries.includes('qas') &&
+    (existsSync(join(p.path, 'qas', 'train_vqa.json')) || existsSync(join(p.path, 'qas', 'train_vqa.pkl'))),
   async parse(path, options, problems) {
     const qas = findEntry(path, 'qas') ?? path;
     const examples: ParsedExample[] = [];
     const images = new Map<string, ImageSource>();
     for (const [key, split] of SPLITS) {
-      const file = `qas/${key}_vqa.json`;
-      const full = join(qas, `${key}_vqa.json`);
-      if (!existsSync(full)) {
-        if (existsSync(join(qas, `${key}_vqa.pkl`))) {
-          problems.error(
-            file,
-            `only the pickle ${key}_vqa.pkl is here: convert it to JSON first (python -c "import pickle,json;json.dump(pickle.load(open('${key}_vqa.pkl','rb')),open('${key}_vqa.json','w'))")`,
-          );
-        } else problems.error(file, 'the file is missing');
+      const json = join(qas, `${key}_vqa.json`);
+      const pkl = join(qas, `${key}_vqa.pkl`);
+      const file = existsSync(json) || !existsSync(pkl) ? `qas/${key}_vqa.json` : `qas/${key}_vqa.pkl`;
+      let records: unknown;
+      let lines: number[] = [];
+      if (existsSync(json)) {
+        const text = await readText(json, problems);
+        records = parseJson(text, file, problems);
+        lines = topLevelLines(text);
+      } else if (existsSync(pkl)) {
+        try {
+          records = readPickle(await readFile(pkl));
+        } catch (err) {
+          problems.fail(file, `cannot read the pickle (${(err as Error).message})`);
+        }
+      } else {
+        problems.error(file, `the file is missing (neither ${key}_vqa.json nor ${key}_vqa.pkl)`);
         continue;
       }
-      const text = await readText(full, problems);
-      const records = parseJson(text, file, problems);
-      if (!Array.isArray(records))
-        problems.fail(file, 'expected a JSON array of question records', { line: 1 });
-      const lines = topLevelLines(text);
+      if (!Array.isArray(records)) problems.fail(file, 'expected a list of question records', { line: 1 });
       const imageDir = isDir(join(path, 'images', key)) ? join(path, 'images', key) : join(path, 'images');
       for (const [k, rec] of (records as unknown[]).entries()) {
         const line = lines[k];
         if (!isRecord(rec)) {
-          problems.error(file, 'expected an object', line ? { line } : {});
+          problems.error(file, `record ${k}: expected an object`, line ? { line } : {});
           continue;
         }
         const img = optionalString(rec, 'img_id') || optionalString(rec, 'image');
         const question = optionalString(rec, 'sent') || optionalString(rec, 'question');
         const answer = answerOf(rec);
-        if (!img) problems.error(file, 'img_id is missing', { line, field: 'img_id' });
-        if (!question) problems.error(file, 'sent (the question) is missing', { line, field: 'sent' });
-        if (!answer) problems.error(file, 'label (the answer) is missing', { line, field: 'label' });
+        const at = line ? { line } : {};
+        if (!img) problems.error(file, `record ${k}: img_id is missing`, { ...at, field: 'img_id' });
+        if (!question)
+          problems.error(file, `record ${k}: sent (the question) is missing`, { ...at, field: 'sent' });
+        if (!answer)
+          problems.error(file, `record ${k}: label (the answer) is missing`, { ...at, field: 'label' });
         if (!img || !question || !answer) continue;
         const imageKey = `${key}/${img}`;
         const fileName = /\.(jpe?g|png)$/i.test(img) ? img : `${img}.jpg`;
