@@ -4,10 +4,11 @@
 // Each measurement runs in its own process (so peak RSS is its own); PyTorch runs through
 // bench/torch_peer.py under /usr/bin/python3 with OMP_WAIT_POLICY=passive.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type PresetName, presetConfig } from '#shared/model/presets';
+import { storedWeights } from '#shared/model/weight-shapes';
 import { measureFmaPeak } from './fma-peak';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -28,6 +29,9 @@ const workload = {
   withImage: !process.argv.includes('--no-image'),
 };
 const torchThreads = arg('torch-threads', '1,2').split(',').map(Number);
+// module: bench/torch_peer.py's nn.Module twin (training-mode BN, dropout, drop-path);
+// reference: bench/reference/ofa_reference.py made trainable (exact architecture, eval BN, no dropout).
+const torchImpls = arg('torch-impl', 'module,reference').split(',');
 
 interface TfjsResult {
   median_ms: number;
@@ -41,6 +45,7 @@ interface TfjsResult {
   kernels: string[];
 }
 interface TorchResult {
+  impl: string;
   median_ms: number;
   median_cpu_ms: number;
   times_ms: number[];
@@ -70,10 +75,17 @@ function runTfjs(preset: PresetName, backend: string): TfjsResult {
   return lastJsonLine<TfjsResult>(out);
 }
 
-function runTorch(preset: PresetName, threads: number): TorchResult | undefined {
+function runTorch(preset: PresetName, threads: number, impl: string): TorchResult | undefined {
   if (!existsSync('/usr/bin/python3')) return undefined;
+  const weightsFile = `/tmp/biomed-bench-weights-${preset}.json`;
+  const specs = storedWeights(presetConfig(preset)).map((w) => [w.name, w.shape, w.kind]);
+  writeFileSync(weightsFile, JSON.stringify(specs));
   const args = [
     `${here}torch_peer.py`,
+    '--impl',
+    impl,
+    '--weights',
+    weightsFile,
     '--config',
     JSON.stringify(presetConfig(preset)),
     '--batch',
@@ -123,8 +135,8 @@ console.log(
 
 for (const preset of rungs) {
   console.log(`\n== ${preset} ==`);
-  const torch = new Map<number, TorchResult | undefined>();
-  for (const t of torchThreads) torch.set(t, runTorch(preset, t));
+  const torch = new Map<string, TorchResult | undefined>();
+  for (const impl of torchImpls) for (const t of torchThreads) torch.set(`${impl}/${t}`, runTorch(preset, t, impl));
   for (const backend of backends) {
     const r = runTfjs(preset, backend);
     const gflops = r.flops / 1e9;
@@ -136,10 +148,12 @@ for (const preset of rungs) {
         `(${fmt((100 * rate) / peak.oneCore, 1)}% of one)  peak RSS ${fmt(r.peak_rss_mb)} MB  ` +
         `wasm heap ${fmt(r.wasm_heap_bytes / 2 ** 20)} MB  tensors/step +${r.tensor_growth_per_step}  loss ${r.loss.toFixed(4)}`,
     );
-    for (const [threads, p] of torch) {
+    for (const [key, p] of torch) {
       if (!p) continue;
+      const threads = p.threads;
+      void key;
       console.log(
-        `  vs PyTorch ${p.torch} ${threads} thread(s): ${fmt(p.median_ms)} ms wall (${p.times_ms.join(' ')}), ` +
+        `  vs PyTorch ${p.torch} ${p.impl} ${threads} thread(s): ${fmt(p.median_ms)} ms wall (${p.times_ms.join(' ')}), ` +
           `${fmt(p.median_cpu_ms)} ms CPU  ratio tfjs/torch ${fmt(r.median_ms / p.median_ms, 2)}x wall` +
           (threads === 1 ? `, ${fmt(r.median_cpu_ms / p.median_cpu_ms, 2)}x CPU` : '') +
           `  torch ${fmt(gflops / (p.median_ms / 1000), 1)} GFLOP/s  ` +

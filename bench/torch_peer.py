@@ -214,6 +214,43 @@ class OFA(nn.Module):
         return y @ self.embed_tokens.weight.t()  # [B, T, V]
 
 
+class ReferencePeer(nn.Module):
+    """bench/reference's OFA (numerically checked against the TypeScript model, 5e-6 on cpu-xs)
+    made trainable: every stored weight of shared/model/weight-shapes is a parameter or buffer.
+    It has eval-mode BatchNorm and no dropout (the reference is an inference model), so it does a
+    little less work per step than the TypeScript train step."""
+
+    def __init__(self, c, weights_json):
+        super().__init__()
+        import os
+        import sys
+
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference"))
+        from ofa_reference import OFA as RefOFA
+
+        with open(weights_json) as f:
+            specs = json.load(f)
+        self.params = nn.ParameterDict()
+        w = {}
+        for name, shape, kind in specs:
+            t = torch.randn(shape) * 0.02 if kind == "param" else torch.zeros(shape)
+            if name.endswith("running_var"):
+                t = torch.ones(shape)
+            if kind == "param":
+                p = nn.Parameter(t)
+                self.params[name.replace(".", "__")] = p
+                w[name] = p
+            else:
+                w[name] = t
+        self.ref = RefOFA(c, w)
+
+    def forward(self, tokens, prev, images):
+        b = tokens.shape[0]
+        masks = torch.ones(b, dtype=torch.bool)
+        enc, pad, pos = self.ref.encode(tokens, images, masks)
+        return self.ref.decode(prev, enc, pad, pos)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", required=True)
@@ -224,11 +261,16 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--impl", choices=["module", "reference"], default="module")
+    ap.add_argument("--weights", help="JSON file: [[name, shape, kind], ...] (for --impl reference)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     c = json.loads(a.config)
-    model = OFA(c)
+    if a.impl == "reference":
+        model = ReferencePeer(c, a.weights)
+    else:
+        model = OFA(c)
     model.train()
     # Same update rule as main/engine/train: AdamW (decoupled decay 0.01), global-norm clip 1.0,
     # label-smoothed cross-entropy (0.1).
@@ -256,6 +298,7 @@ def main():
     params = sum(p.numel() for p in model.parameters())
     print(json.dumps({
         "torch": torch.__version__,
+        "impl": a.impl,
         "threads": torch.get_num_threads(),
         "median_ms": statistics.median(times),
         "times_ms": [round(t, 1) for t in times],
