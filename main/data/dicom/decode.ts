@@ -1,4 +1,5 @@
 import dcmjs from 'dcmjs';
+import sharp from 'sharp';
 import type { ExampleMeta } from '#shared/domain/dataset';
 import type { RawImage } from '../images/bmp';
 import { deidentify, type GroupingKeys } from './deidentify';
@@ -41,15 +42,59 @@ export interface DecodedDicom {
   readonly frame: number;
 }
 
+/** 8-bit JPEG syntaxes decoded through sharp (libjpeg-turbo); each frame is one JPEG stream. */
+const JPEG_8BIT = new Set(['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51']);
+
+/** The frame's JPEG stream decoded to stored values (8-bit), as a native-syntax dataset. */
+async function decodeJpegFrame(
+  kept: Record<string, unknown>,
+  pick: number,
+): Promise<Record<string, unknown>> {
+  const fragments = (Array.isArray(kept['PixelData']) ? kept['PixelData'] : []) as ArrayBuffer[];
+  const stream = fragments[pick];
+  if (!stream) throw new DicomError(`frame ${pick} has no JPEG data (${fragments.length} fragment(s))`);
+  let raw: { data: Buffer; info: { channels: number } };
+  try {
+    raw = await sharp(new Uint8Array(stream), { failOn: 'truncated' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw new DicomError(
+      `the JPEG pixel data of frame ${pick} cannot be decoded (${(err as Error).message}); only 8-bit JPEG is read`,
+    );
+  }
+  const mono = String(kept['PhotometricInterpretation'] ?? 'MONOCHROME2').startsWith('MONOCHROME');
+  const colour = raw.info.channels >= 3 && !mono;
+  let pixels: Uint8Array = raw.data;
+  if (!colour && raw.info.channels > 1) {
+    // A monochrome image stored as a 3-component JPEG: keep the first (luma) component.
+    pixels = new Uint8Array(raw.data.length / raw.info.channels);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = raw.data[i * raw.info.channels]!;
+  }
+  return {
+    ...kept,
+    BitsAllocated: 8,
+    PixelRepresentation: 0,
+    SamplesPerPixel: colour ? 3 : 1,
+    PlanarConfiguration: 0,
+    // libjpeg returns RGB for colour streams whatever the header says (YBR_FULL_422 in the file).
+    PhotometricInterpretation: colour ? 'RGB' : kept['PhotometricInterpretation'],
+    NumberOfFrames: 1,
+    PixelData: [pixels.buffer.slice(pixels.byteOffset, pixels.byteOffset + pixels.byteLength)],
+  };
+}
+
 /**
  * Reads a DICOM Part 10 file, removes the PS3.15 basic-profile attributes, and renders one frame
  * (default: the middle one) with rescale slope/intercept, the first window centre/width (else
- * the frame's min..max) and MONOCHROME1 inversion.
+ * the frame's min..max) and MONOCHROME1 inversion. Uncompressed and 8-bit JPEG (baseline,
+ * extended) pixel data are read; other compressed syntaxes fail with a message naming them.
  */
-export function decodeDicom(bytes: Uint8Array, frame?: number): DecodedDicom {
+export async function decodeDicom(bytes: Uint8Array, frame?: number): Promise<DecodedDicom> {
   // The transfer syntax is checked before parsing: compressed pixel data fails with a clear message.
   const ts = readTransferSyntax(bytes) ?? '1.2.840.10008.1.2';
-  if (!(ts in NATIVE)) {
+  const jpeg = JPEG_8BIT.has(ts);
+  if (!(ts in NATIVE) && !jpeg) {
     const name = COMPRESSED[ts] ?? 'an unknown transfer syntax';
     throw new DicomError(
       `pixel data is compressed with ${name} (${ts}), which the workbench cannot decode; ` +
@@ -69,7 +114,7 @@ export function decodeDicom(bytes: Uint8Array, frame?: number): DecodedDicom {
   const frames = Math.max(1, Number(kept['NumberOfFrames'] ?? 1) || 1);
   const pick = frame ?? Math.floor((frames - 1) / 2);
   if (pick >= frames) throw new DicomError(`frame ${pick} asked for, but the file has ${frames} frame(s)`);
-  const image = renderFrame(kept, pick);
+  const image = jpeg ? renderFrame(await decodeJpegFrame(kept, pick), 0) : renderFrame(kept, pick);
   const meta: ExampleMeta = {};
   if (typeof kept['Modality'] === 'string') meta['modality'] = kept['Modality'];
   if (typeof kept['BodyPartExamined'] === 'string') meta['organ'] = kept['BodyPartExamined'].toLowerCase();

@@ -15,13 +15,15 @@ export interface DicomSpec {
   readonly windowCenter?: number;
   readonly windowWidth?: number;
   readonly transferSyntax?: string;
+  /** Encapsulated JPEG streams, one per frame (with a JPEG transfer syntax); `pixels` is ignored. */
+  readonly jpegFrames?: readonly Uint8Array[];
   /** Extra attributes by keyword (e.g. PatientName) to prove they are removed. */
   readonly attributes?: Readonly<Record<string, unknown>>;
 }
 
 /** Writes a DICOM Part 10 file with dcmjs (explicit VR little endian unless told otherwise). */
 export function writeDicom(spec: DicomSpec): Uint8Array {
-  const bits = spec.pixels instanceof Uint8Array ? 8 : 16;
+  const bits = spec.jpegFrames || spec.pixels instanceof Uint8Array ? 8 : 16;
   const signed = spec.pixels instanceof Int16Array ? 1 : 0;
   const sop = '1.2.840.10008.5.1.4.1.1.2';
   const instance = '1.2.826.0.1.3680043.8.498.1';
@@ -45,10 +47,9 @@ export function writeDicom(spec: DicomSpec): Uint8Array {
       ? { WindowCenter: spec.windowCenter, WindowWidth: spec.windowWidth }
       : {}),
     ...spec.attributes,
-    PixelData: spec.pixels.buffer.slice(
-      spec.pixels.byteOffset,
-      spec.pixels.byteOffset + spec.pixels.byteLength,
-    ),
+    PixelData: spec.jpegFrames
+      ? spec.jpegFrames.map((f) => f.buffer.slice(f.byteOffset, f.byteOffset + f.byteLength))
+      : spec.pixels.buffer.slice(spec.pixels.byteOffset, spec.pixels.byteOffset + spec.pixels.byteLength),
   };
   const meta = {
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
@@ -59,5 +60,5 @@ export function writeDicom(spec: DicomSpec): Uint8Array {
   };
   const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
   dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
-  return new Uint8Array(dict.write());
+  return new Uint8Array(dict.write({ fragmentMultiframe: false }));
 }

@@ -129,7 +129,7 @@ export async function prepareImage(
       return await finish(fromRaw(raw), 'image/png', raw, {}, {});
     }
     if (kind === 'dicom') {
-      const d = decodeDicom(bytes, options.dicomFrame);
+      const d = await decodeDicom(bytes, options.dicomFrame);
       return await finish(fromRaw(d.image), 'image/png', d.image, d.meta, d.grouping);
     }
     const { data, info } = await sharp(bytes, { failOn: 'truncated', pages: 1 })
