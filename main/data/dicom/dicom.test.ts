@@ -7,7 +7,7 @@ import { writeDicom } from './write-dicom';
 // 2x2 CT frames in Hounsfield units -1024 + stored value.
 const hu = (values: number[]) => Int16Array.from(values.map((v) => v + 1024));
 
-describe('DICOM decoding', async () => {
+describe('DICOM decoding', () => {
   it('applies rescale slope/intercept and the window centre/width (linear VOI LUT)', async () => {
     const bytes = writeDicom({
       rows: 2,
