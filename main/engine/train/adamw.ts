@@ -1,4 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { fusedAdamW } from '../kernels/adamw-fused';
+import { sumSquares } from '../kernels/sum-squares';
 
 /** Adam hyperparameters (fairseq defaults of the BiomedGPT scripts). */
 export interface AdamConfig {
@@ -41,17 +43,15 @@ export function disposeAdamState(s: AdamState): void {
   s.v.clear();
 }
 
-/** sqrt(sum of squares) over all gradients. */
+/** sqrt(sum of squares) over all gradients (one fused kernel where registered). */
 export function globalNorm(grads: ReadonlyMap<string, tf.Tensor>): number {
-  return tf.tidy(() => {
-    const sq = [...grads.values()].map((g) => tf.sum(tf.square(g)));
-    return Math.sqrt(sq.length ? (tf.addN(sq).dataSync()[0] ?? 0) : 0);
-  });
+  return Math.sqrt(sumSquares([...grads.values()]));
 }
 
 /**
  * One AdamW update (fairseq's Adam: bias-corrected moments, eps added after the sqrt,
- * decoupled decay), in place on `weights`. `grads` are already normalised and clipped.
+ * decoupled decay), in place on `weights`. Gradients are multiplied by `gradScale` first
+ * (1 / target tokens times the clipping coefficient), inside the fused kernel.
  */
 export function adamwUpdate(
   cfg: AdamConfig,
@@ -59,6 +59,7 @@ export function adamwUpdate(
   weights: ReadonlyMap<string, tf.Variable>,
   grads: ReadonlyMap<string, tf.Tensor>,
   lr: number,
+  gradScale = 1,
 ): void {
   state.step++;
   const t = state.step;
@@ -68,19 +69,20 @@ export function adamwUpdate(
     if (!p) throw new Error(`gradient for unknown weight '${name}'`);
     const m0 = state.m.get(name);
     const v0 = state.v.get(name);
-    const [m, v] = tf.tidy(() => {
-      const m1 = tf.add(tf.mul(m0 ?? tf.zerosLike(g), cfg.beta1), tf.mul(g, 1 - cfg.beta1));
-      const v1 = tf.add(tf.mul(v0 ?? tf.zerosLike(g), cfg.beta2), tf.mul(tf.square(g), 1 - cfg.beta2));
-      const decay = cfg.skipDecayOn1d && p.rank <= 1 ? 0 : cfg.weightDecay;
-      let next: tf.Tensor = p;
-      if (decay > 0) next = tf.sub(next, tf.mul(p, lr * decay));
-      next = tf.sub(next, tf.mul(tf.div(m1, tf.add(tf.sqrt(v1), cfg.eps)), stepSize));
-      p.assign(next);
-      return [m1, v1];
+    const decay = cfg.skipDecayOn1d && p.rank <= 1 ? 0 : cfg.weightDecay;
+    const [next, m, v] = fusedAdamW(p, g, m0, v0, {
+      beta1: cfg.beta1,
+      beta2: cfg.beta2,
+      eps: cfg.eps,
+      decayRate: lr * decay,
+      stepSize,
+      gradScale,
     });
+    p.assign(next);
+    next.dispose();
     m0?.dispose();
     v0?.dispose();
-    state.m.set(name, m as tf.Tensor);
-    state.v.set(name, v as tf.Tensor);
+    state.m.set(name, m);
+    state.v.set(name, v);
   }
 }

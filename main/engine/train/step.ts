@@ -111,29 +111,14 @@ export function trainStep(
     });
     if (!Number.isFinite(lossSum))
       throw new NonFiniteLossError(`loss is ${lossSum} at update ${adam.step + 1}`);
-    for (const [n, g] of grads) {
-      grads.set(
-        n,
-        tf.tidy(() => tf.div(g, Math.max(ntokens, 1))),
-      );
-      g.dispose();
-    }
-    const gradNorm = globalNorm(grads);
+    const scale = 1 / Math.max(ntokens, 1); // fairseq normalises by sample_size (target tokens)
+    const gradNorm = globalNorm(grads) * scale;
     if (!Number.isFinite(gradNorm))
       throw new NonFiniteLossError(`gradient norm is ${gradNorm} at update ${adam.step + 1}`);
     const clip = opts.clipNorm ?? 1;
-    if (clip > 0 && gradNorm > clip) {
-      const coef = clip / (gradNorm + 1e-6);
-      for (const [n, g] of grads) {
-        grads.set(
-          n,
-          tf.tidy(() => tf.mul(g, coef)),
-        );
-        g.dispose();
-      }
-    }
+    const coef = clip > 0 && gradNorm > clip ? clip / (gradNorm + 1e-6) : 1;
     const lr = lrAt(opts.schedule, adam.step + 1);
-    adamwUpdate(opts.adam ?? DEFAULT_ADAM, adam, weights, grads, lr);
+    adamwUpdate(opts.adam ?? DEFAULT_ADAM, adam, weights, grads, lr, scale * coef);
     const seconds = (performance.now() - started) / 1000;
     return {
       step: adam.step,
