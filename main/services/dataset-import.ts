@@ -13,7 +13,7 @@ import { storeParsed, throwProblems } from './dataset-store';
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Runs imports one at a time, so blob clean-up after a failure never races another import. */
-function serialised<T>(fn: () => Promise<T>): Promise<T> {
+export function serialised<T>(fn: () => Promise<T>): Promise<T> {
   const run = queue.then(fn, fn);
   queue = run.catch(() => undefined);
   return run;

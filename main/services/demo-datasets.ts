@@ -2,6 +2,7 @@ import { DEMO_DATASETS } from '#main/data/demo/index';
 import { Problems } from '#main/data/problems';
 import { ImportOptions } from '#shared/domain/dataset';
 import type { ServiceContext } from './context';
+import { serialised } from './dataset-import';
 import { storeParsed } from './dataset-store';
 
 /** Seed of the shipped demo datasets. */
@@ -12,9 +13,16 @@ export const DEMO_SEED = 7;
  * yet. With `onlyIfEmpty` (the default, used on start-up) it does nothing unless the library is
  * empty, so a user's deletions stick. Returns the ids of the demo datasets now present.
  */
-export async function ensureDemoDatasets(
+export function ensureDemoDatasets(
   ctx: ServiceContext,
   options: { onlyIfEmpty?: boolean; seed?: number } = {},
+): Promise<string[]> {
+  return serialised(() => addMissingDemos(ctx, options));
+}
+
+async function addMissingDemos(
+  ctx: ServiceContext,
+  options: { onlyIfEmpty?: boolean; seed?: number },
 ): Promise<string[]> {
   const seed = options.seed ?? DEMO_SEED;
   if ((options.onlyIfEmpty ?? true) && ctx.store.datasets.list().length > 0) return [];
