@@ -7,6 +7,7 @@ import { type JobOutcome, JobSession } from './job-session';
 import { ProgressSink } from './progress-sink';
 import { type EvaluateJob, JobSpec, type TrainJob } from './protocol';
 import { SchedulerLock } from './scheduler-lock';
+import { takeStopRequest, writeStopRequest } from './stop-request';
 import type { WorkerLauncher } from './worker-process';
 
 /** Folders the scheduler writes to (the data home). */
@@ -98,7 +99,10 @@ export class Scheduler {
     this.pump();
     if (this.active) {
       // Another process (a CLI command) may queue jobs into the shared store: pick them up.
-      this.poll = setInterval(() => this.pump(), 2000);
+      this.poll = setInterval(() => {
+        this.forwardStopRequests();
+        this.pump();
+      }, 1000);
       this.poll.unref();
     }
     return result;
@@ -202,7 +206,13 @@ export class Scheduler {
       session.requestStop(mode, this.graceMs);
       return run;
     }
-    const queued = store.jobs.activeFor({ runId }).filter((j) => j.status === 'queued');
+    const active = store.jobs.activeFor({ runId });
+    if (active.some((j) => j.status === 'running') && !this.active) {
+      // Another process runs this job: leave it a request it picks up within its poll interval.
+      writeStopRequest(this.opts.paths.runs, runId, mode);
+      return run;
+    }
+    const queued = active.filter((j) => j.status === 'queued');
     if (queued.length === 0) {
       throw new SchedulerError(
         'conflict',
@@ -214,6 +224,15 @@ export class Scheduler {
     this.opts.events.runChanged(updated);
     this.notify();
     return updated;
+  }
+
+  /** Stop requests other processes (`biomed runs cancel`) left for runs this process runs. */
+  private forwardStopRequests(): void {
+    for (const s of this.sessions.values()) {
+      if (!s.job.runId) continue;
+      const mode = takeStopRequest(this.opts.paths.runs, s.job.runId);
+      if (mode) s.requestStop(mode, this.graceMs);
+    }
   }
 
   /** Cancels an evaluation (queued or running). */
@@ -294,8 +313,13 @@ export class Scheduler {
   /** Resolves when nothing is queued or running. */
   async idle(): Promise<void> {
     for (;;) {
-      if (this.sessions.size === 0 && this.opts.store.jobs.queuedDevices().length === 0) return;
-      await new Promise<void>((resolve) => this.waiters.add(resolve));
+      if (
+        this.sessions.size === 0 &&
+        this.opts.store.jobs.list('queued').length === 0 &&
+        this.opts.store.jobs.list('running').length === 0
+      )
+        return;
+      await this.changed();
     }
   }
 
@@ -306,15 +330,30 @@ export class Scheduler {
       if (!run) throw new SchedulerError('not_found', `No run with id "${runId}"`);
       const active = this.opts.store.jobs.activeFor({ runId });
       if (active.length === 0 && !this.sessionOf({ runId })) return run;
-      await new Promise<void>((resolve) => this.waiters.add(resolve));
+      await this.changed();
     }
   }
 
   /** Resolves when an evaluation's job has ended. */
   async waitForEvaluation(evaluationId: string): Promise<void> {
     while (this.opts.store.jobs.activeFor({ evaluationId }).length > 0 || this.sessionOf({ evaluationId })) {
-      await new Promise<void>((resolve) => this.waiters.add(resolve));
+      await this.changed();
     }
+  }
+
+  /** Resolves at the next state change here, or after a second (another process may own the jobs). */
+  private changed(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(done);
+        resolve();
+      }, 1000);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiters.add(done);
+    });
   }
 
   private notify(): void {

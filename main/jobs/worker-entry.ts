@@ -35,6 +35,13 @@ function classify(err: unknown): {
   if (/out of memory|allocation failed|bad_alloc/i.test(message)) {
     return { kind: 'out_of_memory', message: `The engine ran out of memory: ${message}` };
   }
+  // The WebAssembly heap is capped at 4 GiB; past it tfjs-wasm faults with this message.
+  if (/memory access out of bounds/i.test(message)) {
+    return {
+      kind: 'out_of_memory',
+      message: `The engine ran out of WebAssembly memory (${message}). Try a smaller batch size or scale.`,
+    };
+  }
   return { kind: 'internal', message };
 }
 

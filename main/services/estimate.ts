@@ -11,6 +11,10 @@ import { parameterCount } from '#shared/model/weight-shapes';
  */
 const GFLOPS: Readonly<Record<string, number>> = { wasm: 11, cpu: 0.5, tensorflow: 40, 'node-gpu': 2000 };
 
+const GIB = 1024 ** 3;
+/** tfjs-backend-wasm's heap limit (emscripten getHeapMax: 4 GiB - 64 KiB). */
+const WASM_HEAP_MAX = 4294901760;
+
 /** What an estimate is made for. */
 export interface EstimateInput {
   readonly config: ModelConfig;
@@ -39,7 +43,9 @@ export function estimateRun(input: EstimateInput): ResourceEstimate {
     training: true,
     withImage: input.withImage,
   });
-  const deviceMemoryBytes = input.deviceMemoryBytes ?? totalmem();
+  // The WebAssembly backend addresses at most 4 GiB whatever the machine has.
+  const deviceMemoryBytes =
+    input.deviceMemoryBytes ?? (input.backend === 'wasm' ? Math.min(totalmem(), WASM_HEAP_MAX) : totalmem());
   const tokens =
     (input.withImage ? patchGrid(config) ** 2 : 0) +
     Math.ceil(input.maxSrcLength / 2) +
@@ -58,8 +64,6 @@ export function estimateRun(input: EstimateInput): ResourceEstimate {
     totalSeconds: secondsPerStep * input.steps,
   };
 }
-
-const GIB = 1024 ** 3;
 
 /** The refusal message of a run that does not fit the device. */
 export function memoryRefusal(e: ResourceEstimate, batchSize: number): string {

@@ -1,19 +1,10 @@
 import { SchedulerError } from '#main/jobs/scheduler';
 import { WorkbenchError } from '#shared/api/errors';
 import type { RunSummary } from '#shared/domain/run';
-import type { ServiceContext } from './context';
 import type { Handlers } from './handler';
 
 /** Runs a scheduler request, turning its refusals into API errors that name the run id. */
-function lifecycle(ctx: ServiceContext, f: () => RunSummary): RunSummary {
-  const owner = ctx.scheduler.otherOwner();
-  if (!ctx.scheduler.isActive && owner !== null) {
-    throw new WorkbenchError(
-      'unavailable',
-      `Jobs of this data folder are run by another process (pid ${owner}); do this there.`,
-      'id',
-    );
-  }
+function lifecycle(f: () => RunSummary): RunSummary {
   try {
     return f();
   } catch (err) {
@@ -22,9 +13,12 @@ function lifecycle(ctx: ServiceContext, f: () => RunSummary): RunSummary {
   }
 }
 
-/** `runs.cancel|pause|resume`: the run lifecycle. */
+/**
+ * `runs.cancel|pause|resume`: the run lifecycle. Works from any process: a job another process
+ * runs gets a stop request it picks up, a resumed run is queued for whichever process runs jobs.
+ */
 export const runLifecycleHandlers: Handlers<'runs.cancel' | 'runs.pause' | 'runs.resume'> = {
-  'runs.cancel': ({ id }, ctx) => lifecycle(ctx, () => ctx.scheduler.cancel(id)),
-  'runs.pause': ({ id }, ctx) => lifecycle(ctx, () => ctx.scheduler.pause(id)),
-  'runs.resume': ({ id }, ctx) => lifecycle(ctx, () => ctx.scheduler.resume(id)),
+  'runs.cancel': ({ id }, ctx) => lifecycle(() => ctx.scheduler.cancel(id)),
+  'runs.pause': ({ id }, ctx) => lifecycle(() => ctx.scheduler.pause(id)),
+  'runs.resume': ({ id }, ctx) => lifecycle(() => ctx.scheduler.resume(id)),
 };

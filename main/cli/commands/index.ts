@@ -1,8 +1,22 @@
 import type { Command } from '../command';
 import { datasetsCommand } from './datasets';
+import { demoCommand } from './demo';
+import { evalCommand } from './eval';
 import { infoCommand } from './info';
+import { registerRunSubcommands } from './run-subcommands';
 import { runsCommand } from './runs';
 import { serveCommand } from './serve';
+import { trainCommand } from './train';
+
+registerRunSubcommands();
 
 /** Every `biomed` command, in the order `biomed --help` lists them. */
-export const COMMANDS: readonly Command[] = [datasetsCommand, infoCommand, runsCommand, serveCommand];
+export const COMMANDS: readonly Command[] = [
+  datasetsCommand,
+  demoCommand,
+  evalCommand,
+  infoCommand,
+  runsCommand,
+  serveCommand,
+  trainCommand,
+];

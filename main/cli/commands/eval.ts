@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import type { ServiceContext } from '#main/services/context';
+import { dispatch } from '#main/services/dispatch';
+import type { EvaluationSummary } from '#shared/domain/evaluation';
+import type { CliIO, Command } from '../command';
+import { UsageError } from '../command';
+import { followProgress, untilIdle } from '../follow';
+import { formatCi } from '../metrics-format';
+import { openCliWorkbench } from '../open-home';
+import { resolveDataset, resolveRun } from '../resolve';
+import { formatTable } from '../table';
+
+/** Prints evaluations as a table: run, dataset/split, mode, decoding, every metric with its CI. */
+export function printEvaluations(
+  io: CliIO,
+  evaluations: readonly EvaluationSummary[],
+  ctx: ServiceContext,
+): void {
+  if (evaluations.length === 0) {
+    io.out('No evaluations.\n');
+    return;
+  }
+  const names = [...new Set(evaluations.flatMap((e) => Object.keys(e.metrics)))];
+  io.out(
+    `${formatTable(
+      ['run', 'data', 'mode', 'decoding', 'n', ...names.map((n) => `${n} [95% CI]`)],
+      evaluations.map((e) => [
+        e.runId ? (ctx.store.runs.get(e.runId)?.name ?? e.runId.slice(0, 8)) : '',
+        `${e.datasetName ?? e.datasetId}/${e.split}`,
+        e.mode,
+        e.decoding.strategy,
+        e.status === 'succeeded' ? String(e.done) : e.status,
+        ...names.map((n) => formatCi(e.metrics[n])),
+      ]),
+    )}\n`,
+  );
+}
+
+/** `biomed eval`: evaluate a run's checkpoint on a dataset split (fine-tuned or zero-shot). */
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'Evaluate a run on a dataset split (zero-shot when it never trained on it)',
+  usage:
+    'biomed eval --run RUN --dataset D [--split test] [--zero-shot] [--strategy greedy|beam|trie|allcand] [--beam K] [--max-length N] [--limit N] [--json]',
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: {
+        run: { type: 'string' },
+        dataset: { type: 'string' },
+        split: { type: 'string' },
+        'zero-shot': { type: 'boolean' },
+        strategy: { type: 'string' },
+        beam: { type: 'string' },
+        'max-length': { type: 'string' },
+        limit: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    });
+    if (!values.run || !values.dataset) throw new UsageError('--run and --dataset are required');
+    const ctx = openCliWorkbench(io, 'browser', { runJobs: true });
+    try {
+      const created = (await dispatch(ctx, 'evaluations.create', {
+        runId: resolveRun(ctx, values.run),
+        datasetId: resolveDataset(ctx, values.dataset),
+        split: values.split ?? 'test',
+        ...(values['zero-shot'] ? { mode: 'zeroshot' } : {}),
+        ...(values.strategy
+          ? {
+              decoding: {
+                strategy: values.strategy,
+                ...(values.beam ? { beam: Number(values.beam) } : {}),
+                ...(values['max-length'] ? { maxLength: Number(values['max-length']) } : {}),
+              },
+            }
+          : {}),
+        ...(values.limit ? { limit: Number(values.limit) } : {}),
+      })) as EvaluationSummary;
+      const stop = followProgress(ctx, io);
+      await untilIdle(ctx);
+      stop();
+      const done = ctx.store.evaluations.get(created.id)!;
+      if (values.json) io.out(`${JSON.stringify(done, null, 2)}\n`);
+      else printEvaluations(io, [done], ctx);
+      return done.status === 'succeeded' ? 0 : 1;
+    } finally {
+      ctx.close();
+    }
+  },
+};

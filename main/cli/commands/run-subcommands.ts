@@ -1,0 +1,97 @@
+import { dispatch } from '#main/services/dispatch';
+import type { RunDetail, RunSummary } from '#shared/domain/run';
+import type { CliIO } from '../command';
+import { UsageError } from '../command';
+import { followProgress, untilIdle } from '../follow';
+import { openCliWorkbench } from '../open-home';
+import { resolveRun } from '../resolve';
+import { printEvaluations } from './eval';
+import { RUN_SUBCOMMANDS } from './runs';
+
+function runArg(argv: readonly string[]): string {
+  const id = argv.find((a) => !a.startsWith('-'));
+  if (!id) throw new UsageError('give a run id (or a unique prefix)');
+  return id;
+}
+
+/** `biomed runs show <id>`: status, progress, config, metrics, checkpoints, evaluations, log tail. */
+async function show(argv: readonly string[], io: CliIO): Promise<number> {
+  const ctx = openCliWorkbench(io);
+  try {
+    const run = (await dispatch(ctx, 'runs.get', { id: resolveRun(ctx, runArg(argv)) })) as RunDetail;
+    if (argv.includes('--json')) {
+      io.out(
+        `${JSON.stringify({ ...run, evaluations: ctx.store.evaluations.list({ runId: run.id }) }, null, 2)}\n`,
+      );
+      return 0;
+    }
+    const line = (k: string, v: string | number | null) => io.out(`${k.padEnd(12)}${v ?? ''}\n`);
+    line('run', `${run.name} (${run.id})`);
+    line('status', `${run.status}${run.error ? `: ${run.error}` : ''}`);
+    line('scale', `${run.scale}, ${run.params?.toLocaleString('en') ?? '?'} parameters`);
+    line('task', `${run.task} on ${run.datasetName ?? run.datasetId ?? '?'}`);
+    line('step', `${run.step} / ${run.totalSteps ?? '?'}`);
+    line('backend', `${run.backend ?? '-'} ${run.device ? `(${run.device})` : ''}`);
+    line('created', run.createdAt);
+    if (run.bestMetric !== null) line('best', `${run.bestMetricName} = ${run.bestMetric.toFixed(4)}`);
+    const series = ctx.store.metrics.series(run.id);
+    for (const s of series) {
+      const last = s.points.at(-1);
+      if (last)
+        line(`  ${s.name}`, `${last.value.toPrecision(4)} at step ${last.step} (${s.points.length} points)`);
+    }
+    io.out('checkpoints\n');
+    for (const c of run.checkpoints)
+      io.out(`  step ${c.step}  ${(c.bytes / 1e6).toFixed(1)} MB  ${c.path}\n`);
+    printEvaluations(io, ctx.store.evaluations.list({ runId: run.id }), ctx);
+    io.out(`log (tail)\n${run.logTail}\n`);
+    return 0;
+  } finally {
+    ctx.close();
+  }
+}
+
+/** `biomed runs cancel|pause <id>`. */
+function stopper(method: 'runs.cancel' | 'runs.pause') {
+  return async (argv: readonly string[], io: CliIO): Promise<number> => {
+    const ctx = openCliWorkbench(io);
+    try {
+      const run = (await dispatch(ctx, method, { id: resolveRun(ctx, runArg(argv)) })) as RunSummary;
+      io.out(
+        `${run.name}: ${method === 'runs.cancel' ? 'cancel' : 'pause'} requested (status ${run.status})\n`,
+      );
+      return 0;
+    } finally {
+      ctx.close();
+    }
+  };
+}
+
+/** `biomed runs resume <id> [--detach]`: queue it from its last checkpoint and (here) run it. */
+async function resume(argv: readonly string[], io: CliIO): Promise<number> {
+  const detach = argv.includes('--detach');
+  const ctx = openCliWorkbench(io, 'browser', { runJobs: !detach });
+  try {
+    const id = resolveRun(ctx, runArg(argv));
+    const run = (await dispatch(ctx, 'runs.resume', { id })) as RunSummary;
+    const from = ctx.store.checkpoints.latest(id);
+    io.out(`${run.name}: resumed from ${from ? `step ${from.step}` : 'the start (no checkpoint)'}\n`);
+    if (detach) return 0;
+    const stop = followProgress(ctx, io);
+    await untilIdle(ctx);
+    stop();
+    const done = ctx.store.runs.get(id)!;
+    io.out(`${done.name}: ${done.status} at step ${done.step}${done.error ? ` (${done.error})` : ''}\n`);
+    return done.status === 'succeeded' ? 0 : 1;
+  } finally {
+    ctx.close();
+  }
+}
+
+/** Registers `show`, `cancel`, `pause` and `resume` under `biomed runs`. */
+export function registerRunSubcommands(): void {
+  RUN_SUBCOMMANDS['show'] = show;
+  RUN_SUBCOMMANDS['cancel'] = stopper('runs.cancel');
+  RUN_SUBCOMMANDS['pause'] = stopper('runs.pause');
+  RUN_SUBCOMMANDS['resume'] = resume;
+}

@@ -1,0 +1,28 @@
+import type { ServiceContext } from '#main/services/context';
+import { UsageError } from './command';
+
+/** A dataset by id, id prefix, or name (case-insensitive). */
+export function resolveDataset(ctx: ServiceContext, ref: string): string {
+  const all = ctx.store.datasets.list();
+  const hits = all.filter(
+    (d) => d.id === ref || d.id.startsWith(ref) || d.name.toLowerCase() === ref.toLowerCase(),
+  );
+  if (hits.length === 1) return hits[0]!.id;
+  const exact = hits.find((d) => d.id === ref);
+  if (exact) return exact.id;
+  if (hits.length === 0) throw new UsageError(`No dataset "${ref}" (see \`biomed datasets list\`)`);
+  throw new UsageError(`"${ref}" matches ${hits.length} datasets: ${hits.map((d) => d.id).join(', ')}`);
+}
+
+/** A run by id or unique id prefix. */
+export function resolveRun(ctx: ServiceContext, ref: string): string {
+  const ids = (
+    ctx.store.db.prepare("SELECT id FROM runs WHERE id = ? OR id LIKE ? || '%' LIMIT 3").all(ref, ref) as {
+      id: string;
+    }[]
+  ).map((r) => r.id);
+  if (ids.includes(ref)) return ref;
+  if (ids.length === 1) return ids[0]!;
+  if (ids.length === 0) throw new UsageError(`No run "${ref}" (see \`biomed runs list\`)`);
+  throw new UsageError(`"${ref}" matches several runs; give more of the id`);
+}
