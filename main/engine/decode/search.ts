@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardContext } from '../model/context';
-import { type EncoderInput, encode } from '../model/encoder';
+import { type EncoderInput, type EncoderOutput, encode } from '../model/encoder';
 import { BOS, EOS } from '../tokenizer/vocab';
 import type { Trie } from '../train/trie';
 import { type DecodeOptions, maskRow } from './constraints';
@@ -13,6 +13,15 @@ export interface Hypothesis {
   readonly logProb: number;
   /** Ranking score: logProb / length^lenPenalty, or logProb when unnormalized. */
   readonly score: number;
+}
+
+/** Encoder output with its intermediates freed (the caller disposes x, pad and pos). */
+function encodeKept(ctx: ForwardContext, input: EncoderInput): EncoderOutput {
+  const [x, pad, pos] = tf.tidy(() => {
+    const e = encode(ctx, input);
+    return [e.x, e.pad, e.pos];
+  });
+  return { x: x as tf.Tensor3D, pad: pad as tf.Tensor2D, pos: pos as tf.Tensor2D };
 }
 
 function argmax(row: Float32Array): number {
@@ -32,7 +41,7 @@ export function greedy(
   opts: DecodeOptions = {},
   tries?: readonly (Trie | undefined)[],
 ): Hypothesis[] {
-  const enc = encode(ctx, input);
+  const enc = encodeKept(ctx, input);
   const dec = new IncrementalDecoder(ctx, enc);
   const b = input.tokens.shape[0];
   const seqs = Array.from({ length: b }, () => [BOS]);
@@ -85,7 +94,7 @@ export function beamSearch(
 ): Hypothesis[] {
   const k = opts.beamSize ?? 5;
   const b = input.tokens.shape[0];
-  const enc0 = encode(ctx, input);
+  const enc0 = encodeKept(ctx, input);
   const enc = repeatEncoder(enc0, k);
   const dec = new IncrementalDecoder(ctx, enc);
   // only beam 0 is live at the start, so the first step does not pick k copies of one token
