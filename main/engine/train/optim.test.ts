@@ -18,7 +18,7 @@ describe('adamwUpdate', () => {
     const g = [0.5, -0.25];
     for (let t = 1; t <= 3; t++) {
       const lr = 0.1 * t;
-      const grads = new Map([['w', tf.tensor1d(g.map((x) => x * 2))]]);
+      const grads = new Map<string, tf.Tensor>([['w', tf.tensor1d(g.map((x) => x * 2))]]);
       adamwUpdate(DEFAULT_ADAM, state, weights, grads, lr, 0.5); // gradScale halves the gradient
       grads.get('w')?.dispose();
       m = m.map((mi, i) => 0.9 * mi + 0.1 * (g[i] ?? 0));
@@ -34,7 +34,7 @@ describe('adamwUpdate', () => {
   });
 
   it('computes the global gradient norm', () => {
-    const grads = new Map([
+    const grads = new Map<string, tf.Tensor>([
       ['a', tf.tensor1d([3])],
       ['b', tf.tensor2d([[4, 0]])],
     ]);
