@@ -6,7 +6,7 @@ import { method } from './define';
 /** Columns History can sort by; `metric:<name>` sorts by a run's best value of that metric. */
 export const RunSortKey = z.union([
   z.enum(['createdAt', 'name', 'status', 'scale', 'task', 'dataset', 'bestMetric', 'params']),
-  z.string().regex(/^metric:[\w.-]+$/, 'must be metric:<name>'),
+  z.string().regex(/^metric:[\w./-]+$/, 'must be metric:<name>'),
 ]);
 
 /** Filter, sort and page for `runs.list`. */

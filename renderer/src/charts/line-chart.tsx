@@ -21,11 +21,21 @@ function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 }
 
+/** Tick labels that stay distinct for tiny values (learning rates) and huge ones (parameters). */
+export function tickLabel(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '';
+  const a = Math.abs(v);
+  if (a === 0) return '0';
+  if (a < 1e-3 || a >= 1e6) return v.toExponential(a >= 1e6 ? 1 : 0).replace('e+', 'e');
+  return Number(v.toPrecision(4)).toString();
+}
+
 function options(p: LineChartProps, width: number): uPlot.Options {
   const fg = cssVar('--fg', '#1b1f24');
   const grid = cssVar('--border', '#d8dde3');
   const axis = (label?: string): uPlot.Axis => ({
     label,
+    values: (_u, splits) => splits.map(tickLabel),
     stroke: fg,
     grid: { stroke: grid, width: 1 },
     ticks: { stroke: grid, width: 1 },

@@ -19,3 +19,13 @@ describe('configDiff', () => {
     ]);
   });
 });
+
+describe('configDiff noise', () => {
+  it('leaves out estimates and shows floats to 6 significant digits', () => {
+    const rows = configDiff([
+      { estimate: { seconds: 1 }, hp: { epochs: 0.05947955390334572 } },
+      { estimate: { seconds: 2 }, hp: { epochs: 0.024783147459727387 } },
+    ]);
+    expect(rows).toEqual([{ key: 'hp.epochs', values: ['0.0594796', '0.0247831'] }]);
+  });
+});

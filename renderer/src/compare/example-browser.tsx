@@ -12,7 +12,7 @@ export function ExampleBrowser({ runs }: { runs: readonly CompareRun[] }) {
   const api = useApi();
   const evals = runs.map(headlineEvaluation);
   const evalIds = evals.map((e) => e?.id ?? '').join(',');
-  const [preds, setPreds] = useState<(PredictionView[] | null)[]>([]);
+  const [preds, setPreds] = useState<(PredictionView[] | null)[] | null>(null);
   const [error, setError] = useState<Error | undefined>();
   const [onlyDisagreements, setOnlyDisagreements] = useState(false);
   const [index, setIndex] = useState(0);
@@ -38,7 +38,7 @@ export function ExampleBrowser({ runs }: { runs: readonly CompareRun[] }) {
       live = false;
     };
   }, [api, evalIds]);
-  const rows = useMemo(() => joinPredictions(preds, onlyDisagreements), [preds, onlyDisagreements]);
+  const rows = useMemo(() => joinPredictions(preds ?? [], onlyDisagreements), [preds, onlyDisagreements]);
   const row = rows[Math.min(index, rows.length - 1)];
   const image = row?.imageHash;
   if (evals.every((e) => !e))
@@ -62,7 +62,11 @@ export function ExampleBrowser({ runs }: { runs: readonly CompareRun[] }) {
           Previous example
         </button>
         <span>
-          {rows.length === 0 ? 'No examples' : `${Math.min(index, rows.length - 1) + 1} of ${rows.length}`}
+          {preds === null
+            ? 'Loading predictions…'
+            : rows.length === 0
+              ? 'No examples'
+              : `${Math.min(index, rows.length - 1) + 1} of ${rows.length}`}
         </span>
         <button type="button" disabled={index >= rows.length - 1} onClick={() => setIndex(index + 1)}>
           Next example

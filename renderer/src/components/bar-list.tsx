@@ -3,14 +3,19 @@ export function BarList({
   title,
   data,
   limit = 20,
+  order,
 }: {
   title: string;
   data: Record<string, number>;
   limit?: number;
+  /** Fixed order of keys (splits); default: largest first. */
+  order?: readonly string[];
 }) {
-  const entries = Object.entries(data)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, limit);
+  const entries = (
+    order
+      ? order.filter((k) => k in data).map((k) => [k, data[k] ?? 0] as [string, number])
+      : Object.entries(data).sort((a, b) => b[1] - a[1])
+  ).slice(0, limit);
   const max = Math.max(1, ...entries.map(([, v]) => v));
   const rest = Object.keys(data).length - entries.length;
   return (

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { SPLITS } from '#shared/domain/dataset';
 import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
 import { BarList } from '../components/bar-list';
@@ -74,7 +75,7 @@ export function DatasetPage({ id }: { id: string }) {
             <dd>{formatDateTime(d.createdAt)}</dd>
           </dl>
           <div className="histograms">
-            <BarList title="Examples per split" data={d.splits} />
+            <BarList title="Examples per split" data={d.splits} order={SPLITS} />
             {Object.keys(d.answerTypes).length > 0 && <BarList title="Answer types" data={d.answerTypes} />}
             <BarList title="Most frequent answers (closed questions)" data={d.labels} limit={15} />
           </div>

@@ -2,14 +2,14 @@
 export const COLUMNS = [
   { id: 'select', label: 'Select', width: '36px', sort: null },
   { id: 'star', label: 'Star', width: '36px', sort: null },
-  { id: 'name', label: 'Name', width: 'minmax(180px, 2fr)', sort: 'name' },
+  { id: 'name', label: 'Name', width: 'minmax(220px, 3fr)', sort: 'name' },
   { id: 'status', label: 'Status', width: '100px', sort: 'status' },
   { id: 'scale', label: 'Scale', width: '72px', sort: 'scale' },
   { id: 'task', label: 'Task', width: 'minmax(90px, 1fr)', sort: 'task' },
   { id: 'dataset', label: 'Dataset', width: 'minmax(100px, 1fr)', sort: 'dataset' },
-  { id: 'best', label: 'Best metric', width: '140px', sort: 'bestMetric' },
+  { id: 'best', label: 'Best metric', width: '170px', sort: 'bestMetric' },
   { id: 'params', label: 'Params', width: '72px', sort: 'params' },
-  { id: 'created', label: 'Created', width: '140px', sort: 'createdAt' },
+  { id: 'created', label: 'Created', width: '150px', sort: 'createdAt' },
   { id: 'tags', label: 'Tags', width: 'minmax(80px, 1fr)', sort: null },
 ] as const;
 

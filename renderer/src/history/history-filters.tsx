@@ -131,7 +131,10 @@ export function HistoryFilters({
         label="Sort by metric"
         any="(column sort)"
         value={sort}
-        options={MetricId.options}
+        options={MetricId.options.flatMap((m) => [
+          [`test/${m}`, `${m} (test)`] as const,
+          [`validation/${m}`, `${m} (validation)`] as const,
+        ])}
         onChange={(v) => set({ sort: v ? `metric:${v}` : 'createdAt', order: 'desc' })}
       />
     </fieldset>

@@ -52,7 +52,7 @@ export const RunRow = memo(function RunRow({
         </button>
       </td>
       <td className="ellipsis">
-        <button type="button" className="link" onClick={() => onOpen(run.id)}>
+        <button type="button" className="link" title={run.name} onClick={() => onOpen(run.id)}>
           {run.name}
         </button>
       </td>
@@ -64,7 +64,7 @@ export const RunRow = memo(function RunRow({
       <td className="ellipsis">{run.datasetName ?? ''}</td>
       <td>{run.bestMetric === null ? '' : `${run.bestMetricName} ${run.bestMetric.toFixed(3)}`}</td>
       <td>{formatParams(run.params)}</td>
-      <td>{formatDateTime(run.createdAt)}</td>
+      <td className="ellipsis">{formatDateTime(run.createdAt)}</td>
       <td className="ellipsis">
         {run.tags.map((t) => (
           <span key={t} className="badge">

@@ -19,11 +19,18 @@ const TITLES: Record<string, string> = {
   'val/loss': 'Validation loss',
 };
 
-const ORDER = ['loss', 'lr', 'grad', 'throughput', 'examples', 'val'];
+const ORDER = ['loss', 'lr', 'grad', 'throughput', 'tokens', 'examples', 'val'];
 
 /** A readable chart title for a metric name. */
 export function seriesTitle(name: string): string {
+  if (/tokens.?per.?s/.test(name)) return 'Throughput (tokens/s)';
+  if (/examples.?per.?s/.test(name)) return 'Throughput (examples/s)';
   return TITLES[name] ?? name.replace(/[_/]/g, ' ');
+}
+
+/** Evaluation results stored as series (`test/accuracy`, `zeroshot/<dataset>/...`): charted only once they are curves. */
+export function isTrainingCurve(s: MetricSeries): boolean {
+  return !/^(test|validation|zeroshot)\//.test(s.name) || s.points.length > 1;
 }
 
 /** Sorts series so training loss, learning rate, gradient norm and throughput come first. */
