@@ -55,6 +55,24 @@ describe('safetensors', () => {
     expect(Array.from(file.tensors.get('b')?.data ?? [])).toEqual([123456]);
   });
 
+  it('reads F16 and BF16 tensors (published fp16 weights) as float32', () => {
+    const head = JSON.stringify({
+      h: { dtype: 'F16', shape: [3], data_offsets: [0, 6] },
+      b: { dtype: 'BF16', shape: [1], data_offsets: [6, 8] },
+    });
+    const bytes = new Uint8Array(8 + head.length + 8);
+    new DataView(bytes.buffer).setBigUint64(0, BigInt(head.length), true);
+    bytes.set(new TextEncoder().encode(head), 8);
+    const data = new DataView(bytes.buffer, 8 + head.length);
+    data.setUint16(0, 0x3c00, true); // 1.0
+    data.setUint16(2, 0xc000, true); // -2.0
+    data.setUint16(4, 0x3555, true); // 0.333251953125
+    data.setUint16(6, 0x3fc0, true); // bf16 1.5
+    const file = decodeSafetensors(bytes);
+    expect(Array.from(file.tensors.get('h')?.data ?? [])).toEqual([1, -2, 0.333251953125]);
+    expect(Array.from(file.tensors.get('b')?.data ?? [])).toEqual([1.5]);
+  });
+
   it('refuses truncated files and bad headers', () => {
     const bytes = encodeSafetensors(
       new Map([['a', { dtype: 'F32' as const, shape: [4], data: new Float32Array(4) }]]),

@@ -1,8 +1,11 @@
 /** safetensors: 8-byte LE header length, JSON header, raw little-endian tensor bytes. */
 
-export type SafeDtype = 'F32' | 'I64' | 'I32';
+export type SafeDtype = 'F32' | 'I64' | 'I32' | 'F16' | 'BF16';
 
-/** One tensor to write or just read. I64 values are carried as Int32Array (all ours fit). */
+/**
+ * One tensor to write or just read. I64 values are carried as Int32Array (all ours fit); F16/BF16
+ * (published fp16 weights) are read into Float32Array and written as F32.
+ */
 export interface SafeTensor {
   readonly dtype: SafeDtype;
   readonly shape: readonly number[];
@@ -14,7 +17,23 @@ export class CheckpointFormatError extends Error {
   override readonly name = 'CheckpointFormatError';
 }
 
-const BYTES: Record<SafeDtype, number> = { F32: 4, I64: 8, I32: 4 };
+const BYTES: Record<SafeDtype, number> = { F32: 4, I64: 8, I32: 4, F16: 2, BF16: 2 };
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * 2 ** -14 * (f / 1024);
+  if (e === 31) return f ? Number.NaN : s * Number.POSITIVE_INFINITY;
+  return s * 2 ** (e - 15) * (1 + f / 1024);
+}
+
+function widen(dtype: 'F16' | 'BF16', bytes: Uint8Array): Float32Array {
+  const u16 = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+  if (dtype === 'F16') return Float32Array.from(u16, halfToFloat);
+  const u32 = Uint32Array.from(u16, (x) => x << 16); // bfloat16 is the top half of a float32
+  return new Float32Array(u32.buffer);
+}
 const MAX_HEADER = 100 * 1024 * 1024;
 
 function numel(shape: readonly number[]): number {
@@ -22,6 +41,8 @@ function numel(shape: readonly number[]): number {
 }
 
 function toBytes(t: SafeTensor): Uint8Array {
+  if (t.dtype === 'F16' || t.dtype === 'BF16')
+    throw new Error('writing F16/BF16 is not supported; convert to F32');
   if (t.dtype === 'I64') {
     const out = new BigInt64Array(t.data.length);
     for (let i = 0; i < t.data.length; i++) out[i] = BigInt(t.data[i] ?? 0);
@@ -123,6 +144,8 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
     if (dtype === 'I64') {
       const big = new BigInt64Array(slice.buffer);
       data = Int32Array.from(big, (x) => Number(x));
+    } else if (dtype === 'F16' || dtype === 'BF16') {
+      data = widen(dtype, slice);
     } else {
       data = dtype === 'F32' ? new Float32Array(slice.buffer) : new Int32Array(slice.buffer);
     }
