@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend/types';
 import { registerFusedAdamW } from './adamw-fused';
+import { registerLayerNorm } from './layer-norm';
 import { registerSumSquares } from './sum-squares';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
 import { wasmConcatConfig, wasmSplitVConfig } from './wasm-concat-split';
@@ -33,8 +34,10 @@ export function registerCustomKernels(backend: BackendName): string[] {
     replaceWasmKernel(wasmTransposeConfig(stockWasmKernel(tf.Transpose)));
     kernels.push('Transpose:runs-and-tiles');
   }
-  if (backend === 'wasm' || backend === 'cpu')
-    kernels.push(...registerFusedAdamW().filter((k) => k.endsWith(backend)));
+  if (backend === 'wasm' || backend === 'cpu') {
+    const fused = [...registerFusedAdamW(), ...registerSumSquares(), ...registerLayerNorm()];
+    kernels.push(...fused.filter((k) => k.endsWith(`:${backend}`)));
+  }
   done.set(backend, kernels);
   return kernels;
 }

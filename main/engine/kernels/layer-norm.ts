@@ -1,0 +1,202 @@
+import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * LayerNorm over the last axis as one forward kernel and one backward kernel. Built from tf ops
+ * (moments, sub, rsqrt, mul, add) it costs ~10 kernel calls forward and ~25 backward, each with
+ * ~5-20 us of engine overhead; cpu-s runs ~40 of them per step. Statistics in double precision.
+ * Kernels for 'wasm' and 'cpu'; other backends fall back to tf ops.
+ *
+ *   y = (x - mean) * rstd * gamma + beta,  rstd = 1 / sqrt(var + eps)   (biased variance)
+ *   dx = rstd * (g - mean(g) - xhat * mean(g * xhat)),  g = dy * gamma
+ */
+
+export const LAYER_NORM = 'BiomedLayerNorm';
+export const LAYER_NORM_GRAD = 'BiomedLayerNormGrad';
+
+type F32 = Float32Array;
+
+/** Forward on raw arrays: x [rows, d] -> y, mean [rows], rstd [rows]. */
+export function layerNormArrays(
+  x: F32,
+  gamma: F32,
+  beta: F32,
+  eps: number,
+  y: F32,
+  mean: F32,
+  rstd: F32,
+): void {
+  const d = gamma.length;
+  const rows = x.length / d;
+  for (let r = 0; r < rows; r++) {
+    const o = r * d;
+    let s = 0;
+    for (let j = 0; j < d; j++) s += x[o + j]!;
+    const mu = s / d;
+    let v = 0;
+    for (let j = 0; j < d; j++) {
+      const c = x[o + j]! - mu;
+      v += c * c;
+    }
+    const rs = 1 / Math.sqrt(v / d + eps);
+    for (let j = 0; j < d; j++) y[o + j] = (x[o + j]! - mu) * rs * gamma[j]! + beta[j]!;
+    mean[r] = mu;
+    rstd[r] = rs;
+  }
+}
+
+/** Backward on raw arrays: dx [rows, d], dgamma [d], dbeta [d]. */
+export function layerNormGradArrays(
+  dy: F32,
+  x: F32,
+  mean: F32,
+  rstd: F32,
+  gamma: F32,
+  dx: F32,
+  dgamma: F32,
+  dbeta: F32,
+): void {
+  const d = gamma.length;
+  const rows = x.length / d;
+  const dg = new Float64Array(d);
+  const db = new Float64Array(d);
+  for (let r = 0; r < rows; r++) {
+    const o = r * d;
+    const mu = mean[r]!;
+    const rs = rstd[r]!;
+    let sg = 0;
+    let sgx = 0;
+    for (let j = 0; j < d; j++) {
+      const xh = (x[o + j]! - mu) * rs;
+      const g = dy[o + j]! * gamma[j]!;
+      sg += g;
+      sgx += g * xh;
+      dg[j]! += dy[o + j]! * xh;
+      db[j]! += dy[o + j]!;
+    }
+    const mg = sg / d;
+    const mgx = sgx / d;
+    for (let j = 0; j < d; j++) {
+      const xh = (x[o + j]! - mu) * rs;
+      dx[o + j] = rs * (dy[o + j]! * gamma[j]! - mg - xh * mgx);
+    }
+  }
+  dgamma.set(dg);
+  dbeta.set(db);
+}
+
+interface WasmLike {
+  makeOutput(shape: number[], dtype: string): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): F32;
+}
+interface CpuLike {
+  data: { get(dataId: object): { values: unknown } };
+  makeTensorInfo(shape: number[], dtype: string, values: F32): TensorInfo;
+}
+type Backend = WasmLike | CpuLike;
+type Args = { inputs: Record<string, TensorInfo>; backend: Backend; attrs?: NamedAttrMap };
+
+const rowsOf = (t: TensorInfo) => t.shape.slice(0, -1).reduce((n, s) => n * s, 1);
+
+/** Allocates outputs, then runs `fn` on input and output arrays (heap views on wasm). */
+function run(
+  args: Args,
+  inputs: TensorInfo[],
+  shapes: number[][],
+  fn: (ins: F32[], outs: F32[]) => void,
+): TensorInfo[] {
+  const b = args.backend;
+  if ('typedArrayFromHeap' in b) {
+    const outs = shapes.map((s) => b.makeOutput(s, 'float32'));
+    // Views after every allocation: an allocation can replace the heap buffer.
+    fn(
+      inputs.map((t) => b.typedArrayFromHeap(t)),
+      outs.map((t) => b.typedArrayFromHeap(t)),
+    );
+    return outs;
+  }
+  const outArrays = shapes.map((s) => new Float32Array(s.reduce((n, x) => n * x, 1)));
+  fn(
+    inputs.map((t) => b.data.get(t.dataId).values as F32),
+    outArrays,
+  );
+  return outArrays.map((a, i) => b.makeTensorInfo(shapes[i]!, 'float32', a));
+}
+
+function forwardKernel(args: Args): TensorInfo[] {
+  const { x, gamma, beta } = args.inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
+  const eps = args.attrs?.['eps'] as number;
+  const rows = rowsOf(x);
+  return run(args, [x, gamma, beta], [[...x.shape], [rows], [rows]], ([xv, gv, bv], [y, m, r]) =>
+    layerNormArrays(xv!, gv!, bv!, eps, y!, m!, r!),
+  );
+}
+
+function gradKernel(args: Args): TensorInfo[] {
+  const { dy, x, mean, rstd, gamma } = args.inputs as Record<string, TensorInfo>;
+  const d = gamma!.shape[0]!;
+  return run(
+    args,
+    [dy!, x!, mean!, rstd!, gamma!],
+    [[...x!.shape], [d], [d]],
+    ([a, b, c, e, g], [dx, dg, db]) => layerNormGradArrays(a!, b!, c!, e!, g!, dx!, dg!, db!),
+  );
+}
+
+/** Registers both kernels for 'wasm' and 'cpu' (idempotent). */
+export function registerLayerNorm(): string[] {
+  const out: string[] = [];
+  for (const backendName of ['wasm', 'cpu']) {
+    for (const [kernelName, fn] of [
+      [LAYER_NORM, forwardKernel],
+      [LAYER_NORM_GRAD, gradKernel],
+    ] as const) {
+      if (!tf.getKernel(kernelName, backendName)) {
+        tf.registerKernel({ kernelName, backendName, kernelFunc: fn as unknown as KernelFunc });
+      }
+    }
+    out.push(`${LAYER_NORM}:${backendName}`);
+  }
+  return out;
+}
+
+function opsLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(x, -1, true); // [..., 1]
+    return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta);
+  });
+}
+
+/**
+ * LayerNorm over the last axis with learned gain and bias.
+ * @param x     [..., d] float32
+ * @param gamma [d]
+ * @param beta  [d]
+ * @returns     [..., d]
+ */
+export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-5): tf.Tensor {
+  if (!tf.getKernel(LAYER_NORM, tf.getBackend())) return opsLayerNorm(x, gamma, beta, eps);
+  const engine = tf.engine();
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xx, g, b] = args as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const save = args[3] as tf.GradSaveFunc;
+    const [y, mean, rstd] = engine.runKernel(
+      LAYER_NORM,
+      { x: xx, gamma: g, beta: b },
+      { eps },
+    ) as unknown as tf.Tensor[];
+    save([xx, mean!, rstd!, g]);
+    return {
+      value: y!,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sm, sr, sg] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        return engine.runKernel(
+          LAYER_NORM_GRAD,
+          { dy, x: sx, mean: sm, rstd: sr, gamma: sg },
+          {},
+        ) as unknown as tf.Tensor[];
+      },
+    };
+  });
+  return f(x, gamma, beta);
+}
