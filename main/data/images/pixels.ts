@@ -38,3 +38,29 @@ export async function imageToTensorData(
   }
   return { size, data };
 }
+
+/** Decoded pixels of a stored image (8-bit, interleaved): the engine's `ImageInput`. */
+export interface DecodedPixels {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+}
+
+/**
+ * Decodes stored image bytes (a blob: PNG or JPEG) to raw 8-bit pixels at their own size, grey
+ * images with one channel. Pass the result as `image` of an engine `Example`; the engine resizes
+ * and normalises.
+ */
+export async function decodeStoredImage(bytes: Uint8Array): Promise<DecodedPixels> {
+  const md = await sharp(bytes).metadata();
+  const grey = (md.channels ?? 3) <= 2;
+  const img = grey ? sharp(bytes).extractChannel(0) : sharp(bytes).removeAlpha();
+  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    width: info.width,
+    height: info.height,
+    channels: info.channels,
+  };
+}

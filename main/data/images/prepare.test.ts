@@ -1,7 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { imageToTensorData } from './pixels';
+import { decodeStoredImage, imageToTensorData } from './pixels';
 import { encodePng } from './png';
 import { ImageError, prepareImage } from './prepare';
 
@@ -91,5 +91,8 @@ describe('prepareImage', () => {
     const t = await imageToTensorData(png, 8, 'half');
     expect(t.data).toHaveLength(8 * 8 * 3);
     expect(t.data.every((v) => Math.abs(v - 1) < 1e-6)).toBe(true);
+    const raw = await decodeStoredImage(encodePng(3, 2, 1, Uint8Array.from([1, 2, 3, 4, 5, 6])));
+    expect(raw).toMatchObject({ width: 3, height: 2, channels: 1 });
+    expect([...raw.data]).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
