@@ -8,6 +8,7 @@ import { type VocabJson, VocabJsonSchema } from '../tokenizer/vocab';
 import type { AdamState } from '../train/adamw';
 import type { DataOrderState } from '../train/data-order';
 import { writeFileAtomic } from './atomic-write';
+import { fairseqName } from './hf-names';
 import {
   CheckpointFormatError,
   decodeSafetensors,
@@ -122,11 +123,12 @@ export function readModelFile(dirOrFile: string): SafetensorsFile {
 }
 
 /**
- * Checks that `file` holds exactly the weights of `config` (names and shapes; published OFA extras
- * that are recomputed are ignored), then assigns them. Throws CheckpointFormatError with the
+ * Checks that `file` holds exactly the weights of `config` (names and shapes; Hugging Face OFA names
+ * are mapped to fairseq ones; published extras that are recomputed are ignored), then assigns them. Throws CheckpointFormatError with the
  * first mismatches before touching any weight.
  */
-export function loadWeightsInto(weights: ModelWeights, file: SafetensorsFile, config: ModelConfig): void {
+export function loadWeightsInto(weights: ModelWeights, source: SafetensorsFile, config: ModelConfig): void {
+  const file = { ...source, tensors: new Map([...source.tensors].map(([n, t]) => [fairseqName(n), t])) };
   const problems: string[] = [];
   for (const spec of storedWeights(config)) {
     const t = file.tensors.get(spec.name);
