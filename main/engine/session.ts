@@ -18,7 +18,7 @@ import { Tokenizer, trimmedVocabFor } from './tokenizer/tokenizer';
 import { loadFairseqVocab, Vocab, type VocabJson } from './tokenizer/vocab';
 import { type AdamState, createAdamState, disposeAdamState } from './train/adamw';
 import { answerTrie, type BatchOptions, type Example, type PreparedBatch, prepareBatch } from './train/batch';
-import type { DataOrderState } from './train/data-order';
+import { type DataOrderState, initialOrder, nextIndices } from './train/data-order';
 import { type StepResult, type TrainOptions, trainStep } from './train/step';
 import { batchTensors, disposeBatchTensors } from './train/tensors';
 
@@ -93,6 +93,18 @@ export class EngineSession {
   /** Optimizer updates done so far. */
   get step(): number {
     return this.adam.step;
+  }
+
+  /**
+   * The next `count` example indices of a seeded, epoch-wise shuffled pass over a dataset of
+   * `datasetSize` examples; the position is saved with checkpoints so a resumed run continues it.
+   */
+  nextBatchIndices(datasetSize: number, count: number): number[] {
+    if (!this.dataOrder || this.dataOrder.size !== datasetSize)
+      this.dataOrder = initialOrder(this.seed, datasetSize);
+    const r = nextIndices(this.dataOrder, count);
+    this.dataOrder = r.state;
+    return r.indices;
   }
 
   /** Tokenises and pads examples (see prepareBatch). */

@@ -143,11 +143,15 @@ describe('resume equivalence (cpu backend)', () => {
 
     const first = await createEngineSession(opts);
     const lossesB = [0, 1].map((i) => first.trainStep(batches[i % 2] as never, train).loss);
+    const order = first.nextBatchIndices(6, 4); // the data position travels with the checkpoint
     const dir = tempDir();
     first.save(dir);
     first.dispose();
     const resumed = await loadSession(dir, { backend: 'cpu' });
     expect(resumed.step).toBe(2);
+    const all = straight.nextBatchIndices(6, 9);
+    expect(order).toEqual(all.slice(0, 4));
+    expect(resumed.nextBatchIndices(6, 5)).toEqual(all.slice(4));
     lossesB.push(...[2, 3].map((i) => resumed.trainStep(batches[i % 2] as never, train).loss));
     expect(lossesB).toEqual(lossesA);
     const a = bits(straight.weights);
