@@ -67,3 +67,11 @@ export function estimateMemory(c: ModelConfig, w: MemoryWorkload): MemoryEstimat
 export function fitsDevice(estimate: MemoryEstimate, availableBytes: number): boolean {
   return estimate.totalBytes <= availableBytes * 0.9;
 }
+
+/** Memory estimate of every preset for one workload (for the scaling view and job validation). */
+export function presetMemoryEstimates(
+  presets: Readonly<Record<string, ModelConfig>>,
+  workload: MemoryWorkload,
+): Readonly<Record<string, MemoryEstimate>> {
+  return Object.fromEntries(Object.entries(presets).map(([name, c]) => [name, estimateMemory(c, workload)]));
+}

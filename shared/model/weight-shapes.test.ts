@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateMemory, fitsDevice } from './memory';
+import { estimateMemory, fitsDevice, presetMemoryEstimates } from './memory';
 import { FAIRSEQ_VOCAB_SIZE, PRESETS, presetConfig } from './presets';
 import { numel, parameterCount, weightShapes } from './weight-shapes';
 
@@ -71,6 +71,19 @@ describe('estimateMemory', () => {
     expect(a.paramBytes).toBe(parameterCount(PRESETS.Base) * 4);
     expect(fitsDevice(estimateMemory(PRESETS.XLarge, { ...w, batchSize: 64 }), 24 * 2 ** 30)).toBe(false);
     expect(fitsDevice(estimateMemory(PRESETS['cpu-xs'], w), 24 * 2 ** 30)).toBe(true);
+  });
+
+  it('orders the presets by memory', () => {
+    const e = presetMemoryEstimates(PRESETS, {
+      batchSize: 8,
+      sourceLength: 40,
+      targetLength: 10,
+      training: true,
+    });
+    const order = ['cpu-xs', 'cpu-s', 'cpu-m', 'S', 'M', 'Base', 'Large', 'XLarge'].map(
+      (n) => e[n]?.totalBytes ?? 0,
+    );
+    for (let i = 1; i < order.length; i++) expect(order[i]).toBeGreaterThan(order[i - 1] ?? 0);
   });
 
   it('needs no tensors: sums shapes only', () => {
