@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeDicom } from '#main/data/dicom/write-dicom';
 import * as fx from '#main/data/fixtures/make-fixtures';
 import { WorkbenchError } from '#shared/api/errors';
 import type { ImportReport } from '#shared/domain/dataset';
@@ -157,6 +158,41 @@ const CASES: readonly Case[] = [
     message: /healthcaremagic\.txt: the file is empty/,
   },
   {
+    name: 'iCliniq record without a Dialogue',
+    path: () => folder({ 'icliniq_dialogue.txt': 'id=5\n\nDescription\nQ. Why do I cough?\n\nDialogue\n\n' }),
+    message: /icliniq_dialogue\.txt:1: record 5: the Dialogue is empty \(field "Dialogue"\)/,
+  },
+  {
+    name: 'MeQSum JSON record without a Summary',
+    path: () =>
+      folder({
+        'meqsum.json': JSON.stringify(
+          [
+            { File: 'a', CHQ: 'q' },
+            { File: 'b', CHQ: 'r' },
+          ],
+          null,
+          1,
+        ),
+      }),
+    message: /meqsum\.json:2: each record needs CHQ and Summary/,
+  },
+  {
+    name: 'DICOM with JPEG 2000 pixel data in an image folder',
+    path: () =>
+      folder({
+        ...fx.imageFolderFiles(),
+        'train/normal/scan.dcm': writeDicom({
+          rows: 2,
+          columns: 2,
+          pixels: Uint8Array.from([1, 2, 3, 4]),
+          transferSyntax: '1.2.840.10008.1.2.4.90',
+        }),
+      }),
+    message:
+      /scan\.dcm: DICOM: pixel data is compressed with JPEG 2000 Lossless \(1\.2\.840\.10008\.1\.2\.4\.90\)/,
+  },
+  {
     name: 'IU X-ray reports without a findings column',
     path: () => {
       const files = fx.iuXrayFiles();
@@ -203,7 +239,7 @@ const CASES: readonly Case[] = [
     name: 'image folder with a non-image renamed .jpg',
     path: () =>
       folder({ ...fx.imageFolderFiles(), 'train/normal/notes.jpg': 'this is a text file, not a JPEG\n' }),
-    message: /notes\.jpg: notes\.jpg is not an image/,
+    message: /notes\.jpg: not an image \(its content is not JPEG, PNG/,
   },
   {
     name: 'BiomedGPT TSV with a wrong column count',

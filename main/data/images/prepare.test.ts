@@ -77,7 +77,7 @@ describe('prepareImage', () => {
       .toBuffer();
     await expect(
       prepareImage({ kind: 'bytes', name: 'cut.jpg', bytes: jpeg.subarray(0, 2000) }),
-    ).rejects.toThrowError(/cut\.jpg cannot be decoded/);
+    ).rejects.toThrowError(/^cannot be decoded \(/);
     await expect(
       prepareImage({ kind: 'bytes', name: 'n.jpg', bytes: deflateSync('hello') }),
     ).rejects.toThrowError(ImageError);

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import sharp from 'sharp';
 import type { ExampleMeta } from '#shared/domain/dataset';
-import { decodeDicom } from '../dicom/decode';
+import { DicomError, decodeDicom } from '../dicom/decode';
 import type { GroupingKeys } from '../dicom/deidentify';
 import type { ImageSource } from '../types';
 import { decodeBmp, type RawImage } from './bmp';
@@ -30,7 +30,10 @@ export interface PreparedImage {
   readonly grouping: GroupingKeys;
 }
 
-/** Why an image could not be used; `missing` images are listed together in one problem. */
+/**
+ * Why an image could not be used (the message does not repeat the file name: problems carry it);
+ * `missing` images are listed together in one problem.
+ */
 export class ImageError extends Error {
   constructor(
     readonly kind: 'missing' | 'unreadable',
@@ -114,12 +117,12 @@ export async function prepareImage(
       );
     }
     const bytes = await readSource(source);
-    if (bytes.length === 0) throw new ImageError('unreadable', `${name} is empty`);
+    if (bytes.length === 0) throw new ImageError('unreadable', 'the image file is empty');
     const kind = sniffImage(bytes, name);
     if (kind === null) {
       throw new ImageError(
         'unreadable',
-        `${name} is not an image (its content is not JPEG, PNG, TIFF, BMP, WebP, GIF or DICOM)`,
+        'not an image (its content is not JPEG, PNG, TIFF, BMP, WebP, GIF or DICOM)',
       );
     }
     if (kind === 'jpeg') return await finish(stripJpegMetadata(bytes), 'image/jpeg', null, {}, {});
@@ -146,7 +149,8 @@ export async function prepareImage(
     );
   } catch (err) {
     if (err instanceof ImageError) throw err;
-    throw new ImageError('unreadable', `${name} cannot be decoded (${(err as Error).message})`);
+    if (err instanceof DicomError) throw new ImageError('unreadable', `DICOM: ${err.message}`);
+    throw new ImageError('unreadable', `cannot be decoded (${(err as Error).message})`);
   }
 }
 
