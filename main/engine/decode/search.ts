@@ -76,6 +76,21 @@ export function greedy(
   });
 }
 
+/** Indices of the `n` largest finite entries of a row, best first (ties: lower index first). */
+export function topTokens(row: Float32Array, n: number): number[] {
+  const idx: number[] = [];
+  for (let t = 0; t < row.length; t++) {
+    const x = row[t] ?? Number.NEGATIVE_INFINITY;
+    if (!Number.isFinite(x)) continue;
+    if (idx.length === n && x <= (row[idx[n - 1] as number] ?? 0)) continue;
+    let pos = idx.length === n ? n - 1 : idx.length;
+    while (pos > 0 && x > (row[idx[pos - 1] as number] ?? 0)) pos--;
+    idx.splice(pos, 0, t);
+    if (idx.length > n) idx.pop();
+  }
+  return idx;
+}
+
 interface Beam {
   seq: number[];
   logProb: number;
@@ -113,10 +128,8 @@ export function beamSearch(
           if (!Number.isFinite(h.logProb)) return;
           const row = rows.subarray((i * k + j) * v, (i * k + j + 1) * v);
           maskRow(row, h.seq, opts, tries?.[i]);
-          for (let t = 0; t < v; t++) {
-            const s = h.logProb + (row[t] ?? -Infinity);
-            if (Number.isFinite(s)) cands.push({ from: j, tok: t, logProb: s });
-          }
+          for (const t of topTokens(row, 2 * k))
+            cands.push({ from: j, tok: t, logProb: h.logProb + (row[t] ?? 0) });
         });
         cands.sort((x, y) => y.logProb - x.logProb);
         const next: Beam[] = [];
