@@ -5,6 +5,7 @@ import { registerLayerNorm } from './layer-norm';
 import { registerSumSquares } from './sum-squares';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
 import { wasmConcatConfig, wasmSplitVConfig } from './wasm-concat-split';
+import { wasmConv2DBackpropFilterConfig, wasmConv2DBackpropInputConfig } from './wasm-conv-backprop';
 import { wasmIdentityConfig } from './wasm-identity';
 import { wasmSliceConfig } from './wasm-slice';
 import { wasmTransposeConfig } from './wasm-transpose';
@@ -33,6 +34,9 @@ export function registerCustomKernels(backend: BackendName): string[] {
     kernels.push('Concat:row-loops', 'SplitV:collapsed-runs');
     replaceWasmKernel(wasmTransposeConfig(stockWasmKernel(tf.Transpose)));
     kernels.push('Transpose:runs-and-tiles');
+    replaceWasmKernel(wasmConv2DBackpropFilterConfig);
+    replaceWasmKernel(wasmConv2DBackpropInputConfig);
+    kernels.push('Conv2DBackpropFilter:im2col-xnnpack', 'Conv2DBackpropInput:xnnpack-col2im');
   }
   if (backend === 'wasm' || backend === 'cpu') {
     const fused = [...registerFusedAdamW(), ...registerSumSquares(), ...registerLayerNorm()];
