@@ -33,6 +33,9 @@ export const TrainHyperparameters = z.object({
   maxTgtLength: z.number().int().positive(),
   imageSize: z.number().int().positive(),
   seed: z.number().int(),
+  /** Dropout and stochastic depth (spec: 0.1 each); the service turns them off for CPU rungs. */
+  dropout: z.number().min(0).max(1).default(0.1),
+  dropPath: z.number().min(0).max(1).default(0.1),
   /** Write a checkpoint every this many steps (and always at the end, and on pause). */
   checkpointEvery: z.number().int().positive(),
 });

@@ -305,6 +305,11 @@ export class Scheduler {
     return this.sessionOf(target) !== undefined;
   }
 
+  /** The last step a run's live worker reported (unbatched; fault tests and diagnostics). */
+  liveStep(runId: string): number | undefined {
+    return this.sessionOf({ runId })?.step;
+  }
+
   /** The live worker's pid of a run (fault tests and diagnostics). */
   workerPid(runId: string): number | undefined {
     return this.sessionOf({ runId })?.pid;

@@ -100,6 +100,10 @@ function resolveHyperparameters(
     // CPU rungs keep their small images; paper scales use the task's (spec §2.2).
     imageSize: o.imageSize ?? (isCpuRung(scale) ? preset.imageSize : (th.imageSize ?? preset.imageSize)),
     seed,
+    // Minutes-long CPU runs learn far faster without regularisation (measured: 8 VQA-RAD examples
+    // memorised in 100 steps without dropout, not with the spec's 0.1); paper scales keep 0.1.
+    dropout: o.dropout ?? (isCpuRung(scale) ? 0 : preset.dropout),
+    dropPath: o.dropPath ?? (isCpuRung(scale) ? 0 : preset.dropPath),
     checkpointEvery: o.checkpointEvery ?? Math.max(1, Math.ceil(steps / 5)),
   };
 }

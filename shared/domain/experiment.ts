@@ -32,6 +32,8 @@ export const HyperparameterOverrides = z
     maxTgtLength: z.number().int().min(2).max(1024).optional(),
     imageSize: z.number().int().min(16).max(1024).optional(),
     seed: z.number().int().min(0).optional(),
+    dropout: z.number().min(0).max(1).optional(),
+    dropPath: z.number().min(0).max(1).optional(),
     checkpointEvery: z.number().int().min(1).optional(),
   })
   .strict();
@@ -114,6 +116,8 @@ export const ResolvedHyperparameters = z.object({
   maxTgtLength: z.number().int(),
   imageSize: z.number().int(),
   seed: z.number().int(),
+  dropout: z.number(),
+  dropPath: z.number(),
   checkpointEvery: z.number().int(),
 });
 export type ResolvedHyperparameters = z.infer<typeof ResolvedHyperparameters>;

@@ -1,0 +1,69 @@
+// Test helpers for scheduler/worker tests: a data folder with real VQA-RAD and quick fine-tunes.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExperimentCreated } from '#shared/api/experiments';
+import type { HyperparameterOverrides } from '#shared/domain/experiment';
+import type { ServiceContext } from './context';
+import { dispatch } from './dispatch';
+import { openWorkbench } from './open';
+import { sharedData } from './test-workbench';
+
+/** A workbench (running jobs) on `dir`, with VQA-RAD from ../shared/data imported. */
+export async function vqaRadWorkbench(dir = mkdtempSync(join(tmpdir(), 'bw-jobs-'))): Promise<{
+  ctx: ServiceContext & { close(): void };
+  datasetId: string;
+  dir: string;
+  dispose(): void;
+}> {
+  const ctx = openWorkbench(dir, 'browser', { runJobs: true });
+  const report = (await dispatch(ctx, 'datasets.import', { path: sharedData('vqa_rad') })) as {
+    datasetId: string;
+  };
+  return {
+    ctx,
+    datasetId: report.datasetId,
+    dir,
+    dispose: () => {
+      ctx.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Smallest-rung settings that step fast (about 0.1 s a step here at batch 4). */
+export const QUICK: HyperparameterOverrides = {
+  batchSize: 4,
+  lr: 3e-3,
+  maxSrcLength: 24,
+  maxTgtLength: 8,
+  imageSize: 32,
+  warmupRatio: 0,
+};
+
+/** Queues a cpu-xs VQA fine-tune through `experiments.create`; returns its run id. */
+export async function startFinetune(
+  ctx: ServiceContext,
+  datasetId: string,
+  hyperparameters: HyperparameterOverrides,
+  evaluate: { split: 'test' | null; limit?: number } = { split: null },
+): Promise<string> {
+  const created = (await dispatch(ctx, 'experiments.create', {
+    name: 'test',
+    task: 'vqa',
+    datasets: [{ datasetId }],
+    scale: 'cpu-xs',
+    hyperparameters,
+    evaluate,
+  })) as ExperimentCreated;
+  return created.runs[0]!.id;
+}
+
+/** Polls until `check` returns true (fails after `timeoutMs`). */
+export async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
