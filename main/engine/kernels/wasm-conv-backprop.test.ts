@@ -14,7 +14,7 @@ const cases: Case[] = [
 /** Output, dx and dW of sum(conv2d(x, w) * r) on the current backend. */
 function run(c: Case): number[][] {
   return tf.tidy(() => {
-    const x = tf.randomNormal(c.x, 0, 1, 'float32', 1) as tf.Tensor4D;
+    const x = tf.randomNormal(c.x as [number, number, number, number], 0, 1, 'float32', 1) as tf.Tensor4D;
     const w = tf.randomNormal([c.k, c.k, c.x[3]!, c.o], 0, 1, 'float32', 2) as tf.Tensor4D;
     const pad =
       typeof c.pad === 'number'
