@@ -75,7 +75,11 @@ const base = (
   meta: { demoId: id, seed, note: NOTE },
 });
 
-/** NLI over notes: fever / afebrile / unrelated hypotheses (yes / no / maybe). */
+/**
+ * NLI over notes. Hypotheses restate a fact of the note (yes), negate it (no) or talk about
+ * something the note does not cover (maybe): the cues are lexical, as in real NLI data, so a
+ * small model picks them up within minutes.
+ */
 export function demoNli(seed: number, count = 600): ParsedDataset {
   const rand = seededRandom(seed);
   const examples: ParsedExample[] = [];
@@ -83,20 +87,33 @@ export function demoNli(seed: number, count = 600): ParsedDataset {
     const n = drawNote(rand);
     const s1 = writeNote(n, rand);
     const kind = i % 3;
-    const feverClaim = rand() < 0.5;
+    const fact = rand() < 0.5 ? 'complaint' : 'fever';
     let s2: string;
     let target: string;
-    if (kind === 2) {
+    if (kind === 0) {
+      target = 'yes';
+      s2 =
+        fact === 'complaint'
+          ? pick(rand, [`The patient has ${n.c.complaint}.`, `The patient presents with ${n.c.complaint}.`])
+          : n.fever
+            ? 'The patient has a fever.'
+            : 'The patient is afebrile.';
+    } else if (kind === 1) {
+      target = 'no';
+      s2 =
+        fact === 'complaint'
+          ? pick(rand, [`The patient denies ${n.c.complaint}.`, `The patient has no ${n.c.complaint}.`])
+          : n.fever
+            ? 'The patient is afebrile.'
+            : 'The patient has a fever.';
+    } else {
+      target = 'maybe';
       s2 = pick(rand, [
         'The patient smokes.',
         'The patient lives alone.',
         'The patient works as a teacher.',
         'The patient has a dog.',
       ]);
-      target = 'maybe';
-    } else {
-      s2 = feverClaim ? 'The patient has a fever.' : 'The patient is afebrile.';
-      target = feverClaim === n.fever ? 'yes' : 'no';
     }
     examples.push({
       task: 'text_understanding',
@@ -127,13 +144,17 @@ export function demoSummarization(seed: number, count = 500): ParsedDataset {
   return base('notes-summarization', 'Demo: clinical notes (summarization)', 'summarization', seed, examples);
 }
 
-/** QA: "Does the patient have a history of X?" answered from the note: yes / no / maybe. */
+/**
+ * QA: "Does the patient have a history of X?" The note states a history of X (yes), no history of
+ * X (no), or that the history was not documented (maybe).
+ */
 export function demoQa(seed: number, count = 600): ParsedDataset {
   const rand = seededRandom(seed);
-  const examples: ParsedExample[] = Array.from({ length: count }, () => {
-    const n = drawNote(rand);
+  const examples: ParsedExample[] = Array.from({ length: count }, (_, i) => {
     const condition = pick(rand, CONDITIONS);
-    const state = n.history.get(condition)!;
+    const state = (['yes', 'no', 'unknown'] as const)[i % 3]!;
+    const history = new Map<string, 'yes' | 'no' | 'unknown'>([[condition, state]]);
+    const n = { ...drawNote(rand), history };
     return {
       task: 'question_answering',
       inputs: { question: `Does the patient have a history of ${condition}?`, context: writeNote(n, rand) },
