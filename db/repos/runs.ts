@@ -72,12 +72,12 @@ export function runsRepo(db: Db) {
     list(q: RunQuery): { total: number; runs: RunSummary[] } {
       const { where, order, params } = buildRunQuery(q);
       const whereParams = params.slice(0, params.length - (q.sort.startsWith('metric:') ? 2 : 0));
+      // The joins matter to the count only when the search looks at dataset names and notes.
+      const joins = q.search?.trim()
+        ? 'LEFT JOIN datasets d ON d.id = r.dataset_id LEFT JOIN notes n ON n.run_id = r.id'
+        : '';
       const total = (
-        db
-          .prepare(
-            `SELECT COUNT(*) AS n FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id LEFT JOIN notes n ON n.run_id = r.id ${where}`,
-          )
-          .get(...whereParams) as { n: number }
+        db.prepare(`SELECT COUNT(*) AS n FROM runs r ${joins} ${where}`).get(...whereParams) as { n: number }
       ).n;
       const rows = db
         .prepare(`${RUN_SELECT} ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)

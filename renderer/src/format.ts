@@ -1,8 +1,13 @@
+// One formatter each, made once: `toLocaleDateString` builds a new one per call, which costs
+// more than the rest of a History row when thousands of rows scroll by.
+const DATE = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: '2-digit', day: '2-digit' });
+const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
 /** Short local date-time for tables. */
 export function formatDateTime(iso: string | null): string {
   if (!iso) return '';
   const d = new Date(iso);
-  return `${d.toLocaleDateString()} ${d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+  return `${DATE.format(d)} ${TIME.format(d)}`;
 }
 
 /** Parameter counts as 33.5M / 1.2B. */

@@ -45,7 +45,9 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
       setDetected(d.label ?? null);
       setFormat(d.format ?? '');
       if (!d.format)
-        throw new Error(`No known dataset format was recognised at ${p}. Choose its format in the Format list, or check the path.`);
+        throw new Error(
+          `No known dataset format was recognised at ${p}. Choose its format in the Format list, or check the path.`,
+        );
     });
   const request = (dryRun: boolean) => ({
     path,

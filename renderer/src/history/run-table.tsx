@@ -25,7 +25,7 @@ export function RunTable(p: Props) {
     count: p.pages.total,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
+    overscan: 6,
   });
   const items = v.getVirtualItems();
   const first = items[0]?.index ?? 0;
