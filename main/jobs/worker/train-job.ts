@@ -9,6 +9,7 @@ import { trainStep } from '#main/engine/train/step';
 import { type PresetName, presetConfig } from '#shared/model/presets';
 import { parameterCount } from '#shared/model/weight-shapes';
 import type { TrainJob } from '../protocol';
+import type { WriteFn } from './checkpoint-file';
 import { asInstruction, toEngineExample } from './engine-examples';
 import { ExampleReader, type WorkerExample } from './examples';
 import type { JobContext } from './job-context';
@@ -18,6 +19,21 @@ import { loadTrainingCheckpoint, saveTrainingCheckpoint, type TrainingCheckpoint
 /** A job that cannot run as configured (empty split, unknown scale): not worth retrying. */
 export class InvalidJobError extends Error {
   override readonly name = 'InvalidJobError';
+}
+
+let checkpointsWritten = 0;
+
+/**
+ * Test hook for machines where a small tmpfs cannot be mounted: with
+ * BIOMED_TEST_ENOSPC_AFTER_CHECKPOINTS=n, checkpoint writes after the n-th fail like a full disk.
+ */
+function simulatedFullDisk(): WriteFn | undefined {
+  const limit = Number(process.env['BIOMED_TEST_ENOSPC_AFTER_CHECKPOINTS']);
+  if (!Number.isInteger(limit)) return undefined;
+  if (checkpointsWritten++ < limit) return undefined;
+  return () => {
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  };
 }
 
 /** Checkpoint file name of a step: sortable, one per step. */
