@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { embeddingLookup } from '../kernels/embedding';
+import { layerNorm as fusedLayerNorm } from '../kernels/layer-norm';
 import type { ForwardContext } from './context';
 import { weight } from './weights';
 
@@ -14,11 +15,11 @@ export function linear(ctx: ForwardContext, prefix: string, x: tf.Tensor, bias =
   return tf.reshape(y, [...lead, out]);
 }
 
-/** LayerNorm over the last axis (fairseq eps 1e-5). */
+/** LayerNorm over the last axis (fairseq eps 1e-5); one fused kernel pair where registered. */
 export function layerNorm(ctx: ForwardContext, prefix: string, x: tf.Tensor): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true); // [..., 1]
-  const xhat = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, ctx.config.layerNormEps)));
-  return tf.add(tf.mul(xhat, weight(ctx.weights, `${prefix}.weight`)), weight(ctx.weights, `${prefix}.bias`));
+  const gamma = weight(ctx.weights, `${prefix}.weight`);
+  const beta = weight(ctx.weights, `${prefix}.bias`);
+  return fusedLayerNorm(x, gamma, beta, ctx.config.layerNormEps);
 }
 
 /** GELU with erf, as torch.nn.functional.gelu. */
