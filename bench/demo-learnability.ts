@@ -6,7 +6,7 @@
 import { DEMO_DATASETS } from '#main/data/demo/index';
 import { seededRandom, shuffled } from '#main/data/random';
 import { createEngineSession, type Example } from '#main/engine/index';
-import { buildPrompt } from '#shared/tasks';
+import { buildPrompt, taskOf } from '#shared/tasks';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,6 +43,11 @@ const session = await createEngineSession({
   preset: 'cpu-xs',
   seed: 1,
   vocab: { kind: 'trimmed', texts: examples.flatMap((e) => [e.source, e.target, ...(e.candidates ?? [])]) },
+  // Source and target lengths of the task (spec §2.2), capped by the rung's positions.
+  batch: {
+    maxSourceTokens: Math.min(taskOf(parsed.task).hyperparameters.maxSrcLength, 254),
+    maxTargetTokens: 30,
+  },
   warn: () => {},
 });
 const accuracy = () => {
