@@ -11,7 +11,11 @@ export function RunProgress({ run, series }: { run: RunSummary; series: readonly
   const eta = run.status === 'running' && pace && left !== null && left > 0 ? pace * left : null;
   const detail = [
     `step ${run.step.toLocaleString()}${run.totalSteps ? ` of ${run.totalSteps.toLocaleString()}` : ''}`,
-    pace ? `${pace < 1 ? `${(1 / pace).toFixed(1)} steps/s` : `${pace.toFixed(1)} s/step`}` : '',
+    pace && run.status === 'running'
+      ? pace < 1
+        ? `${(1 / pace).toFixed(1)} steps/s`
+        : `${pace.toFixed(1)} s/step`
+      : '',
     eta !== null ? `about ${formatDuration(eta)} left` : '',
   ]
     .filter(Boolean)
