@@ -1,7 +1,7 @@
 import { HostMessage, PROTOCOL_VERSION, parseMessage, type WorkerMessage } from './protocol';
-import { DiskFullError } from './worker/checkpoint-file';
 import { runEvaluateJob } from './worker/evaluate-job';
 import type { JobContext, JobMessage } from './worker/job-context';
+import { DiskFullError } from './worker/session-checkpoint';
 import { InvalidJobError, runTrainJob } from './worker/train-job';
 import { workerChannel } from './worker-channel';
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from './dispatch';
 import { QUICK, startFinetune, vqaRadWorkbench, waitUntil } from './job-test-helpers';
@@ -87,12 +88,13 @@ describe('worker faults', () => {
     expect(paused.status).toBe('paused');
     const ck = ctx.store.checkpoints.latest(runId)!;
     expect(ck.step).toBe(paused.step);
-    const digest = createHash('sha256').update(readFileSync(ck.path)).digest('hex');
+    const file = join(ck.path, 'model.safetensors');
+    const digest = createHash('sha256').update(readFileSync(file)).digest('hex');
     await dispatch(ctx, 'runs.resume', { id: runId });
     const done = await ctx.scheduler.waitForRun(runId);
     expect(done.status).toBe('succeeded');
     expect(done.step).toBe(8);
-    expect(createHash('sha256').update(readFileSync(ck.path)).digest('hex')).toBe(digest);
+    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(digest);
     expect(ctx.store.runs.logTail(runId)).toMatch(new RegExp(`resuming at step ${ck.step}`));
   });
 });

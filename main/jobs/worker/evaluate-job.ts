@@ -1,16 +1,54 @@
-import { initBackend, parseBackendName } from '#main/engine/backend/index';
-import { Tokenizer } from '#main/engine/tokenizer/tokenizer';
-import { prepareBatch } from '#main/engine/train/batch';
+import { parseBackendName } from '#main/engine/backend/index';
+import { type EngineSession, type Example, loadSession } from '#main/engine/index';
 import { exactMatch } from '#main/eval/index';
+import type { Decoding } from '#shared/domain/evaluation';
 import { parameterCount } from '#shared/model/weight-shapes';
 import { taskOf } from '#shared/tasks';
 import type { EvaluateJob } from '../protocol';
-import { decodeBatch } from './decode';
 import { toEngineExample } from './engine-examples';
 import { ExampleReader } from './examples';
 import type { JobContext } from './job-context';
-import { loadTrainingCheckpoint } from './model-checkpoint';
 import { InvalidJobError } from './train-job';
+
+/** One decoded answer. */
+interface Decoded {
+  readonly text: string;
+  readonly score: number;
+  /** All-candidate decoding: each candidate's probability (softmax of the summed log-probs). */
+  readonly scores: readonly number[] | null;
+}
+
+const softmax = (xs: readonly number[]): number[] => {
+  const max = Math.max(...xs);
+  const e = xs.map((x) => Math.exp(x - max));
+  const z = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / z);
+};
+
+/**
+ * Decodes a batch with the engine: free greedy or beam search, greedy restricted to the candidates
+ * by their trie, or every candidate scored (OFA allcand). Scores are summed log-probabilities
+ * (fairseq `--unnormalized`, as the VQA-RAD evaluation script runs).
+ */
+function decode(session: EngineSession, examples: readonly Example[], d: Decoding): Decoded[] {
+  if (d.strategy === 'allcand') {
+    return session.scoreCandidates(examples).map((r) => ({
+      text: r.best,
+      score: r.scores.length ? Math.max(...r.scores) : Number.NaN,
+      scores: r.scores.length ? softmax(r.scores) : null,
+    }));
+  }
+  return session
+    .generate(examples, {
+      beamSize: d.strategy === 'beam' ? d.beam : 1,
+      maxLen: d.maxLength + 1, // the engine counts </s>
+      lenPenalty: d.lenpen,
+      noRepeatNgram: d.noRepeatNgram,
+      unnormalized: true,
+      constrained: d.strategy === 'trie',
+    })
+    .map((g) => ({ text: g.text, score: g.score, scores: null }));
+}
 
 /**
  * Decodes a checkpoint over one dataset split and streams every prediction, beside its
@@ -21,59 +59,47 @@ export async function runEvaluateJob(
   job: EvaluateJob,
   ctx: JobContext,
 ): Promise<{ reason: 'completed' | 'cancelled'; step: number }> {
-  const prefer = parseBackendName(job.backend ?? undefined);
-  const backend = await initBackend(prefer ? { prefer } : {});
   const reader = new ExampleReader(job.dbFile, job.blobsDir);
+  const backend = parseBackendName(job.backend ?? undefined);
+  let session: EngineSession | undefined;
   try {
-    const ck = loadTrainingCheckpoint(job.checkpointPath, false);
-    const tokenizer = new Tokenizer(ck.vocab, () => {});
+    session = await loadSession(job.checkpointPath, { ...(backend ? { backend } : {}), warn: () => {} });
     const skip = new Set(job.skipExampleIds);
     const all = reader.split(job.datasetId, job.split);
     if (all.length === 0) throw new InvalidJobError(`dataset ${job.datasetId} has no ${job.split} examples`);
-    const todo = all.slice(0, job.limit ?? all.length).filter((e) => !skip.has(e.id));
     const total = Math.min(all.length, job.limit ?? all.length);
+    const todo = all.slice(0, total).filter((e) => !skip.has(e.id));
     let done = total - todo.length;
     const answerSet = reader.answerSet(job.datasetId);
     const constrained = job.decoding.strategy === 'trie' || job.decoding.strategy === 'allcand';
     ctx.send({
       type: 'started',
       backend: {
-        name: backend.name,
-        version: backend.version,
-        device: backend.device,
-        threads: backend.threads,
+        name: session.backend.name,
+        version: session.backend.version,
+        device: session.backend.device,
+        threads: session.backend.threads,
       },
-      params: parameterCount(ck.config),
+      params: parameterCount(session.config),
       step: done,
       totalSteps: total,
     });
     ctx.log(
-      `evaluating ${todo.length} ${job.split} examples with ${job.decoding.strategy} decoding (checkpoint step ${ck.step})`,
+      `evaluating ${todo.length} ${job.split} examples with ${job.decoding.strategy} decoding (checkpoint step ${session.step})`,
     );
     const started = performance.now();
     for (let i = 0; i < todo.length; i += job.batchSize) {
       await ctx.yieldToHost();
       if (ctx.stopRequested()) return { reason: 'cancelled', step: done };
       const slice = todo.slice(i, i + job.batchSize);
-      const candidates = slice.map((e) =>
-        constrained
-          ? e.candidates && e.candidates.length > 0
-            ? e.candidates
-            : answerSet.length > 0
-              ? answerSet
-              : null
-          : null,
-      );
       const examples = await Promise.all(
-        slice.map((e) => toEngineExample(reader, e, ck.config.imageSize, null)),
+        slice.map((e) => {
+          const own = e.candidates && e.candidates.length > 0 ? e.candidates : null;
+          const candidates = constrained ? (own ?? (answerSet.length > 0 ? answerSet : null)) : null;
+          return toEngineExample(reader, e, session!.config.imageSize, candidates);
+        }),
       );
-      const batch = prepareBatch(examples, tokenizer, ck.config, { constrain: false });
-      const decoded = decodeBatch(
-        { config: ck.config, weights: ck.weights, tokenizer },
-        batch,
-        candidates,
-        job.decoding,
-      );
+      const decoded = decode(session, examples, job.decoding);
       done += slice.length;
       ctx.send({
         type: 'predictions',
@@ -101,6 +127,7 @@ export async function runEvaluateJob(
     );
     return { reason: 'completed', step: done };
   } finally {
+    session?.dispose();
     reader.close();
   }
 }

@@ -1,44 +1,23 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { initBackend, parseBackendName } from '#main/engine/backend/index';
-import { createWeights } from '#main/engine/model/weights';
-import { Tokenizer, trimmedVocabFor } from '#main/engine/tokenizer/tokenizer';
-import { createAdamState, DEFAULT_ADAM } from '#main/engine/train/adamw';
-import { prepareBatch } from '#main/engine/train/batch';
-import { trainStep } from '#main/engine/train/step';
+import { parseBackendName } from '#main/engine/backend/index';
+import { createEngineSession, type EngineSession, loadSession } from '#main/engine/index';
 import { type PresetName, presetConfig } from '#shared/model/presets';
 import { parameterCount } from '#shared/model/weight-shapes';
 import type { TrainJob } from '../protocol';
-import type { WriteFn } from './checkpoint-file';
 import { asInstruction, toEngineExample } from './engine-examples';
 import { ExampleReader, type WorkerExample } from './examples';
 import type { JobContext } from './job-context';
 import { MixtureSampler, type MixtureState } from './mixture';
-import { loadTrainingCheckpoint, saveTrainingCheckpoint, type TrainingCheckpoint } from './model-checkpoint';
+import { checkpointExtra, checkpointVocab, saveSessionCheckpoint } from './session-checkpoint';
 
 /** A job that cannot run as configured (empty split, unknown scale): not worth retrying. */
 export class InvalidJobError extends Error {
   override readonly name = 'InvalidJobError';
 }
 
-let checkpointsWritten = 0;
-
-/**
- * Test hook for machines where a small tmpfs cannot be mounted: with
- * BIOMED_TEST_ENOSPC_AFTER_CHECKPOINTS=n, checkpoint writes after the n-th fail like a full disk.
- */
-function simulatedFullDisk(): WriteFn | undefined {
-  const limit = Number(process.env['BIOMED_TEST_ENOSPC_AFTER_CHECKPOINTS']);
-  if (!Number.isInteger(limit)) return undefined;
-  if (checkpointsWritten++ < limit) return undefined;
-  return () => {
-    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-  };
-}
-
-/** Checkpoint file name of a step: sortable, one per step. */
+/** Checkpoint folder of a step: sortable, one per step. */
 export function checkpointPath(runDir: string, step: number): string {
-  return join(runDir, 'checkpoints', `step-${String(step).padStart(7, '0')}.safetensors`);
+  return join(runDir, 'checkpoints', `step-${String(step).padStart(7, '0')}`);
 }
 
 function loadMixture(reader: ExampleReader, job: TrainJob): WorkerExample[][] {
@@ -53,75 +32,89 @@ function loadMixture(reader: ExampleReader, job: TrainJob): WorkerExample[][] {
   });
 }
 
+async function openSession(
+  job: TrainJob,
+  reader: ExampleReader,
+  sets: WorkerExample[][],
+  ctx: JobContext,
+): Promise<EngineSession> {
+  const h = job.hyper;
+  const backend = parseBackendName(job.backend ?? undefined);
+  let warnings = 0;
+  const common = {
+    ...(backend ? { backend } : {}),
+    batch: { maxSourceTokens: h.maxSrcLength, maxTargetTokens: h.maxTgtLength },
+    warn: (m: string) => {
+      if (warnings++ < 5) ctx.log(m, 'warn');
+    },
+  };
+  if (job.resumeCheckpoint) return loadSession(job.resumeCheckpoint, common);
+  const texts = job.mixture.flatMap((m, i) => [
+    ...reader.texts(m.datasetId),
+    ...sets[i]!.map((e) => e.source),
+  ]);
+  return createEngineSession({
+    ...common,
+    preset: presetConfig(job.scale as PresetName, {
+      imageSize: h.imageSize,
+      dropout: h.dropout,
+      dropPath: h.dropPath,
+    }),
+    seed: h.seed,
+    // A run started from another run's checkpoint keeps that run's vocabulary (its id space).
+    vocab: job.initCheckpoint
+      ? { kind: 'json', json: checkpointVocab(job.initCheckpoint) }
+      : { kind: 'trimmed', texts },
+    ...(job.initCheckpoint ? { init: job.initCheckpoint } : {}),
+  });
+}
+
 /**
  * Fine-tuning (one dataset) or instruction tuning (a weighted mixture): the training loop of a
- * worker. Stops only at step boundaries; every `checkpointEvery` steps, at the end and on pause it
- * writes a checkpoint holding everything needed to continue bit-for-bit (weights, Adam moments,
- * vocabulary, data order).
+ * worker over an engine session. Stops only at step boundaries; every `checkpointEvery` steps, at
+ * the end and on pause it writes a checkpoint holding everything needed to continue exactly
+ * (weights, Adam moments, vocabulary, and the mixture's data order).
  */
 export async function runTrainJob(
   job: TrainJob,
   ctx: JobContext,
 ): Promise<{ reason: 'completed' | 'cancelled' | 'paused'; step: number }> {
-  const prefer = parseBackendName(job.backend ?? undefined);
-  const backend = await initBackend(prefer ? { prefer } : {});
   const reader = new ExampleReader(job.dbFile, job.blobsDir);
+  let session: EngineSession | undefined;
   try {
     const sets = loadMixture(reader, job);
     const h = job.hyper;
-    let restored: TrainingCheckpoint | null = null;
-    if (job.resumeCheckpoint) restored = loadTrainingCheckpoint(job.resumeCheckpoint, true);
-    else if (job.initCheckpoint) restored = loadTrainingCheckpoint(job.initCheckpoint, false);
-    const vocab =
-      restored?.vocab ??
-      trimmedVocabFor(
-        job.mixture.flatMap((m, i) => [...reader.texts(m.datasetId), ...sets[i]!.map((e) => e.source)]),
-      );
-    const config =
-      restored?.config ??
-      presetConfig(job.scale as PresetName, { vocabSize: vocab.size, imageSize: h.imageSize });
-    const weights = restored?.weights ?? createWeights(config, h.seed);
-    const adam = (job.resumeCheckpoint ? restored?.adam : null) ?? createAdamState();
-    const startStep = job.resumeCheckpoint ? (restored?.step ?? 0) : 0;
-    const mixtureState = job.resumeCheckpoint
-      ? ((restored?.state as { mixture?: MixtureState } | null)?.mixture ?? null)
-      : null;
+    session = await openSession(job, reader, sets, ctx);
+    const s = session;
+    const startStep = s.step;
+    const saved = job.resumeCheckpoint
+      ? (checkpointExtra(job.resumeCheckpoint)['mixture'] as MixtureState | undefined)
+      : undefined;
     const sampler = new MixtureSampler(
-      sets.map((s) => s.length),
+      sets.map((x) => x.length),
       job.mixture.map((m) => m.weight),
       h.seed,
-      mixtureState,
+      saved ?? null,
     );
-    let truncationWarnings = 0;
-    const tokenizer = new Tokenizer(vocab, (m) => {
-      if (truncationWarnings++ < 5) ctx.log(m, 'warn');
-    });
+    const params = parameterCount(s.config);
     ctx.send({
       type: 'started',
       backend: {
-        name: backend.name,
-        version: backend.version,
-        device: backend.device,
-        threads: backend.threads,
+        name: s.backend.name,
+        version: s.backend.version,
+        device: s.backend.device,
+        threads: s.backend.threads,
       },
-      params: parameterCount(config),
+      params,
       step: startStep,
       totalSteps: h.steps,
     });
     ctx.log(
-      `${job.resumeCheckpoint ? `resuming at step ${startStep} from ${job.resumeCheckpoint}` : 'starting'}: ${job.scale}, ${parameterCount(config).toLocaleString('en')} parameters, vocabulary ${vocab.size}, ${sets.map((s) => s.length).join('+')} training examples`,
+      `${job.resumeCheckpoint ? `resuming at step ${startStep} from ${job.resumeCheckpoint}` : 'starting'}: ${job.scale}, ${params.toLocaleString('en')} parameters, vocabulary ${s.tokenizer.size}, ${sets.map((x) => x.length).join('+')} training examples`,
     );
-    mkdirSync(join(job.runDir, 'checkpoints'), { recursive: true });
     const writeCheckpoint = (step: number) => {
       const path = checkpointPath(job.runDir, step);
-      const bytes = saveTrainingCheckpoint(path, {
-        config,
-        vocab,
-        weights,
-        adam,
-        step,
-        state: { mixture: sampler.state() },
-      });
+      const bytes = saveSessionCheckpoint(s, path, { mixture: sampler.state(), runId: job.runId });
       ctx.send({ type: 'checkpoint', step, path, bytes });
     };
     const schedule = { lr: h.lr, totalSteps: h.steps, warmupRatio: h.warmupRatio };
@@ -134,15 +127,13 @@ export async function runTrainJob(
       }
       const picks = sampler.next(step, h.batchSize);
       const examples = await Promise.all(
-        picks.map(({ dataset, index }) => toEngineExample(reader, sets[dataset]![index]!, config.imageSize)),
+        picks.map(({ dataset, index }) =>
+          toEngineExample(reader, sets[dataset]![index]!, s.config.imageSize),
+        ),
       );
-      const batch = prepareBatch(examples, tokenizer, config, {
-        maxSourceTokens: h.maxSrcLength,
-        maxTargetTokens: h.maxTgtLength,
-      });
-      const r = trainStep({ config, weights, adam, seed: h.seed }, [batch], {
+      const r = s.trainStep(s.prepare(examples), {
         schedule,
-        adam: { ...DEFAULT_ADAM, weightDecay: h.weightDecay },
+        adam: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: h.weightDecay, skipDecayOn1d: false },
         clipNorm: h.gradClip,
         labelSmoothing: h.labelSmoothing,
       });
@@ -162,6 +153,7 @@ export async function runTrainJob(
     ctx.log(`finished ${h.steps} steps`);
     return { reason: 'completed', step: h.steps };
   } finally {
+    session?.dispose();
     reader.close();
   }
 }
