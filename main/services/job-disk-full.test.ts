@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readMeta, readModelFile } from '#main/engine/checkpoint/checkpoint';
+import { checkpointStep } from '#main/jobs/worker/session-checkpoint';
 import { QUICK, startFinetune, vqaRadWorkbench, waitUntil } from './job-test-helpers';
 
 // A disk that fills up while a run writes checkpoints: the run fails with a clear error and the
@@ -46,7 +46,7 @@ describe(`full disk during checkpointing (${mounted ? 'tmpfs' : 'simulated ENOSP
       const last = ctx.store.checkpoints.latest(runId)!;
       expect(last.step).toBeLessThan(40);
       // The recorded checkpoint is complete and readable; no half-written file is left behind.
-      expect(readMeta(readModelFile(last.path)).step).toBe(last.step);
+      expect(checkpointStep(last.path)).toBe(last.step);
       expect(readdirSync(last.path).sort()).toEqual(['model.safetensors', 'optimizer.safetensors']);
       // The failed write left neither a partial checkpoint folder nor temporary files.
       const folder = readdirSync(dirname(last.path));

@@ -61,3 +61,8 @@ export function checkpointExtra(dir: string): Readonly<Record<string, unknown>> 
 export function checkpointVocab(dir: string): VocabJson {
   return readMeta(readModelFile(dir)).vocab;
 }
+
+/** The step a checkpoint folder was written at (reads its header; throws on a damaged file). */
+export function checkpointStep(dir: string): number {
+  return readMeta(readModelFile(dir)).step;
+}
