@@ -18,17 +18,47 @@ function kernelFlops(
     const batch = Math.max(prod(a.slice(0, -2)), prod(b.slice(0, -2)));
     return 2 * batch * m * n * k;
   }
+  if (name === tf.Conv2D || name === tf.Conv2DBackpropFilter || name === tf.Conv2DBackpropInput) {
+    // Each is one convolution's worth of MACs: 2 * B * Ho * Wo * O * kh * kw * C.
+    const dy = name === tf.Conv2D ? undefined : inputs['dy']!.shape;
+    const filterShape = (
+      name === tf.Conv2DBackpropFilter ? attrs['filterShape'] : inputs['filter']!.shape
+    ) as number[];
+    const [kh, kw, c, o] = filterShape as [number, number, number, number];
+    const out = dy ?? outShapeOf(inputs['x']!.shape, filterShape, attrs);
+    return 2 * out[0]! * out[1]! * out[2]! * o * kh * kw * c;
+  }
   return 0;
 }
 
+function outShapeOf(x: readonly number[], filter: number[], attrs: Record<string, unknown>): number[] {
+  const info = tf.backend_util.computeConv2DInfo(
+    x as [number, number, number, number],
+    filter as [number, number, number, number],
+    attrs['strides'] as [number, number],
+    (attrs['dilations'] as [number, number]) ?? 1,
+    attrs['pad'] as 'same',
+    attrs['dimRoundingMode'] as 'floor' | undefined,
+  );
+  return [info.batchSize, info.outHeight, info.outWidth];
+}
+
 /**
- * Runs `fn` with the backend's matmul kernels wrapped to sum their FLOPs; returns the total.
- * The model builds its convolutions from matMul (im2col), so this covers ResNet and transformer.
+ * Runs `fn` with the backend's matmul and convolution kernels wrapped to sum their FLOPs
+ * (2 per multiply-add, as executed: forward and backward); returns the total.
  */
 export function countMatMulFlops(backend: string, fn: () => void): number {
   let total = 0;
+  // Kernels may call others (the wasm conv gradients run BatchMatMul): count the outermost only.
+  let depth = 0;
   const wrapped: tf.KernelConfig[] = [];
-  for (const name of [tf.BatchMatMul, tf._FusedMatMul]) {
+  for (const name of [
+    tf.BatchMatMul,
+    tf._FusedMatMul,
+    tf.Conv2D,
+    tf.Conv2DBackpropFilter,
+    tf.Conv2DBackpropInput,
+  ]) {
     const k = tf.getKernel(name, backend);
     if (!k) continue;
     wrapped.push(k);
@@ -36,8 +66,13 @@ export function countMatMulFlops(backend: string, fn: () => void): number {
     tf.registerKernel({
       ...k,
       kernelFunc: ((args: { inputs: Record<string, TensorInfo>; attrs: Record<string, unknown> }) => {
-        total += kernelFlops(name, args.inputs, args.attrs ?? {});
-        return k.kernelFunc(args as never);
+        if (depth === 0) total += kernelFlops(name, args.inputs, args.attrs ?? {});
+        depth++;
+        try {
+          return k.kernelFunc(args as never);
+        } finally {
+          depth--;
+        }
       }) as tf.KernelFunc,
     });
   }

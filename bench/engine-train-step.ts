@@ -33,7 +33,7 @@ const torchThreads = arg('torch-threads', '1,2').split(',').map(Number);
 // reference: bench/reference/ofa_reference.py made trainable (exact architecture, eval BN, no dropout).
 const torchImpls = arg('torch-impl', 'module,reference').split(',');
 // engine: main/engine/train's trainStep as it is; fused-optimizer: bench/train-step-fused.ts.
-const variants = arg('variants', 'engine,fused-optimizer').split(',');
+const variants = arg('variants', 'engine').split(',');
 
 interface TfjsResult {
   median_ms: number;

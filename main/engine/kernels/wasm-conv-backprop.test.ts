@@ -8,6 +8,7 @@ const cases: Case[] = [
   { x: [2, 8, 8, 4], k: 3, o: 6, stride: 1, pad: 1 },
   { x: [1, 9, 9, 4], k: 3, o: 4, stride: 2, pad: 1 },
   { x: [3, 6, 6, 5], k: 1, o: 7, stride: 2, pad: 0 },
+  { x: [2, 5, 6, 8], k: 1, o: 3, stride: 1, pad: 0 }, // pointwise: no im2col
   { x: [1, 7, 5, 2], k: 3, o: 3, stride: 2, pad: 'same' },
 ];
 

@@ -111,6 +111,11 @@ export function col2im(dcols: F32, g: Geometry, dx: F32): void {
   }
 }
 
+/** 1x1 kernel, stride 1, no padding: im2col is the identity. */
+function isPointwise(g: Geometry): boolean {
+  return g.kH === 1 && g.kW === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0;
+}
+
 function matMul(
   backend: HeapBackend,
   a: TensorInfo,
@@ -137,10 +142,17 @@ function backpropFilter(args: Args): TensorInfo {
   const b = args.backend;
   const n = g.batch * g.outH * g.outW;
   const kkc = g.kH * g.kW * g.inC;
+  const dy2: TensorInfo = { dataId: dy.dataId, shape: [n, g.outC], dtype: 'float32' };
+  if (isPointwise(g)) {
+    // 1x1, stride 1, no padding: x itself is the im2col matrix.
+    const x2: TensorInfo = { dataId: x.dataId, shape: [n, kkc], dtype: 'float32' };
+    const dw = matMul(b, x2, dy2, true, false); // [inC, outC]
+    dw.shape = [...filterShape];
+    return dw;
+  }
   const cols = b.makeOutput([n, kkc], 'float32');
   try {
     im2col(b.typedArrayFromHeap(x), g, b.typedArrayFromHeap(cols));
-    const dy2: TensorInfo = { dataId: dy.dataId, shape: [n, g.outC], dtype: 'float32' };
     const dw = matMul(b, cols, dy2, true, false); // [kH*kW*inC, outC] = HWIO flattened
     dw.shape = [...filterShape];
     return dw;
@@ -160,6 +172,10 @@ function backpropInput(args: Args): TensorInfo {
   const dy2: TensorInfo = { dataId: dy.dataId, shape: [n, g.outC], dtype: 'float32' };
   const w2: TensorInfo = { dataId: filter.dataId, shape: [kkc, g.outC], dtype: 'float32' };
   const dcols = matMul(b, dy2, w2, false, true); // [N, kH*kW*inC]
+  if (isPointwise(g)) {
+    dcols.shape = [...inputShape]; // 1x1, stride 1, no padding: dcols is dx
+    return dcols;
+  }
   try {
     const dx = b.makeOutput([...inputShape], 'float32');
     col2im(b.typedArrayFromHeap(dcols), g, b.typedArrayFromHeap(dx));
