@@ -1,7 +1,7 @@
 // Are the shipped demo datasets learnable by the smallest CPU rung within minutes? Trains cpu-xs
 // on a demo dataset from scratch and compares held-out accuracy (candidate scoring) with the
 // majority-class baseline.
-//   npx tsx bench/demo-learnability.ts [--dataset phantom-classification|notes-nli|notes-qa] [--seconds 120] [--batch 16]
+//   npx tsx bench/demo-learnability.ts [--dataset phantom-classification|phantom-vqa|notes-nli|notes-qa] [--seconds 120] [--batch 16]
 
 import { DEMO_DATASETS } from '#main/data/demo/index';
 import { seededRandom, shuffled } from '#main/data/random';
@@ -33,7 +33,11 @@ const examples: Example[] = parsed.examples.map((e) => {
 });
 const cut = Math.floor(examples.length * 0.8);
 const train = examples.slice(0, cut);
-const test = examples.slice(cut, cut + 120);
+// Open questions are scored over the dataset's answer set ("allcand"), as BiomedGPT evaluates VQA.
+const answerSet = Array.isArray(parsed.meta['answerSet']) ? (parsed.meta['answerSet'] as string[]) : [];
+const test = examples
+  .slice(cut, cut + 120)
+  .map((e) => (e.candidates || answerSet.length === 0 ? e : { ...e, candidates: answerSet }));
 const counts = new Map<string, number>();
 for (const e of train) counts.set(e.target, (counts.get(e.target) ?? 0) + 1);
 const majority = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];

@@ -54,7 +54,7 @@ export function parseDialogueBlocks(text: string, file: string, problems: Proble
     else if (/^dialogue:?$/i.test(line)) section = 'dialogue';
     else if (line !== '' && section === 'description') description.push(line);
     else if (line !== '' && section === 'dialogue')
-      dialogue.push(line.replace(/^(patient|doctor):\s*$/i, ''));
+      dialogue.push(line);
     else if (line !== '' && section === 'none' && !id) {
       problems.error(file, 'expected a record starting with "id=" (HealthCareMagic / iCliniq raw text)', {
         line: i + 1,
