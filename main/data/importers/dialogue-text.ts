@@ -53,8 +53,7 @@ export function parseDialogueBlocks(text: string, file: string, problems: Proble
     } else if (/^description:?$/i.test(line)) section = 'description';
     else if (/^dialogue:?$/i.test(line)) section = 'dialogue';
     else if (line !== '' && section === 'description') description.push(line);
-    else if (line !== '' && section === 'dialogue')
-      dialogue.push(line);
+    else if (line !== '' && section === 'dialogue') dialogue.push(line);
     else if (line !== '' && section === 'none' && !id) {
       problems.error(file, 'expected a record starting with "id=" (HealthCareMagic / iCliniq raw text)', {
         line: i + 1,
