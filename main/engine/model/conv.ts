@@ -19,11 +19,32 @@ export function subsample2(x: tf.Tensor4D): tf.Tensor4D {
 }
 
 /**
+ * True when the backend can differentiate tf.conv2d (stock WebAssembly lacks
+ * Conv2DBackpropFilter). BIOMED_CONV=im2col|native forces a path (benchmarks, tests).
+ */
+export function nativeConvAvailable(): boolean {
+  const forced = typeof process !== 'undefined' ? process.env['BIOMED_CONV'] : undefined;
+  if (forced === 'im2col') return false;
+  const b = tf.getBackend();
+  const ok =
+    tf.getKernel('Conv2DBackpropFilter', b) !== undefined &&
+    tf.getKernel('Conv2DBackpropInput', b) !== undefined;
+  return forced === 'native' ? true : ok;
+}
+
+/**
  * 2-D convolution, NHWC input, PyTorch-layout filter [out, in, k, k], symmetric zero padding as
- * torch.nn.Conv2d. Built from pad/slice/concat/matMul (im2col) so that its gradient exists on
- * every backend: WebAssembly has no Conv2DBackpropFilter kernel.
+ * torch.nn.Conv2d: tf.conv2d where its gradient exists on this backend, im2col otherwise.
  */
 export function conv2d(x: tf.Tensor4D, filter: tf.Tensor, stride: 1 | 2, pad: number): tf.Tensor4D {
+  if (!nativeConvAvailable()) return conv2dIm2col(x, filter, stride, pad);
+  return tf.conv2d(x, tf.transpose(filter, [2, 3, 1, 0]) as tf.Tensor4D, stride, pad); // filter [k, k, in, out]
+}
+
+/**
+ * The same convolution from pad/slice/concat/matMul (im2col), differentiable on every backend.
+ */
+export function conv2dIm2col(x: tf.Tensor4D, filter: tf.Tensor, stride: 1 | 2, pad: number): tf.Tensor4D {
   const [o, c, k] = filter.shape as [number, number, number, number];
   const [b, h, w] = x.shape;
   const ho = Math.floor((h + 2 * pad - k) / stride) + 1;
