@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { method } from './define';
 
 /**
- * What happens to identifying DICOM attributes at import. `basic-profile` drops the attributes of
- * the PS3.15 Annex E Basic Application Level Confidentiality Profile and keeps only pixels and
- * technical attributes (what the importers do); `refuse` additionally refuses files whose header
- * still names a patient, so identified data never enters the library.
+ * What happens to identifying DICOM attributes at import. `basic-profile` (what the importers do,
+ * main/data/dicom/deidentify.ts) drops the attributes of the PS3.15 Annex E Basic Application
+ * Level Confidentiality Profile and keeps only pixels and technical attributes. Stricter policies
+ * (refusing identified files outright) belong here once the importers read this setting.
  */
-export const DeidentificationPolicy = z.enum(['basic-profile', 'refuse']);
+export const DeidentificationPolicy = z.enum(['basic-profile']);
 export type DeidentificationPolicy = z.infer<typeof DeidentificationPolicy>;
 
 /** Settings of one data folder, stored beside its database in `settings.json`. */

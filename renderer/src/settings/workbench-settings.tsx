@@ -51,27 +51,15 @@ export function WorkbenchSettingsForm() {
           Training jobs run at once. One per machine is best on a CPU: a job already uses every core.
         </span>
       </div>
-      <fieldset className="radio-group">
-        <legend>De-identification of DICOM files</legend>
-        <label>
-          <input
-            type="radio"
-            name="deid"
-            checked={draft.deidentification === 'basic-profile'}
-            onChange={() => change({ deidentification: 'basic-profile' })}
-          />{' '}
-          Remove identifying attributes (DICOM PS3.15 basic confidentiality profile), keep the images
-        </label>
-        <label>
-          <input
-            type="radio"
-            name="deid"
-            checked={draft.deidentification === 'refuse'}
-            onChange={() => change({ deidentification: 'refuse' })}
-          />{' '}
-          Also refuse files whose header still names a patient
-        </label>
-      </fieldset>
+      <section aria-label="De-identification" className="deid">
+        <h3>De-identification of DICOM files</h3>
+        <p>
+          Every DICOM file is de-identified as it is imported, with the DICOM PS3.15 basic application-level
+          confidentiality profile: names, IDs, dates, institutions and private tags are dropped before
+          anything is stored; only the pixels and technical attributes (modality, body part, sizes) are kept.
+          Patient IDs are read in memory only, to keep one patient's images in one split, and never written.
+        </p>
+      </section>
       <div>
         <button type="submit">Save settings</button>
         {saved && <span className="ok">Saved</span>}
