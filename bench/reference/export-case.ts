@@ -14,13 +14,15 @@ import { makeContext } from '#main/engine/model/context';
 import { forward } from '#main/engine/model/model';
 import { imageBucket, tokenBucket } from '#main/engine/model/positions';
 import { createWeights } from '#main/engine/model/weights';
+import { labelSmoothedLoss } from '#main/engine/train/loss';
 import { mulberry32 } from '#main/engine/util/prng';
 import { type PresetName, presetConfig } from '#shared/model/presets';
 
 const outDir = process.argv[2] ?? 'parity-out';
 const preset = (process.argv[3] ?? 'cpu-xs') as PresetName;
 const backend = await initBackend({ prefer: 'cpu' });
-const config = presetConfig(preset, { vocabSize: 300 });
+// no dropout / drop-path, so the training-mode pass below is deterministic and comparable
+const config = presetConfig(preset, { vocabSize: 300, dropout: 0, dropPath: 0 });
 const weights = createWeights(config, 1234);
 let seed = 1;
 for (const [name, v] of weights) {
@@ -59,6 +61,37 @@ const input = {
 };
 const logits = forward(makeContext(config, weights, false), input); // [B, T, V]
 
+// Training mode: BatchNorm batch statistics, label-smoothed loss (eps 0.1), gradients of a sample
+// of weights, and one BatchNorm's new running variance (unbiased, momentum 0.1).
+const targets = prev.map((row) =>
+  row.map((_, i) =>
+    row[i + 1] !== undefined && row[i + 1] !== 1 ? (row[i + 1] as number) : row[i] !== 1 ? 2 : 1,
+  ),
+);
+const gradNames = [
+  'encoder.embed_images.conv1.weight',
+  'encoder.embed_images.layer1.0.bn1.weight',
+  'encoder.embed_images.layer3.0.downsample.0.weight',
+  'encoder.image_proj.weight',
+  'encoder.layers.0.self_attn.q_proj.weight',
+  'encoder.token_rel_pos_table_list.0.weight',
+  'encoder.image_rel_pos_table_list.1.weight',
+  'encoder.embed_image_positions.weight',
+  'decoder.layers.1.encoder_attn.c_attn',
+  'decoder.layers.0.ffn_layernorm.weight',
+  'decoder.cross_pos_k_linear.weight',
+  'encoder.embed_tokens.weight',
+];
+const trainCtx = makeContext(config, weights, true);
+const targetT = tf.tensor2d(targets, [B, t], 'int32');
+const gradVars = gradNames.map((n) => weights.get(n) as tf.Variable);
+const { value: trainLoss, grads } = tf.variableGrads(
+  () => labelSmoothedLoss(forward(trainCtx, input), targetT, 0.1),
+  gradVars,
+);
+const bnName = 'encoder.embed_images.layer2.0.bn2.running_var';
+const newRunningVar = trainCtx.bnUpdates.get(bnName) as tf.Tensor;
+
 saveCheckpoint(outDir, weights, undefined, {
   config,
   vocab: { kind: 'trimmed', symbols: ['<s>', '<pad>', '</s>', '<unk>'] },
@@ -82,6 +115,13 @@ const tensors = new Map<string, SafeTensor>([
   ['patch_images', f32(tf.transpose(images, [0, 3, 1, 2]))], // NCHW for torch
   ['patch_masks', { dtype: 'I64', shape: [B], data: Int32Array.from(imageMask) }],
   ['logits', f32(logits)],
+  ['target', i64(targets)],
+  ['train_loss', f32(trainLoss)],
+  [`new.${bnName}`, f32(newRunningVar)],
+  ...gradNames.map((n, i): [string, SafeTensor] => [
+    `grad.${n}`,
+    f32(grads[gradVars[i]?.name ?? ''] as tf.Tensor),
+  ]),
   // bucket functions over their whole domain (tokens) and a sample of image position pairs
   [
     'token_buckets',

@@ -69,9 +69,17 @@ class OFA:
     def ln(self, p, x):
         return F.layer_norm(x, (x.shape[-1],), self.w[p + ".weight"], self.w[p + ".bias"], self.eps)
 
+    training = False
+    new_stats = {}
+
     def bn(self, p, x):
         w = self.w
-        return F.batch_norm(x, w[p + ".running_mean"], w[p + ".running_var"], w[p + ".weight"], w[p + ".bias"], False, 0.1, 1e-5)
+        if not self.training:
+            return F.batch_norm(x, w[p + ".running_mean"], w[p + ".running_var"], w[p + ".weight"], w[p + ".bias"], False, 0.1, 1e-5)
+        mean, var = w[p + ".running_mean"].clone(), w[p + ".running_var"].clone()
+        y = F.batch_norm(x, mean, var, w[p + ".weight"], w[p + ".bias"], True, 0.1, 1e-5)
+        self.new_stats[p + ".running_mean"], self.new_stats[p + ".running_var"] = mean, var
+        return y
 
     # -- ResNet (torchvision Bottleneck v1.5, no layer4) ------------------------------------
     def bottleneck(self, p, x, stride, downsample):
@@ -212,6 +220,50 @@ class OFA:
         return F.linear(x, w["encoder.embed_tokens.weight"])
 
 
+def label_smoothed_nll_loss(lprobs, target, epsilon, ignore_index=PAD):
+    """fairseq criterions/label_smoothed_cross_entropy.py, reduce=True."""
+    target = target.unsqueeze(-1)
+    nll_loss = -lprobs.gather(dim=-1, index=target)
+    smooth_loss = -lprobs.sum(dim=-1, keepdim=True)
+    pad_mask = target.eq(ignore_index)
+    nll_loss = nll_loss.masked_fill(pad_mask, 0.0).sum()
+    smooth_loss = smooth_loss.masked_fill(pad_mask, 0.0).sum()
+    eps_i = epsilon / (lprobs.size(-1) - 1)
+    return (1.0 - epsilon - eps_i) * nll_loss + eps_i * smooth_loss
+
+
+def check_training(cfg, weights, case, tol):
+    """Training mode (BatchNorm batch statistics): loss, gradients of the sampled weights, new running stats."""
+    torch.set_grad_enabled(True)
+    names = [k[len("grad."):] for k in case if k.startswith("grad.")]
+    for n in names:
+        weights[n].requires_grad_(True)
+    model = OFA(cfg, weights)
+    model.training = True
+    enc, pad, pos = model.encode(case["src_tokens"], case["patch_images"], case["patch_masks"].bool())
+    logits = model.decode(case["prev_output_tokens"], enc, pad, pos)
+    loss = label_smoothed_nll_loss(F.log_softmax(logits, dim=-1), case["target"], 0.1)
+    loss.backward()
+    ref_loss = case["train_loss"].item()
+    rel_loss = abs(loss.item() - ref_loss) / abs(ref_loss)
+    print(f"training-mode loss: TS {ref_loss:.6f} PyTorch {loss.item():.6f} (rel diff {rel_loss:.1e})")
+    worst = 0.0
+    for n in names:
+        g = weights[n].grad
+        ref = case["grad." + n]
+        rel = (g - ref).abs().max().item() / max(ref.abs().max().item(), 1e-12)
+        worst = max(worst, rel)
+        print(f"  grad {n}: max |g| {ref.abs().max().item():.3e}, max abs diff / max |g| {rel:.1e}")
+    stat_ok = True
+    for k in case:
+        if k.startswith("new."):
+            d = (model.new_stats[k[len("new."):]] - case[k]).abs().max().item()
+            stat_ok = stat_ok and d <= 1e-5
+            print(f"  BatchNorm {k[len('new.'):]}: max abs diff {d:.1e}")
+    torch.set_grad_enabled(False)
+    return rel_loss <= tol and worst <= 1e-3 and stat_ok
+
+
 def main():
     model_path, case_path = sys.argv[1], sys.argv[2]
     tol = float(sys.argv[3]) if len(sys.argv) > 3 else 1e-4
@@ -233,6 +285,9 @@ def main():
     print(f"bucket functions identical: token {tok_ok} (all 2047 offsets), image {img_ok} (400 sampled pairs)")
     if not (tok_ok and img_ok):
         sys.exit(2)
+    if "train_loss" in case and not check_training(cfg, weights, case, tol):
+        print("training-mode check FAILED")
+        sys.exit(3)
     scale = ref.abs().max().item()
     print(f"config {cfg['name']}: d={cfg['dModel']} heads={cfg['heads']} layers={cfg['encLayers']}+{cfg['decLayers']} "
           f"resnet={cfg['resnetBlocks']}x{cfg['resnetWidth']} image={cfg['imageSize']} vocab={cfg['vocabSize']}")
