@@ -75,6 +75,8 @@ export const EvaluateJob = Paths.extend({
   skipExampleIds: z.array(z.number().int()),
   /** Evaluate only the first N examples (quick looks, tests). */
   limit: z.number().int().positive().nullable(),
+  /** Prompt every example in instruction form (models that were instruction-tuned). */
+  instructionForm: z.boolean().default(false),
   backend: z.string().nullable(),
 });
 export type EvaluateJob = z.infer<typeof EvaluateJob>;

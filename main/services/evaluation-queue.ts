@@ -73,7 +73,8 @@ export function queueEvaluation(ctx: ServiceContext, t: EvaluationTarget): Evalu
     mode,
     decoding,
   });
-  const backend = ctx.store.runs.config(t.run.id)?.['backend'];
+  const runConfig = ctx.store.runs.config(t.run.id) ?? {};
+  const backend = runConfig['backend'];
   ctx.scheduler.enqueueEvaluation({
     type: 'evaluate',
     evaluationId: evaluation.id,
@@ -86,6 +87,7 @@ export function queueEvaluation(ctx: ServiceContext, t: EvaluationTarget): Evalu
     batchSize: decoding.strategy === 'beam' || decoding.strategy === 'allcand' ? 8 : 32,
     skipExampleIds: [],
     limit: t.limit ?? null,
+    instructionForm: runConfig['kind'] === 'instruction',
     backend: typeof backend === 'string' ? backend : null,
   });
   ctx.events.emit('onDidChangeEvaluation', { evaluationId: evaluation.id, evaluation });

@@ -5,7 +5,7 @@ import type { Decoding } from '#shared/domain/evaluation';
 import { parameterCount } from '#shared/model/weight-shapes';
 import { taskOf } from '#shared/tasks';
 import type { EvaluateJob } from '../protocol';
-import { toEngineExample } from './engine-examples';
+import { asInstruction, toEngineExample } from './engine-examples';
 import { ExampleReader } from './examples';
 import type { JobContext } from './job-context';
 import { InvalidJobError } from './train-job';
@@ -65,7 +65,8 @@ export async function runEvaluateJob(
   try {
     session = await loadSession(job.checkpointPath, { ...(backend ? { backend } : {}), warn: () => {} });
     const skip = new Set(job.skipExampleIds);
-    const all = reader.split(job.datasetId, job.split);
+    const stored = reader.split(job.datasetId, job.split);
+    const all = job.instructionForm ? stored.map(asInstruction) : stored;
     if (all.length === 0) throw new InvalidJobError(`dataset ${job.datasetId} has no ${job.split} examples`);
     const total = Math.min(all.length, job.limit ?? all.length);
     const todo = all.slice(0, total).filter((e) => !skip.has(e.id));

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExperimentCreated, ExperimentDetail } from '#shared/api/experiments';
+import { ensureDemoDatasets } from './demo-datasets';
+import { dispatch } from './dispatch';
+import { vqaRadWorkbench, waitUntil } from './job-test-helpers';
+
+// Instruction tuning as one experiment: a weighted mixture (the demo instruction set and the demo
+// VQA set in instruction form), then zero-shot evaluation on held-out real VQA-RAD. A handful of
+// steps: this checks the workflow and what is stored, not how well a 6-step model answers.
+
+let env: Awaited<ReturnType<typeof vqaRadWorkbench>>;
+beforeAll(async () => {
+  env = await vqaRadWorkbench();
+  await ensureDemoDatasets(env.ctx, { onlyIfEmpty: false });
+});
+afterAll(() => env?.dispose());
+
+const demoId = (demo: string) =>
+  env.ctx.store.db
+    .prepare("SELECT id FROM datasets WHERE json_extract(meta, '$.demoId') = ?")
+    .pluck()
+    .get(demo) as string;
+
+describe('instruction tuning with zero-shot evaluation', () => {
+  it('trains on a weighted mixture and evaluates zero-shot with alignment accuracy, in one experiment', async () => {
+    const { ctx } = env;
+    const created = (await dispatch(ctx, 'experiments.create', {
+      name: 'instruct',
+      kind: 'instruction',
+      task: 'instruction',
+      datasets: [
+        { datasetId: demoId('instruction-mixture'), weight: 3 },
+        { datasetId: demoId('phantom-vqa'), weight: 1 },
+      ],
+      scale: 'cpu-xs',
+      hyperparameters: { steps: 6, batchSize: 4, imageSize: 32, maxSrcLength: 48, maxTgtLength: 8 },
+      evaluate: { split: null, zeroShot: [{ datasetId: env.datasetId }], limit: 24 },
+    })) as ExperimentCreated;
+    const experimentId = created.experiment!.id;
+    const runId = created.runs[0]!.id;
+    const run = await ctx.scheduler.waitForRun(runId);
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    await waitUntil(
+      () =>
+        ctx.store.evaluations
+          .list({ experimentId })
+          .some((e) => e.status === 'succeeded' || e.status === 'failed'),
+      120_000,
+      'the zero-shot evaluation',
+    );
+    const detail = (await dispatch(ctx, 'experiments.get', { id: experimentId })) as ExperimentDetail;
+    expect(detail.runs).toHaveLength(1);
+    expect(detail.evaluations).toHaveLength(1);
+    const ev = detail.evaluations[0]!;
+    expect(ev.status, ev.error ?? '').toBe('succeeded');
+    expect(ev.mode).toBe('zeroshot');
+    expect(ev.decoding.strategy).toBe('greedy'); // unconstrained by default
+    expect(ev.done).toBe(24);
+    const alignment = ev.metrics['alignment_accuracy']!;
+    expect(alignment.n).toBe(24);
+    expect(alignment.estimate).toBeGreaterThanOrEqual(0);
+    expect(alignment.estimate).toBeLessThanOrEqual(1);
+    // The prompts were instruction-form, as the model was tuned.
+    const page = (await dispatch(ctx, 'evaluations.predictions', { id: ev.id, limit: 5 })) as {
+      predictions: { source: string }[];
+    };
+    expect(page.predictions[0]?.source).toMatch(/Answer the question about the medical image/);
+    // Mixture weights: the run's config keeps them, and both datasets were sampled.
+    const config = ctx.store.runs.config(runId) as { mixture: { datasetId: string; weight: number }[] };
+    expect(config.mixture.map((m) => m.weight)).toEqual([3, 1]);
+  });
+
+  it('refuses a configuration that cannot run, naming the field', async () => {
+    const { ctx } = env;
+    await expect(
+      dispatch(ctx, 'experiments.create', {
+        name: 'too big',
+        task: 'vqa',
+        datasets: [{ datasetId: env.datasetId }],
+        scale: 'XLarge',
+        hyperparameters: { batchSize: 4096 },
+      }),
+    ).rejects.toMatchObject({ code: 'invalid_input', field: 'scale', message: expect.stringMatching(/GiB/) });
+    await expect(
+      dispatch(ctx, 'experiments.create', {
+        name: 'x',
+        task: 'vqa',
+        datasets: [{ datasetId: 'nope' }],
+        scale: 'cpu-xs',
+      }),
+    ).rejects.toMatchObject({ code: 'invalid_input', field: 'datasets.0.datasetId' });
+    await expect(
+      dispatch(ctx, 'experiments.create', {
+        name: 'x',
+        task: 'summarization',
+        datasets: [{ datasetId: env.datasetId }],
+        scale: 'cpu-xs',
+      }),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/no training examples/),
+    });
+    // A sweep plans the cartesian product as sibling runs, with estimates; a dry run queues nothing.
+    const plan = (await dispatch(ctx, 'experiments.create', {
+      name: 'sweep',
+      task: 'vqa',
+      datasets: [{ datasetId: env.datasetId }],
+      scale: 'cpu-xs',
+      sweep: { scales: ['cpu-xs', 'cpu-s'], lrs: [1e-3, 3e-3], seeds: [1, 2] },
+      dryRun: true,
+    })) as ExperimentCreated;
+    expect(plan.experiment).toBeNull();
+    expect(plan.plan).toHaveLength(8);
+    expect(new Set(plan.plan.map((p) => p.name)).size).toBe(8);
+    expect(plan.plan.every((p) => p.estimate.memoryBytes > 0 && p.estimate.totalSeconds > 0)).toBe(true);
+    // VQA's spec defaults: lr 5e-5, 100 epochs of the 1,614 training questions at batch 16.
+    expect(plan.plan[0]?.hyperparameters).toMatchObject({
+      lr: 1e-3,
+      epochs: 100,
+      steps: Math.ceil((100 * 1614) / 16),
+    });
+  });
+});
