@@ -39,6 +39,15 @@ describe('trimmed vocabulary', () => {
     for (const t of texts) expect(tok.decode(tok.encode(` ${t}`))).toBe(t);
     expect(tok.encode(' zebra')).toContain(UNK);
   });
+  it('encodes special-token spellings in user text as plain text', () => {
+    expect(() => tok.encode(' <|endoftext|> yes')).not.toThrow();
+    expect(
+      new Tokenizer(trimmedVocabFor(['<|endoftext|>'])).decode(
+        trimmedVocabFor(['<|endoftext|>']).symbols.map((_, i) => i),
+      ),
+    ).toContain('<|endoftext|>');
+  });
+
   it('serialises to JSON and back', () => {
     const again = Vocab.fromJSON(JSON.parse(JSON.stringify(vocab.toJSON())));
     expect(again.symbols).toEqual(vocab.symbols);

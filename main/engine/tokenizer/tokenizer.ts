@@ -4,9 +4,14 @@ import { BOS, buildTrimmedVocab, EOS, type TrimmedVocabOptions, UNK, type Vocab 
 /** Receives a message when a sequence is truncated. */
 export type WarnFn = (message: string) => void;
 
-/** GPT-2 byte-level BPE ids of a text (r50k_base equals GPT-2's encoder.json). */
+const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+
+/**
+ * GPT-2 byte-level BPE ids of a text (r50k_base equals GPT-2's encoder.json). Special-token
+ * spellings such as `<|endoftext|>` in user data are encoded as plain text, never rejected.
+ */
 export function bpe(text: string): number[] {
-  return bpeEncode(text);
+  return bpeEncode(text, PLAIN_TEXT);
 }
 
 /**
