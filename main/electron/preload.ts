@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 
 // Runs sandboxed (CommonJS, no Node): builds `window.workbench` over IPC. Channel names match
 // shared/api/wire.ts; validation happens in the main process.
@@ -13,6 +13,10 @@ interface Reply {
 
 contextBridge.exposeInMainWorld('workbench', {
   transport: 'electron',
+  /** The path of a file or folder dropped on the window (the import wizard's drop zone). */
+  pathForFile(file: File): string {
+    return webUtils.getPathForFile(file);
+  },
   async invoke(method: string, input: unknown): Promise<unknown> {
     const reply = (await ipcRenderer.invoke(IPC_INVOKE, method, input)) as Reply;
     if (reply.ok) return reply.output;

@@ -21,7 +21,7 @@ export class ApiError extends Error {
 
 declare global {
   interface Window {
-    workbench?: WorkbenchApi & { transport?: string };
+    workbench?: WorkbenchApi & { transport?: string; pathForFile?: (file: File) => string };
   }
 }
 

@@ -16,10 +16,11 @@ export function DropZone({ onPath, onError }: { onPath: (p: string) => void; onE
       onDrop={(e) => {
         e.preventDefault();
         setOver(false);
-        const path = pathFromDrop(
-          e.dataTransfer.getData('text/uri-list'),
-          e.dataTransfer.getData('text/plain'),
-        );
+        // The desktop app can name a dropped file's path; a browser page only sees file:// URIs or text.
+        const file = e.dataTransfer.files[0];
+        const path =
+          (file && window.workbench?.pathForFile?.(file)) ||
+          pathFromDrop(e.dataTransfer.getData('text/uri-list'), e.dataTransfer.getData('text/plain'));
         if (path) onPath(path);
         else
           onError(
