@@ -41,11 +41,8 @@ describe('trimmed vocabulary', () => {
   });
   it('encodes special-token spellings in user text as plain text', () => {
     expect(() => tok.encode(' <|endoftext|> yes')).not.toThrow();
-    expect(
-      new Tokenizer(trimmedVocabFor(['<|endoftext|>'])).decode(
-        trimmedVocabFor(['<|endoftext|>']).symbols.map((_, i) => i),
-      ),
-    ).toContain('<|endoftext|>');
+    const special = new Tokenizer(trimmedVocabFor(['<|endoftext|>']));
+    expect(special.decode(special.encode('<|endoftext|>'))).toBe('<|endoftext|>');
   });
 
   it('serialises to JSON and back', () => {
