@@ -8,6 +8,7 @@ import { wasmConcatConfig, wasmSplitVConfig } from './wasm-concat-split';
 import { wasmConv2DBackpropFilterConfig, wasmConv2DBackpropInputConfig } from './wasm-conv-backprop';
 import { wasmIdentityConfig } from './wasm-identity';
 import { wasmSliceConfig } from './wasm-slice';
+import { wasmMeanConfig, wasmSumConfig } from './wasm-sum';
 import { wasmTransposeConfig } from './wasm-transpose';
 import { registerWasmTransposeFirst, replaceWasmKernel, stockWasmKernel } from './wasm-transpose-first';
 
@@ -37,6 +38,9 @@ export function registerCustomKernels(backend: BackendName): string[] {
     replaceWasmKernel(wasmConv2DBackpropFilterConfig);
     replaceWasmKernel(wasmConv2DBackpropInputConfig);
     kernels.push('Conv2DBackpropFilter:im2col-xnnpack', 'Conv2DBackpropInput:xnnpack-col2im');
+    replaceWasmKernel(wasmSumConfig(stockWasmKernel(tf.Sum)));
+    replaceWasmKernel(wasmMeanConfig(stockWasmKernel(tf.Mean)));
+    kernels.push('Sum:leading-rows', 'Mean:leading-rows');
   }
   if (backend === 'wasm' || backend === 'cpu') {
     const fused = [...registerFusedAdamW(), ...registerSumSquares(), ...registerLayerNorm()];
