@@ -4,7 +4,9 @@ import type { Page } from '@playwright/test';
 export class SidebarNav {
   constructor(private readonly page: Page) {}
 
-  async open(label: 'Datasets' | 'Experiments' | 'Compare' | 'Zero-shot' | 'Settings'): Promise<void> {
+  async open(
+    label: 'Datasets' | 'New experiment' | 'Experiments' | 'Compare' | 'Zero-shot' | 'Settings',
+  ): Promise<void> {
     await this.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
     await this.page.getByRole('heading', { level: 1, name: label }).waitFor();
   }
