@@ -2,15 +2,15 @@
 export const COLUMNS = [
   { id: 'select', label: 'Select', width: '36px', sort: null },
   { id: 'star', label: 'Star', width: '36px', sort: null },
-  { id: 'name', label: 'Name', width: 'minmax(220px, 3fr)', sort: 'name' },
-  { id: 'status', label: 'Status', width: '100px', sort: 'status' },
+  { id: 'name', label: 'Name', width: 'minmax(180px, 3fr)', sort: 'name' },
+  { id: 'status', label: 'Status', width: '96px', sort: 'status' },
   { id: 'scale', label: 'Scale', width: '72px', sort: 'scale' },
-  { id: 'task', label: 'Task', width: 'minmax(90px, 1fr)', sort: 'task' },
-  { id: 'dataset', label: 'Dataset', width: 'minmax(100px, 1fr)', sort: 'dataset' },
-  { id: 'best', label: 'Best metric', width: '170px', sort: 'bestMetric' },
-  { id: 'params', label: 'Params', width: '72px', sort: 'params' },
-  { id: 'created', label: 'Created', width: '150px', sort: 'createdAt' },
-  { id: 'tags', label: 'Tags', width: 'minmax(80px, 1fr)', sort: null },
+  { id: 'task', label: 'Task', width: 'minmax(80px, 1fr)', sort: 'task' },
+  { id: 'dataset', label: 'Dataset', width: 'minmax(80px, 1fr)', sort: 'dataset' },
+  { id: 'best', label: 'Best metric', width: '140px', sort: 'bestMetric' },
+  { id: 'params', label: 'Params', width: '64px', sort: 'params' },
+  { id: 'created', label: 'Created', width: '146px', sort: 'createdAt' },
+  { id: 'tags', label: 'Tags', width: 'minmax(60px, 1fr)', sort: null },
 ] as const;
 
 /** The grid template shared by the header and every row, so columns line up. */

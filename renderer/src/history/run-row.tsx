@@ -62,7 +62,9 @@ export const RunRow = memo(function RunRow({
       <td>{run.scale}</td>
       <td className="ellipsis">{run.task}</td>
       <td className="ellipsis">{run.datasetName ?? ''}</td>
-      <td>{run.bestMetric === null ? '' : `${run.bestMetricName} ${run.bestMetric.toFixed(3)}`}</td>
+      <td className="ellipsis" title={run.bestMetricName ?? undefined}>
+        {run.bestMetric === null ? '' : `${run.bestMetricName} ${run.bestMetric.toFixed(3)}`}
+      </td>
       <td>{formatParams(run.params)}</td>
       <td className="ellipsis">{formatDateTime(run.createdAt)}</td>
       <td className="ellipsis">
