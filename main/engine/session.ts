@@ -9,6 +9,7 @@ import {
   readModelFile,
   saveCheckpoint,
 } from './checkpoint/checkpoint';
+import type { SafetensorsFile } from './checkpoint/safetensors';
 import type { DecodeOptions } from './decode/constraints';
 import { scoreCandidates } from './decode/score';
 import { beamSearch, greedy } from './decode/search';
@@ -29,7 +30,9 @@ export type VocabSource =
   /** Only the tokens of these texts (sources, targets, candidates) plus specials: the CPU-rung default. */
   | { readonly kind: 'trimmed'; readonly texts: Iterable<string>; readonly withBins?: boolean }
   /** A serialised vocabulary (e.g. from a checkpoint header). */
-  | { readonly kind: 'json'; readonly json: VocabJson };
+  | { readonly kind: 'json'; readonly json: VocabJson }
+  /** The vocabulary stored in the `init` checkpoint (fine-tuning a previous run). */
+  | { readonly kind: 'checkpoint' };
 
 /** Options of {@link createEngineSession}. */
 export interface SessionOptions {
@@ -53,9 +56,13 @@ export interface Generation {
   readonly score: number;
 }
 
-function resolveVocab(src: VocabSource): Vocab {
+function resolveVocab(src: VocabSource, init: SafetensorsFile | undefined): Vocab {
   if (src.kind === 'fairseq') return loadFairseqVocab(src.dictPath);
   if (src.kind === 'json') return Vocab.fromJSON(src.json);
+  if (src.kind === 'checkpoint') {
+    if (!init) throw new Error("vocab kind 'checkpoint' needs an init checkpoint");
+    return Vocab.fromJSON(readMeta(init).vocab);
+  }
   return trimmedVocabFor(src.texts, src.withBins ? { withBins: true } : {});
 }
 
@@ -215,12 +222,13 @@ export async function createEngineSession(opts: SessionOptions): Promise<EngineS
   if (!isCpuRung(base.name) && opts.vocab.kind === 'trimmed') {
     opts.warn?.(`preset ${base.name} with a trimmed vocabulary cannot load published weights`);
   }
-  const tokenizer = new Tokenizer(resolveVocab(opts.vocab), opts.warn);
+  const initFile = opts.init ? readModelFile(opts.init) : undefined;
+  const tokenizer = new Tokenizer(resolveVocab(opts.vocab, initFile), opts.warn);
   const config = { ...base, vocabSize: tokenizer.size };
   const session = new EngineSession(config, tokenizer, opts.seed, backend, opts.batch ?? {});
-  if (opts.init) {
+  if (initFile) {
     try {
-      loadWeightsInto(session.weights, readModelFile(opts.init), config);
+      loadWeightsInto(session.weights, initFile, config);
     } catch (err) {
       session.dispose();
       throw err;

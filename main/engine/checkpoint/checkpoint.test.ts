@@ -157,6 +157,21 @@ describe('resume equivalence (cpu backend)', () => {
     const a = bits(straight.weights);
     const b = bits(resumed.weights);
     for (const [n, buf] of a) expect(b.get(n)?.equals(buf), n).toBe(true);
+    // fine-tuning from the run: weights and vocabulary from the checkpoint, fresh optimizer
+    const tuned = await createEngineSession({
+      preset: config,
+      seed: 5,
+      vocab: { kind: 'checkpoint' },
+      init: dir,
+      backend: 'cpu',
+    });
+    expect(tuned.step).toBe(0);
+    expect(tuned.tokenizer.vocab.symbols).toEqual(resumed.tokenizer.vocab.symbols);
+    const saved = readModelFile(dir).tensors.get('decoder.layers.1.fc2.weight')?.data;
+    expect(Array.from(tuned.weights.get('decoder.layers.1.fc2.weight')?.dataSync() ?? [])).toEqual(
+      Array.from(saved ?? []),
+    );
+    tuned.dispose();
     straight.dispose();
     resumed.dispose();
   });
