@@ -1,4 +1,4 @@
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { Split } from '#shared/domain/dataset';
 import { readText } from '../fs-utils';
 import { parseJsonLines } from '../text/json';
@@ -53,7 +53,7 @@ export const jsonlImporter: Importer = {
       if (!ok) continue;
       const imageKey = typeof image === 'string' && image !== '' ? image : undefined;
       if (imageKey && !images.has(imageKey))
-        images.set(imageKey, { kind: 'file', path: join(dir, imageKey) });
+        images.set(imageKey, { kind: 'file', path: resolve(dir, imageKey) });
       examples.push({
         ...(parsedSplit?.success ? { split: parsedSplit.data } : {}),
         task: 'instruction',

@@ -1,4 +1,4 @@
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { findEntry, readText } from '../fs-utils';
 import { parseJson, topLevelLines } from '../text/json';
 import type { ImageSource, Importer, ParsedExample } from '../types';
@@ -34,7 +34,7 @@ export const llavaMedImporter: Importer = {
         continue;
       }
       const image = typeof rec['image'] === 'string' && rec['image'] !== '' ? rec['image'] : undefined;
-      if (image && !images.has(image)) images.set(image, { kind: 'file', path: join(imageDir, image) });
+      if (image && !images.has(image)) images.set(image, { kind: 'file', path: resolve(imageDir, image) });
       const turns = rec['conversations'] as unknown[];
       for (let t = 0; t + 1 < turns.length; t += 2) {
         const human = turns[t];
