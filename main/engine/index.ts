@@ -9,10 +9,12 @@
  * const session = await createEngineSession({
  *   preset: 'cpu-xs',                       // or 'S' | 'M' | 'Base' | 'Large' | 'XLarge' | a ModelConfig
  *   seed: 1,
- *   vocab: { kind: 'trimmed', texts },      // CPU rungs; { kind: 'fairseq', dictPath } for published weights
+ *   vocab: { kind: 'trimmed', texts },      // CPU rungs; { kind: 'fairseq', dictPath } for published weights;
+ *                                           // { kind: 'checkpoint' } to reuse the init checkpoint's
  *   init: undefined,                        // or a checkpoint dir / model.safetensors to start from
  * });
- * const batch = session.prepare(examples);  // examples: { source, target, image?, candidates? }[]
+ * const idx = session.nextBatchIndices(examples.length, 16); // seeded order, saved with checkpoints
+ * const batch = session.prepare(idx.map((i) => examples[i]));  // { source, target, image?, candidates? }
  * const r = session.trainStep(batch, { schedule: { lr: 5e-4, totalSteps: 1000, warmupRatio: 0.04 } });
  * // r = { step, loss, lr, gradNorm, tokensPerSec, ntokens }; NonFiniteLossError on NaN/Inf
  * session.save(dir);                        // model.safetensors + optimizer.safetensors, atomic
