@@ -54,9 +54,11 @@ export const demoCommand: Command = {
         datasets: [{ datasetId: vqa }],
         scale: scales[0],
         sweep: { scales },
+        // One budget for every rung: 64 px images keep cpu-m's steps affordable on two cores.
         hyperparameters: {
           steps: Number(values.steps ?? 60),
-          batchSize: Number(values.batch ?? 16),
+          batchSize: Number(values.batch ?? 8),
+          imageSize: 64,
           lr: 2e-3,
           warmupRatio: 0.1,
         },
