@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDicom } from '#main/data/dicom/write-dicom';
 import * as fx from '#main/data/fixtures/make-fixtures';
@@ -26,23 +25,11 @@ afterAll(() => ctx.close());
 const folder = (files: Record<string, string | Uint8Array>) =>
   fx.writeTree(join(ctx.dir, `bad-${n++}`), files);
 
-function npy(shape: number[], data: Uint8Array): Uint8Array {
-  let header = `{'descr': '|u1', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  header = header.padEnd(Math.ceil((header.length + 11) / 64) * 64 - 11, ' ') + '\n';
-  const out = new Uint8Array(10 + header.length + data.length);
-  out.set([0x93, ...Buffer.from('NUMPY'), 1, 0, header.length & 0xff, header.length >> 8]);
-  out.set(Buffer.from(header, 'latin1'), 10);
-  out.set(data, 10 + header.length);
-  return out;
-}
-
 function npz(labels: number[]): Uint8Array {
-  const files: Record<string, Uint8Array> = {};
-  for (const s of ['train', 'val', 'test']) {
-    files[`${s}_images.npy`] = npy([labels.length, 4, 4], new Uint8Array(labels.length * 16).fill(9));
-    files[`${s}_labels.npy`] = npy([labels.length, 1], Uint8Array.from(labels));
-  }
-  return zipSync(files);
+  return fx.medmnistNpz(
+    [4, 4],
+    labels.map((l) => [l]),
+  );
 }
 
 async function xlsx(header: string[]): Promise<string> {

@@ -166,6 +166,36 @@ describe('formats from fixtures (auto-detected)', () => {
     ).toEqual(['Is there any abnormality?', 'What is shown in the figure?']);
   });
 
+  it('MedMNIST subsets: RGB (PathMNIST), multi-label (ChestMNIST), 3D middle slice (NoduleMNIST3D)', async () => {
+    const dir = folder({
+      'pathmnist.npz': fx.medmnistNpz([28, 28, 3], [[0], [8]]),
+      'chestmnist_64.npz': fx.medmnistNpz(
+        [64, 64],
+        [[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], Array(14).fill(0)],
+      ),
+      'nodulemnist3d.npz': fx.medmnistNpz([28, 28, 28], [[1], [0]]),
+    });
+    const path = await run(join(dir, 'pathmnist.npz'));
+    expect([path.name, path.examples]).toEqual(['PathMNIST', 6]);
+    expect(
+      examples(path.datasetId!)
+        .map((e) => e.target)
+        .slice(0, 2),
+    ).toEqual(['adipose', 'colorectal adenocarcinoma epithelium']);
+    const chest = await run(join(dir, 'chestmnist_64.npz'));
+    expect(
+      examples(chest.datasetId!)
+        .map((e) => e.target)
+        .slice(0, 2),
+    ).toEqual(['atelectasis, hernia', 'normal']);
+    const nodule = await run(join(dir, 'nodulemnist3d.npz'));
+    const img = (await dispatch(ctx, 'datasets.image', {
+      hash: examples(nodule.datasetId!)[0]!.imageHash,
+    })) as { width: number };
+    expect(img.width).toBe(28);
+    expect(examples(nodule.datasetId!)[0]!.target).toBe('malignant');
+  });
+
   it('MeQSum .xlsx written by exceljs', async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('Sheet1');
