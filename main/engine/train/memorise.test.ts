@@ -7,7 +7,7 @@ import { loadVqaRad, vqaRadAvailable } from './vqa-rad-fixture';
 // unconstrained decoding checked every 25 updates from update 75. On the WebAssembly backend this
 // takes ~50-90 s on 2 cores (~0.45 s per update); measured 90.6% after 100 and 96.9% after 125.
 describe.skipIf(!vqaRadAvailable())('memorisation (cpu-xs, VQA-RAD)', () => {
-  it('reaches >= 90% exact match on 32 training examples within 150 updates', async () => {
+  it('reaches >= 90% exact match on 32 training examples within 150 updates', async (test) => {
     const examples = await loadVqaRad(32);
     const texts = examples.flatMap((e) => [e.source, e.target]);
     const session = await createEngineSession({
@@ -16,6 +16,12 @@ describe.skipIf(!vqaRadAvailable())('memorisation (cpu-xs, VQA-RAD)', () => {
       vocab: { kind: 'trimmed', texts },
       backend: 'wasm',
     });
+    if (session.backend.name === 'cpu') {
+      // the plain JavaScript backend needs ~10 s per update here: far beyond a unit-test budget
+      session.dispose();
+      test.skip();
+      return;
+    }
     const batch = session.prepare(examples);
     const total = 150;
     let best = 0;
