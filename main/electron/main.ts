@@ -5,6 +5,7 @@ import { ensureDemoDatasets } from '#main/services/demo-datasets';
 import { openWorkbench } from '#main/services/open';
 import { bindIpc } from '#main/transport/ipc-binding';
 import { hardenContents, hardenSession, isAppUrl } from './security';
+import { utilityLauncher } from './utility-launcher';
 
 // The desktop shell: one window over the same services as browser mode; the data folder is the
 // Electron user-data folder. This file and its siblings are the only Electron code.
@@ -18,7 +19,9 @@ async function start(): Promise<void> {
   await app.whenReady();
   let ctx: ReturnType<typeof openWorkbench>;
   try {
-    ctx = openWorkbench(process.env.BIOMED_HOME ?? app.getPath('userData'), 'electron');
+    ctx = openWorkbench(process.env.BIOMED_HOME ?? app.getPath('userData'), 'electron', {
+      launcher: utilityLauncher,
+    });
   } catch (err) {
     dialog.showErrorBox('Biomed Workbench cannot open its data folder', (err as Error).message);
     app.exit(1);
