@@ -76,7 +76,7 @@ export const trainCommand: Command = {
       );
       const split = values['eval-split'] ?? 'test';
       const created = (await dispatch(ctx, 'experiments.create', {
-        name: values.name ?? `${values.task} ${values.scale}`,
+        name: values.name ?? String(values.task),
         kind: values.instruction ? 'instruction' : 'finetune',
         task: values.task,
         datasets,
