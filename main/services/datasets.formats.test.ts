@@ -196,6 +196,26 @@ describe('formats from fixtures (auto-detected)', () => {
     expect(examples(nodule.datasetId!)[0]!.target).toBe('malignant');
   });
 
+  it('refuses to delete a dataset that runs use, unless forced', async () => {
+    const r = await run(folder(fx.biocaptionFiles()));
+    const db = ctx.store.db;
+    db.prepare(
+      "INSERT INTO experiments (id, name, kind, config, config_hash, created_at) VALUES ('e1', 'E', 'finetune', '{}', 'h', 't')",
+    ).run();
+    db.prepare(
+      "INSERT INTO runs (id, experiment_id, name, status, scale, task, dataset_id, config, created_at) VALUES ('r1', 'e1', 'R', 'succeeded', 'cpu-xs', 'captioning', ?, '{}', 't')",
+    ).run(r.datasetId);
+    await expect(dispatch(ctx, 'datasets.delete', { id: r.datasetId })).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    expect(ctx.store.datasets.exists(r.datasetId!)).toBe(true);
+    const d = (await dispatch(ctx, 'datasets.delete', { id: r.datasetId, force: true })) as {
+      blobsRemoved: number;
+    };
+    expect(d.blobsRemoved).toBe(3);
+    expect(db.prepare("SELECT dataset_id FROM runs WHERE id = 'r1'").pluck().get()).toBeNull();
+  });
+
   it('MeQSum .xlsx written by exceljs', async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('Sheet1');

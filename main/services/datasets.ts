@@ -100,15 +100,32 @@ export const datasetHandlers: Handlers<
       height: row.height ?? 0,
     };
   },
-  'datasets.delete': ({ id }, ctx) => deleteDataset(ctx, id),
+  'datasets.delete': ({ id, force }, ctx) => deleteDataset(ctx, id, force),
 };
 
-/** Deletes a dataset, its examples, and the images (rows and files) no other dataset uses. */
+/**
+ * Deletes a dataset, its examples, and the images (rows and files) no other dataset uses. Refuses
+ * (conflict) when runs or evaluations use it, unless `force`.
+ */
 export function deleteDataset(
   ctx: ServiceContext,
   id: string,
+  force = false,
 ): { id: string; examples: number; blobsRemoved: number } {
   mustGet(ctx, id);
+  const used = ctx.store.db
+    .prepare(
+      `SELECT (SELECT COUNT(*) FROM runs WHERE dataset_id = ?) AS runs,
+              (SELECT COUNT(*) FROM evaluations WHERE dataset_id = ?) AS evaluations`,
+    )
+    .get(id, id) as { runs: number; evaluations: number };
+  if (!force && used.runs + used.evaluations > 0) {
+    throw new WorkbenchError(
+      'conflict',
+      `Dataset "${id}" is used by ${used.runs} run(s) and ${used.evaluations} evaluation(s); deleting it also deletes those evaluations and their predictions. Delete with force to go ahead.`,
+      'id',
+    );
+  }
   let examples = 0;
   let orphans: string[] = [];
   ctx.store.db.transaction(() => {

@@ -74,7 +74,13 @@ export const datasetMethods = {
     'A full-size image as a data URL (for the image viewer)',
   ),
   'datasets.delete': method(
-    DatasetId,
+    z
+      .object({
+        id: z.string().min(1),
+        /** Also delete when runs or evaluations use the dataset (their evaluations go with it). */
+        force: z.boolean().default(false),
+      })
+      .strict(),
     z.object({ id: z.string(), examples: z.number().int(), blobsRemoved: z.number().int() }),
     'Delete a dataset, its examples and the images no other dataset uses',
   ),

@@ -15,7 +15,7 @@ import { SERVE_HOOKS } from './serve';
 const USAGE = [
   'biomed datasets import PATH [--format F] [--dry-run] [--json] [--name N] [--seed S] [--limit N] [--frame K]',
   '       biomed datasets list [--json]',
-  '       biomed datasets delete ID',
+  '       biomed datasets delete ID [--force]   (--force: also when runs or evaluations use it)',
   '       biomed datasets demo [--json]   (add the synthetic demo datasets that are missing)',
   `Formats: ${DatasetFormat.options.filter((f) => f !== 'demo').join(', ')}`,
 ].join('\n');
@@ -115,7 +115,7 @@ export const datasetsCommand: Command = {
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { json: { type: 'boolean' } },
+      options: { json: { type: 'boolean' }, force: { type: 'boolean' } },
     });
     const ctx = openCliWorkbench(io);
     try {
@@ -141,7 +141,7 @@ export const datasetsCommand: Command = {
       if (sub === 'delete') {
         const id = positionals[0];
         if (!id) throw new UsageError('Give the dataset id to delete');
-        const r = deleteDataset(ctx, id);
+        const r = deleteDataset(ctx, id, values.force ?? false);
         io.out(`Deleted ${r.id}: ${r.examples} examples, ${r.blobsRemoved} images no longer used\n`);
         return 0;
       }
