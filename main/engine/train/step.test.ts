@@ -87,10 +87,13 @@ describe('trainStep', () => {
     const fc = weights.get('decoder.layers.0.fc1.weight');
     if (!ln || !fc) throw new Error('missing weights');
     const before = fc.dataSync().slice();
+    const bn = weights.get('encoder.embed_images.bn1.running_mean');
+    const bnBefore = bn?.dataSync().slice();
     const saved = ln.clone();
     ln.assign(tf.fill(ln.shape, Number.NaN));
     expect(() => trainStep(state, [batch], { schedule })).toThrow(NonFiniteLossError);
     expect(fc.dataSync()).toEqual(before);
+    expect(bn?.dataSync()).toEqual(bnBefore);
     ln.assign(saved);
     saved.dispose();
   });

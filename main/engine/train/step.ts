@@ -42,7 +42,7 @@ export interface TrainerState {
   readonly seed: number;
 }
 
-/** Raised when the loss or gradient is NaN/Inf; no weight was updated (keep the last good checkpoint). */
+/** Raised when the loss or gradient is NaN/Inf; no weight or buffer was changed (the step can be skipped). */
 export class NonFiniteLossError extends Error {
   override readonly name = 'NonFiniteLossError';
 }
@@ -74,6 +74,8 @@ export function trainStep(
   const vars = [...weights.values()].filter((v) => v.trainable);
   const nameOf = new Map([...weights].map(([n, v]) => [v.name, n]));
   const grads = new Map<string, tf.Tensor>();
+  // BatchNorm buffers change during the forward passes; restored if the step is refused
+  const buffers = new Map([...weights].filter(([, v]) => !v.trainable).map(([n, v]) => [n, tf.clone(v)]));
   let lossSum = 0;
   let ntokens = 0;
   try {
@@ -128,7 +130,11 @@ export function trainStep(
       tokensPerSec: ntokens / seconds,
       ntokens,
     };
+  } catch (err) {
+    for (const [n, b] of buffers) weights.get(n)?.assign(b);
+    throw err;
   } finally {
     for (const g of grads.values()) g.dispose();
+    for (const b of buffers.values()) b.dispose();
   }
 }
