@@ -56,7 +56,12 @@ export class Problems {
     return this.errors;
   }
 
+  /** Every kept problem, and a last line counting those beyond `max`. */
   get list(): readonly ImportProblem[] {
-    return this.items;
+    if (this.omitted === 0) return this.items;
+    return [
+      ...this.items,
+      { severity: 'warning', file: '(import)', message: `${this.omitted} more problem(s) not listed` },
+    ];
   }
 }
