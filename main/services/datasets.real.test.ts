@@ -25,6 +25,8 @@ describe('real benchmark files', () => {
     expect(r.images.total).toBe(314);
     const d = await get(r.datasetId!);
     expect(d.answerTypes).toEqual({ closed: 1299, open: 949 });
+    // The "allcand" answer set after lower-casing and tab stripping: the 517 answers of the repo's pickle (spec §2.2).
+    expect((d.meta['answerSet'] as string[]).length).toBe(517);
     expect(d.tasks).toEqual({ vqa: { train: r.splits.train, validation: r.splits.validation, test: 451 } });
     const page = (await dispatch(ctx, 'datasets.examples', { id: r.datasetId, split: 'test', limit: 5 })) as {
       total: number;
