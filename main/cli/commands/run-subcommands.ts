@@ -38,7 +38,9 @@ async function show(argv: readonly string[], io: CliIO): Promise<number> {
     for (const s of series) {
       const last = s.points.at(-1);
       if (last)
-        line(`  ${s.name}`, `${last.value.toPrecision(4)} at step ${last.step} (${s.points.length} points)`);
+        io.out(
+          `  ${s.name.padEnd(30)}${last.value.toPrecision(4)} at step ${last.step} (${s.points.length} points)\n`,
+        );
     }
     io.out('checkpoints\n');
     for (const c of run.checkpoints)
