@@ -73,6 +73,15 @@ describe('estimateMemory', () => {
     expect(fitsDevice(estimateMemory(PRESETS['cpu-xs'], w), 24 * 2 ** 30)).toBe(true);
   });
 
+  it('budgets more for TensorFlow.js WebAssembly than for native runtimes', () => {
+    const w = { batchSize: 8, sourceLength: 14, targetLength: 4, training: true } as const;
+    const native = estimateMemory(PRESETS['cpu-m'], w);
+    const wasm = estimateMemory(PRESETS['cpu-m'], { ...w, runtime: 'wasm' });
+    expect(wasm.activationBytes).toBeGreaterThan(4 * native.activationBytes);
+    // measured peak WebAssembly heap for cpu-m, batch 8, VQA-RAD: 1,798 MiB
+    expect(wasm.totalBytes / 2 ** 20).toBeGreaterThan(1798);
+  });
+
   it('orders the presets by memory', () => {
     const e = presetMemoryEstimates(PRESETS, {
       batchSize: 8,
