@@ -6,6 +6,7 @@ import { registerSumSquares } from './sum-squares';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
 import { wasmConcatConfig, wasmSplitVConfig } from './wasm-concat-split';
 import { wasmConv2DBackpropFilterConfig, wasmConv2DBackpropInputConfig } from './wasm-conv-backprop';
+import { wasmGatherConfig } from './wasm-gather';
 import { wasmIdentityConfig } from './wasm-identity';
 import { wasmSliceConfig } from './wasm-slice';
 import { wasmMeanConfig, wasmSumConfig } from './wasm-sum';
@@ -41,6 +42,8 @@ export function registerCustomKernels(backend: BackendName): string[] {
     replaceWasmKernel(wasmSumConfig(stockWasmKernel(tf.Sum)));
     replaceWasmKernel(wasmMeanConfig(stockWasmKernel(tf.Mean)));
     kernels.push('Sum:leading-rows', 'Mean:leading-rows');
+    replaceWasmKernel(wasmGatherConfig(stockWasmKernel(tf.GatherV2)));
+    kernels.push('GatherV2:row-copies');
   }
   if (backend === 'wasm' || backend === 'cpu') {
     const fused = [...registerFusedAdamW(), ...registerSumSquares(), ...registerLayerNorm()];

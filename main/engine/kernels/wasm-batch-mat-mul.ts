@@ -1,6 +1,14 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { stockWasmKernel } from './wasm-transpose-first';
 import { type WasmBackendLike, WasmViews } from './wasm-views';
+
+/**
+ * Below this many multiply-adds per batch slice, one XNNPACK call per slice (operator creation,
+ * weight packing) costs more than the stock kernel's scalar loop over the whole batch: decoding
+ * one token multiplies [B*H, 1, hd] by [B*H, hd, L] every layer and step.
+ */
+const SMALL_SLICE_MACS = 8192;
 
 /**
  * Faster wasm BatchMatMul. The stock kernel (tfjs 4.22) reaches XNNPACK only when neither input
@@ -134,6 +142,12 @@ function batchMatMul(args: MatMulArgs): TensorInfo {
   const batch = Math.max(batchA, batchB);
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) {
     throw new Error(`matMul: batch shapes ${outerA} and ${outerB} only broadcast from size 1`);
+  }
+  // Only equal batches: the stock scalar loop reads batch count from a and does not broadcast.
+  if (batch > 1 && batchA === batchB && m * n * k < SMALL_SLICE_MACS) {
+    const stock = stockWasmKernel(tf.BatchMatMul);
+    if (stock && stock.kernelFunc !== (batchMatMul as unknown))
+      return stock.kernelFunc(args as never) as TensorInfo;
   }
   const out = backend.makeOutput([...outOuter, m, n], 'float32');
   if (m * n === 0) return out;
