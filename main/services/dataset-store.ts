@@ -128,8 +128,8 @@ export async function storeParsed(
       const img = e.image === undefined ? undefined : images.hashes.get(e.image);
       const group =
         e.group ??
-        img?.grouping.patient ??
-        img?.grouping.study ??
+        (img?.grouping.patient ? `patient:${img.grouping.patient}` : undefined) ??
+        (img?.grouping.study ? `study:${img.grouping.study}` : undefined) ??
         (img ? `image:${img.hash}` : `example:${i}`);
       return { e, img, group };
     });
