@@ -47,6 +47,7 @@ export function syntheticBatch(config: ModelConfig, w: Workload): PreparedBatch 
     targets: randomIds(w.batch * w.targetLength, config.vocabSize, 3),
     ...(w.withImage ? { images, imageMask: new Float32Array(w.batch).fill(1) } : {}),
     ntokens: w.batch * w.targetLength,
+    decoderPrefixes: Array.from({ length: w.batch }, () => []),
   };
 }
 
