@@ -51,4 +51,25 @@ describe('EngineSession', () => {
     expect(ev.exactMatch).toBeGreaterThanOrEqual(0);
     s.dispose();
   });
+
+  it('trains and decodes with the question in the decoder (prompt_type=prev_output)', async () => {
+    const examples = syntheticExamples(4, tinyTestConfig());
+    const texts = examples.flatMap((e) => [e.source, e.target, ...(e.candidates ?? [])]);
+    const s = await createEngineSession({
+      preset: tinyTestConfig(),
+      seed: 3,
+      vocab: { kind: 'trimmed', texts },
+      backend: 'cpu',
+      batch: { promptInDecoder: true },
+    });
+    const r = s.trainStep(s.prepare(examples), { schedule: { lr: 1e-3, totalSteps: 10, warmupRatio: 0 } });
+    expect(Number.isFinite(r.loss)).toBe(true);
+    const before = tf.memory().numTensors;
+    const ev = s.evaluate(examples, { beamSize: 2 });
+    const scored = s.scoreCandidates(examples.slice(0, 2));
+    expect(tf.memory().numTensors).toBe(before);
+    for (const p of ev.predictions) expect(examples[0]?.candidates).toContain(p);
+    for (const x of scored) expect(x.scores.reduce((a, v) => a + Math.exp(v), 0)).toBeCloseTo(1, 4);
+    s.dispose();
+  });
 });

@@ -134,10 +134,20 @@ export class EngineSession {
     examples: readonly Example[],
     opts: DecodeOptions & { readonly constrained?: boolean } = {},
   ): Generation[] {
+    // with the question in the decoder, prefixes differ in length: decode one example at a time
+    const groups = this.batchOpts.promptInDecoder ? examples.map((e) => [e]) : [examples];
+    return groups.flatMap((g) => this.generateGroup(g, opts));
+  }
+
+  private generateGroup(
+    examples: readonly Example[],
+    opts: DecodeOptions & { readonly constrained?: boolean },
+  ): Generation[] {
     const batch = this.prepare(
       examples.map((e) => ({ ...e, target: '' })),
       { constrain: false },
     );
+    const prefix = batch.decoderPrefixes[0] ?? [];
     const inputs = batchTensors(batch, this.config);
     const ctx = makeContext(this.config, this.weights, false);
     const tries =
@@ -146,7 +156,9 @@ export class EngineSession {
         : undefined;
     try {
       const hyps =
-        (opts.beamSize ?? 1) > 1 ? beamSearch(ctx, inputs, opts, tries) : greedy(ctx, inputs, opts, tries);
+        (opts.beamSize ?? 1) > 1
+          ? beamSearch(ctx, inputs, opts, tries, prefix)
+          : greedy(ctx, inputs, opts, tries, prefix);
       return hyps.map((h) => ({ text: this.tokenizer.decode(h.tokens), tokens: h.tokens, score: h.score }));
     } finally {
       disposeBatchTensors(inputs);
@@ -167,6 +179,7 @@ export class EngineSession {
           inputs,
           cands.map((c) => this.tokenizer.encode(` ${c}`)),
           answerTrie(this.tokenizer, cands),
+          batch.decoderPrefixes[0] ?? [],
         );
         return { best: cands[r.best] ?? '', scores: r.scores };
       } finally {

@@ -65,6 +65,45 @@ describe('incremental decoding', () => {
   });
 });
 
+describe('forced decoder prefix', () => {
+  it('feeding a prefix at once equals feeding it token by token (KV cache)', () => {
+    const ctx = makeContext(config, weights, false);
+    const inp = inputs();
+    const b = inp.tokens.shape[0];
+    const prefix = [7, 9, 4];
+    const enc = encode(ctx, inp);
+    const once = new IncrementalDecoder(ctx, enc);
+    const a1 = once.stepMany(Array.from({ length: b }, () => [0, ...prefix]));
+    const a2 = once.step(new Array(b).fill(11));
+    const each = new IncrementalDecoder(ctx, enc);
+    let b1: Float32Array = new Float32Array();
+    for (const t of [0, ...prefix]) b1 = each.step(new Array(b).fill(t));
+    const b2 = each.step(new Array(b).fill(11));
+    const diff = (x: Float32Array, y: Float32Array) =>
+      x.reduce((m, v, i) => Math.max(m, Math.abs(v - (y[i] ?? 0))), 0);
+    expect(diff(a1, b1)).toBeLessThan(1e-5);
+    expect(diff(a2, b2)).toBeLessThan(1e-5);
+    once.dispose();
+    each.dispose();
+    tf.dispose([enc.x, enc.pad, enc.pos]);
+    disposeBatchTensors(inp);
+  });
+
+  it('constrained decoding after a question prefix stays in the answer set; beam 1 == greedy', () => {
+    const ctx = makeContext(config, weights, false);
+    const inp = inputs();
+    const tries = examples.map((e) => answerTrie(tok, e.candidates ?? []));
+    const prefix = tok.encode(' question number 1 about the image?');
+    const g = greedy(ctx, inp, {}, tries, prefix);
+    const b1 = beamSearch(ctx, inp, { beamSize: 1 }, tries, prefix);
+    const b3 = beamSearch(ctx, inp, { beamSize: 3 }, tries, prefix);
+    disposeBatchTensors(inp);
+    const allowed = new Set(examples[0]?.candidates);
+    for (const h of [...g, ...b3]) expect(allowed.has(tok.decode(h.tokens))).toBe(true);
+    expect(b1.map((h) => h.tokens)).toEqual(g.map((h) => h.tokens));
+  });
+});
+
 describe('search', () => {
   it('beam size 1 equals greedy', () => {
     const ctx = makeContext(config, weights, false);

@@ -19,11 +19,23 @@ export class IncrementalDecoder {
 
   /** Feeds one token per row ([N] ids) and returns log-probabilities of the next token, [N, V] on the host. */
   step(tokens: readonly number[]): Float32Array {
+    return this.stepMany(tokens.map((t) => [t]));
+  }
+
+  /**
+   * Feeds the same number of tokens per row (a forced decoder prefix, e.g. the question under
+   * OFA's prompt_type=prev_output) and returns the log-probabilities after the last one, [N, V].
+   */
+  stepMany(rows: readonly (readonly number[])[]): Float32Array {
     const prev = this.cache;
+    const t = rows[0]?.length ?? 0;
+    if (t === 0 || rows.some((r) => r.length !== t))
+      throw new Error('stepMany needs rows of one non-zero length');
     const out = tf.tidy(() => {
-      const ids = tf.tensor2d([...tokens], [tokens.length, 1], 'int32');
+      const ids = tf.tensor2d(rows.flat(), [rows.length, t], 'int32'); // [N, T]
       const r = decode(this.ctx, this.enc, ids, prev);
-      const lp = tf.logSoftmax(tf.squeeze(r.logits, [1]), -1); // [N, V]
+      const last = tf.slice(r.logits, [0, t - 1, 0], [-1, 1, -1]); // [N, 1, V]
+      const lp = tf.logSoftmax(tf.squeeze(last, [1]), -1); // [N, V]
       return {
         lp,
         self: r.cache.self.flatMap((kv) => [kv.k, kv.v]),
@@ -41,7 +53,7 @@ export class IncrementalDecoder {
       tf.dispose(out.cross.filter((t) => !prev.cross.some((kv) => kv.k === t || kv.v === t)));
     }
     this.cache = {
-      length: (prev?.length ?? 0) + 1,
+      length: (prev?.length ?? 0) + t,
       self: pairs(out.self),
       cross: prev ? prev.cross : pairs(out.cross),
     };

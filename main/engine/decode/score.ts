@@ -17,21 +17,24 @@ export interface CandidateScores {
  * as in training), and the argmax is the prediction.
  * @param input encoder input of ONE example (batch 1)
  * @param candidates token ids of each candidate without specials
+ * @param prefix decoder tokens forced between `<s>` and the answer (OFA prompt_type=prev_output)
  */
 export function scoreCandidates(
   ctx: ForwardContext,
   input: EncoderInput,
   candidates: readonly (readonly number[])[],
   trie?: Trie,
+  prefix: readonly number[] = [],
 ): CandidateScores {
   if (candidates.length === 0) throw new Error('no candidates to score');
   const c = candidates.length;
-  const len = Math.max(...candidates.map((x) => x.length)) + 1;
+  const off = prefix.length; // forced decoder prefix (prompt_type=prev_output) before each answer
+  const len = off + Math.max(...candidates.map((x) => x.length)) + 1;
   const prev = new Int32Array(c * len).fill(1);
   const tgt = new Int32Array(c * len).fill(1);
   candidates.forEach((ids, i) => {
-    prev.set([BOS, ...ids], i * len);
-    tgt.set([...ids, EOS], i * len);
+    prev.set([BOS, ...prefix, ...ids], i * len);
+    tgt.set([...ids, EOS], i * len + off);
   });
   const lp = tf.tidy(() => {
     const enc = encode(ctx, input);
@@ -51,8 +54,8 @@ export function scoreCandidates(
     let sum = 0;
     const p = [BOS, ...ids];
     for (let t = 0; t <= ids.length; t++) {
-      const row = values.subarray((i * len + t) * v, (i * len + t + 1) * v);
-      const target = tgt[i * len + t] ?? EOS;
+      const row = values.subarray((i * len + off + t) * v, (i * len + off + t + 1) * v);
+      const target = tgt[i * len + off + t] ?? EOS;
       if (trie) {
         // renormalise over the tokens the trie allows here (logits of the others are masked out)
         const allowed = trie.next(p.slice(0, t + 1));

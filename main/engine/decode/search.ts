@@ -24,6 +24,12 @@ function encodeKept(ctx: ForwardContext, input: EncoderInput): EncoderOutput {
   return { x: x as tf.Tensor3D, pad: pad as tf.Tensor2D, pos: pos as tf.Tensor2D };
 }
 
+/** One decoder step; pass the forced prefix on the first one (`<s>`) only. */
+function feed(dec: IncrementalDecoder, last: readonly number[], prefix: readonly number[]): Float32Array {
+  if (prefix.length === 0) return dec.step(last);
+  return dec.stepMany(last.map((t) => [t, ...prefix]));
+}
+
 function argmax(row: Float32Array): number {
   let best = 0;
   for (let i = 1; i < row.length; i++) if ((row[i] ?? -Infinity) > (row[best] ?? -Infinity)) best = i;
@@ -40,6 +46,7 @@ export function greedy(
   input: EncoderInput,
   opts: DecodeOptions = {},
   tries?: readonly (Trie | undefined)[],
+  prefix: readonly number[] = [],
 ): Hypothesis[] {
   const enc = encodeKept(ctx, input);
   const dec = new IncrementalDecoder(ctx, enc);
@@ -49,7 +56,11 @@ export function greedy(
   const done = new Array<boolean>(b).fill(false);
   try {
     while (!done.every(Boolean)) {
-      const rows = dec.step(seqs.map((s) => s.at(-1) as number));
+      const rows = feed(
+        dec,
+        seqs.map((s) => s.at(-1) as number),
+        seqs[0]?.length === 1 ? prefix : [],
+      );
       const v = rows.length / b;
       for (let i = 0; i < b; i++) {
         if (done[i]) {
@@ -106,6 +117,7 @@ export function beamSearch(
   input: EncoderInput,
   opts: DecodeOptions = {},
   tries?: readonly (Trie | undefined)[],
+  prefix: readonly number[] = [],
 ): Hypothesis[] {
   const k = opts.beamSize ?? 5;
   const b = input.tokens.shape[0];
@@ -119,7 +131,11 @@ export function beamSearch(
   const finished: Hypothesis[][] = Array.from({ length: b }, () => []);
   try {
     for (let step = 0; step < (opts.maxLen ?? 30) && finished.some((f) => f.length < k); step++) {
-      const rows = dec.step(beams.flatMap((bs) => bs.map((h) => h.seq.at(-1) as number)));
+      const rows = feed(
+        dec,
+        beams.flatMap((bs) => bs.map((h) => h.seq.at(-1) as number)),
+        step === 0 ? prefix : [],
+      );
       const v = rows.length / (b * k);
       const order: number[] = [];
       beams = beams.map((bs, i) => {

@@ -56,6 +56,24 @@ describe('prepareBatch', () => {
     const left = tok.encode(' left lung');
     expect(allowedAt(1, 1)).toEqual([left[1]]);
   });
+  it('puts the question in the decoder with promptInDecoder (OFA prompt_type=prev_output)', () => {
+    const p = prepareBatch([{ source: 'is it?', target: 'yes', candidates }], tok, config, {
+      promptInDecoder: true,
+    });
+    const q = tok.encode(' is it?');
+    const yes = tok.encode(' yes');
+    expect(p.decoderPrefixes[0]).toEqual(q);
+    expect(Array.from(p.prevTokens)).toEqual([BOS, ...q, ...yes]);
+    expect(Array.from(p.targets)).toEqual([...q.map(() => PAD), ...yes, EOS]);
+    expect(p.ntokens).toBe(yes.length + 1);
+    // the trie applies from the answer on: after the question, the first answer tokens are allowed
+    const v = p.vocabSize;
+    const row = p.allowed?.subarray(q.length * v, (q.length + 1) * v) ?? new Uint8Array();
+    expect([...row.keys()].filter((i) => row[i] === 1).length).toBe(
+      new Set(candidates.map((c) => tok.encode(` ${c}`)[0])).size,
+    );
+  });
+
   it('leaves training unconstrained when some example has no candidates', () => {
     const u = prepareBatch(
       [

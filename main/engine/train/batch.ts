@@ -29,6 +29,8 @@ export interface PreparedBatch {
   readonly allowed?: Uint8Array; // [B, tgtLen, V] next tokens allowed by the answer trie
   /** Non-pad target tokens. */
   readonly ntokens: number;
+  /** Decoder tokens forced after `<s>` per example (the question with promptInDecoder, else empty). */
+  readonly decoderPrefixes: readonly (readonly number[])[];
 }
 
 /** Length limits (OFA max_src_length / max_tgt_length). */
@@ -37,6 +39,11 @@ export interface BatchOptions {
   readonly maxTargetTokens?: number;
   /** Constrain to candidates when every example has them (default true). */
   readonly constrain?: boolean;
+  /**
+   * OFA's prompt_type=prev_output (the BiomedGPT VQA scripts): the decoder input is
+   * `<s> question answer`, the loss covers only `answer </s>`, decoding starts after the question.
+   */
+  readonly promptInDecoder?: boolean;
 }
 
 function pad2(rows: readonly number[][], len: number): Int32Array {
@@ -58,14 +65,16 @@ function allowedMask(
   prev: number[][],
   tgt: number[][],
   tgtLen: number,
+  offsets: readonly number[],
 ): Uint8Array {
   const v = tokenizer.size;
   const out = new Uint8Array(examples.length * tgtLen * v).fill(1);
   examples.forEach((ex, b) => {
     const trie = answerTrie(tokenizer, ex.candidates ?? []);
     const p = prev[b] ?? [];
-    for (let t = 0; t < (tgt[b]?.length ?? 0); t++) {
-      const next = trie.next(p.slice(0, t + 1));
+    const off = offsets[b] ?? 0; // answer starts after the forced prefix
+    for (let t = off; t < (tgt[b]?.length ?? 0); t++) {
+      const next = trie.next([BOS, ...p.slice(off + 1, t + 1)]);
       if (next.length === 0) continue; // reference outside the set: leave this position unconstrained
       const row = out.subarray((b * tgtLen + t) * v, (b * tgtLen + t + 1) * v);
       row.fill(0);
@@ -78,7 +87,8 @@ function allowedMask(
 
 /**
  * Tokenises examples the OFA way: source `<s> bpe(" " + source) </s>`, decoder input
- * `<s> bpe(" " + target)`, target `bpe(" " + target) </s>`; pads to the longest; preprocesses
+ * `<s> bpe(" " + target)` (with promptInDecoder `<s> bpe(" " + source) bpe(" " + target)`),
+ * target `bpe(" " + target) </s>` (shifted under the prefix); pads to the longest; preprocesses
  * images to the preset size; builds trie masks when the examples carry candidates.
  */
 export function prepareBatch(
@@ -96,8 +106,10 @@ export function prepareBatch(
     if (ids.length > maxTgt) tokenizer.encodeWithSpecials(` ${e.target.trim()}`, maxTgt, 'target'); // warns
     return ids.slice(0, maxTgt);
   });
-  const prev = body.map((ids) => [BOS, ...ids]);
-  const tgt = body.map((ids) => [...ids, EOS]);
+  const prefixes = src.map((s) => (opts.promptInDecoder ? s.slice(1, -1) : []));
+  const prev = body.map((ids, i) => [BOS, ...(prefixes[i] ?? []), ...ids]);
+  // targets under the prefix are <pad>: no loss on the question
+  const tgt = body.map((ids, i) => [...new Array<number>(prefixes[i]?.length ?? 0).fill(PAD), ...ids, EOS]);
   const srcLen = Math.max(...src.map((s) => s.length));
   const tgtLen = Math.max(...tgt.map((s) => s.length));
   const withImage = examples.some((e) => e.image);
@@ -124,7 +136,19 @@ export function prepareBatch(
     prevTokens: pad2(prev, tgtLen),
     targets: pad2(tgt, tgtLen),
     ...(images && imageMask ? { images, imageMask } : {}),
-    ...(constrain ? { allowed: allowedMask(tokenizer, examples, prev, tgt, tgtLen) } : {}),
-    ntokens: tgt.reduce((s, t) => s + t.length, 0),
+    ...(constrain
+      ? {
+          allowed: allowedMask(
+            tokenizer,
+            examples,
+            prev,
+            tgt,
+            tgtLen,
+            prefixes.map((p) => p.length),
+          ),
+        }
+      : {}),
+    ntokens: body.reduce((s, ids) => s + ids.length + 1, 0),
+    decoderPrefixes: prefixes,
   };
 }
