@@ -12,6 +12,7 @@
  *   vocab: { kind: 'trimmed', texts },      // CPU rungs; { kind: 'fairseq', dictPath } for published weights;
  *                                           // { kind: 'checkpoint' } to reuse the init checkpoint's
  *   init: undefined,                        // or a checkpoint dir / model.safetensors to start from
+ *   batch: { maxSourceTokens: 80, maxTargetTokens: 30, promptInDecoder: false }, // OFA prev_output: true
  * });
  * const idx = session.nextBatchIndices(examples.length, 16); // seeded order, saved with checkpoints
  * const batch = session.prepare(idx.map((i) => examples[i]));  // { source, target, image?, candidates? }
