@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,6 +28,15 @@ const meta = {
   seed: 3,
   backend: 'cpu',
 };
+
+function digest(w: ModelWeights): string {
+  const hash = createHash('sha256');
+  for (const [name, v] of [...w].sort(([a], [b]) => a.localeCompare(b))) {
+    hash.update(name);
+    hash.update(Buffer.from((v.dataSync() as Float32Array).buffer));
+  }
+  return hash.digest('hex');
+}
 
 function bits(w: ModelWeights): Map<string, Buffer> {
   return new Map([...w].map(([n, v]) => [n, Buffer.from((v.dataSync() as Float32Array).buffer.slice(0))]));
@@ -127,7 +138,7 @@ describe('resume equivalence (cpu backend)', () => {
   // Dropout masks derive from (seed, update number), data come in a fixed order and every piece of
   // state (weights, BN statistics and counters, Adam moments and step) is saved as exact float32,
   // so the resumed losses must equal the uninterrupted ones exactly.
-  it('N steps straight == N/2 + save + load into a fresh session + N/2', async () => {
+  it('N steps straight == N/2 + save + load into a fresh session / process + N/2', async () => {
     const examples = syntheticExamples(6, config);
     const texts = examples.flatMap((e) => [e.source, e.target, ...(e.candidates ?? [])]);
     const opts = {
@@ -172,7 +183,23 @@ describe('resume equivalence (cpu backend)', () => {
       Array.from(saved ?? []),
     );
     tuned.dispose();
+
+    // the same resume in a fresh process: nothing shared but the checkpoint directory
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(import.meta.dirname, 'resume-child.ts'), dir, '2'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, BIOMED_BACKEND: 'cpu' },
+      },
+    );
+    const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    expect(line, child.stderr.slice(-2000)).toBeDefined();
+    const result = JSON.parse(line?.slice(7) ?? '{}') as { losses: number[]; digest: string; step: number };
+    expect(result.step).toBe(4);
+    expect(result.losses).toEqual(lossesA.slice(2));
+    expect(result.digest).toBe(digest(straight.weights));
     straight.dispose();
     resumed.dispose();
-  });
+  }, 120_000);
 });
