@@ -39,7 +39,7 @@ const cpu = {
 
 /**
  * All presets. S/M/Base/Large/XLarge are ofa_tiny/medium/base/large/huge (spec/biomedgpt.md §1.1);
- * Large/XLarge use the images sizes of the VQA-RAD scripts for Base (384 px).
+ * Base/Large/XLarge use the 384 px images of the Base VQA-RAD script, S/M 256 px.
  */
 export const PRESETS: Readonly<Record<PresetName, ModelConfig>> = {
   S: {
