@@ -117,6 +117,20 @@ test('import, fine-tune, watch, cancel and resume, evaluate, compare, export LaT
   expect(tex.text).toContain('accuracy\\_closed');
   expect(tex.text).toContain('\\textbf{');
   expect(tex.text).toContain('\\end{table}');
+  const csv = await compare.exportText('Export CSV');
+  expect(csv.text.split('\n')[0]).toBe(
+    'Run,Scale,Dataset,accuracy,accuracy low,accuracy high,accuracy_closed,accuracy_closed low,accuracy_closed high,accuracy_open,accuracy_open low,accuracy_open high',
+  );
+  const svg = await compare.exportText('Scaling SVG');
+  expect(svg.text).toMatch(/^<svg[^>]+xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  expect(svg.text).toContain('VQA-RAD');
+  const png = await compare.exportText('Curves PNG');
+  expect(png.name).toMatch(/^curves-.*\.png$/);
+  expect(png.text.slice(1, 4)).toBe('PNG');
+  const html = await compare.exportText('Export HTML report');
+  expect(html.text).toContain('<table>');
+  expect(html.text).toContain('<svg');
+  expect(html.text).not.toContain('<script');
 
   // Zero-shot: the cpu-s checkpoint on a VQA dataset it never saw (the synthetic demo set).
   await nav.open('Zero-shot');
@@ -124,6 +138,7 @@ test('import, fine-tune, watch, cancel and resume, evaluate, compare, export LaT
   await zs.run(/vqa-rad cpu-s/, /chest phantoms \(VQA\)/, 30);
   await expect(zs.results()).toContainText('succeeded', { timeout: 180_000 });
   await expect(zs.results()).toContainText(/0\.\d{3}/);
+  await expect(zs.results()).toContainText('(tuned on it)');
   await shot('09-zero-shot');
   await nav.open('Settings');
   await expect(page.getByRole('table', { name: 'Compute backends' })).toContainText('in use');

@@ -13,6 +13,8 @@ export interface LineChartProps {
   readonly logX?: boolean;
   readonly logY?: boolean;
   readonly height?: number;
+  /** x is a step count: ticks only at whole numbers. */
+  readonly integerX?: boolean;
   /** Draw a marker on each point (the scaling view has few points). */
   readonly points?: boolean;
 }
@@ -26,9 +28,12 @@ export function tickLabel(v: number | null): string {
   if (v === null || !Number.isFinite(v)) return '';
   const a = Math.abs(v);
   if (a === 0) return '0';
-  if (a < 1e-3 || a >= 1e6) return v.toExponential(a >= 1e6 ? 1 : 0).replace('e+', 'e');
+  if (a < 1e-3 || a >= 1e6) return v.toExponential(1).replace('.0e', 'e').replace('e+', 'e');
   return Number(v.toPrecision(4)).toString();
 }
+
+/** Whole-number tick steps for step axes (1, 2, 5, 10, 20, 50, ...). */
+const INTEGER_INCRS = Array.from({ length: 24 }, (_, i) => [1, 2, 5][i % 3]! * 10 ** Math.floor(i / 3));
 
 function options(p: LineChartProps, width: number): uPlot.Options {
   const fg = cssVar('--fg', '#1b1f24');
@@ -45,7 +50,7 @@ function options(p: LineChartProps, width: number): uPlot.Options {
     height: p.height ?? 220,
     title: undefined,
     scales: { x: { time: false, distr: p.logX ? 3 : 1 }, y: { distr: p.logY ? 3 : 1 } },
-    axes: [axis(p.xLabel), axis(p.yLabel)],
+    axes: [p.integerX ? { ...axis(p.xLabel), incrs: INTEGER_INCRS } : axis(p.xLabel), axis(p.yLabel)],
     legend: { show: p.lines.length > 1 },
     cursor: { drag: { x: true, y: false } },
     series: [

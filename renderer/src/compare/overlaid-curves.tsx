@@ -42,6 +42,7 @@ export function OverlaidCurves(props: {
         title={`Curves: ${props.metric} by step`}
         lines={props.lines}
         xLabel="step"
+        integerX
         yLabel={props.metric}
         height={260}
       />

@@ -15,6 +15,7 @@ export function RunCharts({ series }: { series: readonly MetricSeries[] }) {
           title={seriesTitle(s.name)}
           lines={[seriesLine(s)]}
           xLabel="step"
+          integerX
           logY={s.name.includes('lr') ? false : undefined}
           height={180}
         />

@@ -29,6 +29,7 @@ export function ZeroShotPage() {
   const run = finished?.runs.find((r) => r.id === id);
   const [detail, setDetail] = useState<Record<string, unknown> | undefined>();
   const [evals, setEvals] = useState<EvaluationSummary[]>([]);
+  const [own, setOwn] = useState<EvaluationSummary[]>([]);
   const [fineTuned, setFineTuned] = useState<Map<string, EvaluationSummary>>(new Map());
   const [tick, setTick] = useState(0);
 
@@ -55,6 +56,7 @@ export function ZeroShotPage() {
         }
         if (!live) return;
         setEvals(zs);
+        setOwn(all.filter((e) => e.mode === 'finetuned' && e.status === 'succeeded'));
         setFineTuned(best);
       },
       () => undefined,
@@ -95,7 +97,7 @@ export function ZeroShotPage() {
             />
           )}
           <h2>Results</h2>
-          <ZeroShotResults zeroShot={evals} fineTuned={fineTuned} />
+          <ZeroShotResults zeroShot={evals} fineTuned={fineTuned} own={own} />
         </>
       )}
     </section>

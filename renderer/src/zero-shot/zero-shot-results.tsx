@@ -19,13 +19,20 @@ function Value({ m }: { m: MetricWithCi | undefined }) {
 export function ZeroShotResults({
   zeroShot,
   fineTuned,
+  own,
 }: {
   zeroShot: readonly EvaluationSummary[];
   fineTuned: ReadonlyMap<string, EvaluationSummary>;
+  /** The checkpoint's own fine-tuned evaluations (on the data it was tuned on), for reference. */
+  own: readonly EvaluationSummary[];
 }) {
   if (zeroShot.length === 0) return <p className="hint">No zero-shot evaluation of this checkpoint yet.</p>;
   return (
     <table aria-label="Zero-shot results">
+      <caption className="hint" style={{ textAlign: 'left', captionSide: 'bottom' }}>
+        Alignment accuracy: the share of answers that are in scope (a valid candidate for closed questions, a
+        non-empty answer in the expected form otherwise). Values with 95% bootstrap intervals.
+      </caption>
       <thead>
         <tr>
           <th>Dataset</th>
@@ -60,6 +67,22 @@ export function ZeroShotResults({
             </tr>
           );
         })}
+        {own.map((e) => (
+          <tr key={e.id} className="reference-row">
+            <td>
+              {e.datasetName ?? e.datasetId} <span className="hint">(tuned on it)</span>
+            </td>
+            <td>{e.split}</td>
+            <td>fine-tuned</td>
+            <td>–</td>
+            <td>
+              <Value m={e.metrics.alignment_accuracy} />
+            </td>
+            <td>
+              <Value m={e.metrics.accuracy} />
+            </td>
+          </tr>
+        ))}
       </tbody>
     </table>
   );
