@@ -3,6 +3,7 @@ import { parseBackendName } from '#main/engine/backend/index';
 import { createEngineSession, type EngineSession, loadSession } from '#main/engine/index';
 import { type PresetName, presetConfig } from '#shared/model/presets';
 import { parameterCount } from '#shared/model/weight-shapes';
+import { taskOf } from '#shared/tasks';
 import type { TrainJob } from '../protocol';
 import { asInstruction, toEngineExample } from './engine-examples';
 import { ExampleReader, type WorkerExample } from './examples';
@@ -118,6 +119,18 @@ export async function runTrainJob(
       ctx.send({ type: 'checkpoint', step, path, bytes });
     };
     const schedule = { lr: h.lr, totalSteps: h.steps, warmupRatio: h.warmupRatio };
+    // Closed-set tasks train against their answer trie, as OFA does (spec §2.2): every example
+    // carries candidates (its own, else its dataset's answer set), so each batch is constrained.
+    const constrained = !job.mixture.some((m) => m.instruction) && taskOf(job.task).decoding.constrained;
+    const answerSets = job.mixture.map((m) => (constrained ? reader.answerSet(m.datasetId) : []));
+    const candidatesOf = (dataset: number, e: WorkerExample): readonly string[] | null =>
+      constrained
+        ? e.candidates?.length
+          ? e.candidates
+          : answerSets[dataset]?.length
+            ? answerSets[dataset]!
+            : null
+        : e.candidates;
     for (let step = startStep + 1; step <= h.steps; step++) {
       await ctx.yieldToHost();
       const stop = ctx.stopRequested();
@@ -127,9 +140,10 @@ export async function runTrainJob(
       }
       const picks = sampler.next(step, h.batchSize);
       const examples = await Promise.all(
-        picks.map(({ dataset, index }) =>
-          toEngineExample(reader, sets[dataset]![index]!, s.config.imageSize),
-        ),
+        picks.map(({ dataset, index }) => {
+          const e = sets[dataset]![index]!;
+          return toEngineExample(reader, e, s.config.imageSize, candidatesOf(dataset, e));
+        }),
       );
       const r = s.trainStep(s.prepare(examples), {
         schedule,
