@@ -2,7 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+// Real worker processes: generous limits for a loaded 2-core machine (the suite default is 120 s).
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 300_000 });
+
 import { checkpointStep } from '#main/jobs/worker/session-checkpoint';
 import { QUICK, startFinetune, vqaRadWorkbench, waitUntil } from './job-test-helpers';
 

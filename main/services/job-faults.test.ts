@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Real worker processes: generous limits for a loaded 2-core machine (the suite default is 120 s).
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 300_000 });
+
 import { dispatch } from './dispatch';
 import { QUICK, startFinetune, vqaRadWorkbench, waitUntil } from './job-test-helpers';
 

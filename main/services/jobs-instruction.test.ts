@@ -1,4 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Real worker processes: generous limits for a loaded 2-core machine (the suite default is 120 s).
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 300_000 });
+
 import type { ExperimentCreated, ExperimentDetail } from '#shared/api/experiments';
 import { ensureDemoDatasets } from './demo-datasets';
 import { dispatch } from './dispatch';
