@@ -45,7 +45,7 @@ export function SettingsPage() {
                 <tr key={b.name}>
                   <td>{b.name}</td>
                   <td>
-                    <span className={b.chosen ? 'ok' : b.available ? '' : 'hint'}>
+                    <span className={b.chosen ? 'state-ok' : b.available ? '' : 'hint'}>
                       {b.chosen ? 'in use' : b.available ? 'available' : 'not available'}
                     </span>
                   </td>

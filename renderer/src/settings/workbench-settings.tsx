@@ -29,28 +29,35 @@ export function WorkbenchSettingsForm() {
     setSaved(false);
   };
   return (
-    <form
-      className="settings-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        save();
-      }}
-    >
-      <div className="field">
-        <label htmlFor="worker-concurrency">Worker concurrency</label>
-        <input
-          id="worker-concurrency"
-          type="number"
-          min={1}
-          max={16}
-          value={draft.workerConcurrency}
-          onChange={(e) => change({ workerConcurrency: Number(e.target.value) })}
-          aria-describedby="worker-concurrency-hint"
-        />
-        <span id="worker-concurrency-hint" className="hint">
-          Training jobs run at once. One per machine is best on a CPU: a job already uses every core.
-        </span>
-      </div>
+    <>
+      <form
+        className="settings-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          save();
+        }}
+      >
+        <div className="field">
+          <label htmlFor="worker-concurrency">Worker concurrency</label>
+          <input
+            id="worker-concurrency"
+            type="number"
+            min={1}
+            max={16}
+            value={draft.workerConcurrency}
+            onChange={(e) => change({ workerConcurrency: Number(e.target.value) })}
+            aria-describedby="worker-concurrency-hint"
+          />
+          <span id="worker-concurrency-hint" className="hint">
+            Training jobs run at once. One per machine is best on a CPU: a job already uses every core.
+          </span>
+        </div>
+        <div>
+          <button type="submit">Save settings</button>
+          {saved && <span className="ok">Saved</span>}
+        </div>
+        <ErrorBanner error={saveError} />
+      </form>
       <section aria-label="De-identification" className="deid">
         <h3>De-identification of DICOM files</h3>
         <p>
@@ -60,11 +67,6 @@ export function WorkbenchSettingsForm() {
           Patient IDs are read in memory only, to keep one patient's images in one split, and never written.
         </p>
       </section>
-      <div>
-        <button type="submit">Save settings</button>
-        {saved && <span className="ok">Saved</span>}
-      </div>
-      <ErrorBanner error={saveError} />
-    </form>
+    </>
   );
 }
