@@ -117,7 +117,7 @@ class OFA:
         attn = attn + attn_bias
         if key_padding_mask is not None:
             attn = attn.masked_fill(key_padding_mask[:, None, None, :], float("-inf"))
-        probs = F.softmax(attn.float(), dim=-1)
+        probs = F.softmax(attn, dim=-1)
         out = torch.matmul(probs, v)  # [B, H, T, hd]
         out = out.transpose(1, 2)  # [B, T, H, hd]
         out = torch.einsum("tbhd,h->tbhd", out, self.w[p + ".c_attn"])
@@ -232,36 +232,49 @@ def label_smoothed_nll_loss(lprobs, target, epsilon, ignore_index=PAD):
     return (1.0 - epsilon - eps_i) * nll_loss + eps_i * smooth_loss
 
 
-def check_training(cfg, weights, case, tol):
-    """Training mode (BatchNorm batch statistics): loss, gradients of the sampled weights, new running stats."""
-    torch.set_grad_enabled(True)
-    names = [k[len("grad."):] for k in case if k.startswith("grad.")]
+def training_pass(cfg, weights, case, names, dtype):
+    """Training mode (BatchNorm batch statistics) in `dtype`: loss, gradients of `names`, new BN stats."""
+    w = {k: (v.to(dtype) if v.is_floating_point() else v) for k, v in weights.items()}
     for n in names:
-        weights[n].requires_grad_(True)
-    model = OFA(cfg, weights)
+        w[n].requires_grad_(True)
+    model = OFA(cfg, w)
     model.training = True
-    enc, pad, pos = model.encode(case["src_tokens"], case["patch_images"], case["patch_masks"].bool())
-    logits = model.decode(case["prev_output_tokens"], enc, pad, pos)
-    loss = label_smoothed_nll_loss(F.log_softmax(logits, dim=-1), case["target"], 0.1)
-    loss.backward()
+    with torch.enable_grad():
+        enc, pad, pos = model.encode(case["src_tokens"], case["patch_images"].to(dtype), case["patch_masks"].bool())
+        logits = model.decode(case["prev_output_tokens"], enc, pad, pos)
+        loss = label_smoothed_nll_loss(F.log_softmax(logits, dim=-1), case["target"], 0.1)
+        loss.backward()
+    grads = {n: w[n].grad.double() for n in names}
+    return loss.item(), grads, {k: v.double() for k, v in model.new_stats.items()}
+
+
+def check_training(cfg, weights, case, tol):
+    """
+    Compares the engine's training-mode loss, gradients and BatchNorm statistics with PyTorch
+    autograd in float64. Deep ResNets in training mode can be ill-conditioned (PyTorch's own fp32
+    gradients then differ from fp64 by ~1e-2), so a gradient passes when its error is within
+    max(1e-3, 10x PyTorch fp32's own error).
+    """
+    names = [k[len("grad."):] for k in case if k.startswith("grad.")]
+    loss64, g64, stats64 = training_pass(cfg, weights, case, names, torch.float64)
+    _, g32, _ = training_pass(cfg, weights, case, names, torch.float32)
     ref_loss = case["train_loss"].item()
-    rel_loss = abs(loss.item() - ref_loss) / abs(ref_loss)
-    print(f"training-mode loss: TS {ref_loss:.6f} PyTorch {loss.item():.6f} (rel diff {rel_loss:.1e})")
-    worst = 0.0
+    rel_loss = abs(loss64 - ref_loss) / abs(loss64)
+    print(f"training-mode loss: TS {ref_loss:.6f} PyTorch fp64 {loss64:.6f} (rel diff {rel_loss:.1e})")
+    ok = rel_loss <= tol
     for n in names:
-        g = weights[n].grad
-        ref = case["grad." + n]
-        rel = (g - ref).abs().max().item() / max(ref.abs().max().item(), 1e-12)
-        worst = max(worst, rel)
-        print(f"  grad {n}: max |g| {ref.abs().max().item():.3e}, max abs diff / max |g| {rel:.1e}")
-    stat_ok = True
+        scale = max(g64[n].abs().max().item(), 1e-12)
+        ts = (case["grad." + n].double() - g64[n]).abs().max().item() / scale
+        pt = (g32[n] - g64[n]).abs().max().item() / scale
+        good = ts <= max(1e-3, 10 * pt)
+        ok = ok and good
+        print(f"  grad {n}: max |g| {scale:.3e}; error vs fp64 / max |g|: TS {ts:.1e}, PyTorch fp32 {pt:.1e}{'' if good else '  <-- FAIL'}")
     for k in case:
         if k.startswith("new."):
-            d = (model.new_stats[k[len("new."):]] - case[k]).abs().max().item()
-            stat_ok = stat_ok and d <= 1e-5
+            d = (stats64[k[len("new."):]] - case[k].double()).abs().max().item()
+            ok = ok and d <= 1e-5
             print(f"  BatchNorm {k[len('new.'):]}: max abs diff {d:.1e}")
-    torch.set_grad_enabled(False)
-    return rel_loss <= tol and worst <= 1e-3 and stat_ok
+    return ok
 
 
 def main():
