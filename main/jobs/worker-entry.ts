@@ -11,11 +11,14 @@ import { workerChannel } from './worker-channel';
 const channel = workerChannel();
 let stop: 'cancel' | 'pause' | null = null;
 let started = false;
+/** Last step the job reported done; a stop request arriving now lands during the next one. */
+let completed = 0;
 
 const send = (m: JobMessage): Promise<void> => channel.send({ ...m, v: PROTOCOL_VERSION } as WorkerMessage);
 
 const ctx: JobContext = {
   send: (m) => {
+    if (m.type === 'progress' || m.type === 'started') completed = m.step;
     void send(m);
   },
   log: (line, level = 'info') => {
@@ -57,6 +60,7 @@ async function run(message: HostMessage & { type: 'start' }): Promise<void> {
       message.job.type === 'train'
         ? await runTrainJob(message.job, ctx)
         : await runEvaluateJob(message.job, ctx);
+    if (result.reason !== 'completed') ctx.log(`stopped after step ${result.step}`);
     await finish({ type: 'done', reason: result.reason, step: result.step }, 0);
   } catch (err) {
     const { kind, message: text } = classify(err);
@@ -74,6 +78,7 @@ channel.onMessage((raw) => {
     return;
   }
   if (message.type === 'cancel') {
+    if (stop === null) ctx.log(`${message.mode} received during step ${completed + 1}`);
     stop = stop === 'cancel' ? 'cancel' : message.mode;
     return;
   }
