@@ -47,6 +47,10 @@ describe('worker faults', () => {
       for (const r of rows) seen.set(r.step, r.value);
       expect(rows.length).toBeGreaterThanOrEqual(killAt - 1);
       expect(ctx.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+      const checkpoint = ctx.store.checkpoints.latest(runId)?.step ?? 0;
+      console.info(
+        `kill -9 trial ${trial + 1}: worker killed at step ${ctx.store.runs.get(runId)?.step} (target ${killAt}), ${rows.length} loss rows stored, run ${failed.status}, resume from checkpoint ${checkpoint}, integrity ok`,
+      );
       const resumed = (await dispatch(ctx, 'runs.resume', { id: runId })) as { status: string };
       expect(resumed.status).toBe('queued');
       low = Math.min(killAt + 2, steps - 3);
@@ -64,6 +68,10 @@ describe('worker faults', () => {
     }
     expect(ctx.store.checkpoints.latest(runId)?.step).toBe(steps);
     expect(ctx.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const replayed = rows.filter((r) => seen.has(r.step)).length;
+    console.info(
+      `kill -9: final step ${done.step}/${steps}, ${rows.length} loss rows (one per step), ${replayed} steps compared with their pre-kill values: equal to 1e-4`,
+    );
   });
 
   it('cancels at the next step boundary', async () => {
