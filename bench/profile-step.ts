@@ -40,8 +40,9 @@ const wall = performance.now() - t1;
 const cpu = process.cpuUsage(c1);
 const rows = [...totals].sort((a, b) => b[1].ms - a[1].ms);
 const kernelMs = rows.reduce((s, [, v]) => s + v.ms, 0);
+const calls = rows.reduce((s, [, v]) => s + v.n, 0);
 console.log(
-  `profiled step ${wall.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU; in kernels ${kernelMs.toFixed(0)} ms CPU`,
+  `profiled step ${wall.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU; in kernels ${kernelMs.toFixed(0)} ms CPU (${calls} kernel calls)`,
 );
 for (const [name, v] of rows.slice(0, 25))
   console.log(`${name.padEnd(24)} ${v.ms.toFixed(1).padStart(8)} ms ${String(v.n).padStart(6)} calls`);
