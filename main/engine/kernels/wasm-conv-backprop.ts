@@ -3,9 +3,10 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Convolution gradients for the wasm backend, so tf.conv2d (XNNPACK forward) trains there:
- * - Conv2DBackpropFilter (missing in tfjs-backend-wasm 4.22): dW = im2col(x)^T dy;
+ * - Conv2DBackpropFilter (missing in tfjs-backend-wasm 4.22): dW = im2col(x)^T dy, with the
+ *   transposed im2col written directly;
  * - Conv2DBackpropInput (stock: a scalar loop, 7-26 ms on ResNet-stem shapes): dx = col2im(dy W^T).
- * im2col/col2im are JS loops over heap memory; the products go through the engine's wasm
+ * im2col (transposed) and col2im are JS loops over heap memory; the products go through the engine's wasm
  * BatchMatMul (XNNPACK). NHWC, dilation 1 only (what tf.conv2d's gradient asks for here).
  */
 
@@ -62,24 +63,31 @@ function geometry(xShape: number[], filterShape: number[], attrs: NamedAttrMap):
   };
 }
 
-/** cols[b, oh, ow, (kh, kw, c)] = x[b, oh*s - pad + kh, ow*s - pad + kw, c], 0 outside. */
-export function im2col(x: F32, g: Geometry, cols: F32): void {
-  const { inH, inW, inC: c, kH, kW } = g;
-  let o = 0;
-  for (let b = 0; b < g.batch; b++) {
-    for (let oh = 0; oh < g.outH; oh++) {
-      for (let ow = 0; ow < g.outW; ow++) {
-        for (let kh = 0; kh < kH; kh++) {
-          const h = oh * g.strideH - g.padTop + kh;
-          for (let kw = 0; kw < kW; kw++) {
-            const w = ow * g.strideW - g.padLeft + kw;
-            if (h < 0 || h >= inH || w < 0 || w >= inW) {
-              cols.fill(0, o, o + c);
-            } else {
-              const s = ((b * inH + h) * inW + w) * c;
-              for (let j = 0; j < c; j++) cols[o + j] = x[s + j]!;
+/**
+ * im2col written transposed: colsT[(kh, kw, c), (b, oh, ow)] = x[b, oh*s - pad + kh, ow*s - pad + kw, c]
+ * (0 outside). The filter
+ * gradient colsT dy then has dy ([N, outC], small) as XNNPACK's packed operand and no transposes.
+ */
+export function im2colTransposed(x: F32, g: Geometry, colsT: F32): void {
+  const { inH, inW, inC: c, kH, kW, outH, outW, strideH, strideW } = g;
+  const n = g.batch * outH * outW;
+  for (let kh = 0; kh < kH; kh++) {
+    for (let kw = 0; kw < kW; kw++) {
+      for (let ch = 0; ch < c; ch++) {
+        let o = ((kh * kW + kw) * c + ch) * n;
+        for (let b = 0; b < g.batch; b++) {
+          for (let oh = 0; oh < outH; oh++) {
+            const h = oh * strideH - g.padTop + kh;
+            if (h < 0 || h >= inH) {
+              colsT.fill(0, o, o + outW);
+              o += outW;
+              continue;
             }
-            o += c;
+            const rowBase = (b * inH + h) * inW;
+            for (let ow = 0; ow < outW; ow++) {
+              const w = ow * strideW - g.padLeft + kw;
+              colsT[o++] = w < 0 || w >= inW ? 0 : x[(rowBase + w) * c + ch]!;
+            }
           }
         }
       }
@@ -150,14 +158,14 @@ function backpropFilter(args: Args): TensorInfo {
     dw.shape = [...filterShape];
     return dw;
   }
-  const cols = b.makeOutput([n, kkc], 'float32');
+  const colsT = b.makeOutput([kkc, n], 'float32');
   try {
-    im2col(b.typedArrayFromHeap(x), g, b.typedArrayFromHeap(cols));
-    const dw = matMul(b, cols, dy2, true, false); // [kH*kW*inC, outC] = HWIO flattened
+    im2colTransposed(b.typedArrayFromHeap(x), g, b.typedArrayFromHeap(colsT));
+    const dw = matMul(b, colsT, dy2, false, false); // [kH*kW*inC, outC] = HWIO flattened
     dw.shape = [...filterShape];
     return dw;
   } finally {
-    b.disposeData(cols.dataId);
+    b.disposeData(colsT.dataId);
   }
 }
 
