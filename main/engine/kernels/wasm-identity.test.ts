@@ -34,7 +34,7 @@ describe('wasm Identity sharing memory', () => {
     const x = tf.tensor1d([0.5, -1, 2]);
     const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.exp(t), t)) as tf.Scalar)(x);
     const expected = [0.5, -1, 2].map((v) => Math.exp(v) * (1 + v));
-    Array.from(g.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+    for (const [i, v] of Array.from(g.dataSync()).entries()) expect(v).toBeCloseTo(expected[i]!, 5);
     tf.dispose([x, g]);
   });
 });

@@ -38,9 +38,9 @@ describe('wasm Sum and Mean over leading axes', () => {
             expect(b.dtype).toBe(a.dtype);
             const av = a.dataSync();
             const bv = b.dataSync();
-            bv.forEach((v, i) =>
-              expect(Math.abs(v - av[i]!), `${op.name} ${t.dtype} ${axis}`).toBeLessThan(1e-5),
-            );
+            for (const [i, v] of bv.entries()) {
+              expect(Math.abs(v - av[i]!), `${op.name} ${t.dtype} ${axis}`).toBeLessThan(1e-5);
+            }
             tf.dispose([a, b]);
           }
         }
