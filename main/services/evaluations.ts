@@ -18,6 +18,7 @@ export const evaluationHandlers: Handlers<
   | 'evaluations.list'
   | 'evaluations.get'
   | 'evaluations.cancel'
+  | 'evaluations.resume'
   | 'evaluations.predictions'
   | 'evaluations.compare'
 > = {
@@ -62,6 +63,18 @@ export const evaluationHandlers: Handlers<
       );
     }
     ctx.scheduler.cancelEvaluation(id);
+    return mustGet(ctx, id);
+  },
+  'evaluations.resume': ({ id }, ctx) => {
+    const ev = mustGet(ctx, id);
+    if (!['interrupted', 'failed', 'cancelled'].includes(ev.status)) {
+      throw new WorkbenchError(
+        'conflict',
+        `The evaluation is ${ev.status}; only interrupted, failed or cancelled ones resume.`,
+        'id',
+      );
+    }
+    ctx.scheduler.resumeEvaluation(id);
     return mustGet(ctx, id);
   },
   'evaluations.predictions': ({ id, offset, limit, onlyWrong }, ctx) => {

@@ -80,6 +80,11 @@ export const evaluationMethods = {
   ),
   'evaluations.get': method(EvaluationId, EvaluationSummary, 'One evaluation with its metrics and CIs'),
   'evaluations.cancel': method(EvaluationId, EvaluationSummary, 'Cancel a queued or running evaluation'),
+  'evaluations.resume': method(
+    EvaluationId,
+    EvaluationSummary,
+    'Resume an interrupted, failed or cancelled evaluation; stored predictions are kept and skipped',
+  ),
   'evaluations.predictions': method(
     z
       .object({
