@@ -18,10 +18,7 @@ function seed(): { a: string; b: string } {
   );
   const exp = store.experiments.insert({ name: 'e', kind: 'finetune', config: {} });
   const ids: string[] = [];
-  for (const [name, right] of [
-    ['a', 150],
-    ['b', 100],
-  ] as const) {
+  for (const name of ['a', 'b']) {
     const run = store.runs.insert({
       experimentId: exp.id,
       name,
