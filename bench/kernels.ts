@@ -4,6 +4,7 @@
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '#main/engine/backend/index';
+import { batchNormTrain } from '#main/engine/kernels/batch-norm';
 import { layerNorm } from '#main/engine/kernels/layer-norm';
 import { stockWasmKernel } from '#main/engine/kernels/wasm-transpose-first';
 
@@ -109,6 +110,34 @@ for (const d of [128, 512]) {
   const f = time((p, q, r) => layerNorm(p, q, r));
   console.log(
     `${'LayerNorm fwd+bwd'.padEnd(20)} ${`[544,${d}]`.padEnd(52)} tf ops ${a.toFixed(3).padStart(7)}  fused  ${f.toFixed(3).padStart(8)}  ${(a / f).toFixed(1)}x`,
+  );
+  tf.dispose([x, g, b]);
+}
+
+// Fused training BatchNorm (per channel over N*H*W) against the tf-op formulation.
+for (const shape of [
+  [8, 32, 32, 128],
+  [8, 16, 16, 256],
+]) {
+  const x = tf.randomNormal(shape);
+  const g = tf.ones([shape[3]!]);
+  const b = tf.zeros([shape[3]!]);
+  const ops = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => {
+    const { mean, variance } = tf.moments(xx, [0, 1, 2]);
+    return tf.add(tf.mul(tf.mul(tf.sub(xx, mean), tf.rsqrt(tf.add(variance, 1e-5))), gg), bb);
+  };
+  const time = (f: typeof ops) =>
+    cpuMs(() =>
+      tf.dispose(
+        tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) =>
+          tf.tidy(() => tf.sum(f(p, q, r)) as tf.Scalar),
+        )([x, g, b]),
+      ),
+    );
+  const a = time(ops);
+  const f = time((p, q, r) => batchNormTrain(p, q, r).y);
+  console.log(
+    `${'BatchNorm fwd+bwd'.padEnd(20)} ${JSON.stringify(shape).padEnd(52)} tf ops ${a.toFixed(3).padStart(7)}  fused  ${f.toFixed(3).padStart(8)}  ${(a / f).toFixed(1)}x`,
   );
   tf.dispose([x, g, b]);
 }

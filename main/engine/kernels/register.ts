@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend/types';
 import { registerFusedAdamW } from './adamw-fused';
+import { registerBatchNorm } from './batch-norm';
 import { registerLayerNorm } from './layer-norm';
 import { registerSumSquares } from './sum-squares';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
@@ -46,7 +47,12 @@ export function registerCustomKernels(backend: BackendName): string[] {
     kernels.push('GatherV2:row-copies');
   }
   if (backend === 'wasm' || backend === 'cpu') {
-    const fused = [...registerFusedAdamW(), ...registerSumSquares(), ...registerLayerNorm()];
+    const fused = [
+      ...registerFusedAdamW(),
+      ...registerSumSquares(),
+      ...registerLayerNorm(),
+      ...registerBatchNorm(),
+    ];
     kernels.push(...fused.filter((k) => k.endsWith(`:${backend}`)));
   }
   done.set(backend, kernels);
