@@ -52,7 +52,7 @@ export class ProgressSink {
   step(runId: string, step: number, totalSteps: number | null): void {
     const p = this.slot(runId);
     p.step = Math.max(p.step ?? 0, step);
-    p.totalSteps = totalSteps;
+    if (totalSteps !== null) p.totalSteps = totalSteps;
   }
 
   logTail(runId: string, tail: string): void {
