@@ -5,8 +5,10 @@ import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '#main/engine/backend/index';
 import { batchNormTrain } from '#main/engine/kernels/batch-norm';
+import { labelSmoothedCE } from '#main/engine/kernels/label-smoothed-ce';
 import { layerNorm } from '#main/engine/kernels/layer-norm';
 import { stockWasmKernel } from '#main/engine/kernels/wasm-transpose-first';
+import { labelSmoothedLoss } from '#main/engine/train/loss';
 
 const info = await initBackend({ prefer: 'wasm', strict: true });
 
@@ -140,4 +142,27 @@ for (const shape of [
     `${'BatchNorm fwd+bwd'.padEnd(20)} ${JSON.stringify(shape).padEnd(52)} tf ops ${a.toFixed(3).padStart(7)}  fused  ${f.toFixed(3).padStart(8)}  ${(a / f).toFixed(1)}x`,
   );
   tf.dispose([x, g, b]);
+}
+
+// Fused label-smoothed cross-entropy against main/engine/train/loss.ts (eps 0.1, no mask).
+for (const [rows, vocab] of [
+  [256, 4096],
+  [256, 59_457],
+]) {
+  const z = tf.randomNormal([1, rows!, vocab!]) as tf.Tensor3D;
+  const t = tf.tidy(() => tf.cast(tf.randomUniform([1, rows!], 4, vocab!), 'int32')) as tf.Tensor2D;
+  const a = cpuMs(() =>
+    tf
+      .grad((x: tf.Tensor) => tf.tidy(() => labelSmoothedLoss(x as tf.Tensor3D, t, 0.1)))(z)
+      .dispose(),
+  );
+  const f = cpuMs(() =>
+    tf
+      .grad((x: tf.Tensor) => tf.tidy(() => labelSmoothedCE(x, t, 0.1)!))(z)
+      .dispose(),
+  );
+  console.log(
+    `${'LS cross-entropy'.padEnd(20)} ${`[${rows}, ${vocab}] fwd+bwd`.padEnd(52)} tf ops ${a.toFixed(3).padStart(7)}  fused  ${f.toFixed(3).padStart(8)}  ${(a / f).toFixed(1)}x`,
+  );
+  tf.dispose([z, t]);
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend/types';
 import { registerFusedAdamW } from './adamw-fused';
 import { registerBatchNorm } from './batch-norm';
+import { registerLabelSmoothedCE } from './label-smoothed-ce';
 import { registerLayerNorm } from './layer-norm';
 import { registerSumSquares } from './sum-squares';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
@@ -52,6 +53,7 @@ export function registerCustomKernels(backend: BackendName): string[] {
       ...registerSumSquares(),
       ...registerLayerNorm(),
       ...registerBatchNorm(),
+      ...registerLabelSmoothedCE(),
     ];
     kernels.push(...fused.filter((k) => k.endsWith(`:${backend}`)));
   }

@@ -1,0 +1,254 @@
+import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * fairseq/OFA label-smoothed cross-entropy over a vocabulary as one forward and one backward
+ * kernel, the same arithmetic as main/engine/train/loss.ts: with `allowed`, disallowed logits are
+ * masked out and eps_i = eps / max(allowed - 1, 1) spreads the smoothing over the allowed tokens;
+ *   loss_row = (1 - eps) nll + eps_i (smooth - nll),  summed over rows whose target is not <pad>.
+ * The tf-op version keeps ~8 tensors of [rows, V] for the backward pass (V = 59,457 for the
+ * published checkpoints); this keeps one, the softmax p (one exp per element, none backward):
+ *   dz_j = dy * ((1 - eps - eps_i)(p_j - [j = t]) + eps_i (A p_j - a_j)),  A = sum_j a_j.
+ */
+
+export const LS_CE = 'BiomedLabelSmoothedCE';
+export const LS_CE_GRAD = 'BiomedLabelSmoothedCEGrad';
+
+type F32 = Float32Array;
+
+interface Row {
+  readonly epsI: number;
+  readonly count: number;
+  readonly loss: number;
+}
+
+function row(
+  z: F32,
+  o: number,
+  v: number,
+  t: number,
+  eps: number,
+  allowed: F32 | undefined,
+  p: F32,
+  po: number,
+): Row {
+  let max = -Infinity;
+  for (let j = 0; j < v; j++) {
+    const x = allowed && allowed[o + j] === 0 ? z[o + j]! - 1e9 : z[o + j]!;
+    if (x > max) max = x;
+  }
+  // One exp per element: p holds exp(x - max) first, then the probabilities.
+  let sum = 0;
+  let smoothRaw = 0; // sum_j a_j (x_j - max)
+  let count = 0;
+  for (let j = 0; j < v; j++) {
+    const a = allowed ? allowed[o + j]! : 1;
+    const x = (a === 0 && allowed ? z[o + j]! - 1e9 : z[o + j]!) - max;
+    const e = Math.exp(x);
+    p[po + j] = e;
+    sum += e;
+    smoothRaw += a * x;
+    count += a;
+  }
+  const logSum = Math.log(sum);
+  const inv = 1 / sum;
+  for (let j = 0; j < v; j++) p[po + j] = p[po + j]! * inv;
+  const smooth = count * logSum - smoothRaw; // -sum_j a_j (x_j - max - logSum)
+  const xt = (allowed && allowed[o + t] === 0 ? z[o + t]! - 1e9 : z[o + t]!) - max;
+  const nll = logSum - xt;
+  const epsI = eps > 0 ? eps / Math.max(count - 1, 1) : 0;
+  const loss = eps > 0 ? nll * (1 - eps) + epsI * (smooth - nll) : nll;
+  return { epsI, count, loss };
+}
+
+/** Per-row loss (0 for <pad> targets) and the softmax `p` kept for the backward pass. */
+export function lsceForward(
+  z: F32,
+  targets: Int32Array,
+  allowed: F32 | undefined,
+  eps: number,
+  pad: number,
+  out: F32,
+  p: F32,
+): void {
+  const n = targets.length;
+  const v = z.length / n;
+  for (let r = 0; r < n; r++) {
+    const t = targets[r]!;
+    if (t === pad) {
+      out[r] = 0;
+      p.fill(0, r * v, (r + 1) * v);
+    } else {
+      out[r] = row(z, r * v, v, t, eps, allowed, p, r * v).loss;
+    }
+  }
+}
+
+/** dz from the saved softmax and upstream per-row gradients `dy` (no exp). */
+export function lsceBackward(
+  dy: F32,
+  p: F32,
+  targets: Int32Array,
+  allowed: F32 | undefined,
+  eps: number,
+  pad: number,
+  dz: F32,
+): void {
+  const n = targets.length;
+  const v = p.length / n;
+  for (let r = 0; r < n; r++) {
+    const o = r * v;
+    const t = targets[r]!;
+    if (t === pad) {
+      dz.fill(0, o, o + v);
+      continue;
+    }
+    let count = v;
+    if (allowed) {
+      count = 0;
+      for (let j = 0; j < v; j++) count += allowed[o + j]!;
+    }
+    const epsI = eps > 0 ? eps / Math.max(count - 1, 1) : 0;
+    const g = dy[r]!;
+    const cNll = 1 - eps - epsI;
+    for (let j = 0; j < v; j++) {
+      const a = allowed ? allowed[o + j]! : 1;
+      const pj = p[o + j]!;
+      dz[o + j] = g * (cNll * pj + epsI * (count * pj - a));
+    }
+    dz[o + t] = dz[o + t]! - g * cNll;
+  }
+}
+
+interface WasmLike {
+  makeOutput(shape: number[], dtype: string): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): F32 | Int32Array;
+}
+interface CpuLike {
+  data: { get(dataId: object): { values: unknown } };
+  makeTensorInfo(shape: number[], dtype: string, values: F32): TensorInfo;
+}
+type Args = {
+  inputs: Record<string, TensorInfo | undefined>;
+  backend: WasmLike | CpuLike;
+  attrs?: NamedAttrMap;
+};
+
+function run(
+  args: Args,
+  names: string[],
+  shapes: number[][],
+  fn: (ins: (F32 | Int32Array | undefined)[], outs: F32[]) => void,
+): TensorInfo[] {
+  const b = args.backend;
+  const ins = names.map((n) => args.inputs[n]);
+  if ('typedArrayFromHeap' in b) {
+    const outs = shapes.map((s) => b.makeOutput(s, 'float32'));
+    // Views after every allocation: an allocation can replace the heap buffer.
+    fn(
+      ins.map((t) => (t ? b.typedArrayFromHeap(t) : undefined)),
+      outs.map((t) => b.typedArrayFromHeap(t) as F32),
+    );
+    return outs;
+  }
+  const arrays = shapes.map((s) => new Float32Array(s.reduce((m, x) => m * x, 1)));
+  fn(
+    ins.map((t) => (t ? (b.data.get(t.dataId).values as F32 | Int32Array) : undefined)),
+    arrays,
+  );
+  return arrays.map((a, i) => b.makeTensorInfo(shapes[i]!, 'float32', a));
+}
+
+const attr = (args: Args, k: string) => args.attrs?.[k] as number;
+
+function forwardKernel(args: Args): TensorInfo[] {
+  const logits = args.inputs['logits']!;
+  const n = args.inputs['targets']!.shape.reduce((m, x) => m * x, 1);
+  return run(args, ['logits', 'targets', 'allowed'], [[n], [...logits.shape]], ([z, t, a], [out, p]) =>
+    lsceForward(
+      z as F32,
+      t as Int32Array,
+      a as F32 | undefined,
+      attr(args, 'eps'),
+      attr(args, 'pad'),
+      out!,
+      p!,
+    ),
+  );
+}
+
+function gradKernel(args: Args): TensorInfo[] {
+  return run(args, ['dy', 'p', 'targets', 'allowed'], [[...args.inputs['p']!.shape]], ([d, p, t, a], [out]) =>
+    lsceBackward(
+      d as F32,
+      p as F32,
+      t as Int32Array,
+      a as F32 | undefined,
+      attr(args, 'eps'),
+      attr(args, 'pad'),
+      out!,
+    ),
+  );
+}
+
+/** Registers both kernels for 'wasm' and 'cpu' (idempotent). */
+export function registerLabelSmoothedCE(): string[] {
+  const out: string[] = [];
+  for (const backendName of ['wasm', 'cpu']) {
+    for (const [kernelName, fn] of [
+      [LS_CE, forwardKernel],
+      [LS_CE_GRAD, gradKernel],
+    ] as const) {
+      if (!tf.getKernel(kernelName, backendName)) {
+        tf.registerKernel({ kernelName, backendName, kernelFunc: fn as unknown as KernelFunc });
+      }
+    }
+    out.push(`${LS_CE}:${backendName}`);
+  }
+  return out;
+}
+
+/**
+ * Sum over non-pad targets of the label-smoothed cross-entropy (see the file comment). Returns
+ * undefined where the kernels are not registered (the caller keeps its tf-op version).
+ * @param logits  [..., V]
+ * @param targets [...] int32
+ * @param allowed [..., V] float 0/1, optional
+ */
+export function labelSmoothedCE(
+  logits: tf.Tensor,
+  targets: tf.Tensor,
+  epsilon: number,
+  allowed?: tf.Tensor,
+  padId = 1,
+): tf.Scalar | undefined {
+  if (!tf.getKernel(LS_CE, tf.getBackend())) return undefined;
+  const engine = tf.engine();
+  const attrs = { eps: epsilon, pad: padId };
+  const t = tf.cast(targets, 'int32');
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const z = args[0] as tf.Tensor;
+    const save = args[1] as tf.GradSaveFunc;
+    const [rows, p] = engine.runKernel(
+      LS_CE,
+      { logits: z, targets: t, ...(allowed ? { allowed } : {}) },
+      attrs,
+    ) as unknown as tf.Tensor[];
+    save(allowed ? [p!, t, allowed] : [p!, t]);
+    return {
+      value: tf.sum(rows!) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sp, st, sa] = saved as [tf.Tensor, tf.Tensor, tf.Tensor | undefined];
+        const dRows = tf.broadcastTo(tf.reshape(dy, [1]), [st.size]); // d sum / d row = dy
+        const [dz] = engine.runKernel(
+          LS_CE_GRAD,
+          { dy: dRows, p: sp, targets: st, ...(sa ? { allowed: sa } : {}) },
+          attrs,
+        ) as unknown as tf.Tensor[];
+        dRows.dispose();
+        return [dz!];
+      },
+    };
+  });
+  return f(logits) as tf.Scalar;
+}
