@@ -72,6 +72,32 @@ describe('instruction tuning with zero-shot evaluation', () => {
     // Mixture weights: the run's config keeps them, and both datasets were sampled.
     const config = ctx.store.runs.config(runId) as { mixture: { datasetId: string; weight: number }[] };
     expect(config.mixture.map((m) => m.weight)).toEqual([3, 1]);
+
+    // The instruction-tuned run's checkpoint is the initial weights of a fine-tune.
+    const init = { type: 'run', runId } as const;
+    await expect(
+      dispatch(ctx, 'experiments.create', {
+        name: 'x',
+        task: 'vqa',
+        datasets: [{ datasetId: env.datasetId }],
+        scale: 'cpu-s',
+        init,
+      }),
+    ).rejects.toMatchObject({ code: 'invalid_input', field: 'init.runId' });
+    const tuned = (await dispatch(ctx, 'experiments.create', {
+      name: 'from instruct',
+      task: 'vqa',
+      datasets: [{ datasetId: env.datasetId }],
+      scale: 'cpu-xs',
+      init,
+      hyperparameters: { steps: 2, batchSize: 4, imageSize: 32 },
+      evaluate: { split: null },
+    })) as ExperimentCreated;
+    const child = await ctx.scheduler.waitForRun(tuned.runs[0]!.id);
+    expect(child.status, child.error ?? '').toBe('succeeded');
+    expect(ctx.store.runs.config(child.id)?.['initCheckpoint']).toBe(
+      ctx.store.checkpoints.latest(runId)?.path,
+    );
   });
 
   it('refuses a configuration that cannot run, naming the field', async () => {
