@@ -102,6 +102,17 @@ describe('worker faults', () => {
 
   it('pauses with a checkpoint and resumes from it', async () => {
     const { ctx } = env;
+    // Progress reaches listeners as batched events: every stored loss point arrives once.
+    const streamed: number[] = [];
+    const statuses: string[] = [];
+    const unsubscribe = ctx.events.subscribe((event, payload) => {
+      if (event === 'onDidRunProgress') {
+        const p = payload as { points: Record<string, { step: number }[]> };
+        streamed.push(...(p.points['train/loss'] ?? []).map((x) => x.step));
+      }
+      if (event === 'onDidChangeRun')
+        statuses.push((payload as { run?: { status: string } }).run?.status ?? '');
+    });
     const runId = await startFinetune(ctx, env.datasetId, { ...QUICK, steps: 8, checkpointEvery: 100 });
     await waitUntil(() => (ctx.scheduler.liveStep(runId) ?? 0) >= 2, 90_000, 'step 2');
     await dispatch(ctx, 'runs.pause', { id: runId });
@@ -117,5 +128,8 @@ describe('worker faults', () => {
     expect(done.step).toBe(8);
     expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(digest);
     expect(ctx.store.runs.logTail(runId)).toMatch(new RegExp(`resuming at step ${ck.step}`));
+    unsubscribe();
+    expect([...new Set(streamed)].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(statuses).toEqual(expect.arrayContaining(['queued', 'running', 'paused', 'succeeded']));
   });
 });
