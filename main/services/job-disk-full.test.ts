@@ -40,9 +40,21 @@ describe(`full disk during checkpointing (${mounted ? 'tmpfs' : 'simulated ENOSP
       await waitUntil(() => ctx.store.checkpoints.latest(runId) !== undefined, 90_000, 'a first checkpoint');
       if (mounted) {
         // Leave less room than one checkpoint needs beside the existing ones.
+        // (The worker may be writing meanwhile: retry with the space then left.)
         const first = ctx.store.checkpoints.latest(runId)!;
-        const free = Number(statfsSync(runs).bavail) * Number(statfsSync(runs).bsize);
-        writeFileSync(join(runs, 'filler'), Buffer.alloc(Math.max(0, free - Math.floor(first.bytes / 2))));
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const free = Number(statfsSync(runs).bavail) * Number(statfsSync(runs).bsize);
+          try {
+            writeFileSync(
+              join(runs, `filler-${attempt}`),
+              Buffer.alloc(Math.max(0, free - Math.floor(first.bytes / 2))),
+            );
+            break;
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+            rmSync(join(runs, `filler-${attempt}`), { force: true });
+          }
+        }
       }
       const run = await ctx.scheduler.waitForRun(runId);
       expect(run.status).toBe('failed');
