@@ -5,6 +5,7 @@ import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '#main/engine/backend/index';
 import { batchNormTrain } from '#main/engine/kernels/batch-norm';
+import { gelu } from '#main/engine/kernels/gelu';
 import { labelSmoothedCE } from '#main/engine/kernels/label-smoothed-ce';
 import { layerNorm } from '#main/engine/kernels/layer-norm';
 import { stockWasmKernel } from '#main/engine/kernels/wasm-transpose-first';
@@ -165,4 +166,22 @@ for (const [rows, vocab] of [
     `${'LS cross-entropy'.padEnd(20)} ${`[${rows}, ${vocab}] fwd+bwd`.padEnd(52)} tf ops ${a.toFixed(3).padStart(7)}  fused  ${f.toFixed(3).padStart(8)}  ${(a / f).toFixed(1)}x`,
   );
   tf.dispose([z, t]);
+}
+
+// GELU that saves only its input (recomputes Phi backward) against the tf-op formulation.
+{
+  const x = tf.randomNormal([768, 1024]);
+  const ops = (t: tf.Tensor) => tf.mul(tf.mul(t, 0.5), tf.add(1, tf.erf(tf.mul(t, Math.SQRT1_2))));
+  const time = (f: (t: tf.Tensor) => tf.Tensor) =>
+    cpuMs(() =>
+      tf
+        .grad((t: tf.Tensor) => tf.tidy(() => tf.sum(f(t)) as tf.Scalar))(x)
+        .dispose(),
+    );
+  const a = time(ops);
+  const f = time(gelu);
+  console.log(
+    `${'GELU fwd+bwd'.padEnd(20)} ${'[768,1024] (saves x only)'.padEnd(52)} tf ops ${a.toFixed(3).padStart(7)}  fused  ${f.toFixed(3).padStart(8)}  ${(a / f).toFixed(1)}x`,
+  );
+  x.dispose();
 }
