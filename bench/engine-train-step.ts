@@ -32,8 +32,6 @@ const torchThreads = arg('torch-threads', '1,2').split(',').map(Number);
 // module: bench/torch_peer.py's nn.Module twin (training-mode BN, dropout, drop-path);
 // reference: bench/reference/ofa_reference.py made trainable (exact architecture, eval BN, no dropout).
 const torchImpls = arg('torch-impl', 'module,reference').split(',');
-// engine: main/engine/train's trainStep as it is; fused-optimizer: bench/train-step-fused.ts.
-const variants = arg('variants', 'engine').split(',');
 
 interface TfjsResult {
   median_ms: number;
@@ -67,8 +65,8 @@ function lastJsonLine<T>(out: string): T {
   return JSON.parse(line) as T;
 }
 
-function runTfjs(preset: PresetName, backend: string, variant: string): TfjsResult {
-  const child = JSON.stringify({ preset, backend, steps, warmup, variant, ...workload });
+function runTfjs(preset: PresetName, backend: string): TfjsResult {
+  const child = JSON.stringify({ preset, backend, steps, warmup, ...workload });
   const out = execFileSync('npx', ['tsx', `${here}train-step-child.ts`, child], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
@@ -145,13 +143,13 @@ for (const preset of rungs) {
   const torch = new Map<string, TorchResult | undefined>();
   for (const impl of torchImpls)
     for (const t of torchThreads) torch.set(`${impl}/${t}`, runTorch(preset, t, impl));
-  for (const [backend, variant] of backends.flatMap((b) => variants.map((v) => [b, v] as const))) {
-    const r = runTfjs(preset, backend, variant);
+  for (const backend of backends) {
+    const r = runTfjs(preset, backend);
     const gflops = r.flops / 1e9;
     // Rate from CPU time for the single-threaded backends: robust to other load on the machine.
     const rate = gflops / (Math.min(r.median_ms, r.median_cpu_ms) / 1000);
     console.log(
-      `tfjs ${backend} ${variant}: step ${fmt(r.median_ms)} ms wall (${r.times_ms.join(' ')}), ${fmt(r.median_cpu_ms)} ms CPU  ${fmt(gflops, 2)} GFLOP/step  ` +
+      `tfjs ${backend}: step ${fmt(r.median_ms)} ms wall (${r.times_ms.join(' ')}), ${fmt(r.median_cpu_ms)} ms CPU  ${fmt(gflops, 2)} GFLOP/step  ` +
         `${fmt(rate, 1)} GFLOP/s (CPU time)  MFU ${fmt((100 * rate) / peak.allCores, 1)}% of all cores ` +
         `(${fmt((100 * rate) / peak.oneCore, 1)}% of one)  peak RSS ${fmt(r.peak_rss_mb)} MB  ` +
         `wasm heap ${fmt(r.wasm_heap_bytes / 2 ** 20)} MB  tensors/step +${r.tensor_growth_per_step}  loss ${r.loss.toFixed(4)}`,

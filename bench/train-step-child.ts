@@ -5,7 +5,6 @@ import type { BackendName } from '#main/engine/backend/index';
 import { initBackend } from '#main/engine/backend/index';
 import type { PresetName } from '#shared/model/presets';
 import { countMatMulFlops } from './count-flops';
-import { makeFusedTrainStep } from './train-step-fused';
 import { makeTrainStep, type Workload } from './train-step-tfjs';
 
 interface ChildArgs extends Workload {
@@ -13,16 +12,11 @@ interface ChildArgs extends Workload {
   readonly backend: BackendName;
   readonly steps: number;
   readonly warmup: number;
-  /** 'engine': main/engine/train's trainStep; 'fused-optimizer': bench/train-step-fused.ts. */
-  readonly variant?: 'engine' | 'fused-optimizer';
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as ChildArgs;
 const info = await initBackend({ prefer: args.backend, strict: true });
-const h =
-  args.variant === 'fused-optimizer'
-    ? makeFusedTrainStep(args.preset, args)
-    : makeTrainStep(args.preset, args);
+const h = makeTrainStep(args.preset, args);
 for (let i = 0; i < args.warmup; i++) h.step();
 const tensorsBefore = tf.memory().numTensors;
 const times: number[] = [];
@@ -45,7 +39,6 @@ console.log(
   JSON.stringify({
     preset: args.preset,
     backend: info.name,
-    variant: args.variant ?? 'engine',
     kernels: info.kernels,
     median_ms: median(times),
     times_ms: times.map((t) => Math.round(t)),
