@@ -47,3 +47,19 @@ describe('backend choice', () => {
     expect(tf.getBackend()).toBe(info.name);
   });
 });
+
+describe('optional native packages', () => {
+  it('turns a present-but-broken tfjs-node into a readable reason', async () => {
+    const { requireOptional } = await import('./loaders');
+    const broken = () => {
+      throw new Error(
+        "Cannot find module '/x/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node'\nRequire stack: ...",
+      );
+    };
+    expect(() => requireOptional('@tensorflow/tfjs-node', broken)).toThrow(
+      /^@tensorflow\/tfjs-node not loadable: Cannot find module .*tfjs_binding\.node'$/,
+    );
+    const ok = (id: string) => (id.endsWith('package.json') ? { version: '4.22.0' } : {});
+    expect(requireOptional('@tensorflow/tfjs-node', ok)).toEqual({ version: '4.22.0' });
+  });
+});

@@ -36,11 +36,14 @@ async function activate(name: string): Promise<void> {
   }
 }
 
-function requireOptional(pkg: string): { version?: string } {
+/**
+ * Loads an optional native package; a missing one and a present-but-broken one (installed with
+ * --ignore-scripts: no tfjs_binding.node) both become an Error naming the package and the cause.
+ */
+export function requireOptional(pkg: string, req: (id: string) => unknown = require): { version?: string } {
   try {
-    // A present-but-broken install (no tfjs_binding.node) throws here too.
-    const mod = require(pkg) as { version?: Record<string, string> };
-    const pj = require(`${pkg}/package.json`) as { version?: string };
+    const mod = req(pkg) as { version?: Record<string, string> };
+    const pj = req(`${pkg}/package.json`) as { version?: string };
     return { version: pj.version ?? mod.version?.['tfjs-node'] };
   } catch (err) {
     throw new Error(`${pkg} not loadable: ${errorText(err)}`);
