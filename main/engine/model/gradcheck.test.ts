@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
 import { prepareBatch } from '../train/batch';
-import { labelSmoothedLoss } from '../train/loss';
+import { trainingLoss } from '../train/loss';
 import { batchTensors, disposeBatchTensors } from '../train/tensors';
 import { syntheticExamples, syntheticTokenizer } from '../train/train-fixture';
 import { makeContext } from './context';
@@ -32,12 +32,7 @@ describe('finite-difference gradient check (float32)', () => {
     const batch = prepareBatch(examples, tok, config);
     const inputs = batchTensors(batch, config);
     const lossOf = () =>
-      labelSmoothedLoss(
-        forward(makeContext(config, weights, true), inputs),
-        inputs.targets,
-        0.1,
-        inputs.allowed,
-      );
+      trainingLoss(forward(makeContext(config, weights, true), inputs), inputs.targets, 0.1, inputs.allowed);
     const names = [
       'encoder.embed_images.conv1.weight',
       'encoder.embed_images.layer2.0.bn2.weight',

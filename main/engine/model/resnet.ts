@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormTrain } from '../kernels/batch-norm';
 import type { ForwardContext } from './context';
 import { conv2d } from './conv';
 import { weight } from './weights';
@@ -7,35 +8,32 @@ const BN_EPS = 1e-5;
 const BN_MOMENTUM = 0.1;
 
 /**
- * BatchNorm2d over NHWC. Training: batch statistics (biased variance), and new running
- * statistics (unbiased variance, momentum 0.1) recorded in ctx.bnUpdates. Eval: running statistics.
+ * BatchNorm2d over NHWC. Training: batch statistics (biased variance; the fused kernel of
+ * kernels/batch-norm.ts where registered), and new running statistics (unbiased variance,
+ * momentum 0.1) recorded in ctx.bnUpdates. Eval: running statistics.
  */
 export function batchNorm(ctx: ForwardContext, prefix: string, x: tf.Tensor4D): tf.Tensor4D {
   const gamma = weight(ctx.weights, `${prefix}.weight`);
   const beta = weight(ctx.weights, `${prefix}.bias`);
   const runMean = weight(ctx.weights, `${prefix}.running_mean`);
   const runVar = weight(ctx.weights, `${prefix}.running_var`);
-  let mean: tf.Tensor;
-  let variance: tf.Tensor;
   if (ctx.training) {
-    ({ mean, variance } = tf.moments(x, [0, 1, 2])); // [C]
+    // Fused kernel (batch statistics, biased variance for the normalisation) where registered,
+    // tf ops otherwise; mean/variance are only read for the running averages, outside the loss.
+    const { y, mean, variance } = batchNormTrain(x, gamma, beta, BN_EPS); // y [B, H, W, C]; mean, variance [C]
     const n = x.size / (x.shape[3] ?? 1);
-    const m = mean;
-    const v = variance;
-    const unbiased = tf.mul(v, n / Math.max(n - 1, 1));
+    const unbiased = tf.mul(variance, n / Math.max(n - 1, 1)); // [C] (PyTorch: running_var is unbiased)
     ctx.bnUpdates.set(
       `${prefix}.running_mean`,
-      tf.keep(tf.add(tf.mul(runMean, 1 - BN_MOMENTUM), tf.mul(m, BN_MOMENTUM))),
+      tf.keep(tf.add(tf.mul(runMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM))), // [C]
     );
     ctx.bnUpdates.set(
       `${prefix}.running_var`,
-      tf.keep(tf.add(tf.mul(runVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM))),
+      tf.keep(tf.add(tf.mul(runVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM))), // [C]
     );
-  } else {
-    mean = runMean;
-    variance = runVar;
+    return y as tf.Tensor4D;
   }
-  const xhat = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BN_EPS)));
+  const xhat = tf.mul(tf.sub(x, runMean), tf.rsqrt(tf.add(runVar, BN_EPS))); // [B, H, W, C]
   return tf.add(tf.mul(xhat, gamma), beta) as tf.Tensor4D;
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { labelSmoothedCE } from '../kernels/label-smoothed-ce';
 
 const PAD = 1;
 
@@ -34,4 +35,27 @@ export function labelSmoothedLoss(
   }
   const keep = tf.cast(tf.notEqual(targets, PAD), 'float32'); // [B, T]
   return tf.sum(tf.mul(loss, keep)) as tf.Scalar;
+}
+
+/**
+ * The training loss: the same sum as labelSmoothedLoss (same masking, smoothing over the allowed
+ * tokens, <pad> ignored), computed by the fused kernel of kernels/label-smoothed-ce.ts where it is
+ * registered (wasm, cpu) and by labelSmoothedLoss otherwise. labelSmoothedLoss stays the tf-op
+ * reference the kernel is tested against.
+ * @param logits  [B, T, V]
+ * @param targets [B, T] int32, <pad> ignored
+ * @param allowed [B, T, V] float 0/1, optional
+ * @returns scalar sum over non-pad targets
+ */
+export function trainingLoss(
+  logits: tf.Tensor3D,
+  targets: tf.Tensor2D,
+  epsilon: number,
+  allowed?: tf.Tensor3D,
+): tf.Scalar {
+  return tf.tidy(
+    () =>
+      labelSmoothedCE(logits, targets, epsilon, allowed, PAD) ??
+      labelSmoothedLoss(logits, targets, epsilon, allowed),
+  );
 }

@@ -6,7 +6,7 @@ import type { ModelWeights } from '../model/weights';
 import { hashSeed } from '../util/prng';
 import { type AdamConfig, type AdamState, adamwUpdate, DEFAULT_ADAM, globalNorm } from './adamw';
 import type { PreparedBatch } from './batch';
-import { labelSmoothedLoss } from './loss';
+import { trainingLoss } from './loss';
 import { type LrSchedule, lrAt } from './schedule';
 import { batchTensors, disposeBatchTensors } from './tensors';
 
@@ -85,12 +85,7 @@ export function trainStep(
       try {
         const { value, grads: g } = tf.variableGrads(
           () =>
-            labelSmoothedLoss(
-              forward(ctx, inputs),
-              inputs.targets,
-              opts.labelSmoothing ?? 0.1,
-              inputs.allowed,
-            ),
+            trainingLoss(forward(ctx, inputs), inputs.targets, opts.labelSmoothing ?? 0.1, inputs.allowed),
           vars,
         );
         lossSum += value.dataSync()[0] ?? Number.NaN;
