@@ -5,7 +5,7 @@ export class ZeroShotPage {
   constructor(private readonly page: Page) {}
 
   async run(checkpoint: RegExp, dataset: RegExp, limit: number): Promise<void> {
-    const select = this.page.getByLabel('Checkpoint');
+    const select = this.page.getByLabel('Checkpoint', { exact: true });
     const options = await select.locator('option').allTextContents();
     const label = options.find((o) => checkpoint.test(o));
     if (label) await select.selectOption({ label });

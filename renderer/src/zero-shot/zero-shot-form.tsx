@@ -8,6 +8,8 @@ import { ErrorBanner } from '../components/error-banner';
 /** Datasets a run never trained on, a split, an optional example limit; queues one evaluation each. */
 export function ZeroShotForm(props: {
   run: RunSummary;
+  /** The run's checkpoints, oldest first; the latest is the default. */
+  checkpoints: readonly { id: number; step: number }[];
   trainedOn: ReadonlySet<string>;
   datasets: readonly DatasetSummary[];
   onQueued: () => void;
@@ -16,6 +18,7 @@ export function ZeroShotForm(props: {
   const unseen = props.datasets.filter((d) => !props.trainedOn.has(d.id));
   const [picked, setPicked] = useState<Set<string>>(new Set());
   const [split, setSplit] = useState<Split>('test');
+  const [checkpoint, setCheckpoint] = useState('');
   const [limit, setLimit] = useState('');
   const [error, setError] = useState<Error | undefined>();
   const [busy, setBusy] = useState(false);
@@ -28,6 +31,7 @@ export function ZeroShotForm(props: {
       for (const datasetId of picked)
         await api.invoke('evaluations.create', {
           runId: props.run.id,
+          ...(checkpoint ? { checkpointId: Number(checkpoint) } : {}),
           datasetId,
           split,
           mode: 'zeroshot',
@@ -78,6 +82,22 @@ export function ZeroShotForm(props: {
         )}
       </fieldset>
       <div className="row">
+        <div className="field">
+          <label htmlFor="zs-checkpoint">Checkpoint step</label>
+          <select id="zs-checkpoint" value={checkpoint} onChange={(e) => setCheckpoint(e.target.value)}>
+            <option value="">
+              Latest{props.checkpoints.length ? ` (step ${props.checkpoints.at(-1)?.step})` : ''}
+            </option>
+            {[...props.checkpoints]
+              .reverse()
+              .slice(1)
+              .map((c) => (
+                <option key={c.id} value={c.id}>
+                  Step {c.step}
+                </option>
+              ))}
+          </select>
+        </div>
         <div className="field">
           <label htmlFor="zs-split">Split</label>
           <select id="zs-split" value={split} onChange={(e) => setSplit(e.target.value as Split)}>

@@ -28,6 +28,7 @@ export function ZeroShotPage() {
   const id = runId || finished?.runs[0]?.id || '';
   const run = finished?.runs.find((r) => r.id === id);
   const [detail, setDetail] = useState<Record<string, unknown> | undefined>();
+  const [checkpoints, setCheckpoints] = useState<readonly { id: number; step: number }[]>([]);
   const [evals, setEvals] = useState<EvaluationSummary[]>([]);
   const [own, setOwn] = useState<EvaluationSummary[]>([]);
   const [fineTuned, setFineTuned] = useState<Map<string, EvaluationSummary>>(new Map());
@@ -39,7 +40,11 @@ export function ZeroShotPage() {
     if (!id) return;
     let live = true;
     api.invoke('runs.get', { id }).then(
-      (r) => live && setDetail(r.config),
+      (r) => {
+        if (!live) return;
+        setDetail(r.config);
+        setCheckpoints(r.checkpoints);
+      },
       () => undefined,
     );
     api.invoke('evaluations.list', { runId: id }).then(
@@ -91,6 +96,7 @@ export function ZeroShotPage() {
           {run && (
             <ZeroShotForm
               run={run}
+              checkpoints={checkpoints}
               trainedOn={seen}
               datasets={datasets ?? []}
               onQueued={() => setTick((t) => t + 1)}
