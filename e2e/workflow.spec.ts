@@ -62,11 +62,14 @@ test('import, fine-tune, watch, cancel and resume, evaluate, compare, export LaT
   const reached = await run.waitForStep(3);
   await expect(page.getByRole('figure', { name: 'Training loss' })).toBeVisible();
   await shot('05-run-live');
+  // Cancel once a checkpoint exists, so the resume continues from it rather than from scratch.
+  await expect(page.getByRole('table', { name: 'Checkpoints' })).toBeVisible({ timeout: 120_000 });
   await run.control('Cancel run');
   await run.waitForStatus('cancelled', 60_000);
   await run.control('Resume');
   await run.waitForStatus(/running|queued/, 30_000);
   await run.waitForStatus('succeeded', 300_000);
+  await expect(page.getByRole('region', { name: 'Log' })).toContainText(/resuming at step \d+/);
   expect(reached).toBeGreaterThanOrEqual(3);
   await expect(page.getByRole('table', { name: 'Checkpoints' })).toContainText('120');
 
