@@ -3,6 +3,7 @@ import { datasetsCommand } from './datasets';
 import { demoCommand } from './demo';
 import { evalCommand } from './eval';
 import { infoCommand } from './info';
+import { modelCommand } from './model';
 import { registerRunSubcommands } from './run-subcommands';
 import { runsCommand } from './runs';
 import { serveCommand } from './serve';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   demoCommand,
   evalCommand,
   infoCommand,
+  modelCommand,
   runsCommand,
   serveCommand,
   trainCommand,

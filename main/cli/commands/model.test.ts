@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { CliIO } from '../command';
+import { runCli } from '../main';
+
+async function cli(argv: string[]) {
+  let out = '';
+  let err = '';
+  const io: CliIO = { out: (t) => (out += t), err: (t) => (err += t), env: {} };
+  return { code: await runCli(argv, io), out, err };
+}
+
+describe('biomed model', () => {
+  it('lists every preset with its parameter count as JSON', async () => {
+    const r = await cli(['model', 'presets', '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.out) as { name: string; parameters: number }[];
+    const millions = Object.fromEntries(rows.map((x) => [x.name, x.parameters / 1e6]));
+    expect(millions.Base).toBeCloseTo(182.2, 0);
+    expect(millions.XLarge).toBeCloseTo(929.5, 0);
+    expect(rows.map((x) => x.name)).toEqual(expect.arrayContaining(['S', 'M', 'cpu-xs', 'cpu-s', 'cpu-m']));
+  });
+
+  it('shows which backend is chosen and why others are not', async () => {
+    const r = await cli(['model', 'backends']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/chosen: (wasm|cpu|tensorflow|node-gpu)/);
+    expect(r.out).toContain('tensorflow');
+  });
+
+  it('refuses an unknown subcommand', async () => {
+    expect((await cli(['model', 'train'])).code).toBe(2);
+  });
+});
