@@ -14,6 +14,7 @@ export const MetricId = z.enum([
   'rouge1',
   'rouge2',
   'rougeL',
+  'rougeL_coco',
   'meteor',
   'cider',
   'alignment_accuracy',

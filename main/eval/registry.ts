@@ -1,3 +1,4 @@
+import { MetricId as MetricIdSchema } from '#shared/task-hyperparameters';
 /**
  * The metric registry behind index.ts's `computeMetrics`, `bootstrapMetrics` and
  * `pairedBootstrapMetrics`: stable metric ids, the extras some metrics need, and how each
@@ -39,25 +40,8 @@ import { normalizeAnswer, normalizeAnswerType, normalizeText, splitWhitespace } 
 import { rougeScoreMulti } from './rouge';
 import { rougeLCocoExample } from './rouge-l-coco';
 
-/** Stable metric ids. */
-export const METRIC_IDS = [
-  'accuracy',
-  'accuracy_closed',
-  'accuracy_open',
-  'macro_f1',
-  'auroc',
-  'bleu1',
-  'bleu2',
-  'bleu3',
-  'bleu4',
-  'rouge1',
-  'rouge2',
-  'rougeL',
-  'rougeL_coco',
-  'meteor',
-  'cider',
-  'alignment_accuracy',
-] as const;
+/** Stable metric ids: the one list in shared/ (task registry and API use it too). */
+export const METRIC_IDS = MetricIdSchema.options;
 
 /** One of {@link METRIC_IDS}. */
 export type MetricId = (typeof METRIC_IDS)[number];
