@@ -1,5 +1,6 @@
-import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { type ArrayKernelArgs, runArrayKernel } from './array-kernel';
 
 /**
  * Training-mode BatchNorm over every axis but the last (NHWC: per channel) as one forward and one
@@ -104,45 +105,13 @@ export function batchNormGradArrays(
   }
 }
 
-interface WasmLike {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): F32;
-}
-interface CpuLike {
-  data: { get(dataId: object): { values: unknown } };
-  makeTensorInfo(shape: number[], dtype: string, values: F32): TensorInfo;
-}
-type Args = { inputs: Record<string, TensorInfo>; backend: WasmLike | CpuLike; attrs?: NamedAttrMap };
-
-function run(
-  args: Args,
-  inputs: TensorInfo[],
-  shapes: number[][],
-  fn: (ins: F32[], outs: F32[]) => void,
-): TensorInfo[] {
-  const b = args.backend;
-  if ('typedArrayFromHeap' in b) {
-    const outs = shapes.map((s) => b.makeOutput(s, 'float32'));
-    // Views after every allocation: an allocation can replace the heap buffer.
-    fn(
-      inputs.map((t) => b.typedArrayFromHeap(t)),
-      outs.map((t) => b.typedArrayFromHeap(t)),
-    );
-    return outs;
-  }
-  const arrays = shapes.map((s) => new Float32Array(s.reduce((n, x) => n * x, 1)));
-  fn(
-    inputs.map((t) => b.data.get(t.dataId).values as F32),
-    arrays,
-  );
-  return arrays.map((a, i) => b.makeTensorInfo(shapes[i]!, 'float32', a));
-}
+type Args = ArrayKernelArgs;
 
 function forwardKernel(args: Args): TensorInfo[] {
   const { x, gamma, beta } = args.inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
   const eps = args.attrs?.['eps'] as number;
   const c = gamma.shape[0]!;
-  return run(args, [x, gamma, beta], [[...x.shape], [c], [c]], ([xv, g, bt], [y, m, v]) =>
+  return runArrayKernel(args, [x, gamma, beta], [[...x.shape], [c], [c]], ([xv, g, bt], [y, m, v]) =>
     batchNormArrays(xv!, g!, bt!, eps, y!, m!, v!),
   );
 }
@@ -151,7 +120,7 @@ function gradKernel(args: Args): TensorInfo[] {
   const { dy, x, mean, variance, gamma } = args.inputs as Record<string, TensorInfo>;
   const eps = args.attrs?.['eps'] as number;
   const c = gamma!.shape[0]!;
-  return run(
+  return runArrayKernel(
     args,
     [dy!, x!, mean!, variance!, gamma!],
     [[...x!.shape], [c], [c]],

@@ -1,5 +1,6 @@
-import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { type ArrayKernelArgs, runArrayKernel } from './array-kernel';
 
 /**
  * fairseq/OFA label-smoothed cross-entropy over a vocabulary as one forward and one backward
@@ -120,44 +121,17 @@ export function lsceBackward(
   }
 }
 
-interface WasmLike {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): F32 | Int32Array;
-}
-interface CpuLike {
-  data: { get(dataId: object): { values: unknown } };
-  makeTensorInfo(shape: number[], dtype: string, values: F32): TensorInfo;
-}
-type Args = {
-  inputs: Record<string, TensorInfo | undefined>;
-  backend: WasmLike | CpuLike;
-  attrs?: NamedAttrMap;
-};
+type Args = ArrayKernelArgs;
+type In = F32 | Int32Array | undefined;
 
-function run(
-  args: Args,
-  names: string[],
-  shapes: number[][],
-  fn: (ins: (F32 | Int32Array | undefined)[], outs: F32[]) => void,
-): TensorInfo[] {
-  const b = args.backend;
-  const ins = names.map((n) => args.inputs[n]);
-  if ('typedArrayFromHeap' in b) {
-    const outs = shapes.map((s) => b.makeOutput(s, 'float32'));
-    // Views after every allocation: an allocation can replace the heap buffer.
-    fn(
-      ins.map((t) => (t ? b.typedArrayFromHeap(t) : undefined)),
-      outs.map((t) => b.typedArrayFromHeap(t) as F32),
-    );
-    return outs;
-  }
-  const arrays = shapes.map((s) => new Float32Array(s.reduce((m, x) => m * x, 1)));
-  fn(
-    ins.map((t) => (t ? (b.data.get(t.dataId).values as F32 | Int32Array) : undefined)),
-    arrays,
+/** Runs an array kernel on the named inputs (absent optional inputs arrive as undefined). */
+const run = (args: Args, names: string[], shapes: number[][], fn: (ins: In[], outs: F32[]) => void) =>
+  runArrayKernel<In>(
+    args,
+    names.map((n) => args.inputs[n]),
+    shapes,
+    fn,
   );
-  return arrays.map((a, i) => b.makeTensorInfo(shapes[i]!, 'float32', a));
-}
 
 const attr = (args: Args, k: string) => args.attrs?.[k] as number;
 

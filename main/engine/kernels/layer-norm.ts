@@ -1,5 +1,6 @@
-import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { type ArrayKernelArgs, runArrayKernel } from './array-kernel';
 
 /**
  * LayerNorm over the last axis as one forward kernel and one backward kernel. Built from tf ops
@@ -85,49 +86,15 @@ export function layerNormGradArrays(
   dbeta.set(db);
 }
 
-interface WasmLike {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): F32;
-}
-interface CpuLike {
-  data: { get(dataId: object): { values: unknown } };
-  makeTensorInfo(shape: number[], dtype: string, values: F32): TensorInfo;
-}
-type Backend = WasmLike | CpuLike;
-type Args = { inputs: Record<string, TensorInfo>; backend: Backend; attrs?: NamedAttrMap };
+type Args = ArrayKernelArgs;
 
 const rowsOf = (t: TensorInfo) => t.shape.slice(0, -1).reduce((n, s) => n * s, 1);
-
-/** Allocates outputs, then runs `fn` on input and output arrays (heap views on wasm). */
-function run(
-  args: Args,
-  inputs: TensorInfo[],
-  shapes: number[][],
-  fn: (ins: F32[], outs: F32[]) => void,
-): TensorInfo[] {
-  const b = args.backend;
-  if ('typedArrayFromHeap' in b) {
-    const outs = shapes.map((s) => b.makeOutput(s, 'float32'));
-    // Views after every allocation: an allocation can replace the heap buffer.
-    fn(
-      inputs.map((t) => b.typedArrayFromHeap(t)),
-      outs.map((t) => b.typedArrayFromHeap(t)),
-    );
-    return outs;
-  }
-  const outArrays = shapes.map((s) => new Float32Array(s.reduce((n, x) => n * x, 1)));
-  fn(
-    inputs.map((t) => b.data.get(t.dataId).values as F32),
-    outArrays,
-  );
-  return outArrays.map((a, i) => b.makeTensorInfo(shapes[i]!, 'float32', a));
-}
 
 function forwardKernel(args: Args): TensorInfo[] {
   const { x, gamma, beta } = args.inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
   const eps = args.attrs?.['eps'] as number;
   const rows = rowsOf(x);
-  return run(args, [x, gamma, beta], [[...x.shape], [rows], [rows]], ([xv, gv, bv], [y, m, r]) =>
+  return runArrayKernel(args, [x, gamma, beta], [[...x.shape], [rows], [rows]], ([xv, gv, bv], [y, m, r]) =>
     layerNormArrays(xv!, gv!, bv!, eps, y!, m!, r!),
   );
 }
@@ -135,7 +102,7 @@ function forwardKernel(args: Args): TensorInfo[] {
 function gradKernel(args: Args): TensorInfo[] {
   const { dy, x, mean, rstd, gamma } = args.inputs as Record<string, TensorInfo>;
   const d = gamma!.shape[0]!;
-  return run(
+  return runArrayKernel(
     args,
     [dy!, x!, mean!, rstd!, gamma!],
     [[...x!.shape], [d], [d]],
