@@ -10,7 +10,6 @@ import type { CliIO, Command } from '../command';
 import { UsageError } from '../command';
 import { openCliWorkbench } from '../open-home';
 import { formatTable } from '../table';
-import { SERVE_HOOKS } from './serve';
 
 const USAGE = [
   'biomed datasets import PATH [--format F] [--dry-run] [--json] [--name N] [--seed S] [--limit N] [--frame K]',
@@ -156,9 +155,3 @@ export const datasetsCommand: Command = {
     }
   },
 };
-
-// A fresh data folder gets the demo datasets before `biomed serve` opens the app.
-SERVE_HOOKS.push(async (ctx, io) => {
-  const ids = await ensureDemoDatasets(ctx);
-  if (ids.length > 0) io.err(`Added ${ids.length} synthetic demo datasets to the empty library.\n`);
-});

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { ensureDemoDatasets } from '#main/services/demo-datasets';
 import { startBrowserServer } from '#main/transport/browser-server';
 import type { Command } from '../command';
 import { openCliWorkbench } from '../open-home';
@@ -18,7 +19,9 @@ export const serveCommand: Command = {
       return 1;
     }
     const ctx = openCliWorkbench(io, 'browser', { runJobs: true });
-    await prepareOnServe(ctx, io);
+    // A fresh data folder gets the demo datasets before the app opens.
+    const demo = await ensureDemoDatasets(ctx);
+    if (demo.length > 0) io.err(`Added ${demo.length} synthetic demo datasets to the empty library.\n`);
     const server = await startBrowserServer({
       ctx,
       rendererDir: dir,
@@ -39,13 +42,3 @@ export const serveCommand: Command = {
     return 0;
   },
 };
-
-/** Start-up work before serving (demo data, scheduler); filled in by later layers. */
-export const SERVE_HOOKS: ((
-  ctx: ReturnType<typeof openCliWorkbench>,
-  io: import('../command').CliIO,
-) => Promise<void>)[] = [];
-
-async function prepareOnServe(ctx: ReturnType<typeof openCliWorkbench>, io: import('../command').CliIO) {
-  for (const hook of SERVE_HOOKS) await hook(ctx, io);
-}
