@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { formatProblem } from '#main/data/problems';
+import { formatProblem, formatSkipped } from '#main/data/problems';
 import { importDataset } from '#main/services/dataset-import';
 import { deleteDataset } from '#main/services/datasets';
 import { ensureDemoDatasets } from '#main/services/demo-datasets';
@@ -12,7 +12,8 @@ import { openCliWorkbench } from '../open-home';
 import { formatTable } from '../table';
 
 const USAGE = [
-  'biomed datasets import PATH [--format F] [--dry-run] [--json] [--name N] [--seed S] [--limit N] [--frame K]',
+  'biomed datasets import PATH [--format F] [--dry-run] [--strict] [--json] [--name N] [--seed S] [--limit N] [--frame K]',
+  '       (bad records are skipped and listed by id; --strict refuses the whole import instead)',
   '       biomed datasets list [--json]',
   '       biomed datasets delete ID [--force]   (--force: also when runs or evaluations use it)',
   '       biomed datasets demo [--json]   (add the synthetic demo datasets that are missing)',
@@ -34,6 +35,8 @@ function importJson(r: ImportReport) {
     officialSplits: r.officialSplits,
     images: r.images,
     problems: r.problems,
+    skippedCount: r.skippedCount,
+    skipped: r.skipped,
     elapsedMs: Math.round(r.elapsedMs),
   };
 }
@@ -45,6 +48,7 @@ async function importCmd(argv: readonly string[], io: CliIO): Promise<number> {
     options: {
       format: { type: 'string' },
       'dry-run': { type: 'boolean' },
+      strict: { type: 'boolean' },
       json: { type: 'boolean' },
       name: { type: 'string' },
       seed: { type: 'string' },
@@ -66,6 +70,7 @@ async function importCmd(argv: readonly string[], io: CliIO): Promise<number> {
       ...(values.seed ? { seed: Number(values.seed) } : {}),
       ...(values.limit ? { limit: Number(values.limit) } : {}),
       ...(values.frame ? { dicomFrame: Number(values.frame) } : {}),
+      ...(values.strict ? { strict: true } : {}),
     },
   });
   if (!parsed.success)
@@ -83,12 +88,19 @@ async function importCmd(argv: readonly string[], io: CliIO): Promise<number> {
     if (values.json) io.out(`${JSON.stringify(importJson(report), null, 2)}\n`);
     else {
       for (const p of report.problems) io.err(`${p.severity}: ${formatProblem(p)}\n`);
+      for (const sk of report.skipped) io.err(`skipped: ${formatSkipped(sk)}\n`);
+      if (report.skippedCount > report.skipped.length)
+        io.err(`skipped: ... and ${report.skippedCount - report.skipped.length} more\n`);
       const s = report.splits;
       const verb = report.dryRun ? 'Would import' : report.duplicateOf ? 'Already imported' : 'Imported';
       io.out(
         `${verb} ${report.name} (${report.format}) as ${report.datasetId ?? '(dry run)'}: ${report.examples} examples ` +
           `(train ${s.train}, validation ${s.validation}, test ${s.test}), ${report.images.total} images ` +
-          `(${report.images.new} new) in ${(report.elapsedMs / 1000).toFixed(1)} s\n`,
+          `(${report.images.new} new) in ${(report.elapsedMs / 1000).toFixed(1)} s` +
+          (report.skippedCount > 0
+            ? `; ${report.skippedCount} record${report.skippedCount === 1 ? '' : 's'} skipped (listed above)`
+            : '') +
+          '\n',
       );
     }
     return errors > 0 ? 1 : 0;
