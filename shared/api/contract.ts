@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ImportProgressEvent } from '../domain/dataset';
+import { ImportProgressEvent } from '#shared/domain/dataset';
 import { appMethods } from './app';
 import { datasetMethods } from './datasets';
 import { evaluationMethods } from './evaluations';
