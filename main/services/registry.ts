@@ -8,6 +8,7 @@ import { runAdminHandlers } from './run-admin';
 import { runLifecycleHandlers } from './run-lifecycle';
 import { runHandlers } from './runs';
 import { settingsHandlers } from './settings';
+import { weightsHandlers } from './weights';
 
 /** Every method's implementation; the type makes a missing method a compile error. */
 export const handlers: Handlers<MethodName> = {
@@ -19,4 +20,5 @@ export const handlers: Handlers<MethodName> = {
   ...runLifecycleHandlers,
   ...experimentHandlers,
   ...evaluationHandlers,
+  ...weightsHandlers,
 };
