@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { ImportProgressEvent } from '../domain/dataset';
-import { WeightsImportProgressEvent } from '../domain/weights';
+import { ImportProgressEvent } from '#shared/domain/dataset';
+import { WeightsImportProgressEvent } from '#shared/domain/weights';
 import { appMethods } from './app';
 import { datasetMethods } from './datasets';
 import { evaluationMethods } from './evaluations';

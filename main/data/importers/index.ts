@@ -1,4 +1,4 @@
-import type { Importer } from '../types';
+import type { Importer } from '#main/data/types';
 import { biomedgptTsvImporter } from './biomedgpt-tsv';
 import { biocaptionImporter, rocoImporter } from './captions';
 import { healthcareMagicImporter, icliniqImporter } from './dialogue-text';

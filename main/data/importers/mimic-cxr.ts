@@ -2,12 +2,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
+import { isDir } from '#main/data/fs-utils';
+import type { Problems } from '#main/data/problems';
+import { reportSections } from '#main/data/text/radiology-report';
+import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import type { Split } from '#shared/domain/dataset';
 import { taskOf } from '#shared/tasks';
-import { isDir } from '../fs-utils';
-import type { Problems } from '../problems';
-import { reportSections } from '../text/radiology-report';
-import type { ImageSource, Importer, ParsedExample } from '../types';
 import { meta } from './common';
 import { csvRecords, publisherFile, skipGroup, skipRecord } from './records';
 

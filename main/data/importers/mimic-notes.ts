@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path';
+import { reportSections } from '#main/data/text/radiology-report';
+import type { Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
-import { reportSections } from '../text/radiology-report';
-import type { Importer, ParsedExample } from '../types';
 import { meta } from './common';
 import { csvRecords, publisherFile, skipRecord } from './records';
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { At, Problems } from '../problems';
-import { streamCsv } from '../text/csv-stream';
+import type { At, Problems } from '#main/data/problems';
+import { streamCsv } from '#main/data/text/csv-stream';
 
 /**
  * Records one skipped record of a publisher's file by its own id (a dicom_id, ROW_ID, NCT id,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cxrReport, mimicIIIRadiology } from '../fixtures/publisher-fixtures';
+import { cxrReport, mimicIIIRadiology } from '#main/data/fixtures/publisher-fixtures';
 import { reportSections } from './radiology-report';
 
 describe('reportSections', () => {
