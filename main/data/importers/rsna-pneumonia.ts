@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { findEntry } from '#main/data/fs-utils';
+import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
-import { findEntry } from '../fs-utils';
-import type { ImageSource, Importer, ParsedExample } from '../types';
 import { meta } from './common';
 import { csvRecords, skipRecord } from './records';
 

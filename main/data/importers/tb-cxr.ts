@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { findEntry, isDir } from '#main/data/fs-utils';
+import type { ImageSource, Importer, ParsedExample, Probe } from '#main/data/types';
 import type { DatasetFormat } from '#shared/domain/dataset';
 import { taskOf } from '#shared/tasks';
-import { findEntry, isDir } from '../fs-utils';
-import type { ImageSource, Importer, ParsedExample, Probe } from '../types';
 import { limited, meta } from './common';
 import { skipRecord } from './records';
 
