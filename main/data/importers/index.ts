@@ -1,6 +1,7 @@
 import type { Importer } from '#main/data/types';
 import { biomedgptTsvImporter } from './biomedgpt-tsv';
 import { biocaptionImporter, rocoImporter } from './captions';
+import { cbisDdsmImporter } from './cbis-ddsm';
 import { healthcareMagicImporter, icliniqImporter } from './dialogue-text';
 import { imageFolderImporter } from './image-folder';
 import { iuXrayImporter } from './iu-xray';
@@ -30,6 +31,7 @@ export const IMPORTERS: readonly Importer[] = [
   mimicCxrImporter,
   mimicNotesImporter,
   rsnaPneumoniaImporter,
+  cbisDdsmImporter,
   shenzhenImporter,
   montgomeryImporter,
   biocaptionImporter,
