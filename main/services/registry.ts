@@ -9,6 +9,7 @@ import { runExportHandlers } from './run-export';
 import { runLifecycleHandlers } from './run-lifecycle';
 import { runHandlers } from './runs';
 import { settingsHandlers } from './settings';
+import { weightsHandlers } from './weights';
 
 /** Every method's implementation; the type makes a missing method a compile error. */
 export const handlers: Handlers<MethodName> = {
@@ -21,4 +22,5 @@ export const handlers: Handlers<MethodName> = {
   ...runLifecycleHandlers,
   ...experimentHandlers,
   ...evaluationHandlers,
+  ...weightsHandlers,
 };

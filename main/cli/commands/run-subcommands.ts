@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { CliIO } from '#main/cli/command';
+import { UsageError } from '#main/cli/command';
+import { followProgress, untilIdle } from '#main/cli/follow';
+import { openCliWorkbench } from '#main/cli/open-home';
+import { resolveRun } from '#main/cli/resolve';
 import { dispatch } from '#main/services/dispatch';
 import type { RunExportResult } from '#shared/api/run-export';
 import type { RunDetail, RunSummary } from '#shared/domain/run';
-import type { CliIO } from '../command';
-import { UsageError } from '../command';
-import { followProgress, untilIdle } from '../follow';
-import { openCliWorkbench } from '../open-home';
-import { resolveRun } from '../resolve';
 import { printEvaluations } from './eval';
 import { RUN_SUBCOMMANDS } from './runs';
 

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
+import type { Command } from '#main/cli/command';
+import { UsageError } from '#main/cli/command';
+import { openCliWorkbench } from '#main/cli/open-home';
+import { formatTable } from '#main/cli/table';
 import { dispatch } from '#main/services/dispatch';
 import type { RunListPage } from '#shared/api/runs';
-import type { Command } from '../command';
-import { UsageError } from '../command';
-import { openCliWorkbench } from '../open-home';
-import { formatTable } from '../table';
 
 /** `biomed runs ...`: the run history from the terminal. */
 export const runsCommand: Command = {
@@ -67,5 +67,5 @@ export const runsCommand: Command = {
 /** Further `biomed runs <sub>` handlers (show, cancel, resume) registered by the jobs layer. */
 export const RUN_SUBCOMMANDS: Record<
   string,
-  (argv: readonly string[], io: import('../command').CliIO) => Promise<number>
+  (argv: readonly string[], io: import('#main/cli/command').CliIO) => Promise<number>
 > = {};

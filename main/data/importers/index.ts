@@ -1,4 +1,4 @@
-import type { Importer } from '../types';
+import type { Importer } from '#main/data/types';
 import { biomedgptTsvImporter } from './biomedgpt-tsv';
 import { biocaptionImporter, rocoImporter } from './captions';
 import { healthcareMagicImporter, icliniqImporter } from './dialogue-text';
@@ -9,6 +9,8 @@ import { llavaMedImporter } from './llava-med';
 import { medmnistImporter } from './medmnist';
 import { mednliImporter } from './mednli';
 import { meqsumImporter } from './meqsum';
+import { mimicCxrImporter } from './mimic-cxr';
+import { mimicNotesImporter } from './mimic-notes';
 import { pathvqaImporter } from './pathvqa';
 import { pubmedqaImporter } from './pubmedqa';
 import { slakeImporter } from './slake';
@@ -23,6 +25,8 @@ export const IMPORTERS: readonly Importer[] = [
   mednliImporter,
   meqsumImporter,
   iuXrayImporter,
+  mimicCxrImporter,
+  mimicNotesImporter,
   biocaptionImporter,
   icliniqImporter,
   healthcareMagicImporter,

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import path from 'node:path';
+import { imageBucket, imagePositionIds, tokenBucket } from '#main/engine/model/positions';
+import { SPECIALS, type VocabJson } from '#main/engine/tokenizer/vocab';
 import type { ModelConfig } from '#shared/model/config';
 import { hfOfaConfig } from '#shared/model/hf-config';
 import { numel, SHARED_EMBEDDING, weightShapes } from '#shared/model/weight-shapes';
-import { imageBucket, imagePositionIds, tokenBucket } from '../model/positions';
-import { SPECIALS, type VocabJson } from '../tokenizer/vocab';
 import { readMeta } from './checkpoint';
 import { CheckpointFormatError, type SafeDtype } from './safetensors';
 
