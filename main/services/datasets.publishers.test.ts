@@ -5,7 +5,7 @@ import * as fx from '#main/data/fixtures/make-fixtures';
 import * as pub from '#main/data/fixtures/publisher-fixtures';
 import type { ImportReport } from '#shared/domain/dataset';
 import { dispatch } from './dispatch';
-import { freshWorkbench } from './test-workbench';
+import { allStoredBytes, freshWorkbench } from './test-workbench';
 
 // The downstream datasets of the papers, from small copies of each publisher's release written
 // here in its exact layout; every import is auto-detected from the folder or file.
@@ -114,5 +114,65 @@ describe('MIMIC-III NOTEEVENTS', () => {
     const dir = folder({ 'NOTEEVENTS.csv': pub.noteEvents().text });
     const r = await run(join(dir, 'NOTEEVENTS.csv'), { dryRun: true, options: { limit: 3 } });
     expect([r.format, r.examples]).toEqual(['mimic-iii-notes', 3]);
+  });
+});
+
+describe('Shenzhen and Montgomery chest X-ray sets', () => {
+  for (const set of ['shenzhen', 'montgomery'] as const) {
+    it(`${set}: label from the _0/_1 suffix, clinical readings as metadata, stray files reported`, async () => {
+      const dir = folder(pub.tbRelease(set));
+      const r = await run(dir);
+      expect([r.format, r.examples]).toEqual([`${set}-cxr`, 5]);
+      const prefix = set === 'shenzhen' ? 'CHNCXR' : 'MCUCXR';
+      expect(skipped(r)).toEqual({
+        [`${prefix}_0099.png`]: `the name is not ${prefix}_NNNN_0.png or _1.png`,
+      });
+      expect(r.problems.some((p) => /no clinical reading for .*_0003_0\.png/.test(p.message))).toBe(true);
+      const ex = examples(r.datasetId!);
+      expect(ex.map((e) => e.target).sort()).toEqual([
+        'normal',
+        'normal',
+        'normal',
+        'tuberculosis',
+        'tuberculosis',
+      ]);
+      const tb = ex.find((e) => e.meta['sourceId'] === `${prefix}_0005`)!;
+      expect(tb.meta).toMatchObject({
+        label: 'tuberculosis',
+        sex: 'male',
+        age: '35y',
+        reading: 'PTB in the right upper field 5',
+      });
+      // The set's own folder inside the path is found too.
+      expect(
+        (await run(join(dir, set === 'shenzhen' ? 'ChinaSet_AllFiles' : 'MontgomerySet'), { dryRun: true }))
+          .format,
+      ).toBe(`${set}-cxr`);
+    });
+  }
+});
+
+describe('RSNA Pneumonia', () => {
+  it('one example per patient, pneumonia if any box; bad rows skipped by patientId; DICOM PHI removed', async () => {
+    const { tree, ids } = pub.rsnaRelease();
+    const r = await run(folder(tree));
+    expect([r.format, r.examples]).toEqual(['rsna-pneumonia', 4]);
+    expect(skipped(r)).toEqual({
+      [ids[4]!]: 'Target is "2" (expected 0 or 1)',
+      [ids[5]!]: `stage_2_train_images/${ids[5]}.dcm is missing`,
+    });
+    const ex = examples(r.datasetId!);
+    const by = Object.fromEntries(ex.map((e) => [e.meta['sourceId'], e]));
+    expect(ids.slice(0, 4).map((id) => by[id]!.target)).toEqual([
+      'no pneumonia',
+      'pneumonia',
+      'no pneumonia',
+      'pneumonia',
+    ]);
+    expect(by[ids[1]!]!.meta).toMatchObject({ boxes: 2, class: 'Lung Opacity', modality: 'CR' });
+    const bytes = allStoredBytes(ctx);
+    for (const value of [...Object.values(pub.RSNA_PHI), 'Janet', 'Greg']) {
+      expect(bytes.includes(Buffer.from(value, 'utf8')), `"${value}" found in the store`).toBe(false);
+    }
   });
 });

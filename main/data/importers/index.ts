@@ -13,7 +13,9 @@ import { mimicCxrImporter } from './mimic-cxr';
 import { mimicNotesImporter } from './mimic-notes';
 import { pathvqaImporter } from './pathvqa';
 import { pubmedqaImporter } from './pubmedqa';
+import { rsnaPneumoniaImporter } from './rsna-pneumonia';
 import { slakeImporter } from './slake';
+import { montgomeryImporter, shenzhenImporter } from './tb-cxr';
 import { vqaRadImporter } from './vqa-rad';
 
 /** Every importer, most specific first (detection takes the first that matches). */
@@ -27,6 +29,9 @@ export const IMPORTERS: readonly Importer[] = [
   iuXrayImporter,
   mimicCxrImporter,
   mimicNotesImporter,
+  rsnaPneumoniaImporter,
+  shenzhenImporter,
+  montgomeryImporter,
   biocaptionImporter,
   icliniqImporter,
   healthcareMagicImporter,
