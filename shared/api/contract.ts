@@ -6,6 +6,7 @@ import { datasetMethods } from './datasets';
 import { evaluationMethods } from './evaluations';
 import { experimentMethods } from './experiments';
 import { runAdminMethods } from './run-admin';
+import { runExportMethods } from './run-export';
 import { EvaluationChangeEvent, RunProgressEvent, runLifecycleMethods } from './run-lifecycle';
 import { RunChangeEvent, runMethods } from './runs';
 import { settingsMethods } from './settings';
@@ -20,6 +21,7 @@ export const methods = {
   ...datasetMethods,
   ...runMethods,
   ...runAdminMethods,
+  ...runExportMethods,
   ...settingsMethods,
   ...runLifecycleMethods,
   ...experimentMethods,

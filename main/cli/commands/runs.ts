@@ -10,7 +10,8 @@ import type { RunListPage } from '#shared/api/runs';
 export const runsCommand: Command = {
   name: 'runs',
   summary: 'List runs (more subcommands: see `biomed runs --help`)',
-  usage: 'biomed runs list [--json] [--status S] [--task T] [--limit N]',
+  usage:
+    'biomed runs list [--json] [--status S] [--task T] [--limit N]\n       biomed runs show|cancel|pause|resume ID\n       biomed runs export ID [--step N] --out DIR [--json]',
   async run(argv, io) {
     const [sub, ...rest] = argv;
     const extra = RUN_SUBCOMMANDS[sub ?? ''];
