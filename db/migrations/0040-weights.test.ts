@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '#db/connection';
+import type { NewWeights } from '#db/repos/weights';
+import { openStore } from '#db/store';
+import { tempDir } from '#db/test-helpers';
 import { PRESETS } from '#shared/model/presets';
-import { openDatabase } from '../connection';
-import type { NewWeights } from '../repos/weights';
-import { openStore } from '../store';
-import { tempDir } from '../test-helpers';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {

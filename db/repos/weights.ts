@@ -1,5 +1,5 @@
+import { type Db, nowIso } from '#db/connection';
 import type { WeightsRecord } from '#shared/domain/weights';
-import { type Db, nowIso } from '../connection';
 
 /** A weights row to insert (the service has already written the stored file). */
 export type NewWeights = Omit<WeightsRecord, 'createdAt'>;

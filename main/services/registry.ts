@@ -5,6 +5,7 @@ import { evaluationHandlers } from './evaluations';
 import { experimentHandlers } from './experiments';
 import type { Handlers } from './handler';
 import { runAdminHandlers } from './run-admin';
+import { runExportHandlers } from './run-export';
 import { runLifecycleHandlers } from './run-lifecycle';
 import { runHandlers } from './runs';
 import { settingsHandlers } from './settings';
@@ -16,6 +17,7 @@ export const handlers: Handlers<MethodName> = {
   ...datasetHandlers,
   ...runHandlers,
   ...runAdminHandlers,
+  ...runExportHandlers,
   ...settingsHandlers,
   ...runLifecycleHandlers,
   ...experimentHandlers,

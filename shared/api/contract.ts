@@ -1,11 +1,12 @@
 import type { z } from 'zod';
-import { ImportProgressEvent } from '../domain/dataset';
-import { WeightsImportProgressEvent } from '../domain/weights';
+import { ImportProgressEvent } from '#shared/domain/dataset';
+import { WeightsImportProgressEvent } from '#shared/domain/weights';
 import { appMethods } from './app';
 import { datasetMethods } from './datasets';
 import { evaluationMethods } from './evaluations';
 import { experimentMethods } from './experiments';
 import { runAdminMethods } from './run-admin';
+import { runExportMethods } from './run-export';
 import { EvaluationChangeEvent, RunProgressEvent, runLifecycleMethods } from './run-lifecycle';
 import { RunChangeEvent, runMethods } from './runs';
 import { settingsMethods } from './settings';
@@ -20,6 +21,7 @@ export const methods = {
   ...datasetMethods,
   ...runMethods,
   ...runAdminMethods,
+  ...runExportMethods,
   ...settingsMethods,
   ...runLifecycleMethods,
   ...experimentMethods,

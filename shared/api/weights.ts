@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WeightsDetection, WeightsLoadReport, WeightsRecord } from '../domain/weights';
+import { WeightsDetection, WeightsLoadReport, WeightsRecord } from '#shared/domain/weights';
 import { method } from './define';
 
 /** Input of `weights.import`. */

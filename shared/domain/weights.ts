@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ModelConfigSchema } from '../model/config';
-import { PRESET_NAMES } from '../model/presets';
+import { ModelConfigSchema } from '#shared/model/config';
+import { PRESET_NAMES } from '#shared/model/presets';
 
 /** Container a published checkpoint came in. */
 export const WeightsSourceFormat = z.enum([
