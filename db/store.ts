@@ -1,6 +1,7 @@
 import { type Db, type OpenOptions, openDatabase } from './connection';
 import { blobsRepo } from './repos/blobs';
 import { checkpointsRepo } from './repos/checkpoints';
+import { clustersRepo } from './repos/clusters';
 import { datasetsRepo } from './repos/datasets';
 import { evaluationsRepo } from './repos/evaluations';
 import { examplesRepo } from './repos/examples';
@@ -24,6 +25,7 @@ export interface Store {
   readonly checkpoints: ReturnType<typeof checkpointsRepo>;
   readonly evaluations: ReturnType<typeof evaluationsRepo>;
   readonly predictions: ReturnType<typeof predictionsRepo>;
+  readonly clusters: ReturnType<typeof clustersRepo>;
   close(): void;
 }
 
@@ -43,6 +45,7 @@ export function openStore(file: string, options?: OpenOptions): Store {
     checkpoints: checkpointsRepo(db),
     evaluations: evaluationsRepo(db),
     predictions: predictionsRepo(db),
+    clusters: clustersRepo(db),
     close() {
       if (db.open) db.close();
     },

@@ -1,5 +1,6 @@
 import type { MethodName } from '#shared/api/contract';
 import { appHandlers } from './app';
+import { clusterHandlers } from './clusters';
 import { datasetHandlers } from './datasets';
 import { evaluationHandlers } from './evaluations';
 import { experimentHandlers } from './experiments';
@@ -19,4 +20,5 @@ export const handlers: Handlers<MethodName> = {
   ...runLifecycleHandlers,
   ...experimentHandlers,
   ...evaluationHandlers,
+  ...clusterHandlers,
 };

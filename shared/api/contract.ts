@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ImportProgressEvent } from '../domain/dataset';
 import { appMethods } from './app';
+import { clusterMethods } from './clusters';
 import { datasetMethods } from './datasets';
 import { evaluationMethods } from './evaluations';
 import { experimentMethods } from './experiments';
@@ -22,6 +23,7 @@ export const methods = {
   ...runLifecycleMethods,
   ...experimentMethods,
   ...evaluationMethods,
+  ...clusterMethods,
 };
 
 /** Events pushed from the main process to every window, named `onDidX` as VS Code does. */
