@@ -99,12 +99,13 @@ start_munge() {
 }
 
 start_mariadb() {
-  if mysqladmin ping >/dev/null 2>&1; then return 0; fi
-  mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld
-  [ -d /var/lib/mysql/mysql ] || mariadb-install-db --user=mysql >/dev/null
-  (setsid /usr/sbin/mariadbd --user=mysql --bind-address=127.0.0.1 --pid-file=/run/mysqld/biomed-slurm.pid \
-    --log-error=/run/mysqld/biomed-slurm.log </dev/null >/dev/null 2>&1 &)
-  wait_for 30 MariaDB mysqladmin ping
+  if ! mysqladmin ping >/dev/null 2>&1; then
+    mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld
+    [ -d /var/lib/mysql/mysql ] || mariadb-install-db --user=mysql >/dev/null
+    (setsid /usr/sbin/mariadbd --user=mysql --bind-address=127.0.0.1 --pid-file=/run/mysqld/biomed-slurm.pid \
+      --log-error=/run/mysqld/biomed-slurm.log </dev/null >/dev/null 2>&1 &)
+    wait_for 30 MariaDB mysqladmin ping
+  fi
   mysql -e "CREATE DATABASE IF NOT EXISTS slurm_acct_db;
     CREATE USER IF NOT EXISTS 'slurm'@'localhost' IDENTIFIED BY '$DB_PASS';
     GRANT ALL ON slurm_acct_db.* TO 'slurm'@'localhost'; FLUSH PRIVILEGES;"
