@@ -1,5 +1,5 @@
+import { type Db, nowIso } from '#db/connection';
 import type { ClusterProfile, SlurmJobInfo } from '#shared/domain/cluster';
-import { type Db, nowIso } from '../connection';
 
 /** One submission of a run to a cluster (a resubmission is the next attempt). */
 export interface ClusterJobRecord extends SlurmJobInfo {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClusterCheckStep, ClusterProfile } from '../domain/cluster';
+import { ClusterCheckStep, ClusterProfile } from '#shared/domain/cluster';
 import { method } from './define';
 
 const Name = z.object({ name: z.string().min(1) }).strict();

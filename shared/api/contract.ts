@@ -1,14 +1,17 @@
 import type { z } from 'zod';
-import { ImportProgressEvent } from '../domain/dataset';
+import { ImportProgressEvent } from '#shared/domain/dataset';
+import { WeightsImportProgressEvent } from '#shared/domain/weights';
 import { appMethods } from './app';
 import { clusterMethods } from './clusters';
 import { datasetMethods } from './datasets';
 import { evaluationMethods } from './evaluations';
 import { experimentMethods } from './experiments';
 import { runAdminMethods } from './run-admin';
+import { runExportMethods } from './run-export';
 import { EvaluationChangeEvent, RunProgressEvent, runLifecycleMethods } from './run-lifecycle';
 import { RunChangeEvent, runMethods } from './runs';
 import { settingsMethods } from './settings';
+import { weightsMethods } from './weights';
 
 /**
  * The workbench API, declared once. Both transports (Electron IPC and the browser-mode
@@ -19,10 +22,12 @@ export const methods = {
   ...datasetMethods,
   ...runMethods,
   ...runAdminMethods,
+  ...runExportMethods,
   ...settingsMethods,
   ...runLifecycleMethods,
   ...experimentMethods,
   ...evaluationMethods,
+  ...weightsMethods,
   ...clusterMethods,
 };
 
@@ -32,6 +37,7 @@ export const events = {
   onDidImportProgress: ImportProgressEvent,
   onDidRunProgress: RunProgressEvent,
   onDidChangeEvaluation: EvaluationChangeEvent,
+  onDidWeightsImportProgress: WeightsImportProgressEvent,
 };
 
 export type Methods = typeof methods;

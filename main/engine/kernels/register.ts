@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendName } from '../backend/types';
+import type { BackendName } from '#main/engine/backend/types';
 import { registerFusedAdamW } from './adamw-fused';
 import { registerBatchNorm } from './batch-norm';
 import { registerLabelSmoothedCE } from './label-smoothed-ce';

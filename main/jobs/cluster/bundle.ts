@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportDatasets } from '#db/dataset-export';
 import type { Store } from '#db/store';
+import type { TrainJob } from '#main/jobs/protocol';
 import type { ClusterProfile } from '#shared/domain/cluster';
-import type { TrainJob } from '../protocol';
 import { type ClusterShell, shellQuote } from './shell';
 
 /** Where an experiment's bundle lives on the cluster's shared folder. */
@@ -25,6 +25,7 @@ export function jobScript(profile: ClusterProfile, bundleDir: string, name: stri
     '# Written by Biomed Workbench. Each array task (or the single task 0) trains one run.',
     'set -e',
     ...profile.prepare,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable of the job script
     'TASK="${SLURM_ARRAY_TASK_ID:-0}"',
     `cd ${q(profile.checkout)}`,
     `echo "biomed: task $TASK of job \${SLURM_JOB_ID:-?} on $(hostname) in ${profile.checkout}"`,

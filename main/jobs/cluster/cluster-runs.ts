@@ -1,9 +1,9 @@
 import type { ClusterJobRecord } from '#db/repos/clusters';
 import type { Store } from '#db/store';
+import type { SchedulerEvents } from '#main/jobs/events';
+import { SchedulerError } from '#main/jobs/scheduler';
 import { ClusterProfile, type SlurmJobInfo } from '#shared/domain/cluster';
 import { RESUMABLE_STATUSES, type RunSummary } from '#shared/domain/run';
-import type { SchedulerEvents } from '../events';
-import { SchedulerError } from '../scheduler';
 import { type BundleRun, writeBundle } from './bundle';
 import { ingestRunFolder } from './ingest';
 import { clusterOutcome } from './outcome';

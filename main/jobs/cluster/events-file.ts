@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { z } from 'zod';
-import { WorkerMessage } from '../protocol';
+import { WorkerMessage } from '#main/jobs/protocol';
 
 /**
  * A run folder's events file on the shared folder: one JSON record per line, appended only.

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { ClusterJobRecord } from '#db/repos/clusters';
 import type { MetricWrite } from '#db/repos/metrics';
 import type { Store } from '#db/store';
+import { LOG_TAIL_LINES } from '#main/jobs/run-log';
 import { FINAL_STATUSES } from '#shared/domain/run';
-import { LOG_TAIL_LINES } from '../run-log';
 import { type EventRecord, parseEvents, sortEventsFiles } from './events-file';
 import { type ClusterShell, listDir, readFrom } from './shell';
 

@@ -6,10 +6,10 @@
 // the newest complete checkpoint in the run folder.
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TrainJob } from '../protocol';
-import type { JobContext, JobMessage } from '../worker/job-context';
-import { checkpointStep } from '../worker/session-checkpoint';
-import { runTrainJob } from '../worker/train-job';
+import { TrainJob } from '#main/jobs/protocol';
+import type { JobContext, JobMessage } from '#main/jobs/worker/job-context';
+import { checkpointStep } from '#main/jobs/worker/session-checkpoint';
+import { runTrainJob } from '#main/jobs/worker/train-job';
 import { EventsWriter, eventsFileName } from './events-file';
 
 /** The newest checkpoint folder of a run that reads back (a half-written one does not). */
