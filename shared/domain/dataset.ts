@@ -30,7 +30,6 @@ export const DatasetFormat = z.enum([
   'cbis-ddsm',
   'shenzhen-cxr',
   'montgomery-cxr',
-  'trec-ct',
   'rsna-pneumonia',
   'demo',
 ]);
