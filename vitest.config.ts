@@ -11,6 +11,8 @@ export default defineConfig({
       'scripts/**/*.test.ts',
     ],
     environment: 'node',
+    // A software GPU (SwiftShader) for the webgpu tests.
+    setupFiles: ['main/engine/backend/test-gpu-env.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

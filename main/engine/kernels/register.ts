@@ -14,6 +14,7 @@ import { wasmSliceConfig } from './wasm-slice';
 import { wasmMeanConfig, wasmSumConfig } from './wasm-sum';
 import { wasmTransposeConfig } from './wasm-transpose';
 import { registerWasmTransposeFirst, replaceWasmKernel, stockWasmKernel } from './wasm-transpose-first';
+import { registerWebgpuKernels } from './webgpu/register';
 
 const done = new Map<string, string[]>();
 
@@ -57,6 +58,7 @@ export function registerCustomKernels(backend: BackendName): string[] {
     ];
     kernels.push(...fused.filter((k) => k.endsWith(`:${backend}`)));
   }
+  if (backend === 'webgpu') kernels.push(...registerWebgpuKernels());
   done.set(backend, kernels);
   return kernels;
 }
