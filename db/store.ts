@@ -9,6 +9,7 @@ import { jobsRepo } from './repos/jobs';
 import { metricsRepo } from './repos/metrics';
 import { predictionsRepo } from './repos/predictions';
 import { runsRepo } from './repos/runs';
+import { weightsRepo } from './repos/weights';
 
 /** The opened store and one repository per aggregate. */
 export interface Store {
@@ -24,6 +25,7 @@ export interface Store {
   readonly checkpoints: ReturnType<typeof checkpointsRepo>;
   readonly evaluations: ReturnType<typeof evaluationsRepo>;
   readonly predictions: ReturnType<typeof predictionsRepo>;
+  readonly weights: ReturnType<typeof weightsRepo>;
   close(): void;
 }
 
@@ -43,6 +45,7 @@ export function openStore(file: string, options?: OpenOptions): Store {
     checkpoints: checkpointsRepo(db),
     evaluations: evaluationsRepo(db),
     predictions: predictionsRepo(db),
+    weights: weightsRepo(db),
     close() {
       if (db.open) db.close();
     },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { type Db, nowIso } from '#db/connection';
 import type { RunStatus, RunSummary } from '#shared/domain/run';
-import { type Db, nowIso } from '../connection';
 import { buildRunQuery, type RunQuery } from './run-query';
 import { RUN_SELECT, type RunRow, toRunSummary } from './run-rows';
 

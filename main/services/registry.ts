@@ -5,9 +5,11 @@ import { evaluationHandlers } from './evaluations';
 import { experimentHandlers } from './experiments';
 import type { Handlers } from './handler';
 import { runAdminHandlers } from './run-admin';
+import { runExportHandlers } from './run-export';
 import { runLifecycleHandlers } from './run-lifecycle';
 import { runHandlers } from './runs';
 import { settingsHandlers } from './settings';
+import { weightsHandlers } from './weights';
 
 /** Every method's implementation; the type makes a missing method a compile error. */
 export const handlers: Handlers<MethodName> = {
@@ -15,8 +17,10 @@ export const handlers: Handlers<MethodName> = {
   ...datasetHandlers,
   ...runHandlers,
   ...runAdminHandlers,
+  ...runExportHandlers,
   ...settingsHandlers,
   ...runLifecycleHandlers,
   ...experimentHandlers,
   ...evaluationHandlers,
+  ...weightsHandlers,
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { PRESET_NAMES } from '../model/presets';
-import { TaskId } from '../tasks';
+import { PRESET_NAMES } from '#shared/model/presets';
+import { TaskId } from '#shared/tasks';
 import { Decoding } from './evaluation';
 
 /** A scale preset name (paper scales and CPU rungs). */

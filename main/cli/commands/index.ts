@@ -1,4 +1,4 @@
-import type { Command } from '../command';
+import type { Command } from '#main/cli/command';
 import { datasetsCommand } from './datasets';
 import { demoCommand } from './demo';
 import { evalCommand } from './eval';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../command';
-import { runCli } from '../main';
+import type { CliIO } from '#main/cli/command';
+import { runCli } from '#main/cli/main';
 
 async function cli(argv: string[]) {
   let out = '';

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
+import { type CliIO, type Command, UsageError } from '#main/cli/command';
+import { formatTable } from '#main/cli/table';
 import { adapterLine, listBackends } from '#main/engine/backend/index';
 import { estimateMemory } from '#shared/model/memory';
 import { PRESET_NAMES, PRESETS } from '#shared/model/presets';
 import { parameterCount } from '#shared/model/weight-shapes';
-import { type CliIO, type Command, UsageError } from '../command';
-import { formatTable } from '../table';
 
 /** Every preset with its shapes, parameter count and training-memory estimate (batch 8). */
 export function presetRows() {

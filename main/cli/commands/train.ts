@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
+import type { Command } from '#main/cli/command';
+import { UsageError } from '#main/cli/command';
+import { cancelOnInterrupt, followProgress, formatSeconds, untilIdle } from '#main/cli/follow';
+import { csv } from '#main/cli/metrics-format';
+import { openCliWorkbench } from '#main/cli/open-home';
+import { resolveDataset, resolveRun } from '#main/cli/resolve';
+import { formatTable } from '#main/cli/table';
 import { dispatch } from '#main/services/dispatch';
 import type { ExperimentCreated } from '#shared/api/experiments';
-import type { Command } from '../command';
-import { UsageError } from '../command';
-import { cancelOnInterrupt, followProgress, formatSeconds, untilIdle } from '../follow';
-import { csv } from '../metrics-format';
-import { openCliWorkbench } from '../open-home';
-import { resolveDataset, resolveRun } from '../resolve';
-import { formatTable } from '../table';
 import { printEvaluations } from './eval';
 
 const GIB = 1024 ** 3;

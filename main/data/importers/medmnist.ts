@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { type NpyArray, parseNpz } from '#main/data/npy';
+import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
-import { type NpyArray, parseNpz } from '../npy';
-import type { ImageSource, Importer, ParsedExample } from '../types';
 import { MEDMNIST_INFO } from './medmnist-labels';
 
 const cls = taskOf('image_classification');

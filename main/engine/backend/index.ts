@@ -1,4 +1,4 @@
-import { registerCustomKernels } from '../kernels/register';
+import { registerCustomKernels } from '#main/engine/kernels/register';
 import { registerGradients } from './gradients';
 import { LOADERS } from './loaders';
 import {

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend';
-import { tinyTestConfig } from '../model/test-config';
-import { createWeights, disposeWeights, type ModelWeights } from '../model/weights';
-import { createEngineSession, loadSession } from '../session';
-import { syntheticExamples } from '../train/train-fixture';
+import { initBackend } from '#main/engine/backend/index';
+import { tinyTestConfig } from '#main/engine/model/test-config';
+import { createWeights, disposeWeights, type ModelWeights } from '#main/engine/model/weights';
+import { createEngineSession, loadSession } from '#main/engine/session';
+import { syntheticExamples } from '#main/engine/train/train-fixture';
 import { loadWeightsInto, MODEL_FILE, readMeta, readModelFile, saveCheckpoint } from './checkpoint';
 import { CheckpointFormatError, decodeSafetensors, encodeSafetensors } from './safetensors';
 

@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import type { ModelWeights } from '#main/engine/model/weights';
+import { type VocabJson, VocabJsonSchema } from '#main/engine/tokenizer/vocab';
+import type { AdamState } from '#main/engine/train/adamw';
+import type { DataOrderState } from '#main/engine/train/data-order';
 import { type ModelConfig, ModelConfigSchema } from '#shared/model/config';
 import { storedWeights } from '#shared/model/weight-shapes';
-import type { ModelWeights } from '../model/weights';
-import { type VocabJson, VocabJsonSchema } from '../tokenizer/vocab';
-import type { AdamState } from '../train/adamw';
-import type { DataOrderState } from '../train/data-order';
 import { writeFileAtomic } from './atomic-write';
 import { fairseqName } from './hf-names';
 import {

@@ -3,9 +3,9 @@
  * and trains the remaining updates, printing their losses and a digest of the weights as JSON.
  */
 import { createHash } from 'node:crypto';
-import { tinyTestConfig } from '../model/test-config';
-import { loadSession } from '../session';
-import { syntheticExamples } from '../train/train-fixture';
+import { tinyTestConfig } from '#main/engine/model/test-config';
+import { loadSession } from '#main/engine/session';
+import { syntheticExamples } from '#main/engine/train/train-fixture';
 
 const [dir = '', steps = '2'] = process.argv.slice(2);
 const session = await loadSession(dir, { backend: 'cpu' });

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { KeyValue } from '../model/attention';
-import type { ForwardContext } from '../model/context';
-import { type DecoderCache, decode } from '../model/decoder';
-import type { EncoderOutput } from '../model/encoder';
+import type { KeyValue } from '#main/engine/model/attention';
+import type { ForwardContext } from '#main/engine/model/context';
+import { type DecoderCache, decode } from '#main/engine/model/decoder';
+import type { EncoderOutput } from '#main/engine/model/encoder';
 
 /**
  * Owns the tensors of an incremental decode: the encoder output (repeated per hypothesis), the

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ForwardContext } from '../model/context';
-import { decode } from '../model/decoder';
-import { type EncoderInput, encode } from '../model/encoder';
-import { BOS, EOS } from '../tokenizer/vocab';
-import type { Trie } from '../train/trie';
+import type { ForwardContext } from '#main/engine/model/context';
+import { decode } from '#main/engine/model/decoder';
+import { type EncoderInput, encode } from '#main/engine/model/encoder';
+import { BOS, EOS } from '#main/engine/tokenizer/vocab';
+import type { Trie } from '#main/engine/train/trie';
 
 /** Summed log-probabilities of each candidate for one example, and the argmax. */
 export interface CandidateScores {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ForwardContext } from '../model/context';
-import { type EncoderInput, type EncoderOutput, encode } from '../model/encoder';
-import { BOS, EOS } from '../tokenizer/vocab';
-import type { Trie } from '../train/trie';
+import type { ForwardContext } from '#main/engine/model/context';
+import { type EncoderInput, type EncoderOutput, encode } from '#main/engine/model/encoder';
+import { BOS, EOS } from '#main/engine/tokenizer/vocab';
+import type { Trie } from '#main/engine/train/trie';
 import { type DecodeOptions, maskRow } from './constraints';
 import { IncrementalDecoder, repeatEncoder } from './incremental';
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend';
+import { initBackend } from '#main/engine/backend/index';
 import { ImageInputError, preprocessImage } from './preprocess';
 
 beforeAll(() => initBackend({ prefer: 'cpu', strict: true }));

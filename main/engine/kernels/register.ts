@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendName } from '../backend/types';
+import type { BackendName } from '#main/engine/backend/types';
+import { registerWebgpuKernels } from '#main/engine/kernels/webgpu/register';
 import { registerFusedAdamW } from './adamw-fused';
 import { registerBatchNorm } from './batch-norm';
 import { registerLabelSmoothedCE } from './label-smoothed-ce';
@@ -14,7 +15,6 @@ import { wasmSliceConfig } from './wasm-slice';
 import { wasmMeanConfig, wasmSumConfig } from './wasm-sum';
 import { wasmTransposeConfig } from './wasm-transpose';
 import { registerWasmTransposeFirst, replaceWasmKernel, stockWasmKernel } from './wasm-transpose-first';
-import { registerWebgpuKernels } from './webgpu/register';
 
 const done = new Map<string, string[]>();
 

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { fusedAdamW } from '../kernels/adamw-fused';
-import { sumSquares, sumSquaresTensor } from '../kernels/sum-squares';
+import { fusedAdamW } from '#main/engine/kernels/adamw-fused';
+import { sumSquares, sumSquaresTensor } from '#main/engine/kernels/sum-squares';
 
 /** Adam hyperparameters (fairseq defaults of the BiomedGPT scripts). */
 export interface AdamConfig {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEngineSession } from '../session';
+import { createEngineSession } from '#main/engine/session';
 import { loadVqaRad, vqaRadAvailable } from './vqa-rad-fixture';
 
 // The smallest rung must memorise 32 real VQA-RAD examples (image + question -> answer).

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend';
+import { initBackend } from '#main/engine/backend/index';
 import { adamwUpdate, createAdamState, DEFAULT_ADAM, disposeAdamState, globalNorm } from './adamw';
 import { initialOrder, nextIndices } from './data-order';
 import { Trie } from './trie';

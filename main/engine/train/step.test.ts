@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend';
-import { tinyTestConfig } from '../model/test-config';
-import { createWeights, disposeWeights, type ModelWeights } from '../model/weights';
+import { initBackend } from '#main/engine/backend/index';
+import { tinyTestConfig } from '#main/engine/model/test-config';
+import { createWeights, disposeWeights, type ModelWeights } from '#main/engine/model/weights';
 import { createAdamState, disposeAdamState } from './adamw';
 import { prepareBatch } from './batch';
 import { lrAt } from './schedule';

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { makeContext } from '#main/engine/model/context';
+import { forward } from '#main/engine/model/model';
+import type { ModelWeights } from '#main/engine/model/weights';
+import { hashSeed } from '#main/engine/util/prng';
 import type { ModelConfig } from '#shared/model/config';
-import { makeContext } from '../model/context';
-import { forward } from '../model/model';
-import type { ModelWeights } from '../model/weights';
-import { hashSeed } from '../util/prng';
 import { type AdamConfig, type AdamState, adamwUpdate, DEFAULT_ADAM, gradSumSquares } from './adamw';
 import type { PreparedBatch } from './batch';
 import { trainingLoss } from './loss';

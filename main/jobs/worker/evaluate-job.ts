@@ -1,10 +1,10 @@
 import { parseBackendName } from '#main/engine/backend/index';
 import { type EngineSession, type Example, loadSession } from '#main/engine/index';
 import { exactMatch } from '#main/eval/index';
+import type { EvaluateJob } from '#main/jobs/protocol';
 import type { Decoding } from '#shared/domain/evaluation';
 import { parameterCount } from '#shared/model/weight-shapes';
 import { taskOf } from '#shared/tasks';
-import type { EvaluateJob } from '../protocol';
 import { asInstruction, toEngineExample } from './engine-examples';
 import { ExampleReader } from './examples';
 import type { JobContext } from './job-context';

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { parseBackendName } from '#main/engine/backend/index';
 import { createEngineSession, type EngineSession, loadSession } from '#main/engine/index';
+import type { TrainJob } from '#main/jobs/protocol';
 import { type PresetName, presetConfig } from '#shared/model/presets';
 import { parameterCount } from '#shared/model/weight-shapes';
 import { taskOf } from '#shared/tasks';
-import type { TrainJob } from '../protocol';
 import { asInstruction, toEngineExample } from './engine-examples';
 import { ExampleReader, type WorkerExample } from './examples';
 import type { JobContext } from './job-context';

@@ -1,6 +1,6 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type AdamWScalars, FUSED_ADAMW } from '../adamw-fused';
+import { type AdamWScalars, FUSED_ADAMW } from '#main/engine/kernels/adamw-fused';
 import { groupsFor, runGpuProgram, type WebGpuLike, WG } from './program';
 
 /**

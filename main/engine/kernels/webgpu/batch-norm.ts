@@ -1,6 +1,6 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH_NORM, BATCH_NORM_GRAD } from '../batch-norm';
+import { BATCH_NORM, BATCH_NORM_GRAD } from '#main/engine/kernels/batch-norm';
 import { groupsFor, runGpuProgram, type WebGpuLike, WG } from './program';
 import { columnSums } from './reduce';
 

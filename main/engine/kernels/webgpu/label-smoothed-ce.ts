@@ -1,6 +1,6 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { LS_CE, LS_CE_GRAD } from '../label-smoothed-ce';
+import { LS_CE, LS_CE_GRAD } from '#main/engine/kernels/label-smoothed-ce';
 import { groupsFor, runGpuProgram, type WebGpuLike, WG } from './program';
 import { ROW_HEAD, ROW_PRELUDE, treeSum } from './reduce';
 

@@ -1,6 +1,6 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { LAYER_NORM, LAYER_NORM_GRAD } from '../layer-norm';
+import { LAYER_NORM, LAYER_NORM_GRAD } from '#main/engine/kernels/layer-norm';
 import { groupsFor, runGpuProgram, type WebGpuLike, WG } from './program';
 import { columnSums, ROW_HEAD, ROW_PRELUDE, treeSum } from './reduce';
 

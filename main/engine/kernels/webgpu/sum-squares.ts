@@ -1,6 +1,6 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { SUM_SQUARES } from '../sum-squares';
+import { SUM_SQUARES } from '#main/engine/kernels/sum-squares';
 import { runGpuProgram, type WebGpuLike, WG } from './program';
 
 /**
