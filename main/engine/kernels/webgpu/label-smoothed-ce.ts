@@ -91,12 +91,12 @@ function forward({ inputs, backend, attrs }: Args): TensorInfo[] {
         let mx = stats[4 * index];
         let ls = stats[4 * index + 1];
         let cnt = stats[4 * index + 3];
-        let smooth = cnt * ls - stats[4 * index + 2];
+        let smoothSum = cnt * ls - stats[4 * index + 2];
         let nll = ls - (${masked(a, 'index * uniforms.v + t')} - mx);
         let eps = uniforms.eps;
         if (eps > 0.0) {
           let epsI = eps / max(cnt - 1.0, 1.0);
-          result[index] = nll * (1.0 - eps) + epsI * (smooth - nll);
+          result[index] = nll * (1.0 - eps) + epsI * (smoothSum - nll);
         } else {
           result[index] = nll;
         }`,
