@@ -1,6 +1,7 @@
 import { type Db, type OpenOptions, openDatabase } from './connection';
 import { blobsRepo } from './repos/blobs';
 import { checkpointsRepo } from './repos/checkpoints';
+import { clustersRepo } from './repos/clusters';
 import { datasetsRepo } from './repos/datasets';
 import { evaluationsRepo } from './repos/evaluations';
 import { examplesRepo } from './repos/examples';
@@ -26,6 +27,7 @@ export interface Store {
   readonly evaluations: ReturnType<typeof evaluationsRepo>;
   readonly predictions: ReturnType<typeof predictionsRepo>;
   readonly weights: ReturnType<typeof weightsRepo>;
+  readonly clusters: ReturnType<typeof clustersRepo>;
   close(): void;
 }
 
@@ -46,6 +48,7 @@ export function openStore(file: string, options?: OpenOptions): Store {
     evaluations: evaluationsRepo(db),
     predictions: predictionsRepo(db),
     weights: weightsRepo(db),
+    clusters: clustersRepo(db),
     close() {
       if (db.open) db.close();
     },

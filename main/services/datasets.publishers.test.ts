@@ -214,3 +214,33 @@ describe('CBIS-DDSM', () => {
     expect(new Set(sizes)).toEqual(new Set([4])); // every crop; no 12 px mask or full image
   });
 });
+
+describe('TREC 2022 Clinical Trials', () => {
+  it('(patient, trial) pairs from topics, qrels and zipped or unpacked trials; grouped by topic', async () => {
+    const r = await run(folder(pub.trecRelease()), {
+      options: { validationFraction: 0.25, testFraction: 0.25 },
+    });
+    expect([r.format, r.task, r.examples]).toEqual(['trec-ct', 'text_understanding', 7]);
+    expect(skipped(r)).toEqual({
+      '2/NCT00000104': 'judged twice; the first judgement is kept',
+      '3/NCT09999999': 'trial NCT09999999 is not in the trial documents',
+      '9/NCT00000105': 'topic 9 is not in topics2022.xml',
+    });
+    const ex = examples(r.datasetId!);
+    const by = Object.fromEntries(ex.map((e) => [e.meta['sourceId'], e]));
+    expect(['1/NCT00000102', '1/NCT00000104', '1/NCT00000105'].map((k) => by[k]!.target)).toEqual([
+      'eligible',
+      'excluded',
+      'not relevant',
+    ]);
+    expect(by['1/NCT00000102']!.inputs['s1']).toBe('Patient 1 is a 58-year-old & smoker with cough.');
+    expect(by['1/NCT00000102']!.inputs['s2']).toBe(
+      'Trial NCT00000102 Conditions: Asthma, COPD & Emphysema. Sex: All. Minimum age: 18 Years. Maximum age: N/A. ' +
+        'Inclusion Criteria: - asthma for NCT00000102 Exclusion Criteria: - age < 18',
+    );
+    expect(by['3/NCT01234567']!.inputs['s2']).toMatch(/^Unpacked trial /);
+    expect(by['1/NCT00000102']!.candidates).toEqual(['not relevant', 'excluded', 'eligible']);
+    expect(groupsInOneSplit(ex, (id) => id.split('/')[0]!)).toBe(true);
+    expect(new Set(ex.map((e) => e.split)).size).toBeGreaterThan(1);
+  });
+});

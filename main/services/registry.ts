@@ -1,5 +1,6 @@
 import type { MethodName } from '#shared/api/contract';
 import { appHandlers } from './app';
+import { clusterHandlers } from './clusters';
 import { datasetHandlers } from './datasets';
 import { evaluationHandlers } from './evaluations';
 import { experimentHandlers } from './experiments';
@@ -23,4 +24,5 @@ export const handlers: Handlers<MethodName> = {
   ...experimentHandlers,
   ...evaluationHandlers,
   ...weightsHandlers,
+  ...clusterHandlers,
 };

@@ -30,6 +30,7 @@ export const DatasetFormat = z.enum([
   'cbis-ddsm',
   'shenzhen-cxr',
   'montgomery-cxr',
+  'trec-ct',
   'rsna-pneumonia',
   'demo',
 ]);

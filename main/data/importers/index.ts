@@ -17,6 +17,7 @@ import { pubmedqaImporter } from './pubmedqa';
 import { rsnaPneumoniaImporter } from './rsna-pneumonia';
 import { slakeImporter } from './slake';
 import { montgomeryImporter, shenzhenImporter } from './tb-cxr';
+import { trecCtImporter } from './trec-ct';
 import { vqaRadImporter } from './vqa-rad';
 
 /** Every importer, most specific first (detection takes the first that matches). */
@@ -32,6 +33,7 @@ export const IMPORTERS: readonly Importer[] = [
   mimicNotesImporter,
   rsnaPneumoniaImporter,
   cbisDdsmImporter,
+  trecCtImporter,
   shenzhenImporter,
   montgomeryImporter,
   biocaptionImporter,
