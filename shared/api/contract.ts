@@ -5,6 +5,7 @@ import { appMethods } from './app';
 import { datasetMethods } from './datasets';
 import { evaluationMethods } from './evaluations';
 import { experimentMethods } from './experiments';
+import { referenceRowMethods } from './reference-rows';
 import { runAdminMethods } from './run-admin';
 import { runExportMethods } from './run-export';
 import { EvaluationChangeEvent, RunProgressEvent, runLifecycleMethods } from './run-lifecycle';
@@ -22,6 +23,7 @@ export const methods = {
   ...runMethods,
   ...runAdminMethods,
   ...runExportMethods,
+  ...referenceRowMethods,
   ...settingsMethods,
   ...runLifecycleMethods,
   ...experimentMethods,
