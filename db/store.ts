@@ -1,6 +1,7 @@
 import { type Db, type OpenOptions, openDatabase } from './connection';
 import { blobsRepo } from './repos/blobs';
 import { checkpointsRepo } from './repos/checkpoints';
+import { clustersRepo } from './repos/clusters';
 import { datasetsRepo } from './repos/datasets';
 import { evaluationsRepo } from './repos/evaluations';
 import { examplesRepo } from './repos/examples';
@@ -28,6 +29,7 @@ export interface Store {
   readonly predictions: ReturnType<typeof predictionsRepo>;
   readonly weights: ReturnType<typeof weightsRepo>;
   readonly referenceRows: ReturnType<typeof referenceRowsRepo>;
+  readonly clusters: ReturnType<typeof clustersRepo>;
   close(): void;
 }
 
@@ -49,6 +51,7 @@ export function openStore(file: string, options?: OpenOptions): Store {
     predictions: predictionsRepo(db),
     weights: weightsRepo(db),
     referenceRows: referenceRowsRepo(db),
+    clusters: clustersRepo(db),
     close() {
       if (db.open) db.close();
     },

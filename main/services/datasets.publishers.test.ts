@@ -176,3 +176,71 @@ describe('RSNA Pneumonia', () => {
     }
   });
 });
+
+describe('CBIS-DDSM', () => {
+  it('full mammograms: official split, any malignant abnormality makes the image malignant, test patients out of train', async () => {
+    const dir = folder(pub.cbisRelease());
+    const r = await run(dir, { options: { validationFraction: 0 } });
+    expect([r.format, r.examples]).toEqual(['cbis-ddsm', 4]);
+    expect(r.splits).toEqual({ train: 2, validation: 0, test: 2 });
+    expect(skipped(r)).toEqual({
+      P_00007_LEFT_MLO_1: expect.stringMatching(/^no DICOM at Calc-Training_P_00007_LEFT_MLO\//),
+      P_00004_RIGHT_MLO: 'patient P_00004 is in the test set',
+    });
+    const by = Object.fromEntries(examples(r.datasetId!).map((e) => [e.meta['sourceId'], e]));
+    expect(by['P_00001_LEFT_CC']!.target).toBe('malignant');
+    expect(by['P_00038_LEFT_CC']!.split).toBe('test');
+    expect(by['P_00038_LEFT_CC']!.meta).toMatchObject({ abnormality: 'mass', modality: 'MG' });
+    expect(by['P_00005_RIGHT_CC']!.meta).toMatchObject({ abnormality: 'calcification', label: 'malignant' });
+    expect(by['P_00004_LEFT_CC']!.split).toBe('test');
+    const bytes = allStoredBytes(ctx);
+    for (const value of [...Object.values(pub.CBIS_PHI), 'Martha']) {
+      expect(bytes.includes(Buffer.from(value, 'utf8')), `"${value}" found in the store`).toBe(false);
+    }
+  });
+
+  it('lesion crops: one example per abnormality, BENIGN_WITHOUT_CALLBACK is benign, the crop not the ROI mask', async () => {
+    const r = await run(folder(pub.cbisRelease()), { options: { lesionCrops: true, validationFraction: 0 } });
+    expect([r.format, r.examples]).toEqual(['cbis-ddsm', 5]);
+    const ex = examples(r.datasetId!);
+    const by = Object.fromEntries(ex.map((e) => [e.meta['sourceId'], e]));
+    expect([by['P_00001_LEFT_CC_1']!.target, by['P_00001_LEFT_CC_2']!.target]).toEqual([
+      'malignant',
+      'benign',
+    ]);
+    const sizes = ex.map((e) =>
+      ctx.store.db.prepare('SELECT width FROM blobs WHERE hash = ?').pluck().get(e.imageHash),
+    );
+    expect(new Set(sizes)).toEqual(new Set([4])); // every crop; no 12 px mask or full image
+  });
+});
+
+describe('TREC 2022 Clinical Trials', () => {
+  it('(patient, trial) pairs from topics, qrels and zipped or unpacked trials; grouped by topic', async () => {
+    const r = await run(folder(pub.trecRelease()), {
+      options: { validationFraction: 0.25, testFraction: 0.25 },
+    });
+    expect([r.format, r.task, r.examples]).toEqual(['trec-ct', 'text_understanding', 7]);
+    expect(skipped(r)).toEqual({
+      '2/NCT00000104': 'judged twice; the first judgement is kept',
+      '3/NCT09999999': 'trial NCT09999999 is not in the trial documents',
+      '9/NCT00000105': 'topic 9 is not in topics2022.xml',
+    });
+    const ex = examples(r.datasetId!);
+    const by = Object.fromEntries(ex.map((e) => [e.meta['sourceId'], e]));
+    expect(['1/NCT00000102', '1/NCT00000104', '1/NCT00000105'].map((k) => by[k]!.target)).toEqual([
+      'eligible',
+      'excluded',
+      'not relevant',
+    ]);
+    expect(by['1/NCT00000102']!.inputs['s1']).toBe('Patient 1 is a 58-year-old & smoker with cough.');
+    expect(by['1/NCT00000102']!.inputs['s2']).toBe(
+      'Trial NCT00000102 Conditions: Asthma, COPD & Emphysema. Sex: All. Minimum age: 18 Years. Maximum age: N/A. ' +
+        'Inclusion Criteria: - asthma for NCT00000102 Exclusion Criteria: - age < 18',
+    );
+    expect(by['3/NCT01234567']!.inputs['s2']).toMatch(/^Unpacked trial /);
+    expect(by['1/NCT00000102']!.candidates).toEqual(['not relevant', 'excluded', 'eligible']);
+    expect(groupsInOneSplit(ex, (id) => id.split('/')[0]!)).toBe(true);
+    expect(new Set(ex.map((e) => e.split)).size).toBeGreaterThan(1);
+  });
+});

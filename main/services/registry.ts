@@ -1,5 +1,6 @@
 import type { MethodName } from '#shared/api/contract';
 import { appHandlers } from './app';
+import { clusterHandlers } from './clusters';
 import { datasetHandlers } from './datasets';
 import { evaluationHandlers } from './evaluations';
 import { experimentHandlers } from './experiments';
@@ -25,4 +26,5 @@ export const handlers: Handlers<MethodName> = {
   ...experimentHandlers,
   ...evaluationHandlers,
   ...weightsHandlers,
+  ...clusterHandlers,
 };

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ImportProgressEvent } from '#shared/domain/dataset';
 import { WeightsImportProgressEvent } from '#shared/domain/weights';
 import { appMethods } from './app';
+import { clusterMethods } from './clusters';
 import { datasetMethods } from './datasets';
 import { evaluationMethods } from './evaluations';
 import { experimentMethods } from './experiments';
@@ -29,6 +30,7 @@ export const methods = {
   ...experimentMethods,
   ...evaluationMethods,
   ...weightsMethods,
+  ...clusterMethods,
 };
 
 /** Events pushed from the main process to every window, named `onDidX` as VS Code does. */
