@@ -143,6 +143,14 @@ export function clustersRepo(db: Db) {
         .get(runId) as JobRow | undefined;
       return row ? toJob(row) : undefined;
     },
+    /** Runs that were ever submitted to a cluster, newest submission first. */
+    runIds(): string[] {
+      return (
+        db.prepare('SELECT run_id FROM cluster_jobs GROUP BY run_id ORDER BY MAX(id) DESC').all() as {
+          run_id: string;
+        }[]
+      ).map((r) => r.run_id);
+    },
     /** Submissions still followed (not closed), oldest first. */
     openJobs(): ClusterJobRecord[] {
       return (db.prepare('SELECT * FROM cluster_jobs WHERE closed = 0 ORDER BY id').all() as JobRow[]).map(

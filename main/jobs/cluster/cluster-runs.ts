@@ -323,8 +323,15 @@ export class ClusterRuns {
     for (;;) {
       const open = this.opts.store.clusters.openJobs().filter((j) => !runIds || runIds.includes(j.runId));
       if (open.length === 0 || this.closed) return;
-      if (!this.opts.active()) await new Promise((r) => setTimeout(r, 1000));
-      else await new Promise<void>((r) => this.waiters.add(r));
+      // A referenced timer keeps a CLI process alive while it waits (the poll timer is unref'd).
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        if (this.opts.active())
+          this.waiters.add(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+      });
     }
   }
 
