@@ -123,6 +123,15 @@ export class Problems {
     }
   }
 
+  /**
+   * Leaves out `count` records known only as a group (a folder of a partial download): one entry
+   * names the group, the skipped count grows by `count`. Prefer `skip` per record where ids exist.
+   */
+  skipMany(group: RecordRef, count: number, reason: string): void {
+    this.skip(group, undefined, reason);
+    this.skipCount += Math.max(0, count - 1);
+  }
+
   /** True when `skip` was called for this record. */
   isSkipped(ref: Pick<RecordRef, 'file' | 'id'>): boolean {
     return this.skippedKeys.has(`${ref.file}\u0000${ref.id}`);

@@ -1,4 +1,8 @@
 import { parseArgs } from 'node:util';
+import type { CliIO, Command } from '#main/cli/command';
+import { UsageError } from '#main/cli/command';
+import { openCliWorkbench } from '#main/cli/open-home';
+import { formatTable } from '#main/cli/table';
 import { formatProblem, formatSkipped } from '#main/data/problems';
 import { importDataset } from '#main/services/dataset-import';
 import { deleteDataset } from '#main/services/datasets';
@@ -6,14 +10,11 @@ import { ensureDemoDatasets } from '#main/services/demo-datasets';
 import { ImportRequest } from '#shared/api/datasets';
 import { WorkbenchError } from '#shared/api/errors';
 import { DatasetFormat, type ImportReport } from '#shared/domain/dataset';
-import type { CliIO, Command } from '../command';
-import { UsageError } from '../command';
-import { openCliWorkbench } from '../open-home';
-import { formatTable } from '../table';
 
 const USAGE = [
   'biomed datasets import PATH [--format F] [--dry-run] [--strict] [--json] [--name N] [--seed S] [--limit N] [--frame K]',
-  '       (bad records are skipped and listed by id; --strict refuses the whole import instead)',
+  '         [--views frontal|all] (MIMIC-CXR) [--crops] (CBIS-DDSM lesion crops)',
+  '         (bad records are skipped and listed by id; --strict refuses the whole import instead)',
   '       biomed datasets list [--json]',
   '       biomed datasets delete ID [--force]   (--force: also when runs or evaluations use it)',
   '       biomed datasets demo [--json]   (add the synthetic demo datasets that are missing)',
@@ -54,6 +55,8 @@ async function importCmd(argv: readonly string[], io: CliIO): Promise<number> {
       seed: { type: 'string' },
       limit: { type: 'string' },
       frame: { type: 'string' },
+      views: { type: 'string' },
+      crops: { type: 'boolean' },
     },
   });
   const path = positionals[0];
@@ -71,6 +74,8 @@ async function importCmd(argv: readonly string[], io: CliIO): Promise<number> {
       ...(values.limit ? { limit: Number(values.limit) } : {}),
       ...(values.frame ? { dicomFrame: Number(values.frame) } : {}),
       ...(values.strict ? { strict: true } : {}),
+      ...(values.views ? { views: values.views } : {}),
+      ...(values.crops ? { lesionCrops: true } : {}),
     },
   });
   if (!parsed.success)
