@@ -45,7 +45,7 @@ export function RunPage({ id }: { id: string }) {
             {r.device ? ` on ${r.device}` : ''} · created {formatDateTime(r.createdAt)}
           </p>
           {r.cluster && (
-            <p className="hint" aria-label="Slurm job">
+            <p className="hint">
               Slurm: {clusterLine(r.cluster)}
             </p>
           )}
