@@ -9,6 +9,7 @@ import { experimentsRepo } from './repos/experiments';
 import { jobsRepo } from './repos/jobs';
 import { metricsRepo } from './repos/metrics';
 import { predictionsRepo } from './repos/predictions';
+import { referenceRowsRepo } from './repos/reference-rows';
 import { runsRepo } from './repos/runs';
 import { weightsRepo } from './repos/weights';
 
@@ -27,6 +28,7 @@ export interface Store {
   readonly evaluations: ReturnType<typeof evaluationsRepo>;
   readonly predictions: ReturnType<typeof predictionsRepo>;
   readonly weights: ReturnType<typeof weightsRepo>;
+  readonly referenceRows: ReturnType<typeof referenceRowsRepo>;
   readonly clusters: ReturnType<typeof clustersRepo>;
   close(): void;
 }
@@ -48,6 +50,7 @@ export function openStore(file: string, options?: OpenOptions): Store {
     evaluations: evaluationsRepo(db),
     predictions: predictionsRepo(db),
     weights: weightsRepo(db),
+    referenceRows: referenceRowsRepo(db),
     clusters: clustersRepo(db),
     close() {
       if (db.open) db.close();

@@ -126,9 +126,9 @@ export async function runTrainJob(
     ctx.log(
       `${job.resumeCheckpoint ? `resuming at step ${startStep} from ${job.resumeCheckpoint}` : 'starting'}: ${job.scale}, ${params.toLocaleString('en')} parameters, vocabulary ${s.tokenizer.size}, ${sets.map((x) => x.length).join('+')} training examples`,
     );
-    const writeCheckpoint = (step: number) => {
+    const writeCheckpoint = async (step: number) => {
       const path = checkpointPath(job.runDir, step);
-      const bytes = saveSessionCheckpoint(s, path, { mixture: sampler.state(), runId: job.runId });
+      const bytes = await saveSessionCheckpoint(s, path, { mixture: sampler.state(), runId: job.runId });
       ctx.send({ type: 'checkpoint', step, path, bytes });
     };
     const schedule = { lr: h.lr, totalSteps: h.steps, warmupRatio: h.warmupRatio };
@@ -148,7 +148,7 @@ export async function runTrainJob(
       await ctx.yieldToHost();
       const stop = ctx.stopRequested();
       if (stop) {
-        if (stop === 'pause' && step - 1 > startStep) writeCheckpoint(step - 1);
+        if (stop === 'pause' && step - 1 > startStep) await writeCheckpoint(step - 1);
         return { reason: stop === 'pause' ? 'paused' : 'cancelled', step: step - 1 };
       }
       const picks = sampler.next(step, h.batchSize);
@@ -158,7 +158,7 @@ export async function runTrainJob(
           return toEngineExample(reader, e, s.config.imageSize, candidatesOf(dataset, e));
         }),
       );
-      const r = s.trainStep(s.prepare(examples), {
+      const r = await s.trainStep(s.prepare(examples), {
         schedule,
         adam: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: h.weightDecay, skipDecayOn1d: false },
         clipNorm: h.gradClip,
@@ -175,7 +175,7 @@ export async function runTrainJob(
         ],
       });
       ctx.send({ type: 'progress', step, totalSteps: h.steps });
-      if (step % h.checkpointEvery === 0 || step === h.steps) writeCheckpoint(step);
+      if (step % h.checkpointEvery === 0 || step === h.steps) await writeCheckpoint(step);
     }
     ctx.log(`finished ${h.steps} steps`);
     return { reason: 'completed', step: h.steps };
