@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from './types';
+import { threadsUnsupportedReason, WASM_MAX_THREADS, withWasmThreads } from './wasm-threads';
 
 const require = createRequire(import.meta.url);
 
@@ -68,7 +69,22 @@ const loadNode: BackendLoader = async () => {
   return { version: `tfjs-node ${version ?? '?'}`, device: 'cpu', threads: cpuCount(), simd: false };
 };
 
+/**
+ * Threads for the WebAssembly backend: BIOMED_WASM_THREADS when set (1 = the single-threaded SIMD
+ * build), else every core, at most the build's 8.
+ */
+export function wasmThreadCount(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env['BIOMED_WASM_THREADS'];
+  if (raw === undefined || raw.trim() === '') return Math.min(cpuCount(), WASM_MAX_THREADS);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > WASM_MAX_THREADS) {
+    throw new Error(`BIOMED_WASM_THREADS='${raw}' is not a whole number from 1 to ${WASM_MAX_THREADS}`);
+  }
+  return n;
+}
+
 let wasmPathsSet = false;
+let wasmStarted = false;
 
 const loadWasm: BackendLoader = async () => {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -79,7 +95,15 @@ const loadWasm: BackendLoader = async () => {
     wasm.setWasmPaths(`${dist}/`);
     wasmPathsSet = true;
   }
-  await activate('wasm');
+  const threads = wasmThreadCount();
+  // Thread count and build are fixed when the module first initialises; later calls only switch.
+  const why = threads > 1 ? threadsUnsupportedReason() : undefined;
+  if (!wasmStarted && threads > 1 && !why) {
+    await withWasmThreads(threads, wasm.setThreadsCount, () => activate('wasm'));
+  } else {
+    await activate('wasm');
+  }
+  wasmStarted = true;
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   return {
     version: `tfjs-backend-wasm ${wasm.version_wasm}`,
