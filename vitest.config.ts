@@ -11,6 +11,8 @@ export default defineConfig({
       'scripts/**/*.test.ts',
     ],
     environment: 'node',
+    // Test files run in parallel forks: one WebAssembly thread each (wasm-threads.test.ts sets 2).
+    env: { BIOMED_WASM_THREADS: '1' },
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

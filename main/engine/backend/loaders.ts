@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from './types';
@@ -71,11 +72,18 @@ const loadNode: BackendLoader = async () => {
 
 /**
  * Threads for the WebAssembly backend: BIOMED_WASM_THREADS when set (1 = the single-threaded SIMD
- * build), else every core, at most the build's 8.
+ * build), else every core (at most the build's 8), except on a machine already busy (1-minute
+ * load average >= cores): XNNPACK's pool spin-waits between operations, and with no free core
+ * two threads measured 2-3x slower than one (bench/RESULTS.md). Results do not depend on it
+ * (backend/wasm-threads.test.ts: bit-identical).
  */
-export function wasmThreadCount(env: NodeJS.ProcessEnv = process.env): number {
+export function wasmThreadCount(
+  env: NodeJS.ProcessEnv = process.env,
+  cores = cpuCount(),
+  load1 = loadavg()[0] ?? 0,
+): number {
   const raw = env['BIOMED_WASM_THREADS'];
-  if (raw === undefined || raw.trim() === '') return Math.min(cpuCount(), WASM_MAX_THREADS);
+  if (raw === undefined || raw.trim() === '') return load1 >= cores ? 1 : Math.min(cores, WASM_MAX_THREADS);
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > WASM_MAX_THREADS) {
     throw new Error(`BIOMED_WASM_THREADS='${raw}' is not a whole number from 1 to ${WASM_MAX_THREADS}`);
