@@ -1,6 +1,7 @@
 import { type Db, type OpenOptions, openDatabase } from './connection';
 import { blobsRepo } from './repos/blobs';
 import { checkpointsRepo } from './repos/checkpoints';
+import { clustersRepo } from './repos/clusters';
 import { datasetsRepo } from './repos/datasets';
 import { evaluationsRepo } from './repos/evaluations';
 import { examplesRepo } from './repos/examples';
@@ -8,7 +9,9 @@ import { experimentsRepo } from './repos/experiments';
 import { jobsRepo } from './repos/jobs';
 import { metricsRepo } from './repos/metrics';
 import { predictionsRepo } from './repos/predictions';
+import { referenceRowsRepo } from './repos/reference-rows';
 import { runsRepo } from './repos/runs';
+import { weightsRepo } from './repos/weights';
 
 /** The opened store and one repository per aggregate. */
 export interface Store {
@@ -24,6 +27,9 @@ export interface Store {
   readonly checkpoints: ReturnType<typeof checkpointsRepo>;
   readonly evaluations: ReturnType<typeof evaluationsRepo>;
   readonly predictions: ReturnType<typeof predictionsRepo>;
+  readonly weights: ReturnType<typeof weightsRepo>;
+  readonly referenceRows: ReturnType<typeof referenceRowsRepo>;
+  readonly clusters: ReturnType<typeof clustersRepo>;
   close(): void;
 }
 
@@ -43,6 +49,9 @@ export function openStore(file: string, options?: OpenOptions): Store {
     checkpoints: checkpointsRepo(db),
     evaluations: evaluationsRepo(db),
     predictions: predictionsRepo(db),
+    weights: weightsRepo(db),
+    referenceRows: referenceRowsRepo(db),
+    clusters: clustersRepo(db),
     close() {
       if (db.open) db.close();
     },

@@ -28,6 +28,11 @@ function lintAs(fixture: string, layerDir: string): string[] {
   return report.diagnostics.map((d) => d.category);
 }
 
+const restricted = (categories: string[]) =>
+  categories.filter(
+    (c) => c === 'lint/style/noRestrictedImports' || c === 'lint/correctness/noNodejsModules',
+  );
+
 afterAll(() => {
   for (const dir of placed) rmSync(dir, { recursive: true, force: true });
 });
@@ -35,11 +40,27 @@ afterAll(() => {
 describe('layer import rules', () => {
   it('refuses the database and Node built-ins in the renderer', () => {
     const errors = lintAs('renderer/imports-db.ts', 'renderer');
-    expect(errors.filter((c) => c === 'lint/style/noRestrictedImports')).toHaveLength(2);
+    expect(restricted(errors)).toHaveLength(2);
   });
 
   it('refuses the store, better-sqlite3 and Electron in the engine', () => {
     const errors = lintAs('engine/imports-db.ts', 'main/engine');
-    expect(errors.filter((c) => c === 'lint/style/noRestrictedImports')).toHaveLength(3);
+    expect(restricted(errors)).toHaveLength(3);
+  });
+
+  it('refuses a layer above and a relative path out of the folder in the services', () => {
+    const errors = lintAs('services/imports-upward.ts', 'main/services');
+    expect(restricted(errors)).toHaveLength(2);
+  });
+
+  it.each(['main/jobs', 'main/cli', 'main/electron', 'shared', 'bench'])(
+    'keeps better-sqlite3 out of %s',
+    (layer) => {
+      expect(restricted(lintAs('any/imports-sqlite.ts', layer))).toHaveLength(1);
+    },
+  );
+
+  it('lets db/ use better-sqlite3', () => {
+    expect(restricted(lintAs('any/imports-sqlite.ts', 'db'))).toHaveLength(0);
   });
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../connection';
-import { tempDir } from '../test-helpers';
+import { openDatabase } from '#db/connection';
+import { tempDir } from '#db/test-helpers';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../connection';
-import { openStore } from '../store';
-import { tempDir } from '../test-helpers';
+import { openDatabase } from '#db/connection';
+import { openStore } from '#db/store';
+import { tempDir } from '#db/test-helpers';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {

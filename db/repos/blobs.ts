@@ -1,4 +1,4 @@
-import { type Db, nowIso } from '../connection';
+import { type Db, nowIso } from '#db/connection';
 
 /** A stored image's row. */
 export interface BlobRecord {

@@ -1,4 +1,4 @@
-import { type Db, nowIso } from '../connection';
+import { type Db, nowIso } from '#db/connection';
 
 /** A checkpoint file a run wrote (weights + optimizer state + header), as the store lists it. */
 export interface CheckpointRecord {

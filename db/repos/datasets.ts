@@ -1,5 +1,5 @@
+import { type Db, nowIso } from '#db/connection';
 import type { DatasetSummary } from '#shared/domain/dataset';
-import { type Db, nowIso } from '../connection';
 
 /** A dataset row to insert. */
 export interface NewDataset {

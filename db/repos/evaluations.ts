@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { type Db, nowIso } from '#db/connection';
 import type { Decoding, EvaluationMode, EvaluationSummary, MetricWithCi } from '#shared/domain/evaluation';
 import type { RunStatus } from '#shared/domain/run';
-import { type Db, nowIso } from '../connection';
 
 /** What a new evaluation is made of. */
 export interface NewEvaluation {

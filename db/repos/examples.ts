@@ -1,5 +1,5 @@
+import type { Db } from '#db/connection';
 import type { ExampleMeta, Split } from '#shared/domain/dataset';
-import type { Db } from '../connection';
 
 /** One stored example, as training, evaluation and the browser read it. */
 export interface ExampleRecord {

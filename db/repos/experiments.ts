@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type Db, nowIso } from '../connection';
+import { type Db, nowIso } from '#db/connection';
 
 /** An experiment: one validated configuration, the parent of one run or of a sweep's runs. */
 export interface ExperimentRecord {

@@ -1,4 +1,4 @@
-import { type Db, nowIso } from '../connection';
+import { type Db, nowIso } from '#db/connection';
 
 /** What a queued job runs. */
 export type JobKind = 'train' | 'evaluate';

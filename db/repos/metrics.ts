@@ -1,5 +1,5 @@
+import type { Db } from '#db/connection';
 import type { MetricPoint, MetricSeries } from '#shared/domain/metric';
-import type { Db } from '../connection';
 
 /** One metric value to store. */
 export interface MetricWrite {

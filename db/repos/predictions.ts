@@ -1,5 +1,5 @@
+import type { Db } from '#db/connection';
 import type { PredictionView } from '#shared/domain/evaluation';
-import type { Db } from '../connection';
 
 /** One decoded answer to store. */
 export interface PredictionWrite {

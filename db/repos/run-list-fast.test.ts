@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '#db/store';
+import { tempDir } from '#db/test-helpers';
 import { RunListQuery } from '#shared/api/runs';
-import { openStore, type Store } from '../store';
-import { tempDir } from '../test-helpers';
 
 // History at scale: the list walks an index for NOT NULL sorts, counts without joins unless
 // the search needs them, and sorts by a split-qualified metric (`metric:test/accuracy`).

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { type Db, nowIso } from '#db/connection';
 import type { RunStatus, RunSummary } from '#shared/domain/run';
-import { type Db, nowIso } from '../connection';
 import { buildRunQuery, type RunQuery } from './run-query';
 import { RUN_SELECT, type RunRow, toRunSummary } from './run-rows';
 
@@ -32,6 +32,7 @@ export interface RunPatch {
   finishedAt?: string | null;
   error?: string | null;
   logTail?: string;
+  params?: number | null;
 }
 
 const PATCH_COLUMNS: Record<keyof RunPatch, string> = {
@@ -46,6 +47,7 @@ const PATCH_COLUMNS: Record<keyof RunPatch, string> = {
   finishedAt: 'finished_at',
   error: 'error',
   logTail: 'log_tail',
+  params: 'params',
 };
 
 /** The runs aggregate: runs with their tags, notes and stars. */
@@ -171,10 +173,12 @@ export function runsRepo(db: Db) {
 
     /** Marks runs left `running` by a crash as `interrupted`; returns their ids. */
     markInterrupted(reason: string): string[] {
-      const ids = (db.prepare("SELECT id FROM runs WHERE status = 'running'").all() as { id: string }[]).map(
+      // Runs a cluster runs go on while the app is closed: the cluster tracker follows them.
+      const local = "status = 'running' AND id NOT IN (SELECT run_id FROM cluster_jobs WHERE closed = 0)";
+      const ids = (db.prepare(`SELECT id FROM runs WHERE ${local}`).all() as { id: string }[]).map(
         (r) => r.id,
       );
-      db.prepare("UPDATE runs SET status = 'interrupted', error = ? WHERE status = 'running'").run(reason);
+      db.prepare(`UPDATE runs SET status = 'interrupted', error = ? WHERE ${local}`).run(reason);
       return ids;
     },
   };

@@ -8,6 +8,8 @@ export interface DataHome {
   readonly databaseFile: string;
   readonly blobs: string;
   readonly runs: string;
+  /** Imported published weights, one folder per record (`<id>/model.safetensors`). */
+  readonly weights: string;
 }
 
 /** The platform's data directory for the app, used when BIOMED_HOME is not set. */
@@ -41,9 +43,10 @@ export function prepareDataHome(root: string): DataHome {
     databaseFile: join(root, 'workbench.sqlite'),
     blobs: join(root, 'blobs'),
     runs: join(root, 'runs'),
+    weights: join(root, 'weights'),
   };
   try {
-    for (const dir of [home.root, home.blobs, home.runs]) mkdirSync(dir, { recursive: true });
+    for (const dir of [home.root, home.blobs, home.runs, home.weights]) mkdirSync(dir, { recursive: true });
     accessSync(root, constants.W_OK);
     const probe = join(root, `.write-probe-${process.pid}`);
     writeFileSync(probe, 'ok');

@@ -1,13 +1,17 @@
 import type { MethodName } from '#shared/api/contract';
 import { appHandlers } from './app';
+import { clusterHandlers } from './clusters';
 import { datasetHandlers } from './datasets';
 import { evaluationHandlers } from './evaluations';
 import { experimentHandlers } from './experiments';
 import type { Handlers } from './handler';
+import { referenceRowHandlers } from './reference-rows';
 import { runAdminHandlers } from './run-admin';
+import { runExportHandlers } from './run-export';
 import { runLifecycleHandlers } from './run-lifecycle';
 import { runHandlers } from './runs';
 import { settingsHandlers } from './settings';
+import { weightsHandlers } from './weights';
 
 /** Every method's implementation; the type makes a missing method a compile error. */
 export const handlers: Handlers<MethodName> = {
@@ -15,8 +19,12 @@ export const handlers: Handlers<MethodName> = {
   ...datasetHandlers,
   ...runHandlers,
   ...runAdminHandlers,
+  ...runExportHandlers,
+  ...referenceRowHandlers,
   ...settingsHandlers,
   ...runLifecycleHandlers,
   ...experimentHandlers,
   ...evaluationHandlers,
+  ...weightsHandlers,
+  ...clusterHandlers,
 };

@@ -1,13 +1,18 @@
 import type { z } from 'zod';
-import { ImportProgressEvent } from '../domain/dataset';
+import { ImportProgressEvent } from '#shared/domain/dataset';
+import { WeightsImportProgressEvent } from '#shared/domain/weights';
 import { appMethods } from './app';
+import { clusterMethods } from './clusters';
 import { datasetMethods } from './datasets';
 import { evaluationMethods } from './evaluations';
 import { experimentMethods } from './experiments';
+import { referenceRowMethods } from './reference-rows';
 import { runAdminMethods } from './run-admin';
+import { runExportMethods } from './run-export';
 import { EvaluationChangeEvent, RunProgressEvent, runLifecycleMethods } from './run-lifecycle';
 import { RunChangeEvent, runMethods } from './runs';
 import { settingsMethods } from './settings';
+import { weightsMethods } from './weights';
 
 /**
  * The workbench API, declared once. Both transports (Electron IPC and the browser-mode
@@ -18,10 +23,14 @@ export const methods = {
   ...datasetMethods,
   ...runMethods,
   ...runAdminMethods,
+  ...runExportMethods,
+  ...referenceRowMethods,
   ...settingsMethods,
   ...runLifecycleMethods,
   ...experimentMethods,
   ...evaluationMethods,
+  ...weightsMethods,
+  ...clusterMethods,
 };
 
 /** Events pushed from the main process to every window, named `onDidX` as VS Code does. */
@@ -30,6 +39,7 @@ export const events = {
   onDidImportProgress: ImportProgressEvent,
   onDidRunProgress: RunProgressEvent,
   onDidChangeEvaluation: EvaluationChangeEvent,
+  onDidWeightsImportProgress: WeightsImportProgressEvent,
 };
 
 export type Methods = typeof methods;

@@ -7,7 +7,7 @@ import {
   ImportOptions,
   ImportReport,
   Split,
-} from '../domain/dataset';
+} from '#shared/domain/dataset';
 import { method } from './define';
 
 const DatasetId = z.object({ id: z.string().min(1) }).strict();

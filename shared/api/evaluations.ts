@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { Split } from '../domain/dataset';
+import { Split } from '#shared/domain/dataset';
 import {
   Decoding,
   EvaluationMode,
   EvaluationSummary,
   MetricWithCi,
   PredictionView,
-} from '../domain/evaluation';
+} from '#shared/domain/evaluation';
 import { method } from './define';
 
 /** Input of `evaluations.create`: a checkpoint (a run's latest, or a given one) on a dataset split. */

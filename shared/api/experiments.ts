@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { EvaluationSummary } from '../domain/evaluation';
+import { EvaluationSummary } from '#shared/domain/evaluation';
 import {
   ExperimentRequest,
   ExperimentSummary,
   ResolvedHyperparameters,
   ResourceEstimate,
-} from '../domain/experiment';
-import { RunSummary } from '../domain/run';
+} from '#shared/domain/experiment';
+import { RunSummary } from '#shared/domain/run';
 import { method } from './define';
 
 /** One planned run of an experiment (a sweep has several). */

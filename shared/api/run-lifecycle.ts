@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { EvaluationSummary } from '../domain/evaluation';
-import { MetricPoint } from '../domain/metric';
-import { RunSummary } from '../domain/run';
+import { EvaluationSummary } from '#shared/domain/evaluation';
+import { MetricPoint } from '#shared/domain/metric';
+import { RunSummary } from '#shared/domain/run';
 import { method } from './define';
 
 const RunId = z.object({ id: z.string().min(1) }).strict();

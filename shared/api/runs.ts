@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { MetricSeries } from '../domain/metric';
-import { RunDetail, RunStatus, RunSummary } from '../domain/run';
+import { MetricSeries } from '#shared/domain/metric';
+import { RunDetail, RunStatus, RunSummary } from '#shared/domain/run';
 import { method } from './define';
 
 /** Columns History can sort by; `metric:<name>` sorts by a run's best value of that metric. */

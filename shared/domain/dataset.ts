@@ -25,6 +25,13 @@ export const DatasetFormat = z.enum([
   'biomedgpt-tsv',
   'jsonl',
   'llava-med',
+  'mimic-cxr',
+  'mimic-iii-notes',
+  'cbis-ddsm',
+  'shenzhen-cxr',
+  'montgomery-cxr',
+  'trec-ct',
+  'rsna-pneumonia',
   'demo',
 ]);
 export type DatasetFormat = z.infer<typeof DatasetFormat>;
@@ -139,6 +146,10 @@ export const ImportOptions = z
     dicomFrame: z.number().int().min(0).optional(),
     /** SLAKE: keep questions in every language, not only English. */
     allLanguages: z.boolean().default(false),
+    /** MIMIC-CXR: `frontal` keeps the PA and AP views only (ViewPosition in the metadata CSV). */
+    views: z.enum(['all', 'frontal']).default('all'),
+    /** CBIS-DDSM: import the cropped lesion images instead of the full mammograms. */
+    lesionCrops: z.boolean().default(false),
     /** Cap on examples (first N in file order); for quick looks at big datasets. */
     limit: z.number().int().min(1).optional(),
   })

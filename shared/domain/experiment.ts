@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { PRESET_NAMES } from '../model/presets';
-import { TaskId } from '../tasks';
+import { PRESET_NAMES } from '#shared/model/presets';
+import { TaskId } from '#shared/tasks';
 import { Decoding } from './evaluation';
 
 /** A scale preset name (paper scales and CPU rungs). */
@@ -96,6 +96,8 @@ export const ExperimentRequest = z
     evaluate: EvaluationPlan.default(EvaluationPlan.parse({})),
     /** Preferred compute backend (cpu, wasm, tensorflow, node-gpu); default: the best available. */
     backend: z.string().optional(),
+    /** Submit to this cluster profile (a sweep becomes one Slurm job array); default: this machine. */
+    cluster: z.string().min(1).optional(),
     /** Validate and estimate only; queue nothing. */
     dryRun: z.boolean().default(false),
   })

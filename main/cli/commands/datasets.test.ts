@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CliIO } from '#main/cli/command';
+import { runCli } from '#main/cli/main';
 import { mednliFiles, writeTree } from '#main/data/fixtures/make-fixtures';
-import type { CliIO } from '../command';
-import { runCli } from '../main';
 
 let dir: string;
 beforeEach(() => {

@@ -1,4 +1,8 @@
 import { parseArgs } from 'node:util';
+import type { CliIO, Command } from '#main/cli/command';
+import { UsageError } from '#main/cli/command';
+import { openCliWorkbench } from '#main/cli/open-home';
+import { formatTable } from '#main/cli/table';
 import { formatProblem } from '#main/data/problems';
 import { importDataset } from '#main/services/dataset-import';
 import { deleteDataset } from '#main/services/datasets';
@@ -6,10 +10,6 @@ import { ensureDemoDatasets } from '#main/services/demo-datasets';
 import { ImportRequest } from '#shared/api/datasets';
 import { WorkbenchError } from '#shared/api/errors';
 import { DatasetFormat, type ImportReport } from '#shared/domain/dataset';
-import type { CliIO, Command } from '../command';
-import { UsageError } from '../command';
-import { openCliWorkbench } from '../open-home';
-import { formatTable } from '../table';
 
 const USAGE = [
   'biomed datasets import PATH [--format F] [--dry-run] [--json] [--name N] [--seed S] [--limit N] [--frame K]',

@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
+import type { Command } from '#main/cli/command';
+import { cancelOnInterrupt, followProgress, formatSeconds, untilIdle } from '#main/cli/follow';
+import { csv, formatCi } from '#main/cli/metrics-format';
+import { openCliWorkbench } from '#main/cli/open-home';
+import { formatTable } from '#main/cli/table';
 import { ensureDemoDatasets } from '#main/services/demo-datasets';
 import { dispatch } from '#main/services/dispatch';
 import type { Comparison } from '#shared/api/evaluations';
 import type { ExperimentCreated } from '#shared/api/experiments';
-import type { Command } from '../command';
-import { cancelOnInterrupt, followProgress, formatSeconds, untilIdle } from '../follow';
-import { csv, formatCi } from '../metrics-format';
-import { openCliWorkbench } from '../open-home';
-import { formatTable } from '../table';
 
 /** The CPU scale ladder of the demo, smallest first. */
 export const DEMO_RUNGS = ['cpu-xs', 'cpu-s', 'cpu-m'] as const;

@@ -1,14 +1,14 @@
 import { parseArgs } from 'node:util';
+import type { CliIO, Command } from '#main/cli/command';
+import { UsageError } from '#main/cli/command';
+import { followProgress, untilIdle } from '#main/cli/follow';
+import { formatCi } from '#main/cli/metrics-format';
+import { openCliWorkbench } from '#main/cli/open-home';
+import { resolveDataset, resolveRun } from '#main/cli/resolve';
+import { formatTable } from '#main/cli/table';
 import type { ServiceContext } from '#main/services/context';
 import { dispatch } from '#main/services/dispatch';
 import type { EvaluationSummary } from '#shared/domain/evaluation';
-import type { CliIO, Command } from '../command';
-import { UsageError } from '../command';
-import { followProgress, untilIdle } from '../follow';
-import { formatCi } from '../metrics-format';
-import { openCliWorkbench } from '../open-home';
-import { resolveDataset, resolveRun } from '../resolve';
-import { formatTable } from '../table';
 
 /** Prints evaluations as a table: run, dataset/split, mode, decoding, every metric with its CI. */
 export function printEvaluations(

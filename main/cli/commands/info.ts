@@ -1,7 +1,7 @@
+import type { Command } from '#main/cli/command';
+import { openCliWorkbench } from '#main/cli/open-home';
 import { dispatch } from '#main/services/dispatch';
 import type { AppInfo } from '#shared/api/app';
-import type { Command } from '../command';
-import { openCliWorkbench } from '../open-home';
 
 /** `biomed info`: version, data folder and compute backends. */
 export const infoCommand: Command = {

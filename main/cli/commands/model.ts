@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { listBackends } from '#main/engine/backend/index';
+import { type CliIO, type Command, UsageError } from '#main/cli/command';
+import { formatTable } from '#main/cli/table';
+import { adapterLine, listBackends } from '#main/engine/backend/index';
 import { estimateMemory } from '#shared/model/memory';
 import { PRESET_NAMES, PRESETS } from '#shared/model/presets';
 import { parameterCount } from '#shared/model/weight-shapes';
-import { type CliIO, type Command, UsageError } from '../command';
-import { formatTable } from '../table';
 
 /** Every preset with its shapes, parameter count and training-memory estimate (batch 8). */
 export function presetRows() {
@@ -61,9 +61,11 @@ async function presets(argv: readonly string[], io: CliIO): Promise<number> {
 async function backends(_argv: readonly string[], io: CliIO): Promise<number> {
   const info = await listBackends();
   io.out(`chosen: ${info.name} ${info.version} on ${info.device}, ${info.threads} thread(s)\n`);
-  for (const b of info.available)
+  for (const b of info.available) {
     io.out(`  ${b.ok ? '+' : '-'} ${b.name.padEnd(11)} ${b.ok ? 'available' : b.reason}\n`);
-  io.out('Override with BIOMED_BACKEND=node-gpu|tensorflow|wasm|cpu.\n');
+    if (b.adapter) io.out(`      adapter: ${adapterLine(b.adapter)}\n`);
+  }
+  io.out('Override with BIOMED_BACKEND=node-gpu|webgpu|tensorflow|wasm|cpu.\n');
   return 0;
 }
 

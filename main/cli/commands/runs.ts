@@ -1,16 +1,17 @@
 import { parseArgs } from 'node:util';
+import type { Command } from '#main/cli/command';
+import { UsageError } from '#main/cli/command';
+import { openCliWorkbench } from '#main/cli/open-home';
+import { formatTable } from '#main/cli/table';
 import { dispatch } from '#main/services/dispatch';
 import type { RunListPage } from '#shared/api/runs';
-import type { Command } from '../command';
-import { UsageError } from '../command';
-import { openCliWorkbench } from '../open-home';
-import { formatTable } from '../table';
 
 /** `biomed runs ...`: the run history from the terminal. */
 export const runsCommand: Command = {
   name: 'runs',
   summary: 'List runs (more subcommands: see `biomed runs --help`)',
-  usage: 'biomed runs list [--json] [--status S] [--task T] [--limit N]',
+  usage:
+    'biomed runs list [--json] [--status S] [--task T] [--limit N]\n       biomed runs show|cancel|pause|resume ID\n       biomed runs export ID [--step N] --out DIR [--json]',
   async run(argv, io) {
     const [sub, ...rest] = argv;
     const extra = RUN_SUBCOMMANDS[sub ?? ''];
@@ -66,5 +67,5 @@ export const runsCommand: Command = {
 /** Further `biomed runs <sub>` handlers (show, cancel, resume) registered by the jobs layer. */
 export const RUN_SUBCOMMANDS: Record<
   string,
-  (argv: readonly string[], io: import('../command').CliIO) => Promise<number>
+  (argv: readonly string[], io: import('#main/cli/command').CliIO) => Promise<number>
 > = {};

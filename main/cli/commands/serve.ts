@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { Command } from '#main/cli/command';
+import { openCliWorkbench } from '#main/cli/open-home';
+import { rendererDir } from '#main/cli/paths';
 import { ensureDemoDatasets } from '#main/services/demo-datasets';
 import { startBrowserServer } from '#main/transport/browser-server';
-import type { Command } from '../command';
-import { openCliWorkbench } from '../open-home';
-import { rendererDir } from '../paths';
 
 /** `biomed serve`: the workbench in a browser, over a loopback WebSocket with a per-launch token. */
 export const serveCommand: Command = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { encodePng } from '#main/data/images/png';
+import type { ParsedDataset } from '#main/data/types';
 import { TASK_IDS } from '#shared/tasks';
-import { encodePng } from '../images/png';
-import type { ParsedDataset } from '../types';
 import { demoClassification } from './image-demos';
 import { DEMO_DATASETS } from './index';
 import { demoNli } from './notes';

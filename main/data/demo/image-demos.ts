@@ -1,5 +1,5 @@
-import { seededRandom } from '../random';
-import type { ImageSource, ParsedDataset, ParsedExample } from '../types';
+import { seededRandom } from '#main/data/random';
+import type { ImageSource, ParsedDataset, ParsedExample } from '#main/data/types';
 import {
   COUNT_WORDS,
   describeLesions,

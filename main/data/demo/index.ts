@@ -1,5 +1,5 @@
+import type { ImageSource, ParsedDataset, ParsedExample } from '#main/data/types';
 import { toInstruction } from '#shared/tasks';
-import type { ImageSource, ParsedDataset, ParsedExample } from '../types';
 import { demoCaptioning, demoClassification, demoVqa } from './image-demos';
 import { demoNli, demoQa, demoSummarization } from './notes';
 

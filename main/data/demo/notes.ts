@@ -1,5 +1,5 @@
-import { seededRandom } from '../random';
-import type { ParsedDataset, ParsedExample } from '../types';
+import { seededRandom } from '#main/data/random';
+import type { ParsedDataset, ParsedExample } from '#main/data/types';
 
 const NOTE = 'Synthetic: templated clinical notes generated from a seed (no patient data).';
 

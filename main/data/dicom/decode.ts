@@ -1,7 +1,7 @@
 import dcmjs from 'dcmjs';
 import sharp from 'sharp';
+import type { RawImage } from '#main/data/images/bmp';
 import type { ExampleMeta } from '#shared/domain/dataset';
-import type { RawImage } from '../images/bmp';
 import { deidentify, type GroupingKeys } from './deidentify';
 import { DicomError } from './errors';
 import { renderFrame } from './render';

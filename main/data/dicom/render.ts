@@ -1,4 +1,4 @@
-import type { RawImage } from '../images/bmp';
+import type { RawImage } from '#main/data/images/bmp';
 import { DicomError } from './errors';
 
 const num = (v: unknown, fallback: number): number => {

@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { isDir, readText } from '#main/data/fs-utils';
+import type { Problems } from '#main/data/problems';
+import { parseTsv, type Row } from '#main/data/text/delimited';
+import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { type TaskId, taskOf } from '#shared/tasks';
-import { isDir, readText } from '../fs-utils';
-import type { Problems } from '../problems';
-import { parseTsv, type Row } from '../text/delimited';
-import type { ImageSource, Importer, ParsedExample } from '../types';
 import { answerSet, limited, meta, splitFromName, yesNoCandidates } from './common';
 import { NLI_ANSWERS } from './mednli';
 

@@ -1,9 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
+import { findEntry, isDir, readText, walkFiles } from '#main/data/fs-utils';
+import { parseTsv } from '#main/data/text/delimited';
+import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
-import { findEntry, isDir, readText, walkFiles } from '../fs-utils';
-import { parseTsv } from '../text/delimited';
-import type { ImageSource, Importer, ParsedExample } from '../types';
 import { limited, meta, splitFromName } from './common';
 
 const cap = taskOf('captioning');

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
+import type { Problems } from '#main/data/problems';
+import type { ParsedExample } from '#main/data/types';
 import type { ExampleMeta, ImportOptions } from '#shared/domain/dataset';
-import type { Problems } from '../problems';
-import type { ParsedExample } from '../types';
 
 /** A JSON record (object) or undefined, for field checks. */
 export type JsonRecord = Readonly<Record<string, unknown>>;

@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { isDir, readText } from '#main/data/fs-utils';
+import type { Problems } from '#main/data/problems';
+import type { Importer, ParsedExample } from '#main/data/types';
 import type { DatasetFormat } from '#shared/domain/dataset';
 import { taskOf } from '#shared/tasks';
-import { isDir, readText } from '../fs-utils';
-import type { Problems } from '../problems';
-import type { Importer, ParsedExample } from '../types';
 import { limited, meta } from './common';
 
 const sum = taskOf('summarization');

@@ -1,9 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
+import { isDir, walkFiles } from '#main/data/fs-utils';
+import { IMAGE_EXTENSIONS } from '#main/data/images/sniff';
+import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
-import { isDir, walkFiles } from '../fs-utils';
-import { IMAGE_EXTENSIONS } from '../images/sniff';
-import type { ImageSource, Importer, ParsedExample } from '../types';
 import { splitFromName } from './common';
 
 const cls = taskOf('image_classification');

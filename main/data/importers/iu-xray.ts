@@ -1,8 +1,8 @@
 import { join } from 'node:path';
+import { findEntry, readText } from '#main/data/fs-utils';
+import { headerIndex, parseCsv } from '#main/data/text/delimited';
+import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
-import { findEntry, readText } from '../fs-utils';
-import { headerIndex, parseCsv } from '../text/delimited';
-import type { ImageSource, Importer, ParsedExample } from '../types';
 import { limited, meta } from './common';
 
 const cap = taskOf('captioning');

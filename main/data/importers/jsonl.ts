@@ -1,8 +1,8 @@
 import { basename, dirname, resolve } from 'node:path';
+import { readText } from '#main/data/fs-utils';
+import { parseJsonLines } from '#main/data/text/json';
+import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { Split } from '#shared/domain/dataset';
-import { readText } from '../fs-utils';
-import { parseJsonLines } from '../text/json';
-import type { ImageSource, Importer, ParsedExample } from '../types';
 import { isRecord, limited, meta } from './common';
 
 /** Generic instruction JSONL: `{image?, instruction, input?, output, split?}` per line. */

@@ -1,7 +1,7 @@
 import { basename, dirname, resolve } from 'node:path';
-import { findEntry, readText } from '../fs-utils';
-import { parseJson, topLevelLines } from '../text/json';
-import type { ImageSource, Importer, ParsedExample } from '../types';
+import { findEntry, readText } from '#main/data/fs-utils';
+import { parseJson, topLevelLines } from '#main/data/text/json';
+import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { isRecord, limited, meta } from './common';
 
 const IMAGE_TOKEN = /<image>\s*/g;

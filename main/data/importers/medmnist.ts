@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { type NpyArray, parseNpz } from '#main/data/npy';
+import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
-import { type NpyArray, parseNpz } from '../npy';
-import type { ImageSource, Importer, ParsedExample } from '../types';
-import { MEDMNIST_INFO } from './medmnist-labels';
+import { MEDMNIST_INFO, medmnistMetrics } from './medmnist-labels';
 
 const cls = taskOf('image_classification');
 const SPLITS = [
@@ -141,6 +141,8 @@ export const medmnistImporter: Importer = {
         subset: flag,
         labelNames: info ? [...info.labels] : [],
         multiLabel: info?.multiLabel ?? false,
+        medmnistTask: info ? (info.task ?? 'multi-class') : null,
+        metrics: medmnistMetrics(info),
         source: 'Yang et al. 2023, MedMNIST v2',
       },
     };

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { isDir, readText } from '../fs-utils';
-import { parseJsonLines } from '../text/json';
-import type { Importer, ParsedExample } from '../types';
+import { isDir, readText } from '#main/data/fs-utils';
+import { parseJsonLines } from '#main/data/text/json';
+import type { Importer, ParsedExample } from '#main/data/types';
 import { isRecord, limited, meta, optionalString, splitFromName } from './common';
 
 /** MedNLI gold labels to the workbench's answers (spec §2.2: neutral -> maybe). */

@@ -1,12 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import ExcelJS from 'exceljs';
+import { isDir, readText } from '#main/data/fs-utils';
+import type { Problems } from '#main/data/problems';
+import { headerIndex, parseTsv } from '#main/data/text/delimited';
+import { parseJson, topLevelLines } from '#main/data/text/json';
+import type { Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
-import { isDir, readText } from '../fs-utils';
-import type { Problems } from '../problems';
-import { headerIndex, parseTsv } from '../text/delimited';
-import { parseJson, topLevelLines } from '../text/json';
-import type { Importer, ParsedExample } from '../types';
 import { isRecord, limited, meta, splitFromName } from './common';
 
 const sum = taskOf('summarization');

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { findEntry, isDir, readText } from '#main/data/fs-utils';
+import { parseJson, topLevelLines } from '#main/data/text/json';
+import { readPickle } from '#main/data/text/pickle';
+import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
-import { findEntry, isDir, readText } from '../fs-utils';
-import { parseJson, topLevelLines } from '../text/json';
-import { readPickle } from '../text/pickle';
-import type { ImageSource, Importer, ParsedExample } from '../types';
 import { answerSet, isRecord, limited, meta, optionalString, yesNoCandidates } from './common';
 
 const vqa = taskOf('vqa');

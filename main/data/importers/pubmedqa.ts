@@ -1,8 +1,8 @@
 import { dirname, join } from 'node:path';
+import { existsSync, findEntry, isDir, readText } from '#main/data/fs-utils';
+import { parseJson, topLevelLines } from '#main/data/text/json';
+import type { Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
-import { existsSync, findEntry, isDir, readText } from '../fs-utils';
-import { parseJson, topLevelLines } from '../text/json';
-import type { Importer, ParsedExample } from '../types';
 import { isRecord, limited, meta } from './common';
 
 const LABELS = ['yes', 'no', 'maybe'] as const;

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
+import { findEntry, readText } from '#main/data/fs-utils';
+import { parseJson, topLevelLines } from '#main/data/text/json';
+import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
-import { findEntry, readText } from '../fs-utils';
-import { parseJson, topLevelLines } from '../text/json';
-import type { ImageSource, Importer, ParsedExample } from '../types';
 import { answerSet, isRecord, limited, meta, optionalString, requireString, yesNoCandidates } from './common';
 
 const vqa = taskOf('vqa');

@@ -1,8 +1,8 @@
 import { dirname, join } from 'node:path';
+import { findEntry, isDir, readText } from '#main/data/fs-utils';
+import { parseJson, topLevelLines } from '#main/data/text/json';
+import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
-import { findEntry, isDir, readText } from '../fs-utils';
-import { parseJson, topLevelLines } from '../text/json';
-import type { ImageSource, Importer, ParsedExample } from '../types';
 import { answerSet, isRecord, limited, meta, optionalString, requireString, yesNoCandidates } from './common';
 
 const PUBLIC_JSON = 'VQA_RAD Dataset Public.json';

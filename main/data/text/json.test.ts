@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ImportAborted, Problems } from '../problems';
+import { ImportAborted, Problems } from '#main/data/problems';
 import { jsonErrorOffset, parseJson, topLevelLines } from './json';
 
 describe('JSON with positions', () => {

@@ -1,4 +1,4 @@
-import type { Problems } from '../problems';
+import type { Problems } from '#main/data/problems';
 import { lineColumn } from './position';
 
 /**

@@ -1,14 +1,14 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import type { ModelWeights } from '#main/engine/model/weights';
+import { type VocabJson, VocabJsonSchema } from '#main/engine/tokenizer/vocab';
+import type { AdamState } from '#main/engine/train/adamw';
+import type { DataOrderState } from '#main/engine/train/data-order';
 import { type ModelConfig, ModelConfigSchema } from '#shared/model/config';
+import { fairseqName } from '#shared/model/hf-names';
 import { storedWeights } from '#shared/model/weight-shapes';
-import type { ModelWeights } from '../model/weights';
-import { type VocabJson, VocabJsonSchema } from '../tokenizer/vocab';
-import type { AdamState } from '../train/adamw';
-import type { DataOrderState } from '../train/data-order';
 import { writeFileAtomic } from './atomic-write';
-import { fairseqName } from './hf-names';
 import {
   CheckpointFormatError,
   decodeSafetensors,
@@ -52,8 +52,9 @@ function metaStrings(meta: CheckpointMeta, kind: string): Record<string, string>
   };
 }
 
-function asSafe(t: tf.Tensor, int64: boolean): SafeTensor {
-  const data = t.dataSync() as Float32Array | Int32Array;
+async function asSafe(t: tf.Tensor, int64: boolean): Promise<SafeTensor> {
+  // Asynchronous read: WebGPU under Node has no synchronous one.
+  const data = (await t.data()) as Float32Array | Int32Array;
   return {
     dtype: int64 ? 'I64' : 'F32',
     shape: t.shape,
@@ -62,12 +63,12 @@ function asSafe(t: tf.Tensor, int64: boolean): SafeTensor {
 }
 
 /** Writes `model.safetensors` (weights + meta) and, given an optimizer, `optimizer.safetensors`, each atomically. */
-export function saveCheckpoint(
+export async function saveCheckpoint(
   dir: string,
   weights: ModelWeights,
   adam: AdamState | undefined,
   meta: CheckpointMeta,
-): void {
+): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const int64 = new Set(
     storedWeights(meta.config)
@@ -75,12 +76,12 @@ export function saveCheckpoint(
       .map((w) => w.name),
   );
   const tensors = new Map<string, SafeTensor>();
-  for (const [name, v] of weights) tensors.set(name, asSafe(v, int64.has(name)));
+  for (const [name, v] of weights) tensors.set(name, await asSafe(v, int64.has(name)));
   if (adam) {
     // optimizer first: a crash in between leaves a step mismatch that loading detects
     const opt = new Map<string, SafeTensor>();
-    for (const [name, t] of adam.m) opt.set(`exp_avg.${name}`, asSafe(t, false));
-    for (const [name, t] of adam.v) opt.set(`exp_avg_sq.${name}`, asSafe(t, false));
+    for (const [name, t] of adam.m) opt.set(`exp_avg.${name}`, await asSafe(t, false));
+    for (const [name, t] of adam.v) opt.set(`exp_avg_sq.${name}`, await asSafe(t, false));
     writeFileAtomic(
       path.join(dir, OPTIMIZER_FILE),
       encodeSafetensors(opt, { ...metaStrings(meta, 'optimizer'), adamStep: String(adam.step) }),
@@ -116,10 +117,42 @@ export function readMeta(file: SafetensorsFile): CheckpointMeta {
   };
 }
 
+const modelFilePath = (dirOrFile: string): string =>
+  dirOrFile.endsWith('.safetensors') ? dirOrFile : path.join(dirOrFile, MODEL_FILE);
+
 /** Reads and validates `model.safetensors` (a directory or the file itself). */
 export function readModelFile(dirOrFile: string): SafetensorsFile {
-  const file = dirOrFile.endsWith('.safetensors') ? dirOrFile : path.join(dirOrFile, MODEL_FILE);
-  return decodeSafetensors(readFileSync(file));
+  return decodeSafetensors(readFileSync(modelFilePath(dirOrFile)));
+}
+
+/** The meta of a checkpoint from its header alone (no tensor is read). */
+export function readCheckpointMeta(dirOrFile: string): CheckpointMeta {
+  const fd = openSync(modelFilePath(dirOrFile), 'r');
+  try {
+    const len = Buffer.alloc(8);
+    readSync(fd, len, 0, 8, 0);
+    const n = Number(len.readBigUInt64LE(0));
+    if (n > 100 * 1024 * 1024) throw new CheckpointFormatError(`header length ${n} is implausible`);
+    const head = Buffer.alloc(n);
+    if (readSync(fd, head, 0, n, 8) !== n) throw new CheckpointFormatError('checkpoint header is truncated');
+    let header: { __metadata__?: Record<string, string> };
+    try {
+      header = JSON.parse(head.toString('utf8'));
+    } catch (err) {
+      throw new CheckpointFormatError(`header is not valid JSON: ${(err as Error).message}`);
+    }
+    return readMeta({ metadata: header.__metadata__ ?? {}, tensors: new Map() });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * True for a checkpoint of imported published weights (`biomed.kind` = weights, no optimizer
+ * file beside it): it starts runs and evaluations but has no training state to resume.
+ */
+export function isWeightsOnly(dir: string, file: SafetensorsFile): boolean {
+  return file.metadata['biomed.kind'] === 'weights' && !existsSync(path.join(dir, OPTIMIZER_FILE));
 }
 
 /**

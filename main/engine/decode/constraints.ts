@@ -1,5 +1,5 @@
-import { BOS, EOS, PAD } from '../tokenizer/vocab';
-import type { Trie } from '../train/trie';
+import { BOS, EOS, PAD } from '#main/engine/tokenizer/vocab';
+import type { Trie } from '#main/engine/train/trie';
 
 /** Decoding rules shared by greedy and beam search (fairseq semantics). */
 export interface DecodeOptions {

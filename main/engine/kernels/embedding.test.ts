@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerGradients } from '../backend/gradients';
+import { registerGradients } from '#main/engine/backend/gradients';
 import { embeddingLookup } from './embedding';
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/index';
-import { labelSmoothedLoss } from '../train/loss';
+import { initBackend } from '#main/engine/backend/index';
+import { labelSmoothedLoss } from '#main/engine/train/loss';
 import { labelSmoothedCE } from './label-smoothed-ce';
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/index';
+import { initBackend } from '#main/engine/backend/index';
 import { layerNorm } from './layer-norm';
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {

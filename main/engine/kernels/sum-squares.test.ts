@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/index';
+import { initBackend } from '#main/engine/backend/index';
 import { registerSumSquares, sumSquares } from './sum-squares';
 
 for (const backend of ['wasm', 'cpu'] as const) {
@@ -15,7 +15,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
       ];
       const ref = tf.tidy(() => tf.addN(xs.map((x) => tf.sum(tf.square(x)))).dataSync()[0]!);
       const before = tf.memory().numTensors;
-      const ours = sumSquares(xs);
+      const ours = await sumSquares(xs);
       expect(tf.memory().numTensors).toBe(before);
       expect(Math.abs(ours - ref) / ref).toBeLessThan(1e-6);
       expect(ours).toBeGreaterThan(4);

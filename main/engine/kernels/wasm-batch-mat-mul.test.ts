@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/index';
+import { initBackend } from '#main/engine/backend/index';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
 import { replaceWasmKernel, restoreStockWasmMatMul } from './wasm-transpose-first';
 

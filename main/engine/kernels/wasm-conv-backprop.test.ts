@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/index';
+import { initBackend } from '#main/engine/backend/index';
 
 type Case = { x: number[]; k: number; o: number; stride: 1 | 2; pad: number | 'same' | 'valid' };
 const cases: Case[] = [

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/index';
+import { initBackend } from '#main/engine/backend/index';
 
 describe('wasm Identity sharing memory', () => {
   beforeAll(async () => {

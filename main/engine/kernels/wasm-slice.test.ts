@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/index';
+import { initBackend } from '#main/engine/backend/index';
 import { collapseSlice, wasmSliceConfig } from './wasm-slice';
 import { replaceWasmKernel, restoreStockWasmMatMul, stockWasmKernel } from './wasm-transpose-first';
 

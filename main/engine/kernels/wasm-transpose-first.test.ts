@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/index';
+import { initBackend } from '#main/engine/backend/index';
 import { registerWasmTransposeFirst, restoreStockWasmMatMul } from './wasm-transpose-first';
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend';
+import { initBackend } from '#main/engine/backend/index';
 import { conv2d, conv2dIm2col } from './conv';
 
 beforeAll(() => initBackend({ prefer: 'cpu', strict: true }));

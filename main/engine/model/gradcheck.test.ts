@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend';
-import { prepareBatch } from '../train/batch';
-import { trainingLoss } from '../train/loss';
-import { batchTensors, disposeBatchTensors } from '../train/tensors';
-import { syntheticExamples, syntheticTokenizer } from '../train/train-fixture';
+import { initBackend } from '#main/engine/backend/index';
+import { prepareBatch } from '#main/engine/train/batch';
+import { trainingLoss } from '#main/engine/train/loss';
+import { batchTensors, disposeBatchTensors } from '#main/engine/train/tensors';
+import { syntheticExamples, syntheticTokenizer } from '#main/engine/train/train-fixture';
 import { makeContext } from './context';
 import { forward } from './model';
 import { tinyTestConfig } from './test-config';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '#main/engine/backend/index';
 import { parameterCount } from '#shared/model/weight-shapes';
-import { initBackend } from '../backend';
 import { absPosBias, attention, projectKeyValue } from './attention';
 import { makeContext } from './context';
 import { decode } from './decoder';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { embeddingLookup } from '../kernels/embedding';
-import { layerNorm as fusedLayerNorm } from '../kernels/layer-norm';
+import { embeddingLookup } from '#main/engine/kernels/embedding';
+import { layerNorm as fusedLayerNorm } from '#main/engine/kernels/layer-norm';
 import type { ForwardContext } from './context';
 import { weight } from './weights';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batchNormTrain } from '../kernels/batch-norm';
+import { batchNormTrain } from '#main/engine/kernels/batch-norm';
 import type { ForwardContext } from './context';
 import { conv2d } from './conv';
 import { weight } from './weights';

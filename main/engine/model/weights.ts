@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { fillNormal, hashSeed } from '#main/engine/util/prng';
 import type { ModelConfig } from '#shared/model/config';
 import { numel, storedWeights, type WeightSpec } from '#shared/model/weight-shapes';
-import { fillNormal, hashSeed } from '../util/prng';
 
 /** The model's tensors by fairseq name, in PyTorch layout; buffers are non-trainable variables. */
 export type ModelWeights = Map<string, tf.Variable>;

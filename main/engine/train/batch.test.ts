@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend';
-import { tinyTestConfig } from '../model/test-config';
-import { Tokenizer, trimmedVocabFor } from '../tokenizer/tokenizer';
-import { BOS, EOS, PAD } from '../tokenizer/vocab';
+import { initBackend } from '#main/engine/backend/index';
+import { tinyTestConfig } from '#main/engine/model/test-config';
+import { Tokenizer, trimmedVocabFor } from '#main/engine/tokenizer/tokenizer';
+import { BOS, EOS, PAD } from '#main/engine/tokenizer/vocab';
 import { type PreparedBatch, prepareBatch } from './batch';
 
 beforeAll(() => initBackend({ prefer: 'cpu', strict: true }));

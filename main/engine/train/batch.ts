@@ -1,7 +1,7 @@
+import { type ImageInput, preprocessImage } from '#main/engine/image/preprocess';
+import type { Tokenizer } from '#main/engine/tokenizer/tokenizer';
+import { BOS, EOS, PAD } from '#main/engine/tokenizer/vocab';
 import type { ModelConfig } from '#shared/model/config';
-import { type ImageInput, preprocessImage } from '../image/preprocess';
-import type { Tokenizer } from '../tokenizer/tokenizer';
-import { BOS, EOS, PAD } from '../tokenizer/vocab';
 import { Trie } from './trie';
 
 /** A plain example as the rest of the workbench hands it over. */

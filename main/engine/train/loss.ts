@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { labelSmoothedCE } from '../kernels/label-smoothed-ce';
+import { labelSmoothedCE } from '#main/engine/kernels/label-smoothed-ce';
 
 const PAD = 1;
 

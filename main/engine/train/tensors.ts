@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { ModelInput } from '#main/engine/model/model';
 import type { ModelConfig } from '#shared/model/config';
-import type { ModelInput } from '../model/model';
 import type { PreparedBatch } from './batch';
 
 /** Tensors of a prepared batch; dispose with tf.dispose(Object.values(...)) or inside tf.tidy. */

@@ -1,3 +1,4 @@
+// biome-ignore lint/style/noRestrictedImports: the worker's own reader; replaced by a read-only store (issue 10, next step).
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { BlobStore } from '#db/blob-store';

@@ -1,4 +1,4 @@
-import type { WorkerMessage } from '../protocol';
+import type { WorkerMessage } from '#main/jobs/protocol';
 
 /** Messages a job sends, without the protocol version (the entry adds it). */
 export type JobMessage = WorkerMessage extends infer M

@@ -1,7 +1,8 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readMeta, readModelFile } from '#main/engine/checkpoint/checkpoint';
+import { readCheckpointMeta } from '#main/engine/checkpoint/checkpoint';
 import type { EngineSession, VocabJson } from '#main/engine/index';
+import type { ModelConfig } from '#shared/model/config';
 
 /** The disk filled up while writing a checkpoint; the previous checkpoint is untouched. */
 export class DiskFullError extends Error {
@@ -32,16 +33,16 @@ const sizeOf = (dir: string): number =>
  * optimizer.safetensors atomically); `extra` carries the job's own resumable state. A write that
  * fails removes the partial folder, so the newest complete checkpoint stays the one to resume.
  */
-export function saveSessionCheckpoint(
+export async function saveSessionCheckpoint(
   session: EngineSession,
   dir: string,
   extra: Record<string, unknown>,
-): number {
+): Promise<number> {
   try {
     if (simulatedFullDisk()) {
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     }
-    session.save(dir, extra);
+    await session.save(dir, extra);
     written++;
     return sizeOf(dir);
   } catch (err) {
@@ -54,15 +55,20 @@ export function saveSessionCheckpoint(
 
 /** The job state a checkpoint folder carries (`extra` of its metadata). */
 export function checkpointExtra(dir: string): Readonly<Record<string, unknown>> {
-  return readMeta(readModelFile(dir)).extra ?? {};
+  return readCheckpointMeta(dir).extra ?? {};
 }
 
 /** The vocabulary a checkpoint folder was trained with. */
 export function checkpointVocab(dir: string): VocabJson {
-  return readMeta(readModelFile(dir)).vocab;
+  return readCheckpointMeta(dir).vocab;
+}
+
+/** The architecture a checkpoint folder holds (a previous run's, or imported published weights). */
+export function checkpointConfig(dir: string): ModelConfig {
+  return readCheckpointMeta(dir).config;
 }
 
 /** The step a checkpoint folder was written at (reads its header; throws on a damaged file). */
 export function checkpointStep(dir: string): number {
-  return readMeta(readModelFile(dir)).step;
+  return readCheckpointMeta(dir).step;
 }

@@ -1,15 +1,20 @@
 import { join } from 'node:path';
 import { parseBackendName } from '#main/engine/backend/index';
 import { createEngineSession, type EngineSession, loadSession } from '#main/engine/index';
+import type { TrainJob } from '#main/jobs/protocol';
 import { type PresetName, presetConfig } from '#shared/model/presets';
 import { parameterCount } from '#shared/model/weight-shapes';
 import { taskOf } from '#shared/tasks';
-import type { TrainJob } from '../protocol';
 import { asInstruction, toEngineExample } from './engine-examples';
 import { ExampleReader, type WorkerExample } from './examples';
 import type { JobContext } from './job-context';
 import { MixtureSampler, type MixtureState } from './mixture';
-import { checkpointExtra, checkpointVocab, saveSessionCheckpoint } from './session-checkpoint';
+import {
+  checkpointConfig,
+  checkpointExtra,
+  checkpointVocab,
+  saveSessionCheckpoint,
+} from './session-checkpoint';
 
 /** A job that cannot run as configured (empty split, unknown scale): not worth retrying. */
 export class InvalidJobError extends Error {
@@ -56,11 +61,19 @@ async function openSession(
   ]);
   return createEngineSession({
     ...common,
-    preset: presetConfig(job.scale as PresetName, {
-      imageSize: h.imageSize,
-      dropout: h.dropout,
-      dropPath: h.dropPath,
-    }),
+    // A run started from a checkpoint takes its architecture (custom shapes of imported weights too).
+    preset: job.initCheckpoint
+      ? {
+          ...checkpointConfig(job.initCheckpoint),
+          imageSize: h.imageSize,
+          dropout: h.dropout,
+          dropPath: h.dropPath,
+        }
+      : presetConfig(job.scale as PresetName, {
+          imageSize: h.imageSize,
+          dropout: h.dropout,
+          dropPath: h.dropPath,
+        }),
     seed: h.seed,
     // A run started from another run's checkpoint keeps that run's vocabulary (its id space).
     vocab: job.initCheckpoint
@@ -113,9 +126,9 @@ export async function runTrainJob(
     ctx.log(
       `${job.resumeCheckpoint ? `resuming at step ${startStep} from ${job.resumeCheckpoint}` : 'starting'}: ${job.scale}, ${params.toLocaleString('en')} parameters, vocabulary ${s.tokenizer.size}, ${sets.map((x) => x.length).join('+')} training examples`,
     );
-    const writeCheckpoint = (step: number) => {
+    const writeCheckpoint = async (step: number) => {
       const path = checkpointPath(job.runDir, step);
-      const bytes = saveSessionCheckpoint(s, path, { mixture: sampler.state(), runId: job.runId });
+      const bytes = await saveSessionCheckpoint(s, path, { mixture: sampler.state(), runId: job.runId });
       ctx.send({ type: 'checkpoint', step, path, bytes });
     };
     const schedule = { lr: h.lr, totalSteps: h.steps, warmupRatio: h.warmupRatio };
@@ -135,7 +148,7 @@ export async function runTrainJob(
       await ctx.yieldToHost();
       const stop = ctx.stopRequested();
       if (stop) {
-        if (stop === 'pause' && step - 1 > startStep) writeCheckpoint(step - 1);
+        if (stop === 'pause' && step - 1 > startStep) await writeCheckpoint(step - 1);
         return { reason: stop === 'pause' ? 'paused' : 'cancelled', step: step - 1 };
       }
       const picks = sampler.next(step, h.batchSize);
@@ -145,7 +158,7 @@ export async function runTrainJob(
           return toEngineExample(reader, e, s.config.imageSize, candidatesOf(dataset, e));
         }),
       );
-      const r = s.trainStep(s.prepare(examples), {
+      const r = await s.trainStep(s.prepare(examples), {
         schedule,
         adam: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: h.weightDecay, skipDecayOn1d: false },
         clipNorm: h.gradClip,
@@ -162,7 +175,7 @@ export async function runTrainJob(
         ],
       });
       ctx.send({ type: 'progress', step, totalSteps: h.steps });
-      if (step % h.checkpointEvery === 0 || step === h.steps) writeCheckpoint(step);
+      if (step % h.checkpointEvery === 0 || step === h.steps) await writeCheckpoint(step);
     }
     ctx.log(`finished ${h.steps} steps`);
     return { reason: 'completed', step: h.steps };
