@@ -12,6 +12,7 @@ import { predictionsRepo } from './repos/predictions';
 import { referenceRowsRepo } from './repos/reference-rows';
 import { runsRepo } from './repos/runs';
 import { weightsRepo } from './repos/weights';
+import { weightsUsageRepo } from './repos/weights-usage';
 
 /** The opened store and one repository per aggregate. */
 export interface Store {
@@ -29,6 +30,7 @@ export interface Store {
   readonly predictions: ReturnType<typeof predictionsRepo>;
   readonly weights: ReturnType<typeof weightsRepo>;
   readonly referenceRows: ReturnType<typeof referenceRowsRepo>;
+  readonly weightsUsage: ReturnType<typeof weightsUsageRepo>;
   readonly clusters: ReturnType<typeof clustersRepo>;
   close(): void;
 }
@@ -51,6 +53,7 @@ export function openStore(file: string, options?: OpenOptions): Store {
     predictions: predictionsRepo(db),
     weights: weightsRepo(db),
     referenceRows: referenceRowsRepo(db),
+    weightsUsage: weightsUsageRepo(db),
     clusters: clustersRepo(db),
     close() {
       if (db.open) db.close();
