@@ -60,7 +60,7 @@ sys.path.insert(0, ${JSON.stringify(path.resolve(import.meta.dirname, '../../../
 from make_weights import save_safetensors
 save_safetensors(${JSON.stringify(file('w.safetensors'))}, {"encoder.embed_tokens.weight": torch.ones(100, 4)}, {})`),
   );
-}, 120_000);
+}, 300_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
