@@ -60,7 +60,7 @@ describe('DICOM import with de-identification', () => {
     const examples = [...ctx.store.examples.iterate(r.datasetId!)];
     expect(examples[0]!.meta).toMatchObject({ modality: 'CT', organ: 'chest' });
     expect(examples.every((e) => !('image' in e.meta))).toBe(true); // no file names for DICOM
-    const blobs = ctx.store.db.prepare('SELECT hash FROM blobs').pluck().all() as string[];
+    const blobs = ctx.store.blobs.list().map((b) => b.hash);
     expect(blobs).toHaveLength(10);
     const bytes = allStoredBytes(ctx);
     for (const value of [

@@ -198,13 +198,17 @@ describe('formats from fixtures (auto-detected)', () => {
 
   it('refuses to delete a dataset that runs use, unless forced', async () => {
     const r = await run(folder(fx.biocaptionFiles()));
-    const db = ctx.store.db;
-    db.prepare(
-      "INSERT INTO experiments (id, name, kind, config, config_hash, created_at) VALUES ('e1', 'E', 'finetune', '{}', 'h', 't')",
-    ).run();
-    db.prepare(
-      "INSERT INTO runs (id, experiment_id, name, status, scale, task, dataset_id, config, created_at) VALUES ('r1', 'e1', 'R', 'succeeded', 'cpu-xs', 'captioning', ?, '{}', 't')",
-    ).run(r.datasetId);
+    const e = ctx.store.experiments.insert({ id: 'e1', name: 'E', kind: 'finetune', config: {} });
+    ctx.store.runs.insert({
+      id: 'r1',
+      experimentId: e.id,
+      name: 'R',
+      status: 'succeeded',
+      scale: 'cpu-xs',
+      task: 'captioning',
+      datasetId: r.datasetId,
+      config: {},
+    });
     await expect(dispatch(ctx, 'datasets.delete', { id: r.datasetId })).rejects.toMatchObject({
       code: 'conflict',
     });
@@ -213,7 +217,7 @@ describe('formats from fixtures (auto-detected)', () => {
       blobsRemoved: number;
     };
     expect(d.blobsRemoved).toBe(3);
-    expect(db.prepare("SELECT dataset_id FROM runs WHERE id = 'r1'").pluck().get()).toBeNull();
+    expect(ctx.store.runs.get('r1')?.datasetId).toBeNull();
   });
 
   it('MeQSum .xlsx written by exceljs', async () => {

@@ -37,9 +37,9 @@ describe('real benchmark files', () => {
     expect(ex.prompt).toMatch(/^ [a-z0-9 ,.'"()]+\? object: (head|chest|abd)$/);
     expect(ex.thumbnail).toMatch(/^data:image\/webp;base64,/);
     // No image is shared between the drawn validation split and train.
-    const rows = ctx.store.db
-      .prepare('SELECT split, image_hash AS h FROM examples WHERE dataset_id = ? AND split != ?')
-      .all(r.datasetId, 'test') as { split: string; h: string }[];
+    const rows = [...ctx.store.examples.iterate(r.datasetId!)]
+      .filter((e) => e.split !== 'test')
+      .map((e) => ({ split: e.split, h: e.imageHash! }));
     const byImage = new Map<string, Set<string>>();
     for (const row of rows) byImage.set(row.h, (byImage.get(row.h) ?? new Set()).add(row.split));
     expect([...byImage.values()].every((s) => s.size === 1)).toBe(true);

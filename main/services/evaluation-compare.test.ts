@@ -13,9 +13,16 @@ afterEach(() => wb.close());
 /** Two runs' evaluations on the same 200 closed questions: A right on 150, B right on 100. */
 function seed(): { a: string; b: string } {
   const { store } = wb;
-  store.db.exec(
-    "INSERT INTO datasets (id, name, format, task, content_hash, created_at) VALUES ('d', 'D', 'demo', 'vqa', 'h', 't')",
-  );
+  store.datasets.insert({
+    id: 'd',
+    name: 'D',
+    format: 'demo',
+    task: 'vqa',
+    sourcePath: null,
+    contentHash: 'h',
+    synthetic: false,
+    meta: {},
+  });
   const exp = store.experiments.insert({ name: 'e', kind: 'finetune', config: {} });
   const ids: string[] = [];
   for (const name of ['a', 'b']) {
@@ -39,13 +46,23 @@ function seed(): { a: string; b: string } {
     });
     ids.push(ev.id);
   }
-  const insert = store.db.prepare(
-    "INSERT INTO examples (id, dataset_id, split, ordinal, task, inputs, target, candidates, meta) VALUES (?, 'd', 'test', ?, 'vqa', '{}', 'yes', '[\"no\",\"yes\"]', '{\"answerType\":\"closed\"}')",
+  store.examples.insertMany(
+    'd',
+    Array.from({ length: 200 }, (_, i) => ({
+      split: 'test' as const,
+      ordinal: i,
+      task: 'vqa',
+      imageHash: null,
+      inputs: {},
+      target: 'yes',
+      candidates: ['no', 'yes'],
+      meta: { answerType: 'closed' },
+    })),
   );
-  for (let i = 0; i < 200; i++) insert.run(i + 1, i);
+  const exampleIds = store.examples.list('d', 'test').map((e) => e.id);
   const rows = (right: number) =>
     Array.from({ length: 200 }, (_, i) => ({
-      exampleId: i + 1,
+      exampleId: exampleIds[i]!,
       source: 'q',
       prediction: i < right ? 'yes' : 'no',
       reference: 'yes',

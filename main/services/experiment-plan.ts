@@ -27,18 +27,10 @@ export interface RunPlan {
 }
 
 const trainCount = (ctx: ServiceContext, datasetId: string, task: string | null): number =>
-  (
-    ctx.store.db
-      .prepare(
-        `SELECT COUNT(*) AS n FROM examples WHERE dataset_id = ? AND split = 'train' ${task ? 'AND task = ?' : ''}`,
-      )
-      .get(...(task ? [datasetId, task] : [datasetId])) as { n: number }
-  ).n;
+  ctx.store.examples.count(datasetId, 'train', task ?? undefined);
 
 function datasetName(ctx: ServiceContext, id: string, field: string): string {
-  const row = ctx.store.db.prepare('SELECT name FROM datasets WHERE id = ?').get(id) as
-    | { name: string }
-    | undefined;
+  const row = ctx.store.datasets.get(id);
   if (!row) throw new WorkbenchError('invalid_input', `No dataset with id "${id}"`, field);
   return row.name;
 }

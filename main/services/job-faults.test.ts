@@ -20,9 +20,7 @@ beforeAll(async () => {
 afterAll(() => env?.dispose());
 
 const lossRows = (runId: string) =>
-  env.ctx.store.db
-    .prepare("SELECT step, value FROM metrics WHERE run_id = ? AND name = 'train/loss' ORDER BY step")
-    .all(runId) as { step: number; value: number }[];
+  env.ctx.store.metrics.series(runId, ['train/loss'])[0]!.points.map(({ step, value }) => ({ step, value }));
 
 describe('worker faults', () => {
   it('survives kill -9 of the worker at random steps: marked failed, log kept, resumed to the same final step, nothing lost', async () => {
@@ -47,7 +45,7 @@ describe('worker faults', () => {
       const rows = lossRows(runId);
       for (const r of rows) if (!seen.has(r.step)) seen.set(r.step, r.value); // first (pre-kill) value
       expect(rows.length).toBeGreaterThanOrEqual(killAt - 1);
-      expect(ctx.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(ctx.store.integrityCheck()).toBe('ok');
       const checkpoint = ctx.store.checkpoints.latest(runId)?.step ?? 0;
       for (const r of rows) if (r.step > checkpoint) recomputed.add(r.step);
       console.info(
@@ -69,7 +67,7 @@ describe('worker faults', () => {
       if (before !== undefined) expect(r.value).toBeCloseTo(before, 4);
     }
     expect(ctx.store.checkpoints.latest(runId)?.step).toBe(steps);
-    expect(ctx.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(ctx.store.integrityCheck()).toBe('ok');
     const replayed = rows.filter((r) => recomputed.has(r.step)).length;
     expect(replayed).toBeGreaterThan(0);
     console.info(

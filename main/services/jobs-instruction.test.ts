@@ -19,11 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => env?.dispose());
 
-const demoId = (demo: string) =>
-  env.ctx.store.db
-    .prepare("SELECT id FROM datasets WHERE json_extract(meta, '$.demoId') = ?")
-    .pluck()
-    .get(demo) as string;
+const demoId = (demo: string) => env.ctx.store.datasets.findDemo(demo)!;
 
 describe('instruction tuning with zero-shot evaluation', () => {
   it('trains on a weighted mixture and evaluates zero-shot with alignment accuracy, in one experiment', async () => {

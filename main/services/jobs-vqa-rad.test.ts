@@ -66,9 +66,7 @@ describe('VQA-RAD fine-tune through the scheduler', () => {
     expect(evaluation!.decoding.strategy).toBe('trie');
 
     // Every test question has a stored prediction beside its reference and inputs.
-    const targets = ctx.store.db
-      .prepare("SELECT id, target FROM examples WHERE dataset_id = ? AND split = 'test'")
-      .all(env.datasetId) as { id: number; target: string }[];
+    const targets = ctx.store.examples.list(env.datasetId, 'test');
     expect(targets).toHaveLength(451);
     const page = (await dispatch(ctx, 'evaluations.predictions', { id: evaluation!.id, limit: 1000 })) as {
       total: number;

@@ -44,18 +44,21 @@ function files(dir: string): string[] {
 
 /** Everything an import could have touched: dataset, blob and example rows, and blob files. */
 export function storeSnapshot(ctx: ServiceContext): unknown {
-  const db = ctx.store.db;
+  const { store } = ctx;
   return {
-    datasets: db.prepare('SELECT * FROM datasets ORDER BY id').all(),
-    blobs: db.prepare('SELECT hash, bytes, mime FROM blobs ORDER BY hash').all(),
-    examples: db.prepare('SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS maxId FROM examples').get(),
+    datasets: store.datasets
+      .list()
+      .map((d) => store.datasets.get(d.id))
+      .sort((a, b) => (a!.id < b!.id ? -1 : 1)),
+    blobs: store.blobs.list(),
+    examples: store.examples.totals(),
     files: files(ctx.home.blobs),
   };
 }
 
 /** Every byte stored for the workbench: database (after a checkpoint) and all blob files. */
 export function allStoredBytes(ctx: ServiceContext): Buffer {
-  ctx.store.db.pragma('wal_checkpoint(TRUNCATE)');
+  ctx.store.checkpointWal();
   const parts = [readFileSync(ctx.home.databaseFile)];
   for (const f of files(ctx.home.blobs)) parts.push(readFileSync(join(ctx.home.blobs, f)));
   return Buffer.concat(parts);

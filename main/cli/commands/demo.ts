@@ -40,12 +40,7 @@ export const demoCommand: Command = {
     try {
       io.err(`data folder ${ctx.home.root}\n`);
       await ensureDemoDatasets(ctx, { onlyIfEmpty: false });
-      const vqa = ctx.store.db
-        .prepare(
-          "SELECT id FROM datasets WHERE synthetic = 1 AND json_extract(meta, '$.demoId') = 'phantom-vqa'",
-        )
-        .pluck()
-        .get() as string | undefined;
+      const vqa = ctx.store.datasets.findDemo('phantom-vqa');
       if (!vqa) throw new Error('the demo VQA dataset could not be imported');
       const scales = values.scales ? csv(values.scales) : [...DEMO_RUNGS];
       const created = (await dispatch(ctx, 'experiments.create', {
