@@ -5,8 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDicom } from '#main/data/dicom/write-dicom';
 import * as fx from '#main/data/fixtures/make-fixtures';
 import { WorkbenchError } from '#shared/api/errors';
-import type { ImportReport } from '#shared/domain/dataset';
-import { dispatch } from './dispatch';
 import { freshWorkbench, sharedData, storeSnapshot } from './test-workbench';
 
 // Every import path rejects bad input with file, line and field, and leaves the store exactly as
@@ -16,7 +14,7 @@ let n = 0;
 beforeAll(async () => {
   ctx = freshWorkbench();
   // Something already in the store, so "as before" is not just "empty".
-  await dispatch(ctx, 'datasets.import', {
+  await ctx.invoke('datasets.import', {
     path: fx.writeTree(join(ctx.dir, 'good'), fx.imageFolderFiles()),
   });
 });
@@ -271,7 +269,7 @@ describe('bad input: rejected with file, line and field; the store is exactly as
       const path = await c.path();
       const before = storeSnapshot(ctx);
       const request = { path, ...(c.format ? { format: c.format } : {}) };
-      const err = await dispatch(ctx, 'datasets.import', request).then(
+      const err = await ctx.invokeFromUser('datasets.import', request).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -280,7 +278,7 @@ describe('bad input: rejected with file, line and field; the store is exactly as
       expect((err as Error).message).toMatch(c.message);
       expect(storeSnapshot(ctx)).toEqual(before);
       // The dry run reports the same problem, without throwing, and writes nothing either.
-      const dry = (await dispatch(ctx, 'datasets.import', { ...request, dryRun: true })) as ImportReport;
+      const dry = await ctx.invokeFromUser('datasets.import', { ...request, dryRun: true });
       expect(dry.problems.some((p) => p.severity === 'error')).toBe(true);
       expect(storeSnapshot(ctx)).toEqual(before);
     });
@@ -295,7 +293,7 @@ describe('bad input: rejected with file, line and field; the store is exactly as
       throw new Error('disk full (simulated)');
     };
     try {
-      await expect(dispatch(ctx, 'datasets.import', { path: folder(fx.rocoFiles()) })).rejects.toThrowError(
+      await expect(ctx.invoke('datasets.import', { path: folder(fx.rocoFiles()) })).rejects.toThrowError(
         /disk full/,
       );
     } finally {

@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as fx from '#main/data/fixtures/make-fixtures';
-import type { ImportReport } from '#shared/domain/dataset';
-import { dispatch } from './dispatch';
 import { freshWorkbench } from './test-workbench';
 
 // Every format without a real file here, from small fixtures written from the spec (§4).
@@ -18,7 +16,7 @@ afterEach(() => ctx.close());
 const folder = (files: Record<string, string | Uint8Array>) =>
   fx.writeTree(join(ctx.dir, `src-${n++}`), files);
 const run = (path: string, extra: Record<string, unknown> = {}) =>
-  dispatch(ctx, 'datasets.import', { path, ...extra }) as Promise<ImportReport>;
+  ctx.invoke('datasets.import', { path, ...extra });
 const examples = (id: string) => [...ctx.store.examples.iterate(id)];
 
 describe('formats from fixtures (auto-detected)', () => {
@@ -189,9 +187,9 @@ describe('formats from fixtures (auto-detected)', () => {
         .slice(0, 2),
     ).toEqual(['atelectasis, hernia', 'normal']);
     const nodule = await run(join(dir, 'nodulemnist3d.npz'));
-    const img = (await dispatch(ctx, 'datasets.image', {
-      hash: examples(nodule.datasetId!)[0]!.imageHash,
-    })) as { width: number };
+    const img = await ctx.invoke('datasets.image', {
+      hash: examples(nodule.datasetId!)[0]!.imageHash!,
+    });
     expect(img.width).toBe(28);
     expect(examples(nodule.datasetId!)[0]!.target).toBe('malignant');
   });
@@ -209,13 +207,11 @@ describe('formats from fixtures (auto-detected)', () => {
       datasetId: r.datasetId,
       config: {},
     });
-    await expect(dispatch(ctx, 'datasets.delete', { id: r.datasetId })).rejects.toMatchObject({
+    await expect(ctx.invoke('datasets.delete', { id: r.datasetId! })).rejects.toMatchObject({
       code: 'conflict',
     });
     expect(ctx.store.datasets.exists(r.datasetId!)).toBe(true);
-    const d = (await dispatch(ctx, 'datasets.delete', { id: r.datasetId, force: true })) as {
-      blobsRemoved: number;
-    };
+    const d = await ctx.invoke('datasets.delete', { id: r.datasetId!, force: true });
     expect(d.blobsRemoved).toBe(3);
     expect(ctx.store.runs.get('r1')?.datasetId).toBeNull();
   });
@@ -243,12 +239,12 @@ describe('formats from fixtures (auto-detected)', () => {
       expect.arrayContaining(['detect', 'parse', 'images', 'write', 'done']),
     );
     expect(events.find((e) => e.phase === 'images' && e.done === e.total)).toBeDefined();
-    expect(await dispatch(ctx, 'datasets.detect', { path })).toEqual({ format: 'roco', label: 'ROCO' });
-    expect(await dispatch(ctx, 'datasets.detect', { path: folder({ 'readme.md': '# nothing' }) })).toEqual({
+    expect(await ctx.invoke('datasets.detect', { path })).toEqual({ format: 'roco', label: 'ROCO' });
+    expect(await ctx.invoke('datasets.detect', { path: folder({ 'readme.md': '# nothing' }) })).toEqual({
       format: null,
       label: null,
     });
-    const formats = (await dispatch(ctx, 'datasets.formats', {})) as { format: string }[];
+    const formats = await ctx.invoke('datasets.formats', {});
     expect(formats).toHaveLength(16);
   });
 });

@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { finalizeEvaluationMetrics } from '#main/jobs/evaluation-metrics';
-import type { Comparison } from '#shared/api/evaluations';
-import { dispatch } from './dispatch';
 import { freshWorkbench } from './test-workbench';
 
 let wb: ReturnType<typeof freshWorkbench>;
@@ -81,7 +79,7 @@ function seed(): { a: string; b: string } {
 describe('evaluations.compare', () => {
   it('puts metrics side by side and runs a paired bootstrap test on the shared examples', async () => {
     const { a, b } = seed();
-    const c = (await dispatch(wb, 'evaluations.compare', { ids: [a, b] })) as Comparison;
+    const c = await wb.invoke('evaluations.compare', { ids: [a, b] });
     expect(c.pairedExamples).toBe(200);
     const acc = c.paired.find((p) => p.metric === 'accuracy')!;
     expect(acc.delta).toBeCloseTo(0.25, 10);
@@ -89,7 +87,7 @@ describe('evaluations.compare', () => {
     expect(acc.deltaHigh!).toBeGreaterThan(acc.deltaLow!);
     expect(acc.pValue!).toBeLessThan(0.01);
     // Reversed, B is not better than A.
-    const r = (await dispatch(wb, 'evaluations.compare', { ids: [b, a] })) as Comparison;
+    const r = await wb.invoke('evaluations.compare', { ids: [b, a] });
     expect(r.paired.find((p) => p.metric === 'accuracy')!.pValue!).toBeGreaterThan(0.99);
     expect(c.evaluations.map((e) => e.runName)).toEqual(['a', 'b']);
     expect(c.evaluations[0]?.metrics['accuracy']).toMatchObject({ estimate: 0.75, n: 200 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceContext } from './context';
-import { openWorkbench } from './open';
+import { openWorkbench, type Workbench } from './open';
 
 /** The checkout's root (tests read `../shared/data` relative to it). */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -18,7 +18,7 @@ export function sharedData(...parts: string[]): string {
 }
 
 /** A workbench on a fresh temporary data folder. */
-export function freshWorkbench(): ServiceContext & { close(): void; dir: string } {
+export function freshWorkbench(): Workbench & { dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'bw-ds-'));
   const ctx = openWorkbench(dir, 'browser');
   return {

@@ -3,8 +3,6 @@ import { UsageError } from '#main/cli/command';
 import { followProgress, untilIdle } from '#main/cli/follow';
 import { openCliWorkbench } from '#main/cli/open-home';
 import { resolveRun } from '#main/cli/resolve';
-import { dispatch } from '#main/services/dispatch';
-import type { RunDetail, RunSummary } from '#shared/domain/run';
 import { printEvaluations } from './eval';
 import { RUN_SUBCOMMANDS } from './runs';
 
@@ -18,7 +16,7 @@ function runArg(argv: readonly string[]): string {
 async function show(argv: readonly string[], io: CliIO): Promise<number> {
   const ctx = openCliWorkbench(io);
   try {
-    const run = (await dispatch(ctx, 'runs.get', { id: resolveRun(ctx, runArg(argv)) })) as RunDetail;
+    const run = await ctx.invoke('runs.get', { id: resolveRun(ctx, runArg(argv)) });
     if (argv.includes('--json')) {
       io.out(
         `${JSON.stringify({ ...run, evaluations: ctx.store.evaluations.list({ runId: run.id }) }, null, 2)}\n`,
@@ -58,7 +56,7 @@ function stopper(method: 'runs.cancel' | 'runs.pause') {
   return async (argv: readonly string[], io: CliIO): Promise<number> => {
     const ctx = openCliWorkbench(io);
     try {
-      const run = (await dispatch(ctx, method, { id: resolveRun(ctx, runArg(argv)) })) as RunSummary;
+      const run = await ctx.invoke(method, { id: resolveRun(ctx, runArg(argv)) });
       io.out(
         `${run.name}: ${method === 'runs.cancel' ? 'cancel' : 'pause'} requested (status ${run.status})\n`,
       );
@@ -75,7 +73,7 @@ async function resume(argv: readonly string[], io: CliIO): Promise<number> {
   const ctx = openCliWorkbench(io, 'browser', { runJobs: !detach });
   try {
     const id = resolveRun(ctx, runArg(argv));
-    const run = (await dispatch(ctx, 'runs.resume', { id })) as RunSummary;
+    const run = await ctx.invoke('runs.resume', { id });
     const from = ctx.store.checkpoints.latest(id);
     io.out(`${run.name}: resumed from ${from ? `step ${from.step}` : 'the start (no checkpoint)'}\n`);
     if (detach) return 0;
