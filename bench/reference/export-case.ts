@@ -15,8 +15,8 @@ import { forward } from '#main/engine/model/model';
 import { imageBucket, tokenBucket } from '#main/engine/model/positions';
 import { createWeights } from '#main/engine/model/weights';
 import { labelSmoothedLoss } from '#main/engine/train/loss';
-import { mulberry32 } from '#main/engine/util/prng';
 import { type PresetName, presetConfig } from '#shared/model/presets';
+import { mulberry32 } from '#shared/random';
 
 const outDir = process.argv[2] ?? 'parity-out';
 const preset = (process.argv[3] ?? 'cpu-xs') as PresetName;

@@ -1,6 +1,7 @@
 import type { ParsedInput } from '#shared/api/contract';
 import { WorkbenchError } from '#shared/api/errors';
-import type { ResolvedHyperparameters, ResourceEstimate } from '#shared/domain/experiment';
+import type { ResourceEstimate } from '#shared/domain/experiment';
+import type { ResolvedHyperparameters } from '#shared/domain/hyperparameters';
 import type { ModelConfig } from '#shared/model/config';
 import {
   CPU_RUNG_DEFAULT_VOCAB,

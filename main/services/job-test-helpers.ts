@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HyperparameterOverrides } from '#shared/domain/experiment';
+import type { HyperparameterOverrides } from '#shared/domain/hyperparameters';
 import { openWorkbench, type Workbench } from './open';
 import { sharedData } from './test-workbench';
 
