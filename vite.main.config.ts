@@ -28,6 +28,7 @@ export default defineConfig({
           cli: 'main/cli/index.ts',
           'electron-main': 'main/electron/main.ts',
           worker: 'main/jobs/worker-entry.ts',
+          'node-worker': 'main/jobs/cluster/node-worker.ts',
         }).filter(([, file]) => existsSync(file)),
       ),
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),

@@ -10,6 +10,8 @@ export default defineConfig({
       'bench/**/*.test.ts',
       'scripts/**/*.test.ts',
     ],
+    // Against a real Slurm: vitest.slurm.config.ts, run by `npm test` between cluster start and stop.
+    exclude: ['**/node_modules/**', '**/*.slurm.test.ts'],
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -1,6 +1,8 @@
 import { type Db, type OpenOptions, openDatabase } from './connection';
+import { registerConnection } from './internal';
 import { blobsRepo } from './repos/blobs';
 import { checkpointsRepo } from './repos/checkpoints';
+import { clustersRepo } from './repos/clusters';
 import { datasetsRepo } from './repos/datasets';
 import { evaluationsRepo } from './repos/evaluations';
 import { examplesRepo } from './repos/examples';
@@ -28,12 +30,15 @@ export interface Store {
   readonly evaluations: ReturnType<typeof evaluationsRepo>;
   readonly predictions: ReturnType<typeof predictionsRepo>;
   readonly weights: ReturnType<typeof weightsRepo>;
+  readonly clusters: ReturnType<typeof clustersRepo>;
   /** Runs `fn` in one transaction (all of its writes or none); nested calls become savepoints. */
   transaction<T>(fn: () => T): T;
   /** SQLite's full `integrity_check`: 'ok' when the file is sound. */
   integrityCheck(): string;
   /** Folds the write-ahead log into the database file (before reading the file's bytes). */
   checkpointWal(): void;
+  /** False once closed. */
+  isOpen(): boolean;
   close(): void;
 }
 
@@ -50,7 +55,7 @@ const closer = (db: Db) => () => {
 /** Opens (creating and migrating if needed) the store at `file`. */
 export function openStore(file: string, options?: Omit<OpenOptions, 'readonly'>): Store {
   const db = openDatabase(file, options);
-  return {
+  const store: Store = {
     file,
     runs: runsRepo(db),
     metrics: metricsRepo(db),
@@ -63,13 +68,17 @@ export function openStore(file: string, options?: Omit<OpenOptions, 'readonly'>)
     evaluations: evaluationsRepo(db),
     predictions: predictionsRepo(db),
     weights: weightsRepo(db),
+    clusters: clustersRepo(db),
     transaction: (fn) => db.transaction(fn)(),
     integrityCheck: () => String(db.pragma('integrity_check', { simple: true })),
     checkpointWal: () => {
       db.pragma('wal_checkpoint(TRUNCATE)');
     },
+    isOpen: () => db.open,
     close: closer(db),
   };
+  registerConnection(store, db);
+  return store;
 }
 
 /** Opens an existing store read-only, for a worker (the main process has checked and migrated it). */

@@ -29,8 +29,8 @@ function check(label, cmd, args, env) {
   lines.push(`${ok ? 'ok  ' : 'FAIL'} ${label} (${secs} s)`);
 }
 
-function suite(label, cmd, args, reportFile, count) {
-  if (only.length && !only.includes(label)) return;
+function suite(label, cmd, args, reportFile, count, force = false) {
+  if (!force && only.length && !only.includes(label)) return;
   rmSync(reportFile, { force: true });
   const { ok, secs } = run(label, cmd, args);
   let p = 0;
@@ -67,6 +67,48 @@ suite(
     f: (r.stats?.unexpected ?? 0) + (r.stats?.flaky ?? 0),
   }),
 );
+// The cluster suite against a real one-node Slurm: started here, stopped afterwards even when
+// the suite fails or the run is interrupted (Ctrl-C reaches the child; this process then stops
+// the cluster). Needs root and scripts/debian-packages.txt's Slurm packages (.ci/run installs them).
+if (!only.length || only.includes('slurm')) {
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const slurm = join(root, 'scripts', 'slurm-local.sh');
+  try {
+    const up = run('slurm-start', 'bash', [slurm, 'start']);
+    if (!up.ok) {
+      failed++;
+      lines.push(`FAIL slurm: the local cluster did not start (${up.secs} s; scripts/slurm-local.sh start)`);
+    } else if (!interrupted) {
+      suite(
+        'slurm',
+        bin('vitest'),
+        [
+          'run',
+          '-c',
+          'vitest.slurm.config.ts',
+          '--reporter=default',
+          '--reporter=json',
+          `--outputFile=${join(results, 'slurm.json')}`,
+        ],
+        join(results, 'slurm.json'),
+        (r) => ({
+          p: r.numPassedTests ?? 0,
+          f: (r.numFailedTests ?? 0) + (r.numRuntimeErrorTestSuites ?? 0),
+        }),
+        true,
+      );
+    }
+  } finally {
+    run('slurm-stop', 'bash', [slurm, 'stop']);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
 if (existsSync(join(root, 'bench', 'reference', 'parity.sh'))) {
   check('parity', 'bash', [join(root, 'bench', 'reference', 'parity.sh')]);
 }

@@ -4,7 +4,7 @@ import struct
 
 import torch
 
-_DTYPES = {"F32": (torch.float32, 4), "I64": (torch.int64, 8), "I32": (torch.int32, 4)}
+_DTYPES = {"F32": (torch.float32, 4), "F16": (torch.float16, 2), "I64": (torch.int64, 8), "I32": (torch.int32, 4)}
 
 
 def load(path):

@@ -182,10 +182,12 @@ export function runsRepo(db: Db) {
 
     /** Marks runs left `running` by a crash as `interrupted`; returns their ids. */
     markInterrupted(reason: string): string[] {
-      const ids = (db.prepare("SELECT id FROM runs WHERE status = 'running'").all() as { id: string }[]).map(
+      // Runs a cluster runs go on while the app is closed: the cluster tracker follows them.
+      const local = "status = 'running' AND id NOT IN (SELECT run_id FROM cluster_jobs WHERE closed = 0)";
+      const ids = (db.prepare(`SELECT id FROM runs WHERE ${local}`).all() as { id: string }[]).map(
         (r) => r.id,
       );
-      db.prepare("UPDATE runs SET status = 'interrupted', error = ? WHERE status = 'running'").run(reason);
+      db.prepare(`UPDATE runs SET status = 'interrupted', error = ? WHERE ${local}`).run(reason);
       return ids;
     },
   };

@@ -58,11 +58,12 @@ export function followProgress(ctx: ServiceContext, io: CliIO, everyMs = 5000): 
   });
 }
 
-/** Resolves when this process's scheduler has nothing queued or running (follow-ups included). */
+/** Resolves when this process's scheduler has nothing queued or running and no cluster job is followed. */
 export async function untilIdle(ctx: ServiceContext): Promise<void> {
   // Follow-up evaluations are queued from the event of a finished run: settle twice.
   for (let i = 0; i < 3; i++) {
     await ctx.scheduler.idle();
+    await ctx.clusters.idle();
     await new Promise((r) => setTimeout(r, 50));
   }
 }

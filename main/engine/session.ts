@@ -3,6 +3,7 @@ import type { ModelConfig } from '#shared/model/config';
 import { isCpuRung, PRESETS, type PresetName } from '#shared/model/presets';
 import { type BackendInfo, initBackend } from './backend';
 import {
+  isWeightsOnly,
   loadWeightsInto,
   readAdamState,
   readMeta,
@@ -267,9 +268,12 @@ export async function loadSession(
   const session = new EngineSession(meta.config, tokenizer, meta.seed, backend, opts.batch ?? {});
   try {
     loadWeightsInto(session.weights, file, meta.config);
-    const adam = readAdamState(dir, meta.step);
-    disposeAdamState(session.adam);
-    session.adam = adam;
+    // imported weights have no optimizer state: they evaluate, and start with fresh Adam moments
+    if (!isWeightsOnly(dir, file)) {
+      const adam = readAdamState(dir, meta.step);
+      disposeAdamState(session.adam);
+      session.adam = adam;
+    }
     session.dataOrder = meta.dataOrder;
   } catch (err) {
     session.dispose();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fx from '#main/data/fixtures/make-fixtures';
 import * as pub from '#main/data/fixtures/publisher-fixtures';
 import type { ImportReport } from '#shared/domain/dataset';
-import { freshWorkbench } from './test-workbench';
+import { allStoredBytes, freshWorkbench } from './test-workbench';
 
 // The downstream datasets of the papers, from small copies of each publisher's release written
 // here in its exact layout; every import is auto-detected from the folder or file.
@@ -113,5 +113,131 @@ describe('MIMIC-III NOTEEVENTS', () => {
     const dir = folder({ 'NOTEEVENTS.csv': pub.noteEvents().text });
     const r = await run(join(dir, 'NOTEEVENTS.csv'), { dryRun: true, options: { limit: 3 } });
     expect([r.format, r.examples]).toEqual(['mimic-iii-notes', 3]);
+  });
+});
+
+describe('Shenzhen and Montgomery chest X-ray sets', () => {
+  for (const set of ['shenzhen', 'montgomery'] as const) {
+    it(`${set}: label from the _0/_1 suffix, clinical readings as metadata, stray files reported`, async () => {
+      const dir = folder(pub.tbRelease(set));
+      const r = await run(dir);
+      expect([r.format, r.examples]).toEqual([`${set}-cxr`, 5]);
+      const prefix = set === 'shenzhen' ? 'CHNCXR' : 'MCUCXR';
+      expect(skipped(r)).toEqual({
+        [`${prefix}_0099.png`]: `the name is not ${prefix}_NNNN_0.png or _1.png`,
+      });
+      expect(r.problems.some((p) => /no clinical reading for .*_0003_0\.png/.test(p.message))).toBe(true);
+      const ex = examples(r.datasetId!);
+      expect(ex.map((e) => e.target).sort()).toEqual([
+        'normal',
+        'normal',
+        'normal',
+        'tuberculosis',
+        'tuberculosis',
+      ]);
+      const tb = ex.find((e) => e.meta['sourceId'] === `${prefix}_0005`)!;
+      expect(tb.meta).toMatchObject({
+        label: 'tuberculosis',
+        sex: 'male',
+        age: '35y',
+        reading: 'PTB in the right upper field 5',
+      });
+      // The set's own folder inside the path is found too.
+      expect(
+        (await run(join(dir, set === 'shenzhen' ? 'ChinaSet_AllFiles' : 'MontgomerySet'), { dryRun: true }))
+          .format,
+      ).toBe(`${set}-cxr`);
+    });
+  }
+});
+
+describe('RSNA Pneumonia', () => {
+  it('one example per patient, pneumonia if any box; bad rows skipped by patientId; DICOM PHI removed', async () => {
+    const { tree, ids } = pub.rsnaRelease();
+    const r = await run(folder(tree));
+    expect([r.format, r.examples]).toEqual(['rsna-pneumonia', 4]);
+    expect(skipped(r)).toEqual({
+      [ids[4]!]: 'Target is "2" (expected 0 or 1)',
+      [ids[5]!]: `stage_2_train_images/${ids[5]}.dcm is missing`,
+    });
+    const ex = examples(r.datasetId!);
+    const by = Object.fromEntries(ex.map((e) => [e.meta['sourceId'], e]));
+    expect(ids.slice(0, 4).map((id) => by[id]!.target)).toEqual([
+      'no pneumonia',
+      'pneumonia',
+      'no pneumonia',
+      'pneumonia',
+    ]);
+    expect(by[ids[1]!]!.meta).toMatchObject({ boxes: 2, class: 'Lung Opacity', modality: 'CR' });
+    const bytes = allStoredBytes(ctx);
+    for (const value of [...Object.values(pub.RSNA_PHI), 'Janet', 'Greg']) {
+      expect(bytes.includes(Buffer.from(value, 'utf8')), `"${value}" found in the store`).toBe(false);
+    }
+  });
+});
+
+describe('CBIS-DDSM', () => {
+  it('full mammograms: official split, any malignant abnormality makes the image malignant, test patients out of train', async () => {
+    const dir = folder(pub.cbisRelease());
+    const r = await run(dir, { options: { validationFraction: 0 } });
+    expect([r.format, r.examples]).toEqual(['cbis-ddsm', 4]);
+    expect(r.splits).toEqual({ train: 2, validation: 0, test: 2 });
+    expect(skipped(r)).toEqual({
+      P_00007_LEFT_MLO_1: expect.stringMatching(/^no DICOM at Calc-Training_P_00007_LEFT_MLO\//),
+      P_00004_RIGHT_MLO: 'patient P_00004 is in the test set',
+    });
+    const by = Object.fromEntries(examples(r.datasetId!).map((e) => [e.meta['sourceId'], e]));
+    expect(by['P_00001_LEFT_CC']!.target).toBe('malignant');
+    expect(by['P_00038_LEFT_CC']!.split).toBe('test');
+    expect(by['P_00038_LEFT_CC']!.meta).toMatchObject({ abnormality: 'mass', modality: 'MG' });
+    expect(by['P_00005_RIGHT_CC']!.meta).toMatchObject({ abnormality: 'calcification', label: 'malignant' });
+    expect(by['P_00004_LEFT_CC']!.split).toBe('test');
+    const bytes = allStoredBytes(ctx);
+    for (const value of [...Object.values(pub.CBIS_PHI), 'Martha']) {
+      expect(bytes.includes(Buffer.from(value, 'utf8')), `"${value}" found in the store`).toBe(false);
+    }
+  });
+
+  it('lesion crops: one example per abnormality, BENIGN_WITHOUT_CALLBACK is benign, the crop not the ROI mask', async () => {
+    const r = await run(folder(pub.cbisRelease()), { options: { lesionCrops: true, validationFraction: 0 } });
+    expect([r.format, r.examples]).toEqual(['cbis-ddsm', 5]);
+    const ex = examples(r.datasetId!);
+    const by = Object.fromEntries(ex.map((e) => [e.meta['sourceId'], e]));
+    expect([by['P_00001_LEFT_CC_1']!.target, by['P_00001_LEFT_CC_2']!.target]).toEqual([
+      'malignant',
+      'benign',
+    ]);
+    const sizes = ex.map((e) => ctx.store.blobs.get(e.imageHash!)?.width);
+    expect(new Set(sizes)).toEqual(new Set([4])); // every crop; no 12 px mask or full image
+  });
+});
+
+describe('TREC 2022 Clinical Trials', () => {
+  it('(patient, trial) pairs from topics, qrels and zipped or unpacked trials; grouped by topic', async () => {
+    const r = await run(folder(pub.trecRelease()), {
+      options: { validationFraction: 0.25, testFraction: 0.25 },
+    });
+    expect([r.format, r.task, r.examples]).toEqual(['trec-ct', 'text_understanding', 7]);
+    expect(skipped(r)).toEqual({
+      '2/NCT00000104': 'judged twice; the first judgement is kept',
+      '3/NCT09999999': 'trial NCT09999999 is not in the trial documents',
+      '9/NCT00000105': 'topic 9 is not in topics2022.xml',
+    });
+    const ex = examples(r.datasetId!);
+    const by = Object.fromEntries(ex.map((e) => [e.meta['sourceId'], e]));
+    expect(['1/NCT00000102', '1/NCT00000104', '1/NCT00000105'].map((k) => by[k]!.target)).toEqual([
+      'eligible',
+      'excluded',
+      'not relevant',
+    ]);
+    expect(by['1/NCT00000102']!.inputs['s1']).toBe('Patient 1 is a 58-year-old & smoker with cough.');
+    expect(by['1/NCT00000102']!.inputs['s2']).toBe(
+      'Trial NCT00000102 Conditions: Asthma, COPD & Emphysema. Sex: All. Minimum age: 18 Years. Maximum age: N/A. ' +
+        'Inclusion Criteria: - asthma for NCT00000102 Exclusion Criteria: - age < 18',
+    );
+    expect(by['3/NCT01234567']!.inputs['s2']).toMatch(/^Unpacked trial /);
+    expect(by['1/NCT00000102']!.candidates).toEqual(['not relevant', 'excluded', 'eligible']);
+    expect(groupsInOneSplit(ex, (id) => id.split('/')[0]!)).toBe(true);
+    expect(new Set(ex.map((e) => e.split)).size).toBeGreaterThan(1);
   });
 });

@@ -106,7 +106,13 @@ function resolveHyperparameters(
  * its runs (cartesian product of scales x datasets x learning rates x seeds), each with resolved
  * hyperparameters and a memory/time estimate. Refuses, naming the field, what cannot run.
  */
-export function planExperiment(ctx: ServiceContext, input: ExperimentInput, backend: string): RunPlan[] {
+export function planExperiment(
+  ctx: ServiceContext,
+  input: ExperimentInput,
+  backend: string,
+  /** A cluster job's memory (`--mem`) instead of this machine's. */
+  cluster?: { readonly name: string; readonly memoryBytes: number },
+): RunPlan[] {
   const task = taskOf(input.task);
   const th = task.hyperparameters;
   const instruction = input.kind === 'instruction';
@@ -154,7 +160,13 @@ export function planExperiment(ctx: ServiceContext, input: ExperimentInput, back
             steps: h.steps,
             backend,
           });
-          if (!estimate.fits)
+          if (cluster && estimate.memoryBytes > cluster.memoryBytes)
+            throw new WorkbenchError(
+              'invalid_input',
+              `${scale} at batch ${h.batchSize} needs about ${(estimate.memoryBytes / 2 ** 30).toFixed(1)} GiB, more than the ${(cluster.memoryBytes / 2 ** 30).toFixed(1)} GiB that cluster "${cluster.name}" jobs ask for (raise its memory or lower the batch size)`,
+              'scale',
+            );
+          if (!cluster && !estimate.fits)
             throw new WorkbenchError('invalid_input', memoryRefusal(estimate, h.batchSize), 'scale');
           const names = mixture.map((m) => datasetName(ctx, m.datasetId, 'datasets'));
           const parts = [input.name, scale, names.join('+')];

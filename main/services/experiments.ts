@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { describeBackends } from '#main/jobs/backends';
+import type { TrainJob } from '#main/jobs/protocol';
 import { WorkbenchError } from '#shared/api/errors';
+import { ClusterProfile } from '#shared/domain/cluster';
 import type { ExperimentSummary } from '#shared/domain/experiment';
 import type { RunSummary } from '#shared/domain/run';
 import type { ServiceContext } from './context';
@@ -23,6 +25,10 @@ function toSummary(e: {
   return { id: e.id, name: e.name, kind: e.kind, config: e.config, createdAt: e.createdAt };
 }
 
+function clusterLimit(p: ClusterProfile | null): { name: string; memoryBytes: number } | undefined {
+  return p ? { name: p.name, memoryBytes: p.memoryMb * 2 ** 20 } : undefined;
+}
+
 function planView(p: RunPlan) {
   return {
     name: p.name,
@@ -33,11 +39,39 @@ function planView(p: RunPlan) {
   };
 }
 
+/** The job a run's worker gets (locally, or in a cluster bundle with the paths rewritten). */
+function trainSpec(ctx: ServiceContext, input: ExperimentInput, run: RunSummary, p: RunPlan): TrainJob {
+  return {
+    type: 'train',
+    runId: run.id,
+    runDir: join(ctx.home.runs, run.id),
+    dbFile: ctx.home.databaseFile,
+    blobsDir: ctx.home.blobs,
+    task: input.task,
+    scale: p.scale,
+    mixture: p.mixture.map((m) => ({ ...m, instruction: input.kind === 'instruction' })),
+    hyper: { ...p.hyperparameters },
+    initCheckpoint: p.initCheckpoint,
+    resumeCheckpoint: null,
+    backend: input.backend ?? null,
+  };
+}
+
+/** The cluster profile an experiment goes to, refused by name when there is none. */
+function clusterProfile(ctx: ServiceContext, name: string | undefined): ClusterProfile | null {
+  if (name === undefined) return null;
+  const raw = ctx.store.clusters.profile(name);
+  if (raw === undefined)
+    throw new WorkbenchError('invalid_input', `No cluster profile named "${name}"`, 'cluster');
+  return ClusterProfile.parse(raw);
+}
+
 /** Inserts the experiment and its runs in one transaction, then queues the runs' jobs. */
 function queueExperiment(
   ctx: ServiceContext,
   input: ExperimentInput,
   plans: readonly RunPlan[],
+  queueLocally = true,
 ): { experiment: ExperimentSummary; runs: RunSummary[] } {
   const { store } = ctx;
   const { dryRun: _dry, ...config } = input;
@@ -62,27 +96,14 @@ function queueExperiment(
           evaluate: input.evaluate,
           backend: input.backend ?? null,
           estimate: p.estimate,
+          ...(input.cluster ? { cluster: input.cluster } : {}),
         },
       }),
     );
     return { experiment, runs };
   });
   created.runs.forEach((run, i) => {
-    const p = plans[i]!;
-    ctx.scheduler.enqueueTrain({
-      type: 'train',
-      runId: run.id,
-      runDir: join(ctx.home.runs, run.id),
-      dbFile: ctx.home.databaseFile,
-      blobsDir: ctx.home.blobs,
-      task: input.task,
-      scale: p.scale,
-      mixture: p.mixture.map((m) => ({ ...m, instruction: input.kind === 'instruction' })),
-      hyper: { ...p.hyperparameters },
-      initCheckpoint: p.initCheckpoint,
-      resumeCheckpoint: null,
-      backend: input.backend ?? null,
-    });
+    if (queueLocally) ctx.scheduler.enqueueTrain(trainSpec(ctx, input, run, plans[i]!));
     ctx.events.emit('onDidChangeRun', { kind: 'created', runId: run.id, run });
   });
   return { experiment: toSummary(created.experiment), runs: created.runs };
@@ -93,13 +114,32 @@ export const experimentHandlers: Handlers<
   'experiments.create' | 'experiments.estimate' | 'experiments.get' | 'experiments.list'
 > = {
   'experiments.create': async (input, ctx) => {
-    const plans = planExperiment(ctx, input, await chosenBackend(input.backend));
+    const profile = clusterProfile(ctx, input.cluster);
+    const plans = planExperiment(ctx, input, await chosenBackend(input.backend), clusterLimit(profile));
     if (input.dryRun) return { experiment: null, plan: plans.map(planView), runs: [] };
-    const { experiment, runs } = queueExperiment(ctx, input, plans);
+    const { experiment, runs } = queueExperiment(ctx, input, plans, profile === null);
+    if (profile) {
+      // A run becomes one batch job, a sweep one job array, against one bundle on the shared folder.
+      try {
+        await ctx.clusters.submit(
+          profile,
+          experiment,
+          runs.map((run, i) => ({ runId: run.id, spec: trainSpec(ctx, input, run, plans[i]!) })),
+        );
+      } catch (err) {
+        throw new WorkbenchError('unavailable', (err as Error).message, 'cluster');
+      }
+      return { experiment, plan: plans.map(planView), runs: runs.map((r) => ctx.store.runs.get(r.id) ?? r) };
+    }
     return { experiment, plan: plans.map(planView), runs };
   },
   'experiments.estimate': async (input, ctx) =>
-    planExperiment(ctx, input, await chosenBackend(input.backend)).map(planView),
+    planExperiment(
+      ctx,
+      input,
+      await chosenBackend(input.backend),
+      clusterLimit(clusterProfile(ctx, input.cluster)),
+    ).map(planView),
   'experiments.get': ({ id }, ctx) => {
     const e = ctx.store.experiments.get(id);
     if (!e) throw new WorkbenchError('not_found', `No experiment with id "${id}"`, 'id');

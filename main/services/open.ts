@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { openStore } from '#db/store';
+import { ClusterRuns } from '#main/jobs/cluster/cluster-runs';
 import { forkLauncher } from '#main/jobs/fork-launcher';
 import { Scheduler } from '#main/jobs/scheduler';
 import type { WorkerLauncher } from '#main/jobs/worker-process';
@@ -48,19 +49,28 @@ export function openWorkbench(
     lockFile: join(home.root, 'scheduler.lock'),
     concurrency: () => readSettings(home).workerConcurrency,
   });
+  const clusters = new ClusterRuns({
+    store,
+    blobsDir: home.blobs,
+    events: schedulerEvents(() => ctx!),
+    active: () => scheduler.isActive,
+  });
   ctx = {
     store,
     home,
     events: new EventBus(),
     scheduler,
+    clusters,
     transport,
     version: APP_VERSION,
   };
   scheduler.start();
+  clusters.start();
   return {
     ...ctx,
     ...localClient(ctx),
     close: () => {
+      clusters.close();
       scheduler.closeNow();
       store.close();
     },

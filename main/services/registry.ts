@@ -1,10 +1,12 @@
 import type { MethodName } from '#shared/api/contract';
 import { appHandlers } from './app';
+import { clusterHandlers } from './clusters';
 import { datasetHandlers } from './datasets';
 import { evaluationHandlers } from './evaluations';
 import { experimentHandlers } from './experiments';
 import type { Handlers } from './handler';
 import { runAdminHandlers } from './run-admin';
+import { runExportHandlers } from './run-export';
 import { runLifecycleHandlers } from './run-lifecycle';
 import { runHandlers } from './runs';
 import { settingsHandlers } from './settings';
@@ -16,9 +18,11 @@ export const handlers: Handlers<MethodName> = {
   ...datasetHandlers,
   ...runHandlers,
   ...runAdminHandlers,
+  ...runExportHandlers,
   ...settingsHandlers,
   ...runLifecycleHandlers,
   ...experimentHandlers,
   ...evaluationHandlers,
   ...weightsHandlers,
+  ...clusterHandlers,
 };

@@ -2,10 +2,12 @@ import type { z } from 'zod';
 import { ImportProgressEvent } from '#shared/domain/dataset';
 import { WeightsImportProgressEvent } from '#shared/domain/weights';
 import { appMethods } from './app';
+import { clusterMethods } from './clusters';
 import { datasetMethods } from './datasets';
 import { evaluationMethods } from './evaluations';
 import { experimentMethods } from './experiments';
 import { runAdminMethods } from './run-admin';
+import { runExportMethods } from './run-export';
 import { EvaluationChangeEvent, RunProgressEvent, runLifecycleMethods } from './run-lifecycle';
 import { RunChangeEvent, runMethods } from './runs';
 import { settingsMethods } from './settings';
@@ -20,11 +22,13 @@ export const methods = {
   ...datasetMethods,
   ...runMethods,
   ...runAdminMethods,
+  ...runExportMethods,
   ...settingsMethods,
   ...runLifecycleMethods,
   ...experimentMethods,
   ...evaluationMethods,
   ...weightsMethods,
+  ...clusterMethods,
 };
 
 /** Events pushed from the main process to every window, named `onDidX` as VS Code does. */

@@ -72,6 +72,8 @@ export const ExperimentRequest = z
     evaluate: EvaluationPlan.default(EvaluationPlan.parse({})),
     /** Preferred compute backend (cpu, wasm, tensorflow, node-gpu); default: the best available. */
     backend: z.string().optional(),
+    /** Submit to this cluster profile (a sweep becomes one Slurm job array); default: this machine. */
+    cluster: z.string().min(1).optional(),
     /** Validate and estimate only; queue nothing. */
     dryRun: z.boolean().default(false),
   })

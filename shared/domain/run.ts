@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClusterRunInfo } from './cluster';
 
 /** Every state a run can be in. `paused` keeps its checkpoint and can be resumed. */
 export const RUN_STATUSES = [
@@ -55,6 +56,8 @@ export const RunSummary = z.object({
   starred: z.boolean(),
   note: z.string(),
   tags: z.array(z.string()),
+  /** Where the run runs when a cluster runs it (Slurm job, state, node); absent for local runs. */
+  cluster: ClusterRunInfo.nullable().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

@@ -1,4 +1,5 @@
 import type { Command } from '#main/cli/command';
+import { clusterCommand } from './cluster';
 import { datasetsCommand } from './datasets';
 import { demoCommand } from './demo';
 import { evalCommand } from './eval';
@@ -13,6 +14,7 @@ registerRunSubcommands();
 
 /** Every `biomed` command, in the order `biomed --help` lists them. */
 export const COMMANDS: readonly Command[] = [
+  clusterCommand,
   datasetsCommand,
   demoCommand,
   evalCommand,

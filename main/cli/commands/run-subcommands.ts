@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { CliIO } from '#main/cli/command';
 import { UsageError } from '#main/cli/command';
 import { followProgress, untilIdle } from '#main/cli/follow';
@@ -88,10 +90,51 @@ async function resume(argv: readonly string[], io: CliIO): Promise<number> {
   }
 }
 
-/** Registers `show`, `cancel`, `pause` and `resume` under `biomed runs`. */
+/** `biomed runs export <id> [--step N] --out DIR [--json]`: fairseq safetensors + HF config.json. */
+async function exportRun(argv: readonly string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { step: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const ref = positionals[0];
+  if (!ref)
+    throw new UsageError('give a run id (or a unique prefix): biomed runs export ID [--step N] --out DIR');
+  if (!values.out) throw new UsageError('--out DIR is required (a new or empty folder)');
+  const step = values.step === undefined ? undefined : Number(values.step);
+  if (step !== undefined && !Number.isInteger(step))
+    throw new UsageError(`--step must be a whole number, not "${values.step}"`);
+  const ctx = openCliWorkbench(io);
+  try {
+    const r = await ctx.invoke('runs.export', {
+      id: resolveRun(ctx, ref),
+      outDir: resolve(values.out),
+      ...(step !== undefined ? { step } : {}),
+    });
+    if (values.json) {
+      io.out(`${JSON.stringify(r, null, 2)}\n`);
+      return 0;
+    }
+    const why =
+      r.chosen === 'best' && r.bestMetric
+        ? `the best evaluated checkpoint (${r.bestMetric.name} = ${r.bestMetric.value.toFixed(4)})`
+        : r.chosen === 'last'
+          ? 'the last checkpoint'
+          : 'the checkpoint asked for';
+    io.out(`exported step ${r.step}, ${why}, to ${r.dir}\n`);
+    for (const f of r.files) io.out(`  ${f.name.padEnd(20)}${(f.bytes / 1e6).toFixed(1)} MB\n`);
+    io.out(`${r.tensors} tensors with fairseq OFA names; load it in PyTorch as docs/export.md shows\n`);
+    return 0;
+  } finally {
+    ctx.close();
+  }
+}
+
+/** Registers `show`, `cancel`, `pause`, `resume` and `export` under `biomed runs`. */
 export function registerRunSubcommands(): void {
   RUN_SUBCOMMANDS['show'] = show;
   RUN_SUBCOMMANDS['cancel'] = stopper('runs.cancel');
   RUN_SUBCOMMANDS['pause'] = stopper('runs.pause');
   RUN_SUBCOMMANDS['resume'] = resume;
+  RUN_SUBCOMMANDS['export'] = exportRun;
 }

@@ -8,7 +8,8 @@ import { formatTable } from '#main/cli/table';
 export const runsCommand: Command = {
   name: 'runs',
   summary: 'List runs (more subcommands: see `biomed runs --help`)',
-  usage: 'biomed runs list [--json] [--status S] [--task T] [--limit N]',
+  usage:
+    'biomed runs list [--json] [--status S] [--task T] [--limit N]\n       biomed runs show|cancel|pause|resume ID\n       biomed runs export ID [--step N] --out DIR [--json]',
   async run(argv, io) {
     const [sub, ...rest] = argv;
     const extra = RUN_SUBCOMMANDS[sub ?? ''];

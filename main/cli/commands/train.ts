@@ -15,7 +15,7 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'Fine-tune or instruction-tune a model (or a sweep) and evaluate it',
   usage:
-    'biomed train --dataset D[:weight] [--dataset D2[:w]] --task T --scale S [--name N] [--instruction] [--steps N | --epochs E] [--lr X] [--batch B] [--seed N] [--init-run RUN] [--sweep-scales a,b] [--sweep-lrs x,y] [--sweep-seeds 1,2] [--sweep-datasets d1,d2] [--eval-split test|none] [--zero-shot D] [--eval-limit N] [--backend B] [--dry-run] [--detach] [--json]',
+    'biomed train --dataset D[:weight] [--dataset D2[:w]] --task T --scale S [--name N] [--instruction] [--steps N | --epochs E] [--lr X] [--batch B] [--seed N] [--init-run RUN] [--sweep-scales a,b] [--sweep-lrs x,y] [--sweep-seeds 1,2] [--sweep-datasets d1,d2] [--eval-split test|none] [--zero-shot D] [--eval-limit N] [--backend B] [--cluster NAME] [--dry-run] [--detach] [--json]',
   async run(argv, io) {
     const { values } = parseArgs({
       args: [...argv],
@@ -39,6 +39,7 @@ export const trainCommand: Command = {
         'zero-shot': { type: 'string', multiple: true },
         'eval-limit': { type: 'string' },
         backend: { type: 'string' },
+        cluster: { type: 'string' },
         'dry-run': { type: 'boolean' },
         detach: { type: 'boolean' },
         json: { type: 'boolean' },
@@ -88,6 +89,7 @@ export const trainCommand: Command = {
           ...(values['eval-limit'] ? { limit: Number(values['eval-limit']) } : {}),
         },
         ...(values.backend ? { backend: values.backend } : {}),
+        ...(values.cluster ? { cluster: values.cluster } : {}),
         dryRun: values['dry-run'] ?? false,
       });
       io.out(
@@ -107,13 +109,17 @@ export const trainCommand: Command = {
       );
       if (!created.experiment) return 0;
       io.out(`experiment ${created.experiment.id}: ${created.runs.length} run(s) queued\n`);
+      for (const r of created.runs.filter((x) => x.cluster))
+        io.out(`  ${r.name}: Slurm job ${r.cluster!.jobId} on ${r.cluster!.cluster}\n`);
+      if (values.cluster)
+        io.out('Ctrl-C stops following here; the jobs go on, and the app catches up later.\n');
       if (values.detach) {
         io.out('Queued; the app or `biomed serve` runs them (or `biomed runs resume`).\n');
         return 0;
       }
       const ids = created.runs.map((r) => r.id);
       const stopFollowing = followProgress(ctx, io);
-      const stopInterrupt = cancelOnInterrupt(ctx, () => ids, io);
+      const stopInterrupt = values.cluster ? () => {} : cancelOnInterrupt(ctx, () => ids, io);
       await untilIdle(ctx);
       stopFollowing();
       stopInterrupt();

@@ -1,6 +1,7 @@
 import type { Importer } from '#main/data/types';
 import { biomedgptTsvImporter } from './biomedgpt-tsv';
 import { biocaptionImporter, rocoImporter } from './captions';
+import { cbisDdsmImporter } from './cbis-ddsm';
 import { healthcareMagicImporter, icliniqImporter } from './dialogue-text';
 import { imageFolderImporter } from './image-folder';
 import { iuXrayImporter } from './iu-xray';
@@ -13,7 +14,10 @@ import { mimicCxrImporter } from './mimic-cxr';
 import { mimicNotesImporter } from './mimic-notes';
 import { pathvqaImporter } from './pathvqa';
 import { pubmedqaImporter } from './pubmedqa';
+import { rsnaPneumoniaImporter } from './rsna-pneumonia';
 import { slakeImporter } from './slake';
+import { montgomeryImporter, shenzhenImporter } from './tb-cxr';
+import { trecCtImporter } from './trec-ct';
 import { vqaRadImporter } from './vqa-rad';
 
 /** Every importer, most specific first (detection takes the first that matches). */
@@ -27,6 +31,11 @@ export const IMPORTERS: readonly Importer[] = [
   iuXrayImporter,
   mimicCxrImporter,
   mimicNotesImporter,
+  rsnaPneumoniaImporter,
+  cbisDdsmImporter,
+  trecCtImporter,
+  shenzhenImporter,
+  montgomeryImporter,
   biocaptionImporter,
   icliniqImporter,
   healthcareMagicImporter,

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelWeights } from '#main/engine/model/weights';
@@ -6,9 +6,9 @@ import { type VocabJson, VocabJsonSchema } from '#main/engine/tokenizer/vocab';
 import type { AdamState } from '#main/engine/train/adamw';
 import type { DataOrderState } from '#main/engine/train/data-order';
 import { type ModelConfig, ModelConfigSchema } from '#shared/model/config';
+import { fairseqName } from '#shared/model/hf-names';
 import { storedWeights } from '#shared/model/weight-shapes';
 import { writeFileAtomic } from './atomic-write';
-import { fairseqName } from './hf-names';
 import {
   CheckpointFormatError,
   decodeSafetensors,
@@ -116,10 +116,42 @@ export function readMeta(file: SafetensorsFile): CheckpointMeta {
   };
 }
 
+const modelFilePath = (dirOrFile: string): string =>
+  dirOrFile.endsWith('.safetensors') ? dirOrFile : path.join(dirOrFile, MODEL_FILE);
+
 /** Reads and validates `model.safetensors` (a directory or the file itself). */
 export function readModelFile(dirOrFile: string): SafetensorsFile {
-  const file = dirOrFile.endsWith('.safetensors') ? dirOrFile : path.join(dirOrFile, MODEL_FILE);
-  return decodeSafetensors(readFileSync(file));
+  return decodeSafetensors(readFileSync(modelFilePath(dirOrFile)));
+}
+
+/** The meta of a checkpoint from its header alone (no tensor is read). */
+export function readCheckpointMeta(dirOrFile: string): CheckpointMeta {
+  const fd = openSync(modelFilePath(dirOrFile), 'r');
+  try {
+    const len = Buffer.alloc(8);
+    readSync(fd, len, 0, 8, 0);
+    const n = Number(len.readBigUInt64LE(0));
+    if (n > 100 * 1024 * 1024) throw new CheckpointFormatError(`header length ${n} is implausible`);
+    const head = Buffer.alloc(n);
+    if (readSync(fd, head, 0, n, 8) !== n) throw new CheckpointFormatError('checkpoint header is truncated');
+    let header: { __metadata__?: Record<string, string> };
+    try {
+      header = JSON.parse(head.toString('utf8'));
+    } catch (err) {
+      throw new CheckpointFormatError(`header is not valid JSON: ${(err as Error).message}`);
+    }
+    return readMeta({ metadata: header.__metadata__ ?? {}, tensors: new Map() });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * True for a checkpoint of imported published weights (`biomed.kind` = weights, no optimizer
+ * file beside it): it starts runs and evaluations but has no training state to resume.
+ */
+export function isWeightsOnly(dir: string, file: SafetensorsFile): boolean {
+  return file.metadata['biomed.kind'] === 'weights' && !existsSync(path.join(dir, OPTIMIZER_FILE));
 }
 
 /**

@@ -1,17 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { fairseqSymbols, MASK_SYMBOL, SPECIALS, tailSymbols } from '#shared/model/fairseq-vocab';
 
-/** fairseq special symbols, in dictionary order (ids 0..3). */
-export const SPECIALS = ['<s>', '<pad>', '</s>', '<unk>'] as const;
+export { BIN_COUNT, CODE_COUNT, MASK_SYMBOL, SPECIALS } from '#shared/model/fairseq-vocab';
+
 export const BOS = 0;
 export const PAD = 1;
 export const EOS = 2;
 export const UNK = 3;
-export const MASK_SYMBOL = '<mask>';
-/** Number of VQ-GAN image-code symbols in the fairseq dictionary. */
-export const CODE_COUNT = 8192;
-/** Number of location-bin symbols. */
-export const BIN_COUNT = 1000;
 
 /** Serialisable description of a vocabulary, stored in checkpoint headers. */
 export const VocabJsonSchema = z.object({
@@ -67,25 +63,13 @@ export class Vocab {
   }
 }
 
-/** Symbols appended after the BPE lines: <mask>, the image codes, the location bins. */
-function tailSymbols(withCodes: boolean, withBins: boolean): string[] {
-  const out = [MASK_SYMBOL];
-  if (withCodes) for (let i = 0; i < CODE_COUNT; i++) out.push(`<code_${i}>`);
-  if (withBins) for (let i = 0; i < BIN_COUNT; i++) out.push(`<bin_${i}>`);
-  return out;
-}
-
 /**
  * The published checkpoints' id space (59,457 ids): specials, then every line of fairseq's
  * `dict.txt` (first field), then `<mask>`, 8,192 codes and 1,000 bins (spec §1.3).
  * The dictionary is read from a path the caller gives (e.g. ../shared/spec/vocab/dict.txt).
  */
 export function loadFairseqVocab(dictPath: string): Vocab {
-  const lines = readFileSync(dictPath, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim().length > 0);
-  const body = lines.map((l) => l.split(' ')[0] ?? '');
-  return new Vocab('fairseq', [...SPECIALS, ...body, ...tailSymbols(true, true)]);
+  return new Vocab('fairseq', fairseqSymbols(readFileSync(dictPath, 'utf8')));
 }
 
 /** Options for {@link buildTrimmedVocab}. */

@@ -1,7 +1,8 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readMeta, readModelFile } from '#main/engine/checkpoint/checkpoint';
+import { readCheckpointMeta } from '#main/engine/checkpoint/checkpoint';
 import type { EngineSession, VocabJson } from '#main/engine/index';
+import type { ModelConfig } from '#shared/model/config';
 
 /** The disk filled up while writing a checkpoint; the previous checkpoint is untouched. */
 export class DiskFullError extends Error {
@@ -54,15 +55,20 @@ export function saveSessionCheckpoint(
 
 /** The job state a checkpoint folder carries (`extra` of its metadata). */
 export function checkpointExtra(dir: string): Readonly<Record<string, unknown>> {
-  return readMeta(readModelFile(dir)).extra ?? {};
+  return readCheckpointMeta(dir).extra ?? {};
 }
 
 /** The vocabulary a checkpoint folder was trained with. */
 export function checkpointVocab(dir: string): VocabJson {
-  return readMeta(readModelFile(dir)).vocab;
+  return readCheckpointMeta(dir).vocab;
+}
+
+/** The architecture a checkpoint folder holds (a previous run's, or imported published weights). */
+export function checkpointConfig(dir: string): ModelConfig {
+  return readCheckpointMeta(dir).config;
 }
 
 /** The step a checkpoint folder was written at (reads its header; throws on a damaged file). */
 export function checkpointStep(dir: string): number {
-  return readMeta(readModelFile(dir)).step;
+  return readCheckpointMeta(dir).step;
 }

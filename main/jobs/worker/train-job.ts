@@ -10,7 +10,12 @@ import { asInstruction, toEngineExample } from './engine-examples';
 import { ExampleReader, type WorkerExample } from './examples';
 import type { JobContext } from './job-context';
 import { MixtureSampler, type MixtureState } from './mixture';
-import { checkpointExtra, checkpointVocab, saveSessionCheckpoint } from './session-checkpoint';
+import {
+  checkpointConfig,
+  checkpointExtra,
+  checkpointVocab,
+  saveSessionCheckpoint,
+} from './session-checkpoint';
 
 /** A job that cannot run as configured (empty split, unknown scale): not worth retrying. */
 export class InvalidJobError extends Error {
@@ -57,11 +62,19 @@ async function openSession(
   ]);
   return createEngineSession({
     ...common,
-    preset: presetConfig(job.scale as PresetName, {
-      imageSize: h.imageSize,
-      dropout: h.dropout,
-      dropPath: h.dropPath,
-    }),
+    // A run started from a checkpoint takes its architecture (custom shapes of imported weights too).
+    preset: job.initCheckpoint
+      ? {
+          ...checkpointConfig(job.initCheckpoint),
+          imageSize: h.imageSize,
+          dropout: h.dropout,
+          dropPath: h.dropPath,
+        }
+      : presetConfig(job.scale as PresetName, {
+          imageSize: h.imageSize,
+          dropout: h.dropout,
+          dropPath: h.dropPath,
+        }),
     seed: h.seed,
     // A run started from another run's checkpoint keeps that run's vocabulary (its id space).
     vocab: job.initCheckpoint

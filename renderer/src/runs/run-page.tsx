@@ -5,6 +5,7 @@ import { useRunEvents } from '../hooks/use-run-events';
 import { RunCharts } from './run-charts';
 import { RunControls } from './run-controls';
 import { RunEvaluations } from './run-evaluations';
+import { RunExport } from './run-export';
 import { RunProgress } from './run-progress';
 import { useLiveMetrics } from './use-live-metrics';
 
@@ -84,6 +85,7 @@ export function RunPage({ id }: { id: string }) {
             </section>
           </div>
           <RunEvaluations run={r} />
+          <RunExport run={r} />
         </>
       )}
     </section>

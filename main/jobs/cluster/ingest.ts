@@ -1,0 +1,153 @@
+import { join } from 'node:path';
+import type { ClusterJobRecord } from '#db/repos/clusters';
+import type { MetricWrite } from '#db/repos/metrics';
+import type { Store } from '#db/store';
+import { LOG_TAIL_LINES } from '#main/jobs/run-log';
+import { FINAL_STATUSES } from '#shared/domain/run';
+import { type EventRecord, parseEvents, sortEventsFiles } from './events-file';
+import { type ClusterShell, listDir, readFrom } from './shell';
+
+/** How an events file ended (its completion marker), with the error it reported before. */
+export interface IngestedEnd {
+  readonly reason: 'completed' | 'cancelled' | 'paused' | 'error';
+  readonly step: number;
+  readonly signal: string | null;
+  readonly error: string | null;
+}
+
+/** What one ingestion pass stored. */
+export interface IngestResult {
+  readonly records: number;
+  readonly points: MetricWrite[];
+  readonly step: number | null;
+  readonly totalSteps: number | null;
+  /** The completion marker of the newest file, if it has one (from this pass or an earlier one). */
+  readonly end: IngestedEnd | null;
+}
+
+const tailOf = (previous: string, lines: readonly string[]): string =>
+  [...(previous ? previous.split('\n') : []), ...lines].slice(-LOG_TAIL_LINES).join('\n');
+
+interface Pass {
+  points: MetricWrite[];
+  step: number | null;
+  totalSteps: number | null;
+  error: string | null;
+  log: string[];
+}
+
+/**
+ * Ingests what is new in a run folder's events files into the store. Each file's complete lines
+ * after its cursor are applied in one transaction together with the cursor's move, so a crash
+ * between the two cannot store anything twice, and a second pass over the same bytes finds
+ * nothing new. A line without its newline (still being written) waits for the next pass; a file
+ * counts as complete only once its `end` record is read.
+ */
+export async function ingestRunFolder(
+  store: Store,
+  shell: ClusterShell,
+  job: ClusterJobRecord,
+): Promise<IngestResult> {
+  const dir = join(job.runDir, 'events');
+  const files = sortEventsFiles([
+    ...new Set([...(await listDir(shell, dir)), ...store.clusters.files(job.runId)]),
+  ]);
+  let records = 0;
+  let step: number | null = null;
+  let totalSteps: number | null = null;
+  const points: MetricWrite[] = [];
+  for (const file of files) {
+    const cursor = store.clusters.cursor(job.runId, file);
+    if (cursor.complete) continue;
+    const bytes = await readFrom(shell, join(dir, file), cursor.offset);
+    if (!bytes || bytes.length === 0) continue;
+    const parsed = parseEvents(bytes);
+    const fresh = parsed.records.filter((r) => r.seq > cursor.seq);
+    const pass: Pass = {
+      points: [],
+      step: null,
+      totalSteps: null,
+      error: null,
+      log: parsed.bad.map((b) => `[warn] unreadable line in ${file} skipped: ${b}`),
+    };
+    let end: IngestedEnd | undefined;
+    store.transaction(() => {
+      for (const r of fresh) {
+        if ('end' in r) end = { ...r.end, error: pass.error };
+        else applyMessage(store, job, r, pass);
+      }
+      store.metrics.append(pass.points);
+      store.runs.update(job.runId, {
+        ...(pass.step !== null ? { step: pass.step } : {}),
+        ...(pass.log.length > 0 ? { logTail: tailOf(store.runs.logTail(job.runId), pass.log) } : {}),
+      });
+      store.clusters.advance(job.runId, file, {
+        offset: cursor.offset + parsed.consumed,
+        seq: fresh.at(-1)?.seq ?? cursor.seq,
+        complete: end !== undefined,
+        ...(end !== undefined ? { end } : {}),
+      });
+    });
+    records += fresh.length;
+    points.push(...pass.points);
+    step = pass.step ?? step;
+    totalSteps = pass.totalSteps ?? totalSteps;
+  }
+  const newest = files.at(-1);
+  const end = newest
+    ? ((store.clusters.cursor(job.runId, newest).end as IngestedEnd | undefined) ?? null)
+    : null;
+  return { records, points, step, totalSteps, end };
+}
+
+function applyMessage(
+  store: Store,
+  job: ClusterJobRecord,
+  r: Extract<EventRecord, { msg: unknown }>,
+  pass: Pass,
+): void {
+  const m = r.msg;
+  const stamp = new Date(r.t * 1000).toISOString().slice(11, 23);
+  switch (m.type) {
+    case 'started': {
+      pass.step = m.step;
+      const run = store.runs.get(job.runId);
+      store.runs.update(job.runId, {
+        // A run the tracker already ended (cancelled before its first lines arrived) stays ended.
+        ...(run && !FINAL_STATUSES.has(run.status) ? { status: 'running' as const } : {}),
+        backend: `${m.backend.name} (${m.backend.version})`,
+        device: `${m.backend.device} x${m.backend.threads} on ${job.cluster}`,
+        ...(run?.startedAt ? {} : { startedAt: new Date(r.t * 1000).toISOString() }),
+        ...(m.totalSteps !== null ? { totalSteps: m.totalSteps } : {}),
+        ...(m.params !== null ? { params: m.params } : {}),
+      });
+      pass.log.push(
+        `${stamp} backend ${m.backend.name} ${m.backend.version} on ${m.backend.device}, ${m.backend.threads} thread(s)`,
+      );
+      return;
+    }
+    case 'progress':
+      pass.step = m.step;
+      pass.totalSteps = m.totalSteps;
+      return;
+    case 'metrics':
+      for (const p of m.points) pass.points.push({ runId: job.runId, ...p });
+      return;
+    case 'log':
+      pass.log.push(`${stamp} ${m.level === 'info' ? '' : `[${m.level}] `}${m.line}`);
+      return;
+    case 'checkpoint':
+      store.checkpoints.add({ runId: job.runId, step: m.step, path: m.path, bytes: m.bytes });
+      pass.log.push(`${stamp} checkpoint at step ${m.step} (${(m.bytes / 1e6).toFixed(1)} MB)`);
+      return;
+    case 'done':
+      pass.step = m.step;
+      return;
+    case 'error':
+      pass.error = m.message;
+      pass.log.push(`${stamp} [error] ${m.message}`);
+      return;
+    case 'predictions':
+      return;
+  }
+}

@@ -1,0 +1,287 @@
+// Published-style checkpoints written by PyTorch, imported by the TypeScript readers, loaded by the
+// engine as initial weights, and one forward pass compared with bench/reference's PyTorch model
+// run on the *source* file (fairseq EMA weights; HF names mapped back; fp16 upcast).
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importWeightsFile } from '#main/data/weights/import';
+import {
+  PYTHON,
+  REFERENCE_DIR,
+  requireTorch,
+  writeCheckpoints,
+  writeDict,
+} from '#main/data/weights/test-fixtures';
+import { initBackend } from '#main/engine/backend/index';
+import { writeFileAtomic } from '#main/engine/checkpoint/atomic-write';
+import { encodeSafetensors, type SafeTensor } from '#main/engine/checkpoint/safetensors';
+import { makeContext } from '#main/engine/model/context';
+import { forward } from '#main/engine/model/model';
+import { createEngineSession, type EngineSession, loadSession } from '#main/engine/session';
+import type { ModelConfig } from '#shared/model/config';
+import { PRESETS } from '#shared/model/presets';
+import { storedWeights } from '#shared/model/weight-shapes';
+
+const DICT = path.resolve(import.meta.dirname, '../../../../shared/spec/vocab/dict.txt');
+/** A shrunken custom shape: every block of the design, odd sizes, asymmetric depth. */
+const CUSTOM: ModelConfig = {
+  ...PRESETS['cpu-xs'],
+  name: 'custom',
+  dModel: 32,
+  ffn: 48,
+  heads: 2,
+  encLayers: 2,
+  decLayers: 1,
+  resnetBlocks: [1, 1, 2],
+  resnetWidth: 8,
+  maxSourcePositions: 30,
+  maxTargetPositions: 20,
+  tokenBucket: 16,
+  imageBucket: 8,
+  maxRelPosition: 64,
+  vocabSize: 20 + 9197,
+};
+
+let dir: string;
+const file = (n: string) => path.join(dir, n);
+
+beforeAll(async () => {
+  requireTorch();
+  await initBackend({ prefer: 'cpu', strict: true });
+  dir = mkdtempSync(path.join(tmpdir(), 'bw-weights-'));
+  for (const sub of ['s', 'hf32', 'hf16', 'st']) mkdirSync(file(sub));
+  writeCheckpoints(dir, [
+    {
+      // S in fairseq naming: fp16 model (as `--fp16` saves it), fp32 EMA, Adam state, args + cfg
+      config: PRESETS.S,
+      files: [
+        {
+          path: file('s/biomedgpt_tiny.pt'),
+          layout: 'fairseq',
+          dtype: 'fp16',
+          ema: true,
+          optimizer: true,
+          arch: 'ofa_tiny',
+        },
+      ],
+    },
+    {
+      config: CUSTOM,
+      seed: 2,
+      files: [
+        { path: file('hf32/pytorch_model.bin'), layout: 'hf-bin', dtype: 'fp32' },
+        { path: file('hf16/pytorch_model.bin'), layout: 'hf-bin', dtype: 'fp16' },
+        { path: file('st/fp32.safetensors'), layout: 'hf-safetensors', dtype: 'fp32' },
+        { path: file('st/fp16.safetensors'), layout: 'hf-safetensors', dtype: 'fp16' },
+      ],
+    },
+    {
+      config: CUSTOM,
+      seed: 3,
+      files: [
+        {
+          path: file('hf32/missing.bin'),
+          layout: 'hf-bin',
+          dtype: 'fp32',
+          drop: ['decoder.layers.0.fc2.bias'],
+        },
+        {
+          path: file('hf32/shape.bin'),
+          layout: 'hf-bin',
+          dtype: 'fp32',
+          reshape: { 'encoder.layers.1.fc1.weight': [49, 32] },
+        },
+      ],
+    },
+  ]);
+  copyFileSync(DICT, file('s/dict.txt'));
+  for (const sub of ['hf32', 'hf16', 'st']) writeDict(file(`${sub}/dict.txt`), 20);
+}, 120_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Eval-mode logits of the engine for fixed inputs, written as a case for weights_parity.py. */
+function writeCase(session: EngineSession, out: string): number[] {
+  const config = session.config;
+  const B = 2;
+  const src = [
+    [0, 5, 9, 13, 7, 2],
+    [0, 11, 6, 2, 1, 1],
+  ];
+  const prev = [
+    [0, 8, 4, 12],
+    [0, 10, 1, 1],
+  ];
+  return tf.tidy(() => {
+    const images = tf.randomNormal([B, 64, 64, 3], 0, 0.7, 'float32', 5) as tf.Tensor4D; // [B, H, W, 3]
+    const input = {
+      tokens: tf.tensor2d(src, [B, 6], 'int32'),
+      prevTokens: tf.tensor2d(prev, [B, 4], 'int32'),
+      images,
+      imageMask: tf.tensor1d([1, 1]),
+    };
+    const logits = forward(makeContext(config, session.weights, false), input); // [B, T, V]
+    const i64 = (rows: number[][]): SafeTensor => ({
+      dtype: 'I64',
+      shape: [rows.length, rows[0]?.length ?? 0],
+      data: Int32Array.from(rows.flat()),
+    });
+    const f32 = (x: tf.Tensor): SafeTensor => ({
+      dtype: 'F32',
+      shape: x.shape,
+      data: x.dataSync() as Float32Array,
+    });
+    writeFileAtomic(
+      out,
+      encodeSafetensors(
+        new Map<string, SafeTensor>([
+          ['src_tokens', i64(src)],
+          ['prev_output_tokens', i64(prev)],
+          ['patch_images', f32(tf.transpose(images, [0, 3, 1, 2]))], // NCHW for torch
+          ['patch_masks', { dtype: 'I64', shape: [B], data: Int32Array.from([1, 1]) }],
+          ['logits', f32(logits)],
+        ]),
+        { config: JSON.stringify(config) },
+      ),
+    );
+    return logits.shape;
+  });
+}
+
+interface Parity {
+  readonly source: string;
+  readonly maxAbsDiff: number;
+  readonly maxAbsLogit: number;
+}
+
+function referenceParity(pairs: readonly [string, string][]): Parity[] {
+  const r = spawnSync(PYTHON, [path.join(REFERENCE_DIR, 'weights_parity.py'), ...pairs.flat()], {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_WAIT_POLICY: 'passive', OMP_NUM_THREADS: '1' },
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new Error(`weights_parity.py failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Parity[];
+}
+
+describe('importing published weights', () => {
+  it('imports S in fairseq naming: every key reported, EMA preferred, optimizer never read; the engine matches PyTorch', async () => {
+    const source = file('s/biomedgpt_tiny.pt');
+    const r = await importWeightsFile({ path: source, destDir: file('s-out') });
+    expect(r.ok).toBe(true);
+    expect(r.detection).toMatchObject({
+      sourceFormat: 'fairseq-pt',
+      tensorSource: 'ema',
+      emaUsed: true,
+      dtype: 'fp32', // the fp32 EMA, not the fp16 model
+      fairseqArch: 'ofa_tiny',
+      architecture: { preset: 'S', config: { ...PRESETS.S, imageSize: 256 } },
+      parameterCount: 33_488_336,
+      vocabulary: { size: 59_457 },
+    });
+    const rep = r.report;
+    expect(rep.totalKeys).toBe(543); // spec §2f: tiny has 543 keys
+    expect(rep.matched).toEqual(storedWeights(PRESETS.S).map((w) => w.name));
+    expect([rep.missing, rep.unexpected, rep.wrongShape, rep.problems]).toEqual([[], [], [], []]);
+    expect(rep.ignored.map((i) => `${i.key}:${i.reason}`).sort()).toEqual(
+      [
+        'decoder.embed_tokens.weight:alias',
+        'decoder.image_position_idx:recomputed',
+        'decoder.image_rp_bucket:recomputed',
+        'decoder.output_projection.weight:alias',
+        'decoder.token_rp_bucket:recomputed',
+        'decoder.version:version',
+        'encoder.image_rp_bucket:recomputed',
+        'encoder.token_rp_bucket:recomputed',
+        'encoder.version:version',
+      ].sort(),
+    );
+    // read: data.pkl and the EMA storages (fp32 weights + int64 num_batches_tracked) only; the
+    // fp16 model, the rp buckets and the Adam state (twice the model) stay unread
+    const stored = r.stored?.bytes ?? 0;
+    expect(r.bytesRead).toBeLessThan(stored * 1.01);
+    expect(r.bytesRead).toBeLessThan(statSync(source).size / 4);
+    expect(readdirSync(file('s-out'))).toEqual(['model.safetensors']);
+
+    // the engine's initial-weights path takes the stored folder as it is
+    const session = await createEngineSession({
+      preset: { ...PRESETS.S, imageSize: 64 },
+      seed: 1,
+      vocab: { kind: 'checkpoint' },
+      init: file('s-out'),
+      backend: 'cpu',
+    });
+    expect(session.tokenizer.size).toBe(59_457);
+    const shape = writeCase(session, file('s-case.safetensors'));
+    session.dispose();
+    expect(shape).toEqual([2, 4, 59_457]);
+    const [p] = referenceParity([[file('s-case.safetensors'), source]]);
+    console.log(
+      `S fairseq (EMA) parity: max abs diff ${p?.maxAbsDiff.toExponential(2)}, max |logit| ${p?.maxAbsLogit.toFixed(2)}`,
+    );
+    expect(p?.maxAbsLogit).toBeGreaterThan(1);
+    expect(p?.maxAbsDiff).toBeLessThanOrEqual(1e-4);
+  }, 120_000);
+
+  it('imports a custom shape in Hugging Face naming from pytorch_model.bin and safetensors, fp32 and fp16', async () => {
+    const sources = [
+      'hf32/pytorch_model.bin',
+      'hf16/pytorch_model.bin',
+      'st/fp32.safetensors',
+      'st/fp16.safetensors',
+    ];
+    const pairs: [string, string][] = [];
+    for (const [i, rel] of sources.entries()) {
+      const out = file(`custom-out-${i}`);
+      const r = await importWeightsFile({ path: file(rel), destDir: out });
+      expect(r.ok, JSON.stringify(r.report.problems)).toBe(true);
+      expect(r.detection).toMatchObject({
+        sourceFormat: rel.endsWith('.bin') ? 'hf-bin' : 'safetensors',
+        dtype: rel.includes('16') ? 'fp16' : 'fp32',
+        tensorSource: 'model',
+        architecture: { preset: 'custom', config: { ...CUSTOM, imageSize: PRESETS.Base.imageSize } },
+      });
+      // 2 encoder layers x 2 renamed keys + 1 decoder layer x 17, of the NormFormer / cross-attention names
+      expect(r.report.renamed).toBe(2 * 4 + 17);
+      expect(r.report.matched).toHaveLength(storedWeights(CUSTOM).length);
+      expect(r.report.ignored.map((x) => x.reason).sort()).toEqual([
+        'alias',
+        'alias',
+        'recomputed',
+        'recomputed',
+        'recomputed',
+        'recomputed',
+        'recomputed',
+      ]);
+      // loadSession: imported weights evaluate without optimizer state
+      const session = await loadSession(out, { backend: 'cpu' });
+      writeCase(session, file(`custom-case-${i}.safetensors`));
+      session.dispose();
+      pairs.push([file(`custom-case-${i}.safetensors`), file(rel)]);
+    }
+    const parity = referenceParity(pairs);
+    for (const p of parity) {
+      console.log(
+        `${path.relative(dir, p.source)} parity: max abs diff ${p.maxAbsDiff.toExponential(2)}, max |logit| ${p.maxAbsLogit.toFixed(2)}`,
+      );
+      expect(p.maxAbsLogit).toBeGreaterThan(0.5);
+      expect(p.maxAbsDiff).toBeLessThanOrEqual(1e-4);
+    }
+  }, 120_000);
+
+  it('stores nothing for a file that does not load completely', async () => {
+    const missing = await importWeightsFile({ path: file('hf32/missing.bin'), destDir: file('bad-1') });
+    expect(missing.ok).toBe(false);
+    expect(missing.report.missing).toEqual(['decoder.layers.0.fc2.bias']);
+    const shape = await importWeightsFile({ path: file('hf32/shape.bin'), destDir: file('bad-2') });
+    expect(shape.report.wrongShape).toEqual([
+      { key: 'encoder.layers.1.fc1.weight', expected: [48, 32], actual: [49, 32] },
+    ]);
+    expect(existsSync(file('bad-1')) || existsSync(file('bad-2'))).toBe(false);
+  }, 60_000);
+});

@@ -1,0 +1,363 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestRunFolder } from '#main/jobs/cluster/ingest';
+import { clusterShell } from '#main/jobs/cluster/shell';
+import { jobcompJobs, jobcompLocation, squeue } from '#main/jobs/cluster/slurm';
+import { ClusterProfile, type ClusterProfileInput } from '#shared/domain/cluster';
+import type { RunSummary } from '#shared/domain/run';
+import type { ServiceContext } from './context';
+import { dispatch } from './dispatch';
+import { QUICK, vqaRadWorkbench, waitUntil } from './job-test-helpers';
+import { openWorkbench, type Workbench } from './open';
+import { REPO_ROOT } from './test-workbench';
+
+// Against the real one-node Slurm that `npm test` starts (scripts/slurm-local.sh): munged,
+// slurmctld, slurmd, slurmdbd on MariaDB. Tests run concurrently (the node declares 8 CPUs), so
+// the time-limit test's minute overlaps the rest. Tiny cpu-xs runs on real VQA-RAD.
+
+type Env = Awaited<ReturnType<typeof vqaRadWorkbench>>;
+let env: Env;
+const report: string[] = [];
+
+const profile = (over: Partial<ClusterProfileInput>): ClusterProfileInput => ({
+  name: 'local',
+  access: { kind: 'local' },
+  partition: 'debug',
+  account: 'biomed-lab',
+  qos: 'normal',
+  cpus: 1,
+  memoryMb: 1500,
+  timeLimit: '10',
+  workDir: join(env.dir, 'cluster-work'),
+  checkout: REPO_ROOT,
+  prepare: ['export OMP_WAIT_POLICY=passive'],
+  pollSeconds: 0.5,
+  ...over,
+});
+
+const delayed = (ms: number) => ['export OMP_WAIT_POLICY=passive', `export BIOMED_TEST_STEP_DELAY_MS=${ms}`];
+
+let sshd: ReturnType<typeof spawn> | undefined;
+let sshDir = '';
+/** A local sshd on 127.0.0.1 (a high port) with a host key and a user key made here. */
+async function startSshd(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'bw-ssh-'));
+  sshDir = dir;
+  const port = 22000 + Math.floor(Math.random() * 20000);
+  spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
+  spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'user_key')]);
+  spawnSync('cp', [join(dir, 'user_key.pub'), join(dir, 'authorized_keys')]);
+  mkdirSync('/run/sshd', { recursive: true });
+  writeFileSync(
+    join(dir, 'sshd_config'),
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${join(dir, 'host_key')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'StrictModes no',
+      'UsePAM no',
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'ssh_config'),
+    [
+      'Host biomed-test-cluster',
+      '  HostName 127.0.0.1',
+      `  Port ${port}`,
+      `  IdentityFile ${join(dir, 'user_key')}`,
+      '  IdentitiesOnly yes',
+      '  StrictHostKeyChecking no',
+      '  UserKnownHostsFile /dev/null',
+      '  LogLevel ERROR',
+      '',
+    ].join('\n'),
+  );
+  sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
+  const ready = () =>
+    spawnSync('ssh', ['-F', join(dir, 'ssh_config'), '-o', 'BatchMode=yes', 'biomed-test-cluster', 'true'])
+      .status === 0;
+  for (let i = 0; !ready(); i++) {
+    if (i > 40) throw new Error('the test sshd did not accept the test key');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return join(dir, 'ssh_config');
+}
+
+beforeAll(async () => {
+  env = await vqaRadWorkbench();
+  const sshConfig = await startSshd();
+  for (const p of [
+    profile({}),
+    profile({ name: 'slow', prepare: delayed(800) }),
+    profile({ name: 'short', timeLimit: '1', prepare: delayed(1500) }),
+    profile({ name: 'noacct', slurmConf: '/etc/slurm/slurm-noaccounting.conf' }),
+    profile({ name: 'ssh', access: { kind: 'ssh', host: 'biomed-test-cluster', configFile: sshConfig } }),
+  ])
+    await env.ctx.invoke('clusters.save', p);
+});
+afterAll(() => {
+  sshd?.kill('SIGTERM');
+  if (sshDir) rmSync(sshDir, { recursive: true, force: true });
+  env?.dispose();
+  mkdirSync(join(REPO_ROOT, 'test-results'), { recursive: true });
+  writeFileSync(join(REPO_ROOT, 'test-results', 'slurm-report.txt'), `${report.join('\n')}\n`);
+});
+
+async function submit(
+  ctx: Workbench,
+  datasetId: string,
+  cluster: string | undefined,
+  steps: number,
+  extra: Record<string, unknown> = {},
+): Promise<RunSummary[]> {
+  const created = await ctx.invoke('experiments.create', {
+    name: `slurm-${cluster ?? 'here'}`,
+    task: 'vqa',
+    datasets: [{ datasetId }],
+    scale: 'cpu-xs',
+    hyperparameters: { ...QUICK, steps, seed: 5, ...((extra['hyperparameters'] as object) ?? {}) },
+    evaluate: { split: null },
+    ...(cluster ? { cluster } : {}),
+    ...(extra['sweep'] ? { sweep: extra['sweep'] } : {}),
+  });
+  return created.runs;
+}
+
+const ENDED = ['succeeded', 'failed', 'cancelled', 'paused'];
+async function ended(ctx: ServiceContext, id: string, ms = 200_000): Promise<RunSummary> {
+  await waitUntil(() => ENDED.includes(ctx.store.runs.get(id)!.status), ms, `run ${id} to end`);
+  return ctx.store.runs.get(id)!;
+}
+
+const losses = (ctx: ServiceContext, id: string) =>
+  ctx.store.metrics.series(id, ['train/loss'])[0]!.points.map((p) => [p.step, p.value]);
+
+const sh = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).stdout.trim();
+
+describe.concurrent('on a real Slurm', () => {
+  it('cluster test submits a tiny job and reports each step', async () => {
+    const r = await env.ctx.invoke('clusters.test', { name: 'local' });
+    report.push(
+      '## biomed cluster test local',
+      ...r.steps.map((s) => `${s.ok ? 'ok  ' : 'FAIL'} ${s.name}: ${s.detail}`),
+    );
+    expect(r.steps.map((s) => s.name)).toEqual([
+      'reach',
+      'slurm',
+      'partition',
+      'work folder',
+      'checkout',
+      'submit',
+      'run',
+      'output',
+    ]);
+    expect(r.ok).toBe(true);
+    // A partition that does not exist fails that step, names it, and stops there.
+    await env.ctx.invoke('clusters.save', profile({ name: 'nopart', partition: 'gpu-h100' }));
+    const bad = await env.ctx.invoke('clusters.test', { name: 'nopart' });
+    expect(bad.ok).toBe(false);
+    expect(bad.steps.at(-1)).toMatchObject({ name: 'partition', ok: false });
+    expect(bad.steps.at(-1)!.detail).toMatch(/gpu-h100/);
+  });
+
+  it('a cpu-xs fine-tune runs as a batch job, is ingested, and has the metrics of a local run of the same seed', async () => {
+    const [run] = await submit(env.ctx, env.datasetId, 'local', 4);
+    expect(run!.cluster).toMatchObject({ cluster: 'local', attempt: 1 });
+    expect(run!.cluster!.jobId).toMatch(/^\d+$/);
+    const [here] = await submit(env.ctx, env.datasetId, undefined, 4);
+    const done = await ended(env.ctx, run!.id);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    expect(done.cluster).toMatchObject({ state: 'COMPLETED', exitCode: '0:0', node: sh('hostname', ['-s']) });
+    expect(done.cluster!.maxRssBytes).toBeGreaterThan(10_000_000); // sacct's MaxRSS of the batch step
+    expect(done.device).toMatch(/on local$/);
+    expect(env.ctx.store.checkpoints.latest(run!.id)?.step).toBe(4);
+    await env.ctx.scheduler.waitForRun(here!.id);
+    expect(env.ctx.store.runs.get(here!.id)!.status).toBe('succeeded');
+    const remote = losses(env.ctx, run!.id);
+    expect(remote).toHaveLength(4);
+    expect(remote).toEqual(losses(env.ctx, here!.id));
+    report.push('', '## cluster run vs local run, same seed (train/loss by step)', JSON.stringify(remote));
+  });
+
+  it('a 2 x 2 sweep becomes one job array; History shows each task with its job id', async () => {
+    const runs = await submit(env.ctx, env.datasetId, 'local', 3, {
+      sweep: { lrs: [3e-3, 1e-3], seeds: [1, 2] },
+    });
+    expect(runs).toHaveLength(4);
+    const array = runs[0]!.cluster!.jobId.split('_')[0]!;
+    expect(runs.map((r) => r.cluster!.jobId)).toEqual([0, 1, 2, 3].map((i) => `${array}_${i}`));
+    const squeueLines: string[] = [];
+    await waitUntil(
+      () => {
+        const out = sh('squeue', ['-r', '-j', array, '-o', '%.10i %.9P %.20j %.8T %.10M %.6D %R']);
+        if (out.split('\n').length > 1) squeueLines.splice(0, squeueLines.length, ...out.split('\n'));
+        return runs.every((r) => ENDED.includes(env.ctx.store.runs.get(r.id)!.status));
+      },
+      200_000,
+      'the sweep',
+    );
+    const done = runs.map((r) => env.ctx.store.runs.get(r.id)!);
+    expect(done.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    const page = await env.ctx.invoke('runs.list', {
+      experimentId: runs[0]!.experimentId,
+      sort: 'name',
+      order: 'asc',
+    });
+    report.push(
+      '',
+      `## sweep: squeue -r -j ${array} (last snapshot while it ran)`,
+      ...squeueLines,
+      '',
+      `## sweep: sacct -j ${array} -X`,
+      sh('sacct', [
+        '-j',
+        array,
+        '-X',
+        '-o',
+        'JobID,JobName%20,Partition,Account,State,ExitCode,Elapsed,NodeList',
+      ]),
+      '',
+      '## sweep: History (runs.list of the experiment)',
+      ...page.runs.map(
+        (r) =>
+          `${r.name.padEnd(44)} ${r.status.padEnd(10)} ${r.cluster!.cluster}:${r.cluster!.jobId.padEnd(6)} ${r.cluster!.state.padEnd(10)} node ${r.cluster!.node} ${r.cluster!.elapsedSeconds} s  step ${r.step}/${r.totalSteps}`,
+      ),
+    );
+    for (const r of done) expect(losses(env.ctx, r.id)).toHaveLength(3);
+    // Different seeds and learning rates really ran different runs.
+    expect(new Set(done.map((r) => losses(env.ctx, r.id)[2]![1])).size).toBe(4);
+  });
+
+  it('scancel of a running job ends the run cancelled with Slurm reason', async () => {
+    const [run] = await submit(env.ctx, env.datasetId, 'slow', 200);
+    await waitUntil(() => env.ctx.store.runs.get(run!.id)!.step >= 2, 150_000, 'the slow run to step');
+    expect(env.ctx.store.runs.get(run!.id)!.status).toBe('running');
+    await env.ctx.invoke('runs.cancel', { id: run!.id });
+    const done = await ended(env.ctx, run!.id);
+    expect(done.status).toBe('cancelled');
+    expect(done.cluster?.state).toBe('CANCELLED');
+    expect(done.error).toMatch(/CANCELLED/);
+    expect(done.step).toBeLessThan(200);
+  });
+
+  it('a job past its time limit ends failed with TIMEOUT and resumes from its checkpoint when resubmitted', async () => {
+    const [run] = await submit(env.ctx, env.datasetId, 'short', 60, {
+      hyperparameters: { checkpointEvery: 4 },
+    });
+    const failed = await ended(env.ctx, run!.id, 200_000);
+    expect(failed.status).toBe('failed');
+    expect(failed.cluster?.state).toBe('TIMEOUT');
+    expect(failed.error).toMatch(/TIMEOUT.*time limit.*--time=1/);
+    const checkpoint = env.ctx.store.checkpoints.latest(run!.id)!.step;
+    expect(checkpoint).toBeGreaterThanOrEqual(4);
+    expect(failed.error).toContain(`checkpoint at step ${checkpoint}`);
+    report.push('', '## time limit', `run ${run!.id}: ${failed.error}`);
+    // The user raises the time limit (and the test drops its slow-down), then resumes.
+    await env.ctx.invoke('clusters.save', profile({ name: 'short', timeLimit: '10' }));
+    const resumed = await env.ctx.invoke('runs.resume', { id: run!.id });
+    expect(resumed.status).toBe('queued');
+    expect(resumed.cluster?.attempt).toBe(2);
+    const done = await ended(env.ctx, run!.id);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    expect(env.ctx.store.runs.logTail(run!.id)).toMatch(new RegExp(`resuming at step ${checkpoint} from`));
+    const steps = losses(env.ctx, run!.id).map(([s]) => s);
+    expect(steps).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+  });
+
+  it('a cluster without accounting is followed through scontrol and the job-completion log', async () => {
+    const p = ClusterProfile.parse(
+      profile({ name: 'noacct', slurmConf: '/etc/slurm/slurm-noaccounting.conf' }),
+    );
+    const shell = clusterShell(p);
+    const sacct = await shell.run(['sacct', '-n']);
+    expect(sacct.stderr + sacct.stdout).toMatch(/accounting storage is disabled/i);
+    const [run] = await submit(env.ctx, env.datasetId, 'noacct', 2);
+    const done = await ended(env.ctx, run!.id);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    expect(done.cluster).toMatchObject({ state: 'COMPLETED', exitCode: '0:0', maxRssBytes: null });
+    const log = await jobcompLocation(shell);
+    expect(log).toMatch(/jobcomp/);
+    const fromLog = (await jobcompJobs(shell, log!)).get(done.cluster!.jobId);
+    expect(fromLog).toMatchObject({ state: 'COMPLETED', exitCode: '0:0' });
+  });
+
+  it('catches up on reopen without duplicates; ingesting again stores nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bw-reopen-'));
+    const first = await vqaRadWorkbench(dir);
+    await dispatch(
+      first.ctx,
+      'clusters.save',
+      profile({ name: 'slow', workDir: join(dir, 'work'), prepare: delayed(400) }),
+    );
+    const [run] = await submit(first.ctx, first.datasetId, 'slow', 16, {
+      hyperparameters: { checkpointEvery: 4 },
+    });
+    await waitUntil(() => first.ctx.store.metrics.count(run!.id) > 0, 150_000, 'first metrics');
+    const seenBefore = first.ctx.store.runs.get(run!.id)!.step;
+    first.ctx.close();
+    const jobId = run!.cluster!.jobId;
+    const shell = clusterShell(ClusterProfile.parse(profile({ workDir: join(dir, 'work') })));
+    for (;;) {
+      if (!(await squeue(shell)).has(jobId)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const again = openWorkbench(dir, 'browser', { runJobs: true });
+    try {
+      expect(again.store.runs.get(run!.id)!.status).not.toBe('interrupted');
+      const done = await ended(again, run!.id);
+      expect(done.status, done.error ?? '').toBe('succeeded');
+      expect(seenBefore).toBeLessThan(16);
+      const steps = losses(again, run!.id).map(([s]) => s);
+      expect(steps).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+      const metricsRows = again.store.metrics.count(run!.id);
+      const checkpoints = again.store.checkpoints.list(run!.id).length;
+      // A second pass over the same folder finds nothing new.
+      const job = again.store.clusters.latestJob(run!.id)!;
+      const second = await ingestRunFolder(again.store, shell, job);
+      expect(second.records).toBe(0);
+      // A half-written line appended to the events file is not ingested.
+      const events = join(job.runDir, 'events');
+      const file = readdirSync(events)[0]!;
+      appendFileSync(
+        join(events, file),
+        '{"seq":999,"t":1,"msg":{"type":"metrics","v":1,"points":[{"name":"train/loss","step":99',
+      );
+      const third = await ingestRunFolder(again.store, shell, job);
+      expect(third.records).toBe(0);
+      expect(again.store.metrics.count(run!.id)).toBe(metricsRows);
+      expect(again.store.checkpoints.list(run!.id)).toHaveLength(checkpoints);
+      report.push(
+        '',
+        '## reopen',
+        `closed at step ${seenBefore}; after reopen: ${steps.length} loss rows, ${checkpoints} checkpoints, second ingest ${second.records} records`,
+      );
+    } finally {
+      again.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('cluster test and a run go through the system ssh with a key made by the test', async () => {
+    const r = await env.ctx.invoke('clusters.test', { name: 'ssh' });
+    report.push(
+      '',
+      '## biomed cluster test ssh',
+      ...r.steps.map((s) => `${s.ok ? 'ok  ' : 'FAIL'} ${s.name}: ${s.detail}`),
+    );
+    expect(r.steps[0]!.detail).toMatch(/^ssh biomed-test-cluster/);
+    expect(r.ok, JSON.stringify(r.steps)).toBe(true);
+    const [run] = await submit(env.ctx, env.datasetId, 'ssh', 2);
+    const done = await ended(env.ctx, run!.id);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    expect(done.cluster).toMatchObject({ cluster: 'ssh', state: 'COMPLETED' });
+    expect(losses(env.ctx, run!.id)).toHaveLength(2);
+  });
+});
