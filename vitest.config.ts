@@ -13,6 +13,8 @@ export default defineConfig({
     // Against a real Slurm: vitest.slurm.config.ts, run by `npm test` between cluster start and stop.
     exclude: ['**/node_modules/**', '**/*.slurm.test.ts'],
     environment: 'node',
+    // A software GPU (SwiftShader) for the webgpu tests.
+    setupFiles: ['main/engine/backend/test-gpu-env.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -47,7 +47,7 @@ function outShapeOf(x: readonly number[], filter: number[], attrs: Record<string
  * Runs `fn` with the backend's matmul and convolution kernels wrapped to sum their FLOPs
  * (2 per multiply-add, as executed: forward and backward); returns the total.
  */
-export function countMatMulFlops(backend: string, fn: () => void): number {
+export async function countMatMulFlops(backend: string, fn: () => unknown): Promise<number> {
   let total = 0;
   // Kernels may call others (the wasm conv gradients run BatchMatMul): count the outermost only.
   let depth = 0;
@@ -77,7 +77,7 @@ export function countMatMulFlops(backend: string, fn: () => void): number {
     });
   }
   try {
-    fn();
+    await fn();
   } finally {
     for (const k of wrapped) {
       tf.unregisterKernel(k.kernelName, backend);

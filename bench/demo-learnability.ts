@@ -54,8 +54,8 @@ const session = await createEngineSession({
   },
   warn: () => {},
 });
-const accuracy = () => {
-  const r = session.scoreCandidates(test);
+const accuracy = async () => {
+  const r = await session.scoreCandidates(test);
   return r.filter((x, i) => x.best === test[i]!.target).length / test.length;
 };
 console.log(
@@ -72,14 +72,14 @@ while ((performance.now() - started) / 1000 < seconds) {
   if (step % Math.floor(train.length / batchSize) === 0) order = shuffled(order, rand);
   const at = (step * batchSize) % (train.length - batchSize);
   const batch = session.prepare(order.slice(at, at + batchSize).map((k) => train[k]!));
-  const r = session.trainStep(batch, {
+  const r = await session.trainStep(batch, {
     schedule: { lr: 1e-3, totalSteps: estSteps, warmupRatio: 0.05, endLr: 1e-4 },
     clipNorm: 1,
   });
   step++;
   if (step % evalEvery === 0) {
     const t = (performance.now() - started) / 1000;
-    const a = accuracy();
+    const a = await accuracy();
     console.log(
       `step ${step} loss ${r.loss.toFixed(3)} held-out ${(a * 100).toFixed(1)}% (${t.toFixed(0)} s)`,
     );
@@ -87,7 +87,7 @@ while ((performance.now() - started) / 1000 < seconds) {
   }
 }
 const trainSeconds = (performance.now() - started) / 1000;
-const acc = accuracy();
+const acc = await accuracy();
 console.log(
   `after ${step} steps (${trainSeconds.toFixed(0)} s incl. evals): held-out accuracy ${(acc * 100).toFixed(1)}% vs majority ${(baseline * 100).toFixed(1)}% -> ${acc > baseline ? 'beats' : 'does NOT beat'} the baseline; first > baseline + 10 points at ${firstBeat ?? 'never'}`,
 );

@@ -32,15 +32,17 @@ const input = {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Median CPU time of this process per run (wall time is unreliable on a shared machine). */
-function time(fn: () => number): { ms: number; wall: number; tokens: number } {
-  fn(); // warm-up (kernels, XNNPACK operators, wasm heap growth)
+async function time(
+  fn: () => number | Promise<number>,
+): Promise<{ ms: number; wall: number; tokens: number }> {
+  await fn(); // warm-up (kernels, XNNPACK operators, wasm heap growth)
   const runs: number[] = [];
   const walls: number[] = [];
   let tokens = 0;
   for (let i = 0; i < reps; i++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    tokens = fn();
+    tokens = await fn();
     walls.push(performance.now() - t0);
     const c = process.cpuUsage(c0);
     runs.push((c.user + c.system) / 1000);
@@ -49,7 +51,7 @@ function time(fn: () => number): { ms: number; wall: number; tokens: number } {
 }
 
 const before = tf.memory().numTensors;
-const enc = time(() => {
+const enc = await time(() => {
   tf.tidy(() => {
     const e = encode(ctx, input);
     e.x.dataSync();
@@ -57,15 +59,15 @@ const enc = time(() => {
   return 0;
 });
 // minLen = n - 1 bans </s> until the last step, so exactly n tokens are generated.
-const gen = (n: number, beamSize: number) => () => {
+const gen = (n: number, beamSize: number) => async () => {
   const opts = { maxLen: n, minLen: n - 1, beamSize };
-  const hyps = beamSize > 1 ? beamSearch(ctx, input, opts) : greedy(ctx, input, opts);
+  const hyps = beamSize > 1 ? await beamSearch(ctx, input, opts) : await greedy(ctx, input, opts);
   return hyps[0]!.tokens.length;
 };
-const g8 = time(gen(8, 1));
-const g64 = time(gen(64, 1));
-const b8 = time(gen(8, 5));
-const b64 = time(gen(64, 5));
+const g8 = await time(gen(8, 1));
+const g64 = await time(gen(64, 1));
+const b8 = await time(gen(8, 5));
+const b64 = await time(gen(64, 5));
 const leaked = tf.memory().numTensors - before;
 
 const per = (r: { ms: number; tokens: number }) => (r.ms - enc.ms) / Math.max(r.tokens, 1);

@@ -40,21 +40,21 @@ for (const rung of rungs) {
     test.map((e) => toEngineExample(reader, e, config.imageSize, e.candidates ?? answerSet)),
   );
   const yesNo = withSet.filter((e) => e.candidates?.length === 2);
-  const rate = (f: () => void, count: number) => {
-    f(); // warm-up (kernels, caches)
+  const rate = async (f: () => Promise<unknown>, count: number) => {
+    await f(); // warm-up (kernels, caches)
     const t0 = performance.now();
-    f();
+    await f();
     return count / ((performance.now() - t0) / 1000);
   };
   const batches = <T>(xs: readonly T[], size: number) =>
     Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
-  const greedy = rate(() => {
-    for (const b of batches(plain, 32)) session.generate(b, { maxLen: 9, constrained: false });
+  const greedy = await rate(async () => {
+    for (const b of batches(plain, 32)) await session.generate(b, { maxLen: 9, constrained: false });
   }, plain.length);
-  const trie = rate(() => {
-    for (const b of batches(withSet, 32)) session.generate(b, { maxLen: 9, constrained: true });
+  const trie = await rate(async () => {
+    for (const b of batches(withSet, 32)) await session.generate(b, { maxLen: 9, constrained: true });
   }, withSet.length);
-  const allcand = rate(() => session.scoreCandidates(yesNo), yesNo.length);
+  const allcand = await rate(() => session.scoreCandidates(yesNo), yesNo.length);
   const params = config.name;
   console.log(
     `| ${params} | ${(await import('#shared/model/weight-shapes')).parameterCount(session.config).toLocaleString('en')} | ${greedy.toFixed(1)} | ${trie.toFixed(1)} | ${allcand.toFixed(1)} |`,

@@ -7,10 +7,10 @@ import { DEFAULT_WORKLOAD, makeTrainStep } from './train-step-tfjs';
 const preset = (process.argv[2] ?? 'cpu-s') as PresetName;
 const info = await initBackend({ prefer: parseBackendName(process.argv[3]) ?? 'wasm', strict: true });
 const h = makeTrainStep(preset, DEFAULT_WORKLOAD);
-h.step();
-h.step();
+await h.step();
+await h.step();
 const t0 = performance.now();
-h.step();
+await h.step();
 console.log(`${preset} on ${info.name}: step ${(performance.now() - t0).toFixed(0)} ms`);
 
 // Time each kernel by wrapping every registered kernel function of the backend.
@@ -35,7 +35,7 @@ for (const k of tf.getKernelsForBackend(info.name)) {
 }
 const t1 = performance.now();
 const c1 = process.cpuUsage();
-h.step();
+await h.step();
 const wall = performance.now() - t1;
 const cpu = process.cpuUsage(c1);
 const rows = [...totals].sort((a, b) => b[1].ms - a[1].ms);

@@ -17,7 +17,7 @@ interface TensorInfoLike {
 const preset = (process.argv[2] ?? 'cpu-s') as PresetName;
 await initBackend({ prefer: 'wasm', strict: true });
 const h = makeTrainStep(preset, DEFAULT_WORKLOAD);
-h.step();
+await h.step();
 const be = tf.backend() as unknown as Tracked;
 const sizes = new Map<object, number>();
 const labels = new Map<object, string>();
@@ -71,7 +71,7 @@ be.disposeData = (id, force) => {
   return freed;
 };
 const mib = (b: number) => (b / 2 ** 20).toFixed(1);
-h.step();
+await h.step();
 console.log(
   `${preset}: peak ${mib(peak)} MiB of kernel outputs alive at once during a step; wasm heap ` +
     `${mib(be.wasm.HEAPU8.length)} MiB; tensors after the step ${mib(tf.memory().numBytes)} MiB`,

@@ -17,7 +17,7 @@ interface ChildArgs extends Workload {
 const args = JSON.parse(process.argv[2] ?? '{}') as ChildArgs;
 const info = await initBackend({ prefer: args.backend, strict: true });
 const h = makeTrainStep(args.preset, args);
-for (let i = 0; i < args.warmup; i++) h.step();
+for (let i = 0; i < args.warmup; i++) await h.step();
 const tensorsBefore = tf.memory().numTensors;
 const times: number[] = [];
 const cpuTimes: number[] = [];
@@ -25,13 +25,13 @@ let loss = 0;
 for (let i = 0; i < args.steps; i++) {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  loss = h.step();
+  loss = await h.step();
   times.push(performance.now() - t0);
   const c = process.cpuUsage(c0);
   cpuTimes.push((c.user + c.system) / 1000);
 }
 const tensorsAfter = tf.memory().numTensors;
-const flops = countMatMulFlops(info.name, () => h.step());
+const flops = await countMatMulFlops(info.name, () => h.step());
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const wasmHeap =
   info.name === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length : 0;

@@ -18,7 +18,7 @@ export const DEFAULT_WORKLOAD: Workload = { batch: 8, sourceLength: 32, targetLe
 export interface TrainStepHarness {
   readonly config: ModelConfig;
   /** One optimizer update of the model engineer's trainStep (forward, loss, backward, clip, AdamW). */
-  step(): number;
+  step(): Promise<number>;
   dispose(): void;
 }
 
@@ -60,7 +60,7 @@ export function makeTrainStep(preset: PresetName, w: Workload, vocabSize?: numbe
   const schedule = { lr: 1e-4, totalSteps: 1000, warmupRatio: 0 };
   return {
     config,
-    step: () => trainStep(state, [batch], { schedule, clipNorm: 1, labelSmoothing: 0.1 }).loss,
+    step: async () => (await trainStep(state, [batch], { schedule, clipNorm: 1, labelSmoothing: 0.1 })).loss,
     dispose: () => {
       disposeAdamState(state.adam);
       disposeWeights(weights);

@@ -10,6 +10,7 @@ import { experimentsRepo } from './repos/experiments';
 import { jobsRepo } from './repos/jobs';
 import { metricsRepo } from './repos/metrics';
 import { predictionsRepo } from './repos/predictions';
+import { referenceRowsRepo } from './repos/reference-rows';
 import { runsRepo } from './repos/runs';
 import { weightsRepo } from './repos/weights';
 
@@ -30,6 +31,7 @@ export interface Store {
   readonly evaluations: ReturnType<typeof evaluationsRepo>;
   readonly predictions: ReturnType<typeof predictionsRepo>;
   readonly weights: ReturnType<typeof weightsRepo>;
+  readonly referenceRows: ReturnType<typeof referenceRowsRepo>;
   readonly clusters: ReturnType<typeof clustersRepo>;
   /** Runs `fn` in one transaction (all of its writes or none); nested calls become savepoints. */
   transaction<T>(fn: () => T): T;
@@ -68,6 +70,7 @@ export function openStore(file: string, options?: Omit<OpenOptions, 'readonly'>)
     evaluations: evaluationsRepo(db),
     predictions: predictionsRepo(db),
     weights: weightsRepo(db),
+    referenceRows: referenceRowsRepo(db),
     clusters: clustersRepo(db),
     transaction: (fn) => db.transaction(fn)(),
     integrityCheck: () => String(db.pragma('integrity_check', { simple: true })),

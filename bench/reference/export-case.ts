@@ -13,16 +13,23 @@ import { encodeSafetensors, type SafeTensor } from '#main/engine/checkpoint/safe
 import { makeContext } from '#main/engine/model/context';
 import { forward } from '#main/engine/model/model';
 import { imageBucket, tokenBucket } from '#main/engine/model/positions';
+import { tinyTestConfig } from '#main/engine/model/test-config';
 import { createWeights } from '#main/engine/model/weights';
 import { labelSmoothedLoss } from '#main/engine/train/loss';
 import { type PresetName, presetConfig } from '#shared/model/presets';
 import { mulberry32 } from '#shared/random';
 
 const outDir = process.argv[2] ?? 'parity-out';
-const preset = (process.argv[3] ?? 'cpu-xs') as PresetName;
+// 'tiny': the unit tests' configuration (main/engine/model/test-config.ts), for slow backends
+// such as WebGPU on SwiftShader.
+const preset = (process.argv[3] ?? 'cpu-xs') as PresetName | 'tiny';
 const backend = await initBackend({ prefer: 'cpu' });
 // no dropout / drop-path, so the training-mode pass below is deterministic and comparable
-const config = presetConfig(preset, { vocabSize: 300, dropout: 0, dropPath: 0 });
+const overrides = { vocabSize: 300, dropout: 0, dropPath: 0 };
+const config =
+  preset === 'tiny'
+    ? tinyTestConfig({ ...overrides, maxRelPosition: 1024 }) // the bucket check covers offsets to 1023
+    : presetConfig(preset, overrides);
 const weights = createWeights(config, 1234);
 let seed = 1;
 for (const [name, v] of weights) {
@@ -92,17 +99,18 @@ const { value: trainLoss, grads } = tf.variableGrads(
 const bnName = 'encoder.embed_images.layer2.0.bn2.running_var';
 const newRunningVar = trainCtx.bnUpdates.get(bnName) as tf.Tensor;
 
-saveCheckpoint(outDir, weights, undefined, {
+await saveCheckpoint(outDir, weights, undefined, {
   config,
   vocab: { kind: 'trimmed', symbols: ['<s>', '<pad>', '</s>', '<unk>'] },
   step: 0,
   seed: 1234,
   backend: backend.name,
 });
-const f32 = (x: tf.Tensor): SafeTensor => ({
+// Asynchronous reads: WebGPU under Node has no synchronous one.
+const f32 = async (x: tf.Tensor): Promise<SafeTensor> => ({
   dtype: 'F32',
   shape: x.shape,
-  data: x.dataSync() as Float32Array,
+  data: (await x.data()) as Float32Array,
 });
 const i64 = (rows: number[][]): SafeTensor => ({
   dtype: 'I64',
@@ -112,16 +120,20 @@ const i64 = (rows: number[][]): SafeTensor => ({
 const tensors = new Map<string, SafeTensor>([
   ['src_tokens', i64(src)],
   ['prev_output_tokens', i64(prev)],
-  ['patch_images', f32(tf.transpose(images, [0, 3, 1, 2]))], // NCHW for torch
+  ['patch_images', await f32(tf.transpose(images, [0, 3, 1, 2]))], // NCHW for torch
   ['patch_masks', { dtype: 'I64', shape: [B], data: Int32Array.from(imageMask) }],
-  ['logits', f32(logits)],
+  ['logits', await f32(logits)],
   ['target', i64(targets)],
-  ['train_loss', f32(trainLoss)],
-  [`new.${bnName}`, f32(newRunningVar)],
-  ...gradNames.map((n, i): [string, SafeTensor] => [
-    `grad.${n}`,
-    f32(grads[gradVars[i]?.name ?? ''] as tf.Tensor),
-  ]),
+  ['train_loss', await f32(trainLoss)],
+  [`new.${bnName}`, await f32(newRunningVar)],
+  ...(await Promise.all(
+    gradNames.map(
+      async (n, i): Promise<[string, SafeTensor]> => [
+        `grad.${n}`,
+        await f32(grads[gradVars[i]?.name ?? ''] as tf.Tensor),
+      ],
+    ),
+  )),
   // bucket functions over their whole domain (tokens) and a sample of image position pairs
   [
     'token_buckets',

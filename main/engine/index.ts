@@ -16,17 +16,18 @@
  * });
  * const idx = session.nextBatchIndices(examples.length, 16); // seeded order, saved with checkpoints
  * const batch = session.prepare(idx.map((i) => examples[i]));  // { source, target, image?, candidates? }
- * const r = session.trainStep(batch, { schedule: { lr: 5e-4, totalSteps: 1000, warmupRatio: 0.04 } });
+ * const r = await session.trainStep(batch, { schedule: { lr: 5e-4, totalSteps: 1000, warmupRatio: 0.04 } });
  * // r = { step, loss, lr, gradNorm, tokensPerSec, ntokens }; NonFiniteLossError on NaN/Inf
- * session.save(dir);                        // model.safetensors + optimizer.safetensors, atomic
+ * await session.save(dir);                  // model.safetensors + optimizer.safetensors, atomic
  * const again = await loadSession(dir);     // exact resume: weights, Adam, step, seed, data order
- * again.generate(examples, { beamSize: 5, maxLen: 30, lenPenalty: 1, noRepeatNgram: 3 });
- * again.evaluate(examples, { beamSize: 1 });   // { predictions, exactMatch }
- * again.scoreCandidates(examples);          // closed sets: [{ best, scores }]
+ * await again.generate(examples, { beamSize: 5, maxLen: 30, lenPenalty: 1, noRepeatNgram: 3 });
+ * await again.evaluate(examples, { beamSize: 1 }); // { predictions, exactMatch }
+ * await again.scoreCandidates(examples);    // closed sets: [{ best, scores }]
  * session.dispose();
  * ```
  *
- * Everything here is synchronous after session creation; tensors never leave this process.
+ * Training, decoding and saving are asynchronous (they read from the device with `await
+ * t.data()`: WebGPU under Node has no synchronous read); tensors never leave this process.
  * Memory estimates and presets live in `#shared/model/*` so the UI can use them too.
  */
 export type { BackendInfo } from './backend';

@@ -38,11 +38,11 @@ describe('EngineSession', () => {
       backend: 'cpu',
     });
     expect(s.config.vocabSize).toBe(s.tokenizer.size);
-    s.trainStep(s.prepare(examples), { schedule: { lr: 1e-3, totalSteps: 10, warmupRatio: 0 } });
+    await s.trainStep(s.prepare(examples), { schedule: { lr: 1e-3, totalSteps: 10, warmupRatio: 0 } });
     const before = tf.memory().numTensors;
-    const free = s.generate(examples, { beamSize: 2, maxLen: 5 });
-    const scored = s.scoreCandidates(examples);
-    const ev = s.evaluate(examples);
+    const free = await s.generate(examples, { beamSize: 2, maxLen: 5 });
+    const scored = await s.scoreCandidates(examples);
+    const ev = await s.evaluate(examples);
     expect(tf.memory().numTensors).toBe(before);
     expect(free).toHaveLength(4);
     for (const r of scored) expect(examples[0]?.candidates).toContain(r.best);
@@ -62,11 +62,13 @@ describe('EngineSession', () => {
       backend: 'cpu',
       batch: { promptInDecoder: true },
     });
-    const r = s.trainStep(s.prepare(examples), { schedule: { lr: 1e-3, totalSteps: 10, warmupRatio: 0 } });
+    const r = await s.trainStep(s.prepare(examples), {
+      schedule: { lr: 1e-3, totalSteps: 10, warmupRatio: 0 },
+    });
     expect(Number.isFinite(r.loss)).toBe(true);
     const before = tf.memory().numTensors;
-    const ev = s.evaluate(examples, { beamSize: 2 });
-    const scored = s.scoreCandidates(examples.slice(0, 2));
+    const ev = await s.evaluate(examples, { beamSize: 2 });
+    const scored = await s.scoreCandidates(examples.slice(0, 2));
     expect(tf.memory().numTensors).toBe(before);
     for (const p of ev.predictions) expect(examples[0]?.candidates).toContain(p);
     for (const x of scored) expect(x.scores.reduce((a, v) => a + Math.exp(v), 0)).toBeCloseTo(1, 4);

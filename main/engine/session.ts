@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '#shared/model/config';
 import { isCpuRung, PRESETS, type PresetName } from '#shared/model/presets';
-import { type BackendInfo, initBackend } from './backend';
+import { type BackendInfo, type BackendName, initBackend } from './backend';
 import {
   isWeightsOnly,
   loadWeightsInto,
@@ -43,7 +43,7 @@ export interface SessionOptions {
   /** Start from this checkpoint's weights (a directory or model.safetensors); the config must match. */
   readonly init?: string;
   /** Backend preference (BIOMED_BACKEND still wins). */
-  readonly backend?: 'cpu' | 'wasm' | 'tensorflow' | 'node-gpu';
+  readonly backend?: BackendName;
   /** Sequence limits used by prepare(). */
   readonly batch?: BatchOptions;
   /** Receives truncation warnings (default console.warn). */
@@ -121,7 +121,7 @@ export class EngineSession {
   }
 
   /** One optimizer update; several batches are accumulated. Throws NonFiniteLossError on NaN/Inf. */
-  trainStep(batches: PreparedBatch | readonly PreparedBatch[], opts: TrainOptions): StepResult {
+  trainStep(batches: PreparedBatch | readonly PreparedBatch[], opts: TrainOptions): Promise<StepResult> {
     const list = Array.isArray(batches) ? batches : [batches as PreparedBatch];
     return trainStep(
       { config: this.config, weights: this.weights, adam: this.adam, seed: this.seed },
@@ -131,19 +131,21 @@ export class EngineSession {
   }
 
   /** Decodes answers (eval mode). Beam search when beamSize > 1; trie-constrained when examples carry candidates. */
-  generate(
+  async generate(
     examples: readonly Example[],
     opts: DecodeOptions & { readonly constrained?: boolean } = {},
-  ): Generation[] {
+  ): Promise<Generation[]> {
     // with the question in the decoder, prefixes differ in length: decode one example at a time
     const groups = this.batchOpts.promptInDecoder ? examples.map((e) => [e]) : [examples];
-    return groups.flatMap((g) => this.generateGroup(g, opts));
+    const out: Generation[] = [];
+    for (const g of groups) out.push(...(await this.generateGroup(g, opts)));
+    return out;
   }
 
-  private generateGroup(
+  private async generateGroup(
     examples: readonly Example[],
     opts: DecodeOptions & { readonly constrained?: boolean },
-  ): Generation[] {
+  ): Promise<Generation[]> {
     const batch = this.prepare(
       examples.map((e) => ({ ...e, target: '' })),
       { constrain: false },
@@ -158,8 +160,8 @@ export class EngineSession {
     try {
       const hyps =
         (opts.beamSize ?? 1) > 1
-          ? beamSearch(ctx, inputs, opts, tries, prefix)
-          : greedy(ctx, inputs, opts, tries, prefix);
+          ? await beamSearch(ctx, inputs, opts, tries, prefix)
+          : await greedy(ctx, inputs, opts, tries, prefix);
       return hyps.map((h) => ({ text: this.tokenizer.decode(h.tokens), tokens: h.tokens, score: h.score }));
     } finally {
       disposeBatchTensors(inputs);
@@ -167,34 +169,36 @@ export class EngineSession {
   }
 
   /** OFA "allcand": each example's candidates scored by summed log-prob; returns the argmax text and all scores. */
-  scoreCandidates(
+  async scoreCandidates(
     examples: readonly Example[],
-  ): { readonly best: string; readonly scores: readonly number[] }[] {
-    return examples.map((e) => {
+  ): Promise<{ readonly best: string; readonly scores: readonly number[] }[]> {
+    const out: { readonly best: string; readonly scores: readonly number[] }[] = [];
+    for (const e of examples) {
       const cands = e.candidates ?? [];
       const batch = this.prepare([{ ...e, target: '' }], { constrain: false });
       const inputs = batchTensors(batch, this.config);
       try {
-        const r = scoreCandidates(
+        const r = await scoreCandidates(
           makeContext(this.config, this.weights, false),
           inputs,
           cands.map((c) => this.tokenizer.encode(` ${c}`)),
           answerTrie(this.tokenizer, cands),
           batch.decoderPrefixes[0] ?? [],
         );
-        return { best: cands[r.best] ?? '', scores: r.scores };
+        out.push({ best: cands[r.best] ?? '', scores: r.scores });
       } finally {
         disposeBatchTensors(inputs);
       }
-    });
+    }
+    return out;
   }
 
   /** Decodes and compares with the targets: exact match after trimming and lower-casing. */
-  evaluate(
+  async evaluate(
     examples: readonly Example[],
     opts: DecodeOptions & { readonly constrained?: boolean } = {},
-  ): { readonly predictions: readonly string[]; readonly exactMatch: number } {
-    const predictions = this.generate(examples, opts).map((g) => g.text);
+  ): Promise<{ readonly predictions: readonly string[]; readonly exactMatch: number }> {
+    const predictions = (await this.generate(examples, opts)).map((g) => g.text);
     const hits = predictions.filter(
       (p, i) => p.trim().toLowerCase() === examples[i]?.target.trim().toLowerCase(),
     ).length;
@@ -202,8 +206,8 @@ export class EngineSession {
   }
 
   /** Writes model.safetensors + optimizer.safetensors into `dir`, atomically. */
-  save(dir: string, extra?: Record<string, unknown>): void {
-    saveCheckpoint(dir, this.weights, this.adam, {
+  save(dir: string, extra?: Record<string, unknown>): Promise<void> {
+    return saveCheckpoint(dir, this.weights, this.adam, {
       config: this.config,
       vocab: this.tokenizer.vocab.toJSON(),
       step: this.adam.step,

@@ -11,6 +11,13 @@ import { MetricId as MetricIdSchema } from '#shared/domain/metric';
  * - auroc: `extras.scores` (one row per example, one column per class, in the order of
  *   `extras.classLabels`, default the sorted normalised reference labels); two classes = binary
  *   AUROC of column 1 (sklearn's positive class), more = one-vs-rest macro.
+ * - label_auroc (multi-label, ChestMNIST): `extras.labelScores` (one column per label of
+ *   `extras.classLabels`), truth = the label set of the first reference; mean per-label AUROC.
+ * - label_accuracy: share of (example, label) cells where the predicted label set (parsed from
+ *   the prediction) agrees with the reference's, over `extras.classLabels` (multilabel.ts).
+ * - mae (ordinal, RetinaMNIST): |predicted - true grade|, grades = positions in
+ *   `extras.classLabels` (else the answers as numbers); off-scale answers count as the largest
+ *   error (ordinal.ts).
  * - bleu1..4, meteor, cider, rougeL_coco: text normalised per `extras.textNormalization`
  *   (default 'none'; captioning uses 'bioclean' or 'biomedgpt-caption'), then Python
  *   `str.split()` tokens (BLEU, METEOR, CIDEr) or pycocoevalcap's split(" ") (rougeL_coco).
@@ -35,13 +42,18 @@ import { macroF1 } from './classification';
 import { exactMatch } from './exact-match';
 import type { SynonymLookup } from './meteor';
 import { meteorScore } from './meteor';
+import { labelAccuracy, labelAuroc, parseLabelSet } from './multilabel';
 import type { TextNormalization } from './normalize';
 import { normalizeAnswer, normalizeAnswerType, normalizeText, splitWhitespace } from './normalize';
+import { perExampleAbsoluteError } from './ordinal';
 import { rougeScoreMulti } from './rouge';
 import { rougeLCocoExample } from './rouge-l-coco';
 
 /** Stable metric ids: the one list in shared/ (task registry and API use it too). */
 export const METRIC_IDS = MetricIdSchema.options;
+
+/** Metrics where a smaller value is the better one (every other metric: higher is better). */
+export const LOWER_IS_BETTER: ReadonlySet<string> = new Set(['mae']);
 
 /** One of {@link METRIC_IDS}. */
 export type MetricId = (typeof METRIC_IDS)[number];
@@ -52,8 +64,10 @@ export interface MetricExtras {
   readonly answerTypes?: readonly string[];
   /** Candidate scores per example, one column per class (AUROC). */
   readonly scores?: readonly (readonly number[])[];
-  /** The class of each score column (AUROC). */
+  /** The class of each score column (AUROC); the label list of multi-label and ordinal metrics. */
   readonly classLabels?: readonly string[];
+  /** Per-label scores per example, one column per label of `classLabels` (label_auroc). */
+  readonly labelScores?: readonly (readonly number[])[];
   /** In-scope answer definition (alignment accuracy). */
   readonly alignment?: AlignmentSpec | readonly AlignmentSpec[];
   /** Normalisation before text-generation metrics, default 'none'. */
@@ -134,6 +148,44 @@ export function prepareMetrics(
             : macroAuroc(yi, si),
       };
     });
+  }
+  if (want.has('label_auroc') || want.has('label_accuracy')) {
+    const labels = extras.classLabels ?? [];
+    const truth = refs.map((rs) => parseLabelSet(rs[0] ?? '', labels));
+    const predicted = predictions.map((p) => parseLabelSet(p, labels));
+    const scores = extras.labelScores;
+    const truthRows = truth.map((t) => labels.map((_, c) => (t.has(c) ? 1 : 0)));
+    parts.push((idx) => ({
+      ...(want.has('label_accuracy')
+        ? {
+            label_accuracy:
+              labels.length === 0
+                ? Number.NaN
+                : labelAccuracy(pick(truth, idx), pick(predicted, idx), labels.length),
+          }
+        : {}),
+      ...(want.has('label_auroc')
+        ? {
+            label_auroc:
+              !scores || scores.length !== predictions.length || labels.length === 0
+                ? Number.NaN
+                : labelAuroc(pick(truthRows, idx), pick(scores, idx)),
+          }
+        : {}),
+    }));
+  }
+  if (want.has('mae')) {
+    const per = perExampleAbsoluteError(
+      predictions,
+      refs.map((rs) => rs[0] ?? ''),
+      extras.classLabels,
+    );
+    parts.push((idx) => ({
+      mae: mean(
+        idx.filter((i) => !Number.isNaN(per[i]!)),
+        per,
+      ),
+    }));
   }
   const bleuOrders = ([1, 2, 3, 4] as const).filter((k) => want.has(`bleu${k}`));
   if (bleuOrders.length > 0) {

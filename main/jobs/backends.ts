@@ -1,4 +1,4 @@
-import { listBackends } from '#main/engine/backend/index';
+import { adapterLine, listBackends } from '#main/engine/backend/index';
 import type { BackendStatus } from '#shared/api/app';
 
 let cached: Promise<BackendStatus[]> | undefined;
@@ -11,11 +11,14 @@ export function describeBackends(): Promise<BackendStatus[]> {
         name: probe.name,
         available: probe.ok,
         chosen: probe.name === info.name,
-        detail: probe.ok
-          ? probe.name === info.name
-            ? `in use (${info.device}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`
-            : 'available'
-          : (probe.reason ?? 'not available'),
+        detail:
+          (probe.ok
+            ? probe.name === info.name
+              ? `in use (${info.device}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`
+              : 'available'
+            : (probe.reason ?? 'not available')) +
+          (probe.adapter ? `; adapter ${adapterLine(probe.adapter)}` : ''),
+        ...(probe.adapter ? { adapter: probe.adapter } : {}),
       })),
     (err: unknown) => [{ name: 'none', available: false, chosen: false, detail: String(err) }],
   );

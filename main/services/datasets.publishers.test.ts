@@ -241,3 +241,41 @@ describe('TREC 2022 Clinical Trials', () => {
     expect(new Set(ex.map((e) => e.split)).size).toBeGreaterThan(1);
   });
 });
+
+describe('MedMNIST v2: every 2D subset with its label names, task and metrics', () => {
+  // flag, channels, label count and task as medmnist/info.py INFO gives them.
+  const SUBSETS: [string, number, number, string][] = [
+    ['pathmnist', 3, 9, 'multi-class'],
+    ['chestmnist', 1, 14, 'multi-label, binary-class'],
+    ['dermamnist', 3, 7, 'multi-class'],
+    ['octmnist', 1, 4, 'multi-class'],
+    ['pneumoniamnist', 1, 2, 'binary-class'],
+    ['retinamnist', 3, 5, 'ordinal-regression'],
+    ['breastmnist', 1, 2, 'binary-class'],
+    ['bloodmnist', 3, 8, 'multi-class'],
+    ['tissuemnist', 1, 8, 'multi-class'],
+    ['organamnist', 1, 11, 'multi-class'],
+    ['organcmnist', 1, 11, 'multi-class'],
+    ['organsmnist', 1, 11, 'multi-class'],
+  ];
+  it.each(SUBSETS)('%s', async (flag, channels, count, task) => {
+    const shape = channels === 3 ? [28, 28, 3] : [28, 28];
+    const labels =
+      flag === 'chestmnist'
+        ? [Array.from({ length: 14 }, (_, j) => (j === 2 || j === 6 ? 1 : 0)), Array(14).fill(0)]
+        : [[0], [count - 1]];
+    const dir = folder({ [`${flag}_28.npz`]: fx.medmnistNpz(shape, labels) });
+    const r = await run(join(dir, `${flag}_28.npz`));
+    expect([r.format, r.examples, r.splits]).toEqual(['medmnist', 6, { train: 2, validation: 2, test: 2 }]);
+    const meta = ctx.store.datasets.get(r.datasetId!)!.meta;
+    expect((meta['labelNames'] as string[]).length).toBe(count);
+    expect(meta['medmnistTask']).toBe(task);
+    const targets = examples(r.datasetId!).map((e) => e.target);
+    if (flag === 'chestmnist') {
+      expect(targets.slice(0, 2)).toEqual(['effusion, pneumonia', 'normal']);
+      expect(meta['metrics']).toEqual(['label_accuracy', 'label_auroc']);
+    } else
+      expect(targets.slice(0, 2)).toEqual([0, count - 1].map((k) => (meta['labelNames'] as string[])[k]));
+    if (flag === 'retinamnist') expect(meta['metrics']).toEqual(['mae']);
+  });
+});

@@ -25,6 +25,11 @@ describe('biomed model', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/chosen: (wasm|cpu|tensorflow|node-gpu)/);
     expect(r.out).toContain('tensorflow');
+    // the test setup's SwiftShader: found, described, and not chosen
+    expect(r.out).toMatch(/- webgpu +only a software adapter/);
+    expect(r.out).toMatch(
+      /adapter: SwiftShader driver [\d.]+ \(google swiftshader, software\); max buffer \d+ MiB/,
+    );
   });
 
   it('refuses an unknown subcommand', async () => {

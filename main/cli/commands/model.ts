@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type CliIO, type Command, UsageError } from '#main/cli/command';
 import { formatTable } from '#main/cli/table';
-import { listBackends } from '#main/engine/backend/index';
+import { adapterLine, listBackends } from '#main/engine/backend/index';
 import { estimateMemory } from '#shared/model/memory';
 import { PRESET_NAMES, PRESETS } from '#shared/model/presets';
 import { parameterCount } from '#shared/model/weight-shapes';
@@ -61,9 +61,11 @@ async function presets(argv: readonly string[], io: CliIO): Promise<number> {
 async function backends(_argv: readonly string[], io: CliIO): Promise<number> {
   const info = await listBackends();
   io.out(`chosen: ${info.name} ${info.version} on ${info.device}, ${info.threads} thread(s)\n`);
-  for (const b of info.available)
+  for (const b of info.available) {
     io.out(`  ${b.ok ? '+' : '-'} ${b.name.padEnd(11)} ${b.ok ? 'available' : b.reason}\n`);
-  io.out('Override with BIOMED_BACKEND=node-gpu|tensorflow|wasm|cpu.\n');
+    if (b.adapter) io.out(`      adapter: ${adapterLine(b.adapter)}\n`);
+  }
+  io.out('Override with BIOMED_BACKEND=node-gpu|webgpu|tensorflow|wasm|cpu.\n');
   return 0;
 }
 

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { type NpyArray, parseNpz } from '#main/data/npy';
 import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
-import { MEDMNIST_INFO } from './medmnist-labels';
+import { MEDMNIST_INFO, medmnistMetrics } from './medmnist-labels';
 
 const cls = taskOf('image_classification');
 const SPLITS = [
@@ -141,6 +141,8 @@ export const medmnistImporter: Importer = {
         subset: flag,
         labelNames: info ? [...info.labels] : [],
         multiLabel: info?.multiLabel ?? false,
+        medmnistTask: info ? (info.task ?? 'multi-class') : null,
+        metrics: medmnistMetrics(info),
         source: 'Yang et al. 2023, MedMNIST v2',
       },
     };

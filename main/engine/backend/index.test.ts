@@ -19,7 +19,7 @@ describe('backend choice', () => {
     const info = await initBackend();
     expect(tf.getBackend()).toBe(info.name);
     const names = info.available.map((p) => p.name);
-    expect(names.slice(0, 2)).toEqual(['node-gpu', 'tensorflow']);
+    expect(names.slice(0, 3)).toEqual(['node-gpu', 'webgpu', 'tensorflow']);
     for (const probe of info.available) {
       if (!probe.ok) expect(probe.reason).toBeTruthy();
     }
@@ -42,9 +42,22 @@ describe('backend choice', () => {
 
   it('lists every backend with a verdict', async () => {
     const info = await listBackends();
-    expect(info.available.map((p) => p.name)).toEqual(['node-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(info.available.map((p) => p.name)).toEqual(['node-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
     expect(info.available.find((p) => p.name === 'cpu')?.ok).toBe(true);
     expect(tf.getBackend()).toBe(info.name);
+  });
+});
+
+describe('webgpu', () => {
+  it('never chooses a software adapter by itself, and says which one it found', async () => {
+    // The test setup points Vulkan at SwiftShader (a CPU implementation).
+    const info = await listBackends();
+    const probe = info.available.find((p) => p.name === 'webgpu');
+    expect(info.name).not.toBe('webgpu');
+    expect(probe?.ok).toBe(false);
+    expect(probe?.reason).toMatch(/software adapter \(SwiftShader/);
+    expect(probe?.adapter).toMatchObject({ vendor: 'google', architecture: 'swiftshader', software: true });
+    expect(probe?.adapter?.limits.maxBufferSize).toBeGreaterThan(0);
   });
 });
 

@@ -8,9 +8,10 @@ import {
   type BackendProbe,
   parseBackendName,
 } from './types';
+import { AdapterRefusedError } from './webgpu';
 
-export type { BackendInfo, BackendName, BackendProbe } from './types';
-export { BACKEND_ORDER, parseBackendName } from './types';
+export type { BackendInfo, BackendName, BackendProbe, GpuAdapterInfo } from './types';
+export { adapterLine, BACKEND_ORDER, parseBackendName } from './types';
 
 /** Options for {@link initBackend}. */
 export interface InitBackendOptions {
@@ -21,6 +22,13 @@ export interface InitBackendOptions {
 }
 
 let current: Promise<BackendInfo> | undefined;
+
+function failed(name: BackendName, err: unknown): BackendProbe {
+  const reason = err instanceof Error ? err.message : String(err);
+  return err instanceof AdapterRefusedError
+    ? { name, ok: false, reason, adapter: err.adapter }
+    : { name, ok: false, reason };
+}
 let currentKey = '';
 
 function order(first: BackendName | undefined): BackendName[] {
@@ -31,7 +39,7 @@ async function choose(opts: InitBackendOptions): Promise<BackendInfo> {
   const envRaw = process.env['BIOMED_BACKEND'];
   const forced = parseBackendName(envRaw);
   if (envRaw && !forced) {
-    throw new Error(`BIOMED_BACKEND='${envRaw}' is not one of cpu, wasm, tensorflow, node-gpu`);
+    throw new Error(`BIOMED_BACKEND='${envRaw}' is not one of cpu, wasm, tensorflow, webgpu, node-gpu`);
   }
   const first = forced ?? opts.prefer;
   const strict = forced !== undefined || opts.strict === true;
@@ -40,15 +48,15 @@ async function choose(opts: InitBackendOptions): Promise<BackendInfo> {
   const tried: BackendProbe[] = [];
   for (const name of candidates) {
     try {
-      const loaded = await LOADERS[name]();
-      tried.push({ name, ok: true });
+      const loaded = await LOADERS[name](forced === name);
+      tried.push({ name, ok: true, ...(loaded.adapter ? { adapter: loaded.adapter } : {}) });
       const kernels = registerCustomKernels(name === 'node-gpu' ? 'tensorflow' : name);
       const notTried = BACKEND_ORDER.filter((n) => !tried.some((t) => t.name === n)).map(
         (n): BackendProbe => ({ name: n, ok: false, reason: `not tried: '${name}' was chosen first` }),
       );
       return { name, ...loaded, available: [...tried, ...notTried], kernels };
     } catch (err) {
-      tried.push({ name, ok: false, reason: err instanceof Error ? err.message : String(err) });
+      tried.push(failed(name, err));
     }
   }
   const why = tried.map((t) => `${t.name}: ${t.reason}`).join('; ');
@@ -56,7 +64,8 @@ async function choose(opts: InitBackendOptions): Promise<BackendInfo> {
 }
 
 /**
- * Picks and activates the best backend (node-gpu, tensorflow, wasm, cpu), registers the engine's
+ * Picks and activates the best backend (node-gpu, webgpu on a hardware adapter, tensorflow, wasm,
+ * cpu), registers the engine's
  * custom kernels for it, and reports what it found. Idempotent: repeated calls with the same
  * options return the same result.
  */
@@ -80,10 +89,10 @@ export async function listBackends(): Promise<BackendInfo> {
   const probes: BackendProbe[] = [];
   for (const name of BACKEND_ORDER) {
     try {
-      await LOADERS[name]();
-      probes.push({ name, ok: true });
+      const loaded = await LOADERS[name]();
+      probes.push({ name, ok: true, ...(loaded.adapter ? { adapter: loaded.adapter } : {}) });
     } catch (err) {
-      probes.push({ name, ok: false, reason: err instanceof Error ? err.message : String(err) });
+      probes.push(failed(name, err));
     }
   }
   current = undefined;

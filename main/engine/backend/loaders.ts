@@ -1,20 +1,25 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendName } from './types';
+import type { BackendName, GpuAdapterInfo } from './types';
+import { loadWebgpu } from './webgpu';
 
 const require = createRequire(import.meta.url);
 
 /** What a loader learned about its backend once it is active. */
 export interface LoadedBackend {
   readonly version: string;
-  readonly device: 'cpu' | 'cuda';
+  readonly device: 'cpu' | 'cuda' | 'gpu';
   readonly threads: number;
   readonly simd: boolean;
+  readonly adapter?: GpuAdapterInfo;
 }
 
-/** Loads and registers one backend; throws with a readable reason when it cannot. */
-export type BackendLoader = () => Promise<LoadedBackend>;
+/**
+ * Loads and registers one backend; throws with a readable reason when it cannot. `forced`: the
+ * user named this backend (BIOMED_BACKEND), so a software WebGPU adapter is accepted too.
+ */
+export type BackendLoader = (forced?: boolean) => Promise<LoadedBackend>;
 
 function errorText(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
@@ -62,6 +67,12 @@ const loadNodeGpu: BackendLoader = async () => {
   return { version: `tfjs-node-gpu ${version ?? '?'}`, device: 'cuda', threads: cpuCount(), simd: false };
 };
 
+const loadWebgpuBackend: BackendLoader = async (forced = false) => {
+  const adapter = await loadWebgpu(forced);
+  const pj = require('@tensorflow/tfjs-backend-webgpu/package.json') as { version: string };
+  return { version: `tfjs-backend-webgpu ${pj.version}`, device: 'gpu', threads: 1, simd: false, adapter };
+};
+
 const loadNode: BackendLoader = async () => {
   const { version } = requireOptional('@tensorflow/tfjs-node');
   await activate('tensorflow');
@@ -98,6 +109,7 @@ const loadCpu: BackendLoader = async () => {
 /** One loader per backend name. */
 export const LOADERS: Readonly<Record<BackendName, BackendLoader>> = {
   'node-gpu': loadNodeGpu,
+  webgpu: loadWebgpuBackend,
   tensorflow: loadNode,
   wasm: loadWasm,
   cpu: loadCpu,

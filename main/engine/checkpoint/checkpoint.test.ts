@@ -102,9 +102,9 @@ describe('safetensors', () => {
 });
 
 describe('model checkpoints', () => {
-  it('round-trip every weight bit for bit, with meta', () => {
+  it('round-trip every weight bit for bit, with meta', async () => {
     const dir = tempDir();
-    saveCheckpoint(dir, weights, undefined, meta);
+    await saveCheckpoint(dir, weights, undefined, meta);
     const file = readModelFile(dir);
     expect(readMeta(file)).toMatchObject({ step: 7, seed: 3, backend: 'cpu', config });
     const other = createWeights(config, 99);
@@ -116,9 +116,9 @@ describe('model checkpoints', () => {
     disposeWeights(other);
   });
 
-  it('refuses another architecture, and a truncated file, without touching the weights', () => {
+  it('refuses another architecture, and a truncated file, without touching the weights', async () => {
     const dir = tempDir();
-    saveCheckpoint(dir, weights, undefined, meta);
+    await saveCheckpoint(dir, weights, undefined, meta);
     const wider = tinyTestConfig({ ffn: 48 });
     const target = createWeights(wider, 5);
     const before = bits(target);
@@ -150,20 +150,23 @@ describe('resume equivalence (cpu backend)', () => {
     const train = { schedule: { lr: 5e-3, totalSteps: 4, warmupRatio: 0.25 } };
     const straight = await createEngineSession(opts);
     const batches = [straight.prepare(examples.slice(0, 3)), straight.prepare(examples.slice(3))];
-    const lossesA = [0, 1, 2, 3].map((i) => straight.trainStep(batches[i % 2] as never, train).loss);
+    const lossesA: number[] = [];
+    for (const i of [0, 1, 2, 3])
+      lossesA.push((await straight.trainStep(batches[i % 2] as never, train)).loss);
 
     const first = await createEngineSession(opts);
-    const lossesB = [0, 1].map((i) => first.trainStep(batches[i % 2] as never, train).loss);
+    const lossesB: number[] = [];
+    for (const i of [0, 1]) lossesB.push((await first.trainStep(batches[i % 2] as never, train)).loss);
     const order = first.nextBatchIndices(6, 4); // the data position travels with the checkpoint
     const dir = tempDir();
-    first.save(dir);
+    await first.save(dir);
     first.dispose();
     const resumed = await loadSession(dir, { backend: 'cpu' });
     expect(resumed.step).toBe(2);
     const all = straight.nextBatchIndices(6, 9);
     expect(order).toEqual(all.slice(0, 4));
     expect(resumed.nextBatchIndices(6, 5)).toEqual(all.slice(4));
-    lossesB.push(...[2, 3].map((i) => resumed.trainStep(batches[i % 2] as never, train).loss));
+    for (const i of [2, 3]) lossesB.push((await resumed.trainStep(batches[i % 2] as never, train)).loss);
     expect(lossesB).toEqual(lossesA);
     const a = bits(straight.weights);
     const b = bits(resumed.weights);

@@ -52,8 +52,9 @@ function metaStrings(meta: CheckpointMeta, kind: string): Record<string, string>
   };
 }
 
-function asSafe(t: tf.Tensor, int64: boolean): SafeTensor {
-  const data = t.dataSync() as Float32Array | Int32Array;
+async function asSafe(t: tf.Tensor, int64: boolean): Promise<SafeTensor> {
+  // Asynchronous read: WebGPU under Node has no synchronous one.
+  const data = (await t.data()) as Float32Array | Int32Array;
   return {
     dtype: int64 ? 'I64' : 'F32',
     shape: t.shape,
@@ -62,12 +63,12 @@ function asSafe(t: tf.Tensor, int64: boolean): SafeTensor {
 }
 
 /** Writes `model.safetensors` (weights + meta) and, given an optimizer, `optimizer.safetensors`, each atomically. */
-export function saveCheckpoint(
+export async function saveCheckpoint(
   dir: string,
   weights: ModelWeights,
   adam: AdamState | undefined,
   meta: CheckpointMeta,
-): void {
+): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const int64 = new Set(
     storedWeights(meta.config)
@@ -75,12 +76,12 @@ export function saveCheckpoint(
       .map((w) => w.name),
   );
   const tensors = new Map<string, SafeTensor>();
-  for (const [name, v] of weights) tensors.set(name, asSafe(v, int64.has(name)));
+  for (const [name, v] of weights) tensors.set(name, await asSafe(v, int64.has(name)));
   if (adam) {
     // optimizer first: a crash in between leaves a step mismatch that loading detects
     const opt = new Map<string, SafeTensor>();
-    for (const [name, t] of adam.m) opt.set(`exp_avg.${name}`, asSafe(t, false));
-    for (const [name, t] of adam.v) opt.set(`exp_avg_sq.${name}`, asSafe(t, false));
+    for (const [name, t] of adam.m) opt.set(`exp_avg.${name}`, await asSafe(t, false));
+    for (const [name, t] of adam.v) opt.set(`exp_avg_sq.${name}`, await asSafe(t, false));
     writeFileAtomic(
       path.join(dir, OPTIMIZER_FILE),
       encodeSafetensors(opt, { ...metaStrings(meta, 'optimizer'), adamStep: String(adam.step) }),

@@ -58,7 +58,7 @@ beforeAll(async () => {
     });
   }
   ckptDir = path.join(temp(), 'step-0000012');
-  saveCheckpoint(ckptDir, weights, undefined, { config, vocab, step: 12, seed: 11, backend: 'cpu' });
+  await saveCheckpoint(ckptDir, weights, undefined, { config, vocab, step: 12, seed: 11, backend: 'cpu' });
   exportDir = path.join(temp(), 'export');
   await exportCheckpoint(ckptDir, exportDir, { id: 'run-1', name: 'tiny run' });
 });

@@ -15,12 +15,12 @@ const train = { schedule: { lr: 5e-3, totalSteps: 4, warmupRatio: 0.25 } };
 const losses: number[] = [];
 for (let i = 0; i < Number(steps); i++) {
   const step = session.step;
-  losses.push(session.trainStep(batches[step % 2] as never, train).loss);
+  losses.push((await session.trainStep(batches[step % 2] as never, train)).loss);
 }
 const hash = createHash('sha256');
 for (const [name, v] of [...session.weights].sort(([a], [b]) => a.localeCompare(b))) {
   hash.update(name);
-  hash.update(Buffer.from((v.dataSync() as Float32Array).buffer));
+  hash.update(Buffer.from(((await v.data()) as Float32Array).buffer));
 }
 process.stdout.write(
   `RESULT ${JSON.stringify({ losses, digest: hash.digest('hex'), step: session.step })}\n`,

@@ -34,7 +34,7 @@ function inputs() {
 }
 
 describe('incremental decoding', () => {
-  it('KV-cache log-probs equal full recomputation (max abs diff < 1e-5)', () => {
+  it('KV-cache log-probs equal full recomputation (max abs diff < 1e-5)', async () => {
     const ctx = makeContext(config, weights, false);
     const inp = inputs();
     const seq = [0, 7, 9, 4, 11, 5, 6];
@@ -52,7 +52,7 @@ describe('incremental decoding', () => {
     const dec = new IncrementalDecoder(ctx, enc);
     let maxDiff = 0;
     for (let t = 0; t < seq.length; t++) {
-      const lp = dec.step(new Array(b).fill(seq[t]));
+      const lp = await dec.step(new Array(b).fill(seq[t]));
       const v = lp.length / b;
       for (let i = 0; i < b; i++)
         for (let j = 0; j < v; j++)
@@ -66,19 +66,19 @@ describe('incremental decoding', () => {
 });
 
 describe('forced decoder prefix', () => {
-  it('feeding a prefix at once equals feeding it token by token (KV cache)', () => {
+  it('feeding a prefix at once equals feeding it token by token (KV cache)', async () => {
     const ctx = makeContext(config, weights, false);
     const inp = inputs();
     const b = inp.tokens.shape[0];
     const prefix = [7, 9, 4];
     const enc = encode(ctx, inp);
     const once = new IncrementalDecoder(ctx, enc);
-    const a1 = once.stepMany(Array.from({ length: b }, () => [0, ...prefix]));
-    const a2 = once.step(new Array(b).fill(11));
+    const a1 = await once.stepMany(Array.from({ length: b }, () => [0, ...prefix]));
+    const a2 = await once.step(new Array(b).fill(11));
     const each = new IncrementalDecoder(ctx, enc);
     let b1: Float32Array = new Float32Array();
-    for (const t of [0, ...prefix]) b1 = each.step(new Array(b).fill(t));
-    const b2 = each.step(new Array(b).fill(11));
+    for (const t of [0, ...prefix]) b1 = await each.step(new Array(b).fill(t));
+    const b2 = await each.step(new Array(b).fill(11));
     const diff = (x: Float32Array, y: Float32Array) =>
       x.reduce((m, v, i) => Math.max(m, Math.abs(v - (y[i] ?? 0))), 0);
     expect(diff(a1, b1)).toBeLessThan(1e-5);
@@ -89,14 +89,14 @@ describe('forced decoder prefix', () => {
     disposeBatchTensors(inp);
   });
 
-  it('constrained decoding after a question prefix stays in the answer set; beam 1 == greedy', () => {
+  it('constrained decoding after a question prefix stays in the answer set; beam 1 == greedy', async () => {
     const ctx = makeContext(config, weights, false);
     const inp = inputs();
     const tries = examples.map((e) => answerTrie(tok, e.candidates ?? []));
     const prefix = tok.encode(' question number 1 about the image?');
-    const g = greedy(ctx, inp, {}, tries, prefix);
-    const b1 = beamSearch(ctx, inp, { beamSize: 1 }, tries, prefix);
-    const b3 = beamSearch(ctx, inp, { beamSize: 3 }, tries, prefix);
+    const g = await greedy(ctx, inp, {}, tries, prefix);
+    const b1 = await beamSearch(ctx, inp, { beamSize: 1 }, tries, prefix);
+    const b3 = await beamSearch(ctx, inp, { beamSize: 3 }, tries, prefix);
     disposeBatchTensors(inp);
     const allowed = new Set(examples[0]?.candidates);
     for (const h of [...g, ...b3]) expect(allowed.has(tok.decode(h.tokens))).toBe(true);
@@ -105,36 +105,39 @@ describe('forced decoder prefix', () => {
 });
 
 describe('search', () => {
-  it('beam size 1 equals greedy', () => {
+  it('beam size 1 equals greedy', async () => {
     const ctx = makeContext(config, weights, false);
     const inp = inputs();
     const opts = { maxLen: 8, minLen: 3 };
-    const g = greedy(ctx, inp, opts);
-    const b1 = beamSearch(ctx, inp, { ...opts, beamSize: 1 });
+    const g = await greedy(ctx, inp, opts);
+    const b1 = await beamSearch(ctx, inp, { ...opts, beamSize: 1 });
     disposeBatchTensors(inp);
     expect(b1.map((h) => h.tokens)).toEqual(g.map((h) => h.tokens));
     expect(g.some((h) => h.tokens.length > 2)).toBe(true);
     for (const [i, h] of g.entries()) expect(b1[i]?.logProb).toBeCloseTo(h.logProb, 4);
   });
 
-  it('never leaves the answer set when constrained (greedy and beam)', () => {
+  it('never leaves the answer set when constrained (greedy and beam)', async () => {
     const ctx = makeContext(config, weights, false);
     const inp = inputs();
     const tries = examples.map((e) => answerTrie(tok, e.candidates ?? []));
     const allowed = new Set(examples[0]?.candidates);
-    for (const hyps of [greedy(ctx, inp, {}, tries), beamSearch(ctx, inp, { beamSize: 3 }, tries)]) {
+    for (const hyps of [
+      await greedy(ctx, inp, {}, tries),
+      await beamSearch(ctx, inp, { beamSize: 3 }, tries),
+    ]) {
       for (const h of hyps) expect(allowed.has(tok.decode(h.tokens))).toBe(true);
     }
     // unconstrained, these random weights wander outside the set
-    const free = greedy(ctx, inp, { maxLen: 6 });
+    const free = await greedy(ctx, inp, { maxLen: 6 });
     expect(free.some((h) => !allowed.has(tok.decode(h.tokens)))).toBe(true);
     disposeBatchTensors(inp);
   });
 
-  it('beam search respects min/max length and no-repeat n-grams', () => {
+  it('beam search respects min/max length and no-repeat n-grams', async () => {
     const ctx = makeContext(config, weights, false);
     const inp = inputs();
-    const hyps = beamSearch(ctx, inp, { beamSize: 3, minLen: 4, maxLen: 7, noRepeatNgram: 2 });
+    const hyps = await beamSearch(ctx, inp, { beamSize: 3, minLen: 4, maxLen: 7, noRepeatNgram: 2 });
     disposeBatchTensors(inp);
     for (const h of hyps) {
       expect(h.tokens.length).toBeGreaterThanOrEqual(5);
@@ -144,13 +147,13 @@ describe('search', () => {
     }
   });
 
-  it('scores all candidates and picks the argmax', () => {
+  it('scores all candidates and picks the argmax', async () => {
     const ctx = makeContext(config, weights, false);
     const one = prepareBatch(examples.slice(0, 1), tok, config);
     const inp = batchTensors(one, config);
     const cands = (examples[0]?.candidates ?? []).map((c) => tok.encode(` ${c}`));
     const trie = answerTrie(tok, examples[0]?.candidates ?? []);
-    const r = scoreCandidates(ctx, inp, cands, trie);
+    const r = await scoreCandidates(ctx, inp, cands, trie);
     disposeBatchTensors(inp);
     expect(r.scores).toHaveLength(cands.length);
     for (const s of r.scores) expect(s).toBeLessThanOrEqual(0);

@@ -18,7 +18,7 @@ export class IncrementalDecoder {
   ) {}
 
   /** Feeds one token per row ([N] ids) and returns log-probabilities of the next token, [N, V] on the host. */
-  step(tokens: readonly number[]): Float32Array {
+  step(tokens: readonly number[]): Promise<Float32Array> {
     return this.stepMany(tokens.map((t) => [t]));
   }
 
@@ -26,7 +26,7 @@ export class IncrementalDecoder {
    * Feeds the same number of tokens per row (a forced decoder prefix, e.g. the question under
    * OFA's prompt_type=prev_output) and returns the log-probabilities after the last one, [N, V].
    */
-  stepMany(rows: readonly (readonly number[])[]): Float32Array {
+  async stepMany(rows: readonly (readonly number[])[]): Promise<Float32Array> {
     const prev = this.cache;
     const t = rows[0]?.length ?? 0;
     if (t === 0 || rows.some((r) => r.length !== t))
@@ -57,9 +57,12 @@ export class IncrementalDecoder {
       self: pairs(out.self),
       cross: prev ? prev.cross : pairs(out.cross),
     };
-    const lp = out.lp.dataSync() as Float32Array;
-    out.lp.dispose();
-    return lp;
+    // Asynchronous read: WebGPU under Node has no synchronous one.
+    try {
+      return (await out.lp.data()) as Float32Array;
+    } finally {
+      out.lp.dispose();
+    }
   }
 
   /** Rows of the self-attention cache follow `order` (beam reordering); cross keys stay per example. */

@@ -19,13 +19,13 @@ export interface CandidateScores {
  * @param candidates token ids of each candidate without specials
  * @param prefix decoder tokens forced between `<s>` and the answer (OFA prompt_type=prev_output)
  */
-export function scoreCandidates(
+export async function scoreCandidates(
   ctx: ForwardContext,
   input: EncoderInput,
   candidates: readonly (readonly number[])[],
   trie?: Trie,
   prefix: readonly number[] = [],
-): CandidateScores {
+): Promise<CandidateScores> {
   if (candidates.length === 0) throw new Error('no candidates to score');
   const c = candidates.length;
   const off = prefix.length; // forced decoder prefix (prompt_type=prev_output) before each answer
@@ -47,9 +47,13 @@ export function scoreCandidates(
     const logits = decode(ctx, rep, tf.tensor2d(prev, [c, len], 'int32')).logits; // [C, T, V]
     return tf.logSoftmax(logits, -1); // [C, T, V]
   });
-  const values = lp.dataSync() as Float32Array;
   const v = lp.shape[2] ?? 0;
-  lp.dispose();
+  let values: Float32Array;
+  try {
+    values = (await lp.data()) as Float32Array;
+  } finally {
+    lp.dispose();
+  }
   const scores = candidates.map((ids, i) => {
     let sum = 0;
     const p = [BOS, ...ids];

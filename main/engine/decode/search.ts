@@ -25,7 +25,11 @@ function encodeKept(ctx: ForwardContext, input: EncoderInput): EncoderOutput {
 }
 
 /** One decoder step; pass the forced prefix on the first one (`<s>`) only. */
-function feed(dec: IncrementalDecoder, last: readonly number[], prefix: readonly number[]): Float32Array {
+function feed(
+  dec: IncrementalDecoder,
+  last: readonly number[],
+  prefix: readonly number[],
+): Promise<Float32Array> {
   if (prefix.length === 0) return dec.step(last);
   return dec.stepMany(last.map((t) => [t, ...prefix]));
 }
@@ -41,13 +45,13 @@ function finalScore(logProb: number, len: number, opts: DecodeOptions): number {
 }
 
 /** Greedy decoding with the KV cache; tries constrain each example when given. */
-export function greedy(
+export async function greedy(
   ctx: ForwardContext,
   input: EncoderInput,
   opts: DecodeOptions = {},
   tries?: readonly (Trie | undefined)[],
   prefix: readonly number[] = [],
-): Hypothesis[] {
+): Promise<Hypothesis[]> {
   const enc = encodeKept(ctx, input);
   const dec = new IncrementalDecoder(ctx, enc);
   const b = input.tokens.shape[0];
@@ -56,7 +60,7 @@ export function greedy(
   const done = new Array<boolean>(b).fill(false);
   try {
     while (!done.every(Boolean)) {
-      const rows = feed(
+      const rows = await feed(
         dec,
         seqs.map((s) => s.at(-1) as number),
         seqs[0]?.length === 1 ? prefix : [],
@@ -112,13 +116,13 @@ interface Beam {
  * a continuation ending in </s> is finished with score logProb / len^lenPenalty; an example stops
  * once it has `beam` finished hypotheses. Returns the best finished hypothesis per example.
  */
-export function beamSearch(
+export async function beamSearch(
   ctx: ForwardContext,
   input: EncoderInput,
   opts: DecodeOptions = {},
   tries?: readonly (Trie | undefined)[],
   prefix: readonly number[] = [],
-): Hypothesis[] {
+): Promise<Hypothesis[]> {
   const k = opts.beamSize ?? 5;
   const b = input.tokens.shape[0];
   const enc0 = encodeKept(ctx, input);
@@ -131,7 +135,7 @@ export function beamSearch(
   const finished: Hypothesis[][] = Array.from({ length: b }, () => []);
   try {
     for (let step = 0; step < (opts.maxLen ?? 30) && finished.some((f) => f.length < k); step++) {
-      const rows = feed(
+      const rows = await feed(
         dec,
         beams.flatMap((bs) => bs.map((h) => h.seq.at(-1) as number)),
         step === 0 ? prefix : [],

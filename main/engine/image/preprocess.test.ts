@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '#main/engine/backend/index';
 import { ImageInputError, preprocessImage } from './preprocess';
@@ -20,6 +21,29 @@ describe('preprocessImage', () => {
   it('keeps the colour of a pure red pixel', () => {
     const out = preprocessImage({ data: new Uint8Array([255, 0, 0]), width: 1, height: 1, channels: 3 }, 3);
     expect(Array.from(out.slice(0, 3))).toEqual([1, -1, -1]);
+  });
+  it('equals tf.image.resizeBilinear (half-pixel centres) on any channel count', () => {
+    for (const [w, h, c, size] of [
+      [7, 5, 1, 8],
+      [13, 9, 3, 6],
+      [4, 4, 4, 11],
+      [3, 8, 2, 5],
+    ] as const) {
+      const data = Uint8Array.from({ length: w * h * c }, (_, i) => (i * 37 + 11) % 256);
+      const ours = preprocessImage({ data, width: w, height: h, channels: c }, size);
+      const ref = tf.tidy(() => {
+        const unit = tf.div(tf.tensor3d(Float32Array.from(data), [h, w, c]), 255);
+        const rgb =
+          c >= 3
+            ? tf.slice(unit, [0, 0, 0], [h, w, 3])
+            : tf.tile(tf.slice(unit, [0, 0, 0], [h, w, 1]), [1, 1, 3]);
+        const resized = tf.image.resizeBilinear(rgb as tf.Tensor3D, [size, size], false, true);
+        return tf.sub(tf.mul(resized, 2), 1).dataSync();
+      });
+      let max = 0;
+      for (let i = 0; i < ref.length; i++) max = Math.max(max, Math.abs((ours[i] ?? 0) - (ref[i] ?? 0)));
+      expect(max).toBeLessThan(1e-6);
+    }
   });
   it('rejects inconsistent input with a clear error instead of crashing', () => {
     expect(() => preprocessImage({ data: new Uint8Array(10), width: 4, height: 4, channels: 3 }, 8)).toThrow(

@@ -1,5 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-
 /** A decoded image of any size and channel count (row-major, interleaved channels). */
 export interface ImageInput {
   /** Uint8 in [0, 255], or Float32 in [0, 1]. */
@@ -28,30 +26,45 @@ function check(img: ImageInput): void {
   }
 }
 
-/** The image as an RGB float tensor in [0, 1]: [H, W, 3]. */
-function toRgb(img: ImageInput): tf.Tensor3D {
-  const { width: w, height: h, channels: c } = img;
-  return tf.tidy(() => {
-    const raw = tf.tensor3d(Float32Array.from(img.data), [h, w, c]); // [H, W, C]
-    const unit = img.data instanceof Uint8Array ? tf.div(raw, 255) : tf.clipByValue(raw, 0, 1);
-    if (c === 3) return unit as tf.Tensor3D;
-    if (c < 3) {
-      const grey = tf.slice(unit, [0, 0, 0], [h, w, 1]); // alpha of grey+alpha dropped
-      return tf.tile(grey, [1, 1, 3]) as tf.Tensor3D;
-    }
-    return tf.slice(unit, [0, 0, 0], [h, w, 3]) as tf.Tensor3D; // RGBA and beyond: first three
-  });
+/** Channel `k` (0..2) of RGB at pixel index `p`, in [0, 1] (grey is repeated; alpha and extra channels dropped). */
+function rgbReader(img: ImageInput): (p: number, k: number) => number {
+  const { data, channels: c } = img;
+  const f = Math.fround;
+  if (data instanceof Uint8Array) return (p, k) => f(data[p * c + (c >= 3 ? k : 0)]! / 255);
+  return (p, k) => Math.min(1, Math.max(0, data[p * c + (c >= 3 ? k : 0)]!));
 }
 
 /**
- * RGB, resized bilinearly to size x size (half-pixel centres), normalised with mean = std = 0.5
- * (values in [-1, 1]). Returns [size, size, 3] row-major.
+ * RGB, resized bilinearly to size x size (half-pixel centres, the arithmetic of
+ * tf.image.resizeBilinear(..., alignCorners false, halfPixelCenters true)), normalised with
+ * mean = std = 0.5 (values in [-1, 1]). Returns [size, size, 3] row-major. Plain host code: it
+ * runs before a batch reaches the device, whatever the backend (WebGPU has no synchronous read).
  */
 export function preprocessImage(img: ImageInput, size: number): Float32Array {
   check(img);
-  return tf.tidy(() => {
-    const rgb = toRgb(img);
-    const resized = tf.image.resizeBilinear(rgb, [size, size], false, true); // [size, size, 3]
-    return tf.sub(tf.mul(resized, 2), 1).dataSync() as Float32Array;
-  });
+  const { width: w, height: h } = img;
+  const at = rgbReader(img);
+  const out = new Float32Array(size * size * 3);
+  const ry = h / size;
+  const rx = w / size;
+  for (let r = 0; r < size; r++) {
+    const fy = ry * (r + 0.5) - 0.5;
+    const y0 = Math.max(0, Math.floor(fy));
+    const y1 = Math.min(h - 1, Math.ceil(fy));
+    const dy = fy - y0;
+    for (let q = 0; q < size; q++) {
+      const fx = rx * (q + 0.5) - 0.5;
+      const x0 = Math.max(0, Math.floor(fx));
+      const x1 = Math.min(w - 1, Math.ceil(fx));
+      const dx = fx - x0;
+      for (let k = 0; k < 3; k++) {
+        const tl = at(y0 * w + x0, k);
+        const top = tl + (at(y0 * w + x1, k) - tl) * dx;
+        const bl = at(y1 * w + x0, k);
+        const bottom = bl + (at(y1 * w + x1, k) - bl) * dx;
+        out[(r * size + q) * 3 + k] = Math.fround(top + (bottom - top) * dy) * 2 - 1;
+      }
+    }
+  }
+  return out;
 }

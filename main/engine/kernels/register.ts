@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '#main/engine/backend/types';
+import { registerWebgpuKernels } from '#main/engine/kernels/webgpu/register';
 import { registerFusedAdamW } from './adamw-fused';
 import { registerBatchNorm } from './batch-norm';
 import { registerLabelSmoothedCE } from './label-smoothed-ce';
@@ -57,6 +58,7 @@ export function registerCustomKernels(backend: BackendName): string[] {
     ];
     kernels.push(...fused.filter((k) => k.endsWith(`:${backend}`)));
   }
+  if (backend === 'webgpu') kernels.push(...registerWebgpuKernels());
   done.set(backend, kernels);
   return kernels;
 }

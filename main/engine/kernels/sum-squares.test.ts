@@ -15,7 +15,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
       ];
       const ref = tf.tidy(() => tf.addN(xs.map((x) => tf.sum(tf.square(x)))).dataSync()[0]!);
       const before = tf.memory().numTensors;
-      const ours = sumSquares(xs);
+      const ours = await sumSquares(xs);
       expect(tf.memory().numTensors).toBe(before);
       expect(Math.abs(ours - ref) / ref).toBeLessThan(1e-6);
       expect(ours).toBeGreaterThan(4);

@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 /**
  * sum_i sum(x_i^2) over many tensors in one kernel call: a gradient's global norm costs
  * 2 calls per weight (square, sum) plus addN with tf ops, ~570 calls per cpu-s step. Accumulates
- * in double precision. Registered for 'wasm' and 'cpu'; other backends use tf ops.
+ * in double precision. Registered for 'wasm' and 'cpu' (webgpu: ./webgpu/sum-squares.ts); other
+ * backends use tf ops.
  */
 
 export const SUM_SQUARES = 'BiomedSumSquares';
@@ -60,14 +61,35 @@ export function registerSumSquares(): string[] {
   return out;
 }
 
-/** Sum of squares of every element of every float32 tensor, as a number (one kernel call). */
-export function sumSquares(tensors: readonly tf.Tensor[]): number {
-  if (tensors.length === 0) return 0;
-  if (tf.getKernel(SUM_SQUARES, tf.getBackend())) {
-    const out = tf.engine().runKernel(SUM_SQUARES, tensors as unknown as tf.NamedTensorMap, {}) as tf.Tensor;
-    const v = out.dataSync()[0]!;
-    out.dispose();
-    return v;
+/** Adds scalars in groups small enough for any backend's per-program buffer limit. */
+function addInGroups(parts: tf.Tensor[]): tf.Tensor {
+  let level = parts;
+  while (level.length > 1) {
+    const next: tf.Tensor[] = [];
+    for (let i = 0; i < level.length; i += 7) next.push(tf.addN(level.slice(i, i + 7)));
+    level = next;
   }
-  return tf.tidy(() => tf.addN(tensors.map((t) => tf.sum(tf.square(t)))).dataSync()[0]!);
+  return level[0]!;
+}
+
+/**
+ * Sum of squares of every element of every float32 tensor, as a scalar tensor left on the device
+ * (one kernel call where registered: wasm, cpu, webgpu). Read it with `await t.data()`.
+ */
+export function sumSquaresTensor(tensors: readonly tf.Tensor[]): tf.Scalar {
+  if (tensors.length === 0) return tf.scalar(0);
+  if (tf.getKernel(SUM_SQUARES, tf.getBackend())) {
+    return tf.engine().runKernel(SUM_SQUARES, tensors as unknown as tf.NamedTensorMap, {}) as tf.Scalar;
+  }
+  return tf.tidy(() => addInGroups(tensors.map((t) => tf.sum(tf.square(t))))) as tf.Scalar;
+}
+
+/** Sum of squares of every element of every float32 tensor, as a number (reads asynchronously). */
+export async function sumSquares(tensors: readonly tf.Tensor[]): Promise<number> {
+  const t = sumSquaresTensor(tensors);
+  try {
+    return (await t.data())[0]!;
+  } finally {
+    t.dispose();
+  }
 }

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { fusedAdamW } from '#main/engine/kernels/adamw-fused';
-import { sumSquares } from '#main/engine/kernels/sum-squares';
+import { sumSquares, sumSquaresTensor } from '#main/engine/kernels/sum-squares';
 
 /** Adam hyperparameters (fairseq defaults of the BiomedGPT scripts). */
 export interface AdamConfig {
@@ -43,9 +43,14 @@ export function disposeAdamState(s: AdamState): void {
   s.v.clear();
 }
 
-/** sqrt(sum of squares) over all gradients (one fused kernel where registered). */
-export function globalNorm(grads: ReadonlyMap<string, tf.Tensor>): number {
-  return Math.sqrt(sumSquares([...grads.values()]));
+/** sqrt(sum of squares) over all gradients (one fused kernel where registered; reads asynchronously). */
+export async function globalNorm(grads: ReadonlyMap<string, tf.Tensor>): Promise<number> {
+  return Math.sqrt(await sumSquares([...grads.values()]));
+}
+
+/** Sum of squares over all gradients as a scalar left on the device (read it with the loss). */
+export function gradSumSquares(grads: ReadonlyMap<string, tf.Tensor>): tf.Scalar {
+  return sumSquaresTensor([...grads.values()]);
 }
 
 /**

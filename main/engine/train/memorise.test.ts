@@ -27,9 +27,11 @@ describe.skipIf(!vqaRadAvailable())('memorisation (cpu-xs, VQA-RAD)', () => {
     let best = 0;
     const log: string[] = [];
     for (let i = 1; i <= total && best < 0.9; i++) {
-      const r = session.trainStep(batch, { schedule: { lr: 5e-3, totalSteps: total, warmupRatio: 0.05 } });
+      const r = await session.trainStep(batch, {
+        schedule: { lr: 5e-3, totalSteps: total, warmupRatio: 0.05 },
+      });
       if (i >= 75 && i % 25 === 0) {
-        const { exactMatch } = session.evaluate(examples, { maxLen: 10 });
+        const { exactMatch } = await session.evaluate(examples, { maxLen: 10 });
         best = Math.max(best, exactMatch);
         log.push(
           `update ${i} (${session.backend.name}): loss ${r.loss.toFixed(3)} exact match ${exactMatch}`,

@@ -8,7 +8,7 @@ import { Trie } from './trie';
 beforeAll(() => initBackend({ prefer: 'cpu', strict: true }));
 
 describe('adamwUpdate', () => {
-  it('follows fairseq Adam with decoupled decay, step by step (hand-computed in float64)', () => {
+  it('follows fairseq Adam with decoupled decay, step by step (hand-computed in float64)', async () => {
     const p = tf.variable(tf.tensor1d([1, -2]));
     const weights = new Map([['w', p]]);
     const state = createAdamState();
@@ -33,18 +33,18 @@ describe('adamwUpdate', () => {
     p.dispose();
   });
 
-  it('computes the global gradient norm', () => {
+  it('computes the global gradient norm', async () => {
     const grads = new Map<string, tf.Tensor>([
       ['a', tf.tensor1d([3])],
       ['b', tf.tensor2d([[4, 0]])],
     ]);
-    expect(globalNorm(grads)).toBeCloseTo(5, 6);
+    expect(await globalNorm(grads)).toBeCloseTo(5, 6);
     tf.dispose([...grads.values()]);
   });
 });
 
 describe('data order', () => {
-  it('is a seeded permutation per epoch and resumes from its state', () => {
+  it('is a seeded permutation per epoch and resumes from its state', async () => {
     const s0 = initialOrder(7, 10);
     const a = nextIndices(s0, 25);
     expect(new Set(a.indices.slice(0, 10)).size).toBe(10);
@@ -57,7 +57,7 @@ describe('data order', () => {
 });
 
 describe('Trie', () => {
-  it('lists allowed continuations of a prefix', () => {
+  it('lists allowed continuations of a prefix', async () => {
     const t = new Trie([
       [0, 5, 6, 2],
       [0, 5, 7, 2],

@@ -22,13 +22,13 @@ beforeAll(async () => {
   weights = createWeights(config, 3);
   state = { config, weights, adam: createAdamState(), seed: 3 };
 });
-afterAll(() => {
+afterAll(async () => {
   disposeWeights(weights);
   disposeAdamState(state.adam);
 });
 
 describe('schedule', () => {
-  it('warms up linearly then decays linearly to 0', () => {
+  it('warms up linearly then decays linearly to 0', async () => {
     const s = { lr: 1, totalSteps: 100, warmupRatio: 0.1 };
     expect(lrAt(s, 5)).toBeCloseTo(0.5);
     expect(lrAt(s, 10)).toBeCloseTo(1);
@@ -38,12 +38,12 @@ describe('schedule', () => {
 });
 
 describe('trainStep', () => {
-  it('lowers the loss over 20 steps without leaking tensors, and reports its figures', () => {
+  it('lowers the loss over 20 steps without leaking tensors, and reports its figures', async () => {
     const batch = prepareBatch(examples, tok, config, { constrain: false });
     const counts: number[] = [];
     const losses: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const r = trainStep(state, [batch], { schedule, labelSmoothing: 0 });
+      const r = await trainStep(state, [batch], { schedule, labelSmoothing: 0 });
       expect(r.step).toBe(i + 1);
       expect(r.lr).toBeCloseTo(lrAt(schedule, i + 1), 12);
       expect(r.gradNorm).toBeGreaterThan(0);
@@ -57,21 +57,24 @@ describe('trainStep', () => {
     expect(losses.at(-1)).toBeLessThan((losses[0] ?? 0) * 0.6);
   });
 
-  it('accumulates micro-batches: two halves give the same update as the whole batch', () => {
+  it('accumulates micro-batches: two halves give the same update as the whole batch', async () => {
     // text only (no BatchNorm batch statistics) and no dropout: the only difference is summation order
     const cfg = { ...config, dropout: 0, dropPath: 0 };
     const text = examples.map(({ image: _image, ...rest }) => rest);
-    const run = (batches: ReturnType<typeof prepareBatch>[]) => {
+    const run = async (batches: ReturnType<typeof prepareBatch>[]) => {
       const w = createWeights(cfg, 8);
       const s: TrainerState = { config: cfg, weights: w, adam: createAdamState(), seed: 8 };
-      const r = trainStep(s, batches, { schedule: { lr: 1e-2, totalSteps: 1, warmupRatio: 0 } });
+      const r = await trainStep(s, batches, { schedule: { lr: 1e-2, totalSteps: 1, warmupRatio: 0 } });
       const out = w.get('decoder.layers.0.fc1.weight')?.dataSync().slice() ?? new Float32Array();
       disposeWeights(w);
       disposeAdamState(s.adam);
       return { r, out };
     };
-    const whole = run([prepareBatch(text, tok, cfg)]);
-    const halves = run([prepareBatch(text.slice(0, 3), tok, cfg), prepareBatch(text.slice(3), tok, cfg)]);
+    const whole = await run([prepareBatch(text, tok, cfg)]);
+    const halves = await run([
+      prepareBatch(text.slice(0, 3), tok, cfg),
+      prepareBatch(text.slice(3), tok, cfg),
+    ]);
     expect(halves.r.ntokens).toBe(whole.r.ntokens);
     expect(halves.r.loss).toBeCloseTo(whole.r.loss, 5);
     expect(halves.r.gradNorm).toBeCloseTo(whole.r.gradNorm, 5);
@@ -81,7 +84,7 @@ describe('trainStep', () => {
     expect(maxDiff).toBeLessThan(1e-6);
   });
 
-  it('throws NonFiniteLossError on a NaN loss and leaves the weights untouched', () => {
+  it('throws NonFiniteLossError on a NaN loss and leaves the weights untouched', async () => {
     const batch = prepareBatch(examples, tok, config);
     const ln = weights.get('decoder.layer_norm.weight');
     const fc = weights.get('decoder.layers.0.fc1.weight');
@@ -91,7 +94,7 @@ describe('trainStep', () => {
     const bnBefore = bn?.dataSync().slice();
     const saved = ln.clone();
     ln.assign(tf.fill(ln.shape, Number.NaN));
-    expect(() => trainStep(state, [batch], { schedule })).toThrow(NonFiniteLossError);
+    await expect(trainStep(state, [batch], { schedule })).rejects.toThrow(NonFiniteLossError);
     expect(fc.dataSync()).toEqual(before);
     expect(bn?.dataSync()).toEqual(bnBefore);
     ln.assign(saved);

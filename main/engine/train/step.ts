@@ -4,7 +4,7 @@ import { forward } from '#main/engine/model/model';
 import type { ModelWeights } from '#main/engine/model/weights';
 import type { ModelConfig } from '#shared/model/config';
 import { hashSeed } from '#shared/random';
-import { type AdamConfig, type AdamState, adamwUpdate, DEFAULT_ADAM, globalNorm } from './adamw';
+import { type AdamConfig, type AdamState, adamwUpdate, DEFAULT_ADAM, gradSumSquares } from './adamw';
 import type { PreparedBatch } from './batch';
 import { trainingLoss } from './loss';
 import { type LrSchedule, lrAt } from './schedule';
@@ -59,16 +59,30 @@ function applyBatchNormUpdates(weights: ModelWeights, updates: Map<string, tf.Te
   updates.clear();
 }
 
+/** Adds `next` into `acc` (both on the device) and frees the operands. */
+function accumulate(acc: tf.Tensor | undefined, next: tf.Tensor): tf.Tensor {
+  if (!acc) return next;
+  const sum = tf.add(acc, next);
+  acc.dispose();
+  next.dispose();
+  return sum;
+}
+
 /**
  * One optimizer update over one or more micro-batches (gradient accumulation): gradients of the
  * summed token losses are added, divided by the total target tokens (fairseq's sample_size),
  * clipped by global norm, and applied with AdamW at the scheduled learning rate.
+ *
+ * Everything stays on the device until one asynchronous read of [loss sum, gradient sum of
+ * squares] after the last micro-batch (the progress report and the clipping coefficient need
+ * them; the NaN/Inf check happens before any weight changes). No synchronous read anywhere:
+ * WebGPU under Node has none.
  */
-export function trainStep(
+export async function trainStep(
   state: TrainerState,
   microBatches: readonly PreparedBatch[],
   opts: TrainOptions,
-): StepResult {
+): Promise<StepResult> {
   const started = performance.now();
   const { config, weights, adam } = state;
   const vars = [...weights.values()].filter((v) => v.trainable);
@@ -76,10 +90,10 @@ export function trainStep(
   const grads = new Map<string, tf.Tensor>();
   // BatchNorm buffers change during the forward passes; restored if the step is refused
   const buffers = new Map([...weights].filter(([, v]) => !v.trainable).map(([n, v]) => [n, tf.clone(v)]));
-  let lossSum = 0;
+  let lossSum: tf.Tensor | undefined; // scalar, on the device
   let ntokens = 0;
   try {
-    microBatches.forEach((mb, k) => {
+    for (const [k, mb] of microBatches.entries()) {
       const ctx = makeContext(config, weights, true, hashSeed(state.seed, `${adam.step}:${k}`));
       const inputs = batchTensors(mb, config);
       try {
@@ -88,16 +102,10 @@ export function trainStep(
             trainingLoss(forward(ctx, inputs), inputs.targets, opts.labelSmoothing ?? 0.1, inputs.allowed),
           vars,
         );
-        lossSum += value.dataSync()[0] ?? Number.NaN;
-        value.dispose();
+        lossSum = accumulate(lossSum, value);
         for (const [vn, gt] of Object.entries(g)) {
           const name = nameOf.get(vn) ?? vn;
-          const prev = grads.get(name);
-          grads.set(name, prev ? tf.tidy(() => tf.add(prev, gt)) : gt);
-          if (prev) {
-            prev.dispose();
-            gt.dispose();
-          }
+          grads.set(name, accumulate(grads.get(name), gt));
         }
         ntokens += mb.ntokens;
         applyBatchNormUpdates(weights, ctx.bnUpdates);
@@ -105,11 +113,13 @@ export function trainStep(
         disposeBatchTensors(inputs);
         for (const t of ctx.bnUpdates.values()) t.dispose();
       }
-    });
-    if (!Number.isFinite(lossSum))
-      throw new NonFiniteLossError(`loss is ${lossSum} at update ${adam.step + 1}`);
+    }
+    const both = tf.tidy(() => tf.stack([lossSum ?? tf.scalar(0), gradSumSquares(grads)])); // [2]
+    const [lossTotal, sumSq] = await both.data().finally(() => both.dispose());
+    if (!Number.isFinite(lossTotal))
+      throw new NonFiniteLossError(`loss is ${lossTotal} at update ${adam.step + 1}`);
     const scale = 1 / Math.max(ntokens, 1); // fairseq normalises by sample_size (target tokens)
-    const gradNorm = globalNorm(grads) * scale;
+    const gradNorm = Math.sqrt(sumSq ?? Number.NaN) * scale;
     if (!Number.isFinite(gradNorm))
       throw new NonFiniteLossError(`gradient norm is ${gradNorm} at update ${adam.step + 1}`);
     const clip = opts.clipNorm ?? 1;
@@ -119,7 +129,7 @@ export function trainStep(
     const seconds = (performance.now() - started) / 1000;
     return {
       step: adam.step,
-      loss: lossSum / Math.max(ntokens, 1),
+      loss: (lossTotal ?? Number.NaN) / Math.max(ntokens, 1),
       lr,
       gradNorm,
       tokensPerSec: ntokens / seconds,
@@ -129,6 +139,7 @@ export function trainStep(
     for (const [n, b] of buffers) weights.get(n)?.assign(b);
     throw err;
   } finally {
+    lossSum?.dispose();
     for (const g of grads.values()) g.dispose();
     for (const b of buffers.values()) b.dispose();
   }

@@ -30,24 +30,23 @@ const softmax = (xs: readonly number[]): number[] => {
  * by their trie, or every candidate scored (OFA allcand). Scores are summed log-probabilities
  * (fairseq `--unnormalized`, as the VQA-RAD evaluation script runs).
  */
-function decode(session: EngineSession, examples: readonly Example[], d: Decoding): Decoded[] {
+async function decode(session: EngineSession, examples: readonly Example[], d: Decoding): Promise<Decoded[]> {
   if (d.strategy === 'allcand') {
-    return session.scoreCandidates(examples).map((r) => ({
+    return (await session.scoreCandidates(examples)).map((r) => ({
       text: r.best,
       score: r.scores.length ? Math.max(...r.scores) : Number.NaN,
       scores: r.scores.length ? softmax(r.scores) : null,
     }));
   }
-  return session
-    .generate(examples, {
-      beamSize: d.strategy === 'beam' ? d.beam : 1,
-      maxLen: d.maxLength + 1, // the engine counts </s>
-      lenPenalty: d.lenpen,
-      noRepeatNgram: d.noRepeatNgram,
-      unnormalized: true,
-      constrained: d.strategy === 'trie',
-    })
-    .map((g) => ({ text: g.text, score: g.score, scores: null }));
+  const generated = await session.generate(examples, {
+    beamSize: d.strategy === 'beam' ? d.beam : 1,
+    maxLen: d.maxLength + 1, // the engine counts </s>
+    lenPenalty: d.lenpen,
+    noRepeatNgram: d.noRepeatNgram,
+    unnormalized: true,
+    constrained: d.strategy === 'trie',
+  });
+  return generated.map((g) => ({ text: g.text, score: g.score, scores: null }));
 }
 
 /**
@@ -100,7 +99,7 @@ export async function runEvaluateJob(
           return toEngineExample(reader, e, session!.config.imageSize, candidates);
         }),
       );
-      const decoded = decode(session, examples, job.decoding);
+      const decoded = await decode(session, examples, job.decoding);
       done += slice.length;
       ctx.send({
         type: 'predictions',

@@ -33,16 +33,16 @@ const sizeOf = (dir: string): number =>
  * optimizer.safetensors atomically); `extra` carries the job's own resumable state. A write that
  * fails removes the partial folder, so the newest complete checkpoint stays the one to resume.
  */
-export function saveSessionCheckpoint(
+export async function saveSessionCheckpoint(
   session: EngineSession,
   dir: string,
   extra: Record<string, unknown>,
-): number {
+): Promise<number> {
   try {
     if (simulatedFullDisk()) {
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     }
-    session.save(dir, extra);
+    await session.save(dir, extra);
     written++;
     return sizeOf(dir);
   } catch (err) {

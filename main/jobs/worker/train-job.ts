@@ -127,9 +127,9 @@ export async function runTrainJob(
     ctx.log(
       `${job.resumeCheckpoint ? `resuming at step ${startStep} from ${job.resumeCheckpoint}` : 'starting'}: ${job.scale}, ${params.toLocaleString('en')} parameters, vocabulary ${s.tokenizer.size}, ${sets.map((x) => x.length).join('+')} training examples`,
     );
-    const writeCheckpoint = (step: number) => {
+    const writeCheckpoint = async (step: number) => {
       const path = checkpointPath(job.runDir, step);
-      const bytes = saveSessionCheckpoint(s, path, { mixture: sampler.state(), runId: job.runId });
+      const bytes = await saveSessionCheckpoint(s, path, { mixture: sampler.state(), runId: job.runId });
       ctx.send({ type: 'checkpoint', step, path, bytes });
     };
     const schedule = { lr: h.lr, totalSteps: h.steps, warmupRatio: h.warmupRatio };
@@ -149,7 +149,7 @@ export async function runTrainJob(
       await ctx.yieldToHost();
       const stop = ctx.stopRequested();
       if (stop) {
-        if (stop === 'pause' && step - 1 > startStep) writeCheckpoint(step - 1);
+        if (stop === 'pause' && step - 1 > startStep) await writeCheckpoint(step - 1);
         return { reason: stop === 'pause' ? 'paused' : 'cancelled', step: step - 1 };
       }
       const picks = sampler.next(step, h.batchSize);
@@ -159,7 +159,7 @@ export async function runTrainJob(
           return toEngineExample(reader, e, s.config.imageSize, candidatesOf(dataset, e));
         }),
       );
-      const r = s.trainStep(s.prepare(examples), {
+      const r = await s.trainStep(s.prepare(examples), {
         schedule,
         adam: { ...DEFAULT_ADAM, weightDecay: h.weightDecay },
         clipNorm: h.gradClip,
@@ -176,7 +176,7 @@ export async function runTrainJob(
         ],
       });
       ctx.send({ type: 'progress', step, totalSteps: h.steps });
-      if (step % h.checkpointEvery === 0 || step === h.steps) writeCheckpoint(step);
+      if (step % h.checkpointEvery === 0 || step === h.steps) await writeCheckpoint(step);
     }
     ctx.log(`finished ${h.steps} steps`);
     return { reason: 'completed', step: h.steps };

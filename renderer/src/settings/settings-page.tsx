@@ -6,7 +6,8 @@ import { WorkbenchSettingsForm } from './workbench-settings';
 /** Data folder, compute backends, workers, de-identification and theme. */
 export function SettingsPage() {
   const { data: info, error } = useQuery('app.info', {});
-  const gpu = info?.backends.find((b) => b.name.includes('gpu'));
+  const gpuReady = info?.backends.some((b) => b.name.includes('gpu') && b.available) ?? false;
+  const adapters = info?.backends.filter((b) => b.adapter) ?? [];
   return (
     <section className="settings">
       <h1>Settings</h1>
@@ -54,11 +55,29 @@ export function SettingsPage() {
               ))}
             </tbody>
           </table>
-          {!gpu?.available && (
+          {adapters.map(({ name, adapter: a }) =>
+            a ? (
+              <dl className="facts" key={name} aria-label="GPU adapter">
+                <dt>GPU adapter</dt>
+                <dd>
+                  {a.description || a.device} ({[a.vendor, a.architecture].filter(Boolean).join(' ')})
+                  {a.software ? ', software: not chosen automatically' : ''}
+                </dd>
+                <dt>Largest buffer</dt>
+                <dd>{(a.limits.maxBufferSize / 2 ** 20).toFixed(0)} MiB</dd>
+                <dt>Largest storage binding</dt>
+                <dd>{(a.limits.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB</dd>
+                <dt>Storage buffers per stage</dt>
+                <dd>{a.limits.maxStorageBuffersPerShaderStage}</dd>
+              </dl>
+            ) : null,
+          )}
+          {!gpuReady && (
             <p className="hint">
-              For GPU training: on a machine with an NVIDIA GPU, CUDA 11.2 and cuDNN 8.1, run{' '}
-              <code>npm install @tensorflow/tfjs-node-gpu</code> in the workbench folder and restart; the
-              workbench picks it automatically and records it on every run.
+              For GPU training, the workbench uses WebGPU on any hardware adapter (Vulkan, Metal or D3D12
+              driver; nothing to install) or <code>@tensorflow/tfjs-node-gpu</code> where CUDA 11.2 and cuDNN
+              8.1 are present. It picks the GPU automatically and records it on every run;{' '}
+              <code>BIOMED_BACKEND=webgpu</code> forces WebGPU, software adapters included.
             </p>
           )}
         </>

@@ -1,0 +1,161 @@
+/// <reference types="@webgpu/types" />
+import * as tf from '@tensorflow/tfjs-core';
+import type { GpuAdapterInfo } from './types';
+
+/**
+ * The WebGPU backend: Dawn for Node (`webgpu` package) under plain Node, the runtime's own
+ * `navigator.gpu` where there is one (Electron's renderer, a browser). The device is created with
+ * the adapter's largest buffer and binding sizes: the defaults (256 and 128 MiB) are below the
+ * Base embedding (59,457 x 768 fp32 = 183 MB).
+ */
+
+/** Raised when an adapter was found but is not used: it carries what the adapter said. */
+export class AdapterRefusedError extends Error {
+  override readonly name = 'AdapterRefusedError';
+  constructor(
+    message: string,
+    readonly adapter: GpuAdapterInfo,
+  ) {
+    super(message);
+  }
+}
+
+interface Gpu {
+  requestAdapter(opts?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<GPUAdapter | null>;
+}
+
+let gpuPromise: Promise<Gpu> | undefined;
+
+async function loadGpu(): Promise<Gpu> {
+  const nav = (globalThis as { navigator?: { gpu?: Gpu } }).navigator;
+  if (nav?.gpu) return nav.gpu;
+  let mod: { create(flags: string[]): Gpu; globals: Record<string, unknown> };
+  try {
+    mod = (await import('webgpu')) as unknown as typeof mod;
+  } catch (err) {
+    throw new Error(
+      `webgpu (Dawn for Node) not loadable: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  // tfjs-backend-webgpu reads GPUBufferUsage, GPUMapMode, ... and navigator.gpu from the global object.
+  Object.assign(globalThis, mod.globals);
+  const gpu = mod.create([]);
+  const g = globalThis as unknown as { navigator?: Record<string, unknown> };
+  if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+  else g.navigator = { gpu };
+  return gpu;
+}
+
+function gpu(): Promise<Gpu> {
+  gpuPromise ??= loadGpu();
+  gpuPromise.catch(() => {
+    gpuPromise = undefined;
+  });
+  return gpuPromise;
+}
+
+const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render/i;
+
+/** Describes an adapter: vendor, architecture, description, whether it is software, limits. */
+export function describeAdapter(adapter: GPUAdapter): GpuAdapterInfo {
+  const info = (adapter as { info?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).info;
+  const vendor = info?.vendor ?? '';
+  const architecture = info?.architecture ?? '';
+  const device = info?.device ?? '';
+  const description = info?.description ?? '';
+  const fallback =
+    info?.isFallbackAdapter === true ||
+    (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  const l = adapter.limits;
+  return {
+    vendor,
+    architecture,
+    device,
+    description,
+    software: fallback || SOFTWARE.test(`${vendor} ${architecture} ${device} ${description}`),
+    limits: {
+      maxBufferSize: l.maxBufferSize,
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+    },
+  };
+}
+
+/** The adapter WebGPU offers here (high-performance preference), or a readable reason why none. */
+export async function findAdapter(): Promise<{ adapter: GPUAdapter; info: GpuAdapterInfo }> {
+  const adapter = await (await gpu()).requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) {
+    throw new Error(
+      'no WebGPU adapter found (no Vulkan/Metal/D3D12 driver visible; on Linux check libvulkan1 and VK_ICD_FILENAMES)',
+    );
+  }
+  return { adapter, info: describeAdapter(adapter) };
+}
+
+let active: { info: GpuAdapterInfo; device: GPUDevice } | undefined;
+
+async function register(adapter: GPUAdapter, info: GpuAdapterInfo): Promise<void> {
+  const l = adapter.limits;
+  const features: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  const device = await adapter.requestDevice({
+    requiredFeatures: features,
+    requiredLimits: {
+      maxBufferSize: l.maxBufferSize,
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+      maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+    },
+  });
+  void device.lost.then((why) => {
+    if (why.reason !== 'destroyed') console.error(`WebGPU device lost: ${why.message}`);
+  });
+  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  // Importing the package registers its own factory (first adapter, its own limits): use ours.
+  if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+  const adapterInfo = (adapter as { info?: GPUAdapterInfo }).info;
+  tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapterInfo), 3);
+  active = { info, device };
+}
+
+/**
+ * Activates tfjs' webgpu backend on this machine's adapter. A software adapter (SwiftShader,
+ * llvmpipe) is refused unless `allowSoftware` (BIOMED_BACKEND=webgpu): it is a correctness
+ * target, ~100x slower than WebAssembly.
+ */
+export async function loadWebgpu(allowSoftware: boolean): Promise<GpuAdapterInfo> {
+  if (!active) {
+    const { adapter, info } = await findAdapter();
+    if (info.software && !allowSoftware) {
+      throw new AdapterRefusedError(
+        `only a software adapter (${info.description || info.architecture}): not chosen automatically; BIOMED_BACKEND=webgpu uses it`,
+        info,
+      );
+    }
+    await register(adapter, info);
+  } else if (active.info.software && !allowSoftware) {
+    throw new AdapterRefusedError(
+      `only a software adapter (${active.info.description}): not chosen automatically`,
+      active.info,
+    );
+  }
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend('webgpu');
+  } catch (err) {
+    throw new Error(`setBackend('webgpu') threw: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  await tf.ready();
+  if (!ok || tf.getBackend() !== 'webgpu')
+    throw new Error(`setBackend('webgpu') left tfjs on '${tf.getBackend()}'`);
+  return active!.info;
+}
+
+/** The adapter in use, once the backend has been activated. */
+export function activeAdapter(): GpuAdapterInfo | undefined {
+  return active?.info;
+}

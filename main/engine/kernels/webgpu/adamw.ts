@@ -1,0 +1,77 @@
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { type AdamWScalars, FUSED_ADAMW } from '#main/engine/kernels/adamw-fused';
+import { groupsFor, runGpuProgram, type WebGpuLike, WG } from './program';
+
+/**
+ * WebGPU twin of the fused AdamW update (../adamw-fused.ts): the new first and second moments
+ * and the new weight, as three elementwise passes (a program has one output; the moments are
+ * re-read, not recomputed). Same formula; float32 throughout, so within a few ulp of the wasm
+ * kernel, which rounds once on store.
+ */
+
+interface Args {
+  inputs: Record<string, TensorInfo | undefined>;
+  backend: WebGpuLike;
+  attrs?: Record<string, unknown>;
+}
+
+function update({ inputs, backend, attrs }: Args): TensorInfo[] {
+  const { p, g, m, v } = inputs;
+  const s = attrs as unknown as AdamWScalars;
+  const n = p!.shape.reduce((k, x) => k * x, 1);
+  const has = m !== undefined && v !== undefined;
+  const u = { n: 'i32', beta: 'f32', scale: 'f32' } as const;
+  const moment = (key: string, prev: string, term: string, beta: number) =>
+    runGpuProgram(
+      backend,
+      {
+        key: `adamw_${key}_${has}`,
+        inputs: has ? ['g', 'prev'] : ['g'],
+        outSize: n,
+        workgroups: groupsFor(n),
+        workgroup: WG,
+        uniforms: u,
+        body: `
+          if (index >= uniforms.n) { return; }
+          let gi = g[index] * uniforms.scale;
+          result[index] = ${has ? `${prev} * uniforms.beta + ` : ''}${term} * (1.0 - uniforms.beta);`,
+      },
+      has ? [g!, (key === 'm' ? m : v)!] : [g!],
+      [n, beta, s.gradScale],
+      [...p!.shape],
+    );
+  const m1 = moment('m', 'prev[index]', 'gi', s.beta1);
+  const v1 = moment('v', 'prev[index]', 'gi * gi', s.beta2);
+  const p1 = runGpuProgram(
+    backend,
+    {
+      key: 'adamw_p',
+      inputs: ['p', 'm1', 'v1'],
+      outSize: n,
+      workgroups: groupsFor(n),
+      workgroup: WG,
+      uniforms: { n: 'i32', eps: 'f32', decay: 'f32', step: 'f32' },
+      body: `
+        if (index >= uniforms.n) { return; }
+        let pi = p[index];
+        result[index] = pi - pi * uniforms.decay - (m1[index] / (sqrt(v1[index]) + uniforms.eps)) * uniforms.step;`,
+    },
+    [p!, m1, v1],
+    [n, s.eps, s.decayRate, s.stepSize],
+    [...p!.shape],
+  );
+  return [p1, m1, v1];
+}
+
+/** Registers the update for 'webgpu' (idempotent). */
+export function registerWebgpuAdamW(): string[] {
+  if (!tf.getKernel(FUSED_ADAMW, 'webgpu')) {
+    tf.registerKernel({
+      kernelName: FUSED_ADAMW,
+      backendName: 'webgpu',
+      kernelFunc: update as unknown as KernelFunc,
+    });
+  }
+  return [`${FUSED_ADAMW}:webgpu`];
+}

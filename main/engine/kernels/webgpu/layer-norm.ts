@@ -1,0 +1,161 @@
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { LAYER_NORM, LAYER_NORM_GRAD } from '#main/engine/kernels/layer-norm';
+import { groupsFor, runGpuProgram, type WebGpuLike, WG } from './program';
+import { columnSums, ROW_HEAD, ROW_PRELUDE, treeSum } from './reduce';
+
+/**
+ * WebGPU twins of the fused LayerNorm kernels (same inputs, outputs and formulas as
+ * ../layer-norm.ts): statistics one workgroup per row, y and dx elementwise or per row, dgamma
+ * and dbeta as two-pass column sums.
+ */
+
+interface Args {
+  inputs: Record<string, TensorInfo>;
+  backend: WebGpuLike;
+  attrs?: Record<string, unknown>;
+}
+
+const size = (t: TensorInfo) => t.shape.reduce((n, s) => n * s, 1);
+
+function forward({ inputs, backend, attrs }: Args): TensorInfo[] {
+  const { x, gamma, beta } = inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
+  const d = gamma.shape[0]!;
+  const rows = size(x) / d;
+  const eps = attrs?.['eps'] as number;
+  const u = { rows: 'i32', d: 'i32', eps: 'f32' } as const;
+  const mean = runGpuProgram(
+    backend,
+    {
+      key: 'ln_mean',
+      inputs: ['x'],
+      outSize: rows,
+      workgroups: rows,
+      workgroup: WG,
+      uniforms: u,
+      prelude: ROW_PRELUDE,
+      body: `${ROW_HEAD}
+        var s = 0.0;
+        for (var j = lane; j < d; j += ${WG}) { s += x[o + j]; }
+        buf[lane] = s;
+        ${treeSum(['buf'])}
+        if (lane == 0 && ok) { result[row] = buf[0] / f32(d); }`,
+    },
+    [x],
+    [rows, d, eps],
+    [rows],
+  );
+  const rstd = runGpuProgram(
+    backend,
+    {
+      key: 'ln_rstd',
+      inputs: ['x', 'mean'],
+      outSize: rows,
+      workgroups: rows,
+      workgroup: WG,
+      uniforms: u,
+      prelude: ROW_PRELUDE,
+      body: `${ROW_HEAD}
+        let mu = mean[min(row, uniforms.rows - 1)];
+        var s = 0.0;
+        for (var j = lane; j < d; j += ${WG}) { let c = x[o + j] - mu; s += c * c; }
+        buf[lane] = s;
+        ${treeSum(['buf'])}
+        if (lane == 0 && ok) { result[row] = 1.0 / sqrt(buf[0] / f32(d) + uniforms.eps); }`,
+    },
+    [x, mean],
+    [rows, d, eps],
+    [rows],
+  );
+  const y = runGpuProgram(
+    backend,
+    {
+      key: 'ln_y',
+      inputs: ['x', 'mean', 'rstd', 'gamma', 'beta'],
+      outSize: rows * d,
+      workgroups: groupsFor(rows * d),
+      workgroup: WG,
+      uniforms: { n: 'i32', d: 'i32' },
+      body: `
+        if (index >= uniforms.n) { return; }
+        let r = index / uniforms.d;
+        let j = index - r * uniforms.d;
+        result[index] = (x[index] - mean[r]) * rstd[r] * gamma[j] + beta[j];`,
+    },
+    [x, mean, rstd, gamma, beta],
+    [rows * d, d],
+    [...x.shape],
+  );
+  return [y, mean, rstd];
+}
+
+function backward({ inputs, backend }: Args): TensorInfo[] {
+  const { dy, x, mean, rstd, gamma } = inputs as Record<string, TensorInfo>;
+  const d = gamma!.shape[0]!;
+  const rows = size(x!) / d;
+  const dx = runGpuProgram(
+    backend,
+    {
+      key: 'ln_dx',
+      inputs: ['dy', 'x', 'mean', 'rstd', 'gamma'],
+      outSize: rows * d,
+      workgroups: rows,
+      workgroup: WG,
+      uniforms: { rows: 'i32', d: 'i32' },
+      prelude: ROW_PRELUDE,
+      body: `${ROW_HEAD}
+        let rr = min(row, uniforms.rows - 1);
+        let mu = mean[rr];
+        let rs = rstd[rr];
+        var sg = 0.0;
+        var sgx = 0.0;
+        for (var j = lane; j < d; j += ${WG}) {
+          let g = dy[o + j] * gamma[j];
+          sg += g;
+          sgx += g * (x[o + j] - mu) * rs;
+        }
+        buf[lane] = sg;
+        buf2[lane] = sgx;
+        ${treeSum(['buf', 'buf2'])}
+        let mg = buf[0] / f32(d);
+        let mgx = buf2[0] / f32(d);
+        if (ok) {
+          for (var j = lane; j < d; j += ${WG}) {
+            let xh = (x[o + j] - mu) * rs;
+            result[o + j] = rs * (dy[o + j] * gamma[j] - mg - xh * mgx);
+          }
+        }`,
+    },
+    [dy!, x!, mean!, rstd!, gamma!],
+    [rows, d],
+    [...x!.shape],
+  );
+  const dgamma = columnSums(
+    backend,
+    'ln_dgamma',
+    [
+      ['dy', dy!],
+      ['x', x!],
+      ['mean', mean!],
+      ['rstd', rstd!],
+    ],
+    'dy[k] * (x[k] - mean[r]) * rstd[r]',
+    rows,
+    d,
+  );
+  const dbeta = columnSums(backend, 'ln_dbeta', [['dy', dy!]], 'dy[k]', rows, d);
+  return [dx, dgamma, dbeta];
+}
+
+/** Registers both kernels for 'webgpu' (idempotent). */
+export function registerWebgpuLayerNorm(): string[] {
+  for (const [kernelName, fn] of [
+    [LAYER_NORM, forward],
+    [LAYER_NORM_GRAD, backward],
+  ] as const) {
+    if (!tf.getKernel(kernelName, 'webgpu')) {
+      tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: fn as unknown as KernelFunc });
+    }
+  }
+  return [`${LAYER_NORM}:webgpu`];
+}

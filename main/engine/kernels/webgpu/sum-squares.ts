@@ -1,0 +1,93 @@
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { SUM_SQUARES } from '#main/engine/kernels/sum-squares';
+import { runGpuProgram, type WebGpuLike, WG } from './program';
+
+/**
+ * WebGPU twin of the sum-of-squares kernel (../sum-squares.ts): the gradient's global norm over
+ * every weight without one giant addN (WebGPU binds at most maxStorageBuffersPerShaderStage
+ * buffers per program, often 8). Each tensor gets one program of WG workgroups that writes WG
+ * partial sums into its slot of one shared buffer; a last workgroup adds all partials.
+ */
+
+const GROUPS = WG;
+
+interface Args {
+  inputs: TensorInfo[] | Record<string, TensorInfo>;
+  backend: WebGpuLike;
+}
+
+function sumSquares({ inputs, backend }: Args): TensorInfo {
+  const list = Array.isArray(inputs) ? inputs : Object.values(inputs);
+  const partial = backend.makeTensorInfo([list.length * GROUPS], 'float32');
+  list.forEach((t, i) => {
+    const n = t.shape.reduce((k, x) => k * x, 1);
+    runGpuProgram(
+      backend,
+      {
+        key: 'sumsq_partial',
+        inputs: ['x'],
+        outSize: list.length * GROUPS,
+        workgroups: GROUPS,
+        workgroup: WG,
+        uniforms: { n: 'i32', slot: 'i32' },
+        prelude: `var<workgroup> buf : array<f32, ${WG}>;`,
+        body: `
+          let lane = i32(localId.x);
+          let group = index / ${WG};
+          var s = 0.0;
+          for (var k = index; k < uniforms.n; k += ${WG * GROUPS}) { let e = x[k]; s += e * e; }
+          buf[lane] = s;
+          workgroupBarrier();
+          for (var h = ${WG / 2}; h > 0; h = h >> 1u) {
+            if (lane < h) { buf[lane] = buf[lane] + buf[lane + h]; }
+            workgroupBarrier();
+          }
+          if (lane == 0 && group < ${GROUPS}) { result[uniforms.slot * ${GROUPS} + group] = buf[0]; }`,
+      },
+      [t],
+      [n, i],
+      partial,
+    );
+  });
+  const out = runGpuProgram(
+    backend,
+    {
+      key: 'sumsq_final',
+      inputs: ['partial'],
+      outSize: 1,
+      workgroups: 1,
+      workgroup: WG,
+      uniforms: { n: 'i32' },
+      prelude: `var<workgroup> buf : array<f32, ${WG}>;`,
+      body: `
+        let lane = i32(localId.x);
+        var s = 0.0;
+        for (var k = lane; k < uniforms.n; k += ${WG}) { s += partial[k]; }
+        buf[lane] = s;
+        workgroupBarrier();
+        for (var h = ${WG / 2}; h > 0; h = h >> 1u) {
+          if (lane < h) { buf[lane] = buf[lane] + buf[lane + h]; }
+          workgroupBarrier();
+        }
+        if (lane == 0) { result[0] = buf[0]; }`,
+    },
+    [partial],
+    [list.length * GROUPS],
+    [],
+  );
+  backend.disposeData(partial.dataId);
+  return out;
+}
+
+/** Registers the kernel for 'webgpu' (idempotent). */
+export function registerWebgpuSumSquares(): string[] {
+  if (!tf.getKernel(SUM_SQUARES, 'webgpu')) {
+    tf.registerKernel({
+      kernelName: SUM_SQUARES,
+      backendName: 'webgpu',
+      kernelFunc: sumSquares as unknown as KernelFunc,
+    });
+  }
+  return [`${SUM_SQUARES}:webgpu`];
+}
