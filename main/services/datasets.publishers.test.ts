@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fx from '#main/data/fixtures/make-fixtures';
 import * as pub from '#main/data/fixtures/publisher-fixtures';
 import type { ImportReport } from '#shared/domain/dataset';
-import { allStoredBytes, freshWorkbench } from './test-workbench';
+import { allStoredBytes, freshWorkbench, storeSnapshot } from './test-workbench';
 
 // The downstream datasets of the papers, from small copies of each publisher's release written
 // here in its exact layout; every import is auto-detected from the folder or file.
@@ -277,5 +277,54 @@ describe('MedMNIST v2: every 2D subset with its label names, task and metrics', 
     } else
       expect(targets.slice(0, 2)).toEqual([0, count - 1].map((k) => (meta['labelNames'] as string[])[k]));
     if (flag === 'retinamnist') expect(meta['metrics']).toEqual(['mae']);
+  });
+});
+
+describe('bad publisher files: the error names file, line and column; nothing is stored', () => {
+  const cases: [string, () => Record<string, string | Uint8Array>, RegExp][] = [
+    [
+      'MIMIC-CXR split CSV without its split column',
+      () => ({
+        ...pub.mimicCxrRelease((k) => jpegs[k]!, 'zip').tree,
+        'mimic-cxr-2.0.0-split.csv.gz': pub.gz('dicom_id,study_id,subject_id\na,1,2\n'),
+      }),
+      /mimic-cxr-2\.0\.0-split\.csv\.gz:1: missing column\(s\) split/,
+    ],
+    [
+      'NOTEEVENTS.csv.gz that is not gzip',
+      () => ({ 'NOTEEVENTS.csv.gz': 'ROW_ID,SUBJECT_ID\n' }),
+      /NOTEEVENTS\.csv\.gz: cannot read the file/,
+    ],
+    [
+      'NOTEEVENTS without TEXT',
+      () => ({ 'NOTEEVENTS.csv': 'ROW_ID,SUBJECT_ID,CATEGORY,DESCRIPTION,ISERROR\n1,2,Radiology,x,\n' }),
+      /NOTEEVENTS\.csv:1: missing column\(s\) TEXT/,
+    ],
+    [
+      'CBIS-DDSM CSV without pathology',
+      () => ({
+        'mass_case_description_train_set.csv':
+          'patient_id,left or right breast,image view,abnormality id,image file path,cropped image file path\n',
+      }),
+      /mass_case_description_train_set\.csv:1: missing column\(s\) pathology/,
+    ],
+    [
+      'RSNA labels without Target',
+      () => ({ 'stage_2_train_labels.csv': 'patientId,x,y,width,height\nabc,,,,\n' }),
+      /stage_2_train_labels\.csv:1: missing column\(s\) Target/,
+    ],
+    [
+      'TREC topics file without topics',
+      () => ({
+        'topics2022.xml': '<topics task="2022 TREC Clinical Trials"></topics>',
+        'qrels2022.txt': '1 0 NCT00000102 2\n',
+      }),
+      /topics2022\.xml: no <topic number/,
+    ],
+  ];
+  it.each(cases)('%s', async (_, files, message) => {
+    const before = storeSnapshot(ctx);
+    await expect(run(folder(files()))).rejects.toThrow(message);
+    expect(storeSnapshot(ctx)).toEqual(before);
   });
 });

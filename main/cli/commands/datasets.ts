@@ -13,6 +13,7 @@ import { DatasetFormat, type ImportReport } from '#shared/domain/dataset';
 
 const USAGE = [
   'biomed datasets import PATH [--format F] [--dry-run] [--json] [--name N] [--seed S] [--limit N] [--frame K]',
+  '         [--views frontal|all] (MIMIC-CXR) [--crops] (CBIS-DDSM lesion crops)',
   '       biomed datasets list [--json]',
   '       biomed datasets delete ID [--force]   (--force: also when runs or evaluations use it)',
   '       biomed datasets demo [--json]   (add the synthetic demo datasets that are missing)',
@@ -50,6 +51,8 @@ async function importCmd(argv: readonly string[], io: CliIO): Promise<number> {
       seed: { type: 'string' },
       limit: { type: 'string' },
       frame: { type: 'string' },
+      views: { type: 'string' },
+      crops: { type: 'boolean' },
     },
   });
   const path = positionals[0];
@@ -66,6 +69,8 @@ async function importCmd(argv: readonly string[], io: CliIO): Promise<number> {
       ...(values.seed ? { seed: Number(values.seed) } : {}),
       ...(values.limit ? { limit: Number(values.limit) } : {}),
       ...(values.frame ? { dicomFrame: Number(values.frame) } : {}),
+      ...(values.views ? { views: values.views } : {}),
+      ...(values.crops ? { lesionCrops: true } : {}),
     },
   });
   if (!parsed.success)

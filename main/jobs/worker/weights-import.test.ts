@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importWeightsFile } from '#main/data/weights/import';
 import {
+  CUSTOM_TEST_CONFIG,
   PYTHON,
   REFERENCE_DIR,
   requireTorch,
@@ -21,29 +22,11 @@ import { encodeSafetensors, type SafeTensor } from '#main/engine/checkpoint/safe
 import { makeContext } from '#main/engine/model/context';
 import { forward } from '#main/engine/model/model';
 import { createEngineSession, type EngineSession, loadSession } from '#main/engine/session';
-import type { ModelConfig } from '#shared/model/config';
 import { PRESETS } from '#shared/model/presets';
 import { storedWeights } from '#shared/model/weight-shapes';
 
 const DICT = path.resolve(import.meta.dirname, '../../../../shared/spec/vocab/dict.txt');
-/** A shrunken custom shape: every block of the design, odd sizes, asymmetric depth. */
-const CUSTOM: ModelConfig = {
-  ...PRESETS['cpu-xs'],
-  name: 'custom',
-  dModel: 32,
-  ffn: 48,
-  heads: 2,
-  encLayers: 2,
-  decLayers: 1,
-  resnetBlocks: [1, 1, 2],
-  resnetWidth: 8,
-  maxSourcePositions: 30,
-  maxTargetPositions: 20,
-  tokenBucket: 16,
-  imageBucket: 8,
-  maxRelPosition: 64,
-  vocabSize: 20 + 9197,
-};
+const CUSTOM = CUSTOM_TEST_CONFIG;
 
 let dir: string;
 const file = (n: string) => path.join(dir, n);
