@@ -92,7 +92,7 @@ describe('biomed weights', () => {
         (e, p) => e === 'onDidWeightsImportProgress' && events.push((p as { phase: string }).phase),
       );
       const again = await ctx.invoke('weights.import', { path: file('hf/pytorch_model.bin') });
-      expect(again.record.id).toBe(list[0].id);
+      expect(again.record?.id).toBe(list[0].id);
       expect(events[0]).toBe('read');
       expect(events.at(-1)).toBe('done');
       expect(events).toContain('convert');
