@@ -18,6 +18,7 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
   const [format, setFormat] = useState<DatasetFormat | ''>('');
   const [detected, setDetected] = useState<string | null>(null);
   const [name, setName] = useState('');
+  const [strict, setStrict] = useState(false);
   const [step, setStep] = useState<Step>('source');
   const [report, setReport] = useState<ImportReport | null>(null);
   const [progress, setProgress] = useState<ImportProgressEvent | null>(null);
@@ -54,6 +55,7 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
     dryRun,
     ...(format ? { format } : {}),
     ...(name.trim() ? { name: name.trim() } : {}),
+    ...(strict ? { options: { strict: true } } : {}),
   });
   const dryRun = () =>
     run(async () => {
@@ -126,6 +128,18 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
           />
         </div>
       </div>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={strict}
+          onChange={(e) => {
+            setStrict(e.target.checked);
+            setStep('source');
+            setReport(null);
+          }}
+        />{' '}
+        Refuse the whole import if any record would be skipped (strict)
+      </label>
       {detected && (
         <p className="hint" role="status">
           Detected format: <strong>{detected}</strong>
