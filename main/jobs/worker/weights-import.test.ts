@@ -82,7 +82,7 @@ beforeAll(async () => {
   ]);
   copyFileSync(DICT, file('s/dict.txt'));
   for (const sub of ['hf32', 'hf16', 'st']) writeDict(file(`${sub}/dict.txt`), 20);
-}, 120_000);
+}, 300_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -209,7 +209,7 @@ describe('importing published weights', () => {
     );
     expect(p?.maxAbsLogit).toBeGreaterThan(1);
     expect(p?.maxAbsDiff).toBeLessThanOrEqual(1e-4);
-  }, 120_000);
+  }, 300_000);
 
   it('imports a custom shape in Hugging Face naming from pytorch_model.bin and safetensors, fp32 and fp16', async () => {
     const sources = [
@@ -255,7 +255,7 @@ describe('importing published weights', () => {
       expect(p.maxAbsLogit).toBeGreaterThan(0.5);
       expect(p.maxAbsDiff).toBeLessThanOrEqual(1e-4);
     }
-  }, 120_000);
+  }, 300_000);
 
   it('stores nothing for a file that does not load completely', async () => {
     const missing = await importWeightsFile({ path: file('hf32/missing.bin'), destDir: file('bad-1') });
@@ -266,5 +266,5 @@ describe('importing published weights', () => {
       { key: 'encoder.layers.1.fc1.weight', expected: [48, 32], actual: [49, 32] },
     ]);
     expect(existsSync(file('bad-1')) || existsSync(file('bad-2'))).toBe(false);
-  }, 60_000);
+  }, 180_000);
 });
