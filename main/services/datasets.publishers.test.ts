@@ -84,6 +84,16 @@ describe('MIMIC-CXR-JPG', () => {
   });
 });
 
+describe('strict', () => {
+  it('refuses a publisher import that would skip records, naming them; nothing is stored', async () => {
+    const before = storeSnapshot(ctx);
+    await expect(run(folder(pub.rsnaRelease().tree), { options: { strict: true } })).rejects.toThrow(
+      /00704310-78a8-4b38-8475-49f4573b2dbb/,
+    );
+    expect(storeSnapshot(ctx)).toEqual(before);
+  });
+});
+
 describe('MIMIC-III NOTEEVENTS', () => {
   it('streams the gzipped CSV: radiology reports to findings -> impression, grouped by patient', async () => {
     const { text, subjectOf } = pub.noteEvents();
