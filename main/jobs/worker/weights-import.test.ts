@@ -22,6 +22,7 @@ import { encodeSafetensors, type SafeTensor } from '#main/engine/checkpoint/safe
 import { makeContext } from '#main/engine/model/context';
 import { forward } from '#main/engine/model/model';
 import { createEngineSession, type EngineSession, loadSession } from '#main/engine/session';
+import { syntheticExamples } from '#main/engine/train/train-fixture';
 import { PRESETS } from '#shared/model/presets';
 import { storedWeights } from '#shared/model/weight-shapes';
 
@@ -247,6 +248,20 @@ describe('importing published weights', () => {
       session.dispose();
       pairs.push([file(`custom-case-${i}.safetensors`), file(rel)]);
     }
+    // fine-tuning starts from them: one step from the imported weights, fresh Adam state
+    const tune = await createEngineSession({
+      preset: { ...CUSTOM, imageSize: 32 },
+      seed: 1,
+      vocab: { kind: 'checkpoint' },
+      init: file('custom-out-1'),
+      backend: 'cpu',
+    });
+    const step = await tune.trainStep(tune.prepare(syntheticExamples(2, CUSTOM)), {
+      schedule: { lr: 1e-3, totalSteps: 2, warmupRatio: 0 },
+    });
+    expect(Number.isFinite(step.loss)).toBe(true);
+    expect(tune.step).toBe(1);
+    tune.dispose();
     const parity = referenceParity(pairs);
     for (const p of parity) {
       console.log(
