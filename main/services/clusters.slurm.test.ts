@@ -125,7 +125,7 @@ async function submit(
     datasets: [{ datasetId }],
     scale: 'cpu-xs',
     hyperparameters: { ...QUICK, steps, seed: 5, ...((extra['hyperparameters'] as object) ?? {}) },
-    evaluate: { split: null },
+    evaluate: (extra['evaluate'] as object) ?? { split: null },
     ...(cluster ? { cluster } : {}),
     ...(extra['sweep'] ? { sweep: extra['sweep'] } : {}),
   })) as ExperimentCreated;
@@ -173,7 +173,7 @@ describe.concurrent('on a real Slurm', () => {
   });
 
   it('a cpu-xs fine-tune runs as a batch job, is ingested, and has the metrics of a local run of the same seed', async () => {
-    const [run] = await submit(env.ctx, env.datasetId, 'local', 4);
+    const [run] = await submit(env.ctx, env.datasetId, 'local', 4, { evaluate: { split: 'test', limit: 4 } });
     expect(run!.cluster).toMatchObject({ cluster: 'local', attempt: 1 });
     expect(run!.cluster!.jobId).toMatch(/^\d+$/);
     const [here] = await submit(env.ctx, env.datasetId, undefined, 4);
@@ -189,6 +189,14 @@ describe.concurrent('on a real Slurm', () => {
     expect(remote).toHaveLength(4);
     expect(remote).toEqual(losses(env.ctx, here!.id));
     report.push('', '## cluster run vs local run, same seed (train/loss by step)', JSON.stringify(remote));
+    // The run's checkpoint is on a folder this machine sees: its test split is evaluated here.
+    await waitUntil(
+      () => env.ctx.store.evaluations.list({ runId: run!.id }).some((e) => e.status === 'succeeded'),
+      150_000,
+      'the evaluation of the cluster run',
+    );
+    const [ev] = env.ctx.store.evaluations.list({ runId: run!.id });
+    expect(ev!.done).toBe(4);
   });
 
   it('a 2 x 2 sweep becomes one job array; History shows each task with its job id', async () => {
@@ -202,7 +210,9 @@ describe.concurrent('on a real Slurm', () => {
     await waitUntil(
       () => {
         const out = sh('squeue', ['-r', '-j', array, '-o', '%.10i %.9P %.20j %.8T %.10M %.6D %R']);
-        if (out.split('\n').length > 1) squeueLines.splice(0, squeueLines.length, ...out.split('\n'));
+        // Keep the fullest snapshot (most tasks listed at once).
+        if (out.split('\n').length > squeueLines.length)
+          squeueLines.splice(0, squeueLines.length, ...out.split('\n'));
         return runs.every((r) => ENDED.includes(env.ctx.store.runs.get(r.id)!.status));
       },
       200_000,
@@ -219,7 +229,7 @@ describe.concurrent('on a real Slurm', () => {
     };
     report.push(
       '',
-      `## sweep: squeue -r -j ${array} (last snapshot while it ran)`,
+      `## sweep: squeue -r -j ${array} (the fullest snapshot while it ran)`,
       ...squeueLines,
       '',
       `## sweep: sacct -j ${array} -X`,

@@ -106,7 +106,13 @@ describe('formats from fixtures (auto-detected)', () => {
       options: { validationFraction: 0.3, testFraction: 0.3 },
     });
     expect([r.format, r.examples]).toEqual(['iu-xray', 3]);
-    expect(r.problems.some((p) => /without findings/.test(p.message))).toBe(true);
+    expect(r.skipped).toContainEqual(
+      expect.objectContaining({
+        file: 'indiana_reports.csv',
+        field: 'findings',
+        reason: expect.stringMatching(/neither findings nor impression/),
+      }),
+    );
     const study1 = examples(r.datasetId!).filter((e) => e.meta['sourceId'] === '1');
     expect(new Set(study1.map((e) => e.split)).size).toBe(1);
     expect(study1[0]!.target).toBe(

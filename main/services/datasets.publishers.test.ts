@@ -35,10 +35,7 @@ const examples = (id: string) => [...ctx.store.examples.iterate(id)];
 /** The ids of the records an import reported as skipped, with the reason. */
 const skipped = (r: ImportReport): Record<string, string> =>
   Object.fromEntries(
-    r.problems.flatMap((p) => {
-      const m = /^record (.+?) skipped: (.*)$/.exec(p.message);
-      return m ? [[m[1]!, m[2]!]] : [];
-    }),
+    r.skipped.filter((s) => !/^\d+ record\(s\) skipped: /.test(s.reason)).map((s) => [s.id, s.reason]),
   );
 /** Each group of `groupOf` in exactly one split. */
 const groupsInOneSplit = (
@@ -84,7 +81,17 @@ describe('MIMIC-CXR-JPG', () => {
     expect(r.examples).toBe(5); // the lateral image and the p11 subject are out
     const ex = examples(r.datasetId!);
     expect(ex.every((e) => e.meta['view'] === 'PA' || e.meta['view'] === 'AP')).toBe(true);
-    expect(r.problems.some((p) => p.file === 'files/p11' && /1 record\(s\)/.test(p.message))).toBe(true);
+    expect(r.skipped.some((s) => s.file === 'files/p11' && /1 record\(s\)/.test(s.reason))).toBe(true);
+  });
+});
+
+describe('strict', () => {
+  it('refuses a publisher import that would skip records, naming them; nothing is stored', async () => {
+    const before = storeSnapshot(ctx);
+    await expect(run(folder(pub.rsnaRelease().tree), { options: { strict: true } })).rejects.toThrow(
+      /00704310-78a8-4b38-8475-49f4573b2dbb/,
+    );
+    expect(storeSnapshot(ctx)).toEqual(before);
   });
 });
 

@@ -36,7 +36,7 @@ import os, torch, collections
 class Shell:
     def __reduce__(self): return (os.system, ("touch " + ${JSON.stringify(file('PWNED'))},))
 torch.save(collections.OrderedDict(w=torch.zeros(2), x=Shell()), ${JSON.stringify(file('evil.bin'))})`);
-}, 120_000);
+}, 300_000);
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -108,7 +108,7 @@ describe('biomed weights', () => {
     const del = await cli(['weights', 'delete', list[0].id]);
     expect(del.out).toMatch(/^Deleted .* \(\d+\.\d MB\)/);
     expect(storeState()).toEqual({ rows: [], folders: [] });
-  }, 120_000);
+  }, 300_000);
 
   it('refuses bad files with the key or global named, and stores nothing', async () => {
     const before = storeState();
@@ -136,5 +136,5 @@ describe('biomed weights', () => {
     const missing = await cli(['weights', 'import', file('nope.pt'), '--json']);
     expect(JSON.parse(missing.out).error.message).toMatch(/nope\.pt does not exist/);
     expect(storeState()).toEqual(before);
-  }, 60_000);
+  }, 180_000);
 });

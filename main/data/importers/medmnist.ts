@@ -97,12 +97,10 @@ export const medmnistImporter: Importer = {
           const idx = row[0]!;
           const label = info ? info.labels[idx] : String(idx);
           if (label === undefined) {
-            problems.error(
-              name,
+            problems.skip(
+              { file: name, id: `${key}[${i}]` },
+              `${key}_labels`,
               `unknown label ${idx} for ${info?.title ?? flag} (expected 0..${info!.labels.length - 1})`,
-              {
-                field: `${key}_labels[${i}]`,
-              },
             );
             continue;
           }
@@ -120,6 +118,7 @@ export const medmnistImporter: Importer = {
         });
         labelCount++;
         examples.push({
+          ref: { file: name, id: `${key}[${i}]` },
           split,
           task: 'image_classification',
           inputs: {},
@@ -130,7 +129,8 @@ export const medmnistImporter: Importer = {
         });
       }
     }
-    if (labelCount === 0 && problems.errorCount === 0) problems.fail(name, 'the archive holds no images');
+    if (labelCount === 0 && problems.errorCount === 0 && problems.skippedCount === 0)
+      problems.fail(name, 'the archive holds no images');
     return {
       format: 'medmnist',
       name: info?.title ?? flag,
