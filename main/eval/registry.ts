@@ -1,4 +1,4 @@
-import { MetricId as MetricIdSchema } from '#shared/task-hyperparameters';
+import { MetricId as MetricIdSchema } from '#shared/domain/metric';
 /**
  * The metric registry behind index.ts's `computeMetrics`, `bootstrapMetrics` and
  * `pairedBootstrapMetrics`: stable metric ids, the extras some metrics need, and how each

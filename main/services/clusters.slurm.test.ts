@@ -6,13 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestRunFolder } from '#main/jobs/cluster/ingest';
 import { clusterShell } from '#main/jobs/cluster/shell';
 import { jobcompJobs, jobcompLocation, squeue } from '#main/jobs/cluster/slurm';
-import type { ExperimentCreated } from '#shared/api/experiments';
 import { ClusterProfile, type ClusterProfileInput } from '#shared/domain/cluster';
 import type { RunSummary } from '#shared/domain/run';
 import type { ServiceContext } from './context';
 import { dispatch } from './dispatch';
 import { QUICK, vqaRadWorkbench, waitUntil } from './job-test-helpers';
-import { openWorkbench } from './open';
+import { openWorkbench, type Workbench } from './open';
 import { REPO_ROOT } from './test-workbench';
 
 // Against the real one-node Slurm that `npm test` starts (scripts/slurm-local.sh): munged,
@@ -102,7 +101,7 @@ beforeAll(async () => {
     profile({ name: 'noacct', slurmConf: '/etc/slurm/slurm-noaccounting.conf' }),
     profile({ name: 'ssh', access: { kind: 'ssh', host: 'biomed-test-cluster', configFile: sshConfig } }),
   ])
-    await dispatch(env.ctx, 'clusters.save', p);
+    await env.ctx.invoke('clusters.save', p);
 });
 afterAll(() => {
   sshd?.kill('SIGTERM');
@@ -113,13 +112,13 @@ afterAll(() => {
 });
 
 async function submit(
-  ctx: ServiceContext,
+  ctx: Workbench,
   datasetId: string,
   cluster: string | undefined,
   steps: number,
   extra: Record<string, unknown> = {},
 ): Promise<RunSummary[]> {
-  const created = (await dispatch(ctx, 'experiments.create', {
+  const created = await ctx.invoke('experiments.create', {
     name: `slurm-${cluster ?? 'here'}`,
     task: 'vqa',
     datasets: [{ datasetId }],
@@ -128,7 +127,7 @@ async function submit(
     evaluate: (extra['evaluate'] as object) ?? { split: null },
     ...(cluster ? { cluster } : {}),
     ...(extra['sweep'] ? { sweep: extra['sweep'] } : {}),
-  })) as ExperimentCreated;
+  });
   return created.runs;
 }
 
@@ -145,10 +144,7 @@ const sh = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'ut
 
 describe.concurrent('on a real Slurm', () => {
   it('cluster test submits a tiny job and reports each step', async () => {
-    const r = (await dispatch(env.ctx, 'clusters.test', { name: 'local' })) as {
-      ok: boolean;
-      steps: { name: string; ok: boolean; detail: string }[];
-    };
+    const r = await env.ctx.invoke('clusters.test', { name: 'local' });
     report.push(
       '## biomed cluster test local',
       ...r.steps.map((s) => `${s.ok ? 'ok  ' : 'FAIL'} ${s.name}: ${s.detail}`),
@@ -165,8 +161,8 @@ describe.concurrent('on a real Slurm', () => {
     ]);
     expect(r.ok).toBe(true);
     // A partition that does not exist fails that step, names it, and stops there.
-    await dispatch(env.ctx, 'clusters.save', profile({ name: 'nopart', partition: 'gpu-h100' }));
-    const bad = (await dispatch(env.ctx, 'clusters.test', { name: 'nopart' })) as typeof r;
+    await env.ctx.invoke('clusters.save', profile({ name: 'nopart', partition: 'gpu-h100' }));
+    const bad = await env.ctx.invoke('clusters.test', { name: 'nopart' });
     expect(bad.ok).toBe(false);
     expect(bad.steps.at(-1)).toMatchObject({ name: 'partition', ok: false });
     expect(bad.steps.at(-1)!.detail).toMatch(/gpu-h100/);
@@ -220,13 +216,11 @@ describe.concurrent('on a real Slurm', () => {
     );
     const done = runs.map((r) => env.ctx.store.runs.get(r.id)!);
     expect(done.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
-    const page = (await dispatch(env.ctx, 'runs.list', {
+    const page = await env.ctx.invoke('runs.list', {
       experimentId: runs[0]!.experimentId,
       sort: 'name',
       order: 'asc',
-    })) as {
-      runs: RunSummary[];
-    };
+    });
     report.push(
       '',
       `## sweep: squeue -r -j ${array} (the fullest snapshot while it ran)`,
@@ -256,7 +250,7 @@ describe.concurrent('on a real Slurm', () => {
     const [run] = await submit(env.ctx, env.datasetId, 'slow', 200);
     await waitUntil(() => env.ctx.store.runs.get(run!.id)!.step >= 2, 150_000, 'the slow run to step');
     expect(env.ctx.store.runs.get(run!.id)!.status).toBe('running');
-    await dispatch(env.ctx, 'runs.cancel', { id: run!.id });
+    await env.ctx.invoke('runs.cancel', { id: run!.id });
     const done = await ended(env.ctx, run!.id);
     expect(done.status).toBe('cancelled');
     expect(done.cluster?.state).toBe('CANCELLED');
@@ -277,8 +271,8 @@ describe.concurrent('on a real Slurm', () => {
     expect(failed.error).toContain(`checkpoint at step ${checkpoint}`);
     report.push('', '## time limit', `run ${run!.id}: ${failed.error}`);
     // The user raises the time limit (and the test drops its slow-down), then resumes.
-    await dispatch(env.ctx, 'clusters.save', profile({ name: 'short', timeLimit: '10' }));
-    const resumed = (await dispatch(env.ctx, 'runs.resume', { id: run!.id })) as RunSummary;
+    await env.ctx.invoke('clusters.save', profile({ name: 'short', timeLimit: '10' }));
+    const resumed = await env.ctx.invoke('runs.resume', { id: run!.id });
     expect(resumed.status).toBe('queued');
     expect(resumed.cluster?.attempt).toBe(2);
     const done = await ended(env.ctx, run!.id);
@@ -362,10 +356,7 @@ describe.concurrent('on a real Slurm', () => {
   });
 
   it('cluster test and a run go through the system ssh with a key made by the test', async () => {
-    const r = (await dispatch(env.ctx, 'clusters.test', { name: 'ssh' })) as {
-      ok: boolean;
-      steps: { name: string; ok: boolean; detail: string }[];
-    };
+    const r = await env.ctx.invoke('clusters.test', { name: 'ssh' });
     report.push(
       '',
       '## biomed cluster test ssh',

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fx from '#main/data/fixtures/make-fixtures';
 import * as pub from '#main/data/fixtures/publisher-fixtures';
 import type { ImportReport } from '#shared/domain/dataset';
-import { dispatch } from './dispatch';
 import { allStoredBytes, freshWorkbench, storeSnapshot } from './test-workbench';
 
 // The downstream datasets of the papers, from small copies of each publisher's release written
@@ -30,7 +29,7 @@ afterAll(() => ctx.close());
 const folder = (files: Record<string, string | Uint8Array>) =>
   fx.writeTree(join(ctx.dir, `src-${n++}`), files);
 const run = (path: string, extra: Record<string, unknown> = {}) =>
-  dispatch(ctx, 'datasets.import', { path, ...extra }) as Promise<ImportReport>;
+  ctx.invoke('datasets.import', { path, ...extra });
 const examples = (id: string) => [...ctx.store.examples.iterate(id)];
 /** The ids of the records an import reported as skipped, with the reason. */
 const skipped = (r: ImportReport): Record<string, string> =>
@@ -215,9 +214,7 @@ describe('CBIS-DDSM', () => {
       'malignant',
       'benign',
     ]);
-    const sizes = ex.map((e) =>
-      ctx.store.db.prepare('SELECT width FROM blobs WHERE hash = ?').pluck().get(e.imageHash),
-    );
+    const sizes = ex.map((e) => ctx.store.blobs.get(e.imageHash!)?.width);
     expect(new Set(sizes)).toEqual(new Set([4])); // every crop; no 12 px mask or full image
   });
 });

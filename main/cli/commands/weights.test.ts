@@ -11,7 +11,6 @@ import {
   writeCheckpoints,
   writeDict,
 } from '#main/data/weights/test-fixtures';
-import { dispatch } from '#main/services/dispatch';
 import { openWorkbench } from '#main/services/open';
 import { weightsCheckpointPath } from '#main/services/weights';
 
@@ -92,16 +91,14 @@ describe('biomed weights', () => {
       ctx.events.subscribe(
         (e, p) => e === 'onDidWeightsImportProgress' && events.push((p as { phase: string }).phase),
       );
-      const again = (await dispatch(ctx, 'weights.import', { path: file('hf/pytorch_model.bin') })) as {
-        record: { id: string };
-      };
-      expect(again.record.id).toBe(list[0].id);
+      const again = await ctx.invoke('weights.import', { path: file('hf/pytorch_model.bin') });
+      expect(again.record?.id).toBe(list[0].id);
       expect(events[0]).toBe('read');
       expect(events.at(-1)).toBe('done');
       expect(events).toContain('convert');
       expect(ctx.store.weights.list()).toHaveLength(1);
       expect(readdirSync(weightsCheckpointPath(ctx.store, list[0].id))).toEqual(['model.safetensors']);
-      await expect(dispatch(ctx, 'weights.get', { id: 'nope' })).rejects.toMatchObject({ code: 'not_found' });
+      await expect(ctx.invoke('weights.get', { id: 'nope' })).rejects.toMatchObject({ code: 'not_found' });
     } finally {
       ctx.close();
     }

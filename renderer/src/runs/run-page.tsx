@@ -44,11 +44,7 @@ export function RunPage({ id }: { id: string }) {
             {r.backend ?? 'backend not chosen yet'}
             {r.device ? ` on ${r.device}` : ''} · created {formatDateTime(r.createdAt)}
           </p>
-          {r.cluster && (
-            <p className="hint">
-              Slurm: {clusterLine(r.cluster)}
-            </p>
-          )}
+          {r.cluster && <p className="hint">Slurm: {clusterLine(r.cluster)}</p>}
           {r.error && (
             <p className="error" role="alert">
               {r.error}
