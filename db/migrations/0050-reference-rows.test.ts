@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '#db/connection';
+import { connectionOf } from '#db/internal';
 import { openStore } from '#db/store';
 import { tempDir } from '#db/test-helpers';
 
@@ -48,8 +49,9 @@ describe('migration 0050 reference rows', () => {
     expect(added).toMatchObject({ ...row, origin: 'user' });
     expect(store.referenceRows.list()).toEqual([added]);
     // a row without a citation is refused by the schema itself
+    const raw = connectionOf(store);
     expect(() =>
-      store.db
+      raw
         .prepare(
           "INSERT INTO reference_rows (id, model, dataset, split, mode, metric, value, citation, created_at) VALUES ('x', 'm', 'd', 'test', 'zeroshot', 'accuracy', 0.5, '', 't')",
         )

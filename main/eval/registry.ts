@@ -1,4 +1,4 @@
-import { MetricId as MetricIdSchema } from '#shared/task-hyperparameters';
+import { MetricId as MetricIdSchema } from '#shared/domain/metric';
 /**
  * The metric registry behind index.ts's `computeMetrics`, `bootstrapMetrics` and
  * `pairedBootstrapMetrics`: stable metric ids, the extras some metrics need, and how each
@@ -48,6 +48,7 @@ import { normalizeAnswer, normalizeAnswerType, normalizeText, splitWhitespace } 
 import { perExampleAbsoluteError } from './ordinal';
 import { rougeScoreMulti } from './rouge';
 import { rougeLCocoExample } from './rouge-l-coco';
+import { bundledWordNet } from './wordnet';
 
 /** Stable metric ids: the one list in shared/ (task registry and API use it too). */
 export const METRIC_IDS = MetricIdSchema.options;
@@ -72,7 +73,7 @@ export interface MetricExtras {
   readonly alignment?: AlignmentSpec | readonly AlignmentSpec[];
   /** Normalisation before text-generation metrics, default 'none'. */
   readonly textNormalization?: TextNormalization;
-  /** WordNet synonyms for METEOR's third stage (see wordnet.ts); absent = exact + stem only. */
+  /** WordNet synonyms for METEOR's third stage; absent = the bundled WordNet 3.1 (wordnet.ts). */
   readonly synonyms?: SynonymLookup;
 }
 
@@ -212,7 +213,7 @@ export function prepareMetrics(
     parts.push((idx) => ({ rougeL_coco: mean(idx, per) }));
   }
   if (want.has('meteor')) {
-    const opts = extras.synonyms ? { synonyms: extras.synonyms } : {};
+    const opts = { synonyms: extras.synonyms ?? bundledWordNet().synonyms };
     const per = hypText.map((h, i) =>
       meteorScore(
         refText[i]!.map((r) => splitWhitespace(r)),

@@ -100,15 +100,7 @@ export function computeEvaluationMetrics(
 export function finalizeEvaluationMetrics(store: Store, evaluationId: string): Record<string, MetricWithCi> {
   const evaluation = store.evaluations.get(evaluationId);
   if (!evaluation) return {};
-  const row = store.db
-    .prepare(
-      `SELECT x.task FROM predictions p JOIN examples x ON x.id = p.example_id WHERE p.evaluation_id = ? LIMIT 1`,
-    )
-    .get(evaluationId) as { task: string } | undefined;
-  const task =
-    row?.task ??
-    (store.db.prepare('SELECT task FROM datasets WHERE id = ?').get(evaluation.datasetId) as { task: string })
-      .task;
+  const task = store.predictions.task(evaluationId) ?? store.datasets.get(evaluation.datasetId)!.task;
   const metrics = computeEvaluationMetrics(
     task,
     evaluation.mode,

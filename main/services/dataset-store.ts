@@ -270,7 +270,7 @@ export async function storeParsed(
     if (problems.errorCount > 0) throwProblems(problems, `Import of ${parsed.name} failed`);
     progress('write', 0, examples.length, `writing ${examples.length} examples`);
     const id = report.datasetId!;
-    ctx.store.db.transaction(() => {
+    ctx.store.transaction(() => {
       ctx.store.datasets.insert({
         id,
         name,
@@ -302,7 +302,7 @@ export async function storeParsed(
         })),
       );
       ctx.store.examples.insertMany(id, examples);
-    })();
+    });
     progress('write', examples.length, examples.length, 'done');
     return { ...report, elapsedMs: performance.now() - started };
   } catch (err) {

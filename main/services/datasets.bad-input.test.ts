@@ -6,8 +6,7 @@ import { writeDicom } from '#main/data/dicom/write-dicom';
 import * as fx from '#main/data/fixtures/make-fixtures';
 import { formatSkipped } from '#main/data/problems';
 import { WorkbenchError } from '#shared/api/errors';
-import type { DatasetDetail, ImportReport, SkippedRecord } from '#shared/domain/dataset';
-import { dispatch } from './dispatch';
+import type { SkippedRecord } from '#shared/domain/dataset';
 import { freshWorkbench, sharedData, storeSnapshot } from './test-workbench';
 
 // Every import path rejects bad input with file, line and field, and leaves the store exactly as
@@ -17,7 +16,7 @@ let n = 0;
 beforeAll(async () => {
   ctx = freshWorkbench();
   // Something already in the store, so "as before" is not just "empty".
-  await dispatch(ctx, 'datasets.import', {
+  await ctx.invoke('datasets.import', {
     path: fx.writeTree(join(ctx.dir, 'good'), fx.imageFolderFiles()),
   });
 });
@@ -275,7 +274,7 @@ const CASES: readonly Case[] = [
 
 async function refused(request: Record<string, unknown>): Promise<Error> {
   const before = storeSnapshot(ctx);
-  const err = await dispatch(ctx, 'datasets.import', request).then(
+  const err = await ctx.invokeFromUser('datasets.import', request).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -293,7 +292,7 @@ describe('bad input: rejected with file, line and field; the store is exactly as
       expect((await refused(request)).message).toMatch(c.message!);
       // The dry run reports the same problem, without throwing, and writes nothing either.
       const before = storeSnapshot(ctx);
-      const dry = (await dispatch(ctx, 'datasets.import', { ...request, dryRun: true })) as ImportReport;
+      const dry = await ctx.invokeFromUser('datasets.import', { ...request, dryRun: true });
       expect(dry.problems.some((p) => p.severity === 'error')).toBe(true);
       expect(storeSnapshot(ctx)).toEqual(before);
     });
@@ -309,7 +308,7 @@ describe('bad records: skipped and named by their own id; --strict refuses, the 
       expect((await refused({ ...request, options: { strict: true } })).message).toMatch(c.skipped!);
       // The dry run lists the skipped record and writes nothing.
       const before = storeSnapshot(ctx);
-      const dry = (await dispatch(ctx, 'datasets.import', { ...request, dryRun: true })) as ImportReport;
+      const dry = await ctx.invokeFromUser('datasets.import', { ...request, dryRun: true });
       expect(dry.skipped.map(formatSkipped).join('\n')).toMatch(c.skipped!);
       expect(dry.skippedCount).toBeGreaterThan(0);
       expect(storeSnapshot(ctx)).toEqual(before);
@@ -318,16 +317,16 @@ describe('bad records: skipped and named by their own id; --strict refuses, the 
         expect((await refused(request)).message).toMatch(/no examples left|no .* found|skipped/);
         return;
       }
-      const r = (await dispatch(ctx, 'datasets.import', request)) as ImportReport;
+      const r = await ctx.invokeFromUser('datasets.import', request);
       expect(r.examples).toBe(dry.examples);
       expect(r.skipped).toEqual(dry.skipped);
       // Without the bad record, the image-folder fixtures equal the dataset imported first.
       if (r.duplicateOf) return;
-      const d = (await dispatch(ctx, 'datasets.get', { id: r.datasetId })) as DatasetDetail;
+      const d = await ctx.invoke('datasets.get', { id: r.datasetId! });
       const provenance = d.meta['provenance'] as { skipped: SkippedRecord[]; skippedCount: number };
       expect(provenance.skipped.map(formatSkipped).join('\n')).toMatch(c.skipped!);
       expect(provenance.skippedCount).toBe(r.skippedCount);
-      await dispatch(ctx, 'datasets.delete', { id: r.datasetId, force: true });
+      await ctx.invoke('datasets.delete', { id: r.datasetId!, force: true });
     });
   }
   it('a failure inside the write transaction rolls everything back, blob files included', async () => {
@@ -339,7 +338,7 @@ describe('bad records: skipped and named by their own id; --strict refuses, the 
       throw new Error('disk full (simulated)');
     };
     try {
-      await expect(dispatch(ctx, 'datasets.import', { path: folder(fx.rocoFiles()) })).rejects.toThrowError(
+      await expect(ctx.invoke('datasets.import', { path: folder(fx.rocoFiles()) })).rejects.toThrowError(
         /disk full/,
       );
     } finally {

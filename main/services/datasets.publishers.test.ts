@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fx from '#main/data/fixtures/make-fixtures';
 import * as pub from '#main/data/fixtures/publisher-fixtures';
 import type { ImportReport } from '#shared/domain/dataset';
-import { dispatch } from './dispatch';
 import { allStoredBytes, freshWorkbench, storeSnapshot } from './test-workbench';
 
 // The downstream datasets of the papers, from small copies of each publisher's release written
@@ -30,7 +29,7 @@ afterAll(() => ctx.close());
 const folder = (files: Record<string, string | Uint8Array>) =>
   fx.writeTree(join(ctx.dir, `src-${n++}`), files);
 const run = (path: string, extra: Record<string, unknown> = {}) =>
-  dispatch(ctx, 'datasets.import', { path, ...extra }) as Promise<ImportReport>;
+  ctx.invoke('datasets.import', { path, ...extra });
 const examples = (id: string) => [...ctx.store.examples.iterate(id)];
 /** The ids of the records an import reported as skipped, with the reason. */
 const skipped = (r: ImportReport): Record<string, string> =>
@@ -82,6 +81,16 @@ describe('MIMIC-CXR-JPG', () => {
     const ex = examples(r.datasetId!);
     expect(ex.every((e) => e.meta['view'] === 'PA' || e.meta['view'] === 'AP')).toBe(true);
     expect(r.skipped.some((s) => s.file === 'files/p11' && /1 record\(s\)/.test(s.reason))).toBe(true);
+  });
+});
+
+describe('strict', () => {
+  it('refuses a publisher import that would skip records, naming them; nothing is stored', async () => {
+    const before = storeSnapshot(ctx);
+    await expect(run(folder(pub.rsnaRelease().tree), { options: { strict: true } })).rejects.toThrow(
+      /00704310-78a8-4b38-8475-49f4573b2dbb/,
+    );
+    expect(storeSnapshot(ctx)).toEqual(before);
   });
 });
 
@@ -205,9 +214,7 @@ describe('CBIS-DDSM', () => {
       'malignant',
       'benign',
     ]);
-    const sizes = ex.map((e) =>
-      ctx.store.db.prepare('SELECT width FROM blobs WHERE hash = ?').pluck().get(e.imageHash),
-    );
+    const sizes = ex.map((e) => ctx.store.blobs.get(e.imageHash!)?.width);
     expect(new Set(sizes)).toEqual(new Set([4])); // every crop; no 12 px mask or full image
   });
 });

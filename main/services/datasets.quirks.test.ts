@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatSkipped } from '#main/data/problems';
 import { WorkbenchError } from '#shared/api/errors';
-import type { DatasetDetail, ImportReport, SkippedRecord } from '#shared/domain/dataset';
-import { dispatch } from './dispatch';
+import type { SkippedRecord } from '#shared/domain/dataset';
 import { freshWorkbench, sharedData, storeSnapshot } from './test-workbench';
 
 // What public releases carry: the real files of ../shared/data with the quirks real releases have
@@ -17,7 +16,7 @@ beforeAll(() => {
 afterAll(() => ctx.close());
 
 const importPath = (path: string, extra: Record<string, unknown> = {}) =>
-  dispatch(ctx, 'datasets.import', { path, ...extra }) as Promise<ImportReport>;
+  ctx.invoke('datasets.import', { path, ...extra });
 
 type VqaRecord = Record<string, unknown> & { qid: string | number; image_name: string; answer: unknown };
 
@@ -76,7 +75,7 @@ describe('real releases with quirks', () => {
     const nine = [...ctx.store.examples.iterate(r.datasetId!)].find((e) => e.meta['sourceId'] === '9')!;
     expect([nine.target, nine.meta['answerType']]).toEqual(['yes', 'closed']);
     // The dataset keeps the list in its provenance.
-    const d = (await dispatch(ctx, 'datasets.get', { id: r.datasetId })) as DatasetDetail;
+    const d = await ctx.invoke('datasets.get', { id: r.datasetId! });
     const prov = d.meta['provenance'] as { skipped: SkippedRecord[]; skippedCount: number };
     expect(prov.skipped).toEqual(r.skipped);
     expect(prov.skippedCount).toBe(r.skippedCount);
@@ -117,7 +116,7 @@ describe('real releases with quirks', () => {
 
   it('a folder holding only pneumoniamnist.npz (and its SOURCE.txt) is detected and imported', async () => {
     const folder = sharedData('medmnist_pneumonia');
-    expect(await dispatch(ctx, 'datasets.detect', { path: folder })).toEqual({
+    expect(await ctx.invoke('datasets.detect', { path: folder })).toEqual({
       format: 'medmnist',
       label: 'MedMNIST v2 (.npz)',
     });

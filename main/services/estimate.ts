@@ -2,14 +2,8 @@ import { totalmem } from 'node:os';
 import type { ResourceEstimate } from '#shared/domain/experiment';
 import { type ModelConfig, patchGrid } from '#shared/model/config';
 import { estimateMemory } from '#shared/model/memory';
+import { backendFlops } from '#shared/model/throughput';
 import { parameterCount } from '#shared/model/weight-shapes';
-
-/**
- * Sustained training throughput (GFLOP/s) per backend on a machine like this one: measured for
- * wasm (FINDINGS.md: 11 GFLOP/s with the patched matmul; ~12 measured for cpu-xs VQA-RAD steps)
- * and the JS backend (0.5); tfjs-node and CUDA are conservative guesses, to be re-measured.
- */
-const GFLOPS: Readonly<Record<string, number>> = { wasm: 11, cpu: 0.5, tensorflow: 40, 'node-gpu': 2000 };
 
 const GIB = 1024 ** 3;
 /** tfjs-backend-wasm's heap limit (emscripten getHeapMax: 4 GiB - 64 KiB). */
@@ -51,7 +45,7 @@ export function estimateRun(input: EstimateInput): ResourceEstimate {
     Math.ceil(input.maxSrcLength / 2) +
     Math.ceil(input.maxTgtLength / 2);
   const flopsPerStep = 6 * params * tokens * input.batchSize;
-  const secondsPerStep = flopsPerStep / ((GFLOPS[input.backend] ?? GFLOPS['cpu']!) * 1e9);
+  const secondsPerStep = flopsPerStep / backendFlops(input.backend);
   return {
     scale: config.name,
     params,

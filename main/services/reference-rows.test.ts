@@ -1,9 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ReferenceRow } from '#shared/domain/reference-row';
 import { PUBLISHED_REFERENCE_ROWS } from '#shared/reference/published';
-import { dispatch } from './dispatch';
 import { freshWorkbench, REPO_ROOT } from './test-workbench';
 
 let wb: ReturnType<typeof freshWorkbench>;
@@ -54,29 +52,27 @@ describe('published reference rows', () => {
 
 describe('referenceRows.*', () => {
   it('adds, lists (by dataset name, any spelling) and deletes the user’s rows beside the published ones', async () => {
-    const added = (await dispatch(wb, 'referenceRows.add', mine)) as ReferenceRow;
+    const added = await wb.invoke('referenceRows.add', mine);
     expect(added).toMatchObject({ ...mine, origin: 'user', asQuoted: false, params: null, split: 'test' });
-    const vqaRad = (await dispatch(wb, 'referenceRows.list', { datasets: ['VQA-RAD'] })) as ReferenceRow[];
+    const vqaRad = await wb.invoke('referenceRows.list', { datasets: ['VQA-RAD'] });
     expect(vqaRad.filter((r) => r.origin === 'published').length).toBeGreaterThanOrEqual(14);
     expect(vqaRad.filter((r) => r.origin === 'user')).toEqual([added]);
-    const zeroShot = (await dispatch(wb, 'referenceRows.list', { mode: 'zeroshot' })) as ReferenceRow[];
+    const zeroShot = await wb.invoke('referenceRows.list', { mode: 'zeroshot' });
     expect(zeroShot.every((r) => r.mode === 'zeroshot')).toBe(true);
-    expect(await dispatch(wb, 'referenceRows.delete', { id: added.id })).toEqual({ id: added.id });
-    expect(await dispatch(wb, 'referenceRows.list', { origin: 'user' })).toEqual([]);
+    expect(await wb.invoke('referenceRows.delete', { id: added.id })).toEqual({ id: added.id });
+    expect(await wb.invoke('referenceRows.list', { origin: 'user' })).toEqual([]);
   });
 
   it('refuses a row without a citation, naming the field, and published rows cannot be deleted', async () => {
-    await expect(dispatch(wb, 'referenceRows.add', { ...mine, citation: '' })).rejects.toMatchObject({
+    await expect(wb.invoke('referenceRows.add', { ...mine, citation: '' })).rejects.toMatchObject({
       field: 'citation',
     });
     await expect(
-      dispatch(wb, 'referenceRows.add', { ...mine, metric: 'magic' as 'accuracy' }),
+      wb.invoke('referenceRows.add', { ...mine, metric: 'magic' as 'accuracy' }),
     ).rejects.toMatchObject({ field: 'metric' });
-    expect(await dispatch(wb, 'referenceRows.list', { origin: 'user' })).toEqual([]);
+    expect(await wb.invoke('referenceRows.list', { origin: 'user' })).toEqual([]);
     const published = PUBLISHED_REFERENCE_ROWS[0]!.id;
-    await expect(dispatch(wb, 'referenceRows.delete', { id: published })).rejects.toThrow(
-      /cannot be deleted/,
-    );
-    await expect(dispatch(wb, 'referenceRows.delete', { id: 'nope' })).rejects.toThrow(/No reference row/);
+    await expect(wb.invoke('referenceRows.delete', { id: published })).rejects.toThrow(/cannot be deleted/);
+    await expect(wb.invoke('referenceRows.delete', { id: 'nope' })).rejects.toThrow(/No reference row/);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MetricId } from '#shared/task-hyperparameters';
+import { MetricId } from '#shared/domain/metric';
 import { Split } from './dataset';
 import { EvaluationMode } from './evaluation';
 

@@ -7,7 +7,6 @@ import { openCliWorkbench } from '#main/cli/open-home';
 import { resolveDataset, resolveRun, resolveWeights } from '#main/cli/resolve';
 import { formatTable } from '#main/cli/table';
 import type { ServiceContext } from '#main/services/context';
-import { dispatch } from '#main/services/dispatch';
 import type { EvaluationSummary } from '#shared/domain/evaluation';
 
 /** Prints evaluations as a table: run, dataset/split, mode, decoding, every metric with its CI. */
@@ -66,7 +65,7 @@ export const evalCommand: Command = {
       throw new UsageError('--dataset and one of --run (a run) or --weights (imported weights) are required');
     const ctx = openCliWorkbench(io, 'browser', { runJobs: true });
     try {
-      const created = (await dispatch(ctx, 'evaluations.create', {
+      const created = await ctx.invokeFromUser('evaluations.create', {
         ...(values.run ? { runId: resolveRun(ctx, values.run) } : {}),
         ...(values.weights ? { weightsId: resolveWeights(ctx, values.weights) } : {}),
         datasetId: resolveDataset(ctx, values.dataset),
@@ -82,7 +81,7 @@ export const evalCommand: Command = {
             }
           : {}),
         ...(values.limit ? { limit: Number(values.limit) } : {}),
-      })) as EvaluationSummary;
+      });
       const stop = followProgress(ctx, io);
       await untilIdle(ctx);
       stop();

@@ -3,8 +3,6 @@ import type { CliIO, Command } from '#main/cli/command';
 import { UsageError } from '#main/cli/command';
 import { openCliWorkbench } from '#main/cli/open-home';
 import { formatTable } from '#main/cli/table';
-import { dispatch } from '#main/services/dispatch';
-import type { MethodOutput } from '#shared/api/contract';
 import { WorkbenchError } from '#shared/api/errors';
 import type { WeightsLoadReport } from '#shared/domain/weights';
 
@@ -52,12 +50,12 @@ async function importCmd(argv: readonly string[], io: CliIO): Promise<number> {
     io.err(`${p.phase}: ${p.phase === 'convert' ? `${mb(p.done)} of ${mb(p.total)}` : p.message}\n`);
   });
   try {
-    const r = (await dispatch(ctx, 'weights.import', {
+    const r = await ctx.invoke('weights.import', {
       path,
       ...(values.dict ? { dictPath: values.dict } : {}),
       ...(values.name ? { name: values.name } : {}),
       dryRun: values['dry-run'] ?? false,
-    })) as MethodOutput<'weights.import'>;
+    });
     if (values.json) {
       io.out(`${JSON.stringify(r, null, 2)}\n`);
       return r.ok ? 0 : 1;
@@ -102,7 +100,7 @@ export const weightsCommand: Command = {
     const ctx = openCliWorkbench(io);
     try {
       if (sub === 'list') {
-        const list = (await dispatch(ctx, 'weights.list', {})) as MethodOutput<'weights.list'>;
+        const list = await ctx.invoke('weights.list', {});
         if (values.json) io.out(`${JSON.stringify(list, null, 2)}\n`);
         else if (list.length === 0)
           io.out('No imported weights. Import with `biomed weights import FILE`.\n');
@@ -123,7 +121,7 @@ export const weightsCommand: Command = {
       if (sub === 'delete') {
         const id = positionals[0];
         if (!id) throw new UsageError('Give the id of the weights to delete');
-        const r = (await dispatch(ctx, 'weights.delete', { id })) as MethodOutput<'weights.delete'>;
+        const r = await ctx.invoke('weights.delete', { id });
         io.out(`Deleted ${r.id} (${mb(r.bytesRemoved)})\n`);
         return 0;
       }

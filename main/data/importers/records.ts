@@ -32,6 +32,15 @@ export function skipGroup(
   problems.skipMany({ file, id: what }, count, `${count} record(s) skipped: ${reason}`);
 }
 
+/**
+ * A copy of `s` that does not share memory with the chunk it was cut from: V8 keeps a whole
+ * 64 KiB chunk alive for a sliced string, so values kept from a multi-gigabyte stream must be
+ * copied (short strings are copied by V8 anyway).
+ */
+function detach(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
+}
+
 /** One data row of a CSV read by `csvRecords`: its line and its cells by column name. */
 export interface CsvRecord {
   readonly line: number;
@@ -65,7 +74,7 @@ export async function* csvRecords(
       }
       rows++;
       const idx = index;
-      yield { line: row.line, get: (c) => (row.cells[idx.get(c) ?? -1] ?? '').trim() };
+      yield { line: row.line, get: (c) => detach((row.cells[idx.get(c) ?? -1] ?? '').trim()) };
     }
   } catch (err) {
     if ((err as Error).name === 'ImportAborted') throw err;

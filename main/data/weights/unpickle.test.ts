@@ -4,12 +4,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WeightsFormatError } from './file-reader';
 import { importWeightsFile } from './import';
-import { asDict, PyObject, PyTuple, type PyValue } from './pickle-values';
+import { asDict, PyObject, PyTuple, type PyValue, type TensorRef } from './pickle-values';
 import { openWeightsFile } from './sources';
+import { toFloat32 } from './tensor-data';
 import { CUSTOM_TEST_CONFIG, python, requireTorch, writeCheckpoints, writeDict } from './test-fixtures';
 import { UnsafePickleError, unpickle } from './unpickle';
 
 let dir: string;
+let dtypeValues: Record<string, number[]>;
 const file = (n: string) => path.join(dir, n);
 const MARKER = () => file('PWNED');
 
@@ -45,7 +47,20 @@ value["shared"] = (shared, shared)
 for p in (2, 3, 4, 5):
     open(${JSON.stringify(dir)} + "/value-%d.pkl" % p, "wb").write(pickle.dumps(value, protocol=p))
 `);
-}, 120_000);
+  // element types, as PyTorch stores and converts them; a small safetensors file to truncate
+  dtypeValues = JSON.parse(
+    python(`import torch, collections, json
+g = torch.Generator().manual_seed(4)
+x = torch.randn(6, 5, generator=g) * 3
+sd = collections.OrderedDict(f32=x, f16=x.half(), bf16=x.bfloat16(), i64=torch.arange(-3, 9), view=x[2:4])
+torch.save(sd, ${JSON.stringify(file('dtypes.bin'))})
+print(json.dumps({k: v.float().flatten().tolist() for k, v in sd.items()}))
+import sys
+sys.path.insert(0, ${JSON.stringify(path.resolve(import.meta.dirname, '../../../bench/reference'))})
+from make_weights import save_safetensors
+save_safetensors(${JSON.stringify(file('w.safetensors'))}, {"encoder.embed_tokens.weight": torch.ones(100, 4)}, {})`),
+  );
+}, 300_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -109,6 +124,26 @@ describe('safe unpickler', () => {
   });
 });
 
+describe('element types', () => {
+  it('reads fp32, fp16, bf16 and int64 storages (and a view at an offset) as PyTorch wrote them', () => {
+    const expected = dtypeValues;
+    const opened = openWeightsFile(file('dtypes.bin'));
+    try {
+      const root = opened.root as Map<string, TensorRef>;
+      for (const [key, want] of Object.entries(expected)) {
+        const t = opened.tensor(root.get(key) as TensorRef);
+        const got =
+          t.dtype === 'I64'
+            ? Array.from(new BigInt64Array(new Uint8Array(t.read()).buffer), Number)
+            : Array.from(toFloat32(t.dtype, t.read()));
+        expect([key, got]).toEqual([key, want]);
+      }
+    } finally {
+      opened.close();
+    }
+  });
+});
+
 describe('damaged files', () => {
   it('names truncation of a torch zip and of a safetensors file', async () => {
     const bin = readFileSync(file('pytorch_model.bin'));
@@ -116,11 +151,6 @@ describe('damaged files', () => {
     await expect(importWeightsFile({ path: file('cut.bin'), destDir: file('out') })).rejects.toThrow(
       /truncated/,
     );
-    python(`
-import torch, sys
-sys.path.insert(0, ${JSON.stringify(path.resolve(import.meta.dirname, '../../../bench/reference'))})
-from make_weights import save_safetensors
-save_safetensors(${JSON.stringify(file('w.safetensors'))}, {"encoder.embed_tokens.weight": torch.ones(100, 4)}, {})`);
     truncateSync(file('w.safetensors'), 1000);
     expect(() => openWeightsFile(file('w.safetensors'))).toThrow(
       /encoder\.embed_tokens\.weight ends beyond the end of the file: the file is truncated/,

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { EvaluationMode } from '#shared/domain/evaluation';
-import { MetricId } from '#shared/task-hyperparameters';
+import { MetricId } from '#shared/domain/metric';
 import { useApi } from '../api/context';
 import { ErrorBanner } from '../components/error-banner';
 import { formatMetric } from '../format';
