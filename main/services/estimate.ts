@@ -1,4 +1,5 @@
 import { totalmem } from 'node:os';
+import { measuredGflops } from '#main/jobs/backends';
 import type { ResourceEstimate } from '#shared/domain/experiment';
 import { type ModelConfig, patchGrid } from '#shared/model/config';
 import { estimateMemory } from '#shared/model/memory';
@@ -9,7 +10,19 @@ import { parameterCount } from '#shared/model/weight-shapes';
  * wasm (FINDINGS.md: 11 GFLOP/s with the patched matmul; ~12 measured for cpu-xs VQA-RAD steps)
  * and the JS backend (0.5); tfjs-node and CUDA are conservative guesses, to be re-measured.
  */
-const GFLOPS: Readonly<Record<string, number>> = { wasm: 11, cpu: 0.5, tensorflow: 40, 'node-gpu': 2000 };
+const GFLOPS: Readonly<Record<string, number>> = {
+  wasm: 11,
+  cpu: 0.5,
+  tensorflow: 40,
+  'node-gpu': 2000,
+  webgpu: 1000,
+};
+
+/**
+ * A train step's sustained rate over the backend's plain matmul rate: wasm reaches 11.2 GFLOP/s in
+ * a cpu-s step against 19-25 for a bare 1024^3 matmul (FINDINGS.md), about half.
+ */
+const STEP_EFFICIENCY = 0.5;
 
 const GIB = 1024 ** 3;
 /** tfjs-backend-wasm's heap limit (emscripten getHeapMax: 4 GiB - 64 KiB). */
@@ -51,7 +64,10 @@ export function estimateRun(input: EstimateInput): ResourceEstimate {
     Math.ceil(input.maxSrcLength / 2) +
     Math.ceil(input.maxTgtLength / 2);
   const flopsPerStep = 6 * params * tokens * input.batchSize;
-  const secondsPerStep = flopsPerStep / ((GFLOPS[input.backend] ?? GFLOPS['cpu']!) * 1e9);
+  // The backend in use was timed at start-up (main/jobs/backends.ts); the table is the fallback.
+  const measured = measuredGflops(input.backend);
+  const gflops = measured ? measured * STEP_EFFICIENCY : (GFLOPS[input.backend] ?? GFLOPS['cpu']!);
+  const secondsPerStep = flopsPerStep / (gflops * 1e9);
   return {
     scale: config.name,
     params,

@@ -18,6 +18,7 @@ export interface ScaleEstimate {
  */
 const BACKEND_FLOPS: Record<string, number> = {
   'node-gpu': 2e12,
+  webgpu: 1e12,
   tensorflow: 4e10,
   wasm: 1.2e10,
   cpu: 1.5e9,
