@@ -87,7 +87,7 @@ for rung in $rungs; do
     [ "$cuda" = 1 ] && dev=cuda
     [ $dev = cpu ] && [ $dtype = bf16 ] && continue
     say "pytorch $rung $dtype on $dev"
-    out=$(OMP_WAIT_POLICY=passive timeout 900 $py "$here/py/torch_peer.py" --config "$(printf '%s' "$cfg" | $py -c 'import json,sys; print(json.load(sys.stdin))')" \
+    out=$(OMP_WAIT_POLICY=passive timeout 900 $py "$here/py/torch_peer.py" --config "$cfg" \
       --batch 8 --src 32 --tgt 32 --steps $steps --warmup $warmup --threads 4 --device $dev --dtype $dtype 2> "$work/torch-$rung-$dtype.err" | tail -1)
     [ -z "$out" ] && { tail -5 "$work/torch-$rung-$dtype.err"; out="{\"error\":\"torch run failed\"}"; }
     echo "$out"
