@@ -4,8 +4,8 @@
 //   npx tsx bench/demo-learnability.ts [--dataset phantom-classification|phantom-vqa|notes-nli|notes-qa] [--seconds 120] [--batch 16]
 
 import { DEMO_DATASETS } from '#main/data/demo/index';
-import { seededRandom, shuffled } from '#main/data/random';
 import { createEngineSession, type Example } from '#main/engine/index';
+import { mulberry32, shuffled } from '#shared/random';
 import { buildPrompt, taskOf } from '#shared/tasks';
 
 function arg(name: string, fallback: string): string {
@@ -65,7 +65,7 @@ console.log(`backend ${session.backend.name}; cpu-xs from scratch, batch ${batch
 const started = performance.now();
 const estSteps = 400;
 let step = 0;
-const rand = seededRandom(3);
+const rand = mulberry32(3);
 let order = [...train.keys()];
 let firstBeat: string | null = null;
 while ((performance.now() - started) / 1000 < seconds) {

@@ -1,6 +1,10 @@
 // Train-step speed per CPU rung and backend, beside PyTorch on the same architecture and shapes.
 //   npx tsx bench/engine-train-step.ts [--rungs cpu-xs,cpu-s,cpu-m] [--backends wasm,cpu]
 //     [--steps 5] [--warmup 2] [--batch 8] [--src 32] [--tgt 32] [--no-image] [--torch-threads 1,2]
+//     [--wasm-threads 1,2] [--before DIR]
+// --wasm-threads runs the tfjs child once per WebAssembly thread count (BIOMED_WASM_THREADS;
+// default: the engine's own choice); --before DIR also runs DIR's bench/train-step-child.ts (a
+// checkout of an earlier commit, with node_modules) so before and after come from one run.
 // Each measurement runs in its own process (so peak RSS is its own); PyTorch runs through
 // bench/torch_peer.py under /usr/bin/python3 with OMP_WAIT_POLICY=passive.
 import { execFileSync } from 'node:child_process';
@@ -29,11 +33,16 @@ const workload = {
   withImage: !process.argv.includes('--no-image'),
 };
 const torchThreads = arg('torch-threads', '1,2').split(',').map(Number);
+const wasmThreads = arg('wasm-threads', '')
+  .split(',')
+  .filter((t) => t !== '');
+const beforeDir = arg('before', '');
 // module: bench/torch_peer.py's nn.Module twin (training-mode BN, dropout, drop-path);
 // reference: bench/reference/ofa_reference.py made trainable (exact architecture, eval BN, no dropout).
 const torchImpls = arg('torch-impl', 'module,reference').split(',');
 
 interface TfjsResult {
+  threads?: number;
   median_ms: number;
   median_cpu_ms: number;
   times_ms: number[];
@@ -65,12 +74,16 @@ function lastJsonLine<T>(out: string): T {
   return JSON.parse(line) as T;
 }
 
-function runTfjs(preset: PresetName, backend: string): TfjsResult {
+function runTfjs(preset: PresetName, backend: string, threads?: string, dir?: string): TfjsResult {
   const child = JSON.stringify({ preset, backend, steps, warmup, ...workload });
-  const out = execFileSync('npx', ['tsx', `${here}train-step-child.ts`, child], {
+  const script = dir ? `${dir}/bench/train-step-child.ts` : `${here}train-step-child.ts`;
+  const env = threads ? { ...process.env, BIOMED_WASM_THREADS: threads } : process.env;
+  const out = execFileSync('npx', ['tsx', script, child], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
     stdio: ['ignore', 'pipe', 'ignore'],
+    env,
+    ...(dir ? { cwd: dir } : {}),
   });
   return lastJsonLine<TfjsResult>(out);
 }
@@ -143,13 +156,21 @@ for (const preset of rungs) {
   const torch = new Map<string, TorchResult | undefined>();
   for (const impl of torchImpls)
     for (const t of torchThreads) torch.set(`${impl}/${t}`, runTorch(preset, t, impl));
+  const variants: { label: string; backend: string; threads?: string; dir?: string }[] = [];
   for (const backend of backends) {
-    const r = runTfjs(preset, backend);
+    if (beforeDir)
+      variants.push({ label: `${backend} before (${beforeDir})`, backend, threads: '1', dir: beforeDir });
+    if (wasmThreads.length === 0 || backend !== 'wasm') variants.push({ label: backend, backend });
+    else
+      for (const t of wasmThreads) variants.push({ label: `${backend} ${t} thread(s)`, backend, threads: t });
+  }
+  for (const { label, backend, threads, dir } of variants) {
+    const r = runTfjs(preset, backend, threads, dir);
     const gflops = r.flops / 1e9;
     // Rate from CPU time for the single-threaded backends: robust to other load on the machine.
     const rate = gflops / (Math.min(r.median_ms, r.median_cpu_ms) / 1000);
     console.log(
-      `tfjs ${backend}: step ${fmt(r.median_ms)} ms wall (${r.times_ms.join(' ')}), ${fmt(r.median_cpu_ms)} ms CPU  ${fmt(gflops, 2)} GFLOP/step  ` +
+      `tfjs ${label}${r.threads ? ` [${r.threads} thr]` : ''} load ${loadavg()[0]!.toFixed(1)}: step ${fmt(r.median_ms)} ms wall (${r.times_ms.join(' ')}), ${fmt(r.median_cpu_ms)} ms CPU  ${fmt(gflops, 2)} GFLOP/step  ` +
         `${fmt(rate, 1)} GFLOP/s (CPU time)  MFU ${fmt((100 * rate) / peak.allCores, 1)}% of all cores ` +
         `(${fmt((100 * rate) / peak.oneCore, 1)}% of one)  peak RSS ${fmt(r.peak_rss_mb)} MB  ` +
         `wasm heap ${fmt(r.wasm_heap_bytes / 2 ** 20)} MB  tensors/step +${r.tensor_growth_per_step}  loss ${r.loss.toFixed(4)}`,

@@ -55,7 +55,7 @@ export function seedHistory(home: string, n: number): { datasetIds: string[]; el
       });
     });
     const start = Date.parse('2025-01-01T00:00:00Z');
-    ctx.store.db.transaction(() => {
+    ctx.store.transaction(() => {
       const exp = ctx.store.experiments.insert({ name: 'bench history', kind: 'finetune', config: {} });
       for (let i = 0; i < n; i++) {
         const scale = pick(SCALES);
@@ -79,7 +79,7 @@ export function seedHistory(home: string, n: number): { datasetIds: string[]; el
         if (rand() < 0.05) ctx.store.runs.star(run.id, true);
         if (rand() < 0.1) ctx.store.runs.setNote(run.id, `note ${i}: loss plateaued after warmup`);
       }
-    })();
+    });
     return { datasetIds, elapsedMs: performance.now() - t0 };
   } finally {
     ctx.close();

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { createEngineSession } from '#main/engine/index';
 import { toEngineExample } from '#main/jobs/worker/engine-examples';
 import { ExampleReader } from '#main/jobs/worker/examples';
-import { dispatch } from '#main/services/dispatch';
 import { openWorkbench } from '#main/services/open';
 import { type PresetName, presetConfig } from '#shared/model/presets';
 
@@ -21,14 +20,12 @@ const n = Number(arg('n', '64'));
 const rungs = arg('rungs', 'cpu-xs,cpu-s,cpu-m').split(',') as PresetName[];
 const dir = mkdtempSync(join(tmpdir(), 'bw-bench-'));
 const ctx = openWorkbench(dir, 'browser', { runJobs: false });
-const report = (await dispatch(ctx, 'datasets.import', {
+const report = await ctx.invoke('datasets.import', {
   path: join(process.cwd(), '..', 'shared', 'data', 'vqa_rad'),
-})) as {
-  datasetId: string;
-};
+});
 const reader = new ExampleReader(ctx.home.databaseFile, ctx.home.blobs);
-const test = reader.split(report.datasetId, 'test').slice(0, n);
-const answerSet = reader.answerSet(report.datasetId);
+const test = reader.split(report.datasetId!, 'test').slice(0, n);
+const answerSet = reader.answerSet(report.datasetId!);
 console.log(`| rung | params | greedy ex/s | trie (517 answers) ex/s | all-candidate (yes/no) ex/s |`);
 console.log('|---|---|---|---|---|');
 for (const rung of rungs) {
@@ -36,7 +33,7 @@ for (const rung of rungs) {
   const session = await createEngineSession({
     preset: config,
     seed: 1,
-    vocab: { kind: 'trimmed', texts: reader.texts(report.datasetId) },
+    vocab: { kind: 'trimmed', texts: reader.texts(report.datasetId!) },
   });
   const plain = await Promise.all(test.map((e) => toEngineExample(reader, e, config.imageSize, null)));
   const withSet = await Promise.all(

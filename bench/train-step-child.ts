@@ -39,6 +39,7 @@ console.log(
   JSON.stringify({
     preset: args.preset,
     backend: info.name,
+    threads: info.threads,
     kernels: info.kernels,
     median_ms: median(times),
     times_ms: times.map((t) => Math.round(t)),

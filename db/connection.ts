@@ -11,6 +11,8 @@ export interface OpenOptions {
   readonly targetVersion?: number;
   readonly migrations?: readonly Migration[];
   readonly readonly?: boolean;
+  /** Run `PRAGMA quick_check` first (default); a worker's read-only connection skips it. */
+  readonly check?: boolean;
 }
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
@@ -54,7 +56,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     throw new StoreOpenError('not_writable', file, `Cannot open ${file}: ${(err as Error).message}`);
   }
   try {
-    checkIntegrity(db, file);
+    if (options.check ?? true) checkIntegrity(db, file);
     const current = db.pragma('user_version', { simple: true }) as number;
     const latest = migrations.at(-1)?.version ?? 0;
     if (current > latest) {

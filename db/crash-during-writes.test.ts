@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RunListQuery } from '#shared/api/runs';
 import { openStore } from './store';
 import { tempDir } from './test-helpers';
 
@@ -43,12 +44,9 @@ describe('the main process killed during metric writes', () => {
     for (const afterMs of [150, 400, 700]) {
       const reported = await writeThenKill(file, afterMs);
       const store = openStore(file); // runs quick_check; throws on a damaged file
-      expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
-      const runs = store.db.prepare('SELECT id, step FROM runs ORDER BY created_at DESC').all() as {
-        id: string;
-        step: number;
-      }[];
-      const latest = runs[0]!;
+      expect(store.integrityCheck()).toBe('ok');
+      const latest = store.runs.list(RunListQuery.parse({ sort: 'createdAt', order: 'desc', limit: 1 }))
+        .runs[0]!;
       const rows = store.metrics.count(latest.id);
       // Each batch is one transaction: all of it or none of it.
       expect(rows % 100).toBe(0);

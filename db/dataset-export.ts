@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { BlobStore } from './blob-store';
+import { connectionOf } from './internal';
 import { openStore, type Store } from './store';
 
 /** What an export wrote. */
@@ -30,7 +31,7 @@ export function exportDatasets(
   openStore(file).close();
   const ids = [...new Set(datasetIds)];
   const marks = ids.map(() => '?').join(', ');
-  const db = store.db;
+  const db = connectionOf(store);
   db.prepare('ATTACH DATABASE ? AS bundle').run(file);
   let result: DatasetExport;
   let images: { hash: string; mime: string }[];

@@ -1,4 +1,5 @@
 import { type Db, type OpenOptions, openDatabase } from './connection';
+import { registerConnection } from './internal';
 import { blobsRepo } from './repos/blobs';
 import { checkpointsRepo } from './repos/checkpoints';
 import { clustersRepo } from './repos/clusters';
@@ -9,12 +10,15 @@ import { experimentsRepo } from './repos/experiments';
 import { jobsRepo } from './repos/jobs';
 import { metricsRepo } from './repos/metrics';
 import { predictionsRepo } from './repos/predictions';
+import { referenceRowsRepo } from './repos/reference-rows';
 import { runsRepo } from './repos/runs';
 import { weightsRepo } from './repos/weights';
 
-/** The opened store and one repository per aggregate. */
+/**
+ * The opened store: one repository per aggregate. The connection is private to db/: every query
+ * lives in a repository, and callers group writes with `transaction`.
+ */
 export interface Store {
-  readonly db: Db;
   readonly file: string;
   readonly runs: ReturnType<typeof runsRepo>;
   readonly metrics: ReturnType<typeof metricsRepo>;
@@ -27,15 +31,33 @@ export interface Store {
   readonly evaluations: ReturnType<typeof evaluationsRepo>;
   readonly predictions: ReturnType<typeof predictionsRepo>;
   readonly weights: ReturnType<typeof weightsRepo>;
+  readonly referenceRows: ReturnType<typeof referenceRowsRepo>;
   readonly clusters: ReturnType<typeof clustersRepo>;
+  /** Runs `fn` in one transaction (all of its writes or none); nested calls become savepoints. */
+  transaction<T>(fn: () => T): T;
+  /** SQLite's full `integrity_check`: 'ok' when the file is sound. */
+  integrityCheck(): string;
+  /** Folds the write-ahead log into the database file (before reading the file's bytes). */
+  checkpointWal(): void;
+  /** False once closed. */
+  isOpen(): boolean;
   close(): void;
 }
 
+/**
+ * What an engine worker reads: a read-only connection (WAL lets it read while the main process
+ * writes) with the same repositories. Workers never write to the database.
+ */
+export type ReadonlyStore = Pick<Store, 'file' | 'datasets' | 'examples' | 'close'>;
+
+const closer = (db: Db) => () => {
+  if (db.open) db.close();
+};
+
 /** Opens (creating and migrating if needed) the store at `file`. */
-export function openStore(file: string, options?: OpenOptions): Store {
+export function openStore(file: string, options?: Omit<OpenOptions, 'readonly'>): Store {
   const db = openDatabase(file, options);
-  return {
-    db,
+  const store: Store = {
     file,
     runs: runsRepo(db),
     metrics: metricsRepo(db),
@@ -48,9 +70,22 @@ export function openStore(file: string, options?: OpenOptions): Store {
     evaluations: evaluationsRepo(db),
     predictions: predictionsRepo(db),
     weights: weightsRepo(db),
+    referenceRows: referenceRowsRepo(db),
     clusters: clustersRepo(db),
-    close() {
-      if (db.open) db.close();
+    transaction: (fn) => db.transaction(fn)(),
+    integrityCheck: () => String(db.pragma('integrity_check', { simple: true })),
+    checkpointWal: () => {
+      db.pragma('wal_checkpoint(TRUNCATE)');
     },
+    isOpen: () => db.open,
+    close: closer(db),
   };
+  registerConnection(store, db);
+  return store;
+}
+
+/** Opens an existing store read-only, for a worker (the main process has checked and migrated it). */
+export function openReadonlyStore(file: string): ReadonlyStore {
+  const db = openDatabase(file, { readonly: true, check: false });
+  return { file, datasets: datasetsRepo(db), examples: examplesRepo(db), close: closer(db) };
 }

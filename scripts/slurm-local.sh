@@ -38,7 +38,7 @@ write_configs() {
   cat >"$STATE/slurm.conf.new" <<EOF
 # Written by scripts/slurm-local.sh: a one-node test cluster.
 ClusterName=$CLUSTER
-SlurmctldHost=$HOST
+SlurmctldHost=$HOST(127.0.0.1)
 SlurmUser=root
 AuthType=auth/munge
 StateSaveLocation=$STATE/ctld
@@ -65,7 +65,7 @@ MinJobAge=600
 KillWait=5
 InactiveLimit=0
 MessageTimeout=10
-NodeName=$HOST CPUs=$NODE_CPUS RealMemory=$NODE_MEM State=UNKNOWN
+NodeName=$HOST NodeAddr=127.0.0.1 CPUs=$NODE_CPUS RealMemory=$NODE_MEM State=UNKNOWN
 PartitionName=debug Nodes=$HOST Default=YES MaxTime=INFINITE State=UP
 EOF
   mv "$STATE/slurm.conf.new" "$CONF_DIR/slurm.conf"

@@ -1,9 +1,12 @@
-// `npm test`: lint, type-check, build, unit tests, end-to-end tests and the engine's numerical
-// parity check, then one closing line `N passed, N failed` over every test and check.
+// `npm test`: the Debian packages the tests need (scripts/debian-packages.txt: installed when run
+// as root on Debian, else named with the exact command), lint, type-check, build, unit tests,
+// end-to-end tests, the cluster suite and the engine's numerical parity check, then one closing
+// line `N passed, N failed` over every test and check.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureSystemPackages } from './system-packages.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const results = join(root, 'test-results');
@@ -42,6 +45,17 @@ function suite(label, cmd, args, reportFile, count, force = false) {
   lines.push(`${f === 0 && ok ? 'ok  ' : 'FAIL'} ${label}: ${p} passed, ${f} failed (${secs} s)`);
 }
 
+if (!only.length || only.includes('system-packages')) {
+  const started = Date.now();
+  console.log('\n=== system-packages: scripts/debian-packages.txt');
+  const r = ensureSystemPackages();
+  console.log(r.message);
+  r.ok ? passed++ : failed++;
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  lines.push(
+    `${r.ok ? 'ok  ' : 'FAIL'} system-packages (${secs} s)${r.ok ? '' : `: ${r.message.split('\n')[0]}`}`,
+  );
+}
 check('lint', bin('biome'), ['check', '.']);
 check('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 check('build', bin('vite'), ['build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn']);

@@ -1,43 +1,14 @@
-import { z } from 'zod';
-
-/** Metric ids computed by main/eval and stored per evaluation. */
-export const MetricId = z.enum([
-  'accuracy',
-  'accuracy_closed',
-  'accuracy_open',
-  'macro_f1',
-  'auroc',
-  'bleu1',
-  'bleu2',
-  'bleu3',
-  'bleu4',
-  'rouge1',
-  'rouge2',
-  'rougeL',
-  'rougeL_coco',
-  'meteor',
-  'cider',
-  'alignment_accuracy',
-]);
-export type MetricId = z.infer<typeof MetricId>;
+import type { TaskHyperparameterFields } from './domain/hyperparameters';
 
 /**
  * Fine-tuning defaults of one task (spec §2.2 table). Shared by all: polynomial decay, Adam
  * (0.9, 0.999), weight decay 0.01, grad clip 1.0.
  */
-export interface TaskHyperparameters {
-  readonly lr: number;
-  readonly epochs: number;
-  readonly warmupRatio: number;
-  readonly labelSmoothing: number;
-  readonly maxSrcLength: number;
-  readonly maxTgtLength: number;
+export interface TaskHyperparameters extends Readonly<TaskHyperparameterFields> {
   /** Square input size in pixels; null for text-only tasks. Base uses 384 for VQA. */
   readonly imageSize: number | null;
   /** Per-channel normalisation: mean = std = 0.5, except ImageNet statistics for MedMNIST. */
   readonly imageNorm: 'half' | 'imagenet' | null;
-  readonly weightDecay: number;
-  readonly gradClip: number;
   /** Where the numbers come from (script name), or why they are an assumption. */
   readonly source: string;
 }

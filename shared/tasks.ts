@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import type { MetricId } from './domain/metric';
 import {
-  type MetricId,
   TASK_DECODING,
   TASK_HYPERPARAMETERS,
   type TaskDecoding,
   type TaskHyperparameters,
 } from './task-hyperparameters';
 
-export { MetricId, type TaskDecoding, type TaskHyperparameters } from './task-hyperparameters';
+export { MetricId } from './domain/metric';
+export type { TaskDecoding, TaskHyperparameters } from './task-hyperparameters';
 
 /** The task types of the BiomedGPT papers, plus instruction following. */
 export const TASK_IDS = [

@@ -16,8 +16,8 @@ import { imageBucket, tokenBucket } from '#main/engine/model/positions';
 import { tinyTestConfig } from '#main/engine/model/test-config';
 import { createWeights } from '#main/engine/model/weights';
 import { labelSmoothedLoss } from '#main/engine/train/loss';
-import { mulberry32 } from '#main/engine/util/prng';
 import { type PresetName, presetConfig } from '#shared/model/presets';
+import { mulberry32 } from '#shared/random';
 
 const outDir = process.argv[2] ?? 'parity-out';
 // 'tiny': the unit tests' configuration (main/engine/model/test-config.ts), for slow backends

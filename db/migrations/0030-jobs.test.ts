@@ -35,13 +35,15 @@ describe('migration 0030 jobs', () => {
     const job = store.jobs.enqueue({ kind: 'train', runId: 'r', device: 'cpu', spec: { a: 1 } });
     expect(store.jobs.next('cpu')?.id).toBe(job.id);
     // A job serves exactly one run or one evaluation.
+    const raw = openDatabase(file);
     expect(() =>
-      store.db
+      raw
         .prepare(
           "INSERT INTO jobs (kind, device, status, spec, created_at) VALUES ('train', 'cpu', 'queued', '{}', 't')",
         )
         .run(),
     ).toThrowError(/CHECK/);
+    raw.close();
     store.runs.delete('r');
     expect(store.jobs.list()).toHaveLength(0);
     store.close();

@@ -1,11 +1,12 @@
 import { initial } from './0010-initial';
 import { jobs } from './0030-jobs';
 import { weights } from './0040-weights';
+import { referenceRows } from './0050-reference-rows';
 import { clusters } from './0060-clusters';
 import type { Migration } from './types';
 
 /** Every migration, oldest first. Add new steps at the end, with a higher version. */
-export const MIGRATIONS: readonly Migration[] = [initial, jobs, weights, clusters];
+export const MIGRATIONS: readonly Migration[] = [initial, jobs, weights, referenceRows, clusters];
 
 /** Checks that versions strictly increase; called at start-up and by the tests. */
 export function checkMigrations(list: readonly Migration[] = MIGRATIONS): void {

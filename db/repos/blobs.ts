@@ -48,6 +48,12 @@ export function blobsRepo(db: Db) {
       const stmt = db.prepare('DELETE FROM blobs WHERE hash = ?');
       for (const h of hashes) stmt.run(h);
     },
+    /** Every row, by hash. */
+    list(): BlobRecord[] {
+      return db
+        .prepare('SELECT hash, bytes, mime, width, height FROM blobs ORDER BY hash')
+        .all() as BlobRecord[];
+    },
     count(): number {
       return db.prepare('SELECT COUNT(*) FROM blobs').pluck().get() as number;
     },

@@ -97,6 +97,22 @@ export function datasetsRepo(db: Db) {
       db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
       return n;
     },
+    /** The synthetic dataset a demo generator wrote (`meta.demoId`), if it is there. */
+    findDemo(demoId: string): string | undefined {
+      return db
+        .prepare("SELECT id FROM datasets WHERE synthetic = 1 AND json_extract(meta, '$.demoId') = ?")
+        .pluck()
+        .get(demoId) as string | undefined;
+    },
+    /** How many runs and evaluations use the dataset (a delete needs `force` when any do). */
+    usage(id: string): { runs: number; evaluations: number } {
+      return db
+        .prepare(
+          `SELECT (SELECT COUNT(*) FROM runs WHERE dataset_id = ?) AS runs,
+                  (SELECT COUNT(*) FROM evaluations WHERE dataset_id = ?) AS evaluations`,
+        )
+        .get(id, id) as { runs: number; evaluations: number };
+    },
     exists(id: string): boolean {
       return db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(id) !== undefined;
     },

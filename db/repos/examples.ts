@@ -70,12 +70,16 @@ export function examplesRepo(db: Db) {
     `INSERT INTO examples (dataset_id, split, ordinal, task, image_hash, inputs, target, candidates, meta)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const where = (datasetId: string, q: { split?: Split; search?: string }) => {
+  const where = (datasetId: string, q: { split?: Split; task?: string; search?: string }) => {
     const clauses = ['dataset_id = ?'];
     const params: unknown[] = [datasetId];
     if (q.split) {
       clauses.push('split = ?');
       params.push(q.split);
+    }
+    if (q.task) {
+      clauses.push('task = ?');
+      params.push(q.task);
     }
     if (q.search?.trim()) {
       clauses.push('(instr(lower(inputs), lower(?)) > 0 OR instr(lower(target), lower(?)) > 0)');
@@ -138,8 +142,15 @@ export function examplesRepo(db: Db) {
       const row = db.prepare('SELECT * FROM examples WHERE id = ?').get(id) as Row | undefined;
       return row ? toRecord(row) : undefined;
     },
-    count(datasetId: string, split?: Split): number {
-      const { sql, params } = where(datasetId, split ? { split } : {});
+    /** Examples of one split in stored order (optionally of one task): what a worker trains on. */
+    list(datasetId: string, split: Split, task?: string): ExampleRecord[] {
+      const { sql, params } = where(datasetId, task ? { split, task } : { split });
+      return (
+        db.prepare(`SELECT * FROM examples WHERE ${sql} ORDER BY ordinal, id`).all(...params) as Row[]
+      ).map(toRecord);
+    },
+    count(datasetId: string, split?: Split, task?: string): number {
+      const { sql, params } = where(datasetId, { ...(split ? { split } : {}), ...(task ? { task } : {}) });
       return db
         .prepare(`SELECT COUNT(*) FROM examples WHERE ${sql}`)
         .pluck()
@@ -178,6 +189,13 @@ export function examplesRepo(db: Db) {
         )
         .all(datasetId) as { t: string; n: number }[];
       return Object.fromEntries(rows.map((r) => [r.t, r.n]));
+    },
+    /** Rows in the whole store and the highest id (tests prove a refused import wrote nothing). */
+    totals(): { n: number; maxId: number } {
+      return db.prepare('SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS maxId FROM examples').get() as {
+        n: number;
+        maxId: number;
+      };
     },
     /** Distinct images used by a dataset. */
     imageCount(datasetId: string): number {

@@ -55,6 +55,14 @@ export function experimentsRepo(db: Db) {
       ).run(id, e.name, e.kind, json, hash, nowIso());
       return this.get(id)!;
     },
+    /** Every experiment, newest first. */
+    list(): ExperimentRecord[] {
+      return (
+        db.prepare('SELECT * FROM experiments ORDER BY created_at DESC, id').all() as Parameters<
+          typeof toRecord
+        >[0][]
+      ).map(toRecord);
+    },
     get(id: string): ExperimentRecord | undefined {
       const row = db.prepare('SELECT * FROM experiments WHERE id = ?').get(id) as
         | Parameters<typeof toRecord>[0]

@@ -125,6 +125,20 @@ export function jobsRepo(db: Db) {
       return rows.map(toRecord);
     },
 
+    /** The newest job of a run (of one kind) or of an evaluation: what a resume queues again. */
+    latestFor(target: { runId: string; kind: JobKind } | { evaluationId: string }): JobRecord | undefined {
+      const row = (
+        'runId' in target
+          ? db
+              .prepare('SELECT * FROM jobs WHERE run_id = ? AND kind = ? ORDER BY id DESC LIMIT 1')
+              .get(target.runId, target.kind)
+          : db
+              .prepare('SELECT * FROM jobs WHERE evaluation_id = ? ORDER BY id DESC LIMIT 1')
+              .get(target.evaluationId)
+      ) as JobRow | undefined;
+      return row ? toRecord(row) : undefined;
+    },
+
     /** Jobs left `running` by a crash of the main process: marks them failed, returns them. */
     abandonRunning(): JobRecord[] {
       const rows = db.prepare("SELECT * FROM jobs WHERE status = 'running'").all() as JobRow[];

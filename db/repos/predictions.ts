@@ -74,6 +74,15 @@ export function predictionsRepo(db: Db) {
         }
       ).n;
     },
+    /** The task of the examples an evaluation predicted (undefined before its first prediction). */
+    task(evaluationId: string): string | undefined {
+      return db
+        .prepare(
+          'SELECT x.task FROM predictions p JOIN examples x ON x.id = p.example_id WHERE p.evaluation_id = ? LIMIT 1',
+        )
+        .pluck()
+        .get(evaluationId) as string | undefined;
+    },
     /** Example ids already predicted (an interrupted evaluation resumes after them). */
     doneExampleIds(evaluationId: string): Set<number> {
       const rows = db

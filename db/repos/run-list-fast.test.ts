@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '#db/connection';
 import { openStore, type Store } from '#db/store';
 import { tempDir } from '#db/test-helpers';
 import { RunListQuery } from '#shared/api/runs';
@@ -51,11 +52,13 @@ describe('runs.list at scale', () => {
     expect(list({ order: 'asc' }).runs.map((r) => r.id)).toEqual(['run-0', 'run-1', 'run-2', 'run-3']);
   });
   it('uses the created_at index for the default sort (no sort of every run)', () => {
-    const plan = store.db
+    const raw = openDatabase(store.file);
+    const plan = raw
       .prepare(
         'EXPLAIN QUERY PLAN SELECT r.id FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id LEFT JOIN notes n ON n.run_id = r.id ORDER BY r.created_at DESC, r.id DESC LIMIT 200',
       )
       .all() as { detail: string }[];
+    raw.close();
     expect(plan.some((p) => /runs_created/.test(p.detail))).toBe(true);
   });
   it('counts searches over notes, and plain filters without the joins', () => {

@@ -32,6 +32,7 @@ export interface RunPatch {
   finishedAt?: string | null;
   error?: string | null;
   logTail?: string;
+  /** The model's parameter count, once the worker has built it. */
   params?: number | null;
 }
 
@@ -116,6 +117,14 @@ export function runsRepo(db: Db) {
         db.prepare(`UPDATE runs SET ${sets} WHERE id = ?`).run(...keys.map((k) => patch[k] ?? null), id);
       }
       return get(id);
+    },
+
+    /** Ids equal to `ref` or starting with it (at most `limit`): the CLI's run references. */
+    matchIds(ref: string, limit = 3): string[] {
+      return db
+        .prepare("SELECT id FROM runs WHERE id = ? OR id LIKE ? || '%' LIMIT ?")
+        .pluck()
+        .all(ref, ref, limit) as string[];
     },
 
     config(id: string): Record<string, unknown> | undefined {

@@ -16,11 +16,7 @@ export function resolveDataset(ctx: ServiceContext, ref: string): string {
 
 /** A run by id or unique id prefix. */
 export function resolveRun(ctx: ServiceContext, ref: string): string {
-  const ids = (
-    ctx.store.db.prepare("SELECT id FROM runs WHERE id = ? OR id LIKE ? || '%' LIMIT 3").all(ref, ref) as {
-      id: string;
-    }[]
-  ).map((r) => r.id);
+  const ids = ctx.store.runs.matchIds(ref);
   if (ids.includes(ref)) return ref;
   if (ids.length === 1) return ids[0]!;
   if (ids.length === 0) throw new UsageError(`No run "${ref}" (see \`biomed runs list\`)`);

@@ -1,5 +1,5 @@
 import type { Split } from '#shared/domain/dataset';
-import { seededRandom, shuffled } from './random';
+import { mulberry32, shuffled } from '#shared/random';
 
 /** What the split drawer needs of an example. */
 export interface SplitItem {
@@ -42,7 +42,7 @@ export function assignSplits(
     groupSize.set(item.group, (groupSize.get(item.group) ?? 0) + 1);
   });
   const eligible = [...groupSize.keys()].filter((g) => !blocked.has(g)).sort();
-  const pool = shuffled(eligible, seededRandom(options.seed));
+  const pool = shuffled(eligible, mulberry32(options.seed));
   const poolTotal = pool.reduce((n, g) => n + groupSize.get(g)!, 0);
   const fractionOf = (s: Split) => (s === 'validation' ? options.validationFraction : options.testFraction);
   const trainTotal = splits.filter((s) => s === 'train').length;

@@ -1,6 +1,6 @@
 import type { DatasetFormat, ExampleMeta, ImportOptions, Split } from '#shared/domain/dataset';
 import type { TaskId } from '#shared/tasks';
-import type { Problems } from './problems';
+import type { Problems, RecordRef } from './problems';
 
 /** Where an example's image comes from, before it is decoded, de-identified and normalised. */
 export type ImageSource =
@@ -27,6 +27,8 @@ export interface ParsedExample {
   readonly meta: ExampleMeta;
   /** Key into `ParsedDataset.images`. */
   readonly image?: string;
+  /** The source record (file and own id), so the store can name it when it skips it. */
+  readonly ref?: RecordRef;
   /** Patient or study key for grouped splits. Kept in memory only, never stored. */
   readonly group?: string;
 }

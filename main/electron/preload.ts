@@ -1,15 +1,9 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import { IPC_EVENT, IPC_INVOKE, type IpcReply } from '#shared/api/ipc';
 
-// Runs sandboxed (CommonJS, no Node): builds `window.workbench` over IPC. Channel names match
-// shared/api/wire.ts; validation happens in the main process.
-const IPC_INVOKE = 'workbench:invoke';
-const IPC_EVENT = 'workbench:event';
-
-interface Reply {
-  ok: boolean;
-  output?: unknown;
-  error?: { code: string; message: string; field?: string };
-}
+// Runs sandboxed (CommonJS, no Node): builds `window.workbench` over IPC. The channels and the
+// reply come from shared/api/ipc.ts (bundled in: the preload is one file); validation happens in
+// the main process.
 
 contextBridge.exposeInMainWorld('workbench', {
   transport: 'electron',
@@ -18,14 +12,11 @@ contextBridge.exposeInMainWorld('workbench', {
     return webUtils.getPathForFile(file);
   },
   async invoke(method: string, input: unknown): Promise<unknown> {
-    const reply = (await ipcRenderer.invoke(IPC_INVOKE, method, input)) as Reply;
+    const reply = (await ipcRenderer.invoke(IPC_INVOKE, method, input)) as IpcReply;
     if (reply.ok) return reply.output;
-    const err = new Error(reply.error?.message ?? 'Unknown error') as Error & {
-      code?: string;
-      field?: string;
-    };
-    err.code = reply.error?.code;
-    err.field = reply.error?.field;
+    const err = new Error(reply.error.message) as Error & { code?: string; field?: string };
+    err.code = reply.error.code;
+    err.field = reply.error.field;
     throw err;
   },
   on(event: string, listener: (payload: unknown) => void): () => void {

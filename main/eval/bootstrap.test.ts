@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  bootstrapCi,
-  bootstrapMeanCi,
-  mulberry32,
-  pairedBootstrap,
-  percentile,
-  resampleIndices,
-} from './bootstrap';
+import { mulberry32 } from '#shared/random';
+import { bootstrapCi, bootstrapMeanCi, pairedBootstrap, percentile, resampleIndices } from './bootstrap';
 
 function bernoulli(n: number, p: number, seed: number): number[] {
   const r = mulberry32(seed);

@@ -13,6 +13,8 @@
  *   than B" (higher is better) = share of resamples where A does not beat B (Δ ≤ 0).
  */
 
+import { mulberry32 } from '#shared/random';
+
 /** Bootstrap settings. */
 export interface BootstrapOptions {
   /** Number of resamples B, default 1000. */
@@ -45,18 +47,6 @@ export interface PairedBootstrapResult {
 
 /** A statistic computed on a (resampled) list of example indices. */
 export type Statistic = (indices: readonly number[]) => number;
-
-/** mulberry32: a small, well-mixed 32-bit PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** numpy `percentile(values, q)` with linear interpolation; q in [0, 100]. */
 export function percentile(values: readonly number[], q: number): number {

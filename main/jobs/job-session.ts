@@ -130,10 +130,9 @@ export class JobSession {
             ...patch,
             step: msg.step,
             ...(msg.totalSteps !== null ? { totalSteps: msg.totalSteps } : {}),
+            ...(msg.params !== null ? { params: msg.params } : {}),
           });
-          if (msg.params !== null)
-            this.store.db.prepare('UPDATE runs SET params = ? WHERE id = ?').run(msg.params, runId);
-          if (run) this.events.runChanged(this.store.runs.get(runId) ?? run);
+          if (run) this.events.runChanged(run);
         }
         if (evaluationId) {
           const ev = this.store.evaluations.update(evaluationId, {
@@ -172,14 +171,14 @@ export class JobSession {
         return;
       case 'predictions':
         if (evaluationId) {
-          this.store.db.transaction(() => {
+          this.store.transaction(() => {
             this.store.predictions.append(evaluationId, msg.rows);
             this.store.evaluations.update(evaluationId, {
               done: msg.done,
               total: msg.total,
               logTail: this.log.tail(),
             });
-          })();
+          });
           const ev = this.store.evaluations.get(evaluationId);
           if (ev) this.events.evaluationChanged(ev);
         }

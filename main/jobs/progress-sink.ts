@@ -66,8 +66,8 @@ export class ProgressSink {
     if (this.pending.size === 0) return;
     const batches = [...this.pending.entries()];
     this.pending.clear();
-    const { db, metrics, runs } = this.store;
-    db.transaction(() => {
+    const { metrics, runs } = this.store;
+    this.store.transaction(() => {
       for (const [runId, p] of batches) {
         metrics.append(p.points);
         runs.update(runId, {
@@ -76,7 +76,7 @@ export class ProgressSink {
           ...(p.logTail !== null ? { logTail: p.logTail } : {}),
         });
       }
-    })();
+    });
     for (const [runId, p] of batches) {
       if (p.points.length > 0 || p.step !== null)
         this.onFlushed({ runId, step: p.step, totalSteps: p.totalSteps, points: p.points });

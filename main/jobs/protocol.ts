@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Decoding } from '#shared/domain/evaluation';
+import { TrainHyperparameters } from '#shared/domain/hyperparameters';
 
 /**
  * The typed, versioned message protocol between the main process (host) and an engine worker.
@@ -19,27 +20,6 @@ export const MixtureEntry = z.object({
   instruction: z.boolean(),
 });
 export type MixtureEntry = z.infer<typeof MixtureEntry>;
-
-/** Hyperparameters a training worker runs with (defaults already applied by the service). */
-export const TrainHyperparameters = z.object({
-  lr: z.number().positive(),
-  steps: z.number().int().positive(),
-  batchSize: z.number().int().positive(),
-  warmupRatio: z.number().min(0).max(1),
-  labelSmoothing: z.number().min(0).max(1),
-  weightDecay: z.number().min(0),
-  gradClip: z.number().min(0),
-  maxSrcLength: z.number().int().positive(),
-  maxTgtLength: z.number().int().positive(),
-  imageSize: z.number().int().positive(),
-  seed: z.number().int(),
-  /** Dropout and stochastic depth (spec: 0.1 each); the service turns them off for CPU rungs. */
-  dropout: z.number().min(0).max(1).default(0.1),
-  dropPath: z.number().min(0).max(1).default(0.1),
-  /** Write a checkpoint every this many steps (and always at the end, and on pause). */
-  checkpointEvery: z.number().int().positive(),
-});
-export type TrainHyperparameters = z.infer<typeof TrainHyperparameters>;
 
 /** Paths a worker may use; it opens the database read-only. */
 const Paths = z.object({ dbFile: z.string(), blobsDir: z.string() });

@@ -85,13 +85,13 @@ export class Scheduler {
     if (this.lock && !this.lock.acquire()) return { interruptedRuns: [], interruptedEvaluations: [] };
     this.active = this.opts.runJobs ?? true;
     const reason = 'The app stopped while this was running (crash or forced quit). Resume it to continue.';
-    const result = store.db.transaction(() => {
+    const result = store.transaction(() => {
       store.jobs.abandonRunning();
       return {
         interruptedRuns: store.runs.markInterrupted(reason),
         interruptedEvaluations: store.evaluations.markInterrupted(reason),
       };
-    })();
+    });
     for (const id of result.interruptedRuns) {
       const run = store.runs.get(id);
       if (run) this.opts.events.runChanged(run);
@@ -263,14 +263,12 @@ export class Scheduler {
         `Run "${run.name}" is ${run.status}; only paused, interrupted, failed or cancelled runs can be resumed.`,
       );
     }
-    const last = store.db
-      .prepare("SELECT spec, device FROM jobs WHERE run_id = ? AND kind = 'train' ORDER BY id DESC LIMIT 1")
-      .get(runId) as { spec: string; device: string } | undefined;
+    const last = store.jobs.latestFor({ runId, kind: 'train' });
     if (!last) throw new SchedulerError('conflict', `Run "${run.name}" has no training job to resume.`);
-    const spec = JobSpec.parse(JSON.parse(last.spec));
+    const spec = JobSpec.parse(last.spec);
     if (spec.type !== 'train') throw new SchedulerError('conflict', 'only training runs can be resumed');
     const checkpoint = store.checkpoints.latest(runId);
-    const updated = store.db.transaction(() => {
+    const updated = store.transaction(() => {
       store.jobs.enqueue({
         kind: 'train',
         runId,
@@ -278,7 +276,7 @@ export class Scheduler {
         spec: { ...spec, resumeCheckpoint: checkpoint?.path ?? null },
       });
       return store.runs.update(runId, { status: 'queued', error: null, finishedAt: null })!;
-    })();
+    });
     this.opts.events.runChanged(updated);
     queueMicrotask(() => this.pump());
     return updated;
@@ -287,11 +285,9 @@ export class Scheduler {
   /** Resumes an interrupted evaluation: predictions already stored are kept and skipped. */
   resumeEvaluation(evaluationId: string): void {
     const { store } = this.opts;
-    const last = store.db
-      .prepare('SELECT spec, device FROM jobs WHERE evaluation_id = ? ORDER BY id DESC LIMIT 1')
-      .get(evaluationId) as { spec: string; device: string } | undefined;
+    const last = store.jobs.latestFor({ evaluationId });
     if (!last) throw new SchedulerError('not_found', `No evaluation job for "${evaluationId}"`);
-    const spec = JobSpec.parse(JSON.parse(last.spec));
+    const spec = JobSpec.parse(last.spec);
     if (spec.type !== 'evaluate') throw new SchedulerError('conflict', 'not an evaluation job');
     store.evaluations.update(evaluationId, { status: 'queued', error: null });
     this.enqueueEvaluation(

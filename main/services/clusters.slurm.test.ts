@@ -6,13 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestRunFolder } from '#main/jobs/cluster/ingest';
 import { clusterShell } from '#main/jobs/cluster/shell';
 import { jobcompJobs, jobcompLocation, squeue } from '#main/jobs/cluster/slurm';
-import type { ExperimentCreated } from '#shared/api/experiments';
 import { ClusterProfile, type ClusterProfileInput } from '#shared/domain/cluster';
 import type { RunSummary } from '#shared/domain/run';
 import type { ServiceContext } from './context';
 import { dispatch } from './dispatch';
 import { QUICK, vqaRadWorkbench, waitUntil } from './job-test-helpers';
-import { openWorkbench } from './open';
+import { openWorkbench, type Workbench } from './open';
 import { REPO_ROOT } from './test-workbench';
 
 // Against the real one-node Slurm that `npm test` starts (scripts/slurm-local.sh): munged,
@@ -102,7 +101,7 @@ beforeAll(async () => {
     profile({ name: 'noacct', slurmConf: '/etc/slurm/slurm-noaccounting.conf' }),
     profile({ name: 'ssh', access: { kind: 'ssh', host: 'biomed-test-cluster', configFile: sshConfig } }),
   ])
-    await dispatch(env.ctx, 'clusters.save', p);
+    await env.ctx.invoke('clusters.save', p);
 });
 afterAll(() => {
   sshd?.kill('SIGTERM');
@@ -113,22 +112,22 @@ afterAll(() => {
 });
 
 async function submit(
-  ctx: ServiceContext,
+  ctx: Workbench,
   datasetId: string,
   cluster: string | undefined,
   steps: number,
   extra: Record<string, unknown> = {},
 ): Promise<RunSummary[]> {
-  const created = (await dispatch(ctx, 'experiments.create', {
+  const created = await ctx.invoke('experiments.create', {
     name: `slurm-${cluster ?? 'here'}`,
     task: 'vqa',
     datasets: [{ datasetId }],
     scale: 'cpu-xs',
     hyperparameters: { ...QUICK, steps, seed: 5, ...((extra['hyperparameters'] as object) ?? {}) },
-    evaluate: { split: null },
+    evaluate: (extra['evaluate'] as object) ?? { split: null },
     ...(cluster ? { cluster } : {}),
     ...(extra['sweep'] ? { sweep: extra['sweep'] } : {}),
-  })) as ExperimentCreated;
+  });
   return created.runs;
 }
 
@@ -145,10 +144,7 @@ const sh = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'ut
 
 describe.concurrent('on a real Slurm', () => {
   it('cluster test submits a tiny job and reports each step', async () => {
-    const r = (await dispatch(env.ctx, 'clusters.test', { name: 'local' })) as {
-      ok: boolean;
-      steps: { name: string; ok: boolean; detail: string }[];
-    };
+    const r = await env.ctx.invoke('clusters.test', { name: 'local' });
     report.push(
       '## biomed cluster test local',
       ...r.steps.map((s) => `${s.ok ? 'ok  ' : 'FAIL'} ${s.name}: ${s.detail}`),
@@ -165,15 +161,15 @@ describe.concurrent('on a real Slurm', () => {
     ]);
     expect(r.ok).toBe(true);
     // A partition that does not exist fails that step, names it, and stops there.
-    await dispatch(env.ctx, 'clusters.save', profile({ name: 'nopart', partition: 'gpu-h100' }));
-    const bad = (await dispatch(env.ctx, 'clusters.test', { name: 'nopart' })) as typeof r;
+    await env.ctx.invoke('clusters.save', profile({ name: 'nopart', partition: 'gpu-h100' }));
+    const bad = await env.ctx.invoke('clusters.test', { name: 'nopart' });
     expect(bad.ok).toBe(false);
     expect(bad.steps.at(-1)).toMatchObject({ name: 'partition', ok: false });
     expect(bad.steps.at(-1)!.detail).toMatch(/gpu-h100/);
   });
 
   it('a cpu-xs fine-tune runs as a batch job, is ingested, and has the metrics of a local run of the same seed', async () => {
-    const [run] = await submit(env.ctx, env.datasetId, 'local', 4);
+    const [run] = await submit(env.ctx, env.datasetId, 'local', 4, { evaluate: { split: 'test', limit: 4 } });
     expect(run!.cluster).toMatchObject({ cluster: 'local', attempt: 1 });
     expect(run!.cluster!.jobId).toMatch(/^\d+$/);
     const [here] = await submit(env.ctx, env.datasetId, undefined, 4);
@@ -189,6 +185,14 @@ describe.concurrent('on a real Slurm', () => {
     expect(remote).toHaveLength(4);
     expect(remote).toEqual(losses(env.ctx, here!.id));
     report.push('', '## cluster run vs local run, same seed (train/loss by step)', JSON.stringify(remote));
+    // The run's checkpoint is on a folder this machine sees: its test split is evaluated here.
+    await waitUntil(
+      () => env.ctx.store.evaluations.list({ runId: run!.id }).some((e) => e.status === 'succeeded'),
+      150_000,
+      'the evaluation of the cluster run',
+    );
+    const [ev] = env.ctx.store.evaluations.list({ runId: run!.id });
+    expect(ev!.done).toBe(4);
   });
 
   it('a 2 x 2 sweep becomes one job array; History shows each task with its job id', async () => {
@@ -202,7 +206,9 @@ describe.concurrent('on a real Slurm', () => {
     await waitUntil(
       () => {
         const out = sh('squeue', ['-r', '-j', array, '-o', '%.10i %.9P %.20j %.8T %.10M %.6D %R']);
-        if (out.split('\n').length > 1) squeueLines.splice(0, squeueLines.length, ...out.split('\n'));
+        // Keep the fullest snapshot (most tasks listed at once).
+        if (out.split('\n').length > squeueLines.length)
+          squeueLines.splice(0, squeueLines.length, ...out.split('\n'));
         return runs.every((r) => ENDED.includes(env.ctx.store.runs.get(r.id)!.status));
       },
       200_000,
@@ -210,16 +216,14 @@ describe.concurrent('on a real Slurm', () => {
     );
     const done = runs.map((r) => env.ctx.store.runs.get(r.id)!);
     expect(done.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
-    const page = (await dispatch(env.ctx, 'runs.list', {
+    const page = await env.ctx.invoke('runs.list', {
       experimentId: runs[0]!.experimentId,
       sort: 'name',
       order: 'asc',
-    })) as {
-      runs: RunSummary[];
-    };
+    });
     report.push(
       '',
-      `## sweep: squeue -r -j ${array} (last snapshot while it ran)`,
+      `## sweep: squeue -r -j ${array} (the fullest snapshot while it ran)`,
       ...squeueLines,
       '',
       `## sweep: sacct -j ${array} -X`,
@@ -246,7 +250,7 @@ describe.concurrent('on a real Slurm', () => {
     const [run] = await submit(env.ctx, env.datasetId, 'slow', 200);
     await waitUntil(() => env.ctx.store.runs.get(run!.id)!.step >= 2, 150_000, 'the slow run to step');
     expect(env.ctx.store.runs.get(run!.id)!.status).toBe('running');
-    await dispatch(env.ctx, 'runs.cancel', { id: run!.id });
+    await env.ctx.invoke('runs.cancel', { id: run!.id });
     const done = await ended(env.ctx, run!.id);
     expect(done.status).toBe('cancelled');
     expect(done.cluster?.state).toBe('CANCELLED');
@@ -267,8 +271,8 @@ describe.concurrent('on a real Slurm', () => {
     expect(failed.error).toContain(`checkpoint at step ${checkpoint}`);
     report.push('', '## time limit', `run ${run!.id}: ${failed.error}`);
     // The user raises the time limit (and the test drops its slow-down), then resumes.
-    await dispatch(env.ctx, 'clusters.save', profile({ name: 'short', timeLimit: '10' }));
-    const resumed = (await dispatch(env.ctx, 'runs.resume', { id: run!.id })) as RunSummary;
+    await env.ctx.invoke('clusters.save', profile({ name: 'short', timeLimit: '10' }));
+    const resumed = await env.ctx.invoke('runs.resume', { id: run!.id });
     expect(resumed.status).toBe('queued');
     expect(resumed.cluster?.attempt).toBe(2);
     const done = await ended(env.ctx, run!.id);
@@ -352,10 +356,7 @@ describe.concurrent('on a real Slurm', () => {
   });
 
   it('cluster test and a run go through the system ssh with a key made by the test', async () => {
-    const r = (await dispatch(env.ctx, 'clusters.test', { name: 'ssh' })) as {
-      ok: boolean;
-      steps: { name: string; ok: boolean; detail: string }[];
-    };
+    const r = await env.ctx.invoke('clusters.test', { name: 'ssh' });
     report.push(
       '',
       '## biomed cluster test ssh',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { detectFormat, importerFor } from '#main/data/detect';
+import { basename, resolve } from 'node:path';
+import { detectInput } from '#main/data/detect';
 import { IMPORTERS } from '#main/data/importers/index';
 import { ImportAborted, Problems } from '#main/data/problems';
 import type { ParsedInput } from '#shared/api/contract';
@@ -30,24 +30,34 @@ export function importDataset(
   onProgress?: (e: ImportProgressEvent) => void,
 ): Promise<ImportReport> {
   return serialised(async () => {
-    const path = resolve(request.path);
+    const requested = resolve(request.path);
     const importId = randomUUID();
     const emit = (phase: ImportProgressEvent['phase'], done: number, total: number, message: string) => {
-      const event: ImportProgressEvent = { importId, path, phase, done, total, message };
+      const event: ImportProgressEvent = { importId, path: requested, phase, done, total, message };
       ctx.events.emit('onDidImportProgress', event);
       onProgress?.(event);
     };
+    let path = requested;
     if (!existsSync(path)) throw new WorkbenchError('invalid_input', `${path} does not exist`, 'path');
     emit('detect', 0, 1, 'detecting the format');
-    const importer = request.format ? importerFor(request.format) : await detectFormat(path);
-    if (!importer) {
+    const detected = await detectInput(path, request.format);
+    if (detected && 'candidates' in detected) {
+      throw new WorkbenchError(
+        'invalid_input',
+        `${path} holds several datasets: ${detected.candidates.map((c) => `${basename(c.path)} (${c.importer.format})`).join(', ')}. Import one of them.`,
+        'path',
+      );
+    }
+    if (!detected) {
       throw new WorkbenchError(
         'invalid_input',
         `${path}: not a dataset format the workbench recognises. Known formats: ${IMPORTERS.map((i) => `${i.format} (${i.description})`).join('; ')}. Pass --format to choose one.`,
         'path',
       );
     }
-    const problems = new Problems();
+    const { importer } = detected;
+    path = detected.path;
+    const problems = new Problems(500, request.options.strict);
     try {
       emit('parse', 0, 1, `reading ${importer.label}`);
       let parsed: Awaited<ReturnType<typeof importer.parse>> | undefined;
@@ -100,6 +110,8 @@ function failedReport(
     officialSplits: [],
     images: { total: 0, new: 0 },
     problems: [...problems.list],
+    skipped: [...problems.skipped],
+    skippedCount: problems.skippedCount,
     contentHash: '',
     elapsedMs: 0,
   };

@@ -3,9 +3,9 @@ import { BlobStore } from '#db/blob-store';
 import type { NewExample } from '#db/repos/examples';
 import { canonicalJson } from '#db/repos/experiments';
 import { ImageError, type PreparedImage, prepareImage, sourceName } from '#main/data/images/prepare';
-import { formatProblem, type Problems } from '#main/data/problems';
+import { formatProblem, formatSkipped, type Problems, type RecordRef } from '#main/data/problems';
 import { assignSplits } from '#main/data/splits';
-import type { ParsedDataset } from '#main/data/types';
+import type { ParsedDataset, ParsedExample } from '#main/data/types';
 import { WorkbenchError } from '#shared/api/errors';
 import type { ImportOptions, ImportReport, Split } from '#shared/domain/dataset';
 import type { ServiceContext } from './context';
@@ -22,30 +22,33 @@ type ImageInfo = Omit<PreparedImage, 'bytes' | 'thumbnail'> & { readonly size: n
 interface ImageOutcome {
   readonly hashes: Map<string, ImageInfo>;
   readonly created: string[];
+  /** Image keys that could not be used, and why (the examples that use them are skipped). */
+  readonly failed: Map<string, string>;
 }
 
-/** Decodes every referenced image; writes new blobs unless `dryRun`. Records problems. */
+/** Decodes every referenced image; writes new blobs unless `dryRun`. A bad image is recorded in `failed`. */
 async function prepareImages(
   ctx: ServiceContext,
-  parsed: ParsedDataset,
+  examples: readonly ParsedExample[],
+  sources: ParsedDataset['images'],
   options: ImportOptions,
   dryRun: boolean,
   problems: Problems,
   progress: ProgressFn,
 ): Promise<ImageOutcome> {
-  const keys = [...new Set(parsed.examples.map((e) => e.image).filter((k): k is string => k !== undefined))];
+  const keys = [...new Set(examples.map((e) => e.image).filter((k): k is string => k !== undefined))];
   const blobs = new BlobStore(ctx.home.blobs);
   const hashes = new Map<string, ImageInfo>();
   const created: string[] = [];
-  const missing: string[] = [];
+  const failed = new Map<string, string>();
   let next = 0;
   let done = 0;
   const worker = async () => {
     while (next < keys.length) {
       const key = keys[next++]!;
-      const source = parsed.images.get(key);
+      const source = sources.get(key);
       if (!source) {
-        missing.push(key);
+        failed.set(key, `no image "${key}" in the dataset`);
         continue;
       }
       try {
@@ -59,22 +62,75 @@ async function prepareImages(
         const { bytes, thumbnail: _thumb, ...info } = img;
         hashes.set(key, { ...info, size: bytes.length });
       } catch (err) {
-        if (err instanceof ImageError && err.kind === 'missing') missing.push(sourceName(source));
-        else problems.error(sourceName(source), (err as Error).message);
+        failed.set(
+          key,
+          err instanceof ImageError && err.kind === 'missing'
+            ? `the image file ${sourceName(source)} is missing`
+            : `the image ${sourceName(source)} cannot be used: ${(err as Error).message}`,
+        );
       }
       if (++done % 25 === 0 || done === keys.length)
         progress('images', done, keys.length, `${done} of ${keys.length} images`);
     }
   };
   await Promise.all(Array.from({ length: IMAGE_CONCURRENCY }, worker));
-  if (missing.length > 0) {
-    const shown = missing.slice(0, 20).join(', ');
-    const more = missing.length > 20 ? ` and ${missing.length - 20} more` : '';
-    problems.error('images', `${missing.length} image file(s) are missing: ${shown}${more}`, {
-      field: 'image',
-    });
+  return { hashes, created, failed };
+}
+
+/** The record an example came from, for the skip list (importers that set no `ref` get a positional one). */
+function refOf(parsed: ParsedDataset, e: ParsedExample, index: number): RecordRef {
+  if (e.ref) return e.ref;
+  const id = e.meta['sourceId'];
+  return { file: parsed.name, id: id !== undefined && id !== null && id !== '' ? String(id) : `[${index}]` };
+}
+
+/** An example with the record it came from. */
+interface Entry {
+  readonly e: ParsedExample;
+  readonly ref: RecordRef;
+}
+
+/**
+ * The import policy's checks on every example, whatever the format: an example whose image is
+ * missing or broken, whose target is blank, or that repeats an earlier record (same id, same
+ * content) is skipped (`problems.skip`). Returns the entries that stay.
+ */
+function keepValid(
+  entries: readonly Entry[],
+  failed: ReadonlyMap<string, string>,
+  problems: Problems,
+): Entry[] {
+  const seen = new Map<string, Entry>();
+  const kept: Entry[] = [];
+  for (const entry of entries) {
+    const { e, ref } = entry;
+    const bad = e.image === undefined ? undefined : failed.get(e.image);
+    if (bad !== undefined) {
+      problems.skip(ref, 'image', bad);
+      continue;
+    }
+    if (e.target.trim() === '') {
+      problems.skip(ref, 'target', 'the answer (target) is empty');
+      continue;
+    }
+    const key = `${ref.file}\u0000${ref.id}\u0000${e.task}`;
+    const first = seen.get(key);
+    if (first && sameContent(first.e, e)) {
+      const at = first.ref.line !== undefined ? ` at line ${first.ref.line}` : '';
+      problems.skip(ref, undefined, `duplicate of the record with the same id${at}`);
+      continue;
+    }
+    if (!first) seen.set(key, entry);
+    kept.push(entry);
   }
-  return { hashes, created };
+  return kept;
+}
+
+function sameContent(a: ParsedExample, b: ParsedExample): boolean {
+  return (
+    canonicalJson([a.inputs, a.target, a.image ?? null]) ===
+    canonicalJson([b.inputs, b.target, b.image ?? null])
+  );
 }
 
 /** Removes blobs this import created that no row references (after a failure or a duplicate). */
@@ -100,9 +156,14 @@ export function throwProblems(problems: Problems, what: string): never {
   const errors = problems.list.filter((p) => p.severity === 'error');
   const shown = errors.slice(0, 10).map((p) => `  ${formatProblem(p)}`);
   const more = problems.errorCount - shown.length;
+  // Under --strict the skipped records are the errors; otherwise list them after the errors.
+  const skipped = problems.strict
+    ? []
+    : problems.skipped.slice(0, 10).map((s) => `  skipped: ${formatSkipped(s)}`);
+  const moreSkipped = problems.strict ? 0 : problems.skippedCount - skipped.length;
   throw new WorkbenchError(
     'invalid_input',
-    `${what}: ${problems.errorCount} problem(s); nothing was imported.\n${shown.join('\n')}${more > 0 ? `\n  ... and ${more} more` : ''}`,
+    `${what}: ${problems.errorCount} problem(s)${problems.skippedCount > 0 ? `, ${problems.skippedCount} record(s) skipped` : ''}; nothing was imported.\n${[...shown, ...skipped].join('\n')}${more > 0 ? `\n  ... and ${more} more` : ''}${moreSkipped > 0 ? `\n  ... and ${moreSkipped} more skipped` : ''}`,
     errors[0]?.field,
   );
 }
@@ -121,10 +182,22 @@ export async function storeParsed(
 ): Promise<ImportReport> {
   const started = performance.now();
   const { dryRun, options } = request;
-  const images = await prepareImages(ctx, parsed, options, dryRun, problems, progress);
+  // Blank targets and repeated records go before any image is decoded; bad images after.
+  const entries = parsed.examples.map((e, i) => ({ e, ref: refOf(parsed, e, i) }));
+  const candidates = keepValid(entries, new Map(), problems);
+  const images = await prepareImages(
+    ctx,
+    candidates.map((c) => c.e),
+    parsed.images,
+    options,
+    dryRun,
+    problems,
+    progress,
+  );
   try {
+    const valid = keepValid(candidates, images.failed, problems).map((c) => c.e);
     if (problems.errorCount > 0 && !dryRun) throwProblems(problems, `Import of ${parsed.name} failed`);
-    const rows = parsed.examples.map((e, i) => {
+    const rows = valid.map((e, i) => {
       const img = e.image === undefined ? undefined : images.hashes.get(e.image);
       const group =
         e.group ??
@@ -163,7 +236,7 @@ export async function storeParsed(
     const contentHash = hash.digest('hex');
     const duplicateOf = ctx.store.datasets.findByContentHash(contentHash) ?? null;
     const name = request.name ?? parsed.name;
-    const distinct = new Map([...images.hashes.values()].map((p) => [p.hash, p]));
+    const distinct = new Map(rows.filter((r) => r.img).map((r) => [r.img!.hash, r.img!]));
     const known = ctx.store.blobs.existing([...distinct.keys()]);
     const report: ImportReport = {
       dryRun,
@@ -178,11 +251,18 @@ export async function storeParsed(
       officialSplits: official,
       images: { total: distinct.size, new: distinct.size - known.size },
       problems: [...problems.list],
+      skipped: [...problems.skipped],
+      skippedCount: problems.skippedCount,
       contentHash,
       elapsedMs: 0,
     };
     if (examples.length === 0 && problems.errorCount === 0)
-      problems.error(request.sourcePath ?? name, 'no examples found');
+      problems.error(
+        request.sourcePath ?? name,
+        problems.skippedCount > 0
+          ? `no examples left: all ${problems.skippedCount} record(s) were skipped`
+          : 'no examples found',
+      );
     if (dryRun || duplicateOf) {
       if (duplicateOf) discardCreated(ctx, images.created);
       return { ...report, problems: [...problems.list], elapsedMs: performance.now() - started };
@@ -190,7 +270,7 @@ export async function storeParsed(
     if (problems.errorCount > 0) throwProblems(problems, `Import of ${parsed.name} failed`);
     progress('write', 0, examples.length, `writing ${examples.length} examples`);
     const id = report.datasetId!;
-    ctx.store.db.transaction(() => {
+    ctx.store.transaction(() => {
       ctx.store.datasets.insert({
         id,
         name,
@@ -204,6 +284,12 @@ export async function storeParsed(
           officialSplits: official,
           seed: options.seed,
           warnings: problems.list.length,
+          provenance: {
+            sourcePath: request.sourcePath,
+            importedAt: new Date().toISOString(),
+            skippedCount: problems.skippedCount,
+            skipped: [...problems.skipped],
+          },
         },
       });
       ctx.store.blobs.insertMany(
@@ -216,7 +302,7 @@ export async function storeParsed(
         })),
       );
       ctx.store.examples.insertMany(id, examples);
-    })();
+    });
     progress('write', examples.length, examples.length, 'done');
     return { ...report, elapsedMs: performance.now() - started };
   } catch (err) {

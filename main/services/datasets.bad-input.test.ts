@@ -4,9 +4,9 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDicom } from '#main/data/dicom/write-dicom';
 import * as fx from '#main/data/fixtures/make-fixtures';
+import { formatSkipped } from '#main/data/problems';
 import { WorkbenchError } from '#shared/api/errors';
-import type { ImportReport } from '#shared/domain/dataset';
-import { dispatch } from './dispatch';
+import type { SkippedRecord } from '#shared/domain/dataset';
 import { freshWorkbench, sharedData, storeSnapshot } from './test-workbench';
 
 // Every import path rejects bad input with file, line and field, and leaves the store exactly as
@@ -16,7 +16,7 @@ let n = 0;
 beforeAll(async () => {
   ctx = freshWorkbench();
   // Something already in the store, so "as before" is not just "empty".
-  await dispatch(ctx, 'datasets.import', {
+  await ctx.invoke('datasets.import', {
     path: fx.writeTree(join(ctx.dir, 'good'), fx.imageFolderFiles()),
   });
 });
@@ -46,8 +46,13 @@ interface Case {
   readonly name: string;
   readonly path: () => string | Promise<string>;
   readonly format?: string;
-  /** The error message must match this (file, line, column, field, what is wrong). */
-  readonly message: RegExp;
+  /** A fault of the file as a whole: the error message must match (file, line, column, field, what). */
+  readonly message?: RegExp;
+  /**
+   * A fault of one record: it is skipped and named (`formatSkipped`: file, line, its own id, field,
+   * reason); `strict` refuses the import with the same text.
+   */
+  readonly skipped?: RegExp;
 }
 
 const vqaJson = fx.vqaRadFiles()['VQA_RAD Dataset Public.json'] as string;
@@ -69,13 +74,13 @@ const CASES: readonly Case[] = [
       delete files['images/b.jpg'];
       return folder(files);
     },
-    message: /1 image file\(s\) are missing: b\.jpg/,
+    skipped: /record \d+: the image file b\.jpg is missing \(field "image"\)/,
   },
   {
     name: 'VQA-RAD unknown answer type',
     path: () =>
       folder({ ...fx.vqaRadFiles(), 'VQA_RAD Dataset Public.json': vqaJson.replace('"OPEN"', '"MAYBE"') }),
-    message: /VQA_RAD Dataset Public\.json:\d+: unknown answer_type "MAYBE".*field "answer_type"/,
+    skipped: /VQA_RAD Dataset Public\.json:\d+: record \d+: unknown answer_type "MAYBE".*field "answer_type"/,
   },
   {
     name: 'SLAKE missing field',
@@ -84,7 +89,7 @@ const CASES: readonly Case[] = [
       files['test.json'] = (files['test.json'] as string).replace('"question"', '"questoin"');
       return folder(files);
     },
-    message: /test\.json:2: the field is missing \(field "question"\)/,
+    skipped: /test\.json:2: record \d+: the field is missing \(field "question"\)/,
   },
   {
     name: 'PathVQA record without a label',
@@ -93,7 +98,7 @@ const CASES: readonly Case[] = [
       files['qas/val_vqa.json'] = JSON.stringify([{ img_id: 'val_0001', question_id: 3, sent: 'what?' }]);
       return folder(files);
     },
-    message: /qas\/val_vqa\.json:1: record 0: label \(the answer\) is missing/,
+    skipped: /qas\/val_vqa\.json:1: record 3: label \(the answer\) is missing \(field "label"\)/,
   },
   {
     name: 'PubMedQA unknown label',
@@ -105,8 +110,8 @@ const CASES: readonly Case[] = [
           1,
         ),
       }),
-    message:
-      /ori_pqal\.json:2: unknown label "perhaps" \(expected yes, no or maybe\) \(field "1\.final_decision"\)/,
+    skipped:
+      /ori_pqal\.json:2: record 1: unknown label "perhaps" \(expected yes, no or maybe\) \(field "final_decision"\)/,
   },
   {
     name: 'MedNLI malformed JSON line: line and column',
@@ -116,7 +121,7 @@ const CASES: readonly Case[] = [
         'mli_dev_v1.jsonl':
           '{"sentence1": "a", "sentence2": "b", "gold_label": "neutral"}\n{"sentence1": "a" "sentence2": "b"}\n',
       }),
-    message: /mli_dev_v1\.jsonl:2:19: malformed JSON/,
+    skipped: /mli_dev_v1\.jsonl:2: record \[1\]: malformed JSON at column 19/,
   },
   {
     name: 'MedNLI unknown label',
@@ -125,7 +130,7 @@ const CASES: readonly Case[] = [
         ...fx.mednliFiles(),
         'mli_test_v1.jsonl': '{"sentence1": "a", "sentence2": "b", "gold_label": "perhaps"}\n',
       }),
-    message: /mli_test_v1\.jsonl:1: unknown label "perhaps".*field "gold_label"/,
+    skipped: /mli_test_v1\.jsonl:1: record \[0\]: unknown label "perhaps".*field "gold_label"/,
   },
   {
     name: 'MeQSum .xlsx with a wrong column',
@@ -136,7 +141,7 @@ const CASES: readonly Case[] = [
     name: 'MeQSum TSV with a wrong column count',
     format: 'meqsum',
     path: () => folder({ 'train.tsv': 'question one\tsummary one\nquestion two only\n' }),
-    message: /train\.tsv:2: expected 2 tab-separated columns/,
+    skipped: /train\.tsv:2: record \[1\]: expected 2 tab-separated columns/,
   },
   {
     name: 'HealthCareMagic empty file',
@@ -147,7 +152,7 @@ const CASES: readonly Case[] = [
   {
     name: 'iCliniq record without a Dialogue',
     path: () => folder({ 'icliniq_dialogue.txt': 'id=5\n\nDescription\nQ. Why do I cough?\n\nDialogue\n\n' }),
-    message: /icliniq_dialogue\.txt:1: record 5: the Dialogue is empty \(field "Dialogue"\)/,
+    skipped: /icliniq_dialogue\.txt:1: record 5: the Dialogue is empty \(field "Dialogue"\)/,
   },
   {
     name: 'MeQSum JSON record without a Summary',
@@ -162,7 +167,7 @@ const CASES: readonly Case[] = [
           1,
         ),
       }),
-    message: /meqsum\.json:2: each record needs CHQ and Summary/,
+    skipped: /meqsum\.json:2: record a: the summary is missing or empty \(field "Summary"\)/,
   },
   {
     name: 'DICOM with JPEG 2000 pixel data in an image folder',
@@ -176,8 +181,8 @@ const CASES: readonly Case[] = [
           transferSyntax: '1.2.840.10008.1.2.4.90',
         }),
       }),
-    message:
-      /scan\.dcm: DICOM: pixel data is compressed with JPEG 2000 Lossless \(1\.2\.840\.10008\.1\.2\.4\.90\)/,
+    skipped:
+      /record \[\d+\]: the image scan\.dcm cannot be used: DICOM: pixel data is compressed with JPEG 2000 Lossless \(1\.2\.840\.10008\.1\.2\.4\.90\)/,
   },
   {
     name: 'IU X-ray reports without a findings column',
@@ -195,12 +200,12 @@ const CASES: readonly Case[] = [
       files['data/test/radiology/captions.txt'] = 'X-ray of the hand without an id\n';
       return folder(files);
     },
-    message: /captions\.txt:1: expected "ROCO_<number><TAB>caption"/,
+    skipped: /captions\.txt:1: record X-ray of the hand without an id: expected "ROCO_<number><TAB>caption"/,
   },
   {
     name: 'bioCaption TSV with a wrong column count',
     path: () => folder({ ...fx.biocaptionFiles(), 'test_images.tsv': 'peir_3.jpg\tHeart\textra\n' }),
-    message: /test_images\.tsv:1: expected 2 tab-separated columns/,
+    skipped: /test_images\.tsv:1: record peir_3\.jpg: expected 2 tab-separated columns/,
   },
   {
     name: 'MedMNIST unknown label',
@@ -209,8 +214,8 @@ const CASES: readonly Case[] = [
       writeFileSync(join(dir, 'pneumoniamnist.npz'), npz([0, 1, 7]));
       return join(dir, 'pneumoniamnist.npz');
     },
-    message:
-      /pneumoniamnist\.npz: unknown label 7 for PneumoniaMNIST \(expected 0\.\.1\) \(field "train_labels\[2\]"\)/,
+    skipped:
+      /pneumoniamnist\.npz: record train\[2\]: unknown label 7 for PneumoniaMNIST \(expected 0\.\.1\) \(field "train_labels"\)/,
   },
   {
     name: 'MedMNIST truncated .npz',
@@ -226,12 +231,13 @@ const CASES: readonly Case[] = [
     name: 'image folder with a non-image renamed .jpg',
     path: () =>
       folder({ ...fx.imageFolderFiles(), 'train/normal/notes.jpg': 'this is a text file, not a JPEG\n' }),
-    message: /notes\.jpg: not an image \(its content is not JPEG, PNG/,
+    skipped:
+      /record train\/normal\/notes\.jpg: the image notes\.jpg cannot be used: not an image \(its content is not JPEG, PNG/,
   },
   {
     name: 'BiomedGPT TSV with a wrong column count',
     path: () => folder({ 'vqa.tsv': `${fx.biomedgptVqaTsv(false)}\n3\timg3\tquestion only\n` }),
-    message: /vqa\.tsv:3: expected 6 tab-separated columns \(vqa TSV\), found 3/,
+    skipped: /vqa\.tsv:3: record \[2\]: expected 6 tab-separated columns \(vqa TSV\), found 3/,
   },
   {
     name: 'JSONL line without output, and an unknown split',
@@ -243,7 +249,8 @@ const CASES: readonly Case[] = [
         }),
         'x.jsonl',
       ),
-    message: /x\.jsonl:2: unknown split "holdout".*\n.*x\.jsonl:3: the field is missing \(field "output"\)/,
+    skipped:
+      /x\.jsonl:2: record \[1\]: unknown split "holdout".*\n.*x\.jsonl:3: record \[2\]: the field is missing \(field "output"\)/,
   },
   {
     name: 'JSONL empty file',
@@ -265,27 +272,63 @@ const CASES: readonly Case[] = [
   },
 ];
 
+async function refused(request: Record<string, unknown>): Promise<Error> {
+  const before = storeSnapshot(ctx);
+  const err = await ctx.invokeFromUser('datasets.import', request).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkbenchError);
+  expect((err as WorkbenchError).code).toBe('invalid_input');
+  expect(storeSnapshot(ctx)).toEqual(before);
+  return err as Error;
+}
+
 describe('bad input: rejected with file, line and field; the store is exactly as before', () => {
-  for (const c of CASES) {
+  for (const c of CASES.filter((x) => x.message)) {
     it(c.name, async () => {
       const path = await c.path();
-      const before = storeSnapshot(ctx);
       const request = { path, ...(c.format ? { format: c.format } : {}) };
-      const err = await dispatch(ctx, 'datasets.import', request).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(err).toBeInstanceOf(WorkbenchError);
-      expect((err as WorkbenchError).code).toBe('invalid_input');
-      expect((err as Error).message).toMatch(c.message);
-      expect(storeSnapshot(ctx)).toEqual(before);
+      expect((await refused(request)).message).toMatch(c.message!);
       // The dry run reports the same problem, without throwing, and writes nothing either.
-      const dry = (await dispatch(ctx, 'datasets.import', { ...request, dryRun: true })) as ImportReport;
+      const before = storeSnapshot(ctx);
+      const dry = await ctx.invokeFromUser('datasets.import', { ...request, dryRun: true });
       expect(dry.problems.some((p) => p.severity === 'error')).toBe(true);
       expect(storeSnapshot(ctx)).toEqual(before);
     });
   }
+});
 
+describe('bad records: skipped and named by their own id; --strict refuses, the store as before', () => {
+  for (const c of CASES.filter((x) => x.skipped)) {
+    it(c.name, async () => {
+      const path = await c.path();
+      const request = { path, ...(c.format ? { format: c.format } : {}) };
+      // Strict: refused, the record named in the message, nothing stored.
+      expect((await refused({ ...request, options: { strict: true } })).message).toMatch(c.skipped!);
+      // The dry run lists the skipped record and writes nothing.
+      const before = storeSnapshot(ctx);
+      const dry = await ctx.invokeFromUser('datasets.import', { ...request, dryRun: true });
+      expect(dry.skipped.map(formatSkipped).join('\n')).toMatch(c.skipped!);
+      expect(dry.skippedCount).toBeGreaterThan(0);
+      expect(storeSnapshot(ctx)).toEqual(before);
+      // Lenient: the rest imports and the dataset keeps the list; with nothing left it is refused.
+      if (dry.examples === 0) {
+        expect((await refused(request)).message).toMatch(/no examples left|no .* found|skipped/);
+        return;
+      }
+      const r = await ctx.invokeFromUser('datasets.import', request);
+      expect(r.examples).toBe(dry.examples);
+      expect(r.skipped).toEqual(dry.skipped);
+      // Without the bad record, the image-folder fixtures equal the dataset imported first.
+      if (r.duplicateOf) return;
+      const d = await ctx.invoke('datasets.get', { id: r.datasetId! });
+      const provenance = d.meta['provenance'] as { skipped: SkippedRecord[]; skippedCount: number };
+      expect(provenance.skipped.map(formatSkipped).join('\n')).toMatch(c.skipped!);
+      expect(provenance.skippedCount).toBe(r.skippedCount);
+      await ctx.invoke('datasets.delete', { id: r.datasetId!, force: true });
+    });
+  }
   it('a failure inside the write transaction rolls everything back, blob files included', async () => {
     const before = storeSnapshot(ctx);
     const repo = ctx.store.examples as { insertMany: (...args: never[]) => void };
@@ -295,7 +338,7 @@ describe('bad input: rejected with file, line and field; the store is exactly as
       throw new Error('disk full (simulated)');
     };
     try {
-      await expect(dispatch(ctx, 'datasets.import', { path: folder(fx.rocoFiles()) })).rejects.toThrowError(
+      await expect(ctx.invoke('datasets.import', { path: folder(fx.rocoFiles()) })).rejects.toThrowError(
         /disk full/,
       );
     } finally {

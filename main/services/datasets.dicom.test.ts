@@ -4,8 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobStore } from '#db/blob-store';
 import { writeDicom } from '#main/data/dicom/write-dicom';
 import { writeTree } from '#main/data/fixtures/make-fixtures';
-import type { ImportReport } from '#shared/domain/dataset';
-import { dispatch } from './dispatch';
 import { allStoredBytes, freshWorkbench } from './test-workbench';
 
 // DICOM files written here by dcmjs, carrying PHI; after import none of it is anywhere in the
@@ -52,15 +50,15 @@ describe('DICOM import with de-identification', () => {
     files['normal/b2.dcm'] = ct(4, 'MRN-119933', { PatientName: 'Roe^Richard' });
     for (let i = 0; i < 6; i++) files[`normal/c${i}.dcm`] = ct(10 + i, `MRN-C${i}`);
     const dir = writeTree(join(ctx.dir, 'dicom-src'), files);
-    const r = (await dispatch(ctx, 'datasets.import', {
+    const r = await ctx.invoke('datasets.import', {
       path: dir,
       options: { validationFraction: 0.2, testFraction: 0.2 },
-    })) as ImportReport;
+    });
     expect([r.format, r.examples, r.images.total]).toEqual(['image-folder', 10, 10]);
     const examples = [...ctx.store.examples.iterate(r.datasetId!)];
     expect(examples[0]!.meta).toMatchObject({ modality: 'CT', organ: 'chest' });
     expect(examples.every((e) => !('image' in e.meta))).toBe(true); // no file names for DICOM
-    const blobs = ctx.store.db.prepare('SELECT hash FROM blobs').pluck().all() as string[];
+    const blobs = ctx.store.blobs.list().map((b) => b.hash);
     expect(blobs).toHaveLength(10);
     const bytes = allStoredBytes(ctx);
     for (const value of [
@@ -93,10 +91,10 @@ describe('DICOM import with de-identification', () => {
       files[`no/p${p}-2.dcm`] = image(p, 2);
     }
     const dir = writeTree(join(ctx.dir, 'dicom-groups'), files);
-    const r = (await dispatch(ctx, 'datasets.import', {
+    const r = await ctx.invoke('datasets.import', {
       path: dir,
       options: { validationFraction: 0.2, testFraction: 0.2, seed: 3 },
-    })) as ImportReport;
+    });
     expect(r.splits.validation).toBeGreaterThan(0);
     expect(r.splits.test).toBeGreaterThan(0);
     const splitsOf = new Map<number, Set<string>>();

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as fx from '#main/data/fixtures/make-fixtures';
-import { DatasetFormat, type ImportReport } from '#shared/domain/dataset';
-import { dispatch } from './dispatch';
+import { DatasetFormat } from '#shared/domain/dataset';
 import { freshWorkbench } from './test-workbench';
 
 // Every format without a real file here, from small fixtures written from the spec (§4).
@@ -18,7 +17,7 @@ afterEach(() => ctx.close());
 const folder = (files: Record<string, string | Uint8Array>) =>
   fx.writeTree(join(ctx.dir, `src-${n++}`), files);
 const run = (path: string, extra: Record<string, unknown> = {}) =>
-  dispatch(ctx, 'datasets.import', { path, ...extra }) as Promise<ImportReport>;
+  ctx.invoke('datasets.import', { path, ...extra });
 const examples = (id: string) => [...ctx.store.examples.iterate(id)];
 
 describe('formats from fixtures (auto-detected)', () => {
@@ -106,7 +105,13 @@ describe('formats from fixtures (auto-detected)', () => {
       options: { validationFraction: 0.3, testFraction: 0.3 },
     });
     expect([r.format, r.examples]).toEqual(['iu-xray', 3]);
-    expect(r.problems.some((p) => /without findings/.test(p.message))).toBe(true);
+    expect(r.skipped).toContainEqual(
+      expect.objectContaining({
+        file: 'indiana_reports.csv',
+        field: 'findings',
+        reason: expect.stringMatching(/neither findings nor impression/),
+      }),
+    );
     const study1 = examples(r.datasetId!).filter((e) => e.meta['sourceId'] === '1');
     expect(new Set(study1.map((e) => e.split)).size).toBe(1);
     expect(study1[0]!.target).toBe(
@@ -189,31 +194,33 @@ describe('formats from fixtures (auto-detected)', () => {
         .slice(0, 2),
     ).toEqual(['atelectasis, hernia', 'normal']);
     const nodule = await run(join(dir, 'nodulemnist3d.npz'));
-    const img = (await dispatch(ctx, 'datasets.image', {
-      hash: examples(nodule.datasetId!)[0]!.imageHash,
-    })) as { width: number };
+    const img = await ctx.invoke('datasets.image', {
+      hash: examples(nodule.datasetId!)[0]!.imageHash!,
+    });
     expect(img.width).toBe(28);
     expect(examples(nodule.datasetId!)[0]!.target).toBe('malignant');
   });
 
   it('refuses to delete a dataset that runs use, unless forced', async () => {
     const r = await run(folder(fx.biocaptionFiles()));
-    const db = ctx.store.db;
-    db.prepare(
-      "INSERT INTO experiments (id, name, kind, config, config_hash, created_at) VALUES ('e1', 'E', 'finetune', '{}', 'h', 't')",
-    ).run();
-    db.prepare(
-      "INSERT INTO runs (id, experiment_id, name, status, scale, task, dataset_id, config, created_at) VALUES ('r1', 'e1', 'R', 'succeeded', 'cpu-xs', 'captioning', ?, '{}', 't')",
-    ).run(r.datasetId);
-    await expect(dispatch(ctx, 'datasets.delete', { id: r.datasetId })).rejects.toMatchObject({
+    const e = ctx.store.experiments.insert({ id: 'e1', name: 'E', kind: 'finetune', config: {} });
+    ctx.store.runs.insert({
+      id: 'r1',
+      experimentId: e.id,
+      name: 'R',
+      status: 'succeeded',
+      scale: 'cpu-xs',
+      task: 'captioning',
+      datasetId: r.datasetId,
+      config: {},
+    });
+    await expect(ctx.invoke('datasets.delete', { id: r.datasetId! })).rejects.toMatchObject({
       code: 'conflict',
     });
     expect(ctx.store.datasets.exists(r.datasetId!)).toBe(true);
-    const d = (await dispatch(ctx, 'datasets.delete', { id: r.datasetId, force: true })) as {
-      blobsRemoved: number;
-    };
+    const d = await ctx.invoke('datasets.delete', { id: r.datasetId!, force: true });
     expect(d.blobsRemoved).toBe(3);
-    expect(db.prepare("SELECT dataset_id FROM runs WHERE id = 'r1'").pluck().get()).toBeNull();
+    expect(ctx.store.runs.get('r1')?.datasetId).toBeNull();
   });
 
   it('MeQSum .xlsx written by exceljs', async () => {
@@ -239,12 +246,12 @@ describe('formats from fixtures (auto-detected)', () => {
       expect.arrayContaining(['detect', 'parse', 'images', 'write', 'done']),
     );
     expect(events.find((e) => e.phase === 'images' && e.done === e.total)).toBeDefined();
-    expect(await dispatch(ctx, 'datasets.detect', { path })).toEqual({ format: 'roco', label: 'ROCO' });
-    expect(await dispatch(ctx, 'datasets.detect', { path: folder({ 'readme.md': '# nothing' }) })).toEqual({
+    expect(await ctx.invoke('datasets.detect', { path })).toEqual({ format: 'roco', label: 'ROCO' });
+    expect(await ctx.invoke('datasets.detect', { path: folder({ 'readme.md': '# nothing' }) })).toEqual({
       format: null,
       label: null,
     });
-    const formats = (await dispatch(ctx, 'datasets.formats', {})) as { format: string }[];
+    const formats = await ctx.invoke('datasets.formats', {});
     // Every importable format is listed once (the generated demo datasets are not imported).
     expect(formats.map((f) => f.format).sort()).toEqual(
       DatasetFormat.options.filter((f) => f !== 'demo').sort(),

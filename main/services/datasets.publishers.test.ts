@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fx from '#main/data/fixtures/make-fixtures';
 import * as pub from '#main/data/fixtures/publisher-fixtures';
 import type { ImportReport } from '#shared/domain/dataset';
-import { dispatch } from './dispatch';
-import { allStoredBytes, freshWorkbench } from './test-workbench';
+import { allStoredBytes, freshWorkbench, storeSnapshot } from './test-workbench';
 
 // The downstream datasets of the papers, from small copies of each publisher's release written
 // here in its exact layout; every import is auto-detected from the folder or file.
@@ -30,15 +29,12 @@ afterAll(() => ctx.close());
 const folder = (files: Record<string, string | Uint8Array>) =>
   fx.writeTree(join(ctx.dir, `src-${n++}`), files);
 const run = (path: string, extra: Record<string, unknown> = {}) =>
-  dispatch(ctx, 'datasets.import', { path, ...extra }) as Promise<ImportReport>;
+  ctx.invoke('datasets.import', { path, ...extra });
 const examples = (id: string) => [...ctx.store.examples.iterate(id)];
 /** The ids of the records an import reported as skipped, with the reason. */
 const skipped = (r: ImportReport): Record<string, string> =>
   Object.fromEntries(
-    r.problems.flatMap((p) => {
-      const m = /^record (.+?) skipped: (.*)$/.exec(p.message);
-      return m ? [[m[1]!, m[2]!]] : [];
-    }),
+    r.skipped.filter((s) => !/^\d+ record\(s\) skipped: /.test(s.reason)).map((s) => [s.id, s.reason]),
   );
 /** Each group of `groupOf` in exactly one split. */
 const groupsInOneSplit = (
@@ -84,7 +80,17 @@ describe('MIMIC-CXR-JPG', () => {
     expect(r.examples).toBe(5); // the lateral image and the p11 subject are out
     const ex = examples(r.datasetId!);
     expect(ex.every((e) => e.meta['view'] === 'PA' || e.meta['view'] === 'AP')).toBe(true);
-    expect(r.problems.some((p) => p.file === 'files/p11' && /1 record\(s\)/.test(p.message))).toBe(true);
+    expect(r.skipped.some((s) => s.file === 'files/p11' && /1 record\(s\)/.test(s.reason))).toBe(true);
+  });
+});
+
+describe('strict', () => {
+  it('refuses a publisher import that would skip records, naming them; nothing is stored', async () => {
+    const before = storeSnapshot(ctx);
+    await expect(run(folder(pub.rsnaRelease().tree), { options: { strict: true } })).rejects.toThrow(
+      /00704310-78a8-4b38-8475-49f4573b2dbb/,
+    );
+    expect(storeSnapshot(ctx)).toEqual(before);
   });
 });
 
@@ -208,9 +214,7 @@ describe('CBIS-DDSM', () => {
       'malignant',
       'benign',
     ]);
-    const sizes = ex.map((e) =>
-      ctx.store.db.prepare('SELECT width FROM blobs WHERE hash = ?').pluck().get(e.imageHash),
-    );
+    const sizes = ex.map((e) => ctx.store.blobs.get(e.imageHash!)?.width);
     expect(new Set(sizes)).toEqual(new Set([4])); // every crop; no 12 px mask or full image
   });
 });
@@ -242,5 +246,92 @@ describe('TREC 2022 Clinical Trials', () => {
     expect(by['1/NCT00000102']!.candidates).toEqual(['not relevant', 'excluded', 'eligible']);
     expect(groupsInOneSplit(ex, (id) => id.split('/')[0]!)).toBe(true);
     expect(new Set(ex.map((e) => e.split)).size).toBeGreaterThan(1);
+  });
+});
+
+describe('MedMNIST v2: every 2D subset with its label names, task and metrics', () => {
+  // flag, channels, label count and task as medmnist/info.py INFO gives them.
+  const SUBSETS: [string, number, number, string][] = [
+    ['pathmnist', 3, 9, 'multi-class'],
+    ['chestmnist', 1, 14, 'multi-label, binary-class'],
+    ['dermamnist', 3, 7, 'multi-class'],
+    ['octmnist', 1, 4, 'multi-class'],
+    ['pneumoniamnist', 1, 2, 'binary-class'],
+    ['retinamnist', 3, 5, 'ordinal-regression'],
+    ['breastmnist', 1, 2, 'binary-class'],
+    ['bloodmnist', 3, 8, 'multi-class'],
+    ['tissuemnist', 1, 8, 'multi-class'],
+    ['organamnist', 1, 11, 'multi-class'],
+    ['organcmnist', 1, 11, 'multi-class'],
+    ['organsmnist', 1, 11, 'multi-class'],
+  ];
+  it.each(SUBSETS)('%s', async (flag, channels, count, task) => {
+    const shape = channels === 3 ? [28, 28, 3] : [28, 28];
+    const labels =
+      flag === 'chestmnist'
+        ? [Array.from({ length: 14 }, (_, j) => (j === 2 || j === 6 ? 1 : 0)), Array(14).fill(0)]
+        : [[0], [count - 1]];
+    const dir = folder({ [`${flag}_28.npz`]: fx.medmnistNpz(shape, labels) });
+    const r = await run(join(dir, `${flag}_28.npz`));
+    expect([r.format, r.examples, r.splits]).toEqual(['medmnist', 6, { train: 2, validation: 2, test: 2 }]);
+    const meta = ctx.store.datasets.get(r.datasetId!)!.meta;
+    expect((meta['labelNames'] as string[]).length).toBe(count);
+    expect(meta['medmnistTask']).toBe(task);
+    const targets = examples(r.datasetId!).map((e) => e.target);
+    if (flag === 'chestmnist') {
+      expect(targets.slice(0, 2)).toEqual(['effusion, pneumonia', 'normal']);
+      expect(meta['metrics']).toEqual(['label_accuracy', 'label_auroc']);
+    } else
+      expect(targets.slice(0, 2)).toEqual([0, count - 1].map((k) => (meta['labelNames'] as string[])[k]));
+    if (flag === 'retinamnist') expect(meta['metrics']).toEqual(['mae']);
+  });
+});
+
+describe('bad publisher files: the error names file, line and column; nothing is stored', () => {
+  const cases: [string, () => Record<string, string | Uint8Array>, RegExp][] = [
+    [
+      'MIMIC-CXR split CSV without its split column',
+      () => ({
+        ...pub.mimicCxrRelease((k) => jpegs[k]!, 'zip').tree,
+        'mimic-cxr-2.0.0-split.csv.gz': pub.gz('dicom_id,study_id,subject_id\na,1,2\n'),
+      }),
+      /mimic-cxr-2\.0\.0-split\.csv\.gz:1: missing column\(s\) split/,
+    ],
+    [
+      'NOTEEVENTS.csv.gz that is not gzip',
+      () => ({ 'NOTEEVENTS.csv.gz': 'ROW_ID,SUBJECT_ID\n' }),
+      /NOTEEVENTS\.csv\.gz: cannot read the file/,
+    ],
+    [
+      'NOTEEVENTS without TEXT',
+      () => ({ 'NOTEEVENTS.csv': 'ROW_ID,SUBJECT_ID,CATEGORY,DESCRIPTION,ISERROR\n1,2,Radiology,x,\n' }),
+      /NOTEEVENTS\.csv:1: missing column\(s\) TEXT/,
+    ],
+    [
+      'CBIS-DDSM CSV without pathology',
+      () => ({
+        'mass_case_description_train_set.csv':
+          'patient_id,left or right breast,image view,abnormality id,image file path,cropped image file path\n',
+      }),
+      /mass_case_description_train_set\.csv:1: missing column\(s\) pathology/,
+    ],
+    [
+      'RSNA labels without Target',
+      () => ({ 'stage_2_train_labels.csv': 'patientId,x,y,width,height\nabc,,,,\n' }),
+      /stage_2_train_labels\.csv:1: missing column\(s\) Target/,
+    ],
+    [
+      'TREC topics file without topics',
+      () => ({
+        'topics2022.xml': '<topics task="2022 TREC Clinical Trials"></topics>',
+        'qrels2022.txt': '1 0 NCT00000102 2\n',
+      }),
+      /topics2022\.xml: no <topic number/,
+    ],
+  ];
+  it.each(cases)('%s', async (_, files, message) => {
+    const before = storeSnapshot(ctx);
+    await expect(run(folder(files()))).rejects.toThrow(message);
+    expect(storeSnapshot(ctx)).toEqual(before);
   });
 });

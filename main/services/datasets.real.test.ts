@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatasetDetail, ExampleView, ImportReport } from '#shared/domain/dataset';
-import { dispatch } from './dispatch';
 import { freshWorkbench, sharedData } from './test-workbench';
 
 // The real benchmark files in ../shared/data, imported through the API as the app does.
@@ -11,8 +9,8 @@ beforeAll(() => {
 afterAll(() => ctx.close());
 
 const importPath = (path: string, extra: Record<string, unknown> = {}) =>
-  dispatch(ctx, 'datasets.import', { path, ...extra }) as Promise<ImportReport>;
-const get = (id: string) => dispatch(ctx, 'datasets.get', { id }) as Promise<DatasetDetail>;
+  ctx.invoke('datasets.import', { path, ...extra });
+const get = (id: string) => ctx.invoke('datasets.get', { id });
 
 describe('real benchmark files', () => {
   it('VQA-RAD: 2,248 QA over the images present, 451 test, CLOSED/OPEN preserved', async () => {
@@ -28,18 +26,15 @@ describe('real benchmark files', () => {
     // The "allcand" answer set after lower-casing and tab stripping: the 517 answers of the repo's pickle (spec §2.2).
     expect((d.meta['answerSet'] as string[]).length).toBe(517);
     expect(d.tasks).toEqual({ vqa: { train: r.splits.train, validation: r.splits.validation, test: 451 } });
-    const page = (await dispatch(ctx, 'datasets.examples', { id: r.datasetId, split: 'test', limit: 5 })) as {
-      total: number;
-      examples: ExampleView[];
-    };
+    const page = await ctx.invoke('datasets.examples', { id: r.datasetId!, split: 'test', limit: 5 });
     expect(page.total).toBe(451);
     const ex = page.examples[0]!;
     expect(ex.prompt).toMatch(/^ [a-z0-9 ,.'"()]+\? object: (head|chest|abd)$/);
     expect(ex.thumbnail).toMatch(/^data:image\/webp;base64,/);
     // No image is shared between the drawn validation split and train.
-    const rows = ctx.store.db
-      .prepare('SELECT split, image_hash AS h FROM examples WHERE dataset_id = ? AND split != ?')
-      .all(r.datasetId, 'test') as { split: string; h: string }[];
+    const rows = [...ctx.store.examples.iterate(r.datasetId!)]
+      .filter((e) => e.split !== 'test')
+      .map((e) => ({ split: e.split, h: e.imageHash! }));
     const byImage = new Map<string, Set<string>>();
     for (const row of rows) byImage.set(row.h, (byImage.get(row.h) ?? new Set()).add(row.split));
     expect([...byImage.values()].every((s) => s.size === 1)).toBe(true);
@@ -84,9 +79,9 @@ describe('real benchmark files', () => {
     expect(r.officialSplits).toEqual(['train', 'validation', 'test']);
     const d = await get(r.datasetId!);
     expect(d.labels).toEqual({ pneumonia: 3494 + 389 + 390, normal: 388 + 135 + 234 });
-    const img = (await dispatch(ctx, 'datasets.image', {
+    const img = await ctx.invoke('datasets.image', {
       hash: ctx.store.examples.iterate(r.datasetId!, 'test').next().value!.imageHash,
-    })) as { width: number; height: number; dataUrl: string };
+    });
     expect([img.width, img.height]).toEqual([28, 28]);
     expect(img.dataUrl).toMatch(/^data:image\/png;base64,/);
   });
@@ -94,7 +89,7 @@ describe('real benchmark files', () => {
   it('deleting a dataset removes its examples and the images no other dataset uses', async () => {
     const before = ctx.store.blobs.count();
     const id = ctx.store.datasets.list().find((d) => d.format === 'medmnist')!.id;
-    const r = (await dispatch(ctx, 'datasets.delete', { id })) as { examples: number; blobsRemoved: number };
+    const r = await ctx.invoke('datasets.delete', { id });
     expect(r.examples).toBe(5030);
     expect(r.blobsRemoved).toBeGreaterThan(4900);
     expect(ctx.store.blobs.count()).toBe(before - r.blobsRemoved);

@@ -113,12 +113,7 @@ export function deleteDataset(
   force = false,
 ): { id: string; examples: number; blobsRemoved: number } {
   mustGet(ctx, id);
-  const used = ctx.store.db
-    .prepare(
-      `SELECT (SELECT COUNT(*) FROM runs WHERE dataset_id = ?) AS runs,
-              (SELECT COUNT(*) FROM evaluations WHERE dataset_id = ?) AS evaluations`,
-    )
-    .get(id, id) as { runs: number; evaluations: number };
+  const used = ctx.store.datasets.usage(id);
   if (!force && used.runs + used.evaluations > 0) {
     throw new WorkbenchError(
       'conflict',
@@ -128,11 +123,11 @@ export function deleteDataset(
   }
   let examples = 0;
   let orphans: string[] = [];
-  ctx.store.db.transaction(() => {
+  ctx.store.transaction(() => {
     examples = ctx.store.datasets.delete(id);
     orphans = ctx.store.blobs.orphans();
     ctx.store.blobs.deleteMany(orphans);
-  })();
+  });
   const blobs = new BlobStore(ctx.home.blobs);
   for (const h of orphans) blobs.remove(h);
   return { id, examples, blobsRemoved: orphans.length };

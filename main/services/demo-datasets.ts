@@ -28,10 +28,7 @@ async function addMissingDemos(
   if ((options.onlyIfEmpty ?? true) && ctx.store.datasets.list().length > 0) return [];
   const ids: string[] = [];
   for (const demo of DEMO_DATASETS) {
-    const existing = ctx.store.db
-      .prepare("SELECT id FROM datasets WHERE synthetic = 1 AND json_extract(meta, '$.demoId') = ?")
-      .pluck()
-      .get(demo.id) as string | undefined;
+    const existing = ctx.store.datasets.findDemo(demo.id);
     if (existing) {
       ids.push(existing);
       continue;

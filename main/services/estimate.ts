@@ -3,20 +3,8 @@ import { measuredGflops } from '#main/jobs/backends';
 import type { ResourceEstimate } from '#shared/domain/experiment';
 import { type ModelConfig, patchGrid } from '#shared/model/config';
 import { estimateMemory } from '#shared/model/memory';
+import { backendFlops } from '#shared/model/throughput';
 import { parameterCount } from '#shared/model/weight-shapes';
-
-/**
- * Sustained training throughput (GFLOP/s) per backend on a machine like this one: measured for
- * wasm (FINDINGS.md: 11 GFLOP/s with the patched matmul; ~12 measured for cpu-xs VQA-RAD steps)
- * and the JS backend (0.5); tfjs-node and CUDA are conservative guesses, to be re-measured.
- */
-const GFLOPS: Readonly<Record<string, number>> = {
-  wasm: 11,
-  cpu: 0.5,
-  tensorflow: 40,
-  'node-gpu': 2000,
-  webgpu: 1000,
-};
 
 /**
  * A train step's sustained rate over the backend's plain matmul rate: wasm reaches 11.2 GFLOP/s in
@@ -66,8 +54,8 @@ export function estimateRun(input: EstimateInput): ResourceEstimate {
   const flopsPerStep = 6 * params * tokens * input.batchSize;
   // The backend in use was timed at start-up (main/jobs/backends.ts); the table is the fallback.
   const measured = measuredGflops(input.backend);
-  const gflops = measured ? measured * STEP_EFFICIENCY : (GFLOPS[input.backend] ?? GFLOPS['cpu']!);
-  const secondsPerStep = flopsPerStep / (gflops * 1e9);
+  const flops = measured ? measured * 1e9 * STEP_EFFICIENCY : backendFlops(input.backend);
+  const secondsPerStep = flopsPerStep / flops;
   return {
     scale: config.name,
     params,

@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { finalizeEvaluationMetrics } from '#main/jobs/evaluation-metrics';
-import type { Comparison } from '#shared/api/evaluations';
-import { dispatch } from './dispatch';
 import { freshWorkbench } from './test-workbench';
 
 let wb: ReturnType<typeof freshWorkbench>;
@@ -13,9 +11,16 @@ afterEach(() => wb.close());
 /** Two runs' evaluations on the same 200 closed questions: A right on 150, B right on 100. */
 function seed(): { a: string; b: string } {
   const { store } = wb;
-  store.db.exec(
-    "INSERT INTO datasets (id, name, format, task, content_hash, created_at) VALUES ('d', 'D', 'demo', 'vqa', 'h', 't')",
-  );
+  store.datasets.insert({
+    id: 'd',
+    name: 'D',
+    format: 'demo',
+    task: 'vqa',
+    sourcePath: null,
+    contentHash: 'h',
+    synthetic: false,
+    meta: {},
+  });
   const exp = store.experiments.insert({ name: 'e', kind: 'finetune', config: {} });
   const ids: string[] = [];
   for (const name of ['a', 'b']) {
@@ -39,13 +44,23 @@ function seed(): { a: string; b: string } {
     });
     ids.push(ev.id);
   }
-  const insert = store.db.prepare(
-    "INSERT INTO examples (id, dataset_id, split, ordinal, task, inputs, target, candidates, meta) VALUES (?, 'd', 'test', ?, 'vqa', '{}', 'yes', '[\"no\",\"yes\"]', '{\"answerType\":\"closed\"}')",
+  store.examples.insertMany(
+    'd',
+    Array.from({ length: 200 }, (_, i) => ({
+      split: 'test' as const,
+      ordinal: i,
+      task: 'vqa',
+      imageHash: null,
+      inputs: {},
+      target: 'yes',
+      candidates: ['no', 'yes'],
+      meta: { answerType: 'closed' },
+    })),
   );
-  for (let i = 0; i < 200; i++) insert.run(i + 1, i);
+  const exampleIds = store.examples.list('d', 'test').map((e) => e.id);
   const rows = (right: number) =>
     Array.from({ length: 200 }, (_, i) => ({
-      exampleId: i + 1,
+      exampleId: exampleIds[i]!,
       source: 'q',
       prediction: i < right ? 'yes' : 'no',
       reference: 'yes',
@@ -64,7 +79,7 @@ function seed(): { a: string; b: string } {
 describe('evaluations.compare', () => {
   it('puts metrics side by side and runs a paired bootstrap test on the shared examples', async () => {
     const { a, b } = seed();
-    const c = (await dispatch(wb, 'evaluations.compare', { ids: [a, b] })) as Comparison;
+    const c = await wb.invoke('evaluations.compare', { ids: [a, b] });
     expect(c.pairedExamples).toBe(200);
     const acc = c.paired.find((p) => p.metric === 'accuracy')!;
     expect(acc.delta).toBeCloseTo(0.25, 10);
@@ -72,7 +87,7 @@ describe('evaluations.compare', () => {
     expect(acc.deltaHigh!).toBeGreaterThan(acc.deltaLow!);
     expect(acc.pValue!).toBeLessThan(0.01);
     // Reversed, B is not better than A.
-    const r = (await dispatch(wb, 'evaluations.compare', { ids: [b, a] })) as Comparison;
+    const r = await wb.invoke('evaluations.compare', { ids: [b, a] });
     expect(r.paired.find((p) => p.metric === 'accuracy')!.pValue!).toBeGreaterThan(0.99);
     expect(c.evaluations.map((e) => e.runName)).toEqual(['a', 'b']);
     expect(c.evaluations[0]?.metrics['accuracy']).toMatchObject({ estimate: 0.75, n: 200 });

@@ -50,15 +50,9 @@ export function queueEvaluation(ctx: ServiceContext, t: EvaluationTarget): Evalu
       'runId',
     );
   }
-  const dataset = ctx.store.db.prepare('SELECT task FROM datasets WHERE id = ?').get(t.datasetId) as
-    | { task: string }
-    | undefined;
+  const dataset = ctx.store.datasets.get(t.datasetId);
   if (!dataset) throw new WorkbenchError('invalid_input', `No dataset with id "${t.datasetId}"`, 'datasetId');
-  const count = (
-    ctx.store.db
-      .prepare('SELECT COUNT(*) AS n FROM examples WHERE dataset_id = ? AND split = ?')
-      .get(t.datasetId, t.split) as { n: number }
-  ).n;
+  const count = ctx.store.examples.count(t.datasetId, t.split);
   if (count === 0)
     throw new WorkbenchError('invalid_input', `The dataset has no ${t.split} examples`, 'split');
   const mode = t.mode ?? (trainedOn(ctx, t.run.id).includes(t.datasetId) ? 'finetuned' : 'zeroshot');

@@ -1,6 +1,7 @@
 import type { ParsedInput } from '#shared/api/contract';
 import { WorkbenchError } from '#shared/api/errors';
-import type { ResolvedHyperparameters, ResourceEstimate } from '#shared/domain/experiment';
+import type { ResourceEstimate } from '#shared/domain/experiment';
+import type { ResolvedHyperparameters } from '#shared/domain/hyperparameters';
 import type { ModelConfig } from '#shared/model/config';
 import {
   CPU_RUNG_DEFAULT_VOCAB,
@@ -27,18 +28,10 @@ export interface RunPlan {
 }
 
 const trainCount = (ctx: ServiceContext, datasetId: string, task: string | null): number =>
-  (
-    ctx.store.db
-      .prepare(
-        `SELECT COUNT(*) AS n FROM examples WHERE dataset_id = ? AND split = 'train' ${task ? 'AND task = ?' : ''}`,
-      )
-      .get(...(task ? [datasetId, task] : [datasetId])) as { n: number }
-  ).n;
+  ctx.store.examples.count(datasetId, 'train', task ?? undefined);
 
 function datasetName(ctx: ServiceContext, id: string, field: string): string {
-  const row = ctx.store.db.prepare('SELECT name FROM datasets WHERE id = ?').get(id) as
-    | { name: string }
-    | undefined;
+  const row = ctx.store.datasets.get(id);
   if (!row) throw new WorkbenchError('invalid_input', `No dataset with id "${id}"`, field);
   return row.name;
 }

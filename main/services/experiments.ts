@@ -75,7 +75,7 @@ function queueExperiment(
 ): { experiment: ExperimentSummary; runs: RunSummary[] } {
   const { store } = ctx;
   const { dryRun: _dry, ...config } = input;
-  const created = store.db.transaction(() => {
+  const created = store.transaction(() => {
     const experiment = store.experiments.insert({ name: input.name, kind: input.kind, config });
     const runs = plans.map((p) =>
       store.runs.insert({
@@ -101,7 +101,7 @@ function queueExperiment(
       }),
     );
     return { experiment, runs };
-  })();
+  });
   created.runs.forEach((run, i) => {
     if (queueLocally) ctx.scheduler.enqueueTrain(trainSpec(ctx, input, run, plans[i]!));
     ctx.events.emit('onDidChangeRun', { kind: 'created', runId: run.id, run });
@@ -152,10 +152,5 @@ export const experimentHandlers: Handlers<
     }).runs;
     return { ...toSummary(e), runs, evaluations: ctx.store.evaluations.list({ experimentId: id }) };
   },
-  'experiments.list': (_input, ctx) =>
-    (
-      ctx.store.db.prepare('SELECT id FROM experiments ORDER BY created_at DESC, id').all() as {
-        id: string;
-      }[]
-    ).map((r) => toSummary(ctx.store.experiments.get(r.id)!)),
+  'experiments.list': (_input, ctx) => ctx.store.experiments.list().map(toSummary),
 };

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { SchedulerEvents } from '#main/jobs/events';
 import type { EvaluationSummary } from '#shared/domain/evaluation';
 import type { MetricPoint } from '#shared/domain/metric';
@@ -18,6 +19,10 @@ interface StoredPlan {
 function followUp(ctx: ServiceContext, run: RunSummary): void {
   if (run.status !== 'succeeded') return;
   if (ctx.store.evaluations.list({ runId: run.id }).length > 0) return;
+  // A cluster run's checkpoint is on the cluster's shared folder: evaluate here only when this
+  // machine sees that folder (a login node, a mounted share); else the evaluation would fail.
+  const checkpoint = run.cluster ? ctx.store.checkpoints.latest(run.id) : undefined;
+  if (run.cluster && (!checkpoint || !existsSync(checkpoint.path))) return;
   const config = ctx.store.runs.config(run.id) ?? {};
   const plan = config['evaluate'] as StoredPlan | undefined;
   if (!plan) return;

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // Real worker processes: generous limits for a loaded 2-core machine (the suite default is 120 s).
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 300_000 });
 
-import { dispatch } from './dispatch';
 import { QUICK, startFinetune, vqaRadWorkbench, waitUntil } from './job-test-helpers';
 
 // Fault tests of the scheduler with real engine workers (forked processes) on real VQA-RAD,
@@ -20,9 +19,7 @@ beforeAll(async () => {
 afterAll(() => env?.dispose());
 
 const lossRows = (runId: string) =>
-  env.ctx.store.db
-    .prepare("SELECT step, value FROM metrics WHERE run_id = ? AND name = 'train/loss' ORDER BY step")
-    .all(runId) as { step: number; value: number }[];
+  env.ctx.store.metrics.series(runId, ['train/loss'])[0]!.points.map(({ step, value }) => ({ step, value }));
 
 describe('worker faults', () => {
   it('survives kill -9 of the worker at random steps: marked failed, log kept, resumed to the same final step, nothing lost', async () => {
@@ -47,13 +44,13 @@ describe('worker faults', () => {
       const rows = lossRows(runId);
       for (const r of rows) if (!seen.has(r.step)) seen.set(r.step, r.value); // first (pre-kill) value
       expect(rows.length).toBeGreaterThanOrEqual(killAt - 1);
-      expect(ctx.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(ctx.store.integrityCheck()).toBe('ok');
       const checkpoint = ctx.store.checkpoints.latest(runId)?.step ?? 0;
       for (const r of rows) if (r.step > checkpoint) recomputed.add(r.step);
       console.info(
         `kill -9 trial ${trial + 1}: worker killed at step ${ctx.store.runs.get(runId)?.step} (target ${killAt}), ${rows.length} loss rows stored, run ${failed.status}, resume from checkpoint ${checkpoint}, integrity ok`,
       );
-      const resumed = (await dispatch(ctx, 'runs.resume', { id: runId })) as { status: string };
+      const resumed = await ctx.invoke('runs.resume', { id: runId });
       expect(resumed.status).toBe('queued');
       low = Math.min(killAt + 2, steps - 3);
     }
@@ -69,7 +66,7 @@ describe('worker faults', () => {
       if (before !== undefined) expect(r.value).toBeCloseTo(before, 4);
     }
     expect(ctx.store.checkpoints.latest(runId)?.step).toBe(steps);
-    expect(ctx.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(ctx.store.integrityCheck()).toBe('ok');
     const replayed = rows.filter((r) => recomputed.has(r.step)).length;
     expect(replayed).toBeGreaterThan(0);
     console.info(
@@ -83,7 +80,7 @@ describe('worker faults', () => {
     await waitUntil(() => (ctx.scheduler.liveStep(runId) ?? 0) >= 3, 90_000, 'step 3');
     const at = ctx.scheduler.liveStep(runId)!;
     const t0 = Date.now();
-    await dispatch(ctx, 'runs.cancel', { id: runId });
+    await ctx.invoke('runs.cancel', { id: runId });
     const run = await ctx.scheduler.waitForRun(runId);
     expect(run.status).toBe('cancelled');
     // The step in flight when the request reached the worker finishes; no further one starts.
@@ -115,14 +112,14 @@ describe('worker faults', () => {
     });
     const runId = await startFinetune(ctx, env.datasetId, { ...QUICK, steps: 8, checkpointEvery: 100 });
     await waitUntil(() => (ctx.scheduler.liveStep(runId) ?? 0) >= 2, 90_000, 'step 2');
-    await dispatch(ctx, 'runs.pause', { id: runId });
+    await ctx.invoke('runs.pause', { id: runId });
     const paused = await ctx.scheduler.waitForRun(runId);
     expect(paused.status).toBe('paused');
     const ck = ctx.store.checkpoints.latest(runId)!;
     expect(ck.step).toBe(paused.step);
     const file = join(ck.path, 'model.safetensors');
     const digest = createHash('sha256').update(readFileSync(file)).digest('hex');
-    await dispatch(ctx, 'runs.resume', { id: runId });
+    await ctx.invoke('runs.resume', { id: runId });
     const done = await ctx.scheduler.waitForRun(runId);
     expect(done.status).toBe('succeeded');
     expect(done.step).toBe(8);

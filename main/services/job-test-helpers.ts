@@ -2,27 +2,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExperimentCreated } from '#shared/api/experiments';
-import type { HyperparameterOverrides } from '#shared/domain/experiment';
-import type { ServiceContext } from './context';
-import { dispatch } from './dispatch';
-import { openWorkbench } from './open';
+import type { HyperparameterOverrides } from '#shared/domain/hyperparameters';
+import { openWorkbench, type Workbench } from './open';
 import { sharedData } from './test-workbench';
 
 /** A workbench (running jobs) on `dir`, with VQA-RAD from ../shared/data imported. */
 export async function vqaRadWorkbench(dir = mkdtempSync(join(tmpdir(), 'bw-jobs-'))): Promise<{
-  ctx: ServiceContext & { close(): void };
+  ctx: Workbench;
   datasetId: string;
   dir: string;
   dispose(): void;
 }> {
   const ctx = openWorkbench(dir, 'browser', { runJobs: true });
-  const report = (await dispatch(ctx, 'datasets.import', { path: sharedData('vqa_rad') })) as {
-    datasetId: string;
-  };
+  const report = await ctx.invoke('datasets.import', { path: sharedData('vqa_rad') });
   return {
     ctx,
-    datasetId: report.datasetId,
+    datasetId: report.datasetId!,
     dir,
     dispose: () => {
       ctx.close();
@@ -43,19 +38,19 @@ export const QUICK: HyperparameterOverrides = {
 
 /** Queues a cpu-xs VQA fine-tune through `experiments.create`; returns its run id. */
 export async function startFinetune(
-  ctx: ServiceContext,
+  ctx: Workbench,
   datasetId: string,
   hyperparameters: HyperparameterOverrides,
   evaluate: { split: 'test' | null; limit?: number } = { split: null },
 ): Promise<string> {
-  const created = (await dispatch(ctx, 'experiments.create', {
+  const created = await ctx.invoke('experiments.create', {
     name: 'test',
     task: 'vqa',
     datasets: [{ datasetId }],
     scale: 'cpu-xs',
     hyperparameters,
     evaluate,
-  })) as ExperimentCreated;
+  });
   return created.runs[0]!.id;
 }
 

@@ -3,9 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // Real worker processes: generous limits for a loaded 2-core machine (the suite default is 120 s).
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 300_000 });
 
-import type { ExperimentCreated, ExperimentDetail } from '#shared/api/experiments';
 import { ensureDemoDatasets } from './demo-datasets';
-import { dispatch } from './dispatch';
 import { vqaRadWorkbench, waitUntil } from './job-test-helpers';
 
 // Instruction tuning as one experiment: a weighted mixture (the demo instruction set and the demo
@@ -19,16 +17,12 @@ beforeAll(async () => {
 });
 afterAll(() => env?.dispose());
 
-const demoId = (demo: string) =>
-  env.ctx.store.db
-    .prepare("SELECT id FROM datasets WHERE json_extract(meta, '$.demoId') = ?")
-    .pluck()
-    .get(demo) as string;
+const demoId = (demo: string) => env.ctx.store.datasets.findDemo(demo)!;
 
 describe('instruction tuning with zero-shot evaluation', () => {
   it('trains on a weighted mixture and evaluates zero-shot with alignment accuracy, in one experiment', async () => {
     const { ctx } = env;
-    const created = (await dispatch(ctx, 'experiments.create', {
+    const created = await ctx.invoke('experiments.create', {
       name: 'instruct',
       kind: 'instruction',
       task: 'instruction',
@@ -39,7 +33,7 @@ describe('instruction tuning with zero-shot evaluation', () => {
       scale: 'cpu-xs',
       hyperparameters: { steps: 6, batchSize: 4, imageSize: 32, maxSrcLength: 48, maxTgtLength: 8 },
       evaluate: { split: null, zeroShot: [{ datasetId: env.datasetId }], limit: 24 },
-    })) as ExperimentCreated;
+    });
     const experimentId = created.experiment!.id;
     const runId = created.runs[0]!.id;
     const run = await ctx.scheduler.waitForRun(runId);
@@ -52,7 +46,7 @@ describe('instruction tuning with zero-shot evaluation', () => {
       120_000,
       'the zero-shot evaluation',
     );
-    const detail = (await dispatch(ctx, 'experiments.get', { id: experimentId })) as ExperimentDetail;
+    const detail = await ctx.invoke('experiments.get', { id: experimentId });
     expect(detail.runs).toHaveLength(1);
     expect(detail.evaluations).toHaveLength(1);
     const ev = detail.evaluations[0]!;
@@ -65,9 +59,7 @@ describe('instruction tuning with zero-shot evaluation', () => {
     expect(alignment.estimate).toBeGreaterThanOrEqual(0);
     expect(alignment.estimate).toBeLessThanOrEqual(1);
     // The prompts were instruction-form, as the model was tuned.
-    const page = (await dispatch(ctx, 'evaluations.predictions', { id: ev.id, limit: 5 })) as {
-      predictions: { source: string }[];
-    };
+    const page = await ctx.invoke('evaluations.predictions', { id: ev.id, limit: 5 });
     expect(page.predictions[0]?.source).toMatch(/Answer the question about the medical image/);
     // Mixture weights: the run's config keeps them, and both datasets were sampled.
     const config = ctx.store.runs.config(runId) as { mixture: { datasetId: string; weight: number }[] };
@@ -76,7 +68,7 @@ describe('instruction tuning with zero-shot evaluation', () => {
     // The instruction-tuned run's checkpoint is the initial weights of a fine-tune.
     const init = { type: 'run', runId } as const;
     await expect(
-      dispatch(ctx, 'experiments.create', {
+      ctx.invoke('experiments.create', {
         name: 'x',
         task: 'vqa',
         datasets: [{ datasetId: env.datasetId }],
@@ -84,7 +76,7 @@ describe('instruction tuning with zero-shot evaluation', () => {
         init,
       }),
     ).rejects.toMatchObject({ code: 'invalid_input', field: 'init.runId' });
-    const tuned = (await dispatch(ctx, 'experiments.create', {
+    const tuned = await ctx.invoke('experiments.create', {
       name: 'from instruct',
       task: 'vqa',
       datasets: [{ datasetId: env.datasetId }],
@@ -92,7 +84,7 @@ describe('instruction tuning with zero-shot evaluation', () => {
       init,
       hyperparameters: { steps: 2, batchSize: 4, imageSize: 32 },
       evaluate: { split: null },
-    })) as ExperimentCreated;
+    });
     const child = await ctx.scheduler.waitForRun(tuned.runs[0]!.id);
     expect(child.status, child.error ?? '').toBe('succeeded');
     expect(ctx.store.runs.config(child.id)?.['initCheckpoint']).toBe(
@@ -103,7 +95,7 @@ describe('instruction tuning with zero-shot evaluation', () => {
   it('refuses a configuration that cannot run, naming the field', async () => {
     const { ctx } = env;
     await expect(
-      dispatch(ctx, 'experiments.create', {
+      ctx.invoke('experiments.create', {
         name: 'too big',
         task: 'vqa',
         datasets: [{ datasetId: env.datasetId }],
@@ -112,7 +104,7 @@ describe('instruction tuning with zero-shot evaluation', () => {
       }),
     ).rejects.toMatchObject({ code: 'invalid_input', field: 'scale', message: expect.stringMatching(/GiB/) });
     await expect(
-      dispatch(ctx, 'experiments.create', {
+      ctx.invoke('experiments.create', {
         name: 'x',
         task: 'vqa',
         datasets: [{ datasetId: 'nope' }],
@@ -120,7 +112,7 @@ describe('instruction tuning with zero-shot evaluation', () => {
       }),
     ).rejects.toMatchObject({ code: 'invalid_input', field: 'datasets.0.datasetId' });
     await expect(
-      dispatch(ctx, 'experiments.create', {
+      ctx.invoke('experiments.create', {
         name: 'x',
         task: 'summarization',
         datasets: [{ datasetId: env.datasetId }],
@@ -131,14 +123,14 @@ describe('instruction tuning with zero-shot evaluation', () => {
       message: expect.stringMatching(/no training examples/),
     });
     // A sweep plans the cartesian product as sibling runs, with estimates; a dry run queues nothing.
-    const plan = (await dispatch(ctx, 'experiments.create', {
+    const plan = await ctx.invoke('experiments.create', {
       name: 'sweep',
       task: 'vqa',
       datasets: [{ datasetId: env.datasetId }],
       scale: 'cpu-xs',
       sweep: { scales: ['cpu-xs', 'cpu-s'], lrs: [1e-3, 3e-3], seeds: [1, 2] },
       dryRun: true,
-    })) as ExperimentCreated;
+    });
     expect(plan.experiment).toBeNull();
     expect(plan.plan).toHaveLength(8);
     expect(new Set(plan.plan.map((p) => p.name)).size).toBe(8);

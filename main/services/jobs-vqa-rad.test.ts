@@ -5,7 +5,6 @@ vi.setConfig({ testTimeout: 600_000, hookTimeout: 300_000 });
 
 import { normalizeAnswer } from '#main/eval/index';
 import type { EvaluationSummary } from '#shared/domain/evaluation';
-import { dispatch } from './dispatch';
 import { startFinetune, vqaRadWorkbench, waitUntil } from './job-test-helpers';
 
 // The main job end to end on real data: a smallest-rung (cpu-xs) fine-tune on VQA-RAD from
@@ -66,14 +65,9 @@ describe('VQA-RAD fine-tune through the scheduler', () => {
     expect(evaluation!.decoding.strategy).toBe('trie');
 
     // Every test question has a stored prediction beside its reference and inputs.
-    const targets = ctx.store.db
-      .prepare("SELECT id, target FROM examples WHERE dataset_id = ? AND split = 'test'")
-      .all(env.datasetId) as { id: number; target: string }[];
+    const targets = ctx.store.examples.list(env.datasetId, 'test');
     expect(targets).toHaveLength(451);
-    const page = (await dispatch(ctx, 'evaluations.predictions', { id: evaluation!.id, limit: 1000 })) as {
-      total: number;
-      predictions: { exampleId: number; reference: string; inputs: Record<string, string>; source: string }[];
-    };
+    const page = await ctx.invoke('evaluations.predictions', { id: evaluation!.id, limit: 1000 });
     expect(page.total).toBe(451);
     const byId = new Map(targets.map((t) => [t.id, t.target]));
     for (const p of page.predictions) {

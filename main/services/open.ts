@@ -6,10 +6,16 @@ import { Scheduler } from '#main/jobs/scheduler';
 import type { WorkerLauncher } from '#main/jobs/worker-process';
 import type { ServiceContext } from './context';
 import { type DataHome, prepareDataHome } from './data-home';
+import { type LocalClient, localClient } from './dispatch';
 import { EventBus } from './event-bus';
 import { schedulerEvents } from './job-events';
 import { readSettings } from './settings';
 import { APP_VERSION } from './version';
+
+/** An open data folder: the services' context, the typed local client, and `close`. */
+export interface Workbench extends ServiceContext, LocalClient {
+  close(): void;
+}
 
 /** How a data folder is opened. */
 export interface OpenOptions {
@@ -30,9 +36,7 @@ export function openWorkbench(
   root: string,
   transport: ServiceContext['transport'],
   options: OpenOptions = {},
-): ServiceContext & {
-  close(): void;
-} {
+): Workbench {
   const home: DataHome = prepareDataHome(root);
   const store = openStore(home.databaseFile);
   let ctx: ServiceContext | undefined;
@@ -64,6 +68,7 @@ export function openWorkbench(
   clusters.start();
   return {
     ...ctx,
+    ...localClient(ctx),
     close: () => {
       clusters.close();
       scheduler.closeNow();

@@ -5,6 +5,7 @@ import { datasetHandlers } from './datasets';
 import { evaluationHandlers } from './evaluations';
 import { experimentHandlers } from './experiments';
 import type { Handlers } from './handler';
+import { referenceRowHandlers } from './reference-rows';
 import { runAdminHandlers } from './run-admin';
 import { runExportHandlers } from './run-export';
 import { runLifecycleHandlers } from './run-lifecycle';
@@ -19,6 +20,7 @@ export const handlers: Handlers<MethodName> = {
   ...runHandlers,
   ...runAdminHandlers,
   ...runExportHandlers,
+  ...referenceRowHandlers,
   ...settingsHandlers,
   ...runLifecycleHandlers,
   ...experimentHandlers,

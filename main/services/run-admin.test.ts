@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dispatch } from './dispatch';
 import { openWorkbench } from './open';
 
 const homes: string[] = [];
@@ -39,7 +38,7 @@ describe('runs.delete', () => {
       const e = p as { kind: string; runId: string };
       if (name === 'onDidChangeRun') events.push(`${e.kind}:${e.runId}`);
     });
-    expect(await dispatch(ctx, 'runs.delete', { id: run.id })).toEqual({ id: run.id, filesRemoved: true });
+    expect(await ctx.invoke('runs.delete', { id: run.id })).toEqual({ id: run.id, filesRemoved: true });
     expect(ctx.store.runs.get(run.id)).toBeUndefined();
     expect(existsSync(join(ctx.home.runs, run.id))).toBe(false);
     expect(events).toEqual([`deleted:${run.id}`]);
@@ -48,7 +47,7 @@ describe('runs.delete', () => {
   it('refuses a running run with a message saying what to do', async () => {
     const { ctx, mk } = workbench();
     const run = mk('running');
-    await expect(dispatch(ctx, 'runs.delete', { id: run.id })).rejects.toThrow(/cancel it before deleting/);
+    await expect(ctx.invoke('runs.delete', { id: run.id })).rejects.toThrow(/cancel it before deleting/);
     expect(ctx.store.runs.get(run.id)).toBeDefined();
     ctx.close();
   });
@@ -57,13 +56,13 @@ describe('runs.delete', () => {
 describe('settings', () => {
   it('returns defaults, then what was saved, and rejects bad values naming the field', async () => {
     const { ctx } = workbench();
-    expect(await dispatch(ctx, 'settings.get', {})).toEqual({
+    expect(await ctx.invoke('settings.get', {})).toEqual({
       workerConcurrency: 1,
       deidentification: 'basic-profile',
     });
-    await dispatch(ctx, 'settings.update', { workerConcurrency: 2 });
-    expect(await dispatch(ctx, 'settings.get', {})).toMatchObject({ workerConcurrency: 2 });
-    await expect(dispatch(ctx, 'settings.update', { workerConcurrency: 0 })).rejects.toThrow(
+    await ctx.invoke('settings.update', { workerConcurrency: 2 });
+    expect(await ctx.invoke('settings.get', {})).toMatchObject({ workerConcurrency: 2 });
+    await expect(ctx.invoke('settings.update', { workerConcurrency: 0 })).rejects.toThrow(
       /workerConcurrency/,
     );
     ctx.close();

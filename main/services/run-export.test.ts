@@ -4,8 +4,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
-import type { RunExportResult } from '#shared/api/run-export';
-import { dispatch } from './dispatch';
 import { QUICK, startFinetune, vqaRadWorkbench } from './job-test-helpers';
 
 /** Raw bytes of each tensor of a safetensors file, by name (services may not import the engine). */
@@ -35,7 +33,7 @@ afterAll(() => env?.dispose());
 
 describe('runs.export', () => {
   it('exports the last checkpoint by default, under the run, bit for bit', async () => {
-    const r = (await dispatch(env.ctx, 'runs.export', { id: runId })) as RunExportResult;
+    const r = await env.ctx.invoke('runs.export', { id: runId });
     expect(r).toMatchObject({ runId, step: 4, chosen: 'last', bestMetric: null });
     expect(r.dir).toBe(join(env.dir, 'runs', runId, 'exports', 'step-4'));
     expect(r.files.map((f) => f.name)).toEqual(['model.safetensors', 'config.json', 'vocab.json']);
@@ -48,29 +46,29 @@ describe('runs.export', () => {
       biomed_workbench: { step: 4, run: { id: runId, name: 'test / cpu-xs / VQA-RAD' } },
     });
     // exporting again replaces the workbench's own folder
-    expect(((await dispatch(env.ctx, 'runs.export', { id: runId })) as RunExportResult).dir).toBe(r.dir);
+    expect((await env.ctx.invoke('runs.export', { id: runId })).dir).toBe(r.dir);
   });
 
   it('exports a chosen step into a given folder and refuses what it cannot do, writing nothing', async () => {
     const out = join(env.dir, 'elsewhere', 'step2');
-    const r = (await dispatch(env.ctx, 'runs.export', {
+    const r = await env.ctx.invoke('runs.export', {
       id: runId,
       step: 2,
       outDir: out,
-    })) as RunExportResult;
+    });
     expect(r).toMatchObject({ step: 2, chosen: 'step', dir: out });
     await expect(
-      dispatch(env.ctx, 'runs.export', { id: runId, step: 3, outDir: join(env.dir, 'x') }),
+      env.ctx.invoke('runs.export', { id: runId, step: 3, outDir: join(env.dir, 'x') }),
     ).rejects.toThrow(/no checkpoint at step 3 \(it has 2, 4\)/);
-    await expect(dispatch(env.ctx, 'runs.export', { id: runId, outDir: 'relative/dir' })).rejects.toThrow(
+    await expect(env.ctx.invoke('runs.export', { id: runId, outDir: 'relative/dir' })).rejects.toThrow(
       /absolute/,
     );
     const full = join(env.dir, 'full');
     mkdirSync(full);
     writeFileSync(join(full, 'keep.txt'), 'mine');
-    await expect(dispatch(env.ctx, 'runs.export', { id: runId, outDir: full })).rejects.toThrow(/not empty/);
+    await expect(env.ctx.invoke('runs.export', { id: runId, outDir: full })).rejects.toThrow(/not empty/);
     expect(readFileSync(join(full, 'keep.txt'), 'utf8')).toBe('mine');
     expect(existsSync(join(env.dir, 'x'))).toBe(false);
-    await expect(dispatch(env.ctx, 'runs.export', { id: 'nope' })).rejects.toThrow(/No run/);
+    await expect(env.ctx.invoke('runs.export', { id: 'nope' })).rejects.toThrow(/No run/);
   });
 });

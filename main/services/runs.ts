@@ -26,11 +26,15 @@ export const runHandlers: Handlers<
       ...run,
       config: ctx.store.runs.config(id) ?? {},
       logTail: ctx.store.runs.logTail(id),
-      checkpoints: ctx.store.db
-        .prepare(
-          'SELECT id, step, path, bytes, created_at AS createdAt FROM checkpoints WHERE run_id = ? ORDER BY step',
-        )
-        .all(id) as RunDetailCheckpoint[],
+      checkpoints: ctx.store.checkpoints.list(id).map(
+        ({ id, step, path, bytes, createdAt }): RunDetailCheckpoint => ({
+          id,
+          step,
+          path,
+          bytes,
+          createdAt,
+        }),
+      ),
     };
   },
   'runs.metrics': ({ id, names, maxPoints }, ctx) => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceContext } from './context';
-import { openWorkbench } from './open';
+import { openWorkbench, type Workbench } from './open';
 
 /** The checkout's root (tests read `../shared/data` relative to it). */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -18,7 +18,7 @@ export function sharedData(...parts: string[]): string {
 }
 
 /** A workbench on a fresh temporary data folder. */
-export function freshWorkbench(): ServiceContext & { close(): void; dir: string } {
+export function freshWorkbench(): Workbench & { dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'bw-ds-'));
   const ctx = openWorkbench(dir, 'browser');
   return {
@@ -44,18 +44,21 @@ function files(dir: string): string[] {
 
 /** Everything an import could have touched: dataset, blob and example rows, and blob files. */
 export function storeSnapshot(ctx: ServiceContext): unknown {
-  const db = ctx.store.db;
+  const { store } = ctx;
   return {
-    datasets: db.prepare('SELECT * FROM datasets ORDER BY id').all(),
-    blobs: db.prepare('SELECT hash, bytes, mime FROM blobs ORDER BY hash').all(),
-    examples: db.prepare('SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS maxId FROM examples').get(),
+    datasets: store.datasets
+      .list()
+      .map((d) => store.datasets.get(d.id))
+      .sort((a, b) => (a!.id < b!.id ? -1 : 1)),
+    blobs: store.blobs.list(),
+    examples: store.examples.totals(),
     files: files(ctx.home.blobs),
   };
 }
 
 /** Every byte stored for the workbench: database (after a checkpoint) and all blob files. */
 export function allStoredBytes(ctx: ServiceContext): Buffer {
-  ctx.store.db.pragma('wal_checkpoint(TRUNCATE)');
+  ctx.store.checkpointWal();
   const parts = [readFileSync(ctx.home.databaseFile)];
   for (const f of files(ctx.home.blobs)) parts.push(readFileSync(join(ctx.home.blobs, f)));
   return Buffer.concat(parts);

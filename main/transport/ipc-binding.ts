@@ -1,7 +1,7 @@
 import type { ServiceContext } from '#main/services/context';
 import { dispatch, toApiError } from '#main/services/dispatch';
 import { events as eventSchemas } from '#shared/api/contract';
-import { IPC_EVENT, IPC_INVOKE } from '#shared/api/wire';
+import { IPC_EVENT, IPC_INVOKE, type IpcReply } from '#shared/api/ipc';
 
 /** The parts of Electron's `ipcMain` this binding uses (passed in by main/electron). */
 export interface IpcMainLike {
@@ -31,7 +31,7 @@ export function bindIpc(
   isTrustedUrl: (url: string) => boolean,
   windows: () => readonly EventTarget[],
 ): () => void {
-  ipcMain.handle(IPC_INVOKE, async (event, method, input) => {
+  ipcMain.handle(IPC_INVOKE, async (event, method, input): Promise<IpcReply> => {
     const url = event.senderFrame?.url ?? '';
     if (!isTrustedUrl(url)) {
       console.error(`refused IPC call ${String(method)} from untrusted frame ${url}`);

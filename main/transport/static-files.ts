@@ -14,6 +14,9 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
+/** Thrown for a request path that cannot be decoded (a malformed percent-escape such as `%E0%A4%A`). */
+export class BadPath extends Error {}
+
 /** Serves one file of the built renderer; never escapes `root`. Returns false if not found. */
 export function serveStatic(
   root: string,
@@ -21,7 +24,14 @@ export function serveStatic(
   res: ServerResponse,
   headers: Record<string, string>,
 ): boolean {
-  const rel = normalize(decodeURIComponent(urlPath)).replace(/^([/\\])+/, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    throw new BadPath(`malformed percent-escape in the path ${JSON.stringify(urlPath.slice(0, 200))}`);
+  }
+  if (decoded.includes('\0')) throw new BadPath('NUL byte in the path');
+  const rel = normalize(decoded).replace(/^([/\\])+/, '');
   const file = join(root, rel === '' ? 'index.html' : rel);
   if (!file.startsWith(root + sep) && file !== root) return false;
   if (!existsSync(file) || !statSync(file).isFile()) return false;
@@ -30,6 +40,9 @@ export function serveStatic(
     'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
     'Cache-Control': 'no-cache',
   });
-  createReadStream(file).pipe(res);
+  const stream = createReadStream(file);
+  // A read error after the headers went out: end the response rather than the process.
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
   return true;
 }

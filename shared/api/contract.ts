@@ -6,6 +6,7 @@ import { clusterMethods } from './clusters';
 import { datasetMethods } from './datasets';
 import { evaluationMethods } from './evaluations';
 import { experimentMethods } from './experiments';
+import { referenceRowMethods } from './reference-rows';
 import { runAdminMethods } from './run-admin';
 import { runExportMethods } from './run-export';
 import { EvaluationChangeEvent, RunProgressEvent, runLifecycleMethods } from './run-lifecycle';
@@ -23,6 +24,7 @@ export const methods = {
   ...runMethods,
   ...runAdminMethods,
   ...runExportMethods,
+  ...referenceRowMethods,
   ...settingsMethods,
   ...runLifecycleMethods,
   ...experimentMethods,

@@ -1,11 +1,7 @@
 import { z } from 'zod';
 import { EvaluationSummary } from '#shared/domain/evaluation';
-import {
-  ExperimentRequest,
-  ExperimentSummary,
-  ResolvedHyperparameters,
-  ResourceEstimate,
-} from '#shared/domain/experiment';
+import { ExperimentRequest, ExperimentSummary, ResourceEstimate } from '#shared/domain/experiment';
+import { ResolvedHyperparameters } from '#shared/domain/hyperparameters';
 import { RunSummary } from '#shared/domain/run';
 import { method } from './define';
 

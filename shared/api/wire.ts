@@ -16,7 +16,3 @@ export const WireMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('event'), event: z.string(), payload: z.unknown() }),
 ]);
 export type WireMessage = z.infer<typeof WireMessage>;
-
-/** IPC channel names used by the Electron preload and main process. */
-export const IPC_INVOKE = 'workbench:invoke';
-export const IPC_EVENT = 'workbench:event';

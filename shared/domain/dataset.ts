@@ -102,6 +102,22 @@ export const ImportProblem = z.object({
 });
 export type ImportProblem = z.infer<typeof ImportProblem>;
 
+/**
+ * One record an import left out (a lenient import keeps the rest): the record's own id in the
+ * source (qid, PMID, file name; `[k]`, its 0-based position, only when it has none), the field at
+ * fault and why. `--strict` (the wizard's "Refuse the whole import" box) refuses instead.
+ */
+export const SkippedRecord = z.object({
+  file: z.string(),
+  id: z.string(),
+  field: z.string().optional(),
+  reason: z.string(),
+  line: z.number().int().optional(),
+  /** Byte offset in the file, where the fault is in the bytes (invalid UTF-8). */
+  byteOffset: z.number().int().optional(),
+});
+export type SkippedRecord = z.infer<typeof SkippedRecord>;
+
 /** Examples per split. */
 export const SplitCounts = z.object({
   train: z.number().int(),
@@ -128,6 +144,10 @@ export const ImportReport = z.object({
   officialSplits: z.array(Split),
   images: z.object({ total: z.number().int(), new: z.number().int() }),
   problems: z.array(ImportProblem),
+  /** Every record left out, by its own id (kept in the dataset's `meta.provenance.skipped`). */
+  skipped: z.array(SkippedRecord),
+  /** How many records were left out (the list stops at 10,000; the count does not). */
+  skippedCount: z.number().int(),
   contentHash: z.string(),
   elapsedMs: z.number(),
 });
@@ -152,6 +172,8 @@ export const ImportOptions = z
     lesionCrops: z.boolean().default(false),
     /** Cap on examples (first N in file order); for quick looks at big datasets. */
     limit: z.number().int().min(1).optional(),
+    /** Refuse the whole import when any record would be skipped (default: skip and report it). */
+    strict: z.boolean().default(false),
   })
   .strict();
 export type ImportOptions = z.output<typeof ImportOptions>;

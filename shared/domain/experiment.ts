@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PRESET_NAMES } from '#shared/model/presets';
 import { TaskId } from '#shared/tasks';
 import { Decoding } from './evaluation';
+import { HyperparameterOverrides } from './hyperparameters';
 
 /** A scale preset name (paper scales and CPU rungs). */
 export const ScaleName = z.enum(PRESET_NAMES);
@@ -13,31 +14,6 @@ export const MixtureItem = z
     weight: z.number().positive().default(1),
   })
   .strict();
-
-/**
- * Hyperparameters; every field is optional and falls back to the task's defaults (spec §2.2,
- * shared/task-hyperparameters.ts). `steps` wins over `epochs`.
- */
-export const HyperparameterOverrides = z
-  .object({
-    lr: z.number().positive().max(1).optional(),
-    epochs: z.number().positive().max(10_000).optional(),
-    steps: z.number().int().min(1).max(10_000_000).optional(),
-    batchSize: z.number().int().min(1).max(4096).optional(),
-    warmupRatio: z.number().min(0).max(1).optional(),
-    labelSmoothing: z.number().min(0).max(0.9).optional(),
-    weightDecay: z.number().min(0).max(1).optional(),
-    gradClip: z.number().min(0).optional(),
-    maxSrcLength: z.number().int().min(4).max(1024).optional(),
-    maxTgtLength: z.number().int().min(2).max(1024).optional(),
-    imageSize: z.number().int().min(16).max(1024).optional(),
-    seed: z.number().int().min(0).optional(),
-    dropout: z.number().min(0).max(1).optional(),
-    dropPath: z.number().min(0).max(1).optional(),
-    checkpointEvery: z.number().int().min(1).optional(),
-  })
-  .strict();
-export type HyperparameterOverrides = z.infer<typeof HyperparameterOverrides>;
 
 /** Evaluations run on each finished run of the experiment. */
 export const EvaluationPlan = z
@@ -103,26 +79,6 @@ export const ExperimentRequest = z
   })
   .strict();
 export type ExperimentRequest = z.input<typeof ExperimentRequest>;
-
-/** Resolved hyperparameters of one run. */
-export const ResolvedHyperparameters = z.object({
-  lr: z.number(),
-  steps: z.number().int(),
-  epochs: z.number(),
-  batchSize: z.number().int(),
-  warmupRatio: z.number(),
-  labelSmoothing: z.number(),
-  weightDecay: z.number(),
-  gradClip: z.number(),
-  maxSrcLength: z.number().int(),
-  maxTgtLength: z.number().int(),
-  imageSize: z.number().int(),
-  seed: z.number().int(),
-  dropout: z.number(),
-  dropPath: z.number(),
-  checkpointEvery: z.number().int(),
-});
-export type ResolvedHyperparameters = z.infer<typeof ResolvedHyperparameters>;
 
 /** Memory and time a run is expected to need on this machine. */
 export const ResourceEstimate = z.object({

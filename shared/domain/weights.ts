@@ -104,7 +104,7 @@ export const WeightsRecord = WeightsDetection.extend({
   name: z.string(),
   architecture: WeightsArchitecture,
   vocabulary: WeightsVocabulary,
-  /** sha256 of the stored safetensors file. */
+  /** sha256 of the stored weights: names, shapes and fp32 values (the same weights from any file hash alike). */
   sha256: z.string(),
   /** `<data folder>/weights/<id>/model.safetensors`: the engine's checkpoint format (fp32, fairseq names). */
   storedPath: z.string(),

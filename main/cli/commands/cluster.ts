@@ -3,7 +3,6 @@ import type { CliIO, Command } from '#main/cli/command';
 import { UsageError } from '#main/cli/command';
 import { openCliWorkbench } from '#main/cli/open-home';
 import { formatTable } from '#main/cli/table';
-import { dispatch } from '#main/services/dispatch';
 import { ClusterProfile } from '#shared/domain/cluster';
 
 const USAGE = [
@@ -82,7 +81,7 @@ async function run(sub: string | undefined, rest: readonly string[], io: CliIO):
     const profile = addProfile(rest);
     const ctx = openCliWorkbench(io);
     try {
-      await dispatch(ctx, 'clusters.save', profile);
+      await ctx.invoke('clusters.save', profile);
       io.out(
         `cluster profile "${profile.name}" saved (${describeAccess(profile)}); check it with \`biomed cluster test ${profile.name}\`\n`,
       );
@@ -100,7 +99,7 @@ async function run(sub: string | undefined, rest: readonly string[], io: CliIO):
   const ctx = openCliWorkbench(io);
   try {
     if (sub === 'list') {
-      const list = (await dispatch(ctx, 'clusters.list', {})) as ClusterProfile[];
+      const list = await ctx.invoke('clusters.list', {});
       if (values.json) io.out(`${JSON.stringify(list, null, 2)}\n`);
       else if (list.length === 0)
         io.out('No cluster profiles yet. Add one with `biomed cluster add NAME ...`.\n');
@@ -128,15 +127,12 @@ async function run(sub: string | undefined, rest: readonly string[], io: CliIO):
     if (!name || positionals.length > 1)
       throw new UsageError(`Give exactly one profile NAME to ${sub ?? 'a subcommand'}`);
     if (sub === 'remove') {
-      const { removed } = (await dispatch(ctx, 'clusters.remove', { name })) as { removed: boolean };
+      const { removed } = await ctx.invoke('clusters.remove', { name });
       io.out(removed ? `cluster profile "${name}" removed\n` : `no cluster profile named "${name}"\n`);
       return removed ? 0 : 1;
     }
     if (sub === 'test') {
-      const r = (await dispatch(ctx, 'clusters.test', { name })) as {
-        ok: boolean;
-        steps: { name: string; ok: boolean; detail: string; seconds: number }[];
-      };
+      const r = await ctx.invoke('clusters.test', { name });
       if (values.json) io.out(`${JSON.stringify(r, null, 2)}\n`);
       else {
         for (const s of r.steps)

@@ -3,7 +3,7 @@ import type { CliIO, Command } from '#main/cli/command';
 import { UsageError } from '#main/cli/command';
 import { openCliWorkbench } from '#main/cli/open-home';
 import { formatTable } from '#main/cli/table';
-import { formatProblem } from '#main/data/problems';
+import { formatProblem, formatSkipped } from '#main/data/problems';
 import { importDataset } from '#main/services/dataset-import';
 import { deleteDataset } from '#main/services/datasets';
 import { ensureDemoDatasets } from '#main/services/demo-datasets';
@@ -12,7 +12,9 @@ import { WorkbenchError } from '#shared/api/errors';
 import { DatasetFormat, type ImportReport } from '#shared/domain/dataset';
 
 const USAGE = [
-  'biomed datasets import PATH [--format F] [--dry-run] [--json] [--name N] [--seed S] [--limit N] [--frame K]',
+  'biomed datasets import PATH [--format F] [--dry-run] [--strict] [--json] [--name N] [--seed S] [--limit N] [--frame K]',
+  '         [--views frontal|all] (MIMIC-CXR) [--crops] (CBIS-DDSM lesion crops)',
+  '         (bad records are skipped and listed by id; --strict refuses the whole import instead)',
   '       biomed datasets list [--json]',
   '       biomed datasets delete ID [--force]   (--force: also when runs or evaluations use it)',
   '       biomed datasets demo [--json]   (add the synthetic demo datasets that are missing)',
@@ -34,6 +36,8 @@ function importJson(r: ImportReport) {
     officialSplits: r.officialSplits,
     images: r.images,
     problems: r.problems,
+    skippedCount: r.skippedCount,
+    skipped: r.skipped,
     elapsedMs: Math.round(r.elapsedMs),
   };
 }
@@ -45,11 +49,14 @@ async function importCmd(argv: readonly string[], io: CliIO): Promise<number> {
     options: {
       format: { type: 'string' },
       'dry-run': { type: 'boolean' },
+      strict: { type: 'boolean' },
       json: { type: 'boolean' },
       name: { type: 'string' },
       seed: { type: 'string' },
       limit: { type: 'string' },
       frame: { type: 'string' },
+      views: { type: 'string' },
+      crops: { type: 'boolean' },
     },
   });
   const path = positionals[0];
@@ -66,6 +73,9 @@ async function importCmd(argv: readonly string[], io: CliIO): Promise<number> {
       ...(values.seed ? { seed: Number(values.seed) } : {}),
       ...(values.limit ? { limit: Number(values.limit) } : {}),
       ...(values.frame ? { dicomFrame: Number(values.frame) } : {}),
+      ...(values.strict ? { strict: true } : {}),
+      ...(values.views ? { views: values.views } : {}),
+      ...(values.crops ? { lesionCrops: true } : {}),
     },
   });
   if (!parsed.success)
@@ -83,12 +93,19 @@ async function importCmd(argv: readonly string[], io: CliIO): Promise<number> {
     if (values.json) io.out(`${JSON.stringify(importJson(report), null, 2)}\n`);
     else {
       for (const p of report.problems) io.err(`${p.severity}: ${formatProblem(p)}\n`);
+      for (const sk of report.skipped) io.err(`skipped: ${formatSkipped(sk)}\n`);
+      if (report.skippedCount > report.skipped.length)
+        io.err(`skipped: ... and ${report.skippedCount - report.skipped.length} more\n`);
       const s = report.splits;
       const verb = report.dryRun ? 'Would import' : report.duplicateOf ? 'Already imported' : 'Imported';
       io.out(
         `${verb} ${report.name} (${report.format}) as ${report.datasetId ?? '(dry run)'}: ${report.examples} examples ` +
           `(train ${s.train}, validation ${s.validation}, test ${s.test}), ${report.images.total} images ` +
-          `(${report.images.new} new) in ${(report.elapsedMs / 1000).toFixed(1)} s\n`,
+          `(${report.images.new} new) in ${(report.elapsedMs / 1000).toFixed(1)} s` +
+          (report.skippedCount > 0
+            ? `; ${report.skippedCount} record${report.skippedCount === 1 ? '' : 's'} skipped (listed above)`
+            : '') +
+          '\n',
       );
     }
     return errors > 0 ? 1 : 0;

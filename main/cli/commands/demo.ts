@@ -5,9 +5,6 @@ import { csv, formatCi } from '#main/cli/metrics-format';
 import { openCliWorkbench } from '#main/cli/open-home';
 import { formatTable } from '#main/cli/table';
 import { ensureDemoDatasets } from '#main/services/demo-datasets';
-import { dispatch } from '#main/services/dispatch';
-import type { Comparison } from '#shared/api/evaluations';
-import type { ExperimentCreated } from '#shared/api/experiments';
 
 /** The CPU scale ladder of the demo, smallest first. */
 export const DEMO_RUNGS = ['cpu-xs', 'cpu-s', 'cpu-m'] as const;
@@ -40,15 +37,10 @@ export const demoCommand: Command = {
     try {
       io.err(`data folder ${ctx.home.root}\n`);
       await ensureDemoDatasets(ctx, { onlyIfEmpty: false });
-      const vqa = ctx.store.db
-        .prepare(
-          "SELECT id FROM datasets WHERE synthetic = 1 AND json_extract(meta, '$.demoId') = 'phantom-vqa'",
-        )
-        .pluck()
-        .get() as string | undefined;
+      const vqa = ctx.store.datasets.findDemo('phantom-vqa');
       if (!vqa) throw new Error('the demo VQA dataset could not be imported');
       const scales = values.scales ? csv(values.scales) : [...DEMO_RUNGS];
-      const created = (await dispatch(ctx, 'experiments.create', {
+      const created = await ctx.invokeFromUser('experiments.create', {
         name: 'demo ladder',
         task: 'vqa',
         datasets: [{ datasetId: vqa }],
@@ -63,7 +55,7 @@ export const demoCommand: Command = {
           warmupRatio: 0.1,
         },
         evaluate: { split: 'test' },
-      })) as ExperimentCreated;
+      });
       const experimentId = created.experiment!.id;
       io.err(`experiment ${experimentId}: ${created.runs.length} runs queued (one at a time on this CPU)\n`);
       const stopFollowing = followProgress(ctx, io, 10_000);
@@ -84,7 +76,7 @@ export const demoCommand: Command = {
       const last = ladder.at(-1);
       const comparison =
         first?.ev && last?.ev && first.ev.id !== last.ev.id
-          ? ((await dispatch(ctx, 'evaluations.compare', { ids: [last.ev.id, first.ev.id] })) as Comparison)
+          ? await ctx.invoke('evaluations.compare', { ids: [last.ev.id, first.ev.id] })
           : null;
       if (values.json) {
         io.out(`${JSON.stringify({ experimentId, wallSeconds: wall, rows, comparison }, null, 2)}\n`);

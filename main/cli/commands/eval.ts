@@ -7,7 +7,6 @@ import { openCliWorkbench } from '#main/cli/open-home';
 import { resolveDataset, resolveRun } from '#main/cli/resolve';
 import { formatTable } from '#main/cli/table';
 import type { ServiceContext } from '#main/services/context';
-import { dispatch } from '#main/services/dispatch';
 import type { EvaluationSummary } from '#shared/domain/evaluation';
 
 /** Prints evaluations as a table: run, dataset/split, mode, decoding, every metric with its CI. */
@@ -60,7 +59,7 @@ export const evalCommand: Command = {
     if (!values.run || !values.dataset) throw new UsageError('--run and --dataset are required');
     const ctx = openCliWorkbench(io, 'browser', { runJobs: true });
     try {
-      const created = (await dispatch(ctx, 'evaluations.create', {
+      const created = await ctx.invokeFromUser('evaluations.create', {
         runId: resolveRun(ctx, values.run),
         datasetId: resolveDataset(ctx, values.dataset),
         split: values.split ?? 'test',
@@ -75,7 +74,7 @@ export const evalCommand: Command = {
             }
           : {}),
         ...(values.limit ? { limit: Number(values.limit) } : {}),
-      })) as EvaluationSummary;
+      });
       const stop = followProgress(ctx, io);
       await untilIdle(ctx);
       stop();

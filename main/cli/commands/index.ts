@@ -9,6 +9,7 @@ import { registerRunSubcommands } from './run-subcommands';
 import { runsCommand } from './runs';
 import { serveCommand } from './serve';
 import { trainCommand } from './train';
+import { weightsCommand } from './weights';
 
 registerRunSubcommands();
 
@@ -23,4 +24,5 @@ export const COMMANDS: readonly Command[] = [
   runsCommand,
   serveCommand,
   trainCommand,
+  weightsCommand,
 ];

@@ -1,7 +1,5 @@
 import type { Command } from '#main/cli/command';
 import { openCliWorkbench } from '#main/cli/open-home';
-import { dispatch } from '#main/services/dispatch';
-import type { AppInfo } from '#shared/api/app';
 
 /** `biomed info`: version, data folder and compute backends. */
 export const infoCommand: Command = {
@@ -11,7 +9,7 @@ export const infoCommand: Command = {
   async run(argv, io) {
     const ctx = openCliWorkbench(io);
     try {
-      const info = (await dispatch(ctx, 'app.info', {})) as AppInfo;
+      const info = await ctx.invoke('app.info', {});
       if (argv.includes('--json')) {
         io.out(`${JSON.stringify(info, null, 2)}\n`);
         return 0;

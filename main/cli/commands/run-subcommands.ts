@@ -5,9 +5,6 @@ import { UsageError } from '#main/cli/command';
 import { followProgress, untilIdle } from '#main/cli/follow';
 import { openCliWorkbench } from '#main/cli/open-home';
 import { resolveRun } from '#main/cli/resolve';
-import { dispatch } from '#main/services/dispatch';
-import type { RunExportResult } from '#shared/api/run-export';
-import type { RunDetail, RunSummary } from '#shared/domain/run';
 import { printEvaluations } from './eval';
 import { RUN_SUBCOMMANDS } from './runs';
 
@@ -21,7 +18,7 @@ function runArg(argv: readonly string[]): string {
 async function show(argv: readonly string[], io: CliIO): Promise<number> {
   const ctx = openCliWorkbench(io);
   try {
-    const run = (await dispatch(ctx, 'runs.get', { id: resolveRun(ctx, runArg(argv)) })) as RunDetail;
+    const run = await ctx.invoke('runs.get', { id: resolveRun(ctx, runArg(argv)) });
     if (argv.includes('--json')) {
       io.out(
         `${JSON.stringify({ ...run, evaluations: ctx.store.evaluations.list({ runId: run.id }) }, null, 2)}\n`,
@@ -61,7 +58,7 @@ function stopper(method: 'runs.cancel' | 'runs.pause') {
   return async (argv: readonly string[], io: CliIO): Promise<number> => {
     const ctx = openCliWorkbench(io);
     try {
-      const run = (await dispatch(ctx, method, { id: resolveRun(ctx, runArg(argv)) })) as RunSummary;
+      const run = await ctx.invoke(method, { id: resolveRun(ctx, runArg(argv)) });
       io.out(
         `${run.name}: ${method === 'runs.cancel' ? 'cancel' : 'pause'} requested (status ${run.status})\n`,
       );
@@ -78,7 +75,7 @@ async function resume(argv: readonly string[], io: CliIO): Promise<number> {
   const ctx = openCliWorkbench(io, 'browser', { runJobs: !detach });
   try {
     const id = resolveRun(ctx, runArg(argv));
-    const run = (await dispatch(ctx, 'runs.resume', { id })) as RunSummary;
+    const run = await ctx.invoke('runs.resume', { id });
     const from = ctx.store.checkpoints.latest(id);
     io.out(`${run.name}: resumed from ${from ? `step ${from.step}` : 'the start (no checkpoint)'}\n`);
     if (detach) return 0;
@@ -109,11 +106,11 @@ async function exportRun(argv: readonly string[], io: CliIO): Promise<number> {
     throw new UsageError(`--step must be a whole number, not "${values.step}"`);
   const ctx = openCliWorkbench(io);
   try {
-    const r = (await dispatch(ctx, 'runs.export', {
+    const r = await ctx.invoke('runs.export', {
       id: resolveRun(ctx, ref),
       outDir: resolve(values.out),
       ...(step !== undefined ? { step } : {}),
-    })) as RunExportResult;
+    });
     if (values.json) {
       io.out(`${JSON.stringify(r, null, 2)}\n`);
       return 0;

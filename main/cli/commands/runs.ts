@@ -3,8 +3,6 @@ import type { Command } from '#main/cli/command';
 import { UsageError } from '#main/cli/command';
 import { openCliWorkbench } from '#main/cli/open-home';
 import { formatTable } from '#main/cli/table';
-import { dispatch } from '#main/services/dispatch';
-import type { RunListPage } from '#shared/api/runs';
 
 /** `biomed runs ...`: the run history from the terminal. */
 export const runsCommand: Command = {
@@ -28,11 +26,11 @@ export const runsCommand: Command = {
     });
     const ctx = openCliWorkbench(io);
     try {
-      const page = (await dispatch(ctx, 'runs.list', {
+      const page = await ctx.invokeFromUser('runs.list', {
         status: values.status,
         task: values.task,
         limit: values.limit ? Number(values.limit) : 1000,
-      })) as RunListPage;
+      });
       if (values.json) {
         io.out(`${JSON.stringify(page.runs, null, 2)}\n`);
         return 0;

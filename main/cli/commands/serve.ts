@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Command } from '#main/cli/command';
 import { openCliWorkbench } from '#main/cli/open-home';
-import { rendererDir } from '#main/cli/paths';
+import { ensureRenderer } from '#main/cli/renderer-build';
 import { ensureDemoDatasets } from '#main/services/demo-datasets';
 import { startBrowserServer } from '#main/transport/browser-server';
 
@@ -13,11 +12,8 @@ export const serveCommand: Command = {
   usage: 'biomed serve [--port N]',
   async run(argv, io) {
     const { values } = parseArgs({ args: [...argv], options: { port: { type: 'string' } } });
-    const dir = rendererDir();
-    if (!existsSync(dir)) {
-      io.err(`The renderer is not built (${dir} is missing). Run \`npm run build\` first.\n`);
-      return 1;
-    }
+    const dir = ensureRenderer(io);
+    if (!dir) return 1;
     const ctx = openCliWorkbench(io, 'browser', { runJobs: true });
     // A fresh data folder gets the demo datasets before the app opens.
     const demo = await ensureDemoDatasets(ctx);

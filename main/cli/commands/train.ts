@@ -6,8 +6,6 @@ import { csv } from '#main/cli/metrics-format';
 import { openCliWorkbench } from '#main/cli/open-home';
 import { resolveDataset, resolveRun } from '#main/cli/resolve';
 import { formatTable } from '#main/cli/table';
-import { dispatch } from '#main/services/dispatch';
-import type { ExperimentCreated } from '#shared/api/experiments';
 import { printEvaluations } from './eval';
 
 const GIB = 1024 ** 3;
@@ -76,7 +74,7 @@ export const trainCommand: Command = {
         }).filter(([, v]) => v !== undefined),
       );
       const split = values['eval-split'] ?? 'test';
-      const created = (await dispatch(ctx, 'experiments.create', {
+      const created = await ctx.invokeFromUser('experiments.create', {
         name: values.name ?? String(values.task),
         kind: values.instruction ? 'instruction' : 'finetune',
         task: values.task,
@@ -93,7 +91,7 @@ export const trainCommand: Command = {
         ...(values.backend ? { backend: values.backend } : {}),
         ...(values.cluster ? { cluster: values.cluster } : {}),
         dryRun: values['dry-run'] ?? false,
-      })) as ExperimentCreated;
+      });
       io.out(
         `${formatTable(
           ['run', 'scale', 'steps', 'batch', 'lr', 'params', 'memory', 'estimate'],

@@ -1,5 +1,5 @@
-import { seededRandom } from '#main/data/random';
 import type { ImageSource, ParsedDataset, ParsedExample } from '#main/data/types';
+import { mulberry32 } from '#shared/random';
 import {
   COUNT_WORDS,
   describeLesions,
@@ -18,7 +18,7 @@ interface Phantom {
 }
 
 function phantoms(count: number, seed: number, pick: (i: number, rand: () => number) => Lesion[]) {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   const images = new Map<string, ImageSource>();
   const list: Phantom[] = [];
   for (let i = 0; i < count; i++) {

@@ -1,5 +1,5 @@
-import { seededRandom } from '#main/data/random';
 import type { ParsedDataset, ParsedExample } from '#main/data/types';
+import { mulberry32 } from '#shared/random';
 
 const NOTE = 'Synthetic: templated clinical notes generated from a seed (no patient data).';
 
@@ -81,7 +81,7 @@ const base = (
  * small model picks them up within minutes.
  */
 export function demoNli(seed: number, count = 600): ParsedDataset {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   const examples: ParsedExample[] = [];
   for (let i = 0; i < count; i++) {
     const n = drawNote(rand);
@@ -132,7 +132,7 @@ export function demoNli(seed: number, count = 600): ParsedDataset {
 
 /** Summarization: note -> "{age}-year-old {sex} with {complaint} for {duration}; plan {plan}." */
 export function demoSummarization(seed: number, count = 500): ParsedDataset {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   const examples: ParsedExample[] = Array.from({ length: count }, () => {
     const n = drawNote(rand);
     return {
@@ -150,7 +150,7 @@ export function demoSummarization(seed: number, count = 500): ParsedDataset {
  * X (no), or that the history was not documented (maybe).
  */
 export function demoQa(seed: number, count = 600): ParsedDataset {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   const examples: ParsedExample[] = Array.from({ length: count }, (_, i) => {
     const condition = pick(rand, CONDITIONS);
     const state = (['yes', 'no', 'unknown'] as const)[i % 3]!;

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isDir, readText } from '#main/data/fs-utils';
-import type { Problems } from '#main/data/problems';
+import type { Problems, RecordRef } from '#main/data/problems';
 import { parseTsv, type Row } from '#main/data/text/delimited';
 import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { type TaskId, taskOf } from '#shared/tasks';
@@ -42,12 +42,18 @@ const NLI_BY_INDEX: Record<string, string> = { '0': 'neutral', '1': 'entailment'
 function toExample(
   kind: Kind,
   row: Row,
+  index: number,
   file: string,
   images: Map<string, ImageSource>,
   problems: Problems,
 ): ParsedExample | undefined {
   const c = row.cells;
-  const at = { line: row.line };
+  // The VQA and caption TSVs start with their own id; the others are named by position.
+  const ref: RecordRef = {
+    file,
+    id: (kind === 'vqa' || kind === 'caption') && c[0]?.trim() ? c[0].trim() : `[${index}]`,
+    line: row.line,
+  };
   const image = (b64: string, id: string): string => {
     const key = `${file}:${row.line}`;
     images.set(key, { kind: 'bytes', name: `${file}:${row.line} (${id})`, bytes: decodeBase64(b64) });
@@ -61,9 +67,14 @@ function toExample(
     });
     const best = refs.sort((a, b) => b.conf - a.conf)[0];
     if (!best?.ans || !c[2])
-      return void problems.error(file, 'question or answer is empty', { ...at, field: 'answer' });
+      return void problems.skip(
+        ref,
+        best?.ans ? 'question' : 'answer',
+        'the question or the answer is empty',
+      );
     const candidates = yesNoCandidates(best.ans);
     return {
+      ref,
       task: 'vqa',
       inputs: { question: c[2], organ: c[4] ?? '' },
       target: best.ans,
@@ -74,6 +85,7 @@ function toExample(
   }
   if (kind === 'caption') {
     return {
+      ref,
       task: 'captioning',
       inputs: {},
       target: taskOf('captioning').formatTarget(c[2]!),
@@ -82,9 +94,9 @@ function toExample(
     };
   }
   if (kind === 'medmnist') {
-    if (!c[2]?.trim())
-      return void problems.error(file, 'label_name is empty', { ...at, field: 'label_name' });
+    if (!c[2]?.trim()) return void problems.skip(ref, 'label_name', 'label_name is empty');
     return {
+      ref,
       task: 'image_classification',
       inputs: {},
       target: taskOf('image_classification').formatTarget(c[2]),
@@ -96,11 +108,9 @@ function toExample(
     const gold = NLI_BY_INDEX[c[2]!.trim()] ?? c[2]!.trim();
     const target = NLI_ANSWERS[gold];
     if (!target)
-      return void problems.error(file, `unknown label "${c[2]}" (expected 0, 1, 2 or a MedNLI label)`, {
-        ...at,
-        field: 'label',
-      });
+      return void problems.skip(ref, 'label', `unknown label "${c[2]}" (expected 0, 1, 2 or a MedNLI label)`);
     return {
+      ref,
       task: 'text_understanding',
       inputs: { s1: c[0]!, s2: c[1]! },
       target,
@@ -108,8 +118,10 @@ function toExample(
       meta: meta({ label: gold, answerType: 'closed' }),
     };
   }
-  if (!c[0]?.trim() || !c[1]?.trim()) return void problems.error(file, 'source or target is empty', at);
+  if (!c[0]?.trim() || !c[1]?.trim())
+    return void problems.skip(ref, c[0]?.trim() ? 'target' : 'source', 'the source or the target is empty');
   return {
+    ref,
     task: 'summarization',
     inputs: { source: c[0] },
     target: taskOf('summarization').formatTarget(c[1]),
@@ -148,25 +160,22 @@ export const biomedgptTsvImporter: Importer = {
           `unrecognised columns (${rows[0]!.cells.length}); expected a BiomedGPT VQA, caption, MedMNIST, MedNLI or summarization TSV`,
           { line: rows[0]!.line },
         );
-      for (const row of rows) {
+      for (const [index, row] of rows.entries()) {
+        const ref: RecordRef = { file, id: `[${index}]`, line: row.line };
         if (row.cells.length !== COLUMNS[kind!]) {
-          problems.error(
-            file,
+          problems.skip(
+            ref,
+            undefined,
             `expected ${COLUMNS[kind!]} tab-separated columns (${kind} TSV), found ${row.cells.length}`,
-            { line: row.line },
           );
           continue;
         }
         const imageCol = kind === 'vqa' ? 5 : kind === 'caption' ? 4 : kind === 'medmnist' ? 0 : -1;
         if (imageCol >= 0 && !isB64(row.cells[imageCol])) {
-          problems.error(file, 'the image column is not base64', {
-            line: row.line,
-            column: imageCol + 1,
-            field: 'image',
-          });
+          problems.skip(ref, 'image', `column ${imageCol + 1}, the image, is not base64`);
           continue;
         }
-        const ex = toExample(kind!, row, file, images, problems);
+        const ex = toExample(kind!, row, index, file, images, problems);
         if (ex) examples.push(split ? { ...ex, split } : ex);
         if (options.limit !== undefined && examples.length >= options.limit) break;
       }

@@ -29,18 +29,22 @@ export const biocaptionImporter: Importer = {
     const images = new Map<string, ImageSource>();
     for (const file of files) {
       const split = splitFromName(file.replace(/_images/, ''));
-      for (const row of parseTsv(await readText(join(dir, file), problems))) {
+      for (const [k, row] of parseTsv(await readText(join(dir, file), problems)).entries()) {
+        const ref = { file, id: row.cells[0]?.trim() || `[${k}]`, line: row.line };
         if (row.cells.length !== 2 || !row.cells[0]!.trim() || !row.cells[1]!.trim()) {
-          problems.error(
-            file,
-            `expected 2 tab-separated columns (File_name, Caption), found ${row.cells.length}`,
-            { line: row.line },
+          problems.skip(
+            ref,
+            row.cells.length === 2 ? (row.cells[0]!.trim() ? 'Caption' : 'File_name') : undefined,
+            row.cells.length === 2
+              ? 'the column is empty'
+              : `expected 2 tab-separated columns (File_name, Caption), found ${row.cells.length}`,
           );
           continue;
         }
         const name = row.cells[0]!.trim();
         if (!images.has(name)) images.set(name, { kind: 'file', path: join(imageDir, name) });
         examples.push({
+          ref,
           ...(split ? { split } : {}),
           task: 'captioning',
           inputs: {},
@@ -81,16 +85,18 @@ export const rocoImporter: Importer = {
         .map((part) => splitFromName(part))
         .find((s) => s !== undefined);
       const imageDir = findEntry(dirname(full), 'images') ?? dirname(full);
-      for (const row of parseTsv(await readText(full, problems))) {
+      for (const [k, row] of parseTsv(await readText(full, problems)).entries()) {
         const id = row.cells[0]?.trim() ?? '';
         const caption = row.cells.slice(1).join(' ').trim();
+        const ref = { file, id: id || `[${k}]`, line: row.line };
         if (row.cells.length < 2 || !/^ROCO_\d+$/.test(id) || !caption) {
-          problems.error(file, 'expected "ROCO_<number><TAB>caption"', { line: row.line, field: 'caption' });
+          problems.skip(ref, caption ? 'id' : 'caption', 'expected "ROCO_<number><TAB>caption"');
           continue;
         }
         const key = `${split ?? ''}/${id}`;
         if (!images.has(key)) images.set(key, { kind: 'file', path: join(imageDir, `${id}.jpg`) });
         examples.push({
+          ref,
           ...(split ? { split } : {}),
           task: 'captioning',
           inputs: {},

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { Problems } from '#main/data/problems';
+import type { Problems, RecordRef } from '#main/data/problems';
 import type { ParsedExample } from '#main/data/types';
 import type { ExampleMeta, ImportOptions } from '#shared/domain/dataset';
 
@@ -11,24 +11,51 @@ export function isRecord(v: unknown): v is JsonRecord {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A required string field (numbers are accepted and stringified); records an error when absent. */
+/**
+ * Names record `index` of `file` by its own id: the first of `idFields` it has (a non-empty string
+ * or a number), else `[index]`, its 0-based position. Pass the record's line when known.
+ */
+export function recordRef(
+  file: string,
+  rec: unknown,
+  idFields: readonly string[],
+  index: number,
+  line?: number,
+): RecordRef {
+  let id: string | undefined;
+  if (isRecord(rec)) {
+    for (const f of idFields) {
+      const v = rec[f];
+      if ((typeof v === 'string' && v.trim() !== '') || (typeof v === 'number' && Number.isFinite(v))) {
+        id = String(v).trim();
+        break;
+      }
+    }
+  }
+  return { file, id: id ?? `[${index}]`, ...(line !== undefined ? { line } : {}) };
+}
+
+/**
+ * A required string field (numbers are accepted and stringified; surrounding whitespace is
+ * dropped). When absent or blank, the record is skipped (`problems.skip`) and undefined returned.
+ */
 export function requireString(
   rec: JsonRecord,
   field: string,
   problems: Problems,
-  file: string,
-  line?: number,
+  ref: RecordRef,
 ): string | undefined {
   const v = rec[field];
-  if (typeof v === 'string' && v.trim() !== '') return v;
+  if (typeof v === 'string' && v.trim() !== '') return v.trim();
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  problems.error(
-    file,
-    v === undefined ? 'the field is missing' : `expected text, found ${JSON.stringify(v)}`,
-    {
-      ...(line ? { line } : {}),
-      field,
-    },
+  problems.skip(
+    ref,
+    field,
+    v === undefined
+      ? 'the field is missing'
+      : typeof v === 'string'
+        ? 'the field is empty'
+        : `expected text, found ${JSON.stringify(v)}`,
   );
   return undefined;
 }

@@ -28,12 +28,12 @@ export function parseDialogueBlocks(text: string, file: string, problems: Proble
       .trim()
       .replace(/^Q\.\s*/, '');
     const source = dialogue.join(' ').trim();
-    if (!target)
-      problems.error(file, `record ${id}: the Description is empty`, { line: start, field: 'Description' });
-    else if (!source)
-      problems.error(file, `record ${id}: the Dialogue is empty`, { line: start, field: 'Dialogue' });
+    const ref = { file, id, line: start };
+    if (!target) problems.skip(ref, 'Description', 'the Description is empty');
+    else if (!source) problems.skip(ref, 'Dialogue', 'the Dialogue is empty');
     else
       out.push({
+        ref,
         task: 'summarization',
         inputs: { source },
         target: sum.formatTarget(target),

@@ -60,7 +60,12 @@ export const imageFolderImporter: Importer = {
           const rel = relative(path, f);
           images.set(rel, { kind: 'file', path: f });
           const dicom = /\.(dcm|dicom)$/i.test(f);
+          // DICOM file names may name the patient: such a file is named by its position only.
+          const ref = dicom
+            ? { file: relative(path, part.dir) || '.', id: `[${examples.length}]` }
+            : { file: rel, id: rel };
           examples.push({
+            ref,
             ...(part.split ? { split: part.split } : {}),
             task: 'image_classification',
             inputs: {},

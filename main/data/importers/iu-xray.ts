@@ -41,38 +41,35 @@ export const iuXrayImporter: Importer = {
       );
     }
     const captions = new Map<string, string>();
-    let empty = 0;
-    for (const row of reports.slice(1)) {
+    for (const [k, row] of reports.slice(1).entries()) {
       const uid = row.cells[rh.index['uid']!]?.trim() ?? '';
       const text = [row.cells[rh.index['findings']!], row.cells[rh.index['impression']!]]
         .map((t) => (t ?? '').trim())
         .filter((t) => t !== '')
         .join(' ');
-      if (!uid) problems.error('indiana_reports.csv', 'uid is empty', { line: row.line, field: 'uid' });
-      else if (!text) empty++;
+      const ref = { file: 'indiana_reports.csv', id: uid || `[${k}]`, line: row.line };
+      if (!uid) problems.skip(ref, 'uid', 'uid is empty');
+      else if (!text) problems.skip(ref, 'findings', 'the report has neither findings nor impression');
       else captions.set(uid, text);
     }
-    if (empty > 0)
-      problems.warn('indiana_reports.csv', `${empty} report(s) without findings or impression skipped`);
     let imageDir = findEntry(path, 'images') ?? path;
     const nested = findEntry(imageDir, 'images_normalized');
     if (nested) imageDir = nested;
     const examples: ParsedExample[] = [];
     const images = new Map<string, ImageSource>();
-    for (const row of projections.slice(1)) {
+    for (const [k, row] of projections.slice(1).entries()) {
       const uid = row.cells[ph.index['uid']!]?.trim() ?? '';
       const file = row.cells[ph.index['filename']!]?.trim() ?? '';
+      const ref = { file: 'indiana_projections.csv', id: file || `[${k}]`, line: row.line };
       if (!uid || !file) {
-        problems.error('indiana_projections.csv', 'uid and filename are required', {
-          line: row.line,
-          field: uid ? 'filename' : 'uid',
-        });
+        problems.skip(ref, uid ? 'filename' : 'uid', 'uid and filename are required');
         continue;
       }
       const caption = captions.get(uid);
-      if (!caption) continue;
+      if (!caption) continue; // its report was skipped above (or has no row)
       if (!images.has(file)) images.set(file, { kind: 'file', path: join(imageDir, file) });
       examples.push({
+        ref,
         task: 'captioning',
         inputs: {},
         target: cap.formatTarget(caption),

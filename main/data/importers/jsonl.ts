@@ -3,7 +3,7 @@ import { readText } from '#main/data/fs-utils';
 import { parseJsonLines } from '#main/data/text/json';
 import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { Split } from '#shared/domain/dataset';
-import { isRecord, limited, meta } from './common';
+import { isRecord, limited, meta, recordRef } from './common';
 
 /** Generic instruction JSONL: `{image?, instruction, input?, output, split?}` per line. */
 export const jsonlImporter: Importer = {
@@ -17,9 +17,10 @@ export const jsonlImporter: Importer = {
     const dir = dirname(path);
     const examples: ParsedExample[] = [];
     const images = new Map<string, ImageSource>();
-    for (const { line, value } of parseJsonLines(await readText(path, problems), file, problems)) {
+    for (const { line, index, value } of parseJsonLines(await readText(path, problems), file, problems)) {
+      const ref = recordRef(file, value, ['id'], index, line);
       if (!isRecord(value)) {
-        problems.error(file, 'expected an object', { line });
+        problems.skip(ref, undefined, 'expected an object');
         continue;
       }
       const { instruction, input, output, image, split } = value;
@@ -32,22 +33,26 @@ export const jsonlImporter: Importer = {
       ] as const) {
         if (v === undefined && !required) continue;
         if (typeof v !== 'string' || (required && v.trim() === '')) {
-          problems.error(file, v === undefined ? 'the field is missing' : 'expected non-empty text', {
-            line,
-            field: name,
-          });
+          problems.skip(ref, name, v === undefined ? 'the field is missing' : 'expected non-empty text');
           ok = false;
         }
       }
       const parsedSplit =
         split === undefined
           ? undefined
-          : Split.safeParse(split === 'val' || split === 'dev' ? 'validation' : split);
+          : Split.safeParse(
+              typeof split === 'string' && ['val', 'dev'].includes(split.trim().toLowerCase())
+                ? 'validation'
+                : typeof split === 'string'
+                  ? split.trim().toLowerCase()
+                  : split,
+            );
       if (parsedSplit && !parsedSplit.success) {
-        problems.error(file, `unknown split ${JSON.stringify(split)} (expected train, validation or test)`, {
-          line,
-          field: 'split',
-        });
+        problems.skip(
+          ref,
+          'split',
+          `unknown split ${JSON.stringify(split)} (expected train, validation or test)`,
+        );
         ok = false;
       }
       if (!ok) continue;
@@ -55,9 +60,13 @@ export const jsonlImporter: Importer = {
       if (imageKey && !images.has(imageKey))
         images.set(imageKey, { kind: 'file', path: resolve(dir, imageKey) });
       examples.push({
+        ref,
         ...(parsedSplit?.success ? { split: parsedSplit.data } : {}),
         task: 'instruction',
-        inputs: { instruction: instruction as string, input: typeof input === 'string' ? input : '' },
+        inputs: {
+          instruction: (instruction as string).trim(),
+          input: typeof input === 'string' ? input.trim() : '',
+        },
         target: (output as string).trim(),
         ...(imageKey ? { image: imageKey } : {}),
         meta: meta({ sourceLine: line }),

@@ -2,7 +2,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { findEntry, readText } from '#main/data/fs-utils';
 import { parseJson, topLevelLines } from '#main/data/text/json';
 import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
-import { isRecord, limited, meta } from './common';
+import { isRecord, limited, meta, recordRef } from './common';
 
 const IMAGE_TOKEN = /<image>\s*/g;
 
@@ -29,8 +29,9 @@ export const llavaMedImporter: Importer = {
     const images = new Map<string, ImageSource>();
     for (const [k, rec] of (data as unknown[]).entries()) {
       const line = lines[k] ?? 1;
+      const ref = recordRef(file, rec, ['id'], k, line);
       if (!isRecord(rec) || !Array.isArray(rec['conversations'])) {
-        problems.error(file, 'expected {id, image, conversations: [...]}', { line, field: 'conversations' });
+        problems.skip(ref, 'conversations', 'expected {id, image, conversations: [...]}');
         continue;
       }
       const image = typeof rec['image'] === 'string' && rec['image'] !== '' ? rec['image'] : undefined;
@@ -40,10 +41,11 @@ export const llavaMedImporter: Importer = {
         const human = turns[t];
         const gpt = turns[t + 1];
         if (!isRecord(human) || !isRecord(gpt) || human['from'] !== 'human' || gpt['from'] !== 'gpt') {
-          problems.error(file, `turn ${t + 1}: expected a human turn followed by a gpt turn`, {
-            line,
-            field: `conversations[${t}].from`,
-          });
+          problems.skip(
+            ref,
+            `conversations[${t}].from`,
+            `turn ${t + 1}: expected a human turn followed by a gpt turn`,
+          );
           break;
         }
         const q = String(human['value'] ?? '')
@@ -51,10 +53,11 @@ export const llavaMedImporter: Importer = {
           .trim();
         const a = String(gpt['value'] ?? '').trim();
         if (!q || !a) {
-          problems.error(file, `turn ${t + 1}: empty value`, { line, field: `conversations[${t}].value` });
+          problems.skip(ref, `conversations[${t}].value`, `turn ${t + 1}: empty value`);
           continue;
         }
         examples.push({
+          ref,
           task: 'instruction',
           inputs: { instruction: q, input: '' },
           target: a,

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { type NpyArray, parseNpz } from '#main/data/npy';
 import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
-import { MEDMNIST_INFO } from './medmnist-labels';
+import { MEDMNIST_INFO, medmnistMetrics } from './medmnist-labels';
 
 const cls = taskOf('image_classification');
 const SPLITS = [
@@ -97,12 +97,10 @@ export const medmnistImporter: Importer = {
           const idx = row[0]!;
           const label = info ? info.labels[idx] : String(idx);
           if (label === undefined) {
-            problems.error(
-              name,
+            problems.skip(
+              { file: name, id: `${key}[${i}]` },
+              `${key}_labels`,
               `unknown label ${idx} for ${info?.title ?? flag} (expected 0..${info!.labels.length - 1})`,
-              {
-                field: `${key}_labels[${i}]`,
-              },
             );
             continue;
           }
@@ -120,6 +118,7 @@ export const medmnistImporter: Importer = {
         });
         labelCount++;
         examples.push({
+          ref: { file: name, id: `${key}[${i}]` },
           split,
           task: 'image_classification',
           inputs: {},
@@ -130,7 +129,8 @@ export const medmnistImporter: Importer = {
         });
       }
     }
-    if (labelCount === 0 && problems.errorCount === 0) problems.fail(name, 'the archive holds no images');
+    if (labelCount === 0 && problems.errorCount === 0 && problems.skippedCount === 0)
+      problems.fail(name, 'the archive holds no images');
     return {
       format: 'medmnist',
       name: info?.title ?? flag,
@@ -141,6 +141,8 @@ export const medmnistImporter: Importer = {
         subset: flag,
         labelNames: info ? [...info.labels] : [],
         multiLabel: info?.multiLabel ?? false,
+        medmnistTask: info ? (info.task ?? 'multi-class') : null,
+        metrics: medmnistMetrics(info),
         source: 'Yang et al. 2023, MedMNIST v2',
       },
     };

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { isDir, readText } from '#main/data/fs-utils';
 import { parseJsonLines } from '#main/data/text/json';
 import type { Importer, ParsedExample } from '#main/data/types';
-import { isRecord, limited, meta, optionalString, splitFromName } from './common';
+import { isRecord, limited, meta, optionalString, recordRef, splitFromName } from './common';
 
 /** MedNLI gold labels to the workbench's answers (spec §2.2: neutral -> maybe). */
 export const NLI_ANSWERS: Readonly<Record<string, string>> = {
@@ -32,30 +32,33 @@ export const mednliImporter: Importer = {
     for (const full of files) {
       const file = basename(full);
       const split = splitFromName(file);
-      for (const { line, value } of parseJsonLines(await readText(full, problems), file, problems)) {
+      for (const { line, index, value } of parseJsonLines(await readText(full, problems), file, problems)) {
+        const ref = recordRef(file, value, ['pairID'], index, line);
         if (!isRecord(value)) {
-          problems.error(file, 'expected an object', { line });
+          problems.skip(ref, undefined, 'expected an object');
           continue;
         }
-        const s1 = optionalString(value, 'sentence1');
-        const s2 = optionalString(value, 'sentence2');
-        const gold = optionalString(value, 'gold_label');
+        const s1 = optionalString(value, 'sentence1').trim();
+        const s2 = optionalString(value, 'sentence2').trim();
+        const gold = optionalString(value, 'gold_label').trim().toLowerCase();
         if (gold === '-') {
           dropped++;
           continue;
         }
-        if (!s1) problems.error(file, 'sentence1 is missing', { line, field: 'sentence1' });
-        if (!s2) problems.error(file, 'sentence2 is missing', { line, field: 'sentence2' });
+        if (!s1) problems.skip(ref, 'sentence1', 'sentence1 is missing or empty');
+        if (!s2) problems.skip(ref, 'sentence2', 'sentence2 is missing or empty');
         const target = NLI_ANSWERS[gold];
         if (!target) {
-          problems.error(file, `unknown label "${gold}" (expected entailment, contradiction or neutral)`, {
-            line,
-            field: 'gold_label',
-          });
+          problems.skip(
+            ref,
+            'gold_label',
+            `unknown label "${gold}" (expected entailment, contradiction or neutral)`,
+          );
           continue;
         }
         if (!s1 || !s2) continue;
         examples.push({
+          ref,
           ...(split ? { split } : {}),
           task: 'text_understanding',
           inputs: { s1, s2 },

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { isDir, readText } from '#main/data/fs-utils';
-import type { Problems } from '#main/data/problems';
+import type { Problems, RecordRef } from '#main/data/problems';
 import { headerIndex, parseTsv } from '#main/data/text/delimited';
 import { parseJson, topLevelLines } from '#main/data/text/json';
 import type { Importer, ParsedExample } from '#main/data/types';
@@ -24,12 +24,14 @@ function cellText(v: unknown): string {
 }
 
 function pair(
+  ref: RecordRef,
   source: string,
   target: string,
   extra: Record<string, string | undefined>,
   split?: 'train' | 'validation' | 'test',
 ): ParsedExample {
   return {
+    ref,
     ...(split ? { split } : {}),
     task: 'summarization',
     inputs: { source: source.trim() },
@@ -57,7 +59,8 @@ async function fromXlsx(file: string, problems: Problems): Promise<ParsedExample
 }
 
 function fromRows(
-  rows: { line: number; cells: readonly string[] }[],
+  /** `record`: the row is a JSON record (an empty one is reported, not passed over as a blank row). */
+  rows: { line: number; cells: readonly string[]; record?: boolean }[],
   name: string,
   problems: Problems,
 ): ParsedExample[] {
@@ -75,14 +78,15 @@ function fromRows(
   }
   const fileCol = headerIndex(header!.cells, ['File']).index['File'];
   const out: ParsedExample[] = [];
-  for (const row of rows.slice(1)) {
+  for (const [k, row] of rows.slice(1).entries()) {
     const chq = row.cells[index['CHQ']!] ?? '';
     const summary = row.cells[index['Summary']!] ?? '';
-    if (chq.trim() === '' && summary.trim() === '') continue;
-    if (chq.trim() === '') problems.error(name, 'CHQ is empty', { line: row.line, field: 'CHQ' });
-    else if (summary.trim() === '')
-      problems.error(name, 'Summary is empty', { line: row.line, field: 'Summary' });
-    else out.push(pair(chq, summary, { sourceId: fileCol === undefined ? undefined : row.cells[fileCol] }));
+    const fileId = fileCol === undefined ? '' : (row.cells[fileCol] ?? '').trim();
+    const ref: RecordRef = { file: name, id: fileId || `[${k}]`, line: row.line };
+    if (chq.trim() === '' && summary.trim() === '' && !row.record) continue; // a blank spreadsheet row
+    if (chq.trim() === '') problems.skip(ref, 'CHQ', 'the question (CHQ) is missing or empty');
+    else if (summary.trim() === '') problems.skip(ref, 'Summary', 'the summary is missing or empty');
+    else out.push(pair(ref, chq, summary, { sourceId: fileId || undefined }));
   }
   return out;
 }
@@ -91,16 +95,21 @@ async function fromTsv(file: string, problems: Problems): Promise<ParsedExample[
   const name = basename(file);
   const split = splitFromName(name);
   const out: ParsedExample[] = [];
-  for (const row of parseTsv(await readText(file, problems))) {
+  for (const [k, row] of parseTsv(await readText(file, problems)).entries()) {
+    const ref: RecordRef = { file: name, id: `[${k}]`, line: row.line };
     if (row.cells.length !== 2) {
-      problems.error(
-        name,
+      problems.skip(
+        ref,
+        undefined,
         `expected 2 tab-separated columns (question, summary), found ${row.cells.length}`,
-        { line: row.line },
       );
       continue;
     }
-    out.push(pair(row.cells[0]!, row.cells[1]!, {}, split));
+    if (row.cells[0]!.trim() === '' || row.cells[1]!.trim() === '') {
+      problems.skip(ref, row.cells[0]!.trim() === '' ? 'question' : 'summary', 'the column is empty');
+      continue;
+    }
+    out.push(pair(ref, row.cells[0]!, row.cells[1]!, {}, split));
   }
   return out;
 }
@@ -112,10 +121,12 @@ async function fromJson(file: string, problems: Problems): Promise<ParsedExample
   if (!Array.isArray(data))
     problems.fail(name, 'expected a JSON array of {CHQ, Summary} records', { line: 1 });
   const lines = topLevelLines(text);
+  // A record that is not an object, or lacks CHQ / Summary, becomes a row with empty cells: skipped.
   const rows = (data as unknown[]).map((rec, k) => {
-    if (!isRecord(rec)) return { line: lines[k] ?? 1, cells: [] as string[] };
+    if (!isRecord(rec)) return { line: lines[k] ?? 1, cells: [] as string[], record: true };
     return {
       line: lines[k] ?? 1,
+      record: true,
       cells: [
         cellText(rec['File']),
         cellText(rec['CHQ'] ?? rec['question']),
@@ -123,18 +134,6 @@ async function fromJson(file: string, problems: Problems): Promise<ParsedExample
       ],
     };
   });
-  const wrong = (data as unknown[]).findIndex(
-    (r) =>
-      !isRecord(r) ||
-      (r['CHQ'] ?? r['question']) === undefined ||
-      (r['Summary'] ?? r['summary']) === undefined,
-  );
-  if (wrong >= 0) {
-    problems.fail(name, 'each record needs CHQ and Summary (or question and summary)', {
-      line: lines[wrong] ?? 1,
-      field: 'CHQ',
-    });
-  }
   return fromRows([{ line: 0, cells: ['File', 'CHQ', 'Summary'] }, ...rows], name, problems);
 }
 

@@ -6,7 +6,7 @@ import { parseJson, topLevelLines } from '#main/data/text/json';
 import { readPickle } from '#main/data/text/pickle';
 import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
-import { answerSet, isRecord, limited, meta, optionalString, yesNoCandidates } from './common';
+import { answerSet, isRecord, limited, meta, optionalString, recordRef, yesNoCandidates } from './common';
 
 const vqa = taskOf('vqa');
 const SPLITS = [
@@ -69,19 +69,17 @@ export const pathvqaImporter: Importer = {
       const imageDir = isDir(join(path, 'images', key)) ? join(path, 'images', key) : join(path, 'images');
       for (const [k, rec] of (records as unknown[]).entries()) {
         const line = lines[k];
+        const ref = recordRef(file, rec, ['question_id', 'qid'], k, line);
         if (!isRecord(rec)) {
-          problems.error(file, `record ${k}: expected an object`, line ? { line } : {});
+          problems.skip(ref, undefined, 'expected an object');
           continue;
         }
-        const img = optionalString(rec, 'img_id') || optionalString(rec, 'image');
-        const question = optionalString(rec, 'sent') || optionalString(rec, 'question');
-        const answer = answerOf(rec);
-        const at = line ? { line } : {};
-        if (!img) problems.error(file, `record ${k}: img_id is missing`, { ...at, field: 'img_id' });
-        if (!question)
-          problems.error(file, `record ${k}: sent (the question) is missing`, { ...at, field: 'sent' });
-        if (!answer)
-          problems.error(file, `record ${k}: label (the answer) is missing`, { ...at, field: 'label' });
+        const img = (optionalString(rec, 'img_id') || optionalString(rec, 'image')).trim();
+        const question = (optionalString(rec, 'sent') || optionalString(rec, 'question')).trim();
+        const answer = answerOf(rec)?.trim();
+        if (!img) problems.skip(ref, 'img_id', 'img_id is missing');
+        if (!question) problems.skip(ref, 'sent', 'sent (the question) is missing');
+        if (!answer) problems.skip(ref, 'label', 'label (the answer) is missing');
         if (!img || !question || !answer) continue;
         const imageKey = `${key}/${img}`;
         const fileName = /\.(jpe?g|png)$/i.test(img) ? img : `${img}.jpg`;
@@ -89,6 +87,7 @@ export const pathvqaImporter: Importer = {
         const target = vqa.formatTarget(answer);
         const candidates = yesNoCandidates(target);
         examples.push({
+          ref,
           split,
           task: 'vqa',
           inputs: { question, organ: '' },

@@ -38,37 +38,33 @@ export const pubmedqaImporter: Importer = {
     }
     const examples: ParsedExample[] = [];
     for (const [k, [pmid, rec]] of Object.entries(data as Record<string, unknown>).entries()) {
-      const at = { line: lines[k] ?? 1, field: pmid };
+      const ref = { file: 'ori_pqal.json', id: pmid, line: lines[k] ?? 1 };
       if (!isRecord(rec)) {
-        problems.error('ori_pqal.json', 'expected an object', at);
+        problems.skip(ref, undefined, 'expected an object');
         continue;
       }
       const question = rec['QUESTION'];
       const contexts = rec['CONTEXTS'];
       const decision = rec['final_decision'];
       if (typeof question !== 'string' || question.trim() === '') {
-        problems.error('ori_pqal.json', 'QUESTION is missing', { ...at, field: `${pmid}.QUESTION` });
+        problems.skip(ref, 'QUESTION', 'the question is missing or empty');
         continue;
       }
       if (!Array.isArray(contexts) || contexts.some((c) => typeof c !== 'string')) {
-        problems.error('ori_pqal.json', 'CONTEXTS must be a list of strings', {
-          ...at,
-          field: `${pmid}.CONTEXTS`,
-        });
+        problems.skip(ref, 'CONTEXTS', 'CONTEXTS must be a list of strings');
         continue;
       }
-      if (!LABELS.includes(decision as (typeof LABELS)[number])) {
-        problems.error(
-          'ori_pqal.json',
+      // Stray whitespace and case ("Yes ") are normalised as the task expects.
+      const label = typeof decision === 'string' ? decision.trim().toLowerCase() : decision;
+      if (!LABELS.includes(label as (typeof LABELS)[number])) {
+        problems.skip(
+          ref,
+          'final_decision',
           `unknown label ${JSON.stringify(decision)} (expected yes, no or maybe)`,
-          {
-            ...at,
-            field: `${pmid}.final_decision`,
-          },
         );
         continue;
       }
-      if (truth[pmid] !== undefined && truth[pmid] !== decision) {
+      if (truth[pmid] !== undefined && truth[pmid] !== label) {
         problems.warn(
           'test_ground_truth.json',
           `PMID ${pmid}: ground truth "${String(truth[pmid])}" differs from final_decision "${String(decision)}"`,
@@ -77,8 +73,9 @@ export const pubmedqaImporter: Importer = {
       examples.push({
         ...(testIds ? { split: testIds.has(pmid) ? 'test' : 'train' } : {}),
         task: 'question_answering',
-        inputs: { question, context: (contexts as string[]).join(' ') },
-        target: qa.formatTarget(decision as string),
+        inputs: { question: question.trim(), context: (contexts as string[]).join(' ').trim() },
+        ref,
+        target: qa.formatTarget(label as string),
         candidates: LABELS,
         meta: meta({
           sourceId: pmid,

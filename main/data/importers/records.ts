@@ -5,7 +5,8 @@ import { streamCsv } from '#main/data/text/csv-stream';
 
 /**
  * Records one skipped record of a publisher's file by its own id (a dicom_id, ROW_ID, NCT id,
- * patientId, ...), the field at fault and the reason; the import goes on without it.
+ * patientId, ...), the field at fault and the reason; the import goes on without it (under
+ * `strict` it is refused). The same policy as `problems.skip` (main/data/README.md).
  */
 export function skipRecord(
   problems: Problems,
@@ -14,10 +15,13 @@ export function skipRecord(
   reason: string,
   at: At = {},
 ): void {
-  problems.warn(file, `record ${record} skipped: ${reason}`, at);
+  problems.skip({ file, id: record, ...(at.line !== undefined ? { line: at.line } : {}) }, at.field, reason);
 }
 
-/** Records that a whole group of records is absent (a folder of a partial download), once. */
+/**
+ * Records that a whole group of records is absent (a folder of a partial download), once: one
+ * entry names the group (`what`), and the skipped count grows by `count`.
+ */
 export function skipGroup(
   problems: Problems,
   file: string,
@@ -25,7 +29,16 @@ export function skipGroup(
   count: number,
   reason: string,
 ): void {
-  problems.warn(file, `${count} record(s) of ${what} skipped: ${reason}`);
+  problems.skipMany({ file, id: what }, count, `${count} record(s) skipped: ${reason}`);
+}
+
+/**
+ * A copy of `s` that does not share memory with the chunk it was cut from: V8 keeps a whole
+ * 64 KiB chunk alive for a sliced string, so values kept from a multi-gigabyte stream must be
+ * copied (short strings are copied by V8 anyway).
+ */
+function detach(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
 }
 
 /** One data row of a CSV read by `csvRecords`: its line and its cells by column name. */
@@ -61,7 +74,7 @@ export async function* csvRecords(
       }
       rows++;
       const idx = index;
-      yield { line: row.line, get: (c) => (row.cells[idx.get(c) ?? -1] ?? '').trim() };
+      yield { line: row.line, get: (c) => detach((row.cells[idx.get(c) ?? -1] ?? '').trim()) };
     }
   } catch (err) {
     if ((err as Error).name === 'ImportAborted') throw err;

@@ -3,7 +3,16 @@ import { findEntry, readText } from '#main/data/fs-utils';
 import { parseJson, topLevelLines } from '#main/data/text/json';
 import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
-import { answerSet, isRecord, limited, meta, optionalString, requireString, yesNoCandidates } from './common';
+import {
+  answerSet,
+  isRecord,
+  limited,
+  meta,
+  optionalString,
+  recordRef,
+  requireString,
+  yesNoCandidates,
+} from './common';
 
 const vqa = taskOf('vqa');
 const FILES = [
@@ -37,8 +46,9 @@ export const slakeImporter: Importer = {
       const lines = topLevelLines(text);
       for (const [k, rec] of (records as unknown[]).entries()) {
         const line = lines[k];
+        const ref = recordRef(file, rec, ['qid'], k, line);
         if (!isRecord(rec)) {
-          problems.error(file, 'expected an object', line ? { line } : {});
+          problems.skip(ref, undefined, `expected an object, found ${JSON.stringify(rec)}`);
           continue;
         }
         const lang = optionalString(rec, 'q_lang') || 'en';
@@ -46,15 +56,12 @@ export const slakeImporter: Importer = {
           skipped++;
           continue;
         }
-        const imgName = requireString(rec, 'img_name', problems, file, line);
-        const question = requireString(rec, 'question', problems, file, line);
-        const answer = requireString(rec, 'answer', problems, file, line);
-        const type = optionalString(rec, 'answer_type').toUpperCase();
+        const imgName = requireString(rec, 'img_name', problems, ref);
+        const question = requireString(rec, 'question', problems, ref);
+        const answer = requireString(rec, 'answer', problems, ref);
+        const type = optionalString(rec, 'answer_type').trim().toUpperCase();
         if (type && type !== 'OPEN' && type !== 'CLOSED') {
-          problems.error(file, `unknown answer_type "${type}" (expected OPEN or CLOSED)`, {
-            line,
-            field: 'answer_type',
-          });
+          problems.skip(ref, 'answer_type', `unknown answer_type "${type}" (expected OPEN or CLOSED)`);
           continue;
         }
         if (!imgName || !question || !answer) continue;
@@ -64,6 +71,7 @@ export const slakeImporter: Importer = {
         const answerType = type ? type.toLowerCase() : yesNoCandidates(target) ? 'closed' : 'open';
         const candidates = answerType === 'closed' ? yesNoCandidates(target) : undefined;
         examples.push({
+          ref,
           split,
           task: 'vqa',
           inputs: { question, organ: location.toLowerCase() },

@@ -3,7 +3,16 @@ import { findEntry, isDir, readText } from '#main/data/fs-utils';
 import { parseJson, topLevelLines } from '#main/data/text/json';
 import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
-import { answerSet, isRecord, limited, meta, optionalString, requireString, yesNoCandidates } from './common';
+import {
+  answerSet,
+  isRecord,
+  limited,
+  meta,
+  optionalString,
+  recordRef,
+  requireString,
+  yesNoCandidates,
+} from './common';
 
 const PUBLIC_JSON = 'VQA_RAD Dataset Public.json';
 const vqa = taskOf('vqa');
@@ -54,19 +63,17 @@ export const vqaRadImporter: Importer = {
       const lines = topLevelLines(text);
       for (const [k, rec] of (records as unknown[]).entries()) {
         const line = lines[k];
+        const ref = recordRef(name, rec, ['qid'], k, line);
         if (!isRecord(rec)) {
-          problems.error(name, 'expected an object', line ? { line } : {});
+          problems.skip(ref, undefined, `expected an object, found ${JSON.stringify(rec)}`);
           continue;
         }
-        const imageName = requireString(rec, 'image_name', problems, name, line);
-        const question = requireString(rec, 'question', problems, name, line);
-        const answer = requireString(rec, 'answer', problems, name, line);
+        const imageName = requireString(rec, 'image_name', problems, ref);
+        const question = requireString(rec, 'question', problems, ref);
+        const answer = requireString(rec, 'answer', problems, ref);
         const rawType = optionalString(rec, 'answer_type').trim().toUpperCase();
         if (rawType !== '' && rawType !== 'CLOSED' && rawType !== 'OPEN') {
-          problems.error(name, `unknown answer_type "${rawType}" (expected CLOSED or OPEN)`, {
-            line,
-            field: 'answer_type',
-          });
+          problems.skip(ref, 'answer_type', `unknown answer_type "${rawType}" (expected CLOSED or OPEN)`);
           continue;
         }
         if (!imageName || !question || !answer) continue;
@@ -80,6 +87,7 @@ export const vqaRadImporter: Importer = {
           rawType === '' ? (yesNoCandidates(target) ? 'closed' : 'open') : rawType.toLowerCase();
         const candidates = answerType === 'closed' ? yesNoCandidates(target) : undefined;
         examples.push({
+          ref,
           split,
           task: 'vqa',
           inputs: { question: question.replace(/\t/g, ''), organ: organ.toLowerCase() },

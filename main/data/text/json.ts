@@ -122,28 +122,38 @@ export function parseJson(text: string, file: string, problems: Problems, lineOf
   }
 }
 
-/** Parses JSON Lines; each bad line is an error with its line and column; blank lines are skipped. */
+/**
+ * Parses JSON Lines; blank lines are ignored. A line that is not JSON is one bad record: it is
+ * skipped (`[k]`, k its 0-based position among the records, with its line and column in the
+ * reason). A file with no readable record at all is a fatal problem.
+ */
 export function parseJsonLines(
   text: string,
   file: string,
   problems: Problems,
-): { line: number; value: unknown }[] {
-  const out: { line: number; value: unknown }[] = [];
+): { line: number; index: number; value: unknown }[] {
+  const out: { line: number; index: number; value: unknown }[] = [];
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  let index = 0;
   lines.forEach((raw, idx) => {
     if (raw.trim() === '') return;
+    const k = index++;
     try {
-      out.push({ line: idx + 1, value: JSON.parse(raw) });
+      out.push({ line: idx + 1, index: k, value: JSON.parse(raw) });
     } catch (err) {
-      const offset = jsonErrorOffset(raw);
-      problems.error(file, `malformed JSON (${(err as Error).message})`, {
-        line: idx + 1,
-        column: Math.max(0, offset) + 1,
-      });
+      const column = Math.max(0, jsonErrorOffset(raw)) + 1;
+      problems.skip(
+        { file, id: `[${k}]`, line: idx + 1 },
+        undefined,
+        `malformed JSON at column ${column} (${(err as Error).message})`,
+      );
     }
   });
-  if (out.length === 0 && problems.errorCount === 0)
-    problems.fail(file, 'the file has no records (it is empty)');
+  if (out.length === 0)
+    problems.fail(
+      file,
+      index === 0 ? 'the file has no records (it is empty)' : 'no line of the file is valid JSON',
+    );
   return out;
 }
 

@@ -26,6 +26,12 @@ function halfTable(): Float32Array {
   return HALF;
 }
 
+/** 16-bit little-endian elements as a Uint16Array (a view when aligned; little-endian hosts). */
+function halves(bytes: Buffer, n: number): Uint16Array {
+  if (bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, n);
+  return new Uint16Array(new Uint8Array(bytes).buffer, 0, n);
+}
+
 /** Little-endian element bytes of a floating dtype -> float32 values (a new, aligned array). */
 export function toFloat32(dtype: TensorDtype, bytes: Buffer): Float32Array {
   const n = bytes.byteLength / DTYPE_BYTES[dtype];
@@ -36,12 +42,14 @@ export function toFloat32(dtype: TensorDtype, bytes: Buffer): Float32Array {
       return out;
     case 'F16': {
       const t = halfTable();
-      for (let i = 0; i < n; i++) out[i] = t[bytes.readUInt16LE(2 * i)] as number;
+      const h = halves(bytes, n);
+      for (let i = 0; i < n; i++) out[i] = t[h[i] as number] as number;
       return out;
     }
     case 'BF16': {
       const u = new Uint32Array(out.buffer);
-      for (let i = 0; i < n; i++) u[i] = bytes.readUInt16LE(2 * i) << 16; // bfloat16 = the top half of a float32
+      const h = halves(bytes, n);
+      for (let i = 0; i < n; i++) u[i] = (h[i] as number) << 16; // bfloat16 = the top half of a float32
       return out;
     }
     case 'F64':

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelConfig } from '#shared/model/config';
+import { PRESETS } from '#shared/model/presets';
 import { weightShapes } from '#shared/model/weight-shapes';
 
 /** Debian's PyTorch (scripts/debian-packages.txt); the first python3 on PATH may be another. */
@@ -77,4 +78,30 @@ export function writeCheckpoints(dir: string, sets: readonly FixtureSet[]): void
 /** A fairseq dict.txt of `lines` BPE entries (the model then has lines + 9,197 ids). */
 export function writeDict(file: string, lines: number): void {
   writeFileSync(file, Array.from({ length: lines }, (_, i) => `${i + 100} ${1000 - i}`).join('\n') + '\n');
+}
+
+/** A shrunken custom shape: every block of the design, odd sizes, asymmetric depth (vocabulary: 20 dict lines). */
+export const CUSTOM_TEST_CONFIG: ModelConfig = {
+  ...PRESETS['cpu-xs'],
+  name: 'custom',
+  dModel: 32,
+  ffn: 48,
+  heads: 2,
+  encLayers: 2,
+  decLayers: 1,
+  resnetBlocks: [1, 1, 2],
+  resnetWidth: 8,
+  maxSourcePositions: 30,
+  maxTargetPositions: 20,
+  tokenBucket: 16,
+  imageBucket: 8,
+  maxRelPosition: 64,
+  vocabSize: 20 + 9197,
+};
+
+/** Runs a Python snippet under Debian's PyTorch (test setup only). */
+export function python(code: string): string {
+  const r = spawnSync(PYTHON, ['-c', code], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`python failed: ${r.stderr || r.error?.message}`);
+  return r.stdout;
 }

@@ -33,7 +33,17 @@ const STORAGE_DTYPES: Readonly<Record<string, TensorDtype>> = {
 };
 
 /** How an allowed global behaves when a pickle calls it: every one builds inert data. */
-type Kind = 'class' | 'dict' | 'list' | 'set' | 'tuple' | 'marker' | 'reconstructor' | 'tensor' | 'parameter';
+type Kind =
+  | 'class'
+  | 'dict'
+  | 'list'
+  | 'set'
+  | 'tuple'
+  | 'bytes'
+  | 'marker'
+  | 'reconstructor'
+  | 'tensor'
+  | 'parameter';
 
 const OMEGACONF = [
   'omegaconf.dictconfig.DictConfig',
@@ -67,6 +77,8 @@ const ALLOWED: ReadonlyMap<string, Kind> = new Map<string, Kind>([
   ['builtins.bool', 'marker'],
   ['builtins.bytes', 'marker'],
   ['copyreg._reconstructor', 'reconstructor'],
+  // protocol 2 writes bytes as _codecs.encode(text, 'latin1')
+  ['_codecs.encode', 'bytes'],
   ['argparse.Namespace', 'class'],
   ['typing.Any', 'marker'],
   ['typing.Union', 'marker'],
@@ -151,6 +163,12 @@ function call(fn: PyValue, args: readonly PyValue[]): PyValue {
     case 'tuple': {
       const src = args[0];
       return new PyTuple(Array.isArray(src) ? src : src instanceof PyTuple ? src.items : []);
+    }
+    case 'bytes': {
+      const [text, encoding] = args;
+      if (typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1'))
+        throw new UnsafePickleError('_codecs.encode is accepted only as protocol 2 writes bytes (latin1)');
+      return new Uint8Array(Buffer.from(text, 'latin1'));
     }
     case 'tensor': {
       const [storage, offset, size, stride] = args;

@@ -41,8 +41,8 @@ function sameValues(a: Buffer, b: Buffer): boolean {
 /**
  * Streams the model's weights into a safetensors file in the engine's checkpoint format (fp32
  * floats, int64 index buffers, `metadata` in the header), one tensor in memory at a time,
- * hashing as it writes. Tied copies in `aliases` are compared with the shared embedding and
- * refused by name when they differ. Returns the file's sha256 and size.
+ * hashing the tensors as it writes. Tied copies in `aliases` are compared with the shared embedding and
+ * refused by name when they differ. Returns the tensors' sha256 and the file's size.
  */
 export async function writeCheckpoint(
   file: string,
@@ -70,15 +70,17 @@ export async function writeCheckpoint(
   const hash = createHash('sha256');
   const fd = openSync(file, 'w', 0o644);
   let written = 0;
-  const put = (b: Buffer) => {
+  const put = (b: Buffer, hashed = true) => {
     let off = 0;
     while (off < b.byteLength) off += writeSync(fd, b, off, b.byteLength - off);
-    hash.update(b);
+    if (hashed) hash.update(b);
     written += b.byteLength;
   };
   try {
-    put(len);
-    put(head);
+    // the digest covers the tensors (names, shapes and values), not the header's provenance fields
+    hash.update(JSON.stringify(items.map((i) => [i.spec.name, i.spec.shape])));
+    put(len, false);
+    put(head, false);
     let done = 0;
     for (const item of items) {
       const data = convert(item);

@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName, GpuAdapterInfo } from './types';
+import { threadsUnsupportedReason, WASM_MAX_THREADS, withWasmThreads } from './wasm-threads';
 import { loadWebgpu } from './webgpu';
 
 const require = createRequire(import.meta.url);
@@ -84,7 +86,29 @@ const loadNode: BackendLoader = async () => {
   return { version: `tfjs-node ${version ?? '?'}`, device: 'cpu', threads: cpuCount(), simd: false };
 };
 
+/**
+ * Threads for the WebAssembly backend: BIOMED_WASM_THREADS when set (1 = the single-threaded SIMD
+ * build), else every core (at most the build's 8), except on a machine already busy (1-minute
+ * load average >= cores): XNNPACK's pool spin-waits between operations, and with no free core
+ * two threads measured 2-3x slower than one (bench/RESULTS.md). Results do not depend on it
+ * (backend/wasm-threads.test.ts: bit-identical).
+ */
+export function wasmThreadCount(
+  env: NodeJS.ProcessEnv = process.env,
+  cores = cpuCount(),
+  load1 = loadavg()[0] ?? 0,
+): number {
+  const raw = env['BIOMED_WASM_THREADS'];
+  if (raw === undefined || raw.trim() === '') return load1 >= cores ? 1 : Math.min(cores, WASM_MAX_THREADS);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > WASM_MAX_THREADS) {
+    throw new Error(`BIOMED_WASM_THREADS='${raw}' is not a whole number from 1 to ${WASM_MAX_THREADS}`);
+  }
+  return n;
+}
+
 let wasmPathsSet = false;
+let wasmStarted = false;
 
 const loadWasm: BackendLoader = async () => {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -95,7 +119,15 @@ const loadWasm: BackendLoader = async () => {
     wasm.setWasmPaths(`${dist}/`);
     wasmPathsSet = true;
   }
-  await activate('wasm');
+  const threads = wasmThreadCount();
+  // Thread count and build are fixed when the module first initialises; later calls only switch.
+  const why = threads > 1 ? threadsUnsupportedReason() : undefined;
+  if (!wasmStarted && threads > 1 && !why) {
+    await withWasmThreads(threads, wasm.setThreadsCount, () => activate('wasm'));
+  } else {
+    await activate('wasm');
+  }
+  wasmStarted = true;
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   return {
     version: `tfjs-backend-wasm ${wasm.version_wasm}`,

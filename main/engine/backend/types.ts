@@ -48,7 +48,7 @@ export interface BackendInfo {
   /** tfjs-core version, plus the backend package version where it has its own. */
   readonly version: string;
   readonly device: 'cpu' | 'cuda' | 'gpu';
-  /** Threads the backend computes with (WebAssembly under Node: always 1). */
+  /** Threads the backend computes with (WebAssembly: BIOMED_WASM_THREADS, default every core). */
   readonly threads: number;
   /** WebAssembly SIMD in use (false for the non-wasm backends). */
   readonly simd: boolean;

@@ -1,5 +1,6 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { PAD } from '#main/engine/tokenizer/vocab';
 import { type ArrayKernelArgs, runArrayKernel } from './array-kernel';
 
 /**
@@ -194,7 +195,7 @@ export function labelSmoothedCE(
   targets: tf.Tensor,
   epsilon: number,
   allowed?: tf.Tensor,
-  padId = 1,
+  padId = PAD,
 ): tf.Scalar | undefined {
   if (!tf.getKernel(LS_CE, tf.getBackend())) return undefined;
   const engine = tf.engine();

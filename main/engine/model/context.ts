@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { mulberry32 } from '#main/engine/util/prng';
 import type { ModelConfig } from '#shared/model/config';
+import { mulberry32 } from '#shared/random';
 
 /** What every block of the forward pass needs. */
 export interface ForwardContext {

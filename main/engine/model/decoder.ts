@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { PAD } from '#main/engine/tokenizer/vocab';
 import { absPosBias, attention, type KeyValue, keyPaddingMask, projectKeyValue } from './attention';
 import type { ForwardContext } from './context';
 import type { EncoderOutput } from './encoder';
@@ -6,8 +7,6 @@ import { attnResidual, dropPathRate, ffnBlock } from './layer-parts';
 import { dropout, firstRows, layerNorm, lookup } from './ops';
 import { tokenBucketIds } from './positions';
 import { weight } from './weights';
-
-const PAD = 1;
 
 /** Incremental decoding state: self-attention keys/values so far, cross keys/values computed once. */
 export interface DecoderCache {

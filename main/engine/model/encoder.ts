@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { PAD } from '#main/engine/tokenizer/vocab';
 import { absPosBias, attention, keyPaddingMask, projectKeyValue } from './attention';
 import type { ForwardContext } from './context';
 import { attnResidual, dropPathRate, ffnBlock } from './layer-parts';
@@ -6,8 +7,6 @@ import { dropout, firstRows, layerNorm, linear, lookup } from './ops';
 import { imageBucketIds, imagePositionIds, tokenBucketIds } from './positions';
 import { resnet } from './resnet';
 import { weight } from './weights';
-
-const PAD = 1;
 
 /** Encoder inputs: text tokens, and optionally one image per example. */
 export interface EncoderInput {

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fillNormal, hashSeed } from '#main/engine/util/prng';
+import { PAD } from '#main/engine/tokenizer/vocab';
+import { fillNormal } from '#main/engine/util/prng';
 import type { ModelConfig } from '#shared/model/config';
 import { numel, storedWeights, type WeightSpec } from '#shared/model/weight-shapes';
+import { hashSeed } from '#shared/random';
 
 /** The model's tensors by fairseq name, in PyTorch layout; buffers are non-trainable variables. */
 export type ModelWeights = Map<string, tf.Variable>;
-
-const PAD_ID = 1;
 
 function initValues(spec: WeightSpec, seed: number): Float32Array | Int32Array {
   const n = numel(spec.shape);
@@ -36,7 +36,7 @@ export function createWeights(config: ModelConfig, seed: number): ModelWeights {
   for (const spec of storedWeights(config)) {
     const values = initValues(spec, seed);
     if (spec.name === 'encoder.embed_tokens.weight')
-      values.fill(0, PAD_ID * config.dModel, (PAD_ID + 1) * config.dModel);
+      values.fill(0, PAD * config.dModel, (PAD + 1) * config.dModel);
     const t = tf.tensor(values, [...spec.shape], spec.dtype === 'int64' ? 'int32' : 'float32');
     out.set(spec.name, tf.variable(t, spec.kind === 'param')); // unnamed: several models may coexist
     t.dispose();

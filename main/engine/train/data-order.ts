@@ -1,4 +1,4 @@
-import { permutation } from '#main/engine/util/prng';
+import { permutation } from '#shared/random';
 
 /** Serialisable position in a seeded, epoch-wise shuffled pass over a dataset. */
 export interface DataOrderState {

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { labelSmoothedCE } from '#main/engine/kernels/label-smoothed-ce';
-
-const PAD = 1;
+import { PAD } from '#main/engine/tokenizer/vocab';
 
 /**
  * fairseq/OFA label-smoothed cross entropy, summed over non-pad target tokens.

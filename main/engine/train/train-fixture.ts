@@ -1,6 +1,6 @@
 import { Tokenizer, trimmedVocabFor } from '#main/engine/tokenizer/tokenizer';
-import { mulberry32 } from '#main/engine/util/prng';
 import type { ModelConfig } from '#shared/model/config';
+import { mulberry32 } from '#shared/random';
 import type { Example } from './batch';
 
 /** Deterministic synthetic VQA-like examples with tiny images, for unit tests. */

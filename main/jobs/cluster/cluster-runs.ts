@@ -103,7 +103,7 @@ export class ClusterRuns {
         ...(array ? [`--array=0-${runs.length - 1}`] : []),
         `--output=${bundle.bundleDir}/logs/${array ? '%A_%a' : '%j'}.out`,
       ]);
-      const records = store.db.transaction(() =>
+      const records = store.transaction(() =>
         runs.map((r, i) =>
           store.clusters.addJob({
             runId: r.runId,
@@ -115,7 +115,7 @@ export class ClusterRuns {
             runDir: bundle.runDirs[i]!,
           }),
         ),
-      )();
+      );
       this.changed(runs.map((r) => r.runId));
       this.schedule(200);
       return records;
@@ -183,7 +183,7 @@ export class ClusterRuns {
       ...(array ? [`--array=${job.taskIndex}`] : []),
       `--output=${job.bundleDir}/logs/${array ? '%A_%a' : '%j'}.out`,
     ]);
-    const updated = store.db.transaction(() => {
+    const updated = store.transaction(() => {
       store.clusters.addJob({
         runId,
         cluster: profile.name,
@@ -194,7 +194,7 @@ export class ClusterRuns {
         runDir: job.runDir,
       });
       return store.runs.update(runId, { status: 'queued', error: null, finishedAt: null })!;
-    })();
+    });
     this.opts.events.runChanged(updated);
     this.schedule(200);
     return updated;
@@ -210,7 +210,7 @@ export class ClusterRuns {
       .finally(() => {
         this.polling = null;
         this.notify();
-        if (this.opts.store.db.open && !this.closed) this.schedule(this.nextInterval());
+        if (this.opts.store.isOpen() && !this.closed) this.schedule(this.nextInterval());
       });
     return this.polling;
   }
@@ -290,14 +290,14 @@ export class ClusterRuns {
           ingested.end,
           store.checkpoints.latest(job.runId)?.step ?? null,
         );
-        const ended = store.db.transaction(() => {
+        const ended = store.transaction(() => {
           store.clusters.closeJob(job.id);
           return store.runs.update(job.runId, {
             status: outcome.status,
             error: outcome.error,
             finishedAt: new Date().toISOString(),
           });
-        })();
+        });
         if (ended) events.runChanged(ended);
         continue;
       }

@@ -13,10 +13,17 @@ let store: Store;
 beforeEach(() => {
   tmp = tempDir();
   store = openStore(join(tmp.dir, 'w.sqlite'));
-  store.db.exec(`
-    INSERT INTO experiments (id, name, kind, config, config_hash, created_at) VALUES ('e', 'E', 'finetune', '{}', 'h', 't');
-    INSERT INTO runs (id, experiment_id, name, status, scale, task, config, created_at) VALUES ('r', 'e', 'R', 'queued', 'cpu-xs', 'vqa', '{}', 't');
-  `);
+  store.experiments.insert({ id: 'e', name: 'E', kind: 'finetune', config: {} });
+  store.runs.insert({
+    id: 'r',
+    experimentId: 'e',
+    name: 'R',
+    status: 'queued',
+    scale: 'cpu-xs',
+    task: 'vqa',
+    datasetId: null,
+    config: {},
+  });
 });
 afterEach(() => {
   store.close();

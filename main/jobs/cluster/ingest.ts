@@ -71,7 +71,7 @@ export async function ingestRunFolder(
       log: parsed.bad.map((b) => `[warn] unreadable line in ${file} skipped: ${b}`),
     };
     let end: IngestedEnd | undefined;
-    store.db.transaction(() => {
+    store.transaction(() => {
       for (const r of fresh) {
         if ('end' in r) end = { ...r.end, error: pass.error };
         else applyMessage(store, job, r, pass);
@@ -87,7 +87,7 @@ export async function ingestRunFolder(
         complete: end !== undefined,
         ...(end !== undefined ? { end } : {}),
       });
-    })();
+    });
     records += fresh.length;
     points.push(...pass.points);
     step = pass.step ?? step;

@@ -1,5 +1,5 @@
 import { type DataOrderState, initialOrder, nextIndices } from '#main/engine/train/data-order';
-import { hashSeed, mulberry32 } from '#main/engine/util/prng';
+import { hashSeed, mulberry32 } from '#shared/random';
 
 /** Resumable position of a mixture sampler: one shuffled order per dataset. */
 export interface MixtureState {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { gpuDeviceBytes, gpuFit } from '#main/engine/backend/gpu-fit';
 import { adapterLine, parseBackendName } from '#main/engine/backend/index';
 import { createEngineSession, type EngineSession, loadSession } from '#main/engine/index';
+import { DEFAULT_ADAM } from '#main/engine/train/adamw';
 import type { TrainJob } from '#main/jobs/protocol';
 import { type PresetName, presetConfig } from '#shared/model/presets';
 import { parameterCount } from '#shared/model/weight-shapes';
@@ -177,7 +178,7 @@ export async function runTrainJob(
       );
       const r = await s.trainStep(s.prepare(examples), {
         schedule,
-        adam: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: h.weightDecay, skipDecayOn1d: false },
+        adam: { ...DEFAULT_ADAM, weightDecay: h.weightDecay },
         clipNorm: h.gradClip,
         labelSmoothing: h.labelSmoothing,
       });

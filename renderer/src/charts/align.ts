@@ -3,6 +3,8 @@ export interface Line {
   readonly label: string;
   readonly x: readonly number[];
   readonly y: readonly (number | null)[];
+  /** A reference figure (published or the user's own), drawn dashed: never a run. */
+  readonly reference?: boolean;
 }
 
 /**

@@ -60,7 +60,8 @@ function options(p: LineChartProps, width: number): uPlot.Options {
         stroke: PALETTE[i % PALETTE.length],
         width: 1.5,
         spanGaps: true,
-        points: { show: p.points ?? false, size: 6 },
+        ...(l.reference ? { dash: [6, 4] } : {}),
+        points: { show: (p.points ?? false) || l.reference === true, size: l.reference ? 8 : 6 },
       })),
     ],
   };

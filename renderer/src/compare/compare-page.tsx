@@ -1,6 +1,9 @@
 import { useMemo, useState } from 'react';
+import { useQuery } from '../api/use-query';
 import { EmptyState } from '../components/empty-state';
 import { ErrorBanner } from '../components/error-banner';
+import { referenceLines } from '../reference/reference-lines';
+import { ReferenceSection } from '../reference/reference-section';
 import { href } from '../routes';
 import { metricNames, metricTable, scalingLines } from './compare-model';
 import { configDiff } from './config-diff';
@@ -20,6 +23,11 @@ export function ComparePage({ ids }: { ids: readonly string[] }) {
   const [scaleMetric, setScaleMetric] = useState('');
   const table = useMemo(() => (runs ? metricTable(runs) : null), [runs]);
   const markers = usePairedMarkers(runs, table);
+  const datasets = useMemo(
+    () => [...new Set((runs ?? []).map((r) => r.run.datasetName).filter((d): d is string => !!d))],
+    [runs],
+  );
+  const refs = useQuery('referenceRows.list', { datasets });
   if (ids.length < 2)
     return (
       <section>
@@ -36,6 +44,7 @@ export function ComparePage({ ids }: { ids: readonly string[] }) {
   const sMetric = scaleMetric || metrics.find((m) => m === 'accuracy') || metrics[0] || '';
   const cLines = runs ? curveLines(runs, curves, metric) : [];
   const sLines = runs ? scalingLines(runs, sMetric) : [];
+  const refLines = referenceLines(refs.data ?? [], sMetric, datasets);
   const diff = runs
     ? configDiff(
         runs.map((r) => ({
@@ -87,8 +96,26 @@ export function ComparePage({ ids }: { ids: readonly string[] }) {
           />
           <h2>Metrics</h2>
           <MetricsTable table={table} markers={markers} />
+          <h2>Reference figures</h2>
+          <p className="hint">
+            Published figures and your own reference rows for these datasets, each with its source. They are
+            not runs: never in the table above, never its best value.
+          </p>
+          <ErrorBanner error={refs.error} />
+          <ReferenceSection
+            rows={(refs.data ?? []).filter((r) => metrics.length === 0 || metrics.includes(r.metric))}
+            datasets={datasets}
+            mode="finetuned"
+            onChange={refs.reload}
+          />
           <h2>Scaling</h2>
-          <ScalingView metric={sMetric} metrics={metrics} lines={sLines} onMetric={setScaleMetric} />
+          <ScalingView
+            metric={sMetric}
+            metrics={metrics}
+            lines={sLines}
+            references={refLines}
+            onMetric={setScaleMetric}
+          />
           <h2>Curves</h2>
           <OverlaidCurves metric={metric} names={names} lines={cLines} onMetric={setCurve} />
           <h2>Configuration differences</h2>

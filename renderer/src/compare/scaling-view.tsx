@@ -6,13 +6,17 @@ export function ScalingView({
   metric,
   metrics,
   lines,
+  references = [],
   onMetric,
 }: {
   metric: string;
   metrics: readonly string[];
   lines: readonly Line[];
+  /** Reference points (published figures), drawn dashed beside the runs. */
+  references?: readonly Line[];
   onMetric: (m: string) => void;
 }) {
+  const all = [...lines, ...references];
   return (
     <div>
       <div className="field" style={{ maxWidth: 260 }}>
@@ -23,20 +27,26 @@ export function ScalingView({
           ))}
         </select>
       </div>
-      {lines.length === 0 ? (
+      {all.length === 0 ? (
         <p className="hint">
           No run here has both a parameter count and a value of {metric || 'this metric'}.
         </p>
       ) : (
         <LineChart
           title={`Scaling: ${metric} against parameters`}
-          lines={lines}
+          lines={all}
           xLabel="parameters (log scale)"
           yLabel={metric}
           logX
           points
           height={280}
         />
+      )}
+      {references.length > 0 && (
+        <p className="hint">
+          Dashed: reference figures (not runs), sources in the reference table above. BiomedGPT-Large and
+          -XLarge (arXiv 2505.17436) publish no per-dataset figures here, so they have no points.
+        </p>
       )}
     </div>
   );

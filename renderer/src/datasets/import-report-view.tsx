@@ -1,6 +1,7 @@
 import type { ImportReport } from '#shared/domain/dataset';
 import { SPLITS } from '#shared/domain/dataset';
 import { ProblemList } from './problem-list';
+import { SkippedList } from './skipped-list';
 
 /** What a dry run found (or an import did): counts per split and task, images, problems. */
 export function ImportReportView({ report }: { report: ImportReport }) {
@@ -46,6 +47,7 @@ export function ImportReportView({ report }: { report: ImportReport }) {
         </p>
       )}
       <ProblemList problems={report.problems} />
+      <SkippedList skipped={report.skipped} count={report.skippedCount} />
     </section>
   );
 }

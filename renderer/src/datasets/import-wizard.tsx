@@ -18,6 +18,9 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
   const [format, setFormat] = useState<DatasetFormat | ''>('');
   const [detected, setDetected] = useState<string | null>(null);
   const [name, setName] = useState('');
+  const [strict, setStrict] = useState(false);
+  const [frontal, setFrontal] = useState(false);
+  const [crops, setCrops] = useState(false);
   const [step, setStep] = useState<Step>('source');
   const [report, setReport] = useState<ImportReport | null>(null);
   const [progress, setProgress] = useState<ImportProgressEvent | null>(null);
@@ -54,7 +57,27 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
     dryRun,
     ...(format ? { format } : {}),
     ...(name.trim() ? { name: name.trim() } : {}),
+    options: {
+      ...(strict ? { strict: true } : {}),
+      ...(format === 'mimic-cxr' && frontal ? { views: 'frontal' as const } : {}),
+      ...(format === 'cbis-ddsm' && crops ? { lesionCrops: true } : {}),
+    },
   });
+  /** A publisher option: a checkbox that, like strict, invalidates the last dry run. */
+  const optionBox = (checked: boolean, set: (v: boolean) => void, text: string) => (
+    <label className="check">
+      <input
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => {
+          set(e.target.checked);
+          setStep('source');
+          setReport(null);
+        }}
+      />{' '}
+      {text}
+    </label>
+  );
   const dryRun = () =>
     run(async () => {
       const r = await api.invoke('datasets.import', request(true));
@@ -126,6 +149,20 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
           />
         </div>
       </div>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={strict}
+          onChange={(e) => {
+            setStrict(e.target.checked);
+            setStep('source');
+            setReport(null);
+          }}
+        />{' '}
+        Refuse the whole import if any record would be skipped (strict)
+      </label>
+      {format === 'mimic-cxr' && optionBox(frontal, setFrontal, 'Frontal views only (PA and AP)')}
+      {format === 'cbis-ddsm' && optionBox(crops, setCrops, 'Cropped lesions instead of the full mammograms')}
       {detected && (
         <p className="hint" role="status">
           Detected format: <strong>{detected}</strong>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backendFlops, estimateScale } from './estimate';
+import { backendFlops } from '#shared/model/throughput';
+import { estimateScale } from './estimate';
 
 const w = { batchSize: 8, sourceLength: 40, targetLength: 8, steps: 100, withImage: true, backend: 'wasm' };
 

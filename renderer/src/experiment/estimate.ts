@@ -1,5 +1,6 @@
 import { estimateMemory } from '#shared/model/memory';
 import { isCpuRung, type PresetName, presetConfig } from '#shared/model/presets';
+import { backendFlops } from '#shared/model/throughput';
 import { parameterCount } from '#shared/model/weight-shapes';
 
 /** What a scale card shows for one preset. */
@@ -10,24 +11,6 @@ export interface ScaleEstimate {
   /** Seconds per training step on the backend in use; rough. */
   readonly secondsPerStep: number;
   readonly totalSeconds: number;
-}
-
-/**
- * Sustained training throughput, in FLOP/s, that TensorFlow.js reaches on each backend on a
- * typical workstation. Rough by design: it ranks the rungs and tells minutes from days.
- */
-const BACKEND_FLOPS: Record<string, number> = {
-  'node-gpu': 2e12,
-  webgpu: 1e12,
-  tensorflow: 4e10,
-  wasm: 1.2e10,
-  cpu: 1.5e9,
-};
-
-/** The effective FLOP/s of a backend by name (unknown names count as the JavaScript backend). */
-export function backendFlops(backend: string): number {
-  const key = Object.keys(BACKEND_FLOPS).find((k) => backend.toLowerCase().includes(k));
-  return BACKEND_FLOPS[key ?? 'cpu'] ?? 1.5e9;
 }
 
 /** Parameters, training memory and time of one scale for a workload, on a backend. */

@@ -1,7 +1,8 @@
+import { Hyperparameters } from '#shared/domain/hyperparameters';
 import { TASK_HYPERPARAMETERS } from '#shared/task-hyperparameters';
 import type { TaskId } from '#shared/tasks';
 
-/** A field of the hyperparameter form: label, bounds, integer or not, and a hint. */
+/** A field of the hyperparameter form: label and hint here; bounds and integer-ness from the schema. */
 export interface HyperField {
   readonly key: HyperKey;
   readonly label: string;
@@ -11,7 +12,8 @@ export interface HyperField {
   readonly hint: string;
 }
 
-export type HyperKey =
+export type HyperKey = Extract<
+  keyof Hyperparameters,
   | 'lr'
   | 'steps'
   | 'batchSize'
@@ -20,40 +22,32 @@ export type HyperKey =
   | 'weightDecay'
   | 'gradClip'
   | 'maxSrcLength'
-  | 'maxTgtLength';
+  | 'maxTgtLength'
+>;
+
+const field = (key: HyperKey, label: string, hint: string): HyperField => {
+  const s = Hyperparameters.shape[key];
+  return {
+    key,
+    label,
+    hint,
+    min: s.minValue ?? 0,
+    max: s.maxValue ?? Number.POSITIVE_INFINITY,
+    integer: s.isInt,
+  };
+};
 
 /** The form fields, in display order. */
 export const HYPER_FIELDS: readonly HyperField[] = [
-  { key: 'lr', label: 'Learning rate', min: 1e-7, max: 1, integer: false, hint: 'peak, after warmup' },
-  {
-    key: 'steps',
-    label: 'Training steps',
-    min: 1,
-    max: 10_000_000,
-    integer: true,
-    hint: 'optimizer updates',
-  },
-  { key: 'batchSize', label: 'Batch size', min: 1, max: 4096, integer: true, hint: 'examples per step' },
-  { key: 'warmupRatio', label: 'Warmup ratio', min: 0, max: 1, integer: false, hint: 'share of steps' },
-  { key: 'labelSmoothing', label: 'Label smoothing', min: 0, max: 0.9, integer: false, hint: '0 = none' },
-  { key: 'weightDecay', label: 'Weight decay', min: 0, max: 1, integer: false, hint: 'AdamW' },
-  { key: 'gradClip', label: 'Gradient clip', min: 0, max: 1000, integer: false, hint: 'max norm, 0 = off' },
-  {
-    key: 'maxSrcLength',
-    label: 'Max source tokens',
-    min: 8,
-    max: 1024,
-    integer: true,
-    hint: 'prompt length',
-  },
-  {
-    key: 'maxTgtLength',
-    label: 'Max target tokens',
-    min: 1,
-    max: 1024,
-    integer: true,
-    hint: 'answer length',
-  },
+  field('lr', 'Learning rate', 'peak, after warmup'),
+  field('steps', 'Training steps', 'optimizer updates'),
+  field('batchSize', 'Batch size', 'examples per step'),
+  field('warmupRatio', 'Warmup ratio', 'share of steps'),
+  field('labelSmoothing', 'Label smoothing', '0 = none'),
+  field('weightDecay', 'Weight decay', 'AdamW'),
+  field('gradClip', 'Gradient clip', 'max norm, 0 = off'),
+  field('maxSrcLength', 'Max source tokens', 'prompt length'),
+  field('maxTgtLength', 'Max target tokens', 'answer length'),
 ];
 
 /** The form's text, field by field (what the user typed, validated on the fly). */
@@ -94,7 +88,8 @@ export function validateHyper(d: HyperDraft): {
     const v = Number(text);
     if (text === '' || !Number.isFinite(v)) errors[f.key] = `${f.label} must be a number`;
     else if (f.integer && !Number.isInteger(v)) errors[f.key] = `${f.label} must be a whole number`;
-    else if (v < f.min || v > f.max) errors[f.key] = `${f.label} must be between ${f.min} and ${f.max}`;
+    else if (!Hyperparameters.shape[f.key].safeParse(v).success)
+      errors[f.key] = `${f.label} must be between ${f.min} and ${f.max}`;
     else values[f.key] = v;
   }
   return { values: Object.keys(errors).length === 0 ? values : null, errors };

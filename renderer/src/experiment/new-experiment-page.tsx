@@ -20,6 +20,8 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
   const { data: datasets } = useQuery('datasets.list', {});
   const { data: info } = useQuery('app.info', {});
   const { data: finished } = useQuery('runs.list', { status: ['succeeded'], limit: 200 });
+  const { data: clusters } = useQuery('clusters.list', {});
+  const [cluster, setCluster] = useState('');
   const preset = datasets?.find((d) => d.id === params.get('dataset'));
   const [task, setTask] = useState<TaskId>('vqa');
   const [weights, setWeights] = useState<Map<string, number>>(new Map());
@@ -66,6 +68,7 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
           hyper: values,
           evaluateSplit: evalSplit,
           evaluateLimit: limit,
+          cluster: cluster || null,
         }
       : null;
   const datasetName = (id: string) => datasets?.find((d) => d.id === id)?.name ?? id;
@@ -165,6 +168,25 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
           </span>
         </div>
       </div>
+      <div className="row">
+        <div className="field">
+          <label htmlFor="exp-target">Run on</label>
+          <select id="exp-target" value={cluster} onChange={(e) => setCluster(e.target.value)}>
+            <option value="">This machine</option>
+            {(clusters ?? []).map((c) => (
+              <option key={c.name} value={c.name}>
+                Cluster {c.name} ({c.partition ?? 'default partition'}, {c.gpus > 0 ? `${c.gpus} GPU, ` : ''}
+                {c.timeLimit})
+              </option>
+            ))}
+          </select>
+          <span className="hint">
+            {cluster
+              ? 'One Slurm job per run; a sweep is one job array. Follow it in History.'
+              : 'Add clusters in Settings.'}
+          </span>
+        </div>
+      </div>
       <HyperForm
         draft={draft}
         errors={errors}
@@ -186,7 +208,11 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
       </output>
       <div className="actions">
         <button type="button" className="primary" disabled={!!problem || busy} onClick={queue}>
-          {count > 1 ? `Queue ${count} runs` : 'Queue run'}
+          {cluster
+            ? `Submit ${count > 1 ? `${count} runs` : 'run'} to ${cluster}`
+            : count > 1
+              ? `Queue ${count} runs`
+              : 'Queue run'}
         </button>
         {problem && <span className="hint">{problem}</span>}
       </div>

@@ -17,6 +17,8 @@ export interface ExperimentForm {
   readonly evaluateSplit: 'test' | 'validation' | null;
   /** Evaluate at most this many examples (quick looks); null = all. */
   readonly evaluateLimit: number | null;
+  /** Submit to this cluster profile (a sweep becomes a job array); absent = this machine. */
+  readonly cluster?: string | null;
 }
 
 /** A default name: dataset names (or "mixture") and the scale. */
@@ -55,5 +57,6 @@ export function toCreateInput(f: ExperimentForm, name: string): ExperimentReques
       zeroShot: [],
       ...(f.evaluateLimit ? { limit: f.evaluateLimit } : {}),
     },
+    ...(f.cluster ? { cluster: f.cluster } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
+import { MetricId } from '#shared/domain/metric';
 import { RUN_STATUSES } from '#shared/domain/run';
 import { PRESET_NAMES } from '#shared/model/presets';
-import { MetricId } from '#shared/task-hyperparameters';
 import { TASK_IDS } from '#shared/tasks';
 import { useQuery } from '../api/use-query';
 import type { RunFilter } from './use-run-list';

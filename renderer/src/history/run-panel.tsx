@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
+import { clusterLine } from '../components/cluster-badge';
 import { ErrorBanner } from '../components/error-banner';
 import { formatDateTime } from '../format';
 import { href } from '../routes';
@@ -48,6 +49,12 @@ export function RunPanel({ id, onClose }: { id: string; onClose: () => void }) {
             <dd>{run.task}</dd>
             <dt>Backend</dt>
             <dd>{run.backend ?? 'not started'}</dd>
+            {run.cluster && (
+              <>
+                <dt>Cluster</dt>
+                <dd>{clusterLine(run.cluster)}</dd>
+              </>
+            )}
             <dt>Progress</dt>
             <dd>
               step {run.step}

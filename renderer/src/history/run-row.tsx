@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import type { RunSummary } from '#shared/domain/run';
+import { ClusterBadge } from '../components/cluster-badge';
 import { formatDateTime, formatParams } from '../format';
 import { GRID_TEMPLATE, ROW_HEIGHT } from './columns';
 
@@ -53,6 +54,7 @@ export const RunRow = memo(function RunRow({
       </td>
       <td className="ellipsis">
         <button type="button" className="link" title={run.name} onClick={() => onOpen(run.id)}>
+          <ClusterBadge run={run} />
           {run.name}
         </button>
       </td>

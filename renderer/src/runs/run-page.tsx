@@ -1,4 +1,5 @@
 import { useQuery } from '../api/use-query';
+import { clusterLine } from '../components/cluster-badge';
 import { ErrorBanner } from '../components/error-banner';
 import { formatBytes, formatDateTime, formatParams } from '../format';
 import { useRunEvents } from '../hooks/use-run-events';
@@ -43,6 +44,7 @@ export function RunPage({ id }: { id: string }) {
             {r.backend ?? 'backend not chosen yet'}
             {r.device ? ` on ${r.device}` : ''} · created {formatDateTime(r.createdAt)}
           </p>
+          {r.cluster && <p className="hint">Slurm: {clusterLine(r.cluster)}</p>}
           {r.error && (
             <p className="error" role="alert">
               {r.error}

@@ -1,9 +1,10 @@
 import { useQuery } from '../api/use-query';
 import { ErrorBanner } from '../components/error-banner';
+import { ClusterSettings } from './cluster-settings';
 import { ThemePicker } from './theme-picker';
 import { WorkbenchSettingsForm } from './workbench-settings';
 
-/** Data folder, compute backends, workers, de-identification and theme. */
+/** Data folder, compute backends, clusters, workers, de-identification and theme. */
 export function SettingsPage() {
   const { data: info, error } = useQuery('app.info', {});
   const gpuReady = info?.backends.some((b) => b.name.includes('gpu') && b.available) ?? false;
@@ -82,6 +83,8 @@ export function SettingsPage() {
           )}
         </>
       )}
+      <h2>Clusters</h2>
+      <ClusterSettings />
       <h2>Workers and privacy</h2>
       <WorkbenchSettingsForm />
       <h2>Appearance</h2>

@@ -4,6 +4,7 @@ import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
 import { EmptyState } from '../components/empty-state';
 import { ErrorBanner } from '../components/error-banner';
+import { ReferenceSection } from '../reference/reference-section';
 import { ZeroShotForm } from './zero-shot-form';
 import { ZeroShotResults } from './zero-shot-results';
 
@@ -70,6 +71,14 @@ export function ZeroShotPage() {
       live = false;
     };
   }, [api, id, tick]);
+  const zsDatasets = useMemo(
+    () => [...new Set(evals.map((e) => e.datasetName).filter((d): d is string => !!d))],
+    [evals],
+  );
+  const refs = useQuery('referenceRows.list', {
+    mode: 'zeroshot',
+    ...(zsDatasets.length ? { datasets: zsDatasets } : {}),
+  });
   const seen = useMemo(() => trainedOn(run?.datasetId ?? null, detail), [run?.datasetId, detail]);
 
   return (
@@ -106,6 +115,13 @@ export function ZeroShotPage() {
           <ZeroShotResults zeroShot={evals} fineTuned={fineTuned} own={own} />
         </>
       )}
+      <h2>Reference figures (zero-shot)</h2>
+      <p className="hint">
+        Published zero-shot figures and your own reference rows, each with its source; not runs of this
+        workbench.
+      </p>
+      <ErrorBanner error={refs.error} />
+      <ReferenceSection rows={refs.data ?? []} datasets={zsDatasets} mode="zeroshot" onChange={refs.reload} />
     </section>
   );
 }

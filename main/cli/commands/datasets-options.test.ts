@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIO } from '#main/cli/command';
+import { runCli } from '#main/cli/main';
+import { writeTree } from '#main/data/fixtures/make-fixtures';
+import { cbisRelease, mimicCxrRelease, seededPng } from '#main/data/fixtures/publisher-fixtures';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bw-cli-opt-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(argv: string[]) {
+  let out = '';
+  let err = '';
+  const io: CliIO = {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    env: { BIOMED_HOME: join(dir, 'home') },
+  };
+  return { code: await runCli(argv, io), out, err };
+}
+
+describe('biomed datasets import: publisher options', () => {
+  it('--views frontal (MIMIC-CXR) and --crops (CBIS-DDSM) reach the importers; a bad value is a usage error', async () => {
+    const mimic = writeTree(join(dir, 'mimic'), mimicCxrRelease(seededPng, 'zip').tree);
+    const all = JSON.parse((await cli(['datasets', 'import', mimic, '--dry-run', '--json'])).out);
+    const frontal = JSON.parse(
+      (await cli(['datasets', 'import', mimic, '--dry-run', '--json', '--views', 'frontal'])).out,
+    );
+    expect([all.format, all.examples, frontal.examples]).toEqual(['mimic-cxr', 6, 5]);
+    expect((await cli(['datasets', 'import', mimic, '--views', 'sideways'])).code).toBe(2);
+    const cbis = writeTree(join(dir, 'cbis'), cbisRelease());
+    const crops = JSON.parse((await cli(['datasets', 'import', cbis, '--dry-run', '--json', '--crops'])).out);
+    expect([crops.format, crops.examples]).toEqual(['cbis-ddsm', 5]);
+  });
+});

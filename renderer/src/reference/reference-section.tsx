@@ -1,0 +1,46 @@
+import { useState } from 'react';
+import type { EvaluationMode } from '#shared/domain/evaluation';
+import type { ReferenceRow } from '#shared/domain/reference-row';
+import { useApi } from '../api/context';
+import { ErrorBanner } from '../components/error-banner';
+import { ReferenceForm } from './reference-form';
+import { ReferenceTable } from './reference-table';
+
+/**
+ * Reference figures for a page: the table (published and the user's rows for these datasets,
+ * or all) and the form to add one. Rows come from the caller's query so charts share them.
+ */
+export function ReferenceSection({
+  rows,
+  datasets,
+  mode,
+  onChange,
+}: {
+  rows: readonly ReferenceRow[];
+  datasets: readonly string[];
+  mode: EvaluationMode;
+  onChange: () => void;
+}) {
+  const api = useApi();
+  const [error, setError] = useState<Error | undefined>();
+  const remove = async (r: ReferenceRow) => {
+    try {
+      await api.invoke('referenceRows.delete', { id: r.id });
+      setError(undefined);
+      onChange();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+  return (
+    <section aria-label="Reference figures" className="reference-section">
+      <ReferenceTable
+        rows={rows}
+        caption={`Reference figures${datasets.length ? ` for ${datasets.join(', ')}` : ''}`}
+        onDelete={remove}
+      />
+      <ErrorBanner error={error} />
+      <ReferenceForm defaultDataset={datasets[0] ?? ''} defaultMode={mode} onAdded={onChange} />
+    </section>
+  );
+}

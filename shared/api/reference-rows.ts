@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { EvaluationMode } from '#shared/domain/evaluation';
+import { ReferenceRow, ReferenceRowInput } from '#shared/domain/reference-row';
+import { method } from './define';
+
+/** Filter of `referenceRows.list`; datasets match by name without case or punctuation. */
+export const ReferenceRowQuery = z
+  .object({
+    datasets: z.array(z.string().min(1)).optional(),
+    mode: EvaluationMode.optional(),
+    origin: z.enum(['published', 'user']).optional(),
+  })
+  .strict();
+export type ReferenceRowQuery = z.input<typeof ReferenceRowQuery>;
+
+/** Reference rows: published figures and the user's own, each with its citation; never runs. */
+export const referenceRowMethods = {
+  'referenceRows.list': method(
+    ReferenceRowQuery,
+    z.array(ReferenceRow),
+    'Published reference figures (with sources) and the user’s own reference rows',
+  ),
+  'referenceRows.add': method(ReferenceRowInput, ReferenceRow, 'Add a reference row with its citation'),
+  'referenceRows.delete': method(
+    z.object({ id: z.string().min(1) }).strict(),
+    z.object({ id: z.string() }),
+    'Delete one of the user’s reference rows (published ones cannot be deleted)',
+  ),
+};
