@@ -25,7 +25,7 @@ for rung, g in gpu.items():
     def t(x):
         if "median_ms" not in x:
             return x.get("error", "-")
-        return f"{x['median_ms']:.1f} ms ({fl / (x['median_ms'] / 1000) / 1e12:.2f} TFLOP/s, {gib(x.get('peak_gpu_bytes', 0))}, {x.get('device', '?')})"
+        return f"{x['median_ms']:.1f} ms ({fl / (x['median_ms'] / 1000) / 1e12:.3g} TFLOP/s, {gib(x.get('peak_gpu_bytes', 0))}, {x.get('device', '?')})"
     ratio = f"{g['median_ms'] / f32['median_ms']:.2f}x" if "median_ms" in f32 else "-"
-    print(f"| {rung} | {g['median_ms']:.1f} ms | {g['tflops']:.3f} | {gib(g['peak_gpu_bytes_allocated'])} | {t(f32)} | {t(b16)} | {ratio} |")
+    print(f"| {rung} | {g['median_ms']:.1f} ms | {g['tflops']:.3g} | {gib(g['peak_gpu_bytes_allocated'])} | {t(f32)} | {t(b16)} | {ratio} |")
 print("TFLOP/s count the matmul and convolution FLOPs the engine executes (forward and backward), the same for both.")
