@@ -9,7 +9,6 @@ import { jobcompJobs, jobcompLocation, squeue } from '#main/jobs/cluster/slurm';
 import { ClusterProfile, type ClusterProfileInput } from '#shared/domain/cluster';
 import type { RunSummary } from '#shared/domain/run';
 import type { ServiceContext } from './context';
-import { dispatch } from './dispatch';
 import { QUICK, vqaRadWorkbench, waitUntil } from './job-test-helpers';
 import { openWorkbench, type Workbench } from './open';
 import { REPO_ROOT } from './test-workbench';
@@ -302,8 +301,7 @@ describe.concurrent('on a real Slurm', () => {
   it('catches up on reopen without duplicates; ingesting again stores nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bw-reopen-'));
     const first = await vqaRadWorkbench(dir);
-    await dispatch(
-      first.ctx,
+    await first.ctx.invoke(
       'clusters.save',
       profile({ name: 'slow', workDir: join(dir, 'work'), prepare: delayed(400) }),
     );

@@ -5,13 +5,10 @@ import { demoCommand } from './demo';
 import { evalCommand } from './eval';
 import { infoCommand } from './info';
 import { modelCommand } from './model';
-import { registerRunSubcommands } from './run-subcommands';
 import { runsCommand } from './runs';
 import { serveCommand } from './serve';
 import { trainCommand } from './train';
 import { weightsCommand } from './weights';
-
-registerRunSubcommands();
 
 /** Every `biomed` command, in the order `biomed --help` lists them. */
 export const COMMANDS: readonly Command[] = [

@@ -6,7 +6,6 @@ import { followProgress, untilIdle } from '#main/cli/follow';
 import { openCliWorkbench } from '#main/cli/open-home';
 import { resolveRun } from '#main/cli/resolve';
 import { printEvaluations } from './eval';
-import { RUN_SUBCOMMANDS } from './runs';
 
 function runArg(argv: readonly string[]): string {
   const id = argv.find((a) => !a.startsWith('-'));
@@ -130,11 +129,13 @@ async function exportRun(argv: readonly string[], io: CliIO): Promise<number> {
   }
 }
 
-/** Registers `show`, `cancel`, `pause`, `resume` and `export` under `biomed runs`. */
-export function registerRunSubcommands(): void {
-  RUN_SUBCOMMANDS['show'] = show;
-  RUN_SUBCOMMANDS['cancel'] = stopper('runs.cancel');
-  RUN_SUBCOMMANDS['pause'] = stopper('runs.pause');
-  RUN_SUBCOMMANDS['resume'] = resume;
-  RUN_SUBCOMMANDS['export'] = exportRun;
-}
+/** `biomed runs <sub>` beside `list` (runs.ts): show, cancel, pause, resume, export. */
+export const RUN_SUBCOMMANDS: Readonly<
+  Record<string, (argv: readonly string[], io: CliIO) => Promise<number>>
+> = {
+  show,
+  cancel: stopper('runs.cancel'),
+  pause: stopper('runs.pause'),
+  resume,
+  export: exportRun,
+};

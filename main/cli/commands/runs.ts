@@ -3,6 +3,7 @@ import type { Command } from '#main/cli/command';
 import { UsageError } from '#main/cli/command';
 import { openCliWorkbench } from '#main/cli/open-home';
 import { formatTable } from '#main/cli/table';
+import { RUN_SUBCOMMANDS } from './run-subcommands';
 
 /** `biomed runs ...`: the run history from the terminal. */
 export const runsCommand: Command = {
@@ -12,7 +13,7 @@ export const runsCommand: Command = {
     'biomed runs list [--json] [--status S] [--task T] [--limit N]\n       biomed runs show|cancel|pause|resume ID\n       biomed runs export ID [--step N] --out DIR [--json]',
   async run(argv, io) {
     const [sub, ...rest] = argv;
-    const extra = RUN_SUBCOMMANDS[sub ?? ''];
+    const extra = Object.hasOwn(RUN_SUBCOMMANDS, sub ?? '') ? RUN_SUBCOMMANDS[sub!] : undefined;
     if (extra) return extra(rest, io);
     if (sub !== 'list') throw new UsageError(`Unknown subcommand "${sub ?? ''}"`);
     const { values } = parseArgs({
@@ -61,9 +62,3 @@ export const runsCommand: Command = {
     }
   },
 };
-
-/** Further `biomed runs <sub>` handlers (show, cancel, resume) registered by the jobs layer. */
-export const RUN_SUBCOMMANDS: Record<
-  string,
-  (argv: readonly string[], io: import('#main/cli/command').CliIO) => Promise<number>
-> = {};

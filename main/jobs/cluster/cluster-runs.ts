@@ -224,7 +224,13 @@ export class ClusterRuns {
     for (const [key, jobs] of groups) {
       if (this.closed) return;
       const profile = ClusterProfile.parse(JSON.parse(key));
-      await this.follow(profile, jobs);
+      // One unreachable cluster (network, ssh key) must not stop following the others.
+      try {
+        await this.follow(profile, jobs);
+      } catch (err) {
+        if (!this.closed)
+          process.stderr.write(`following cluster ${profile.name} failed: ${(err as Error).message}\n`);
+      }
     }
   }
 
