@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { SPLITS } from '#shared/domain/dataset';
+import { type SkippedRecord, SPLITS } from '#shared/domain/dataset';
 import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
 import { BarList } from '../components/bar-list';
@@ -7,6 +7,7 @@ import { ErrorBanner } from '../components/error-banner';
 import { formatDateTime } from '../format';
 import { href } from '../routes';
 import { ExampleGrid } from './example-grid';
+import { SkippedList } from './skipped-list';
 
 /** One dataset: facts, split and label histograms, and its examples. */
 export function DatasetPage({ id }: { id: string }) {
@@ -79,9 +80,17 @@ export function DatasetPage({ id }: { id: string }) {
             {Object.keys(d.answerTypes).length > 0 && <BarList title="Answer types" data={d.answerTypes} />}
             <BarList title="Most frequent answers (closed questions)" data={d.labels} limit={15} />
           </div>
+          <ImportProvenance meta={d.meta} />
           <ExampleGrid datasetId={d.id} />
         </>
       )}
     </section>
   );
+}
+
+/** The records the import left out, as the dataset's provenance keeps them. */
+function ImportProvenance({ meta }: { meta: Readonly<Record<string, unknown>> }) {
+  const p = meta['provenance'] as { skipped?: SkippedRecord[]; skippedCount?: number } | undefined;
+  if (!p?.skippedCount) return null;
+  return <SkippedList skipped={p.skipped ?? []} count={p.skippedCount} />;
 }

@@ -8,8 +8,8 @@ export function SkippedList({ skipped, count }: { skipped: readonly SkippedRecor
   return (
     <section aria-label="Skipped records">
       <h4>
-        {count.toLocaleString()} record{count === 1 ? '' : 's'} skipped (the rest imports; the dataset keeps
-        this list)
+        {count.toLocaleString()} record{count === 1 ? '' : 's'} left out of the import (the dataset keeps this
+        list)
       </h4>
       <table aria-label="Skipped records list">
         <thead>
