@@ -13,6 +13,7 @@ import { predictionsRepo } from './repos/predictions';
 import { referenceRowsRepo } from './repos/reference-rows';
 import { runsRepo } from './repos/runs';
 import { weightsRepo } from './repos/weights';
+import { weightsUsageRepo } from './repos/weights-usage';
 
 /**
  * The opened store: one repository per aggregate. The connection is private to db/: every query
@@ -32,6 +33,7 @@ export interface Store {
   readonly predictions: ReturnType<typeof predictionsRepo>;
   readonly weights: ReturnType<typeof weightsRepo>;
   readonly referenceRows: ReturnType<typeof referenceRowsRepo>;
+  readonly weightsUsage: ReturnType<typeof weightsUsageRepo>;
   readonly clusters: ReturnType<typeof clustersRepo>;
   /** Runs `fn` in one transaction (all of its writes or none); nested calls become savepoints. */
   transaction<T>(fn: () => T): T;
@@ -71,6 +73,7 @@ export function openStore(file: string, options?: Omit<OpenOptions, 'readonly'>)
     predictions: predictionsRepo(db),
     weights: weightsRepo(db),
     referenceRows: referenceRowsRepo(db),
+    weightsUsage: weightsUsageRepo(db),
     clusters: clustersRepo(db),
     transaction: (fn) => db.transaction(fn)(),
     integrityCheck: () => String(db.pragma('integrity_check', { simple: true })),

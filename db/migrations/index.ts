@@ -3,10 +3,18 @@ import { jobs } from './0030-jobs';
 import { weights } from './0040-weights';
 import { referenceRows } from './0050-reference-rows';
 import { clusters } from './0060-clusters';
+import { evaluationWeights } from './0070-evaluation-weights';
 import type { Migration } from './types';
 
 /** Every migration, oldest first. Add new steps at the end, with a higher version. */
-export const MIGRATIONS: readonly Migration[] = [initial, jobs, weights, referenceRows, clusters];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  jobs,
+  weights,
+  referenceRows,
+  clusters,
+  evaluationWeights,
+];
 
 /** Checks that versions strictly increase; called at start-up and by the tests. */
 export function checkMigrations(list: readonly Migration[] = MIGRATIONS): void {

@@ -9,6 +9,8 @@ export interface NewEvaluation {
   readonly experimentId: string | null;
   readonly checkpointId: number | null;
   readonly checkpointPath: string | null;
+  /** Imported weights decoded directly (no run). */
+  readonly weightsId?: string | null;
   readonly datasetId: string;
   readonly split: 'train' | 'validation' | 'test';
   readonly mode: EvaluationMode;
@@ -58,13 +60,16 @@ interface Row {
   finished_at: string | null;
   error: string | null;
   log_tail: string;
+  weights_id: string | null;
+  weights_name: string | null;
 }
 
 const SELECT = `
-  SELECT e.*, d.name AS dataset_name, c.step AS checkpoint_step
+  SELECT e.*, d.name AS dataset_name, c.step AS checkpoint_step, w.name AS weights_name
   FROM evaluations e
   LEFT JOIN datasets d ON d.id = e.dataset_id
-  LEFT JOIN checkpoints c ON c.id = e.checkpoint_id`;
+  LEFT JOIN checkpoints c ON c.id = e.checkpoint_id
+  LEFT JOIN weights w ON w.id = e.weights_id`;
 
 const toSummary = (r: Row): EvaluationSummary => ({
   id: r.id,
@@ -72,6 +77,8 @@ const toSummary = (r: Row): EvaluationSummary => ({
   experimentId: r.experiment_id,
   checkpointId: r.checkpoint_id,
   checkpointStep: r.checkpoint_step,
+  weightsId: r.weights_id,
+  weightsName: r.weights_name,
   datasetId: r.dataset_id,
   datasetName: r.dataset_name,
   split: r.split,
@@ -99,14 +106,15 @@ export function evaluationsRepo(db: Db) {
     insert(e: NewEvaluation): EvaluationSummary {
       const id = randomUUID();
       db.prepare(
-        `INSERT INTO evaluations (id, run_id, experiment_id, checkpoint_id, checkpoint_path, dataset_id, split, mode, status, decoding, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+        `INSERT INTO evaluations (id, run_id, experiment_id, checkpoint_id, checkpoint_path, weights_id, dataset_id, split, mode, status, decoding, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
       ).run(
         id,
         e.runId,
         e.experimentId,
         e.checkpointId,
         e.checkpointPath,
+        e.weightsId ?? null,
         e.datasetId,
         e.split,
         e.mode,
@@ -131,13 +139,16 @@ export function evaluationsRepo(db: Db) {
         | undefined;
       return row?.checkpoint_path ?? null;
     },
-    list(filter: { runId?: string; experimentId?: string; datasetId?: string } = {}): EvaluationSummary[] {
+    list(
+      filter: { runId?: string; experimentId?: string; datasetId?: string; weightsId?: string } = {},
+    ): EvaluationSummary[] {
       const clauses: string[] = [];
       const params: string[] = [];
       for (const [col, v] of [
         ['e.run_id', filter.runId],
         ['e.experiment_id', filter.experimentId],
         ['e.dataset_id', filter.datasetId],
+        ['e.weights_id', filter.weightsId],
       ] as const) {
         if (v) {
           clauses.push(`${col} = ?`);

@@ -22,3 +22,16 @@ export function resolveRun(ctx: ServiceContext, ref: string): string {
   if (ids.length === 0) throw new UsageError(`No run "${ref}" (see \`biomed runs list\`)`);
   throw new UsageError(`"${ref}" matches several runs; give more of the id`);
 }
+
+/** Imported weights by id, id prefix, or name (case-insensitive). */
+export function resolveWeights(ctx: ServiceContext, ref: string): string {
+  const all = ctx.store.weights.list();
+  const exact = all.find((w) => w.id === ref);
+  if (exact) return exact.id;
+  const hits = all.filter((w) => w.id.startsWith(ref) || w.name.toLowerCase() === ref.toLowerCase());
+  if (hits.length === 1) return hits[0]!.id;
+  if (hits.length === 0) throw new UsageError(`No imported weights "${ref}" (see \`biomed weights list\`)`);
+  throw new UsageError(
+    `"${ref}" matches ${hits.length} imported weights: ${hits.map((w) => w.id).join(', ')}`,
+  );
+}

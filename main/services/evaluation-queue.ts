@@ -13,15 +13,25 @@ export function trainedOn(ctx: ServiceContext, runId: string): string[] {
   return mixture.map((m) => m.datasetId);
 }
 
+/** fairseq's `--beam` default, which BiomedGPT's zero-shot script falls back to (spec §2.3). */
+export const ZERO_SHOT_BEAM = 5;
+
 /**
- * The task's decoding (spec §2.2): trie-constrained where the task has a closed answer set, beam
- * where the scripts use one; zero-shot evaluation is unconstrained by default (spec §2.3).
+ * The released code's decoding (spec §2.2, §2.3). Fine-tuned: the task's script settings, i.e.
+ * for VQA `--beam 1 --unnormalized` with the trie over the answer set (built from train and
+ * test, so it covers closed and open questions), beam search where the scripts use one
+ * (captioning 10, summarisation 5). Zero-shot: `evaluate_vqa_rad_unconstrained.sh` decodes
+ * with beam search and no answer list; it leaves `$beam_size` unset, so fairseq's default
+ * (`--beam 5`) applies. The prompt is the task's own wording (shared/tasks.ts, spec §2.2).
  */
 export function defaultDecoding(task: string, mode: EvaluationMode): Decoding {
   const d = taskOf(task).decoding;
-  const free = d.beam > 1 ? 'beam' : 'greedy';
+  if (mode === 'zeroshot') {
+    const beam = Math.max(d.beam, ZERO_SHOT_BEAM);
+    return { strategy: 'beam', beam, maxLength: d.maxLenB, noRepeatNgram: d.noRepeatNgram, lenpen: d.lenpen };
+  }
   return {
-    strategy: mode === 'finetuned' && d.constrained ? 'trie' : free,
+    strategy: d.constrained ? 'trie' : d.beam > 1 ? 'beam' : 'greedy',
     beam: d.beam,
     maxLength: d.maxLenB,
     noRepeatNgram: d.noRepeatNgram,
@@ -29,9 +39,18 @@ export function defaultDecoding(task: string, mode: EvaluationMode): Decoding {
   };
 }
 
-/** What to evaluate. */
+/** Imported weights evaluated directly (zero-shot, no run). */
+export interface WeightsSource {
+  readonly id: string;
+  readonly name: string;
+  /** The folder holding its model.safetensors (what the engine loads). */
+  readonly checkpointPath: string;
+}
+
+/** What to evaluate: a run's checkpoint, or imported weights. */
 export interface EvaluationTarget {
-  readonly run: RunSummary;
+  readonly run?: RunSummary;
+  readonly weights?: WeightsSource;
   readonly checkpoint?: CheckpointRecord;
   readonly datasetId: string;
   readonly split: 'train' | 'validation' | 'test';
@@ -42,39 +61,44 @@ export interface EvaluationTarget {
 
 /** Creates an evaluation row and queues its job on the scheduler. */
 export function queueEvaluation(ctx: ServiceContext, t: EvaluationTarget): EvaluationSummary {
-  const checkpoint = t.checkpoint ?? ctx.store.checkpoints.latest(t.run.id);
-  if (!checkpoint) {
+  const run = t.run;
+  const checkpoint = run ? (t.checkpoint ?? ctx.store.checkpoints.latest(run.id)) : undefined;
+  if (run && !checkpoint) {
     throw new WorkbenchError(
       'conflict',
-      `Run "${t.run.name}" has no checkpoint yet: evaluate it once it has written one.`,
+      `Run "${run.name}" has no checkpoint yet: evaluate it once it has written one.`,
       'runId',
     );
   }
+  const checkpointPath = checkpoint?.path ?? t.weights?.checkpointPath;
+  if (!checkpointPath)
+    throw new WorkbenchError('invalid_input', 'Nothing to evaluate: give a run or weights', 'runId');
   const dataset = ctx.store.datasets.get(t.datasetId);
   if (!dataset) throw new WorkbenchError('invalid_input', `No dataset with id "${t.datasetId}"`, 'datasetId');
   const count = ctx.store.examples.count(t.datasetId, t.split);
   if (count === 0)
     throw new WorkbenchError('invalid_input', `The dataset has no ${t.split} examples`, 'split');
-  const mode = t.mode ?? (trainedOn(ctx, t.run.id).includes(t.datasetId) ? 'finetuned' : 'zeroshot');
+  const mode = t.mode ?? (run && trainedOn(ctx, run.id).includes(t.datasetId) ? 'finetuned' : 'zeroshot');
   const decoding = t.decoding ?? defaultDecoding(dataset.task, mode);
   const evaluation = ctx.store.evaluations.insert({
-    runId: t.run.id,
-    experimentId: t.run.experimentId,
-    checkpointId: checkpoint.id,
-    checkpointPath: checkpoint.path,
+    runId: run?.id ?? null,
+    experimentId: run?.experimentId ?? null,
+    checkpointId: checkpoint?.id ?? null,
+    checkpointPath,
+    weightsId: t.weights?.id ?? null,
     datasetId: t.datasetId,
     split: t.split,
     mode,
     decoding,
   });
-  const runConfig = ctx.store.runs.config(t.run.id) ?? {};
+  const runConfig = (run ? ctx.store.runs.config(run.id) : null) ?? {};
   const backend = runConfig['backend'];
   ctx.scheduler.enqueueEvaluation({
     type: 'evaluate',
     evaluationId: evaluation.id,
     dbFile: ctx.home.databaseFile,
     blobsDir: ctx.home.blobs,
-    checkpointPath: checkpoint.path,
+    checkpointPath,
     datasetId: t.datasetId,
     split: t.split,
     decoding,

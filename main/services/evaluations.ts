@@ -5,6 +5,7 @@ import type { ServiceContext } from './context';
 import { compareEvaluations } from './evaluation-compare';
 import { queueEvaluation } from './evaluation-queue';
 import type { Handlers } from './handler';
+import { weightsCheckpointPath } from './weights';
 
 function mustGet(ctx: ServiceContext, id: string): EvaluationSummary {
   const ev = ctx.store.evaluations.get(id);
@@ -23,7 +24,30 @@ export const evaluationHandlers: Handlers<
   | 'evaluations.compare'
 > = {
   'evaluations.create': (input, ctx) => {
-    const run = ctx.store.runs.get(input.runId);
+    if (input.weightsId !== undefined) {
+      const w = ctx.store.weights.get(input.weightsId);
+      if (!w)
+        throw new WorkbenchError(
+          'invalid_input',
+          `No imported weights with id "${input.weightsId}"`,
+          'weightsId',
+        );
+      if (input.mode === 'finetuned')
+        throw new WorkbenchError(
+          'invalid_input',
+          'Imported weights were not tuned here: evaluate them zero-shot',
+          'mode',
+        );
+      return queueEvaluation(ctx, {
+        weights: { id: w.id, name: w.name, checkpointPath: weightsCheckpointPath(ctx.store, w.id) },
+        datasetId: input.datasetId,
+        split: input.split,
+        mode: 'zeroshot',
+        ...(input.decoding ? { decoding: input.decoding } : {}),
+        ...(input.limit ? { limit: input.limit } : {}),
+      });
+    }
+    const run = ctx.store.runs.get(input.runId ?? '');
     if (!run) throw new WorkbenchError('invalid_input', `No run with id "${input.runId}"`, 'runId');
     let checkpoint: CheckpointRecord | undefined;
     if (input.checkpointId !== undefined) {

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { ParsedInput } from '#shared/api/contract';
 import { WorkbenchError } from '#shared/api/errors';
 import type { ResourceEstimate } from '#shared/domain/experiment';
@@ -36,8 +37,30 @@ function datasetName(ctx: ServiceContext, id: string, field: string): string {
   return row.name;
 }
 
+/** The folder of imported weights to start from; their preset must be the scale (a custom shape any). */
+function weightsInit(ctx: ServiceContext, weightsId: string, scale: PresetName): string {
+  const w = ctx.store.weights.get(weightsId);
+  if (!w)
+    throw new WorkbenchError('invalid_input', `No imported weights with id "${weightsId}"`, 'init.weightsId');
+  const preset = w.architecture.preset;
+  if (preset !== 'custom' && preset !== scale)
+    throw new WorkbenchError(
+      'invalid_input',
+      `"${w.name}" are ${preset} weights, not ${scale}: choose scale ${preset} to start from them`,
+      'scale',
+    );
+  return dirname(w.storedPath);
+}
+
+/** The architecture a run starts with: the imported weights' own (custom shapes), else the preset. */
+function initConfig(ctx: ServiceContext, input: ExperimentInput): ModelConfig | null {
+  if (input.init.type !== 'weights') return null;
+  return ctx.store.weights.get(input.init.weightsId)?.architecture.config ?? null;
+}
+
 function initCheckpoint(ctx: ServiceContext, input: ExperimentInput, scale: PresetName): string | null {
   if (input.init.type === 'none') return null;
+  if (input.init.type === 'weights') return weightsInit(ctx, input.init.weightsId, scale);
   const run = ctx.store.runs.get(input.init.runId);
   if (!run)
     throw new WorkbenchError(
@@ -147,10 +170,13 @@ export function planExperiment(
       for (const lr of lrs) {
         for (const seed of seeds) {
           const h = resolveHyperparameters(input, scale, examples, lr, seed);
-          const config: ModelConfig = presetConfig(scale, {
-            vocabSize: isCpuRung(scale) ? CPU_RUNG_DEFAULT_VOCAB : FAIRSEQ_VOCAB_SIZE,
-            imageSize: h.imageSize,
-          });
+          const fromWeights = initConfig(ctx, input);
+          const config: ModelConfig = fromWeights
+            ? { ...fromWeights, imageSize: h.imageSize }
+            : presetConfig(scale, {
+                vocabSize: isCpuRung(scale) ? CPU_RUNG_DEFAULT_VOCAB : FAIRSEQ_VOCAB_SIZE,
+                imageSize: h.imageSize,
+              });
           const estimate = estimateRun({
             config,
             batchSize: h.batchSize,

@@ -93,6 +93,7 @@ function queueExperiment(
           mixture: p.mixture,
           hyperparameters: p.hyperparameters,
           initCheckpoint: p.initCheckpoint,
+          ...(input.init.type === 'weights' ? { initWeightsId: input.init.weightsId } : {}),
           evaluate: input.evaluate,
           backend: input.backend ?? null,
           estimate: p.estimate,

@@ -52,7 +52,7 @@ describe('instruction tuning with zero-shot evaluation', () => {
     const ev = detail.evaluations[0]!;
     expect(ev.status, ev.error ?? '').toBe('succeeded');
     expect(ev.mode).toBe('zeroshot');
-    expect(ev.decoding.strategy).toBe('greedy'); // unconstrained by default
+    expect(ev.decoding).toMatchObject({ strategy: 'beam', beam: 5 }); // unconstrained beam search (spec §2.3)
     expect(ev.done).toBe(24);
     const alignment = ev.metrics['alignment_accuracy']!;
     expect(alignment.n).toBe(24);

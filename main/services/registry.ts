@@ -12,6 +12,7 @@ import { runLifecycleHandlers } from './run-lifecycle';
 import { runHandlers } from './runs';
 import { settingsHandlers } from './settings';
 import { weightsHandlers } from './weights';
+import { weightsUsageHandlers } from './weights-usage';
 
 /** Every method's implementation; the type makes a missing method a compile error. */
 export const handlers: Handlers<MethodName> = {
@@ -21,6 +22,7 @@ export const handlers: Handlers<MethodName> = {
   ...runAdminHandlers,
   ...runExportHandlers,
   ...referenceRowHandlers,
+  ...weightsUsageHandlers,
   ...settingsHandlers,
   ...runLifecycleHandlers,
   ...experimentHandlers,

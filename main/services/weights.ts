@@ -37,6 +37,12 @@ export const weightsHandlers: Handlers<'weights.import' | 'weights.list' | 'weig
     'weights.get': ({ id }, ctx) => mustGet(ctx.store, id),
     'weights.delete': ({ id }, ctx) => {
       const w = mustGet(ctx.store, id);
+      if (ctx.store.weightsUsage.active(id) > 0)
+        throw new WorkbenchError(
+          'conflict',
+          `"${w.name}" are in use by a queued or running run or evaluation; cancel it before deleting them.`,
+          'id',
+        );
       const bytes = sizeOrZero(w.storedPath);
       ctx.store.weights.delete(id);
       rmSync(dirname(w.storedPath), { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { NewExperimentPage } from './new-experiment/new-experiment-page';
 import { parseRoute, type Route } from './routes';
 import { RunPage } from './runs/run-page';
 import { SettingsPage } from './settings/settings-page';
+import { WeightsPage } from './weights/weights-page';
 import { ZeroShotPage } from './zero-shot/zero-shot-page';
 
 function Current({ route }: { route: Route }) {
@@ -24,6 +25,8 @@ function Current({ route }: { route: Route }) {
       return <ComparePage ids={(route.params.get('ids') ?? '').split(',').filter(Boolean)} />;
     case 'zero-shot':
       return <ZeroShotPage />;
+    case 'weights':
+      return <WeightsPage />;
     case 'settings':
       return <SettingsPage />;
     default:

@@ -5,6 +5,7 @@ export const PAGES = [
   { id: 'experiments', label: 'Experiments' },
   { id: 'compare', label: 'Compare' },
   { id: 'zero-shot', label: 'Zero-shot' },
+  { id: 'weights', label: 'Weights' },
   { id: 'settings', label: 'Settings' },
 ] as const;
 

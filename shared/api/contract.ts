@@ -13,6 +13,7 @@ import { EvaluationChangeEvent, RunProgressEvent, runLifecycleMethods } from './
 import { RunChangeEvent, runMethods } from './runs';
 import { settingsMethods } from './settings';
 import { weightsMethods } from './weights';
+import { weightsUsageMethods } from './weights-usage';
 
 /**
  * The workbench API, declared once. Both transports (Electron IPC and the browser-mode
@@ -25,6 +26,7 @@ export const methods = {
   ...runAdminMethods,
   ...runExportMethods,
   ...referenceRowMethods,
+  ...weightsUsageMethods,
   ...settingsMethods,
   ...runLifecycleMethods,
   ...experimentMethods,

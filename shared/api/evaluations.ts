@@ -9,10 +9,15 @@ import {
 } from '#shared/domain/evaluation';
 import { method } from './define';
 
-/** Input of `evaluations.create`: a checkpoint (a run's latest, or a given one) on a dataset split. */
+/**
+ * Input of `evaluations.create`: a checkpoint (a run's latest, or a given one), or imported
+ * weights directly (`weightsId`, zero-shot without a run), on a dataset split.
+ */
 export const EvaluationRequest = z
   .object({
-    runId: z.string().min(1),
+    runId: z.string().min(1).optional(),
+    /** Imported weights (`weights.list`) instead of a run. */
+    weightsId: z.string().min(1).optional(),
     checkpointId: z.number().int().optional(),
     datasetId: z.string().min(1),
     split: Split.default('test'),
@@ -22,7 +27,11 @@ export const EvaluationRequest = z
     decoding: Decoding.optional(),
     limit: z.number().int().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => (r.runId === undefined) !== (r.weightsId === undefined), {
+    message: 'give either runId (a run) or weightsId (imported weights), not both',
+    path: ['runId'],
+  });
 export type EvaluationRequest = z.input<typeof EvaluationRequest>;
 
 /** A paired bootstrap test of one metric between two evaluations on the same examples. */
@@ -73,10 +82,11 @@ export const evaluationMethods = {
         runId: z.string().optional(),
         experimentId: z.string().optional(),
         datasetId: z.string().optional(),
+        weightsId: z.string().optional(),
       })
       .strict(),
     z.array(EvaluationSummary),
-    'Evaluations, optionally of one run, experiment or dataset',
+    'Evaluations, optionally of one run, experiment, dataset or imported weights',
   ),
   'evaluations.get': method(EvaluationId, EvaluationSummary, 'One evaluation with its metrics and CIs'),
   'evaluations.cancel': method(EvaluationId, EvaluationSummary, 'Cancel a queued or running evaluation'),

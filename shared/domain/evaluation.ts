@@ -43,6 +43,9 @@ export const EvaluationSummary = z.object({
   experimentId: z.string().nullable(),
   checkpointId: z.number().int().nullable(),
   checkpointStep: z.number().int().nullable(),
+  /** Imported weights evaluated directly, without a run (then `runId` is null). */
+  weightsId: z.string().nullable().default(null),
+  weightsName: z.string().nullable().default(null),
   datasetId: z.string(),
   datasetName: z.string().nullable(),
   split: Split,

@@ -56,7 +56,10 @@ export const ExperimentRequest = z
     /** One dataset (fine-tuning) or several with sampling weights (instruction tuning). */
     datasets: z.array(MixtureItem).min(1),
     scale: ScaleName,
-    /** Initial weights: random, or a previous run's latest (or given) checkpoint. */
+    /**
+     * Initial weights: random, a previous run's latest (or given) checkpoint, or imported
+     * published weights (`weights.list`; the scale must be theirs, a custom shape trains as it is).
+     */
     init: z
       .discriminatedUnion('type', [
         z.object({ type: z.literal('none') }),
@@ -65,6 +68,7 @@ export const ExperimentRequest = z
           runId: z.string().min(1),
           checkpointId: z.number().int().optional(),
         }),
+        z.object({ type: z.literal('weights'), weightsId: z.string().min(1) }),
       ])
       .default({ type: 'none' }),
     hyperparameters: HyperparameterOverrides.default({}),

@@ -4,7 +4,7 @@ import { UsageError } from '#main/cli/command';
 import { followProgress, untilIdle } from '#main/cli/follow';
 import { formatCi } from '#main/cli/metrics-format';
 import { openCliWorkbench } from '#main/cli/open-home';
-import { resolveDataset, resolveRun } from '#main/cli/resolve';
+import { resolveDataset, resolveRun, resolveWeights } from '#main/cli/resolve';
 import { formatTable } from '#main/cli/table';
 import type { ServiceContext } from '#main/services/context';
 import type { EvaluationSummary } from '#shared/domain/evaluation';
@@ -24,7 +24,11 @@ export function printEvaluations(
     `${formatTable(
       ['run', 'data', 'mode', 'decoding', 'n', ...names.map((n) => `${n} [95% CI]`)],
       evaluations.map((e) => [
-        e.runId ? (ctx.store.runs.get(e.runId)?.name ?? e.runId.slice(0, 8)) : '',
+        e.runId
+          ? (ctx.store.runs.get(e.runId)?.name ?? e.runId.slice(0, 8))
+          : e.weightsId
+            ? `weights ${e.weightsName ?? e.weightsId.slice(0, 8)}`
+            : '',
         `${e.datasetName ?? e.datasetId}/${e.split}`,
         e.mode,
         e.decoding.strategy,
@@ -38,14 +42,15 @@ export function printEvaluations(
 /** `biomed eval`: evaluate a run's checkpoint on a dataset split (fine-tuned or zero-shot). */
 export const evalCommand: Command = {
   name: 'eval',
-  summary: 'Evaluate a run on a dataset split (zero-shot when it never trained on it)',
+  summary: 'Evaluate a run, or imported weights, on a dataset split (zero-shot when it never trained on it)',
   usage:
-    'biomed eval --run RUN --dataset D [--split test] [--zero-shot] [--strategy greedy|beam|trie|allcand] [--beam K] [--max-length N] [--limit N] [--json]',
+    'biomed eval --run RUN | --weights W --dataset D [--split test] [--zero-shot] [--strategy greedy|beam|trie|allcand] [--beam K] [--max-length N] [--limit N] [--json]',
   async run(argv, io) {
     const { values } = parseArgs({
       args: [...argv],
       options: {
         run: { type: 'string' },
+        weights: { type: 'string' },
         dataset: { type: 'string' },
         split: { type: 'string' },
         'zero-shot': { type: 'boolean' },
@@ -56,11 +61,13 @@ export const evalCommand: Command = {
         json: { type: 'boolean' },
       },
     });
-    if (!values.run || !values.dataset) throw new UsageError('--run and --dataset are required');
+    if (!values.dataset || (!values.run && !values.weights) || (values.run && values.weights))
+      throw new UsageError('--dataset and one of --run (a run) or --weights (imported weights) are required');
     const ctx = openCliWorkbench(io, 'browser', { runJobs: true });
     try {
       const created = await ctx.invokeFromUser('evaluations.create', {
-        runId: resolveRun(ctx, values.run),
+        ...(values.run ? { runId: resolveRun(ctx, values.run) } : {}),
+        ...(values.weights ? { weightsId: resolveWeights(ctx, values.weights) } : {}),
         datasetId: resolveDataset(ctx, values.dataset),
         split: values.split ?? 'test',
         ...(values['zero-shot'] ? { mode: 'zeroshot' } : {}),

@@ -113,7 +113,8 @@ export function detectArchitecture(
     ...base,
     ...shaped,
     name: preset ?? 'custom',
-    imageSize: num(args.get('patch_image_size')) ?? base.imageSize,
+    // the image position table covers imageBucket x imageBucket patches of 16 px: no larger images
+    imageSize: Math.min(num(args.get('patch_image_size')) ?? base.imageSize, shaped.imageBucket * 16),
     attnScaleFactor: num(args.get('attn_scale_factor')) ?? base.attnScaleFactor,
     maxRelPosition: rp ?? base.maxRelPosition,
     dropout: num(args.get('dropout')) ?? base.dropout,

@@ -40,7 +40,8 @@ async function decode(session: EngineSession, examples: readonly Example[], d: D
   }
   const generated = await session.generate(examples, {
     beamSize: d.strategy === 'beam' ? d.beam : 1,
-    maxLen: d.maxLength + 1, // the engine counts </s>
+    // the engine counts </s>; never past the decoder's position table (<s> + maxTargetPositions + 1 rows)
+    maxLen: Math.min(d.maxLength + 1, session.config.maxTargetPositions + 1),
     lenPenalty: d.lenpen,
     noRepeatNgram: d.noRepeatNgram,
     unnormalized: true,

@@ -228,7 +228,8 @@ describe('importing published weights', () => {
         sourceFormat: rel.endsWith('.bin') ? 'hf-bin' : 'safetensors',
         dtype: rel.includes('16') ? 'fp16' : 'fp32',
         tensorSource: 'model',
-        architecture: { preset: 'custom', config: { ...CUSTOM, imageSize: PRESETS.Base.imageSize } },
+        // imageSize capped: the image position table covers 8 x 8 patches of 16 px
+        architecture: { preset: 'custom', config: { ...CUSTOM, imageSize: CUSTOM.imageBucket * 16 } },
       });
       // 2 encoder layers x 2 renamed keys + 1 decoder layer x 17, of the NormFormer / cross-attention names
       expect(r.report.renamed).toBe(2 * 4 + 17);

@@ -21,6 +21,7 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
   const { data: info } = useQuery('app.info', {});
   const { data: finished } = useQuery('runs.list', { status: ['succeeded'], limit: 200 });
   const { data: clusters } = useQuery('clusters.list', {});
+  const { data: imported } = useQuery('weights.list', {});
   const [cluster, setCluster] = useState('');
   const preset = datasets?.find((d) => d.id === params.get('dataset'));
   const [task, setTask] = useState<TaskId>('vqa');
@@ -145,8 +146,22 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
       <div className="row">
         <div className="field">
           <label htmlFor="exp-init">Initial weights</label>
-          <select id="exp-init" value={init} onChange={(e) => setInit(e.target.value)}>
+          <select
+            id="exp-init"
+            value={init}
+            onChange={(e) => {
+              setInit(e.target.value);
+              // imported weights fix the scale: their preset (a custom shape trains as it is)
+              const w = imported?.find((x) => `weights:${x.id}` === e.target.value);
+              if (w && w.architecture.preset !== 'custom') setScales(new Set([w.architecture.preset]));
+            }}
+          >
             <option value="">None (random initialisation)</option>
+            {(imported ?? []).map((w) => (
+              <option key={w.id} value={`weights:${w.id}`}>
+                Imported weights {w.name} ({w.architecture.preset})
+              </option>
+            ))}
             {(finished?.runs ?? []).map((r) => (
               <option key={r.id} value={r.id}>
                 Checkpoint of {r.name} ({r.scale})

@@ -38,6 +38,11 @@ describe('toCreateInput', () => {
     );
     expect(single.sweep).toBeUndefined();
     expect(single.init).toEqual({ type: 'run', runId: 'r1' });
+    const fromWeights = toCreateInput(
+      { ...form, weights: new Map([['d1', 1]]), scales: ['S'], init: 'weights:w9' },
+      'x',
+    );
+    expect(fromWeights.init).toEqual({ type: 'weights', weightsId: 'w9' });
     expect(single.hyperparameters?.seed).toBe(3);
     const mix = toCreateInput(
       {

@@ -10,7 +10,7 @@ export interface ExperimentForm {
   readonly weights: ReadonlyMap<string, number>;
   readonly scales: readonly PresetName[];
   readonly seeds: readonly number[];
-  /** A run id whose last checkpoint initialises the model; '' for random initialisation. */
+  /** A run id whose last checkpoint initialises the model, `weights:<id>` for imported weights; '' for random. */
   readonly init: string;
   readonly hyper: Hyper;
   /** Split evaluated when each run finishes; null = do not evaluate automatically. */
@@ -49,7 +49,11 @@ export function toCreateInput(f: ExperimentForm, name: string): ExperimentReques
     task: f.task,
     datasets,
     scale: firstScale,
-    init: f.init ? { type: 'run', runId: f.init } : { type: 'none' },
+    init: f.init.startsWith('weights:')
+      ? { type: 'weights', weightsId: f.init.slice('weights:'.length) }
+      : f.init
+        ? { type: 'run', runId: f.init }
+        : { type: 'none' },
     hyperparameters: { ...f.hyper, seed: f.seeds[0] ?? 1 },
     ...(Object.keys(sweep).length > 0 ? { sweep } : {}),
     evaluate: {

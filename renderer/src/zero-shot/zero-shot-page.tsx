@@ -5,6 +5,7 @@ import { useQuery } from '../api/use-query';
 import { EmptyState } from '../components/empty-state';
 import { ErrorBanner } from '../components/error-banner';
 import { ReferenceSection } from '../reference/reference-section';
+import { WeightsZeroShot } from './weights-zero-shot';
 import { ZeroShotForm } from './zero-shot-form';
 import { ZeroShotResults } from './zero-shot-results';
 
@@ -115,6 +116,8 @@ export function ZeroShotPage() {
           <ZeroShotResults zeroShot={evals} fineTuned={fineTuned} own={own} />
         </>
       )}
+      <h2>From imported weights</h2>
+      <WeightsZeroShot />
       <h2>Reference figures (zero-shot)</h2>
       <p className="hint">
         Published zero-shot figures and your own reference rows, each with its source; not runs of this

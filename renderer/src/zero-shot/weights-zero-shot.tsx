@@ -1,0 +1,126 @@
+import { useEffect, useState } from 'react';
+import { useApi } from '../api/context';
+import { useQuery } from '../api/use-query';
+import { ErrorBanner } from '../components/error-banner';
+import { formatMetric } from '../format';
+
+/**
+ * Zero-shot evaluation straight from imported weights, without a run. Decoding is the released
+ * code's zero-shot setting (beam 5, no answer list; spec §2.3), with the task's prompt.
+ */
+export function WeightsZeroShot() {
+  const api = useApi();
+  const { data: imported } = useQuery('weights.list', {});
+  const { data: datasets } = useQuery('datasets.list', {});
+  const [weightsId, setWeightsId] = useState('');
+  const [datasetId, setDatasetId] = useState('');
+  const [limit, setLimit] = useState('');
+  const [error, setError] = useState<Error | undefined>();
+  const [tick, setTick] = useState(0);
+  const wid = weightsId || imported?.[0]?.id || '';
+  const did = datasetId || datasets?.[0]?.id || '';
+  const evals = useQuery('evaluations.list', { weightsId: wid || 'none' });
+  useEffect(() => api.on('onDidChangeEvaluation', () => setTick((t) => t + 1)), [api]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload on evaluation events
+  useEffect(() => evals.reload(), [tick]);
+  if (!imported || imported.length === 0)
+    return (
+      <p className="hint">
+        No imported weights: import published weights on the <a href="#/weights">Weights</a> page to evaluate
+        them here without a run.
+      </p>
+    );
+  const n = limit.trim() === '' ? null : Number(limit);
+  const submit = async () => {
+    try {
+      await api.invoke('evaluations.create', {
+        weightsId: wid,
+        datasetId: did,
+        ...(n ? { limit: n } : {}),
+      });
+      setError(undefined);
+      evals.reload();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+  return (
+    <section aria-label="Zero-shot from imported weights">
+      <form aria-label="Zero-shot from weights" className="row" onSubmit={(e) => e.preventDefault()}>
+        <div className="field">
+          <label htmlFor="zs-weights">Imported weights</label>
+          <select id="zs-weights" value={wid} onChange={(e) => setWeightsId(e.target.value)}>
+            {imported.map((w) => (
+              <option key={w.id} value={w.id}>
+                {w.name} ({w.architecture.preset})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="zs-weights-dataset">Dataset</label>
+          <select id="zs-weights-dataset" value={did} onChange={(e) => setDatasetId(e.target.value)}>
+            {(datasets ?? []).map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="zs-weights-limit">Examples</label>
+          <input
+            id="zs-weights-limit"
+            value={limit}
+            placeholder="all"
+            onChange={(e) => setLimit(e.target.value)}
+          />
+        </div>
+        <button type="button" className="primary" onClick={submit} disabled={!wid || !did}>
+          Evaluate weights zero-shot
+        </button>
+      </form>
+      <p className="hint">
+        Beam search (beam 5) without an answer list, as the released zero-shot script decodes.
+      </p>
+      <ErrorBanner error={error ?? evals.error} />
+      {(evals.data ?? []).length > 0 && (
+        <table aria-label="Zero-shot results of imported weights">
+          <thead>
+            <tr>
+              <th>Weights</th>
+              <th>Dataset</th>
+              <th>Status</th>
+              <th>Decoding</th>
+              <th>Accuracy</th>
+              <th>Closed</th>
+              <th>Open</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(evals.data ?? []).map((e) => (
+              <tr key={e.id}>
+                <td>{e.weightsName}</td>
+                <td>
+                  {e.datasetName} <span className="hint">{e.split}</span>
+                </td>
+                <td>
+                  <span className={`status status-${e.status}`}>{e.status}</span>
+                  {e.total ? ` ${e.done}/${e.total}` : ''}
+                  {e.error && <div className="field-error">{e.error}</div>}
+                </td>
+                <td>
+                  {e.decoding.strategy}
+                  {e.decoding.strategy === 'beam' ? ` ${e.decoding.beam}` : ''}
+                </td>
+                <td>{formatMetric(e.metrics['accuracy']?.estimate)}</td>
+                <td>{formatMetric(e.metrics['accuracy_closed']?.estimate)}</td>
+                <td>{formatMetric(e.metrics['accuracy_open']?.estimate)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
