@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 
-// The sandboxed preload must be a single CommonJS file with only `electron` external.
+// The preloads must be single CommonJS files with only `electron` external (the UI's is sandboxed;
+// the GPU worker window's has Node).
 export default defineConfig({
   build: {
     ssr: true,
@@ -9,7 +10,10 @@ export default defineConfig({
     target: 'node20',
     minify: false,
     rollupOptions: {
-      input: { preload: 'main/electron/preload.ts' },
+      input: {
+        preload: 'main/electron/preload.ts',
+        'gpu-worker-preload': 'main/electron/gpu-worker-preload.ts',
+      },
       external: ['electron'],
       output: { format: 'cjs', entryFileNames: '[name].cjs' },
     },

@@ -263,33 +263,51 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--impl", choices=["module", "reference"], default="module")
     ap.add_argument("--weights", help="JSON file: [[name, shape, kind], ...] (for --impl reference)")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda (bench/gpu/run.sh)")
+    ap.add_argument("--dtype", choices=["fp32", "bf16"], default="fp32", help="bf16: autocast, fp32 master weights")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
+    dev = torch.device(a.device)
+    cuda = dev.type == "cuda"
+    if cuda:
+        # fp32 means fp32: no TF32 tensor-core shortcut in matmuls and convolutions.
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        torch.set_default_device(dev)  # the tensors the model makes in forward() (masks, indices)
     c = json.loads(a.config)
     if a.impl == "reference":
         model = ReferencePeer(c, a.weights)
     else:
         model = OFA(c)
+    model.to(dev)
     model.train()
     # Same update rule as main/engine/train: AdamW (decoupled decay 0.01), global-norm clip 1.0,
     # label-smoothed cross-entropy (0.1).
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
     v = c["vocabSize"]
-    tokens = torch.randint(4, v, (a.batch, a.src))
-    prev = torch.randint(4, v, (a.batch, a.tgt))
-    target = torch.randint(4, v, (a.batch, a.tgt))
-    images = torch.randn(a.batch, 3, c["imageSize"], c["imageSize"]) if a.image else None
+    tokens = torch.randint(4, v, (a.batch, a.src)).to(dev)
+    prev = torch.randint(4, v, (a.batch, a.tgt)).to(dev)
+    target = torch.randint(4, v, (a.batch, a.tgt)).to(dev)
+    images = torch.randn(a.batch, 3, c["imageSize"], c["imageSize"]).to(dev) if a.image else None
     times, cpu_times = [], []
+    amp = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.dtype == "bf16")
     for i in range(a.warmup + a.steps):
+        if cuda:
+            torch.cuda.synchronize()
         t0 = time.perf_counter()
         c0 = time.process_time()
         opt.zero_grad(set_to_none=True)
-        logits = model(tokens, prev, images)
-        loss = F.cross_entropy(logits.reshape(-1, v), target.reshape(-1), reduction="sum", label_smoothing=0.1)
+        with amp:
+            logits = model(tokens, prev, images)
+            loss = F.cross_entropy(
+                logits.float().reshape(-1, v), target.reshape(-1), reduction="sum", label_smoothing=0.1
+            )
         (loss / target.numel()).backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        if cuda:
+            torch.cuda.synchronize()
         dt = time.perf_counter() - t0
         dc = time.process_time() - c0
         if i >= a.warmup:
@@ -299,6 +317,9 @@ def main():
     print(json.dumps({
         "torch": torch.__version__,
         "impl": a.impl,
+        "device": torch.cuda.get_device_name(dev) if cuda else "cpu",
+        "dtype": a.dtype,
+        "peak_gpu_bytes": torch.cuda.max_memory_allocated(dev) if cuda else 0,
         "threads": torch.get_num_threads(),
         "median_ms": statistics.median(times),
         "times_ms": [round(t, 1) for t in times],

@@ -53,7 +53,11 @@ export function syntheticBatch(config: ModelConfig, w: Workload): PreparedBatch 
 
 /** The model engineer's model and trainStep at `preset`, on one fixed synthetic batch. */
 export function makeTrainStep(preset: PresetName, w: Workload, vocabSize?: number): TrainStepHarness {
-  const config = presetConfig(preset, vocabSize ? { vocabSize } : {});
+  return makeTrainStepFor(presetConfig(preset, vocabSize ? { vocabSize } : {}), w);
+}
+
+/** The same harness for any model config. */
+export function makeTrainStepFor(config: ModelConfig, w: Workload): TrainStepHarness {
   const weights = createWeights(config, 1);
   const state: TrainerState = { config, weights, adam: createAdamState(), seed: 1 };
   const batch = syntheticBatch(config, w);

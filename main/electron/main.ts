@@ -4,8 +4,8 @@ import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { ensureDemoDatasets } from '#main/services/demo-datasets';
 import { openWorkbench } from '#main/services/open';
 import { bindIpc } from '#main/transport/ipc-binding';
+import { desktopLauncher } from './gpu-window-launcher';
 import { hardenContents, hardenSession, isAppUrl } from './security';
-import { utilityLauncher } from './utility-launcher';
 
 // The desktop shell: one window over the same services as browser mode; the data folder is the
 // Electron user-data folder. This file and its siblings are the only Electron code.
@@ -13,14 +13,15 @@ const here = dirname(fileURLToPath(import.meta.url));
 const rendererIndex = join(here, '..', 'renderer', 'index.html');
 const rendererIndexUrl = pathToFileURL(rendererIndex).href;
 
-app.enableSandbox();
+// Every window is sandboxed by its own webPreferences (not app.enableSandbox(), which would also
+// take Node from the hidden GPU-worker windows of gpu-window-launcher.ts).
 
 async function start(): Promise<void> {
   await app.whenReady();
   let ctx: ReturnType<typeof openWorkbench>;
   try {
     ctx = openWorkbench(process.env.BIOMED_HOME ?? app.getPath('userData'), 'electron', {
-      launcher: utilityLauncher,
+      launcher: desktopLauncher(),
     });
   } catch (err) {
     dialog.showErrorBox('Biomed Workbench cannot open its data folder', (err as Error).message);

@@ -119,7 +119,9 @@ export class JobSession {
         const patch = {
           status: 'running' as const,
           backend: `${msg.backend.name} (${msg.backend.version})`,
-          device: `${msg.backend.device} x${msg.backend.threads}`,
+          device: msg.backend.device.startsWith('gpu ')
+            ? msg.backend.device
+            : `${msg.backend.device} x${msg.backend.threads}`,
           startedAt: nowIso(),
           error: null,
         };

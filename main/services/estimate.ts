@@ -1,9 +1,16 @@
 import { totalmem } from 'node:os';
+import { measuredGflops } from '#main/jobs/backends';
 import type { ResourceEstimate } from '#shared/domain/experiment';
 import { type ModelConfig, patchGrid } from '#shared/model/config';
 import { estimateMemory } from '#shared/model/memory';
 import { backendFlops } from '#shared/model/throughput';
 import { parameterCount } from '#shared/model/weight-shapes';
+
+/**
+ * A train step's sustained rate over the backend's plain matmul rate: wasm reaches 11.2 GFLOP/s in
+ * a cpu-s step against 19-25 for a bare 1024^3 matmul (FINDINGS.md), about half.
+ */
+const STEP_EFFICIENCY = 0.5;
 
 const GIB = 1024 ** 3;
 /** tfjs-backend-wasm's heap limit (emscripten getHeapMax: 4 GiB - 64 KiB). */
@@ -45,7 +52,10 @@ export function estimateRun(input: EstimateInput): ResourceEstimate {
     Math.ceil(input.maxSrcLength / 2) +
     Math.ceil(input.maxTgtLength / 2);
   const flopsPerStep = 6 * params * tokens * input.batchSize;
-  const secondsPerStep = flopsPerStep / backendFlops(input.backend);
+  // The backend in use was timed at start-up (main/jobs/backends.ts); the table is the fallback.
+  const measured = measuredGflops(input.backend);
+  const flops = measured ? measured * 1e9 * STEP_EFFICIENCY : backendFlops(input.backend);
+  const secondsPerStep = flopsPerStep / flops;
   return {
     scale: config.name,
     params,

@@ -12,12 +12,8 @@ import {
   writeCheckpoints,
   writeDict,
 } from '#main/data/weights/test-fixtures';
-import type { ExperimentCreated } from '#shared/api/experiments';
-import type { WeightsImportResult } from '#shared/api/weights';
-import type { WeightsUsage } from '#shared/api/weights-usage';
 import type { EvaluationSummary } from '#shared/domain/evaluation';
 import { parameterCount } from '#shared/model/weight-shapes';
-import { dispatch } from './dispatch';
 import { QUICK, vqaRadWorkbench, waitUntil } from './job-test-helpers';
 
 let env: Awaited<ReturnType<typeof vqaRadWorkbench>>;
@@ -44,10 +40,10 @@ beforeAll(async () => {
     },
   ]);
   writeDict(join(src, 'dict.txt'), 20);
-  const r = (await dispatch(env.ctx, 'weights.import', {
+  const r = await env.ctx.invoke('weights.import', {
     path: join(src, 'model.safetensors'),
     name: 'custom published',
-  })) as WeightsImportResult;
+  });
   expect(r.ok).toBe(true);
   weightsId = r.record!.id;
 });
@@ -56,7 +52,7 @@ afterAll(() => env?.dispose());
 describe('imported weights in use', () => {
   it('start a fine-tune (their own shape and vocabulary) and say where they are used', async () => {
     const { ctx } = env;
-    const created = (await dispatch(ctx, 'experiments.create', {
+    const created = await ctx.invoke('experiments.create', {
       name: 'from weights',
       task: 'vqa',
       datasets: [{ datasetId: env.datasetId }],
@@ -65,7 +61,7 @@ describe('imported weights in use', () => {
       // a vanishing learning rate: the checkpoint must still be the imported weights
       hyperparameters: { ...QUICK, lr: 1e-12, steps: 1 },
       evaluate: { split: null },
-    })) as ExperimentCreated;
+    });
     const runId = created.runs[0]!.id;
     expect(created.runs[0]!.params).toBe(parameterCount(CUSTOM_TEST_CONFIG));
     const run = await ctx.scheduler.waitForRun(runId);
@@ -80,17 +76,17 @@ describe('imported weights in use', () => {
       for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
       expect(d, name).toBeLessThan(1e-6);
     }
-    const usage = (await dispatch(ctx, 'weights.usage', { id: weightsId })) as WeightsUsage;
+    const usage = await ctx.invoke('weights.usage', { id: weightsId });
     expect(usage.runs.map((r) => r.id)).toEqual([runId]);
   });
 
   it('are evaluated zero-shot without a run, with the released code’s decoding', async () => {
     const { ctx } = env;
-    const ev = (await dispatch(ctx, 'evaluations.create', {
+    const ev = await ctx.invoke('evaluations.create', {
       weightsId,
       datasetId: env.datasetId,
       limit: 3,
-    })) as EvaluationSummary;
+    });
     expect(ev).toMatchObject({ runId: null, weightsId, weightsName: 'custom published', mode: 'zeroshot' });
     expect(ev.decoding).toMatchObject({ strategy: 'beam', beam: 5 }); // spec §2.3: fairseq's default beam
     let done: EvaluationSummary | undefined;
@@ -105,16 +101,16 @@ describe('imported weights in use', () => {
     expect(done?.status, done?.error ?? '').toBe('succeeded');
     expect(done?.done).toBe(3);
     expect(done?.metrics['accuracy']?.n).toBe(3);
-    const usage = (await dispatch(ctx, 'weights.usage', { id: weightsId })) as WeightsUsage;
+    const usage = await ctx.invoke('weights.usage', { id: weightsId });
     expect(usage.evaluations.map((e) => e.id)).toEqual([ev.id]);
     await expect(
-      dispatch(ctx, 'evaluations.create', { weightsId, runId: 'x', datasetId: env.datasetId }),
+      ctx.invoke('evaluations.create', { weightsId, runId: 'x', datasetId: env.datasetId }),
     ).rejects.toThrow(/either runId/);
     await expect(
-      dispatch(ctx, 'evaluations.create', { weightsId: 'nope', datasetId: env.datasetId }),
+      ctx.invoke('evaluations.create', { weightsId: 'nope', datasetId: env.datasetId }),
     ).rejects.toThrow(/No imported weights/);
     // deleting the weights keeps the evaluation and its predictions
-    await dispatch(ctx, 'weights.delete', { id: weightsId });
+    await ctx.invoke('weights.delete', { id: weightsId });
     expect(ctx.store.evaluations.get(ev.id)).toMatchObject({ status: 'succeeded', weightsId: null });
   });
 });

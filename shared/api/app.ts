@@ -27,6 +27,8 @@ export const BackendStatus = z.object({
   detail: z.string(),
   /** The WebGPU adapter found (backend 'webgpu'), also when it was not chosen. */
   adapter: GpuAdapter.optional(),
+  /** Matmul throughput measured on this backend when it is the chosen one (GFLOP/s). */
+  measuredGflops: z.number().optional(),
 });
 export type BackendStatus = z.infer<typeof BackendStatus>;
 

@@ -7,6 +7,7 @@
  */
 export const BACKEND_FLOPS: Readonly<Record<string, number>> = {
   'node-gpu': 2e12,
+  webgpu: 1e12, // a guess until bench/gpu has run; the services use the measured rate
   tensorflow: 4e10,
   wasm: 1.1e10,
   cpu: 5e8,

@@ -48,7 +48,8 @@ async function choose(opts: InitBackendOptions): Promise<BackendInfo> {
   const tried: BackendProbe[] = [];
   for (const name of candidates) {
     try {
-      const loaded = await LOADERS[name](forced === name);
+      // A backend the caller named (env or preference) may use a software adapter; auto-choice may not.
+      const loaded = await LOADERS[name](name === first);
       tried.push({ name, ok: true, ...(loaded.adapter ? { adapter: loaded.adapter } : {}) });
       const kernels = registerCustomKernels(name === 'node-gpu' ? 'tensorflow' : name);
       const notTried = BACKEND_ORDER.filter((n) => !tried.some((t) => t.name === n)).map(

@@ -71,8 +71,13 @@ const loadNodeGpu: BackendLoader = async () => {
 
 const loadWebgpuBackend: BackendLoader = async (forced = false) => {
   const adapter = await loadWebgpu(forced);
-  const pj = require('@tensorflow/tfjs-backend-webgpu/package.json') as { version: string };
-  return { version: `tfjs-backend-webgpu ${pj.version}`, device: 'gpu', threads: 1, simd: false, adapter };
+  let version = tf.version_core; // released in lockstep with tfjs-core
+  try {
+    version = (require('@tensorflow/tfjs-backend-webgpu/package.json') as { version: string }).version;
+  } catch {
+    // bundled (bench/gpu): no package.json beside the code
+  }
+  return { version: `tfjs-backend-webgpu ${version}`, device: 'gpu', threads: 1, simd: false, adapter };
 };
 
 const loadNode: BackendLoader = async () => {

@@ -1,4 +1,4 @@
-import { parseBackendName } from '#main/engine/backend/index';
+import { adapterLine, parseBackendName } from '#main/engine/backend/index';
 import { type EngineSession, type Example, loadSession } from '#main/engine/index';
 import { exactMatch } from '#main/eval/index';
 import type { EvaluateJob } from '#main/jobs/protocol';
@@ -78,7 +78,10 @@ export async function runEvaluateJob(
       backend: {
         name: session.backend.name,
         version: session.backend.version,
-        device: session.backend.device,
+        // the GPU adapter (vendor, architecture, description, limits) is recorded with the run
+        device: session.backend.adapter
+          ? `gpu ${adapterLine(session.backend.adapter)}`
+          : session.backend.device,
         threads: session.backend.threads,
       },
       params: parameterCount(session.config),

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { parseBackendName } from '#main/engine/backend/index';
+import { gpuDeviceBytes, gpuFit } from '#main/engine/backend/gpu-fit';
+import { adapterLine, parseBackendName } from '#main/engine/backend/index';
 import { createEngineSession, type EngineSession, loadSession } from '#main/engine/index';
 import { DEFAULT_ADAM } from '#main/engine/train/adamw';
 import type { TrainJob } from '#main/jobs/protocol';
@@ -111,13 +112,29 @@ export async function runTrainJob(
       h.seed,
       saved ?? null,
     );
+    if (s.backend.adapter) {
+      // Refuse before the first step a run the GPU cannot hold, naming the figures.
+      const fit = gpuFit(
+        s.config,
+        {
+          batchSize: h.batchSize,
+          sourceLength: h.maxSrcLength,
+          targetLength: h.maxTgtLength,
+          training: true,
+        },
+        s.backend.adapter,
+        gpuDeviceBytes(s.backend.adapter),
+      );
+      if (!fit.ok) throw new Error(`does not fit the GPU: ${fit.reason}`);
+    }
     const params = parameterCount(s.config);
     ctx.send({
       type: 'started',
       backend: {
         name: s.backend.name,
         version: s.backend.version,
-        device: s.backend.device,
+        // the GPU adapter (vendor, architecture, description, limits) is recorded with the run
+        device: s.backend.adapter ? `gpu ${adapterLine(s.backend.adapter)}` : s.backend.device,
         threads: s.backend.threads,
       },
       params,

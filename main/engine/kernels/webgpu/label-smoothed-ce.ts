@@ -2,7 +2,7 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { LS_CE, LS_CE_GRAD } from '#main/engine/kernels/label-smoothed-ce';
 import { groupsFor, runGpuProgram, type WebGpuLike, WG } from './program';
-import { ROW_HEAD, ROW_PRELUDE, treeSum } from './reduce';
+import { rowHead, rowLanes, rowPrelude, treeSum } from './reduce';
 
 /**
  * WebGPU twins of the fused label-smoothed cross-entropy kernels (../label-smoothed-ce.ts, same
@@ -30,6 +30,7 @@ function forward({ inputs, backend, attrs }: Args): TensorInfo[] {
   const eps = attrs?.['eps'] as number;
   const pad = attrs?.['pad'] as number;
   const a = al !== undefined;
+  const lanes = rowLanes(v);
   const zin = a ? [z, al] : [z];
   const names = a ? ['z', 'al'] : ['z'];
   // stats[4r..4r+4) = max, log(sum exp(x - max)), sum a (x - max), sum a
@@ -40,20 +41,20 @@ function forward({ inputs, backend, attrs }: Args): TensorInfo[] {
       inputs: names,
       outSize: 4 * n,
       workgroups: n,
-      workgroup: WG,
+      workgroup: lanes,
       uniforms: { rows: 'i32', d: 'i32' },
-      prelude: ROW_PRELUDE,
-      body: `${ROW_HEAD}
+      prelude: rowPrelude(lanes),
+      body: `${rowHead(lanes)}
         var m = -3.402823e+38;
-        for (var j = lane; j < d; j += ${WG}) { m = max(m, ${masked(a, 'o + j')}); }
+        for (var j = lane; j < d; j += ${lanes}) { m = max(m, ${masked(a, 'o + j')}); }
         buf[lane] = m;
-        ${treeSum(['buf'], 'max')}
+        ${treeSum(['buf'], lanes, 'max')}
         let mx = buf[0];
         workgroupBarrier();
         var se = 0.0;
         var sa = 0.0;
         var cnt = 0.0;
-        for (var j = lane; j < d; j += ${WG}) {
+        for (var j = lane; j < d; j += ${lanes}) {
           let xm = ${masked(a, 'o + j')} - mx;
           let aj = ${a ? 'al[o + j]' : '1.0'};
           se += exp(xm);
@@ -63,7 +64,7 @@ function forward({ inputs, backend, attrs }: Args): TensorInfo[] {
         buf[lane] = se;
         buf2[lane] = sa;
         buf3[lane] = cnt;
-        ${treeSum(['buf', 'buf2', 'buf3'])}
+        ${treeSum(['buf', 'buf2', 'buf3'], lanes)}
         if (lane == 0 && ok) {
           result[4 * row] = mx;
           result[4 * row + 1] = log(buf[0]);
@@ -138,6 +139,7 @@ function backward({ inputs, backend, attrs }: Args): TensorInfo[] {
   const v = p.shape[p.shape.length - 1]!;
   const eps = attrs?.['eps'] as number;
   const pad = attrs?.['pad'] as number;
+  const lanes = rowLanes(v);
   const dz = runGpuProgram(
     backend,
     {
@@ -145,24 +147,24 @@ function backward({ inputs, backend, attrs }: Args): TensorInfo[] {
       inputs: ['dy', 'p', 'tgt', ...(a ? ['al'] : [])],
       outSize: n * v,
       workgroups: n,
-      workgroup: WG,
+      workgroup: lanes,
       uniforms: { rows: 'i32', d: 'i32', eps: 'f32', pad: 'i32' },
-      prelude: ROW_PRELUDE,
-      body: `${ROW_HEAD}
+      prelude: rowPrelude(lanes),
+      body: `${rowHead(lanes)}
         var cnt = f32(d);
         ${
           a
             ? `var c = 0.0;
-        for (var j = lane; j < d; j += ${WG}) { c += al[o + j]; }
+        for (var j = lane; j < d; j += ${lanes}) { c += al[o + j]; }
         buf[lane] = c;
-        ${treeSum(['buf'])}
+        ${treeSum(['buf'], lanes)}
         cnt = buf[0];`
             : ''
         }
         if (!ok) { return; }
         let t = tgt[row];
         if (t == uniforms.pad) {
-          for (var j = lane; j < d; j += ${WG}) { result[o + j] = 0.0; }
+          for (var j = lane; j < d; j += ${lanes}) { result[o + j] = 0.0; }
           return;
         }
         let eps = uniforms.eps;
@@ -170,7 +172,7 @@ function backward({ inputs, backend, attrs }: Args): TensorInfo[] {
         if (eps > 0.0) { epsI = eps / max(cnt - 1.0, 1.0); }
         let g = dy[row];
         let cNll = 1.0 - eps - epsI;
-        for (var j = lane; j < d; j += ${WG}) {
+        for (var j = lane; j < d; j += ${lanes}) {
           let aj = ${a ? 'al[o + j]' : '1.0'};
           let pj = p[o + j];
           var dzj = g * (cNll * pj + epsI * (cnt * pj - aj));

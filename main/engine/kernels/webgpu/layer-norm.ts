@@ -2,7 +2,7 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { LAYER_NORM, LAYER_NORM_GRAD } from '#main/engine/kernels/layer-norm';
 import { groupsFor, runGpuProgram, type WebGpuLike, WG } from './program';
-import { columnSums, ROW_HEAD, ROW_PRELUDE, treeSum } from './reduce';
+import { columnSums, rowHead, rowLanes, rowPrelude, treeSum } from './reduce';
 
 /**
  * WebGPU twins of the fused LayerNorm kernels (same inputs, outputs and formulas as
@@ -23,6 +23,7 @@ function forward({ inputs, backend, attrs }: Args): TensorInfo[] {
   const d = gamma.shape[0]!;
   const rows = size(x) / d;
   const eps = attrs?.['eps'] as number;
+  const lanes = rowLanes(d);
   const u = { rows: 'i32', d: 'i32', eps: 'f32' } as const;
   const mean = runGpuProgram(
     backend,
@@ -31,14 +32,14 @@ function forward({ inputs, backend, attrs }: Args): TensorInfo[] {
       inputs: ['x'],
       outSize: rows,
       workgroups: rows,
-      workgroup: WG,
+      workgroup: lanes,
       uniforms: u,
-      prelude: ROW_PRELUDE,
-      body: `${ROW_HEAD}
+      prelude: rowPrelude(lanes),
+      body: `${rowHead(lanes)}
         var s = 0.0;
-        for (var j = lane; j < d; j += ${WG}) { s += x[o + j]; }
+        for (var j = lane; j < d; j += ${lanes}) { s += x[o + j]; }
         buf[lane] = s;
-        ${treeSum(['buf'])}
+        ${treeSum(['buf'], lanes)}
         if (lane == 0 && ok) { result[row] = buf[0] / f32(d); }`,
     },
     [x],
@@ -52,15 +53,15 @@ function forward({ inputs, backend, attrs }: Args): TensorInfo[] {
       inputs: ['x', 'mean'],
       outSize: rows,
       workgroups: rows,
-      workgroup: WG,
+      workgroup: lanes,
       uniforms: u,
-      prelude: ROW_PRELUDE,
-      body: `${ROW_HEAD}
+      prelude: rowPrelude(lanes),
+      body: `${rowHead(lanes)}
         let mu = mean[min(row, uniforms.rows - 1)];
         var s = 0.0;
-        for (var j = lane; j < d; j += ${WG}) { let c = x[o + j] - mu; s += c * c; }
+        for (var j = lane; j < d; j += ${lanes}) { let c = x[o + j] - mu; s += c * c; }
         buf[lane] = s;
-        ${treeSum(['buf'])}
+        ${treeSum(['buf'], lanes)}
         if (lane == 0 && ok) { result[row] = 1.0 / sqrt(buf[0] / f32(d) + uniforms.eps); }`,
     },
     [x, mean],
@@ -93,6 +94,7 @@ function backward({ inputs, backend }: Args): TensorInfo[] {
   const { dy, x, mean, rstd, gamma } = inputs as Record<string, TensorInfo>;
   const d = gamma!.shape[0]!;
   const rows = size(x!) / d;
+  const lanes = rowLanes(d);
   const dx = runGpuProgram(
     backend,
     {
@@ -100,27 +102,27 @@ function backward({ inputs, backend }: Args): TensorInfo[] {
       inputs: ['dy', 'x', 'mean', 'rstd', 'gamma'],
       outSize: rows * d,
       workgroups: rows,
-      workgroup: WG,
+      workgroup: lanes,
       uniforms: { rows: 'i32', d: 'i32' },
-      prelude: ROW_PRELUDE,
-      body: `${ROW_HEAD}
+      prelude: rowPrelude(lanes),
+      body: `${rowHead(lanes)}
         let rr = min(row, uniforms.rows - 1);
         let mu = mean[rr];
         let rs = rstd[rr];
         var sg = 0.0;
         var sgx = 0.0;
-        for (var j = lane; j < d; j += ${WG}) {
+        for (var j = lane; j < d; j += ${lanes}) {
           let g = dy[o + j] * gamma[j];
           sg += g;
           sgx += g * (x[o + j] - mu) * rs;
         }
         buf[lane] = sg;
         buf2[lane] = sgx;
-        ${treeSum(['buf', 'buf2'])}
+        ${treeSum(['buf', 'buf2'], lanes)}
         let mg = buf[0] / f32(d);
         let mgx = buf2[0] / f32(d);
         if (ok) {
-          for (var j = lane; j < d; j += ${WG}) {
+          for (var j = lane; j < d; j += ${lanes}) {
             let xh = (x[o + j] - mu) * rs;
             result[o + j] = rs * (dy[o + j] * gamma[j] - mg - xh * mgx);
           }

@@ -67,31 +67,41 @@ export function columnSums(
 }
 
 /**
- * WGSL body prefix for a row reduction (one workgroup per row): defines `row`, `lane`, `ok`
- * (row in range) and `d` (row length). Needs the `ROW_PRELUDE` workgroup buffers.
+ * Lanes per row for a row reduction over `d` elements: a power of two from 16 to WG. Short rows
+ * get small workgroups (fewer idle lanes and barrier levels; SwiftShader pays dearly for both).
  */
-export const ROW_HEAD = `
-  let row = index / ${WG};
+export function rowLanes(d: number): number {
+  let w = 16;
+  while (w < d && w < WG) w *= 2;
+  return w;
+}
+
+/**
+ * WGSL body prefix for a row reduction (one workgroup of `lanes` per row): defines `row`, `lane`,
+ * `ok` (row in range), `d` (row length) and `o` (row offset). Needs `rowPrelude(lanes)`.
+ */
+export const rowHead = (lanes: number): string => `
+  let row = index / ${lanes};
   let lane = i32(localId.x);
   let ok = row < uniforms.rows;
   let d = uniforms.d;
   let o = min(row, uniforms.rows - 1) * d;`;
 
 /** Workgroup buffers for up to three simultaneous row sums. */
-export const ROW_PRELUDE = `
-  var<workgroup> buf : array<f32, ${WG}>;
-  var<workgroup> buf2 : array<f32, ${WG}>;
-  var<workgroup> buf3 : array<f32, ${WG}>;`;
+export const rowPrelude = (lanes: number): string => `
+  var<workgroup> buf : array<f32, ${lanes}>;
+  var<workgroup> buf2 : array<f32, ${lanes}>;
+  var<workgroup> buf3 : array<f32, ${lanes}>;`;
 
-/** WGSL: tree-sums `name[0..WG)` into `name[0]` (every lane of the workgroup calls it). */
-export function treeSum(names: readonly string[], op = '+'): string {
+/** WGSL: tree-sums (or maxes) `name[0..lanes)` into `name[0]`; every lane of the workgroup calls it. */
+export function treeSum(names: readonly string[], lanes: number, op: '+' | 'max' = '+'): string {
   const lines = names.map(
     (n) =>
       `${n}[lane] = ${op === 'max' ? `max(${n}[lane], ${n}[lane + s])` : `${n}[lane] + ${n}[lane + s]`};`,
   );
   return `
   workgroupBarrier();
-  for (var s = ${WG / 2}; s > 0; s = s >> 1u) {
+  for (var s = ${lanes / 2}; s > 0; s = s >> 1u) {
     if (lane < s) { ${lines.join(' ')} }
     workgroupBarrier();
   }`;

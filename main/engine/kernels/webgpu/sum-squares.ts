@@ -6,11 +6,13 @@ import { runGpuProgram, type WebGpuLike, WG } from './program';
 /**
  * WebGPU twin of the sum-of-squares kernel (../sum-squares.ts): the gradient's global norm over
  * every weight without one giant addN (WebGPU binds at most maxStorageBuffersPerShaderStage
- * buffers per program, often 8). Each tensor gets one program of WG workgroups that writes WG
- * partial sums into its slot of one shared buffer; a last workgroup adds all partials.
+ * buffers per program, often 8). Each tensor gets one program of up to MAX_GROUPS workgroups
+ * (one per ELEMS_PER_GROUP elements) that writes one partial sum per workgroup into its range of
+ * one shared buffer; a last workgroup adds all partials.
  */
 
-const GROUPS = WG;
+const MAX_GROUPS = 256;
+const ELEMS_PER_GROUP = 16 * WG;
 
 interface Args {
   inputs: TensorInfo[] | Record<string, TensorInfo>;
@@ -19,36 +21,42 @@ interface Args {
 
 function sumSquares({ inputs, backend }: Args): TensorInfo {
   const list = Array.isArray(inputs) ? inputs : Object.values(inputs);
-  const partial = backend.makeTensorInfo([list.length * GROUPS], 'float32');
+  const sizes = list.map((t) => t.shape.reduce((k, x) => k * x, 1));
+  const groups = sizes.map((n) => Math.min(MAX_GROUPS, Math.max(1, Math.ceil(n / ELEMS_PER_GROUP))));
+  const total = groups.reduce((a, b) => a + b, 0);
+  const partial = backend.makeTensorInfo([total], 'float32');
+  let base = 0;
   list.forEach((t, i) => {
-    const n = t.shape.reduce((k, x) => k * x, 1);
+    const n = sizes[i]!;
+    const g = groups[i]!;
     runGpuProgram(
       backend,
       {
         key: 'sumsq_partial',
         inputs: ['x'],
-        outSize: list.length * GROUPS,
-        workgroups: GROUPS,
+        outSize: total,
+        workgroups: g,
         workgroup: WG,
-        uniforms: { n: 'i32', slot: 'i32' },
+        uniforms: { n: 'i32', base: 'i32', groups: 'i32' },
         prelude: `var<workgroup> buf : array<f32, ${WG}>;`,
         body: `
           let lane = i32(localId.x);
           let group = index / ${WG};
           var s = 0.0;
-          for (var k = index; k < uniforms.n; k += ${WG * GROUPS}) { let e = x[k]; s += e * e; }
+          for (var k = index; k < uniforms.n; k += ${WG} * uniforms.groups) { let e = x[k]; s += e * e; }
           buf[lane] = s;
           workgroupBarrier();
           for (var h = ${WG / 2}; h > 0; h = h >> 1u) {
             if (lane < h) { buf[lane] = buf[lane] + buf[lane + h]; }
             workgroupBarrier();
           }
-          if (lane == 0 && group < ${GROUPS}) { result[uniforms.slot * ${GROUPS} + group] = buf[0]; }`,
+          if (lane == 0 && group < uniforms.groups) { result[uniforms.base + group] = buf[0]; }`,
       },
       [t],
-      [n, i],
+      [n, base, g],
       partial,
     );
+    base += g;
   });
   const out = runGpuProgram(
     backend,
@@ -73,7 +81,7 @@ function sumSquares({ inputs, backend }: Args): TensorInfo {
         if (lane == 0) { result[0] = buf[0]; }`,
     },
     [partial],
-    [list.length * GROUPS],
+    [total],
     [],
   );
   backend.disposeData(partial.dataId);

@@ -1,0 +1,91 @@
+/**
+ * The train step of one rung on WebGPU, for bench/gpu/run.sh (bundled with everything but
+ * dawn.node into one file by bench/gpu/vite.config.ts, so it runs where there is no npm).
+ * Prints one JSON line: adapter, step times, FLOPs and TFLOP/s, peak GPU memory, the memory check.
+ *   node webgpu-step.mjs '{"preset":"Base","steps":5,"warmup":2,"batch":8,"sourceLength":32,"targetLength":32}'
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { gpuFit } from '#main/engine/backend/gpu-fit';
+import { adapterLine, initBackend } from '#main/engine/backend/index';
+import { tinyTestConfig } from '#main/engine/model/test-config';
+import { type PresetName, presetConfig } from '#shared/model/presets';
+import { countMatMulFlops } from '../count-flops';
+import { makeTrainStepFor, type Workload } from '../train-step-tfjs';
+
+interface Args extends Workload {
+  readonly preset: PresetName | 'tiny';
+  readonly steps: number;
+  readonly warmup: number;
+  /** Device memory in bytes when known (nvidia-smi), for the fit check. */
+  readonly deviceBytes?: number;
+}
+
+const a = {
+  steps: 5,
+  warmup: 2,
+  batch: 8,
+  sourceLength: 32,
+  targetLength: 32,
+  withImage: true,
+  ...JSON.parse(process.argv[2] ?? '{}'),
+} as Args;
+const t0 = performance.now();
+const info = await initBackend({ prefer: 'webgpu', strict: true });
+const adapter = info.adapter!;
+const config =
+  a.preset === 'tiny'
+    ? tinyTestConfig({ vocabSize: 300, maxSourcePositions: 64, maxTargetPositions: 64 })
+    : presetConfig(a.preset);
+const fit = gpuFit(
+  config,
+  { batchSize: a.batch, sourceLength: a.sourceLength, targetLength: a.targetLength, training: true },
+  adapter,
+  a.deviceBytes,
+);
+const out: Record<string, unknown> = {
+  preset: a.preset,
+  adapter: adapterLine(adapter),
+  adapterInfo: adapter,
+  fit,
+  config,
+};
+if (!fit.ok) {
+  console.log(JSON.stringify({ ...out, error: fit.reason }));
+  process.exit(3);
+}
+type GpuMemory = tf.MemoryInfo & { numBytesInGPU?: number; numBytesAllocatedInGPU?: number };
+let peakInUse = 0;
+let peakAllocated = 0;
+const sample = () => {
+  const m = tf.memory() as GpuMemory;
+  peakInUse = Math.max(peakInUse, m.numBytesInGPU ?? 0);
+  peakAllocated = Math.max(peakAllocated, m.numBytesAllocatedInGPU ?? 0);
+};
+const h = makeTrainStepFor(config, a);
+const times: number[] = [];
+let loss = 0;
+for (let i = 0; i < a.warmup + a.steps; i++) {
+  const s = performance.now();
+  loss = await h.step(); // the step reads loss and gradient norm: the GPU has finished it
+  sample();
+  if (i >= a.warmup) times.push(performance.now() - s);
+}
+const flops = await countMatMulFlops('webgpu', () => h.step());
+sample();
+const median = [...times].sort((x, y) => x - y)[Math.floor(times.length / 2)]!;
+h.dispose();
+console.log(
+  JSON.stringify({
+    ...out,
+    backend: info.version,
+    median_ms: median,
+    times_ms: times.map((t) => Math.round(t)),
+    matmul_flops: flops,
+    tflops: flops / (median / 1000) / 1e12,
+    loss,
+    peak_gpu_bytes_in_use: peakInUse,
+    peak_gpu_bytes_allocated: peakAllocated,
+    wall_s: (performance.now() - t0) / 1000,
+  }),
+);
+process.exit(0);
