@@ -85,6 +85,12 @@ describe('right after npm ci (nothing built)', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/<script type="module"[^>]+src="\.\/assets\//);
     expect(existsSync(join(clone, 'build', 'renderer', 'index.html'))).toBe(true);
+    // Stopping the command by its pid stops the server it started (no orphan keeps the port).
+    serve.removeAllListeners('exit');
+    const exited = new Promise<void>((resolve) => serve!.once('exit', () => resolve()));
     serve.kill('SIGTERM');
+    await exited;
+    await new Promise((r) => setTimeout(r, 500));
+    await expect(fetch(url)).rejects.toThrow();
   }, 240_000);
 });
