@@ -1,5 +1,5 @@
 // Test helpers for scheduler/worker tests: a data folder with real VQA-RAD and quick fine-tunes.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HyperparameterOverrides } from '#shared/domain/hyperparameters';
@@ -61,4 +61,19 @@ export async function waitUntil(check: () => boolean, timeoutMs: number, what: s
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Raw bytes of each tensor of a safetensors file, by name (services may not import the engine). */
+export function tensorBytes(file: string): Map<string, Buffer> {
+  const bytes = readFileSync(file);
+  const n = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<
+    string,
+    { data_offsets: [number, number] }
+  >;
+  const out = new Map<string, Buffer>();
+  for (const [name, e] of Object.entries(header))
+    if (name !== '__metadata__')
+      out.set(name, bytes.subarray(8 + n + e.data_offsets[0], 8 + n + e.data_offsets[1]));
+  return out;
 }

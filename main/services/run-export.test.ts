@@ -4,22 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
-import { QUICK, startFinetune, vqaRadWorkbench } from './job-test-helpers';
-
-/** Raw bytes of each tensor of a safetensors file, by name (services may not import the engine). */
-function tensorBytes(file: string): Map<string, Buffer> {
-  const bytes = readFileSync(file);
-  const n = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<
-    string,
-    { data_offsets: [number, number] }
-  >;
-  const out = new Map<string, Buffer>();
-  for (const [name, e] of Object.entries(header))
-    if (name !== '__metadata__')
-      out.set(name, bytes.subarray(8 + n + e.data_offsets[0], 8 + n + e.data_offsets[1]));
-  return out;
-}
+import { QUICK, startFinetune, tensorBytes, vqaRadWorkbench } from './job-test-helpers';
 
 let env: Awaited<ReturnType<typeof vqaRadWorkbench>>;
 let runId: string;

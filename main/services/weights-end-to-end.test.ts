@@ -2,7 +2,7 @@
 // `torch.save` archive written by PyTorch, are imported with the standard dict.txt, fine-tuned a
 // few steps on real VQA-RAD, evaluated zero-shot straight from the import, exported, and the export
 // is imported back: every tensor equal to the run's checkpoint bit for bit.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -11,24 +11,9 @@ vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 import { requireTorch, writeCheckpoints } from '#main/data/weights/test-fixtures';
 import type { EvaluationSummary } from '#shared/domain/evaluation';
 import { PRESETS } from '#shared/model/presets';
-import { QUICK, vqaRadWorkbench, waitUntil } from './job-test-helpers';
+import { QUICK, tensorBytes, vqaRadWorkbench, waitUntil } from './job-test-helpers';
 
 const DICT = resolve(import.meta.dirname, '../../../shared/spec/vocab/dict.txt');
-
-/** Raw bytes of each tensor of a safetensors file, by name (services may not import the engine). */
-function tensorBytes(file: string): Map<string, Buffer> {
-  const bytes = readFileSync(file);
-  const n = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<
-    string,
-    { data_offsets: [number, number] }
-  >;
-  const out = new Map<string, Buffer>();
-  for (const [name, e] of Object.entries(header))
-    if (name !== '__metadata__')
-      out.set(name, bytes.subarray(8 + n + e.data_offsets[0], 8 + n + e.data_offsets[1]));
-  return out;
-}
 
 let env: Awaited<ReturnType<typeof vqaRadWorkbench>>;
 let weightsId: string;
