@@ -14,9 +14,12 @@ import { setFlagsFromString } from 'node:v8';
 // Before any wasm is compiled: V8 reads the feature flag when it validates a module.
 setFlagsFromString('--experimental-wasm-relaxed-simd');
 process.env['BIOMED_WASM_THREADS'] = '1';
+// tf.matMul = XNNPACK here; the engine's own GEMM (main/engine/kernels/wasm-gemm.ts) is timed apart.
+process.env['BIOMED_WASM_GEMM'] = 'xnnpack';
 
 const tf = await import('@tensorflow/tfjs-core');
 const { initBackend } = await import('#main/engine/backend/index');
+const { setWasmGemmKind } = await import('#main/engine/kernels/wasm-gemm');
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -299,9 +302,16 @@ for (const [m, k, n] of shapes) {
       done: () => tf.dispose(bs),
     };
   });
+  // The engine kernel with its own GEMM (packs b on every call, so no cached/fresh distinction).
+  setWasmGemmKind('fma');
+  const eOut = tf.matMul(a, b);
+  const eCheck = check(eOut.dataSync() as Float32Array, xRef);
+  eOut.dispose();
+  const engine = bestMs(() => tf.matMul(a, b).dispose());
+  setWasmGemmKind(undefined);
   tf.dispose([a, b]);
   console.log(
-    `\n[${m},${k}]x[${k},${n}] (load ${load()}): XNNPACK cached ${gf(cached)}, fresh ${gf(fresh)}  (${check(xRef)})`,
+    `\n[${m},${k}]x[${k},${n}] (load ${load()}): XNNPACK cached ${gf(cached)}, fresh ${gf(fresh)}  (${check(xRef)}); tf.matMul with the engine's FMA GEMM ${gf(engine)} (${eCheck})`,
   );
 
   for (const [name, g] of [
