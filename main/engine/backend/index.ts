@@ -1,5 +1,6 @@
 import { registerCustomKernels } from '#main/engine/kernels/register';
 import { registerGradients } from './gradients';
+import { installLeanBackward, uninstallLeanBackward } from './lean-backward';
 import { LOADERS } from './loaders';
 import {
   BACKEND_ORDER,
@@ -45,13 +46,19 @@ async function choose(opts: InitBackendOptions): Promise<BackendInfo> {
   const strict = forced !== undefined || opts.strict === true;
   const candidates = strict && first ? [first] : order(first);
   await registerGradients();
+  // BIOMED_LEAN_BACKWARD=0 keeps tfjs' own backward pass (same results, higher peak memory)
+  if (process.env['BIOMED_LEAN_BACKWARD'] === '0') uninstallLeanBackward();
+  const lean = process.env['BIOMED_LEAN_BACKWARD'] === '0' ? 'off' : installLeanBackward();
   const tried: BackendProbe[] = [];
   for (const name of candidates) {
     try {
       // A backend the caller named (env or preference) may use a software adapter; auto-choice may not.
       const loaded = await LOADERS[name](name === first);
       tried.push({ name, ok: true, ...(loaded.adapter ? { adapter: loaded.adapter } : {}) });
-      const kernels = registerCustomKernels(name === 'node-gpu' ? 'tensorflow' : name);
+      const kernels = [
+        ...registerCustomKernels(name === 'node-gpu' ? 'tensorflow' : name),
+        ...(lean === undefined ? ['backward:lean'] : []),
+      ];
       const notTried = BACKEND_ORDER.filter((n) => !tried.some((t) => t.name === n)).map(
         (n): BackendProbe => ({ name: n, ok: false, reason: `not tried: '${name}' was chosen first` }),
       );
