@@ -75,5 +75,5 @@ record('wasm stock');
 registerWasmTransposeFirst([tf.BatchMatMul]);
 record('wasm transpose-first');
 replaceWasmKernel(wasmBatchMatMulConfig);
-record('wasm batched XNNPACK (engine default)');
+record('wasm engine (default: own GEMM on 1 thread)');
 console.table(rows);

@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '#main/engine/backend/index';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
+import { setWasmGemmKind, type WasmGemmKind, wasmGemm, wasmGemmKindFromEnv } from './wasm-gemm';
 import { replaceWasmKernel, restoreStockWasmMatMul } from './wasm-transpose-first';
+import type { WasmBackendLike } from './wasm-views';
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
@@ -91,15 +93,89 @@ describe('wasm BatchMatMul with batched XNNPACK', () => {
     tf.dispose([q, k, w, gq0, gk0, gq1, gk1]);
   });
 
-  it('is bit-identical where the stock kernel already used XNNPACK', () => {
+  it('is bit-identical where the stock kernel already used XNNPACK (GEMM kinds simd and xnnpack)', () => {
     const a = tf.randomNormal([50, 70], 0, 1, 'float32', 8);
     const b = tf.randomNormal([70, 30], 0, 1, 'float32', 9);
     restoreStockWasmMatMul();
     const stock = tf.matMul(a, b);
     replaceWasmKernel(wasmBatchMatMulConfig);
-    const ours = tf.matMul(a, b);
-    expect(maxAbsDiff(ours, stock)).toBe(0);
-    tf.dispose([a, b, stock, ours]);
+    for (const kind of ['simd', 'xnnpack'] as const) {
+      setWasmGemmKind(kind);
+      const ours = tf.matMul(a, b);
+      expect(maxAbsDiff(ours, stock), kind).toBe(0);
+      ours.dispose();
+    }
+    setWasmGemmKind(undefined);
+    tf.dispose([a, b, stock]);
+  });
+
+  it("runs the engine's GEMM (FMA on this Node) and matches a float64 product on ragged shapes", () => {
+    const backend = tf.backend() as unknown as WasmBackendLike;
+    setWasmGemmKind(undefined);
+    expect(wasmGemm(backend)?.kind).toBe('fma');
+    replaceWasmKernel(wasmBatchMatMulConfig);
+    // M not a multiple of 4, N not of 8, N < 4, K = 1, a batch with b shared and one without.
+    const cases: [number[], number[]][] = [
+      [
+        [7, 5],
+        [5, 3],
+      ],
+      [
+        [13, 1],
+        [1, 17],
+      ],
+      [
+        [9, 33],
+        [33, 12],
+      ],
+      [
+        [3, 6, 10],
+        [10, 9],
+      ],
+      [
+        [2, 5, 4],
+        [2, 4, 11],
+      ],
+    ];
+    let seed = 40;
+    for (const [aShape, bShape] of cases) {
+      const a = tf.randomNormal(aShape, 0, 1, 'float32', seed++);
+      const b = tf.randomNormal(bShape, 0, 1, 'float32', seed++);
+      const [m, k] = aShape.slice(-2) as [number, number];
+      const n = bShape[bShape.length - 1]!;
+      const batch = aShape.length === 3 ? aShape[0]! : 1;
+      const av = a.dataSync();
+      const bv = b.dataSync();
+      const ref = new Float64Array(batch * m * n);
+      for (let s = 0; s < batch; s++)
+        for (let i = 0; i < m; i++)
+          for (let j = 0; j < n; j++) {
+            let acc = 0;
+            const bs = bShape.length === 3 ? s * k * n : 0;
+            for (let q = 0; q < k; q++) acc += av[s * m * k + i * k + q]! * bv[bs + q * n + j]!;
+            ref[s * m * n + i * n + j] = acc;
+          }
+      for (const kind of ['fma', 'simd', 'xnnpack'] as WasmGemmKind[]) {
+        setWasmGemmKind(kind);
+        const out = tf.matMul(a, b);
+        const got = out.dataSync();
+        let diff = 0;
+        for (let i = 0; i < ref.length; i++) diff = Math.max(diff, Math.abs(got[i]! - ref[i]!));
+        expect(diff, `${aShape} x ${bShape} ${kind}`).toBeLessThan(1e-5);
+        out.dispose();
+      }
+      tf.dispose([a, b]);
+    }
+    setWasmGemmKind(undefined);
+  });
+
+  it('reads the GEMM kind from BIOMED_WASM_GEMM and rejects others', () => {
+    expect(wasmGemmKindFromEnv({})).toBe('fma');
+    expect(wasmGemmKindFromEnv({ BIOMED_WASM_GEMM: 'simd' })).toBe('simd');
+    expect(wasmGemmKindFromEnv({ BIOMED_WASM_GEMM: 'xnnpack' })).toBe('xnnpack');
+    expect(() => wasmGemmKindFromEnv({ BIOMED_WASM_GEMM: 'avx' })).toThrow(
+      /BIOMED_WASM_GEMM='avx' is not one of/,
+    );
   });
 
   it('handles empty products and frees its temporaries', () => {

@@ -1,5 +1,6 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { wasmGemm } from './wasm-gemm';
 import { stockWasmKernel } from './wasm-transpose-first';
 import { type WasmBackendLike, WasmViews } from './wasm-views';
 
@@ -20,9 +21,13 @@ const SMALL_SLICE_MACS = 8192;
  *    transposes that when it moves fewer floats;
  * 2. folds a batch into rows when b is shared across the batch: [B, M, K] x [1, K, N] is one
  *    [1, B*M, K] x [1, K, N] product;
- * 3. otherwise runs one XNNPACK product per batch slice, on zero-copy views of the inputs.
+ * 3. otherwise runs one XNNPACK product per batch slice, on zero-copy views of the inputs;
+ * 4. on the single-threaded build, runs the products on the engine's own GEMM instead of XNNPACK
+ *    (wasm-gemm.ts: FMA where V8 allows relaxed SIMD, 1.8-3.6x XNNPACK on the train step's shapes;
+ *    BIOMED_WASM_GEMM=simd rounds exactly as XNNPACK, =xnnpack turns it off).
  * Results equal the stock kernel to float rounding (XNNPACK sums in a different order than the
- * scalar loop), and bit for bit where the stock kernel already used XNNPACK.
+ * scalar loop), and bit for bit where the stock kernel already used XNNPACK (with the GEMM kinds
+ * simd and xnnpack; fma rounds once per multiply-add instead of twice).
  */
 
 type CBatchMatMul = (
@@ -82,11 +87,24 @@ function multiply(
   n: number,
   out: TensorInfo,
 ): void {
-  const run = cBatchMatMul(backend);
   const views = new WasmViews(backend);
   const aOff = views.offsetOf(a);
   const bOff = views.offsetOf(b);
   const oOff = views.offsetOf(out);
+  const gemm = wasmGemm(backend);
+  if (gemm) {
+    // The engine's own GEMM on heap offsets: batch folded into rows when b is shared.
+    if (batchB === 1) {
+      gemm.multiply(aOff, bOff, oOff, batchA * m, k, n);
+      return;
+    }
+    for (let i = 0; i < Math.max(batchA, batchB); i++) {
+      const ai = batchA === 1 ? 0 : i;
+      gemm.multiply(aOff + 4 * ai * m * k, bOff + 4 * i * k * n, oOff + 4 * i * m * n, m, k, n);
+    }
+    return;
+  }
+  const run = cBatchMatMul(backend);
   try {
     if (batchB === 1) {
       // [batchA * M, K] x [K, N]: one product with the batch folded into rows. Whole tensors keep

@@ -1,6 +1,7 @@
 import type { MetricSeries } from '#shared/domain/metric';
 import type { Line } from '../charts/align';
 import { LineChart } from '../charts/line-chart';
+import { SelectField } from '../components/field';
 import type { CompareRun } from './compare-model';
 
 /** Curve names any of the runs has. */
@@ -30,14 +31,14 @@ export function OverlaidCurves(props: {
   if (props.names.length === 0) return <p className="hint">These runs have no curves yet.</p>;
   return (
     <div>
-      <div className="field" style={{ maxWidth: 260 }}>
-        <label htmlFor="curve-metric">Curve</label>
-        <select id="curve-metric" value={props.metric} onChange={(e) => props.onMetric(e.target.value)}>
-          {props.names.map((n) => (
-            <option key={n}>{n}</option>
-          ))}
-        </select>
-      </div>
+      <SelectField
+        id="curve-metric"
+        label="Curve"
+        style={{ maxWidth: 260 }}
+        value={props.metric}
+        options={props.names}
+        onChange={props.onMetric}
+      />
       <LineChart
         title={`Curves: ${props.metric} by step`}
         lines={props.lines}

@@ -1,5 +1,6 @@
 import type { Line } from '../charts/align';
 import { LineChart } from '../charts/line-chart';
+import { SelectField } from '../components/field';
 
 /** The metric against parameters (log x), one line per dataset: does going bigger pay? */
 export function ScalingView({
@@ -19,14 +20,14 @@ export function ScalingView({
   const all = [...lines, ...references];
   return (
     <div>
-      <div className="field" style={{ maxWidth: 260 }}>
-        <label htmlFor="scaling-metric">Scaling metric</label>
-        <select id="scaling-metric" value={metric} onChange={(e) => onMetric(e.target.value)}>
-          {metrics.map((m) => (
-            <option key={m}>{m}</option>
-          ))}
-        </select>
-      </div>
+      <SelectField
+        id="scaling-metric"
+        label="Scaling metric"
+        style={{ maxWidth: 260 }}
+        value={metric}
+        options={metrics}
+        onChange={onMetric}
+      />
       {all.length === 0 ? (
         <p className="hint">
           No run here has both a parameter count and a value of {metric || 'this metric'}.

@@ -1,23 +1,43 @@
-import type { ReactNode } from 'react';
+import type { CSSProperties, ReactNode } from 'react';
+
+/** What every labelled field has: the control's id (its label's `htmlFor`), a hint or an error. */
+interface FieldBase {
+  id: string;
+  label: string;
+  /** Shown under the control while there is no error. */
+  hint?: string | undefined;
+  /** Shown instead of the hint; the control is marked invalid meanwhile. */
+  error?: string | undefined;
+  /** Extra classes of the `.field` box, e.g. `grow`. */
+  className?: string;
+  style?: CSSProperties;
+}
+
+/**
+ * The attributes that tie a control to its field: its id, `aria-invalid` while there is an error,
+ * `aria-describedby` naming the hint or error under it (only when there is one).
+ */
+export function controlProps(id: string, hint: string | undefined, error: string | undefined) {
+  return {
+    id,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': (error ?? hint) !== undefined ? `${id}-msg` : undefined,
+  } as const;
+}
 
 /** A labelled form field (`.field`): the label, the control, and a hint or an error under it. */
 export function Field({
   id,
   label,
-  message,
+  hint,
   error,
+  className,
+  style,
   children,
-}: {
-  id: string;
-  label: string;
-  /** The hint shown when there is no error. */
-  message?: string;
-  error?: string | undefined;
-  children: ReactNode;
-}) {
-  const text = error ?? message;
+}: FieldBase & { children: ReactNode }) {
+  const text = error ?? hint;
   return (
-    <div className="field">
+    <div className={className ? `field ${className}` : 'field'} style={style}>
       <label htmlFor={id}>{label}</label>
       {children}
       {text !== undefined && (
@@ -29,28 +49,35 @@ export function Field({
   );
 }
 
+/** An option of a `SelectField`: a value shown as itself, or a value with its label. */
+export type SelectOption<T extends string> = T | { value: T; label: string; title?: string };
+
 /** A labelled `<select>` over options given as values, or as value and label. */
 export function SelectField<T extends string>({
-  id,
-  label,
   value,
   options,
   onChange,
-}: {
-  id: string;
-  label: string;
+  disabled,
+  ...field
+}: FieldBase & {
   value: T;
-  options: readonly (T | { value: T; label: string })[];
+  options: readonly SelectOption<T>[];
   onChange: (value: T) => void;
+  disabled?: boolean;
 }) {
   return (
-    <Field id={id} label={label}>
-      <select id={id} value={value} onChange={(e) => onChange(e.target.value as T)}>
+    <Field {...field}>
+      <select
+        {...controlProps(field.id, field.hint, field.error)}
+        value={value}
+        disabled={disabled}
+        onChange={(e) => onChange(e.target.value as T)}
+      >
         {options.map((o) =>
           typeof o === 'string' ? (
             <option key={o}>{o}</option>
           ) : (
-            <option key={o.value} value={o.value}>
+            <option key={o.value} value={o.value} title={o.title}>
               {o.label}
             </option>
           ),
@@ -60,34 +87,96 @@ export function SelectField<T extends string>({
   );
 }
 
-/** A labelled text input for a number typed by the user; the caller validates the text. */
-export function NumberField({
-  id,
-  label,
-  value,
-  onChange,
-  hint,
-  error,
-  placeholder,
-}: {
-  id: string;
-  label: string;
+interface TextProps {
   value: string;
   onChange: (text: string) => void;
-  hint?: string;
-  error?: string | undefined;
-  placeholder?: string;
-}) {
+  placeholder?: string | undefined;
+  disabled?: boolean;
+  required?: boolean;
+  onBlur?: () => void;
+}
+
+/** A labelled `<input>` of text (or search, url, date; `number` with `min`/`max` for a spin box). */
+export function TextField({
+  value,
+  onChange,
+  placeholder,
+  disabled,
+  required,
+  onBlur,
+  type,
+  min,
+  max,
+  inputMode,
+  ...field
+}: FieldBase &
+  TextProps & {
+    type?: 'text' | 'search' | 'url' | 'date' | 'number';
+    min?: number;
+    max?: number;
+    inputMode?: 'decimal' | 'numeric';
+  }) {
   return (
-    <Field id={id} label={label} {...(hint !== undefined ? { message: hint } : {})} error={error}>
+    <Field {...field}>
       <input
-        id={id}
+        {...controlProps(field.id, field.hint, field.error)}
+        type={type}
+        min={min}
+        max={max}
+        inputMode={inputMode}
         value={value}
         placeholder={placeholder}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={`${id}-msg`}
+        disabled={disabled}
+        required={required}
+        onBlur={onBlur}
         onChange={(e) => onChange(e.target.value)}
       />
     </Field>
+  );
+}
+
+/** A labelled text input for a number typed by the user; the caller validates the text. */
+export function NumberField(props: FieldBase & TextProps & { inputMode?: 'decimal' | 'numeric' }) {
+  return <TextField inputMode="decimal" {...props} />;
+}
+
+/** A labelled `<textarea>`. */
+export function TextAreaField({
+  value,
+  onChange,
+  placeholder,
+  rows,
+  ...field
+}: FieldBase & { value: string; onChange: (text: string) => void; placeholder?: string; rows?: number }) {
+  return (
+    <Field {...field}>
+      <textarea
+        {...controlProps(field.id, field.hint, field.error)}
+        rows={rows}
+        value={value}
+        placeholder={placeholder}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </Field>
+  );
+}
+
+/** A checkbox with its label after it (`.field.checkbox`). */
+export function CheckboxField({
+  id,
+  label,
+  checked,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+}) {
+  return (
+    <div className="field checkbox">
+      <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} />
+      <label htmlFor={id}>{label}</label>
+    </div>
   );
 }

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { type SkippedRecord, SPLITS } from '#shared/domain/dataset';
 import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
+import { useSubmit } from '../api/use-submit';
 import { BarList } from '../components/bar-list';
 import { ErrorBanner } from '../components/error-banner';
 import { formatDateTime } from '../format';
@@ -14,15 +15,10 @@ export function DatasetPage({ id }: { id: string }) {
   const api = useApi();
   const { data: d, error } = useQuery('datasets.get', { id });
   const [confirm, setConfirm] = useState(false);
-  const [deleteError, setDeleteError] = useState<Error | undefined>();
-  const remove = async () => {
-    try {
-      await api.invoke('datasets.delete', { id });
-      window.location.hash = '#/datasets';
-    } catch (e) {
-      setDeleteError(e as Error);
-    }
-  };
+  const { submit: remove, error: deleteError } = useSubmit(async () => {
+    await api.invoke('datasets.delete', { id });
+    window.location.hash = '#/datasets';
+  });
   return (
     <section>
       <nav aria-label="Breadcrumb" className="breadcrumb">

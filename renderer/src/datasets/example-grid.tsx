@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { type ExampleView, SPLITS, type Split } from '#shared/domain/dataset';
 import { useQuery } from '../api/use-query';
 import { ErrorBanner } from '../components/error-banner';
+import { SelectField, TextField } from '../components/field';
 import { ImageViewer } from './image-viewer';
 
 const PAGE = 24;
@@ -31,19 +32,21 @@ export function ExampleGrid({ datasetId }: { datasetId: string }) {
     <section aria-label="Examples">
       <h2>Examples</h2>
       <div className="row">
-        <div className="field">
-          <label htmlFor="ex-split">Split</label>
-          <select id="ex-split" value={split} onChange={(e) => setSplit(e.target.value as Split | '')}>
-            <option value="">All splits</option>
-            {SPLITS.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </div>
-        <div className="field grow">
-          <label htmlFor="ex-search">Search examples</label>
-          <input id="ex-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
-        </div>
+        <SelectField<Split | ''>
+          id="ex-split"
+          label="Split"
+          value={split}
+          options={[{ value: '', label: 'All splits' }, ...SPLITS]}
+          onChange={setSplit}
+        />
+        <TextField
+          id="ex-search"
+          label="Search examples"
+          className="grow"
+          type="search"
+          value={search}
+          onChange={setSearch}
+        />
       </div>
       <ErrorBanner error={error} />
       <ul className="example-grid">

@@ -2,7 +2,9 @@ import { useEffect, useState } from 'react';
 import type { DatasetFormat, ImportProgressEvent, ImportReport } from '#shared/domain/dataset';
 import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
+import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
+import { SelectField, TextField } from '../components/field';
 import { ProgressBar } from '../components/progress-bar';
 import { href } from '../routes';
 import { DropZone } from './drop-zone';
@@ -24,24 +26,12 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
   const [step, setStep] = useState<Step>('source');
   const [report, setReport] = useState<ImportReport | null>(null);
   const [progress, setProgress] = useState<ImportProgressEvent | null>(null);
-  const [error, setError] = useState<Error | undefined>();
-  const [busy, setBusy] = useState(false);
 
   // One import at a time from this window; the bar shows only while it runs.
   useEffect(() => api.on('onDidImportProgress', setProgress), [api]);
 
-  const run = async <T,>(f: () => Promise<T>): Promise<T | undefined> => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      return await f();
-    } catch (e) {
-      setError(e as Error);
-      return undefined;
-    } finally {
-      setBusy(false);
-    }
-  };
+  // Detection, the dry run and the import share one busy flag and one error.
+  const { submit: run, busy, error, setError } = useSubmit((f: () => Promise<void>) => f());
   const detect = (p: string) =>
     run(async () => {
       const d = await api.invoke('datasets.detect', { path: p });
@@ -63,7 +53,7 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
       ...(format === 'cbis-ddsm' && crops ? { lesionCrops: true } : {}),
     },
   });
-  /** A publisher option: a checkbox that, like strict, invalidates the last dry run. */
+  /** An import option (strict, or a publisher's): a checkbox that invalidates the last dry run. */
   const optionBox = (checked: boolean, set: (v: boolean) => void, text: string) => (
     <label className="check">
       <input
@@ -88,12 +78,12 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
   const doImport = async () => {
     setStep('importing');
     setProgress(null);
-    const r = await run(() => api.invoke('datasets.import', request(false)));
-    if (r) {
-      setReport(r);
+    const ok = await run(async () => {
+      setReport(await api.invoke('datasets.import', request(false)));
       setStep('done');
       onImported();
-    } else setStep('checked');
+    });
+    if (!ok) setStep('checked');
   };
   const errors = report?.problems.filter((p) => p.severity === 'error').length ?? 0;
 
@@ -110,57 +100,38 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
         onError={setError}
       />
       <div className="row">
-        <div className="field grow">
-          <label htmlFor="import-path">File or folder</label>
-          <input
-            id="import-path"
-            value={path}
-            placeholder="/data/vqa_rad or ../shared/data/vqa_rad"
-            onChange={(e) => {
-              setPath(e.target.value);
-              setStep('source');
-              setReport(null);
-            }}
-            onBlur={() => path.trim() && !format && detect(path.trim())}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="import-format">Format</label>
-          <select
-            id="import-format"
-            value={format}
-            onChange={(e) => setFormat(e.target.value as DatasetFormat)}
-          >
-            <option value="">Detect automatically</option>
-            {(formats ?? []).map((f) => (
-              <option key={f.format} value={f.format} title={f.description}>
-                {f.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="import-name">Name</label>
-          <input
-            id="import-name"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            placeholder="(from the data)"
-          />
-        </div>
-      </div>
-      <label className="check">
-        <input
-          type="checkbox"
-          checked={strict}
-          onChange={(e) => {
-            setStrict(e.target.checked);
+        <TextField
+          id="import-path"
+          label="File or folder"
+          className="grow"
+          value={path}
+          placeholder="/data/vqa_rad or ../shared/data/vqa_rad"
+          onChange={(p) => {
+            setPath(p);
             setStep('source');
             setReport(null);
           }}
-        />{' '}
-        Refuse the whole import if any record would be skipped (strict)
-      </label>
+          onBlur={() => path.trim() && !format && detect(path.trim())}
+        />
+        <SelectField<DatasetFormat | ''>
+          id="import-format"
+          label="Format"
+          value={format}
+          options={[
+            { value: '', label: 'Detect automatically' },
+            ...(formats ?? []).map((f) => ({ value: f.format, label: f.label, title: f.description })),
+          ]}
+          onChange={setFormat}
+        />
+        <TextField
+          id="import-name"
+          label="Name"
+          value={name}
+          placeholder="(from the data)"
+          onChange={setName}
+        />
+      </div>
+      {optionBox(strict, setStrict, 'Refuse the whole import if any record would be skipped (strict)')}
       {format === 'mimic-cxr' && optionBox(frontal, setFrontal, 'Frontal views only (PA and AP)')}
       {format === 'cbis-ddsm' && optionBox(crops, setCrops, 'Cropped lesions instead of the full mammograms')}
       {detected && (

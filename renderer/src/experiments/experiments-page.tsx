@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'react';
 import type { RunSummary } from '#shared/domain/run';
 import { useApi } from '../api/context';
+import { useSubmit } from '../api/use-submit';
 import { EmptyState } from '../components/empty-state';
 import { ErrorBanner } from '../components/error-banner';
 import { href } from '../routes';
@@ -18,8 +19,16 @@ export function HistoryPage() {
   const { pages, error, ensure, reload } = useRunList(filter);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [openId, setOpenId] = useState<string | null>(null);
-  const [actionError, setActionError] = useState<Error | undefined>();
   const [confirming, setConfirming] = useState(false);
+  const {
+    submit: deleteSelected,
+    error: actionError,
+    setError: setActionError,
+  } = useSubmit(async () => {
+    for (const id of selected) await api.invoke('runs.delete', { id });
+    setSelected(new Set());
+    if (openId && selected.has(openId)) setOpenId(null);
+  });
 
   const onSelect = useCallback((id: string, on: boolean) => {
     setSelected((prev) => {
@@ -33,21 +42,14 @@ export function HistoryPage() {
     (run: RunSummary) => {
       api.invoke('runs.star', { id: run.id, starred: !run.starred }).catch(setActionError);
     },
-    [api],
+    [api, setActionError],
   );
   const onSort = useCallback((sort: string) => {
     setFilter((f) => ({ ...f, sort, order: f.sort === sort && f.order === 'desc' ? 'asc' : 'desc' }));
   }, []);
   const remove = async () => {
     setConfirming(false);
-    try {
-      for (const id of selected) await api.invoke('runs.delete', { id });
-      setSelected(new Set());
-      if (openId && selected.has(openId)) setOpenId(null);
-      setActionError(undefined);
-    } catch (e) {
-      setActionError(e as Error);
-    }
+    await deleteSelected();
     reload();
   };
 

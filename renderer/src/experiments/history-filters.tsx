@@ -4,10 +4,12 @@ import { RUN_STATUSES } from '#shared/domain/run';
 import { PRESET_NAMES } from '#shared/model/presets';
 import { TASK_IDS } from '#shared/tasks';
 import { useQuery } from '../api/use-query';
+import { CheckboxField, SelectField, TextField } from '../components/field';
 import type { RunFilter } from './use-run-list';
 
 const one = (v: string): string[] | undefined => (v ? [v] : undefined);
 
+/** A filter's select: "Any" (or `any`) first, then the options; its id follows the label. */
 function Select(props: {
   label: string;
   value: string;
@@ -15,22 +17,19 @@ function Select(props: {
   onChange: (v: string) => void;
   any?: string;
 }) {
-  const id = `filter-${props.label.toLowerCase().replace(/\W+/g, '-')}`;
   return (
-    <div className="field">
-      <label htmlFor={id}>{props.label}</label>
-      <select id={id} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
-        <option value="">{props.any ?? 'Any'}</option>
-        {props.options.map((o) => {
-          const [value, text] = typeof o === 'string' ? [o, o] : o;
-          return (
-            <option key={value} value={value}>
-              {text}
-            </option>
-          );
-        })}
-      </select>
-    </div>
+    <SelectField
+      id={`filter-${props.label.toLowerCase().replace(/\W+/g, '-')}`}
+      label={props.label}
+      value={props.value}
+      options={[
+        { value: '', label: props.any ?? 'Any' },
+        ...props.options.map((o) =>
+          typeof o === 'string' ? { value: o, label: o } : { value: o[0], label: o[1] },
+        ),
+      ]}
+      onChange={props.onChange}
+    />
   );
 }
 
@@ -56,16 +55,15 @@ export function HistoryFilters({
     typeof filter.sort === 'string' && filter.sort.startsWith('metric:') ? filter.sort.slice(7) : '';
   return (
     <fieldset className="filters" aria-label="Filter runs">
-      <div className="field grow">
-        <label htmlFor="filter-search">Search</label>
-        <input
-          id="filter-search"
-          type="search"
-          placeholder="Name, id, dataset or note"
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-        />
-      </div>
+      <TextField
+        id="filter-search"
+        label="Search"
+        className="grow"
+        type="search"
+        placeholder="Name, id, dataset or note"
+        value={search}
+        onChange={setSearch}
+      />
       <Select
         label="Status"
         value={filter.status?.[0] ?? ''}
@@ -96,37 +94,26 @@ export function HistoryFilters({
         options={tags ?? []}
         onChange={(v) => set({ tag: one(v) })}
       />
-      <div className="field">
-        <label htmlFor="filter-from">From</label>
-        <input
-          id="filter-from"
-          type="date"
-          value={filter.createdAfter?.slice(0, 10) ?? ''}
-          onChange={(e) =>
-            set({ createdAfter: e.target.value ? `${e.target.value}T00:00:00.000Z` : undefined })
-          }
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="filter-to">To</label>
-        <input
-          id="filter-to"
-          type="date"
-          value={filter.createdBefore?.slice(0, 10) ?? ''}
-          onChange={(e) =>
-            set({ createdBefore: e.target.value ? `${e.target.value}T23:59:59.999Z` : undefined })
-          }
-        />
-      </div>
-      <div className="field checkbox">
-        <input
-          id="filter-starred"
-          type="checkbox"
-          checked={filter.starred === true}
-          onChange={(e) => set({ starred: e.target.checked ? true : undefined })}
-        />
-        <label htmlFor="filter-starred">Starred only</label>
-      </div>
+      <TextField
+        id="filter-from"
+        label="From"
+        type="date"
+        value={filter.createdAfter?.slice(0, 10) ?? ''}
+        onChange={(d) => set({ createdAfter: d ? `${d}T00:00:00.000Z` : undefined })}
+      />
+      <TextField
+        id="filter-to"
+        label="To"
+        type="date"
+        value={filter.createdBefore?.slice(0, 10) ?? ''}
+        onChange={(d) => set({ createdBefore: d ? `${d}T23:59:59.999Z` : undefined })}
+      />
+      <CheckboxField
+        id="filter-starred"
+        label="Starred only"
+        checked={filter.starred === true}
+        onChange={(on) => set({ starred: on ? true : undefined })}
+      />
       <Select
         label="Sort by metric"
         any="(column sort)"

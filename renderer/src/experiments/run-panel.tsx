@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
 import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
+import { useSubmit } from '../api/use-submit';
 import { clusterLine } from '../components/cluster-badge';
 import { ErrorBanner } from '../components/error-banner';
+import { TextAreaField } from '../components/field';
 import { formatDateTime } from '../format';
 import { href } from '../routes';
 import { TagEditor } from './tag-editor';
@@ -12,20 +14,14 @@ export function RunPanel({ id, onClose }: { id: string; onClose: () => void }) {
   const api = useApi();
   const { data: run, error, reload } = useQuery('runs.get', { id });
   const [note, setNote] = useState('');
-  const [saveError, setSaveError] = useState<Error | undefined>();
   const [saved, setSaved] = useState(false);
   useEffect(() => setNote(run?.note ?? ''), [run?.note]);
   useEffect(() => api.on('onDidChangeRun', (e) => e.runId === id && reload()), [api, id, reload]);
-  const save = async () => {
-    try {
-      await api.invoke('runs.setNote', { id, note });
-      setSaveError(undefined);
-      setSaved(true);
-      reload();
-    } catch (e) {
-      setSaveError(e as Error);
-    }
-  };
+  const { submit: save, error: saveError } = useSubmit(async () => {
+    await api.invoke('runs.setNote', { id, note });
+    setSaved(true);
+    reload();
+  });
   return (
     <aside className="panel" aria-label="Run details">
       <header>
@@ -67,18 +63,18 @@ export function RunPanel({ id, onClose }: { id: string; onClose: () => void }) {
           <TagEditor runId={id} tags={run.tags} onChanged={reload} />
         </>
       )}
-      <label htmlFor="run-note">Note</label>
-      <textarea
+      <TextAreaField
         id="run-note"
+        label="Note"
         value={note}
         rows={5}
-        onChange={(e) => {
-          setNote(e.target.value);
+        onChange={(text) => {
+          setNote(text);
           setSaved(false);
         }}
       />
       <div>
-        <button type="button" onClick={save}>
+        <button type="button" onClick={() => save()}>
           Save note
         </button>
         {saved && <span className="ok">Saved</span>}

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { useApi } from '../api/context';
+import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
+import { TextField } from '../components/field';
 
 /** A run's tags: remove one with its button, add one by typing and pressing Enter. */
 export function TagEditor({
@@ -14,16 +16,10 @@ export function TagEditor({
 }) {
   const api = useApi();
   const [text, setText] = useState('');
-  const [error, setError] = useState<Error | undefined>();
-  const change = async (add: string[], remove: string[]) => {
-    try {
-      await api.invoke('runs.tag', { id: runId, add, remove });
-      setError(undefined);
-      onChanged();
-    } catch (e) {
-      setError(e as Error);
-    }
-  };
+  const { submit: change, error } = useSubmit(async (add: string[], remove: string[]) => {
+    await api.invoke('runs.tag', { id: runId, add, remove });
+    onChanged();
+  });
   return (
     <div className="tags">
       <ul aria-label="Tags" className="inline-list">
@@ -47,11 +43,11 @@ export function TagEditor({
           if (text.trim()) change([text.trim()], []).then(() => setText(''));
         }}
       >
-        <label htmlFor={`tag-${runId}`}>Add tag</label>{' '}
-        <input
+        <TextField
           id={`tag-${runId}`}
+          label="Add tag"
           value={text}
-          onChange={(e) => setText(e.target.value)}
+          onChange={setText}
           placeholder="baseline"
         />
       </form>

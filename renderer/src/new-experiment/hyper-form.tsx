@@ -1,3 +1,4 @@
+import { NumberField } from '../components/field';
 import { HYPER_FIELDS, type HyperDraft, type HyperKey } from './hyper-draft';
 
 /** The hyperparameters, pre-filled from the recipe; each invalid field says why, beside it. */
@@ -18,26 +19,17 @@ export function HyperForm(props: {
         </button>
       </p>
       <div className="form-grid">
-        {HYPER_FIELDS.map((f) => {
-          const err = props.errors[f.key];
-          const id = `hp-${f.key}`;
-          return (
-            <div className="field" key={f.key}>
-              <label htmlFor={id}>{f.label}</label>
-              <input
-                id={id}
-                inputMode="decimal"
-                value={props.draft[f.key]}
-                aria-invalid={err ? true : undefined}
-                aria-describedby={`${id}-msg`}
-                onChange={(e) => props.onChange({ ...props.draft, [f.key]: e.target.value })}
-              />
-              <span id={`${id}-msg`} className={err ? 'field-error' : 'hint'}>
-                {err ?? f.hint}
-              </span>
-            </div>
-          );
-        })}
+        {HYPER_FIELDS.map((f) => (
+          <NumberField
+            key={f.key}
+            id={`hp-${f.key}`}
+            label={f.label}
+            value={props.draft[f.key]}
+            hint={f.hint}
+            error={props.errors[f.key]}
+            onChange={(text) => props.onChange({ ...props.draft, [f.key]: text })}
+          />
+        ))}
       </div>
     </fieldset>
   );

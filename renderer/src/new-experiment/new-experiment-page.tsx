@@ -4,7 +4,9 @@ import { TASK_HYPERPARAMETERS } from '#shared/task-hyperparameters';
 import { TASK_IDS, TASKS, type TaskId } from '#shared/tasks';
 import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
+import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
+import { SelectField, TextField } from '../components/field';
 import { href } from '../routes';
 import { DatasetChoice } from './dataset-choice';
 import { EvaluationChoice } from './evaluation-choice';
@@ -38,8 +40,6 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
   );
   const cpuOnly = [...scales].every((s) => s.startsWith('cpu-'));
   const [draft, setDraft] = useState(() => recipeDraft('vqa', 1000, true));
-  const [error, setError] = useState<Error | undefined>();
-  const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     if (!preset) return;
@@ -85,44 +85,36 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
           ? 'Fix the highlighted hyperparameters.'
           : (seedList.error ?? limitError);
 
-  const queue = async () => {
+  const {
+    submit: queue,
+    busy,
+    error,
+  } = useSubmit(async () => {
     if (!request) return;
-    setBusy(true);
-    try {
-      const res = await api.invoke('experiments.create', request);
-      setError(undefined);
-      const first = res.runs[0]?.id;
-      window.location.hash = first && res.runs.length === 1 ? href.run(first) : '#/experiments';
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+    const res = await api.invoke('experiments.create', request);
+    const first = res.runs[0]?.id;
+    window.location.hash = first && res.runs.length === 1 ? href.run(first) : '#/experiments';
+  });
 
   return (
     <section className="new-experiment">
       <h1>New experiment</h1>
       <div className="row">
-        <div className="field">
-          <label htmlFor="exp-task">Task</label>
-          <select id="exp-task" value={task} onChange={(e) => setTask(e.target.value as TaskId)}>
-            {TASK_IDS.map((t) => (
-              <option key={t} value={t}>
-                {TASKS[t].label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field grow">
-          <label htmlFor="exp-name">Experiment name</label>
-          <input
-            id="exp-name"
-            value={name}
-            placeholder={form ? defaultName(form, datasetName) : '(from dataset and scale)'}
-            onChange={(e) => setName(e.target.value)}
-          />
-        </div>
+        <SelectField
+          id="exp-task"
+          label="Task"
+          value={task}
+          options={TASK_IDS.map((t) => ({ value: t, label: TASKS[t].label }))}
+          onChange={setTask}
+        />
+        <TextField
+          id="exp-name"
+          label="Experiment name"
+          className="grow"
+          value={name}
+          placeholder={form ? defaultName(form, datasetName) : '(from dataset and scale)'}
+          onChange={setName}
+        />
       </div>
       <p className="hint">{TASKS[task].description}</p>
       <DatasetChoice
@@ -144,63 +136,56 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
         }}
       />
       <div className="row">
-        <div className="field">
-          <label htmlFor="exp-init">Initial weights</label>
-          <select
-            id="exp-init"
-            value={init}
-            onChange={(e) => {
-              setInit(e.target.value);
-              // imported weights fix the scale: their preset (a custom shape trains as it is)
-              const w = imported?.find((x) => `weights:${x.id}` === e.target.value);
-              if (w && w.architecture.preset !== 'custom') setScales(new Set([w.architecture.preset]));
-            }}
-          >
-            <option value="">None (random initialisation)</option>
-            {(imported ?? []).map((w) => (
-              <option key={w.id} value={`weights:${w.id}`}>
-                Imported weights {w.name} ({w.architecture.preset})
-              </option>
-            ))}
-            {(finished?.runs ?? []).map((r) => (
-              <option key={r.id} value={r.id}>
-                Checkpoint of {r.name} ({r.scale})
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="exp-seeds">Seeds</label>
-          <input
-            id="exp-seeds"
-            value={seeds}
-            onChange={(e) => setSeeds(e.target.value)}
-            aria-invalid={seedList.error ? true : undefined}
-            aria-describedby="exp-seeds-msg"
-          />
-          <span id="exp-seeds-msg" className={seedList.error ? 'field-error' : 'hint'}>
-            {seedList.error ?? 'e.g. 1, 2, 3 or 1-5'}
-          </span>
-        </div>
+        <SelectField
+          id="exp-init"
+          label="Initial weights"
+          value={init}
+          options={[
+            { value: '', label: 'None (random initialisation)' },
+            ...(imported ?? []).map((w) => ({
+              value: `weights:${w.id}`,
+              label: `Imported weights ${w.name} (${w.architecture.preset})`,
+            })),
+            ...(finished?.runs ?? []).map((r) => ({
+              value: r.id,
+              label: `Checkpoint of ${r.name} (${r.scale})`,
+            })),
+          ]}
+          onChange={(value) => {
+            setInit(value);
+            // imported weights fix the scale: their preset (a custom shape trains as it is)
+            const w = imported?.find((x) => `weights:${x.id}` === value);
+            if (w && w.architecture.preset !== 'custom') setScales(new Set([w.architecture.preset]));
+          }}
+        />
+        <TextField
+          id="exp-seeds"
+          label="Seeds"
+          value={seeds}
+          hint="e.g. 1, 2, 3 or 1-5"
+          error={seedList.error}
+          onChange={setSeeds}
+        />
       </div>
       <div className="row">
-        <div className="field">
-          <label htmlFor="exp-target">Run on</label>
-          <select id="exp-target" value={cluster} onChange={(e) => setCluster(e.target.value)}>
-            <option value="">This machine</option>
-            {(clusters ?? []).map((c) => (
-              <option key={c.name} value={c.name}>
-                Cluster {c.name} ({c.partition ?? 'default partition'}, {c.gpus > 0 ? `${c.gpus} GPU, ` : ''}
-                {c.timeLimit})
-              </option>
-            ))}
-          </select>
-          <span className="hint">
-            {cluster
+        <SelectField
+          id="exp-target"
+          label="Run on"
+          value={cluster}
+          options={[
+            { value: '', label: 'This machine' },
+            ...(clusters ?? []).map((c) => ({
+              value: c.name,
+              label: `Cluster ${c.name} (${c.partition ?? 'default partition'}, ${c.gpus > 0 ? `${c.gpus} GPU, ` : ''}${c.timeLimit})`,
+            })),
+          ]}
+          hint={
+            cluster
               ? 'One Slurm job per run; a sweep is one job array. Follow it in History.'
-              : 'Add clusters in Settings.'}
-          </span>
-        </div>
+              : 'Add clusters in Settings.'
+          }
+          onChange={setCluster}
+        />
       </div>
       <HyperForm
         draft={draft}
@@ -222,7 +207,7 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
         {seedList.seeds?.length ?? 0} seed{seedList.seeds?.length === 1 ? '' : 's'}
       </output>
       <div className="actions">
-        <button type="button" className="primary" disabled={!!problem || busy} onClick={queue}>
+        <button type="button" className="primary" disabled={!!problem || busy} onClick={() => queue()}>
           {cluster
             ? `Submit ${count > 1 ? `${count} runs` : 'run'} to ${cluster}`
             : count > 1

@@ -2,7 +2,9 @@ import { useState } from 'react';
 import type { EvaluationMode } from '#shared/domain/evaluation';
 import { MetricId } from '#shared/domain/metric';
 import { useApi } from '../api/context';
+import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
+import { CheckboxField, SelectField, TextField } from '../components/field';
 import { formatMetric } from '../format';
 import { parseFigure, parseParams } from './parse-figure';
 
@@ -26,111 +28,98 @@ export function ReferenceForm({
   const [citation, setCitation] = useState('');
   const [url, setUrl] = useState('');
   const [asQuoted, setAsQuoted] = useState(false);
-  const [error, setError] = useState<Error | undefined>();
-  const [busy, setBusy] = useState(false);
   const value = parseFigure(figure, metric);
   const paramCount = parseParams(params);
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
-    if (value === null) {
-      setError(new Error('Value: give the figure as printed, e.g. 71.6 or 0.716'));
-      return;
-    }
-    setBusy(true);
-    try {
-      await api.invoke('referenceRows.add', {
-        model,
-        dataset: dataset || defaultDataset,
-        mode,
-        metric: metric as MetricId,
-        value,
-        valueText: figure,
-        params: paramCount,
-        citation,
-        url: url.trim() || null,
-        asQuoted,
-      });
-      setModel('');
-      setFigure('');
-      setCitation('');
-      setUrl('');
-      setError(undefined);
-      onAdded();
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmit(async () => {
+    if (value === null) throw new Error('Value: give the figure as printed, e.g. 71.6 or 0.716');
+    await api.invoke('referenceRows.add', {
+      model,
+      dataset: dataset || defaultDataset,
+      mode,
+      metric: metric as MetricId,
+      value,
+      valueText: figure,
+      params: paramCount,
+      citation,
+      url: url.trim() || null,
+      asQuoted,
+    });
+    setModel('');
+    setFigure('');
+    setCitation('');
+    setUrl('');
+    onAdded();
+  });
   return (
     <details className="reference-form">
       <summary>Add a reference row</summary>
-      <form aria-label="Add a reference row" onSubmit={submit}>
+      <form
+        aria-label="Add a reference row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
         <div className="row">
-          <div className="field">
-            <label htmlFor="ref-model">Model</label>
-            <input id="ref-model" value={model} onChange={(e) => setModel(e.target.value)} required />
-          </div>
-          <div className="field">
-            <label htmlFor="ref-dataset">Dataset</label>
-            <input id="ref-dataset" value={dataset} onChange={(e) => setDataset(e.target.value)} required />
-          </div>
-          <div className="field">
-            <label htmlFor="ref-mode">Mode</label>
-            <select id="ref-mode" value={mode} onChange={(e) => setMode(e.target.value as EvaluationMode)}>
-              <option value="finetuned">fine-tuned</option>
-              <option value="zeroshot">zero-shot</option>
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="ref-metric">Metric</label>
-            <select id="ref-metric" value={metric} onChange={(e) => setMetric(e.target.value)}>
-              {MetricId.options.map((m) => (
-                <option key={m}>{m}</option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="ref-value">Value as printed</label>
-            <input id="ref-value" value={figure} onChange={(e) => setFigure(e.target.value)} required />
-            <span className="hint">
-              {value === null ? 'e.g. 71.6 or 0.716' : `stored as ${formatMetric(value)}`}
-            </span>
-          </div>
-          <div className="field">
-            <label htmlFor="ref-params">Parameters (optional)</label>
-            <input
-              id="ref-params"
-              value={params}
-              placeholder="182M"
-              onChange={(e) => setParams(e.target.value)}
-            />
-          </div>
+          <TextField id="ref-model" label="Model" value={model} onChange={setModel} required />
+          <TextField id="ref-dataset" label="Dataset" value={dataset} onChange={setDataset} required />
+          <SelectField<EvaluationMode>
+            id="ref-mode"
+            label="Mode"
+            value={mode}
+            options={[
+              { value: 'finetuned', label: 'fine-tuned' },
+              { value: 'zeroshot', label: 'zero-shot' },
+            ]}
+            onChange={setMode}
+          />
+          <SelectField
+            id="ref-metric"
+            label="Metric"
+            value={metric}
+            options={MetricId.options}
+            onChange={setMetric}
+          />
+          <TextField
+            id="ref-value"
+            label="Value as printed"
+            value={figure}
+            hint={value === null ? 'e.g. 71.6 or 0.716' : `stored as ${formatMetric(value)}`}
+            onChange={setFigure}
+            required
+          />
+          <TextField
+            id="ref-params"
+            label="Parameters (optional)"
+            value={params}
+            placeholder="182M"
+            onChange={setParams}
+          />
         </div>
         <div className="row">
-          <div className="field" style={{ flex: 1, minWidth: 280 }}>
-            <label htmlFor="ref-citation">Citation</label>
-            <input
-              id="ref-citation"
-              value={citation}
-              placeholder="Author et al. 2024, Table 3"
-              onChange={(e) => setCitation(e.target.value)}
-              required
-            />
-          </div>
-          <div className="field" style={{ flex: 1, minWidth: 220 }}>
-            <label htmlFor="ref-url">Link (optional)</label>
-            <input id="ref-url" type="url" value={url} onChange={(e) => setUrl(e.target.value)} />
-          </div>
-          <div className="field checkbox">
-            <input
-              id="ref-quoted"
-              type="checkbox"
-              checked={asQuoted}
-              onChange={(e) => setAsQuoted(e.target.checked)}
-            />
-            <label htmlFor="ref-quoted">as quoted by others</label>
-          </div>
+          <TextField
+            id="ref-citation"
+            label="Citation"
+            style={{ flex: 1, minWidth: 280 }}
+            value={citation}
+            placeholder="Author et al. 2024, Table 3"
+            onChange={setCitation}
+            required
+          />
+          <TextField
+            id="ref-url"
+            label="Link (optional)"
+            style={{ flex: 1, minWidth: 220 }}
+            type="url"
+            value={url}
+            onChange={setUrl}
+          />
+          <CheckboxField
+            id="ref-quoted"
+            label="as quoted by others"
+            checked={asQuoted}
+            onChange={setAsQuoted}
+          />
           <button type="submit" className="primary" disabled={busy}>
             Add reference
           </button>

@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import type { EvaluationMode } from '#shared/domain/evaluation';
 import type { ReferenceRow } from '#shared/domain/reference-row';
 import { useApi } from '../api/context';
+import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
 import { ReferenceForm } from './reference-form';
 import { ReferenceTable } from './reference-table';
@@ -22,16 +22,10 @@ export function ReferenceSection({
   onChange: () => void;
 }) {
   const api = useApi();
-  const [error, setError] = useState<Error | undefined>();
-  const remove = async (r: ReferenceRow) => {
-    try {
-      await api.invoke('referenceRows.delete', { id: r.id });
-      setError(undefined);
-      onChange();
-    } catch (e) {
-      setError(e as Error);
-    }
-  };
+  const { submit: remove, error } = useSubmit(async (r: ReferenceRow) => {
+    await api.invoke('referenceRows.delete', { id: r.id });
+    onChange();
+  });
   return (
     <section aria-label="Reference figures" className="reference-section">
       <ReferenceTable

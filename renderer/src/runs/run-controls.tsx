@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { RESUMABLE_STATUSES, type RunSummary } from '#shared/domain/run';
 import { useApi } from '../api/context';
+import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
 
 type Action = 'runs.cancel' | 'runs.pause' | 'runs.resume';
@@ -8,20 +9,17 @@ type Action = 'runs.cancel' | 'runs.pause' | 'runs.resume';
 /** Cancel, pause and resume, each enabled only in the states where it means something. */
 export function RunControls({ run, onDone }: { run: RunSummary; onDone: () => void }) {
   const api = useApi();
-  const [error, setError] = useState<Error | undefined>();
-  const [pending, setPending] = useState<Action | null>(null);
-  const act = async (action: Action) => {
-    setPending(action);
-    try {
-      await api.invoke(action, { id: run.id });
-      setError(undefined);
-      onDone();
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setPending(null);
-    }
-  };
+  const [last, setLast] = useState<Action | null>(null);
+  const {
+    submit: act,
+    busy,
+    error,
+  } = useSubmit(async (action: Action) => {
+    setLast(action);
+    await api.invoke(action, { id: run.id });
+    onDone();
+  });
+  const pending = busy ? last : null;
   const live = run.status === 'running' || run.status === 'queued';
   return (
     <div className="run-controls">

@@ -2,7 +2,9 @@ import { useState } from 'react';
 import type { RunExportResult } from '#shared/api/run-export';
 import type { RunDetail } from '#shared/domain/run';
 import { useApi } from '../api/context';
+import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
+import { SelectField } from '../components/field';
 import { formatBytes } from '../format';
 
 /**
@@ -12,38 +14,32 @@ import { formatBytes } from '../format';
 export function RunExport({ run }: { run: RunDetail }) {
   const api = useApi();
   const [step, setStep] = useState<string>('');
-  const [result, setResult] = useState<RunExportResult | undefined>();
-  const [error, setError] = useState<Error | undefined>();
-  const [pending, setPending] = useState(false);
+  const [last, setResult] = useState<RunExportResult | undefined>();
+  const {
+    submit,
+    busy: pending,
+    error,
+  } = useSubmit(async () => {
+    setResult(await api.invoke('runs.export', { id: run.id, ...(step ? { step: Number(step) } : {}) }));
+  });
   if (run.checkpoints.length === 0) return null;
-  const submit = async () => {
-    setPending(true);
-    try {
-      setResult(await api.invoke('runs.export', { id: run.id, ...(step ? { step: Number(step) } : {}) }));
-      setError(undefined);
-    } catch (e) {
-      setError(e as Error);
-      setResult(undefined);
-    } finally {
-      setPending(false);
-    }
-  };
+  // A failed export hides the previous result.
+  const result = error ? undefined : last;
   return (
     <section aria-label="Export" className="run-export">
       <h2>Export for PyTorch</h2>
       <div className="row">
-        <label>
-          Checkpoint{' '}
-          <select value={step} onChange={(e) => setStep(e.target.value)} aria-label="Checkpoint to export">
-            <option value="">best evaluated, else last</option>
-            {run.checkpoints.map((c) => (
-              <option key={c.id} value={String(c.step)}>
-                step {c.step}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="button" disabled={pending} onClick={submit}>
+        <SelectField
+          id="export-step"
+          label="Checkpoint to export"
+          value={step}
+          options={[
+            { value: '', label: 'best evaluated, else last' },
+            ...run.checkpoints.map((c) => ({ value: String(c.step), label: `step ${c.step}` })),
+          ]}
+          onChange={setStep}
+        />
+        <button type="button" disabled={pending} onClick={() => submit()}>
           {pending ? 'Exporting…' : 'Export for PyTorch'}
         </button>
       </div>

@@ -2,7 +2,9 @@ import { useState } from 'react';
 import { type ClusterCheckStep, ClusterProfile, type ClusterProfileInput } from '#shared/domain/cluster';
 import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
+import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
+import { TextAreaField, TextField } from '../components/field';
 
 interface Draft {
   name: string;
@@ -106,38 +108,30 @@ export function ClusterSettings() {
   const api = useApi();
   const { data, error, reload } = useQuery('clusters.list', {});
   const [draft, setDraft] = useState<Draft>(EMPTY);
-  const [saveError, setSaveError] = useState<Error | undefined>();
   const [testing, setTesting] = useState<string | null>(null);
   const [result, setResult] = useState<{ name: string; ok: boolean; steps: ClusterCheckStep[] } | null>(null);
   const parsed = draftToProfile(draft);
   const issues = parsed.success ? [] : parsed.error.issues;
   const issueOf = (key: keyof Draft) =>
     issues.find((i) => String(i.path[0]) === key || (key === 'ssh' && i.path[0] === 'access'))?.message;
-  const save = async () => {
+  const save = useSubmit(async () => {
     if (!parsed.success) return;
-    try {
-      await api.invoke('clusters.save', parsed.data);
-      setSaveError(undefined);
-      setDraft(EMPTY);
-      reload();
-    } catch (e) {
-      setSaveError(e as Error);
-    }
-  };
-  const test = async (name: string) => {
+    await api.invoke('clusters.save', parsed.data);
+    setDraft(EMPTY);
+    reload();
+  });
+  const test = useSubmit(async (name: string) => {
     setTesting(name);
     setResult(null);
-    try {
-      setResult({ name, ...(await api.invoke('clusters.test', { name })) });
-    } catch (e) {
-      setSaveError(e as Error);
-    } finally {
-      setTesting(null);
-    }
-  };
+    setResult({ name, ...(await api.invoke('clusters.test', { name })) });
+  });
+  const remove = useSubmit(async (name: string) => {
+    await api.invoke('clusters.remove', { name });
+    reload();
+  });
   return (
     <section aria-label="Clusters" className="clusters">
-      <ErrorBanner error={error ?? saveError} />
+      <ErrorBanner error={error ?? save.error ?? test.error ?? remove.error} />
       {data && data.length > 0 ? (
         <table aria-label="Cluster profiles">
           <thead>
@@ -164,19 +158,13 @@ export function ClusterSettings() {
                   <code>{p.workDir}</code>
                 </td>
                 <td>
-                  <button type="button" disabled={testing !== null} onClick={() => test(p.name)}>
-                    {testing === p.name ? 'Testing…' : 'Test'}
+                  <button type="button" disabled={test.busy} onClick={() => test.submit(p.name)}>
+                    {test.busy && testing === p.name ? 'Testing…' : 'Test'}
                   </button>{' '}
                   <button type="button" onClick={() => setDraft(toDraft(p))}>
                     Edit
                   </button>{' '}
-                  <button
-                    type="button"
-                    onClick={async () => {
-                      await api.invoke('clusters.remove', { name: p.name });
-                      reload();
-                    }}
-                  >
+                  <button type="button" onClick={() => remove.submit(p.name)}>
                     Remove
                   </button>
                 </td>
@@ -202,37 +190,29 @@ export function ClusterSettings() {
         aria-label="Add a cluster"
         onSubmit={(e) => {
           e.preventDefault();
-          void save();
+          void save.submit();
         }}
       >
         <h3>{data?.some((p) => p.name === draft.name.trim()) ? `Edit ${draft.name}` : 'Add a cluster'}</h3>
-        {FIELDS.map(({ key, label, hint }) => {
-          const problem = draft !== EMPTY ? issueOf(key) : undefined;
-          return (
-            <div className="field" key={key}>
-              <label htmlFor={`cluster-${key}`}>{label}</label>
-              <input
-                id={`cluster-${key}`}
-                value={draft[key]}
-                onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}
-                aria-invalid={problem ? true : undefined}
-              />
-              {(problem ?? hint) && (
-                <span className={problem ? 'field-error' : 'hint'}>{problem ?? hint}</span>
-              )}
-            </div>
-          );
-        })}
-        <div className="field">
-          <label htmlFor="cluster-prepare">Node preparation (one command a line)</label>
-          <textarea
-            id="cluster-prepare"
-            rows={3}
-            value={draft.prepare}
-            placeholder={'module load cuda/11.8\nexport BIOMED_BACKEND=node-gpu'}
-            onChange={(e) => setDraft({ ...draft, prepare: e.target.value })}
+        {FIELDS.map(({ key, label, hint }) => (
+          <TextField
+            key={key}
+            id={`cluster-${key}`}
+            label={label}
+            value={draft[key]}
+            hint={hint}
+            error={draft !== EMPTY ? issueOf(key) : undefined}
+            onChange={(text) => setDraft({ ...draft, [key]: text })}
           />
-        </div>
+        ))}
+        <TextAreaField
+          id="cluster-prepare"
+          label="Node preparation (one command a line)"
+          rows={3}
+          value={draft.prepare}
+          placeholder={'module load cuda/11.8\nexport BIOMED_BACKEND=node-gpu'}
+          onChange={(text) => setDraft({ ...draft, prepare: text })}
+        />
         <div>
           <button type="submit" disabled={!parsed.success}>
             Save cluster

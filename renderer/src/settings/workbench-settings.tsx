@@ -2,28 +2,24 @@ import { useEffect, useState } from 'react';
 import type { WorkbenchSettings as Settings } from '#shared/api/settings';
 import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
+import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
+import { TextField } from '../components/field';
 
 /** Worker concurrency and de-identification policy of this data folder. */
 export function WorkbenchSettingsForm() {
   const api = useApi();
   const { data, error } = useQuery('settings.get', {});
   const [draft, setDraft] = useState<Settings | null>(null);
-  const [saveError, setSaveError] = useState<Error | undefined>();
   const [saved, setSaved] = useState(false);
+  const { submit: save, error: saveError } = useSubmit(async (settings: Settings) => {
+    setDraft(await api.invoke('settings.update', settings));
+    setSaved(true);
+  });
   useEffect(() => {
     if (data) setDraft(data);
   }, [data]);
   if (!draft) return <ErrorBanner error={error} />;
-  const save = async () => {
-    try {
-      setDraft(await api.invoke('settings.update', draft));
-      setSaveError(undefined);
-      setSaved(true);
-    } catch (e) {
-      setSaveError(e as Error);
-    }
-  };
   const change = (patch: Partial<Settings>) => {
     setDraft({ ...draft, ...patch });
     setSaved(false);
@@ -34,24 +30,19 @@ export function WorkbenchSettingsForm() {
         className="settings-form"
         onSubmit={(e) => {
           e.preventDefault();
-          save();
+          save(draft);
         }}
       >
-        <div className="field">
-          <label htmlFor="worker-concurrency">Worker concurrency</label>
-          <input
-            id="worker-concurrency"
-            type="number"
-            min={1}
-            max={16}
-            value={draft.workerConcurrency}
-            onChange={(e) => change({ workerConcurrency: Number(e.target.value) })}
-            aria-describedby="worker-concurrency-hint"
-          />
-          <span id="worker-concurrency-hint" className="hint">
-            Training jobs run at once. One per machine is best on a CPU: a job already uses every core.
-          </span>
-        </div>
+        <TextField
+          id="worker-concurrency"
+          label="Worker concurrency"
+          type="number"
+          min={1}
+          max={16}
+          value={String(draft.workerConcurrency)}
+          onChange={(text) => change({ workerConcurrency: Number(text) })}
+          hint="Training jobs run at once. One per machine is best on a CPU: a job already uses every core."
+        />
         <div>
           <button type="submit">Save settings</button>
           {saved && <span className="ok">Saved</span>}

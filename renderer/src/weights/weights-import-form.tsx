@@ -2,7 +2,9 @@ import { useEffect, useState } from 'react';
 import type { WeightsImportResult } from '#shared/api/weights';
 import type { WeightsImportProgressEvent } from '#shared/domain/weights';
 import { useApi } from '../api/context';
+import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
+import { TextField } from '../components/field';
 import { ProgressBar } from '../components/progress-bar';
 import { formatParams } from '../format';
 import { LoadReportView } from './load-report-view';
@@ -13,9 +15,7 @@ export function WeightsImportForm({ onImported }: { onImported: () => void }) {
   const [path, setPath] = useState('');
   const [dictPath, setDictPath] = useState('');
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | undefined>();
-  const [result, setResult] = useState<WeightsImportResult | undefined>();
+  const [last, setResult] = useState<WeightsImportResult | undefined>();
   const [progress, setProgress] = useState<WeightsImportProgressEvent | undefined>();
   useEffect(
     () =>
@@ -24,47 +24,43 @@ export function WeightsImportForm({ onImported }: { onImported: () => void }) {
       }),
     [api],
   );
-  const go = async (dryRun: boolean) => {
-    setBusy(true);
+  const {
+    submit: go,
+    busy,
+    error,
+  } = useSubmit(async (dryRun: boolean) => {
     setProgress(undefined);
-    try {
-      const r = await api.invoke('weights.import', {
-        path: path.trim(),
-        ...(dictPath.trim() ? { dictPath: dictPath.trim() } : {}),
-        ...(name.trim() ? { name: name.trim() } : {}),
-        dryRun,
-      });
-      setResult(r);
-      setError(undefined);
-      if (!dryRun) onImported();
-    } catch (e) {
-      setError(e as Error);
-      setResult(undefined);
-    } finally {
-      setBusy(false);
-    }
-  };
+    const r = await api.invoke('weights.import', {
+      path: path.trim(),
+      ...(dictPath.trim() ? { dictPath: dictPath.trim() } : {}),
+      ...(name.trim() ? { name: name.trim() } : {}),
+      dryRun,
+    });
+    setResult(r);
+    if (!dryRun) onImported();
+  });
+  // A failed check or import hides the previous result.
+  const result = error ? undefined : last;
   const d = result?.detection;
   return (
     <form aria-label="Import weights" onSubmit={(e) => e.preventDefault()}>
       <div className="row">
-        <div className="field" style={{ flex: 2, minWidth: 320 }}>
-          <label htmlFor="weights-path">Weights file (.pt, pytorch_model.bin, .safetensors)</label>
-          <input
-            id="weights-path"
-            value={path}
-            placeholder="/data/biomedgpt/biomedgpt_tiny.pt"
-            onChange={(e) => setPath(e.target.value)}
-          />
-        </div>
-        <div className="field" style={{ flex: 1, minWidth: 220 }}>
-          <label htmlFor="weights-dict">dict.txt (default: beside the weights)</label>
-          <input id="weights-dict" value={dictPath} onChange={(e) => setDictPath(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="weights-name">Name (optional)</label>
-          <input id="weights-name" value={name} onChange={(e) => setName(e.target.value)} />
-        </div>
+        <TextField
+          id="weights-path"
+          label="Weights file (.pt, pytorch_model.bin, .safetensors)"
+          style={{ flex: 2, minWidth: 320 }}
+          value={path}
+          placeholder="/data/biomedgpt/biomedgpt_tiny.pt"
+          onChange={setPath}
+        />
+        <TextField
+          id="weights-dict"
+          label="dict.txt (default: beside the weights)"
+          style={{ flex: 1, minWidth: 220 }}
+          value={dictPath}
+          onChange={setDictPath}
+        />
+        <TextField id="weights-name" label="Name (optional)" value={name} onChange={setName} />
       </div>
       <div className="actions">
         <button type="button" disabled={busy || !path.trim()} onClick={() => go(true)}>

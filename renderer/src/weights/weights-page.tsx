@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { WeightsRecord } from '#shared/domain/weights';
 import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
+import { useSubmit } from '../api/use-submit';
 import { EmptyState } from '../components/empty-state';
 import { ErrorBanner } from '../components/error-banner';
 import { formatBytes, formatDateTime, formatParams } from '../format';
@@ -35,17 +36,11 @@ function Usage({ id }: { id: string }) {
 export function WeightsPage() {
   const api = useApi();
   const list = useQuery('weights.list', {});
-  const [error, setError] = useState<Error | undefined>();
   const [open, setOpen] = useState<string | null>(null);
-  const remove = async (w: WeightsRecord) => {
-    try {
-      await api.invoke('weights.delete', { id: w.id });
-      setError(undefined);
-      list.reload();
-    } catch (e) {
-      setError(e as Error);
-    }
-  };
+  const { submit: remove, error } = useSubmit(async (w: WeightsRecord) => {
+    await api.invoke('weights.delete', { id: w.id });
+    list.reload();
+  });
   const rows = list.data ?? [];
   return (
     <section>

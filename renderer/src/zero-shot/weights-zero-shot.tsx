@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
+import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
+import { NumberField, SelectField } from '../components/field';
 import { formatMetric } from '../format';
 
 /**
@@ -15,11 +17,15 @@ export function WeightsZeroShot() {
   const [weightsId, setWeightsId] = useState('');
   const [datasetId, setDatasetId] = useState('');
   const [limit, setLimit] = useState('');
-  const [error, setError] = useState<Error | undefined>();
   const [tick, setTick] = useState(0);
   const wid = weightsId || imported?.[0]?.id || '';
   const did = datasetId || datasets?.[0]?.id || '';
   const evals = useQuery('evaluations.list', { weightsId: wid || 'none' });
+  const n = limit.trim() === '' ? null : Number(limit);
+  const { submit, error } = useSubmit(async () => {
+    await api.invoke('evaluations.create', { weightsId: wid, datasetId: did, ...(n ? { limit: n } : {}) });
+    evals.reload();
+  });
   useEffect(() => api.on('onDidChangeEvaluation', () => setTick((t) => t + 1)), [api]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: reload on evaluation events
   useEffect(() => evals.reload(), [tick]);
@@ -30,53 +36,31 @@ export function WeightsZeroShot() {
         them here without a run.
       </p>
     );
-  const n = limit.trim() === '' ? null : Number(limit);
-  const submit = async () => {
-    try {
-      await api.invoke('evaluations.create', {
-        weightsId: wid,
-        datasetId: did,
-        ...(n ? { limit: n } : {}),
-      });
-      setError(undefined);
-      evals.reload();
-    } catch (e) {
-      setError(e as Error);
-    }
-  };
   return (
     <section aria-label="Zero-shot from imported weights">
       <form aria-label="Zero-shot from weights" className="row" onSubmit={(e) => e.preventDefault()}>
-        <div className="field">
-          <label htmlFor="zs-weights">Imported weights</label>
-          <select id="zs-weights" value={wid} onChange={(e) => setWeightsId(e.target.value)}>
-            {imported.map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.name} ({w.architecture.preset})
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="zs-weights-dataset">Dataset</label>
-          <select id="zs-weights-dataset" value={did} onChange={(e) => setDatasetId(e.target.value)}>
-            {(datasets ?? []).map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="zs-weights-limit">Examples</label>
-          <input
-            id="zs-weights-limit"
-            value={limit}
-            placeholder="all"
-            onChange={(e) => setLimit(e.target.value)}
-          />
-        </div>
-        <button type="button" className="primary" onClick={submit} disabled={!wid || !did}>
+        <SelectField
+          id="zs-weights"
+          label="Imported weights"
+          value={wid}
+          options={imported.map((w) => ({ value: w.id, label: `${w.name} (${w.architecture.preset})` }))}
+          onChange={setWeightsId}
+        />
+        <SelectField
+          id="zs-weights-dataset"
+          label="Dataset"
+          value={did}
+          options={(datasets ?? []).map((d) => ({ value: d.id, label: d.name }))}
+          onChange={setDatasetId}
+        />
+        <NumberField
+          id="zs-weights-limit"
+          label="Examples"
+          value={limit}
+          placeholder="all"
+          onChange={setLimit}
+        />
+        <button type="button" className="primary" onClick={() => submit()} disabled={!wid || !did}>
           Evaluate weights zero-shot
         </button>
       </form>

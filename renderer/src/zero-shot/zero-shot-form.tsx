@@ -3,7 +3,9 @@ import type { DatasetSummary, Split } from '#shared/domain/dataset';
 import { SPLITS } from '#shared/domain/dataset';
 import type { RunSummary } from '#shared/domain/run';
 import { useApi } from '../api/context';
+import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
+import { NumberField, SelectField } from '../components/field';
 
 /** Datasets a run never trained on, a split, an optional example limit; queues one evaluation each. */
 export function ZeroShotForm(props: {
@@ -20,32 +22,22 @@ export function ZeroShotForm(props: {
   const [split, setSplit] = useState<Split>('test');
   const [checkpoint, setCheckpoint] = useState('');
   const [limit, setLimit] = useState('');
-  const [error, setError] = useState<Error | undefined>();
-  const [busy, setBusy] = useState(false);
   const n = limit.trim() === '' ? null : Number(limit);
   const limitError =
     n !== null && (!Number.isInteger(n) || n < 1) ? 'A whole number above 0, or blank for all' : undefined;
-  const submit = async () => {
-    setBusy(true);
-    try {
-      for (const datasetId of picked)
-        await api.invoke('evaluations.create', {
-          runId: props.run.id,
-          ...(checkpoint ? { checkpointId: Number(checkpoint) } : {}),
-          datasetId,
-          split,
-          mode: 'zeroshot',
-          ...(n ? { limit: n } : {}),
-        });
-      setError(undefined);
-      setPicked(new Set());
-      props.onQueued();
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmit(async () => {
+    for (const datasetId of picked)
+      await api.invoke('evaluations.create', {
+        runId: props.run.id,
+        ...(checkpoint ? { checkpointId: Number(checkpoint) } : {}),
+        datasetId,
+        split,
+        mode: 'zeroshot',
+        ...(n ? { limit: n } : {}),
+      });
+    setPicked(new Set());
+    props.onQueued();
+  });
   return (
     <form
       aria-label="Zero-shot evaluation"
@@ -82,44 +74,32 @@ export function ZeroShotForm(props: {
         )}
       </fieldset>
       <div className="row">
-        <div className="field">
-          <label htmlFor="zs-checkpoint">Checkpoint step</label>
-          <select id="zs-checkpoint" value={checkpoint} onChange={(e) => setCheckpoint(e.target.value)}>
-            <option value="">
-              Latest{props.checkpoints.length ? ` (step ${props.checkpoints.at(-1)?.step})` : ''}
-            </option>
-            {[...props.checkpoints]
+        <SelectField
+          id="zs-checkpoint"
+          label="Checkpoint step"
+          value={checkpoint}
+          options={[
+            {
+              value: '',
+              label: `Latest${props.checkpoints.length ? ` (step ${props.checkpoints.at(-1)?.step})` : ''}`,
+            },
+            ...[...props.checkpoints]
               .reverse()
               .slice(1)
-              .map((c) => (
-                <option key={c.id} value={c.id}>
-                  Step {c.step}
-                </option>
-              ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="zs-split">Split</label>
-          <select id="zs-split" value={split} onChange={(e) => setSplit(e.target.value as Split)}>
-            {SPLITS.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="zs-limit">Examples per dataset</label>
-          <input
-            id="zs-limit"
-            value={limit}
-            placeholder="all"
-            aria-invalid={limitError ? true : undefined}
-            aria-describedby="zs-limit-msg"
-            onChange={(e) => setLimit(e.target.value)}
-          />
-          <span id="zs-limit-msg" className={limitError ? 'field-error' : 'hint'}>
-            {limitError ?? 'blank = whole split'}
-          </span>
-        </div>
+              .map((c) => ({ value: String(c.id), label: `Step ${c.step}` })),
+          ]}
+          onChange={setCheckpoint}
+        />
+        <SelectField id="zs-split" label="Split" value={split} options={SPLITS} onChange={setSplit} />
+        <NumberField
+          id="zs-limit"
+          label="Examples per dataset"
+          value={limit}
+          placeholder="all"
+          hint="blank = whole split"
+          error={limitError}
+          onChange={setLimit}
+        />
         <button type="submit" className="primary" disabled={busy || picked.size === 0 || !!limitError}>
           Run zero-shot evaluation
         </button>

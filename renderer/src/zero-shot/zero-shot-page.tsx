@@ -4,6 +4,7 @@ import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
 import { EmptyState } from '../components/empty-state';
 import { ErrorBanner } from '../components/error-banner';
+import { SelectField } from '../components/field';
 import { ReferenceSection } from '../reference/reference-section';
 import { WeightsZeroShot } from './weights-zero-shot';
 import { ZeroShotForm } from './zero-shot-form';
@@ -93,16 +94,17 @@ export function ZeroShotPage() {
         </EmptyState>
       ) : (
         <>
-          <div className="field" style={{ maxWidth: 480 }}>
-            <label htmlFor="zs-run">Checkpoint</label>
-            <select id="zs-run" value={id} onChange={(e) => setRunId(e.target.value)}>
-              {(finished?.runs ?? []).map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name} ({r.scale}, trained on {r.datasetName ?? 'a mixture'})
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            id="zs-run"
+            label="Checkpoint"
+            style={{ maxWidth: 480 }}
+            value={id}
+            options={(finished?.runs ?? []).map((r) => ({
+              value: r.id,
+              label: `${r.name} (${r.scale}, trained on ${r.datasetName ?? 'a mixture'})`,
+            }))}
+            onChange={setRunId}
+          />
           {run && (
             <ZeroShotForm
               run={run}
