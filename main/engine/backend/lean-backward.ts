@@ -75,7 +75,15 @@ export function leanBackwardUnsupportedReason(version = installedCoreVersion()):
     return `the lean backward pass was written for tfjs-core ${LEAN_BACKWARD_TFJS_VERSION}, found ${version}`;
   }
   const e = tf.engine() as unknown as Partial<EngineInternals>;
-  for (const m of ['gradients', 'scopedRun', 'startTape', 'endTape', 'tidy', 'nextTensorId', 'addTapeNode'] as const) {
+  for (const m of [
+    'gradients',
+    'scopedRun',
+    'startTape',
+    'endTape',
+    'tidy',
+    'nextTensorId',
+    'addTapeNode',
+  ] as const) {
     if (typeof e[m] !== 'function') return `tfjs engine has no ${m}()`;
   }
   return undefined;
