@@ -43,6 +43,13 @@ export { loadFairseqVocab, Vocab, type VocabJson } from './tokenizer/vocab';
 export type { BatchOptions, Example, PreparedBatch } from './train/batch';
 export { prepareBatch } from './train/batch';
 export { type DataOrderState, initialOrder, nextIndices } from './train/data-order';
+export { type LoopIo, type LoopPlan, type LoopResult, trainingLoop } from './train/loop';
 export type { LrSchedule } from './train/schedule';
 export { lrAt } from './train/schedule';
 export { NonFiniteLossError, type StepResult, type TrainOptions } from './train/step';
+export {
+  type BestValidation,
+  parseBestValidation,
+  VALIDATION_METRIC,
+  type ValidationResult,
+} from './train/validate';

@@ -21,7 +21,7 @@ import { loadFairseqVocab, Vocab, type VocabJson } from './tokenizer/vocab';
 import { type AdamState, createAdamState, disposeAdamState } from './train/adamw';
 import { answerTrie, type BatchOptions, type Example, type PreparedBatch, prepareBatch } from './train/batch';
 import { type DataOrderState, initialOrder, nextIndices } from './train/data-order';
-import { type StepResult, type TrainOptions, trainStep } from './train/step';
+import { type StepResult, type TrainerState, type TrainOptions, trainStep } from './train/step';
 import { batchTensors, disposeBatchTensors } from './train/tensors';
 
 /** Where the token id space comes from. */
@@ -120,14 +120,15 @@ export class EngineSession {
     return prepareBatch(examples, this.tokenizer, this.config, { ...this.batchOpts, ...opts });
   }
 
+  /** The state the training loop (train/loop.ts) updates: these weights and this optimizer state. */
+  get trainer(): TrainerState {
+    return { config: this.config, weights: this.weights, adam: this.adam, seed: this.seed };
+  }
+
   /** One optimizer update; several batches are accumulated. Throws NonFiniteLossError on NaN/Inf. */
   trainStep(batches: PreparedBatch | readonly PreparedBatch[], opts: TrainOptions): Promise<StepResult> {
     const list = Array.isArray(batches) ? batches : [batches as PreparedBatch];
-    return trainStep(
-      { config: this.config, weights: this.weights, adam: this.adam, seed: this.seed },
-      list,
-      opts,
-    );
+    return trainStep(this.trainer, list, opts);
   }
 
   /** Decodes answers (eval mode). Beam search when beamSize > 1; trie-constrained when examples carry candidates. */

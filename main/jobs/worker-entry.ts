@@ -2,7 +2,8 @@ import { HostMessage, PROTOCOL_VERSION, parseMessage, type WorkerMessage } from 
 import { runEvaluateJob } from './worker/evaluate-job';
 import type { JobContext, JobMessage } from './worker/job-context';
 import { DiskFullError } from './worker/session-checkpoint';
-import { InvalidJobError, runTrainJob } from './worker/train-job';
+import { runTrainJob } from './worker/train-job';
+import { InvalidJobError } from './worker/train-setup';
 import { workerChannel } from './worker-channel';
 
 // The engine worker process: one job, then exit. Everything it learns goes to the host as

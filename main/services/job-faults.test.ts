@@ -18,6 +18,16 @@ beforeAll(async () => {
 });
 afterAll(() => env?.dispose());
 
+/** The job's own fields of a checkpoint's header (services may not import the engine). */
+function checkpointExtra(dir: string): Record<string, unknown> {
+  const bytes = readFileSync(join(dir, 'model.safetensors'));
+  const n = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as {
+    __metadata__: { extra?: string };
+  };
+  return JSON.parse(header.__metadata__.extra ?? '{}') as Record<string, unknown>;
+}
+
 const lossRows = (runId: string) =>
   env.ctx.store.metrics.series(runId, ['train/loss'])[0]!.points.map(({ step, value }) => ({ step, value }));
 
@@ -69,6 +79,17 @@ describe('worker faults', () => {
     expect(ctx.store.integrityCheck()).toBe('ok');
     const replayed = rows.filter((r) => recomputed.has(r.step)).length;
     expect(replayed).toBeGreaterThan(0);
+    // The validate stage ran before every checkpoint (3, 6, 9, 12 and the last step) on held-out
+    // VQA-RAD, and the last checkpoint carries the best score of the whole run, across resumes.
+    const val = env.ctx.store.metrics.series(runId, ['val/loss'])[0]!.points;
+    expect(val.map((p) => p.step)).toEqual([3, 6, 9, 12, 14]);
+    const best = val.reduce((a, p) => (p.value < a.value ? p : a));
+    expect(checkpointExtra(ctx.store.checkpoints.latest(runId)!.path)['bestValidation']).toEqual({
+      metric: 'val/loss',
+      value: best.value,
+      step: best.step,
+    });
+    expect(ctx.store.runs.logTail(runId)).toMatch(/validating on \d+ held-out examples/);
     console.info(
       `kill -9: final step ${done.step}/${steps}, ${rows.length} loss rows (one per step), ${replayed} steps recomputed after a kill equal their pre-kill values to 1e-4`,
     );

@@ -69,27 +69,44 @@ function accumulate(acc: tf.Tensor | undefined, next: tf.Tensor): tf.Tensor {
 }
 
 /**
- * One optimizer update over one or more micro-batches (gradient accumulation): gradients of the
- * summed token losses are added, divided by the total target tokens (fairseq's sample_size),
- * clipped by global norm, and applied with AdamW at the scheduled learning rate.
- *
- * Everything stays on the device until one asynchronous read of [loss sum, gradient sum of
- * squares] after the last micro-batch (the progress report and the clipping coefficient need
- * them; the NaN/Inf check happens before any weight changes). No synchronous read anywhere:
- * WebGPU under Node has none.
+ * Summed gradients of one update's micro-batches, still on the device. Release with
+ * {@link releaseGradients} whatever happens; {@link restoreBuffers} first if the update is refused.
  */
-export async function trainStep(
+export interface AccumulatedGradients {
+  /** Gradient sums by weight name (summed over micro-batches, not yet normalised). */
+  readonly grads: Map<string, tf.Tensor>;
+  /** Scalar: the summed token losses of every micro-batch. */
+  readonly lossSum: tf.Tensor;
+  /** Non-pad target tokens over every micro-batch (fairseq's sample_size). */
+  readonly ntokens: number;
+  /** BatchNorm buffers as they were before the forward passes changed them. */
+  readonly buffersBefore: Map<string, tf.Tensor>;
+}
+
+/** The loss and gradient norm of an update, read from the device in one asynchronous read. */
+export interface UpdateTotals {
+  /** Mean loss per target token. */
+  readonly loss: number;
+  /** Global norm of the normalised gradient, before clipping. */
+  readonly gradNorm: number;
+}
+
+/**
+ * Micro steps: forward and backward over each micro-batch, gradients summed on the device
+ * (gradient accumulation), BatchNorm running statistics updated as the forward passes go.
+ */
+export function microSteps(
   state: TrainerState,
   microBatches: readonly PreparedBatch[],
-  opts: TrainOptions,
-): Promise<StepResult> {
-  const started = performance.now();
+  labelSmoothing: number,
+): AccumulatedGradients {
   const { config, weights, adam } = state;
   const vars = [...weights.values()].filter((v) => v.trainable);
   const nameOf = new Map([...weights].map(([n, v]) => [v.name, n]));
   const grads = new Map<string, tf.Tensor>();
-  // BatchNorm buffers change during the forward passes; restored if the step is refused
-  const buffers = new Map([...weights].filter(([, v]) => !v.trainable).map(([n, v]) => [n, tf.clone(v)]));
+  const buffersBefore = new Map(
+    [...weights].filter(([, v]) => !v.trainable).map(([n, v]) => [n, tf.clone(v)]),
+  );
   let lossSum: tf.Tensor | undefined; // scalar, on the device
   let ntokens = 0;
   try {
@@ -98,8 +115,7 @@ export async function trainStep(
       const inputs = batchTensors(mb, config);
       try {
         const { value, grads: g } = tf.variableGrads(
-          () =>
-            trainingLoss(forward(ctx, inputs), inputs.targets, opts.labelSmoothing ?? 0.1, inputs.allowed),
+          () => trainingLoss(forward(ctx, inputs), inputs.targets, labelSmoothing, inputs.allowed),
           vars,
         );
         lossSum = accumulate(lossSum, value);
@@ -114,33 +130,95 @@ export async function trainStep(
         for (const t of ctx.bnUpdates.values()) t.dispose();
       }
     }
-    const both = tf.tidy(() => tf.stack([lossSum ?? tf.scalar(0), gradSumSquares(grads)])); // [2]
-    const [lossTotal, sumSq] = await both.data().finally(() => both.dispose());
-    if (!Number.isFinite(lossTotal))
-      throw new NonFiniteLossError(`loss is ${lossTotal} at update ${adam.step + 1}`);
-    const scale = 1 / Math.max(ntokens, 1); // fairseq normalises by sample_size (target tokens)
-    const gradNorm = Math.sqrt(sumSq ?? Number.NaN) * scale;
-    if (!Number.isFinite(gradNorm))
-      throw new NonFiniteLossError(`gradient norm is ${gradNorm} at update ${adam.step + 1}`);
-    const clip = opts.clipNorm ?? 1;
-    const coef = clip > 0 && gradNorm > clip ? clip / (gradNorm + 1e-6) : 1;
-    const lr = lrAt(opts.schedule, adam.step + 1);
-    adamwUpdate(opts.adam ?? DEFAULT_ADAM, adam, weights, grads, lr, scale * coef);
+  } catch (err) {
+    const partial = { grads, lossSum: lossSum ?? tf.scalar(0), ntokens, buffersBefore };
+    restoreBuffers(state, partial);
+    releaseGradients(partial);
+    throw err;
+  }
+  return { grads, lossSum: lossSum ?? tf.scalar(0), ntokens, buffersBefore };
+}
+
+/**
+ * Reads [loss sum, gradient sum of squares] in one asynchronous read (no synchronous read
+ * anywhere: WebGPU under Node has none) and refuses NaN/Inf before any weight changes.
+ */
+export async function readTotals(acc: AccumulatedGradients, update: number): Promise<UpdateTotals> {
+  const both = tf.tidy(() => tf.stack([acc.lossSum, gradSumSquares(acc.grads)])); // [2]
+  const [lossTotal, sumSq] = await both.data().finally(() => both.dispose());
+  if (!Number.isFinite(lossTotal)) throw new NonFiniteLossError(`loss is ${lossTotal} at update ${update}`);
+  const scale = 1 / Math.max(acc.ntokens, 1); // fairseq normalises by sample_size (target tokens)
+  const gradNorm = Math.sqrt(sumSq ?? Number.NaN) * scale;
+  if (!Number.isFinite(gradNorm))
+    throw new NonFiniteLossError(`gradient norm is ${gradNorm} at update ${update}`);
+  return { loss: (lossTotal ?? Number.NaN) / Math.max(acc.ntokens, 1), gradNorm };
+}
+
+/** Clip: the factor that brings the gradient's global norm down to `clipNorm` (0 disables). */
+export function clipCoefficient(gradNorm: number, clipNorm: number): number {
+  return clipNorm > 0 && gradNorm > clipNorm ? clipNorm / (gradNorm + 1e-6) : 1;
+}
+
+/** Step: one AdamW update with the normalised, clipped gradient at learning rate `lr`. */
+export function optimizerStep(
+  state: TrainerState,
+  acc: AccumulatedGradients,
+  adam: AdamConfig,
+  lr: number,
+  clipCoef: number,
+): void {
+  adamwUpdate(adam, state.adam, state.weights, acc.grads, lr, (1 / Math.max(acc.ntokens, 1)) * clipCoef);
+}
+
+/** Puts the BatchNorm buffers back as they were before the update's forward passes. */
+export function restoreBuffers(state: TrainerState, acc: AccumulatedGradients): void {
+  for (const [n, b] of acc.buffersBefore) state.weights.get(n)?.assign(b);
+}
+
+/** Frees the device tensors of an update (gradients, loss, saved buffers). */
+export function releaseGradients(acc: AccumulatedGradients): void {
+  acc.lossSum.dispose();
+  for (const g of acc.grads.values()) g.dispose();
+  for (const b of acc.buffersBefore.values()) b.dispose();
+}
+
+/**
+ * One optimizer update over one or more micro-batches (gradient accumulation): gradients of the
+ * summed token losses are added, divided by the total target tokens (fairseq's sample_size),
+ * clipped by global norm, and applied with AdamW at the scheduled learning rate: the micro-step,
+ * clip and step stages of the training loop (loop.ts), for callers that drive updates themselves.
+ * A refused update (NaN/Inf) changes no weight or buffer.
+ */
+export async function trainStep(
+  state: TrainerState,
+  microBatches: readonly PreparedBatch[],
+  opts: TrainOptions,
+): Promise<StepResult> {
+  const started = performance.now();
+  const update = state.adam.step + 1;
+  const lr = lrAt(opts.schedule, update);
+  const acc = microSteps(state, microBatches, opts.labelSmoothing ?? 0.1);
+  try {
+    const totals = await readTotals(acc, update);
+    optimizerStep(
+      state,
+      acc,
+      opts.adam ?? DEFAULT_ADAM,
+      lr,
+      clipCoefficient(totals.gradNorm, opts.clipNorm ?? 1),
+    );
     const seconds = (performance.now() - started) / 1000;
     return {
-      step: adam.step,
-      loss: (lossTotal ?? Number.NaN) / Math.max(ntokens, 1),
+      step: state.adam.step,
+      ...totals,
       lr,
-      gradNorm,
-      tokensPerSec: ntokens / seconds,
-      ntokens,
+      tokensPerSec: acc.ntokens / seconds,
+      ntokens: acc.ntokens,
     };
   } catch (err) {
-    for (const [n, b] of buffers) weights.get(n)?.assign(b);
+    restoreBuffers(state, acc);
     throw err;
   } finally {
-    lossSum?.dispose();
-    for (const g of grads.values()) g.dispose();
-    for (const b of buffers.values()) b.dispose();
+    releaseGradients(acc);
   }
 }

@@ -8,7 +8,7 @@ import { taskOf } from '#shared/tasks';
 import { asInstruction, toEngineExample } from './engine-examples';
 import { ExampleReader } from './examples';
 import type { JobContext } from './job-context';
-import { InvalidJobError } from './train-job';
+import { InvalidJobError } from './train-setup';
 
 /** One decoded answer. */
 interface Decoded {
