@@ -16,9 +16,16 @@ interface TensorInfoLike {
 
 const preset = (process.argv[2] ?? 'cpu-s') as PresetName;
 const top = Number(process.argv[3] ?? 15); // groups listed
-await initBackend({ prefer: 'wasm', strict: true });
+const mb = (b: number) => (b / 1e6).toFixed(0);
+// Where the process's resident memory goes: Node + tfjs + the wasm module (and, with threads,
+// its pthread workers), then the weights and Adam moments, then the steps (wasm heap high-water).
+const rssAt: Array<[string, number]> = [['node + tfjs imported', process.memoryUsage().rss]];
+const info = await initBackend({ prefer: 'wasm', strict: true });
+rssAt.push([`backend started (${info.threads} thread(s))`, process.memoryUsage().rss]);
 const h = makeTrainStep(preset, DEFAULT_WORKLOAD);
+rssAt.push(['weights and Adam state created', process.memoryUsage().rss]);
 await h.step();
+rssAt.push(['after the first step', process.memoryUsage().rss]);
 const be = tf.backend() as unknown as Tracked;
 const sizes = new Map<object, number>();
 const labels = new Map<object, string>();
@@ -76,6 +83,12 @@ await h.step();
 console.log(
   `${preset}: peak ${mib(peak)} MiB of kernel outputs alive at once during a step; wasm heap ` +
     `${mib(be.wasm.HEAPU8.length)} MiB; tensors after the step ${mib(tf.memory().numBytes)} MiB`,
+);
+rssAt.push(['after the second step', process.memoryUsage().rss]);
+const v8 = process.memoryUsage();
+console.log(
+  `RSS MB: ${rssAt.map(([l, b]) => `${l} ${mb(b)}`).join('; ')}; peak ${mb(process.resourceUsage().maxRSS * 1024)}; ` +
+    `V8 heap used ${mb(v8.heapUsed)}, external + array buffers ${mb(v8.external)}`,
 );
 for (const [label, b] of [...atPeak].sort((x, y) => y[1] - x[1]).slice(0, top)) {
   console.log(`${mib(b).padStart(8)} MiB  ${label}`);

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker as NodeWorker, type WorkerOptions } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
@@ -134,7 +135,7 @@ export function threadsUnsupportedReason(version = installedWasmVersion()): stri
 class PthreadWorker extends NodeWorker {
   constructor(url: string | URL, options?: WorkerOptions) {
     if (typeof url === 'string' && url.startsWith('blob:')) {
-      URL.revokeObjectURL(url); // the glue's Blob of the browser worker.js: not needed
+      if (url !== 'blob:') URL.revokeObjectURL(url); // the glue's Blob of the browser worker.js: not needed
       super(BOOTSTRAP, { eval: true, execArgv: [] });
     } else {
       super(url, options);
@@ -146,6 +147,65 @@ class PthreadWorker extends NodeWorker {
    * is disposed, so the process would never exit. They stay unref'd: like daemon threads.
    */
   override ref(): void {}
+}
+
+/**
+ * A pool worker that no pthread has used yet. The glue starts 8 pthread workers (its
+ * PTHREAD_POOL_SIZE) whatever the thread count, each a V8 isolate with its own instance of the
+ * module (~8-10 MB RSS each), while XNNPACK runs threads - 1 of them. This stand-in answers the
+ * glue's 'load' itself and starts the real worker (replaying 'load') only when another message
+ * comes, i.e. when a pthread is actually run on it; the real worker's own 'loaded' is not passed on.
+ */
+class LazyPthreadWorker extends EventEmitter {
+  private real: NodeWorker | undefined;
+  private loadMessage: unknown;
+
+  postMessage(msg: { cmd?: string } | undefined, transfer?: readonly Transferable[]): void {
+    if (!this.real && msg?.cmd === 'load') {
+      this.loadMessage = msg;
+      setImmediate(() => this.emit('message', { cmd: 'loaded' }));
+      return;
+    }
+    this.start().postMessage(msg, transfer as never);
+  }
+
+  private start(): NodeWorker {
+    if (this.real) return this.real;
+    const w = new PthreadWorker('blob:', undefined);
+    let loadedSeen = this.loadMessage === undefined;
+    w.on('message', (d: { cmd?: string } | undefined) => {
+      if (!loadedSeen && d?.cmd === 'loaded') loadedSeen = true;
+      else this.emit('message', d);
+    });
+    w.on('error', (e) => this.emit('error', e));
+    w.on('exit', (code) => this.emit('exit', code));
+    if (this.loadMessage !== undefined) w.postMessage(this.loadMessage);
+    this.real = w;
+    return w;
+  }
+
+  terminate(): Promise<number> {
+    return this.real ? this.real.terminate() : Promise.resolve(0);
+  }
+
+  ref(): void {}
+
+  unref(): void {}
+}
+
+/**
+ * The `Worker` the glue sees. Its pool is a stack (getNewWorker pops the last one made), so the
+ * last `eager` of the WASM_MAX_THREADS pool workers are real and run XNNPACK's threads, the first
+ * ones start lazily (a real worker must be up before the main thread waits on it: a worker
+ * started while the main thread blocks in Atomics.wait would never come up), and any worker made
+ * beyond the pool is real.
+ */
+function poolWorkerClass(eager: number): unknown {
+  let made = 0;
+  return function poolWorker(url: string | URL, options?: WorkerOptions): unknown {
+    if (typeof url !== 'string' || !url.startsWith('blob:')) return new NodeWorker(url, options);
+    return made++ >= WASM_MAX_THREADS - eager ? new PthreadWorker(url, options) : new LazyPthreadWorker();
+  };
 }
 
 /**
@@ -169,9 +229,10 @@ export async function withWasmThreads<T>(
   let assigned: unknown = had?.value;
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   setThreadsCount(threads);
+  const PoolWorker = poolWorkerClass(threads - 1);
   Object.defineProperty(g, 'Worker', {
     configurable: true,
-    get: () => PthreadWorker,
+    get: () => PoolWorker,
     set: (v: unknown) => {
       assigned = v; // the glue's `commonjsGlobal.Worker = worker_threads.Worker`
     },
