@@ -26,6 +26,9 @@ describe('backend choice', () => {
     if (info.name === 'wasm') {
       expect(info.simd).toBe(true);
       expect(info.kernels).toContain('BatchMatMul:xnnpack-batched');
+      // One thread (as vitest runs): products on the engine's FMA GEMM; the threaded build keeps XNNPACK.
+      if (info.threads === 1) expect(info.kernels).toContain('BatchMatMul:own-gemm-fma');
+      else expect(info.kernels.some((k) => k.startsWith('BatchMatMul:own-gemm'))).toBe(false);
     }
     // Idempotent: the same promise result.
     expect(await initBackend()).toBe(info);

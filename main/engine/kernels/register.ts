@@ -10,11 +10,13 @@ import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
 import { wasmConcatConfig, wasmSplitVConfig } from './wasm-concat-split';
 import { wasmConv2DBackpropFilterConfig, wasmConv2DBackpropInputConfig } from './wasm-conv-backprop';
 import { wasmGatherConfig } from './wasm-gather';
+import { wasmGemm } from './wasm-gemm';
 import { wasmIdentityConfig } from './wasm-identity';
 import { wasmSliceConfig } from './wasm-slice';
 import { wasmMeanConfig, wasmSumConfig } from './wasm-sum';
 import { wasmTransposeConfig } from './wasm-transpose';
 import { registerWasmTransposeFirst, replaceWasmKernel, stockWasmKernel } from './wasm-transpose-first';
+import type { WasmBackendLike } from './wasm-views';
 
 const done = new Map<string, string[]>();
 
@@ -30,6 +32,9 @@ export function registerCustomKernels(backend: BackendName): string[] {
     kernels.push(...registerWasmTransposeFirst([tf._FusedMatMul]));
     replaceWasmKernel(wasmBatchMatMulConfig);
     kernels.push('BatchMatMul:xnnpack-batched');
+    // Its products on the engine's own GEMM (single-threaded build; BIOMED_WASM_GEMM): fma or simd.
+    const gemm = wasmGemm(tf.findBackend('wasm') as unknown as WasmBackendLike);
+    if (gemm) kernels.push(`BatchMatMul:own-gemm-${gemm.kind}`);
     replaceWasmKernel(wasmSliceConfig(stockWasmKernel(tf.Slice)));
     kernels.push('Slice:collapsed-runs');
     replaceWasmKernel(wasmIdentityConfig(stockWasmKernel(tf.Identity)));

@@ -79,7 +79,12 @@ function instantiate(backend: WasmBackendLike, kind: 'fma' | 'simd'): WasmGemm |
   if (typeof malloc !== 'function' || typeof free !== 'function') return null;
   const mod = compiled(kind);
   if (!mod) return null;
-  const ex = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as Exports;
+  let ex: Exports;
+  try {
+    ex = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as Exports;
+  } catch {
+    return null; // a memory this module cannot import: XNNPACK stays in charge
+  }
   return {
     kind,
     multiply(a, b, out, m, k, n) {
