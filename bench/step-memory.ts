@@ -1,5 +1,5 @@
 // Peak bytes of wasm kernel outputs alive at once during one train step, and which kernels and
-// shapes hold them at that moment.   npx tsx bench/step-memory.ts [preset]
+// shapes hold them at that moment.   npx tsx bench/step-memory.ts [preset] [groups listed, 15]
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '#main/engine/backend/index';
 import type { PresetName } from '#shared/model/presets';
@@ -15,6 +15,7 @@ interface TensorInfoLike {
 }
 
 const preset = (process.argv[2] ?? 'cpu-s') as PresetName;
+const top = Number(process.argv[3] ?? 15); // groups listed
 await initBackend({ prefer: 'wasm', strict: true });
 const h = makeTrainStep(preset, DEFAULT_WORKLOAD);
 await h.step();
@@ -76,6 +77,6 @@ console.log(
   `${preset}: peak ${mib(peak)} MiB of kernel outputs alive at once during a step; wasm heap ` +
     `${mib(be.wasm.HEAPU8.length)} MiB; tensors after the step ${mib(tf.memory().numBytes)} MiB`,
 );
-for (const [label, b] of [...atPeak].sort((x, y) => y[1] - x[1]).slice(0, 15)) {
+for (const [label, b] of [...atPeak].sort((x, y) => y[1] - x[1]).slice(0, top)) {
   console.log(`${mib(b).padStart(8)} MiB  ${label}`);
 }

@@ -51,6 +51,14 @@ interface EngineInternals {
   startTape(): void;
   endTape(): void;
   nextTensorId(): number;
+  addTapeNode(
+    kernelName: string,
+    inputs: Record<string, tf.Tensor>,
+    outputs: tf.Tensor[],
+    gradientsFunc: unknown,
+    saved: tf.Tensor[] | undefined,
+    attrs: unknown,
+  ): void;
   tidy<T extends tf.TensorContainer>(nameOrFn: string | (() => T), fn?: () => T): T;
 }
 
@@ -67,7 +75,15 @@ export function leanBackwardUnsupportedReason(version = installedCoreVersion()):
     return `the lean backward pass was written for tfjs-core ${LEAN_BACKWARD_TFJS_VERSION}, found ${version}`;
   }
   const e = tf.engine() as unknown as Partial<EngineInternals>;
-  for (const m of ['gradients', 'scopedRun', 'startTape', 'endTape', 'tidy', 'nextTensorId'] as const) {
+  for (const m of [
+    'gradients',
+    'scopedRun',
+    'startTape',
+    'endTape',
+    'tidy',
+    'nextTensorId',
+    'addTapeNode',
+  ] as const) {
     if (typeof e[m] !== 'function') return `tfjs engine has no ${m}()`;
   }
   return undefined;
@@ -117,11 +133,31 @@ function leanGradients(engine: EngineInternals, stock: GradientsFn): GradientsFn
     if (xs.length === 0) throw new Error('gradients() received an empty list of xs.');
     if (dy != null && dy.dtype !== 'float32')
       throw new Error(`dy must have 'float32' dtype, but has '${dy.dtype}'`);
-    const y = engine.scopedRun(
-      () => engine.startTape(),
-      () => engine.endTape(),
-      () => engine.tidy('forward', f),
-    );
+    // While f runs, an op none of whose inputs depends on an x (masks, noise, position tables
+    // of constants) is never on an x -> y path: its saved tensors are freed at once instead of
+    // at the end of the walk. The nodes that remain are exactly those filterTape keeps.
+    const fromX = new Set<number>(xs.map((x) => x.id));
+    const record = engine.addTapeNode;
+    engine.addTapeNode = function (kernelName, inputs, outputs, gradientsFunc, saved, attrs) {
+      const onPath = Object.values(inputs).some((t) => t != null && fromX.has(t.id));
+      if (onPath) for (const o of outputs) fromX.add(o.id);
+      // gradientDepth > 1: a gradient computed inside f needs its own nodes
+      if (!onPath && engine.state.gradientDepth === 1) {
+        for (const t of saved ?? []) t.dispose();
+        return;
+      }
+      record.call(this, kernelName, inputs, outputs, gradientsFunc, saved, attrs);
+    };
+    let y: tf.Tensor;
+    try {
+      y = engine.scopedRun(
+        () => engine.startTape(),
+        () => engine.endTape(),
+        () => engine.tidy('forward', f),
+      );
+    } finally {
+      engine.addTapeNode = record;
+    }
     if (!(y instanceof tf.Tensor)) throw new Error('The result y returned by f() must be a tensor.');
     const tape = engine.state.activeTape ?? [];
     const filtered = filterTape(tape, xs, y);

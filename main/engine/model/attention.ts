@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { headDim } from '#shared/model/config';
 import type { ForwardContext } from './context';
-import { dropout, linear } from './ops';
+import { add, dropout, linear, scale } from './ops';
 import { weight } from './weights';
 
 /** Keys and values of one attention, split into heads. */
@@ -43,8 +43,8 @@ export function attention(
   const { heads, attnScaleFactor, attentionDropout } = ctx.config;
   const [b, t, d] = query.shape as [number, number, number];
   const scaling = (headDim(ctx.config) * attnScaleFactor) ** -0.5;
-  const q = splitHeads(tf.mul(linear(ctx, `${prefix}.q_proj`, query), scaling), heads); // [B, H, T, hd]
-  const logits = tf.add(tf.matMul(q, kv.k, false, true), bias); // [B, H, T, S]
+  const q = splitHeads(scale(ctx, linear(ctx, `${prefix}.q_proj`, query), scaling), heads); // [B, H, T, hd]
+  const logits = add(ctx, tf.matMul(q, kv.k, false, true), bias); // [B, H, T, S]
   const probs = dropout(ctx, tf.softmax(logits, -1), attentionDropout); // [B, H, T, S]
   let out = tf.matMul(probs, kv.v); // [B, H, T, hd]
   out = tf.mul(out, tf.reshape(weight(ctx.weights, `${prefix}.c_attn`), [1, heads, 1, 1])); // scale_heads

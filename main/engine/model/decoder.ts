@@ -4,7 +4,7 @@ import { absPosBias, attention, type KeyValue, keyPaddingMask, projectKeyValue }
 import type { ForwardContext } from './context';
 import type { EncoderOutput } from './encoder';
 import { attnResidual, dropPathRate, ffnBlock } from './layer-parts';
-import { dropout, firstRows, layerNorm, lookup } from './ops';
+import { add, dropout, firstRows, layerNorm, lookup } from './ops';
 import { tokenBucketIds } from './positions';
 import { weight } from './weights';
 
@@ -49,7 +49,8 @@ export function decode(
   const selfAbs = absPosBias(ctx, 'decoder.self_pos_q_linear', 'decoder.self_pos_k_linear', posQ, posAll); // [H, T, q0+T]
   let selfMask: tf.Tensor = causalMask(t, total, q0); // [T, q0+T]
   if (!cache) selfMask = tf.add(selfMask, keyPaddingMask(tf.equal(tokens, PAD) as tf.Tensor2D)); // [B, 1, T, T]
-  const crossBias = tf.add(
+  const crossBias = add(
+    ctx,
     absPosBias(ctx, 'decoder.cross_pos_q_linear', 'decoder.cross_pos_k_linear', posQ, enc.pos),
     keyPaddingMask(enc.pad),
   ); // [B, H, T, S]
@@ -61,18 +62,28 @@ export function decode(
   const self: KeyValue[] = [];
   const cross: KeyValue[] = [];
   for (let i = 0; i < config.decLayers; i++) {
+    // One scope per layer: the tape keeps what backward needs, the rest is freed now.
+    const input = x;
+    const [y, k, v, ck, cv] = tf.tidy(() => {
+      const out = decoderLayer(i, input);
+      return [out.x, out.self.k, out.self.v, out.cross.k, out.cross.v];
+    }) as [tf.Tensor, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+    x = y;
+    self.push({ k, v });
+    cross.push({ k: ck, v: cv });
+  }
+  function decoderLayer(i: number, x: tf.Tensor): { x: tf.Tensor; self: KeyValue; cross: KeyValue } {
     const pre = `decoder.layers.${i}`;
     const rate = dropPathRate(ctx, i, config.decLayers);
     const rel = tf.transpose(
       lookup(weight(weights, `decoder.token_rel_pos_table_list.${i}.weight`), buckets),
       [2, 0, 1],
     ); // [H, T, q0+T]
-    const selfBias = tf.add(tf.add(selfAbs, rel), selfMask);
+    const selfBias = add(ctx, add(ctx, selfAbs, rel), selfMask);
     let h = layerNorm(ctx, `${pre}.self_attn_layer_norm`, x); // [B, T, d]
     let kv = projectKeyValue(ctx, `${pre}.self_attn`, h); // [B, H, T, hd]
     const prev = cache?.self[i];
     if (prev) kv = { k: tf.concat([prev.k, kv.k], 2), v: tf.concat([prev.v, kv.v], 2) }; // [B, H, q0+T, hd]
-    self.push(kv);
     x = attnResidual(
       ctx,
       `${pre}.self_attn_ln`,
@@ -83,7 +94,6 @@ export function decode(
 
     h = layerNorm(ctx, `${pre}.encoder_attn_layer_norm`, x);
     const ckv = cache?.cross[i] ?? projectKeyValue(ctx, `${pre}.encoder_attn`, enc.x); // [B, H, S, hd]
-    cross.push(ckv);
     x = attnResidual(
       ctx,
       `${pre}.cross_attn_ln`,
@@ -91,7 +101,7 @@ export function decode(
       attention(ctx, `${pre}.encoder_attn`, h, ckv, crossBias),
       rate,
     );
-    x = ffnBlock(ctx, pre, x, rate);
+    return { x: ffnBlock(ctx, pre, x, rate), self: kv, cross: ckv };
   }
   x = layerNorm(ctx, 'decoder.layer_norm', x); // [B, T, d]
   const logits = tf.reshape(tf.matMul(tf.reshape(x, [b * t, config.dModel]), embed, false, true), [b, t, -1]); // [B, T, V]

@@ -3,7 +3,7 @@ import { PAD } from '#main/engine/tokenizer/vocab';
 import { absPosBias, attention, keyPaddingMask, projectKeyValue } from './attention';
 import type { ForwardContext } from './context';
 import { attnResidual, dropPathRate, ffnBlock } from './layer-parts';
-import { dropout, firstRows, layerNorm, linear, lookup } from './ops';
+import { add, dropout, firstRows, layerNorm, linear, lookup } from './ops';
 import { imageBucketIds, imagePositionIds, tokenBucketIds } from './positions';
 import { resnet } from './resnet';
 import { weight } from './weights';
@@ -100,8 +100,13 @@ export function encode(ctx: ForwardContext, input: EncoderInput): EncoderOutput 
   const mask = keyPaddingMask(pad); // [B, 1, 1, S]
   const textBuckets = tokenBucketIds(n, n, config.tokenBucket, config.maxRelPosition); // [n, n]
   for (let i = 0; i < config.encLayers; i++) {
-    const bias = tf.add(tf.add(abs, relBias(ctx, i, textBuckets, imageBuckets)), mask); // [B, H, S, S]
-    x = encoderLayer(ctx, i, x, bias);
+    // One scope per layer: what the backward pass needs is kept by the tape, the rest is freed
+    // now rather than at the end of the whole forward pass (the train step's peak memory).
+    const input = x;
+    x = tf.tidy(() => {
+      const bias = add(ctx, add(ctx, abs, relBias(ctx, i, textBuckets, imageBuckets)), mask); // [B, H, S, S]
+      return encoderLayer(ctx, i, input, bias);
+    });
   }
   x = layerNorm(ctx, 'encoder.layer_norm', x);
   return { x: x as tf.Tensor3D, pad, pos: pos as tf.Tensor2D };

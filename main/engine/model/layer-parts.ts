@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { ForwardContext } from './context';
-import { dropout, dropPath, gelu, layerNorm, linear } from './ops';
+import { add, dropout, dropPath, gelu, layerNorm, linear } from './ops';
 
 /** Linearly rising stochastic depth: 0 at the first layer, config.dropPath at the last. */
 export function dropPathRate(ctx: ForwardContext, layer: number, layers: number): number {
@@ -10,10 +10,10 @@ export function dropPathRate(ctx: ForwardContext, layer: number, layers: number)
 /** The NormFormer FFN sub-block with its residual: x + dropPath(fc2(LN_f(gelu(fc1(LN(x)))))). */
 export function ffnBlock(ctx: ForwardContext, prefix: string, x: tf.Tensor, dropRate: number): tf.Tensor {
   let h = layerNorm(ctx, `${prefix}.final_layer_norm`, x); // [B, T, d]
-  h = gelu(linear(ctx, `${prefix}.fc1`, h)); // [B, T, F]
+  h = gelu(ctx, linear(ctx, `${prefix}.fc1`, h)); // [B, T, F]
   h = layerNorm(ctx, `${prefix}.ffn_layernorm`, h); // scale_fc
   h = dropout(ctx, linear(ctx, `${prefix}.fc2`, h), ctx.config.dropout); // [B, T, d]
-  return tf.add(x, dropPath(ctx, h, dropRate));
+  return add(ctx, x, dropPath(ctx, h, dropRate));
 }
 
 /** Residual join of an attention branch: x + dropPath(dropout(LN_attn(h))). */
@@ -25,5 +25,5 @@ export function attnResidual(
   dropRate: number,
 ): tf.Tensor {
   const y = dropout(ctx, layerNorm(ctx, lnPrefix, h), ctx.config.dropout); // scale_attn
-  return tf.add(x, dropPath(ctx, y, dropRate));
+  return add(ctx, x, dropPath(ctx, y, dropRate));
 }

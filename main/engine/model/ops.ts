@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { embeddingLookup } from '#main/engine/kernels/embedding';
+import { gelu as geluSavingInput } from '#main/engine/kernels/gelu';
 import { layerNorm as fusedLayerNorm } from '#main/engine/kernels/layer-norm';
+import { addLean, mulByConstant, reluLean } from '#main/engine/kernels/lean-ops';
 import type { ForwardContext } from './context';
 import { weight } from './weights';
 
@@ -11,7 +13,7 @@ export function linear(ctx: ForwardContext, prefix: string, x: tf.Tensor, bias =
   const lead = x.shape.slice(0, -1);
   const x2 = tf.reshape(x, [-1, inp]); // [n, in]
   let y = tf.matMul(x2, w, false, true); // [n, out]
-  if (bias) y = tf.add(y, weight(ctx.weights, `${prefix}.bias`));
+  if (bias) y = add(ctx, y, weight(ctx.weights, `${prefix}.bias`));
   return tf.reshape(y, [...lead, out]);
 }
 
@@ -22,15 +24,42 @@ export function layerNorm(ctx: ForwardContext, prefix: string, x: tf.Tensor): tf
   return fusedLayerNorm(x, gamma, beta, ctx.config.layerNormEps);
 }
 
-/** GELU with erf, as torch.nn.functional.gelu. */
-export function gelu(x: tf.Tensor): tf.Tensor {
+/**
+ * a + b (broadcasting). In training, the form whose gradient keeps neither operand alive
+ * (kernels/lean-ops; same values and gradients as tf.add).
+ */
+export function add(ctx: ForwardContext, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return ctx.training ? addLean(a, b) : tf.add(a, b);
+}
+
+/** x * s for a constant s; in training only s is kept for backward (kernels/lean-ops). */
+export function scale(ctx: ForwardContext, x: tf.Tensor, s: number): tf.Tensor {
+  return ctx.training ? mulByConstant(x, s) : tf.mul(x, s);
+}
+
+/** ReLU; in training it keeps its output, not its input, for backward (kernels/lean-ops). */
+export function relu<T extends tf.Tensor>(ctx: ForwardContext, x: T): T {
+  return (ctx.training ? reluLean(x) : tf.relu(x)) as T;
+}
+
+/**
+ * GELU with erf, as torch.nn.functional.gelu. In training, the form that keeps only its input
+ * for backward (kernels/gelu; same values and gradients as these tf ops).
+ */
+export function gelu(ctx: ForwardContext, x: tf.Tensor): tf.Tensor {
+  if (ctx.training) return geluSavingInput(x);
   return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
 }
 
-/** Dropout in training mode only, with a seeded mask. */
+/**
+ * Dropout in training mode only, with a seeded mask: tf.dropout's mask and arithmetic, but only
+ * the multiplier is kept for backward (tf.dropout's Multiply also keeps x).
+ */
 export function dropout(ctx: ForwardContext, x: tf.Tensor, rate: number): tf.Tensor {
   if (!ctx.training || rate <= 0) return x;
-  return tf.dropout(x, rate, undefined, ctx.nextSeed());
+  const keep = 1 - rate;
+  const noise = tf.randomUniform(x.shape, 0, 1, 'float32', ctx.nextSeed());
+  return mulByConstant(x, tf.div(tf.floor(tf.add(noise, keep)), keep)); // x * (mask / keep)
 }
 
 /** Stochastic depth: zeroes a whole example's residual branch with probability `rate`. x: [B, ...]. */
@@ -38,7 +67,7 @@ export function dropPath(ctx: ForwardContext, x: tf.Tensor, rate: number): tf.Te
   if (!ctx.training || rate <= 0) return x;
   const shape = [x.shape[0] ?? 1, ...x.shape.slice(1).map(() => 1)];
   const keep = tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', ctx.nextSeed()), 1 - rate)); // [B, 1, ...]
-  return tf.mul(x, tf.div(keep, 1 - rate));
+  return mulByConstant(x, tf.div(keep, 1 - rate));
 }
 
 /** Rows of a [rows, dim] table; its gradient is a scatter-add (see kernels/embedding). */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTrain } from '#main/engine/kernels/batch-norm';
 import type { ForwardContext } from './context';
 import { conv2d } from './conv';
+import { add, relu } from './ops';
 import { weight } from './weights';
 
 const BN_EPS = 1e-5;
@@ -45,13 +46,13 @@ function bottleneck(
   downsample: boolean,
 ): tf.Tensor4D {
   const w = (n: string) => weight(ctx.weights, `${prefix}.${n}`);
-  let y = tf.relu(batchNorm(ctx, `${prefix}.bn1`, conv2d(x, w('conv1.weight'), 1, 0))); // [B, H, W, p]
-  y = tf.relu(batchNorm(ctx, `${prefix}.bn2`, conv2d(y, w('conv2.weight'), stride, 1))); // [B, H/s, W/s, p] (v1.5: stride here)
+  let y = relu(ctx, batchNorm(ctx, `${prefix}.bn1`, conv2d(x, w('conv1.weight'), 1, 0))); // [B, H, W, p]
+  y = relu(ctx, batchNorm(ctx, `${prefix}.bn2`, conv2d(y, w('conv2.weight'), stride, 1))); // [B, H/s, W/s, p] (v1.5: stride here)
   y = batchNorm(ctx, `${prefix}.bn3`, conv2d(y, w('conv3.weight'), 1, 0)); // [B, H/s, W/s, 4p]
   const identity = downsample
     ? batchNorm(ctx, `${prefix}.downsample.1`, conv2d(x, w('downsample.0.weight'), stride, 0))
     : x; // [B, H/s, W/s, 4p]
-  return tf.relu(tf.add(y, identity)) as tf.Tensor4D;
+  return relu(ctx, add(ctx, y, identity)) as tf.Tensor4D;
 }
 
 /**
@@ -62,13 +63,15 @@ function bottleneck(
 export function resnet(ctx: ForwardContext, images: tf.Tensor4D): tf.Tensor4D {
   const pre = 'encoder.embed_images';
   let x: tf.Tensor4D = conv2d(images, weight(ctx.weights, `${pre}.conv1.weight`), 2, 3); // [B, H/2, W/2, w]
-  x = tf.relu(batchNorm(ctx, `${pre}.bn1`, x));
+  x = relu(ctx, batchNorm(ctx, `${pre}.bn1`, x));
   // Zero padding equals torch's -inf padding here: inputs are >= 0 after ReLU.
   x = tf.maxPool(x, 3, 2, 1) as tf.Tensor4D; // [B, H/4, W/4, w]
   ctx.config.resnetBlocks.forEach((blocks, s) => {
     for (let b = 0; b < blocks; b++) {
       const stride = b === 0 && s > 0 ? 2 : 1;
-      x = bottleneck(ctx, `${pre}.layer${s + 1}.${b}`, x, stride, b === 0);
+      const input = x;
+      // one scope per block: intermediates the tape does not keep are freed now
+      x = tf.tidy(() => bottleneck(ctx, `${pre}.layer${s + 1}.${b}`, input, stride, b === 0));
     }
   });
   return x;
