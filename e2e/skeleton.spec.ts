@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { expect, repoRoot, test } from './fixtures';
-import { HistoryPage } from './pages/history';
+import { ExperimentsPage } from './pages/experiments';
 import { SidebarNav } from './pages/sidebar';
 import { insertRun, storedNote } from './seed';
 
@@ -28,7 +28,7 @@ test('a run stored through the services appears in History, and a typed note is 
   workbench,
 }) => {
   const { page, home } = workbench;
-  const history = new HistoryPage(page);
+  const history = new ExperimentsPage(page);
   const runId = insertRun(home, 'vqa-rad cpu-xs seed 1');
   await page.reload();
   await new SidebarNav(page).open('Experiments');

@@ -14,8 +14,9 @@ import { setFlagsFromString } from 'node:v8';
 // Before any wasm is compiled: V8 reads the feature flag when it validates a module.
 setFlagsFromString('--experimental-wasm-relaxed-simd');
 process.env['BIOMED_WASM_THREADS'] = '1';
-// tf.matMul = XNNPACK here; the engine's own GEMM (main/engine/kernels/wasm-gemm.ts) is timed apart.
-process.env['BIOMED_WASM_GEMM'] = 'xnnpack';
+// tf.matMul = XNNPACK for the GEMM table; the engine's own GEMM (main/engine/kernels/wasm-gemm.ts)
+// is timed apart. --profile runs the engine as configured (BIOMED_WASM_GEMM, default fma).
+if (!process.argv.includes('--profile')) process.env['BIOMED_WASM_GEMM'] = 'xnnpack';
 
 const tf = await import('@tensorflow/tfjs-core');
 const { initBackend } = await import('#main/engine/backend/index');

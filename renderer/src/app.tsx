@@ -3,7 +3,7 @@ import { ComparePage } from './compare/compare-page';
 import { Sidebar } from './components/sidebar';
 import { DatasetPage } from './datasets/dataset-page';
 import { DatasetsPage } from './datasets/datasets-page';
-import { HistoryPage } from './experiments/experiments-page';
+import { ExperimentsPage } from './experiments/experiments-page';
 import { NewExperimentPage } from './new-experiment/new-experiment-page';
 import { parseRoute, type Route } from './routes';
 import { RunPage } from './runs/run-page';
@@ -30,7 +30,7 @@ function Current({ route }: { route: Route }) {
     case 'settings':
       return <SettingsPage />;
     default:
-      return <HistoryPage />;
+      return <ExperimentsPage />;
   }
 }
 

@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName, GpuAdapterInfo } from './types';
@@ -87,19 +86,17 @@ const loadNode: BackendLoader = async () => {
 };
 
 /**
- * Threads for the WebAssembly backend: BIOMED_WASM_THREADS when set (1 = the single-threaded SIMD
- * build), else every core (at most the build's 8), except on a machine already busy (1-minute
- * load average >= cores): XNNPACK's pool spin-waits between operations, and with no free core
- * two threads measured 2-3x slower than one (bench/RESULTS.md). Results do not depend on it
- * (backend/wasm-threads.test.ts: bit-identical).
+ * Threads for the WebAssembly backend: BIOMED_WASM_THREADS when set (2..8 start tfjs' threaded
+ * build, XNNPACK on a thread pool), else 1: the single-threaded SIMD build, where the engine's
+ * own FMA matrix product (kernels/wasm-gemm.ts) replaces XNNPACK's. Measured on an idle 2-core
+ * machine (bench/RESULTS.md), two XNNPACK threads were no faster than one (cpu-m 4% faster for
+ * 40% more CPU, cpu-xs/cpu-s slower) and with no free core 2-3x slower (XNNPACK's pool
+ * spin-waits between operations), while the FMA product cut the step 27-39%. Results do not
+ * depend on the thread count (backend/wasm-threads.test.ts: bit-identical).
  */
-export function wasmThreadCount(
-  env: NodeJS.ProcessEnv = process.env,
-  cores = cpuCount(),
-  load1 = loadavg()[0] ?? 0,
-): number {
+export function wasmThreadCount(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env['BIOMED_WASM_THREADS'];
-  if (raw === undefined || raw.trim() === '') return load1 >= cores ? 1 : Math.min(cores, WASM_MAX_THREADS);
+  if (raw === undefined || raw.trim() === '') return 1;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > WASM_MAX_THREADS) {
     throw new Error(`BIOMED_WASM_THREADS='${raw}' is not a whole number from 1 to ${WASM_MAX_THREADS}`);

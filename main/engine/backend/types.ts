@@ -48,7 +48,7 @@ export interface BackendInfo {
   /** tfjs-core version, plus the backend package version where it has its own. */
   readonly version: string;
   readonly device: 'cpu' | 'cuda' | 'gpu';
-  /** Threads the backend computes with (WebAssembly: BIOMED_WASM_THREADS, default every core). */
+  /** Threads the backend computes with (WebAssembly: BIOMED_WASM_THREADS, default 1). */
   readonly threads: number;
   /** WebAssembly SIMD in use (false for the non-wasm backends). */
   readonly simd: boolean;

@@ -21,10 +21,10 @@ const SMALL_SLICE_MACS = 8192;
  *    transposes that when it moves fewer floats;
  * 2. folds a batch into rows when b is shared across the batch: [B, M, K] x [1, K, N] is one
  *    [1, B*M, K] x [1, K, N] product;
- * 3. otherwise runs one XNNPACK product per batch slice, on zero-copy views of the inputs;
- * 4. on the single-threaded build, runs the products on the engine's own GEMM instead of XNNPACK
- *    (wasm-gemm.ts: FMA where V8 allows relaxed SIMD, 1.8-3.6x XNNPACK on the train step's shapes;
- *    BIOMED_WASM_GEMM=simd rounds exactly as XNNPACK, =xnnpack turns it off).
+ * 3. otherwise runs one XNNPACK product per batch slice, on zero-copy views of the inputs.
+ * On the single-threaded build the products run on the engine's own GEMM (wasm-gemm.ts: FMA
+ * where V8 allows relaxed SIMD, 1.8-3.6x XNNPACK on the train step's shapes), which also packs
+ * a transposed b in place (no transpose pass); BIOMED_WASM_GEMM=simd rounds exactly as XNNPACK, =xnnpack turns it off.
  * Results equal the stock kernel to float rounding (XNNPACK sums in a different order than the
  * scalar loop), and bit for bit where the stock kernel already used XNNPACK (with the GEMM kinds
  * simd and xnnpack; fma rounds once per multiply-add instead of twice).
@@ -75,7 +75,8 @@ function transposeLastTwo(x: TensorInfo, backend: WasmBackendLike): TensorInfo {
 
 const prod = (xs: readonly number[]) => xs.reduce((p, x) => p * x, 1);
 
-/** out[i] = a[i] x b[i] for plain row-major a [batchA, M, K], b [batchB, K, N] (batch 1 broadcasts). */
+/** out[i] = a[i] x b[i] for plain row-major a [batchA, M, K], b [batchB, K, N] (batch 1 broadcasts):
+ * the engine's GEMM where available, else XNNPACK. */
 function multiply(
   backend: WasmBackendLike,
   a: TensorInfo,
@@ -93,15 +94,7 @@ function multiply(
   const oOff = views.offsetOf(out);
   const gemm = wasmGemm(backend);
   if (gemm) {
-    // The engine's own GEMM on heap offsets: batch folded into rows when b is shared.
-    if (batchB === 1) {
-      gemm.multiply(aOff, bOff, oOff, batchA * m, k, n);
-      return;
-    }
-    for (let i = 0; i < Math.max(batchA, batchB); i++) {
-      const ai = batchA === 1 ? 0 : i;
-      gemm.multiply(aOff + 4 * ai * m * k, bOff + 4 * i * k * n, oOff + 4 * i * m * n, m, k, n);
-    }
+    gemm.multiply({ a: aOff, b: bOff, out: oOff, batchA, batchB, m, k, n, transposeB: false });
     return;
   }
   const run = cBatchMatMul(backend);
@@ -172,6 +165,15 @@ function batchMatMul(args: MatMulArgs): TensorInfo {
   if (k === 0) {
     const offset = backend.dataIdMap.get(out.dataId).memoryOffset;
     backend.wasm.HEAPU8.fill(0, offset, offset + 4 * batch * m * n);
+    return out;
+  }
+  const gemm = wasmGemm(backend);
+  if (gemm && !transposeA) {
+    // The engine's own GEMM packs a transposed b in place, faster than a transpose pass. (A
+    // transposed a, read in place, would cost a stride of M floats per k step: it takes the
+    // transposes below, direct or swapped, like XNNPACK.)
+    const offset = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    gemm.multiply({ a: offset(a), b: offset(b), out: offset(out), batchA, batchB, m, k, n, transposeB });
     return out;
   }
   // Two ways to reach XNNPACK's flag-free path; pick the one that moves fewer floats:

@@ -14,15 +14,29 @@ import type { WasmBackendLike } from './wasm-views';
  */
 export type WasmGemmKind = 'fma' | 'simd' | 'xnnpack';
 
+/** A [batch] product out[i] = a[i] op(b[i]) on the wasm heap (byte offsets of float32 data). */
+export interface GemmProduct {
+  readonly a: number; // [batchA, M, K]
+  readonly b: number; // [batchB, K, N], or [batchB, N, K] with transposeB
+  readonly out: number; // [max(batchA, batchB), M, N]
+  readonly batchA: number; // 1 broadcasts
+  readonly batchB: number; // 1 broadcasts
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  readonly transposeB: boolean;
+}
+
 export interface WasmGemm {
   readonly kind: 'fma' | 'simd';
-  /** out[M,N] = a[M,K] b[K,N]; a, b, out are byte offsets of row-major float32 data on the heap. */
-  multiply(a: number, b: number, out: number, m: number, k: number, n: number): void;
+  /** A transposed B is read in place (packing gathers B^T); a transposed A must be transposed first. */
+  multiply(p: GemmProduct): void;
 }
 
 interface Exports {
   bw_packed_size(k: number, n: number): number;
   bw_pack_b(b: number, k: number, n: number, bp: number): void;
+  bw_pack_bt(bt: number, k: number, n: number, bp: number): void;
   bw_gemm(a: number, bp: number, c: number, m: number, k: number, n: number): void;
 }
 
@@ -87,13 +101,22 @@ function instantiate(backend: WasmBackendLike, kind: 'fma' | 'simd'): WasmGemm |
   }
   return {
     kind,
-    multiply(a, b, out, m, k, n) {
+    multiply({ a, b, out, batchA, batchB, m, k, n, transposeB }) {
       const bytes = 4 * ex.bw_packed_size(k, n);
       const bp = malloc(bytes);
       if (bp === 0) throw new Error(`wasm GEMM: cannot allocate ${bytes} bytes for the packed B`);
+      const pack = transposeB ? ex.bw_pack_bt : ex.bw_pack_b;
       try {
-        ex.bw_pack_b(b, k, n, bp);
-        ex.bw_gemm(a, bp, out, m, k, n);
+        if (batchB === 1) {
+          // b shared: the batch of a folds into rows, [batchA * M, K] x [K, N].
+          pack(b, k, n, bp);
+          ex.bw_gemm(a, bp, out, batchA * m, k, n);
+          return;
+        }
+        for (let i = 0; i < Math.max(batchA, batchB); i++) {
+          if (batchB !== 1 || i === 0) pack(b + 4 * (batchB === 1 ? 0 : i) * k * n, k, n, bp);
+          ex.bw_gemm(a + 4 * (batchA === 1 ? 0 : i) * m * k, bp, out + 4 * i * m * n, m, k, n);
+        }
       } finally {
         free(bp);
       }

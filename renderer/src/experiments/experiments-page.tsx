@@ -13,7 +13,7 @@ import { type RunFilter, useRunList } from './use-run-list';
 const NO_FILTER: RunFilter = { sort: 'createdAt', order: 'desc' };
 
 /** History: every run ever made, virtualised, filtered and sorted at the API. */
-export function HistoryPage() {
+export function ExperimentsPage() {
   const api = useApi();
   const [filter, setFilter] = useState<RunFilter>(NO_FILTER);
   const { pages, error, ensure, reload } = useRunList(filter);

@@ -42,6 +42,18 @@ void EXPORT(bw_pack_b)(const float *B, int32_t K, int32_t N, float *Bp) {
   }
 }
 
+/* The same panels from Bt = B^T stored [N, K] row-major (B[k][j] = Bt[j * K + k]): no transpose pass. */
+void EXPORT(bw_pack_bt)(const float *Bt, int32_t K, int32_t N, float *Bp) {
+  for (int32_t j0 = 0; j0 < N; j0 += NR) {
+    const int32_t nr = N - j0 < NR ? N - j0 : NR;
+    const float *src = Bt + j0 * K;
+    for (int32_t k = 0; k < K; k++) {
+      for (int32_t j = 0; j < NR; j++) Bp[j] = j < nr ? src[j * K + k] : 0.f;
+      Bp += NR;
+    }
+  }
+}
+
 /* c[0..n) = the first n lanes of v (n <= 4), without a stack buffer. */
 static inline __attribute__((always_inline)) void store_first(float *c, v128_t v, int32_t n) {
   if (n >= 4) {
@@ -84,7 +96,9 @@ static inline __attribute__((always_inline)) void tile(int mr, int32_t K, const 
   }
 }
 
-/* C = A B for Bp = bw_pack_b(B). Rows of A in blocks of ~128 KiB (L2), each against every B panel. */
+/* C[M,N] = A[M,K] Bp, A row-major (a transposed A is transposed by the caller first: reading it
+ * with a stride of M floats per k step runs at half speed and worse, one page per k at M = 1024).
+ * Rows of A in blocks of ~128 KiB (L2), each against every B panel. */
 void EXPORT(bw_gemm)(const float *A, const float *Bp, float *C, int32_t M, int32_t K, int32_t N) {
   int32_t mc = (32768 / (K > 0 ? K : 1)) / 4 * 4;
   if (mc < 4) mc = 4;

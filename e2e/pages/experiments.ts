@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 
 /** The Experiments (history) page and its run panel. */
-export class HistoryPage {
+export class ExperimentsPage {
   constructor(private readonly page: Page) {}
 
   emptyState() {
