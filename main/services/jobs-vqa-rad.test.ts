@@ -10,11 +10,14 @@ import { startFinetune, vqaRadWorkbench, waitUntil } from './job-test-helpers';
 // The main job end to end on real data: a smallest-rung (cpu-xs) fine-tune on VQA-RAD from
 // ../shared/data, scheduled, trained and evaluated in real worker processes, then checked against
 // the majority-answer baseline of the test split ("no", 133 of 451 = 29.5%). Training is STEPS
-// trie-constrained updates (OFA's recipe) at batch 32 on 32 px images: 60-90 s on an idle
-// 2-core machine (3 min under heavy load), plus ~15 s for worker start and the 451-question
-// evaluation. Measured with these settings: 33.7% [29.3, 37.9]; unconstrained training of the same
-// length stays at the answer-type prior (27.1%), so the test also guards the constrained loss.
-const STEPS = 300;
+// trie-constrained updates (OFA's recipe) at batch 32 on 32 px images: ~100 s on an idle 2-core
+// machine (3 min under load), plus ~15 s for worker start and the 451-question evaluation.
+// 300 steps were too few to clear the baseline reliably: with the engine's FMA matrix product
+// (bench/RESULTS.md, issue 13) seeds 1, 2, 3 gave 28.6%, 29.7%, 35.0% (33.7% with XNNPACK's
+// rounding, seed 1). At 600 steps seeds 1 and 2 gave 33.3% [28.8, 37.5] and 35.7% [31.5, 40.1].
+// Unconstrained training stays at the answer-type prior (27.1% at 300 steps), so the test also
+// guards the constrained loss.
+const STEPS = 600;
 
 let env: Awaited<ReturnType<typeof vqaRadWorkbench>>;
 beforeAll(async () => {
@@ -86,6 +89,9 @@ describe('VQA-RAD fine-tune through the scheduler', () => {
     expect(acc.low!).toBeLessThanOrEqual(acc.estimate!);
     expect(acc.high!).toBeGreaterThanOrEqual(acc.estimate!);
     expect(evaluation!.metrics['accuracy_closed']?.n).toBeGreaterThan(200);
+    console.info(
+      `VQA-RAD test accuracy after ${STEPS} steps: ${acc.estimate} [${acc.low}, ${acc.high}], majority ${majority}`,
+    );
     expect(acc.estimate!).toBeGreaterThan(majority);
     // The run carries the result as its best metric and as a metric series.
     expect(ctx.store.runs.get(runId)?.bestMetric).toBeCloseTo(acc.estimate!, 10);
