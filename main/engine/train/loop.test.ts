@@ -48,7 +48,7 @@ function recorder(stopAt?: { step: number; kind: 'pause' | 'cancel' }, data: rea
     stopRequested: async () => (stopAt && next === stopAt.step ? stopAt.kind : null),
     batch: async () => data,
     prepare,
-    validation: async () => [prepare(held)],
+    validation: async () => held,
     logStep: (r) => {
       steps.push(r);
       next = r.step + 1;

@@ -1,17 +1,5 @@
-import { DEFAULT_ADAM } from './adamw';
 import type { Example, PreparedBatch } from './batch';
-import { lrAt } from './schedule';
-import {
-  clipCoefficient,
-  microSteps,
-  optimizerStep,
-  readTotals,
-  releaseGradients,
-  restoreBuffers,
-  type StepResult,
-  type TrainerState,
-  type TrainOptions,
-} from './step';
+import { type StepResult, type TrainerState, type TrainOptions, trainStep } from './step';
 import { type BestValidation, bestOf, type ValidationResult, validationLoss } from './validate';
 
 /** How long and how a run trains. */
@@ -37,8 +25,8 @@ export interface LoopIo {
   batch(step: number): Promise<readonly Example[]>;
   /** Tokenises and pads examples (the session's prepare). */
   prepare(examples: readonly Example[]): PreparedBatch;
-  /** Held-out batches of the validate stage (none: the stage is skipped). */
-  validation(): Promise<readonly PreparedBatch[]>;
+  /** Held-out examples of the validate stage, asked for once (none: the stage is skipped). */
+  validation(): Promise<readonly Example[]>;
   logStep(r: StepResult): void;
   logValidation(step: number, r: ValidationResult, best: BestValidation | null): void;
   /** Writes a checkpoint of the current state, with the best validation score so far. */
@@ -58,44 +46,31 @@ function splitMicro<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** Prepared batches of `size` examples, one at a time (only one batch's images are held at once). */
+function* batchesOf(examples: readonly Example[], size: number, io: LoopIo): Generator<PreparedBatch> {
+  for (const chunk of splitMicro(examples, size)) yield io.prepare(chunk);
+}
+
 /**
- * The training loop, as nanoGPT's reads: for each update, schedule the learning rate, run the
- * micro steps (forward, backward, gradients summed), clip, step the optimizer, log, validate and
- * checkpoint when due. It stops only between updates; on pause it checkpoints the last update
- * done (when there is one since the start), so a resumed run continues exactly.
+ * The training loop, as nanoGPT's reads: for each update, the schedule, micro steps (forward,
+ * backward, gradients summed), clip and optimizer step of `trainStep` (train/step.ts, each a named
+ * function there), then log, validate and checkpoint when due. It stops only between updates; on
+ * pause it checkpoints the last update done (when there is one since the start), so a resumed run
+ * continues exactly.
  */
 export async function trainingLoop(state: TrainerState, plan: LoopPlan, io: LoopIo): Promise<LoopResult> {
   const startStep = state.adam.step;
   let best = plan.best ?? null;
-  let validation: readonly PreparedBatch[] | undefined;
+  let validation: readonly Example[] | undefined;
   for (let step = startStep + 1; step <= plan.totalSteps; step++) {
     const stop = await io.stopRequested();
     if (stop) {
       if (stop === 'pause' && step - 1 > startStep) await io.checkpoint(step - 1, best);
       return { reason: stop === 'pause' ? 'paused' : 'cancelled', step: step - 1, best };
     }
-    const examples = await io.batch(step);
-    const micro = splitMicro(examples, plan.microBatchSize).map((m) => io.prepare(m));
-    const started = performance.now();
-    // schedule
-    const lr = lrAt(plan.train.schedule, step);
-    // micro steps
-    const acc = microSteps(state, micro, plan.train.labelSmoothing ?? 0.1);
-    let result: StepResult;
-    try {
-      const totals = await readTotals(acc, step);
-      // clip
-      const coef = clipCoefficient(totals.gradNorm, plan.train.clipNorm ?? 1);
-      // step
-      optimizerStep(state, acc, plan.train.adam ?? DEFAULT_ADAM, lr, coef);
-      const seconds = (performance.now() - started) / 1000;
-      result = { step, ...totals, lr, tokensPerSec: acc.ntokens / seconds, ntokens: acc.ntokens };
-    } catch (err) {
-      restoreBuffers(state, acc);
-      throw err;
-    } finally {
-      releaseGradients(acc);
-    }
+    const micro = splitMicro(await io.batch(step), plan.microBatchSize).map((m) => io.prepare(m));
+    // schedule, micro steps, clip, step
+    const result = await trainStep(state, micro, plan.train);
     // log
     io.logStep(result);
     const last = step === plan.totalSteps;
@@ -103,7 +78,7 @@ export async function trainingLoop(state: TrainerState, plan: LoopPlan, io: Loop
     if (plan.validateEvery > 0 && (step % plan.validateEvery === 0 || last)) {
       validation ??= await io.validation();
       if (validation.length > 0) {
-        const v = await validationLoss(state, validation);
+        const v = await validationLoss(state, batchesOf(validation, plan.microBatchSize, io));
         best = bestOf(best, step, v);
         io.logValidation(step, v, best);
       }

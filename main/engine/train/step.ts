@@ -72,7 +72,7 @@ function accumulate(acc: tf.Tensor | undefined, next: tf.Tensor): tf.Tensor {
  * Summed gradients of one update's micro-batches, still on the device. Release with
  * {@link releaseGradients} whatever happens; {@link restoreBuffers} first if the update is refused.
  */
-export interface AccumulatedGradients {
+interface AccumulatedGradients {
   /** Gradient sums by weight name (summed over micro-batches, not yet normalised). */
   readonly grads: Map<string, tf.Tensor>;
   /** Scalar: the summed token losses of every micro-batch. */
@@ -84,7 +84,7 @@ export interface AccumulatedGradients {
 }
 
 /** The loss and gradient norm of an update, read from the device in one asynchronous read. */
-export interface UpdateTotals {
+interface UpdateTotals {
   /** Mean loss per target token. */
   readonly loss: number;
   /** Global norm of the normalised gradient, before clipping. */
@@ -95,7 +95,7 @@ export interface UpdateTotals {
  * Micro steps: forward and backward over each micro-batch, gradients summed on the device
  * (gradient accumulation), BatchNorm running statistics updated as the forward passes go.
  */
-export function microSteps(
+function microSteps(
   state: TrainerState,
   microBatches: readonly PreparedBatch[],
   labelSmoothing: number,
@@ -143,7 +143,7 @@ export function microSteps(
  * Reads [loss sum, gradient sum of squares] in one asynchronous read (no synchronous read
  * anywhere: WebGPU under Node has none) and refuses NaN/Inf before any weight changes.
  */
-export async function readTotals(acc: AccumulatedGradients, update: number): Promise<UpdateTotals> {
+async function readTotals(acc: AccumulatedGradients, update: number): Promise<UpdateTotals> {
   const both = tf.tidy(() => tf.stack([acc.lossSum, gradSumSquares(acc.grads)])); // [2]
   const [lossTotal, sumSq] = await both.data().finally(() => both.dispose());
   if (!Number.isFinite(lossTotal)) throw new NonFiniteLossError(`loss is ${lossTotal} at update ${update}`);
@@ -155,12 +155,12 @@ export async function readTotals(acc: AccumulatedGradients, update: number): Pro
 }
 
 /** Clip: the factor that brings the gradient's global norm down to `clipNorm` (0 disables). */
-export function clipCoefficient(gradNorm: number, clipNorm: number): number {
+function clipCoefficient(gradNorm: number, clipNorm: number): number {
   return clipNorm > 0 && gradNorm > clipNorm ? clipNorm / (gradNorm + 1e-6) : 1;
 }
 
 /** Step: one AdamW update with the normalised, clipped gradient at learning rate `lr`. */
-export function optimizerStep(
+function optimizerStep(
   state: TrainerState,
   acc: AccumulatedGradients,
   adam: AdamConfig,
@@ -171,12 +171,12 @@ export function optimizerStep(
 }
 
 /** Puts the BatchNorm buffers back as they were before the update's forward passes. */
-export function restoreBuffers(state: TrainerState, acc: AccumulatedGradients): void {
+function restoreBuffers(state: TrainerState, acc: AccumulatedGradients): void {
   for (const [n, b] of acc.buffersBefore) state.weights.get(n)?.assign(b);
 }
 
 /** Frees the device tensors of an update (gradients, loss, saved buffers). */
-export function releaseGradients(acc: AccumulatedGradients): void {
+function releaseGradients(acc: AccumulatedGradients): void {
   acc.lossSum.dispose();
   for (const g of acc.grads.values()) g.dispose();
   for (const b of acc.buffersBefore.values()) b.dispose();
@@ -185,8 +185,8 @@ export function releaseGradients(acc: AccumulatedGradients): void {
 /**
  * One optimizer update over one or more micro-batches (gradient accumulation): gradients of the
  * summed token losses are added, divided by the total target tokens (fairseq's sample_size),
- * clipped by global norm, and applied with AdamW at the scheduled learning rate: the micro-step,
- * clip and step stages of the training loop (loop.ts), for callers that drive updates themselves.
+ * clipped by global norm, and applied with AdamW at the scheduled learning rate: the schedule,
+ * micro-step, clip and step stages of the training loop (loop.ts).
  * A refused update (NaN/Inf) changes no weight or buffer.
  */
 export async function trainStep(

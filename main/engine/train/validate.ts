@@ -34,7 +34,7 @@ export interface BestValidation {
  */
 export async function validationLoss(
   state: { readonly config: ModelConfig; readonly weights: ModelWeights },
-  batches: readonly PreparedBatch[],
+  batches: Iterable<PreparedBatch>,
 ): Promise<ValidationResult> {
   let sum: tf.Tensor = tf.scalar(0);
   let ntokens = 0;

@@ -119,15 +119,10 @@ export async function runTrainJob(
           const held = loadValidation(reader, job).flatMap((rows, dataset) =>
             rows.map((e) => ({ dataset, e })),
           );
-          if (held.length === 0) {
+          if (held.length === 0)
             ctx.log('no validation examples in the training datasets: validation skipped');
-            return [];
-          }
-          const batches = [];
-          for (let i = 0; i < held.length; i += h.batchSize)
-            batches.push(s.prepare(await engineExamples(held.slice(i, i + h.batchSize))));
-          ctx.log(`validating on ${held.length} held-out examples at each checkpoint`);
-          return batches;
+          else ctx.log(`validating on ${held.length} held-out examples at each checkpoint`);
+          return engineExamples(held);
         },
         logStep: (r) => {
           const wallTime = Date.now() / 1000;
