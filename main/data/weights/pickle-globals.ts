@@ -1,7 +1,6 @@
 // What the globals a pickle may name do when it calls them: the allow-list of the safe unpickler
 // (unpickle.ts), and the inert values each one builds. Nothing here runs code.
 import {
-  DTYPE_BYTES,
   PyGlobal,
   PyObject,
   PyTuple,

@@ -1,14 +1,5 @@
 import { call, PickleFormatError, resolveGlobal, torchStorage, UnsafePickleError } from './pickle-globals';
-import {
-  DTYPE_BYTES,
-  PyGlobal,
-  PyObject,
-  PyTuple,
-  type PyValue,
-  type StorageRef,
-  type TensorDtype,
-  TensorRef,
-} from './pickle-values';
+import { DTYPE_BYTES, PyObject, PyTuple, type PyValue, type StorageRef, TensorRef } from './pickle-values';
 
 export { ALLOWED_GLOBALS, PickleFormatError, UnsafePickleError } from './pickle-globals';
 
