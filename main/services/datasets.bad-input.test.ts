@@ -35,7 +35,7 @@ function npz(labels: number[]): Uint8Array {
 
 /** A MedMNIST `.npz` whose train_labels is `np.array([[0], [1]], dtype=object)` as numpy pickles it. */
 function objectLabelsNpz(): Uint8Array {
-  const files = unzipSync(npz([0, 1]));
+  const files: Record<string, Uint8Array> = unzipSync(npz([0, 1]));
   // protocol-3 pickle of numpy's object array reconstructor: the bytes numpy writes after the header.
   const pickled = Buffer.from('80034b004b01865d7100284b004b01652e', 'hex');
   files['train_labels.npy'] = fx.npyBytes([2, 1], pickled, '|O');
@@ -241,7 +241,7 @@ const CASES: readonly Case[] = [
     name: 'MedMNIST .npz with a string array',
     path: () => {
       const dir = folder({});
-      const files = unzipSync(npz([0, 1]));
+      const files: Record<string, Uint8Array> = unzipSync(npz([0, 1]));
       files['val_labels.npy'] = fx.npyBytes([2], new Uint8Array(8), '<U1');
       writeFileSync(join(dir, 'pneumoniamnist.npz'), zipSync(files));
       return join(dir, 'pneumoniamnist.npz');
