@@ -4,7 +4,8 @@ import { weights } from './0040-weights';
 import { referenceRows } from './0050-reference-rows';
 import { clusters } from './0060-clusters';
 import { evaluationWeights } from './0070-evaluation-weights';
-import { imageSources } from './0080-image-sources';
+import { evaluationPipeline } from './0080-evaluation-pipeline';
+import { imageSources } from './0090-image-sources';
 import type { Migration } from './types';
 
 /** Every migration, oldest first. Add new steps at the end, with a higher version. */
@@ -15,6 +16,7 @@ export const MIGRATIONS: readonly Migration[] = [
   referenceRows,
   clusters,
   evaluationWeights,
+  evaluationPipeline,
   imageSources,
 ];
 

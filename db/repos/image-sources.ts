@@ -39,7 +39,7 @@ const fromRow = (r: Row): ImageSourceRecord => ({
   grouped: r.grouped === 1,
 });
 
-/** Image provenance and the resume index of imports (`image_sources`, migration 0080). */
+/** Image provenance and the resume index of imports (`image_sources`, migration 0090). */
 export function imageSourcesRepo(db: Db) {
   const upsert = db.prepare(
     `INSERT INTO image_sources (path, variant, size, mtime_ms, source_sha256, blob_hash, meta, grouped, created_at)

@@ -7,7 +7,7 @@ import type { Migration } from './types';
  * import reuses when it runs again. A row goes with its blob.
  */
 export const imageSources: Migration = {
-  version: 80,
+  version: 90,
   name: 'image-sources',
   up(db) {
     db.exec(`
