@@ -2,6 +2,7 @@ import { registerWebgpuAdamW } from './adamw';
 import { registerWebgpuBatchNorm } from './batch-norm';
 import { registerWebgpuLabelSmoothedCE } from './label-smoothed-ce';
 import { registerWebgpuLayerNorm } from './layer-norm';
+import { registerWebgpuMatMul } from './matmul';
 import { registerWebgpuSumSquares } from './sum-squares';
 
 /**
@@ -16,5 +17,6 @@ export function registerWebgpuKernels(): string[] {
     ...registerWebgpuLayerNorm(),
     ...registerWebgpuBatchNorm(),
     ...registerWebgpuLabelSmoothedCE(),
+    ...registerWebgpuMatMul(),
   ];
 }

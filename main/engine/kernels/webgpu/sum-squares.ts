@@ -1,7 +1,13 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import * as tf from '@tensorflow/tfjs-core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { SUM_SQUARES } from '#main/engine/kernels/sum-squares';
-import { runGpuProgram, type WebGpuLike, WG } from './program';
+import {
+  type GpuKernelArgs,
+  registerWebgpuTwins,
+  runGpuProgram,
+  sizeOf,
+  type WebGpuLike,
+  WG,
+} from './program';
 
 /**
  * WebGPU twin of the sum-of-squares kernel (../sum-squares.ts): the gradient's global norm over
@@ -21,7 +27,7 @@ interface Args {
 
 function sumSquares({ inputs, backend }: Args): TensorInfo {
   const list = Array.isArray(inputs) ? inputs : Object.values(inputs);
-  const sizes = list.map((t) => t.shape.reduce((k, x) => k * x, 1));
+  const sizes = list.map(sizeOf);
   const groups = sizes.map((n) => Math.min(MAX_GROUPS, Math.max(1, Math.ceil(n / ELEMS_PER_GROUP))));
   const total = groups.reduce((a, b) => a + b, 0);
   const partial = backend.makeTensorInfo([total], 'float32');
@@ -90,12 +96,6 @@ function sumSquares({ inputs, backend }: Args): TensorInfo {
 
 /** Registers the kernel for 'webgpu' (idempotent). */
 export function registerWebgpuSumSquares(): string[] {
-  if (!tf.getKernel(SUM_SQUARES, 'webgpu')) {
-    tf.registerKernel({
-      kernelName: SUM_SQUARES,
-      backendName: 'webgpu',
-      kernelFunc: sumSquares as unknown as KernelFunc,
-    });
-  }
+  registerWebgpuTwins([[SUM_SQUARES, sumSquares as (a: GpuKernelArgs) => TensorInfo]]);
   return [`${SUM_SQUARES}:webgpu`];
 }
