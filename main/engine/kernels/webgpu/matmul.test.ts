@@ -83,9 +83,7 @@ describe('webgpu BatchMatMul equals wasm', () => {
         const sa = ta ? [k, m] : [m, k];
         const sb = tb ? [n, k] : [k, n];
         const e = await versusWasm(() =>
-          tf.tidy(() =>
-            tf.matMul(values(ba > 1 ? [ba, ...sa] : sa, 1), values([bb, ...sb], 2), ta, tb),
-          ),
+          tf.tidy(() => tf.matMul(values(ba > 1 ? [ba, ...sa] : sa, 1), values([bb, ...sb], 2), ta, tb)),
         );
         note(`matmul ${ta ? 't' : 'n'}${tb ? 't' : 'n'}`, e);
       }
@@ -139,9 +137,13 @@ describe('webgpu BatchMatMul equals wasm', () => {
         const refFused =
           act === 'gelu'
             ? undefined
-            : Float32Array.from(await tf.fused.matMul({ a: x, b: w, transposeB: true, bias, activation: act }).data());
-        const host = await Promise.all([x, w, bias, res].map(async (t) => [await t.data(), t.shape] as const));
-        tf.disposeVariables();
+            : Float32Array.from(
+                await tf.fused.matMul({ a: x, b: w, transposeB: true, bias, activation: act }).data(),
+              );
+        const host = await Promise.all(
+          [x, w, bias, res].map(async (t) => [await t.data(), t.shape] as const),
+        );
+        tf.dispose([x, w, bias, res, pre, y]);
         await use('webgpu');
         const [gx, gw, gb, gr] = host.map(([d, s]) => tf.tensor(d as Float32Array, s));
         const info = runMatMul(tf.backend() as unknown as WebGpuLike, {
