@@ -138,7 +138,9 @@ describe('webgpu BatchMatMul equals wasm', () => {
           act === 'gelu'
             ? undefined
             : Float32Array.from(
-                await tf.fused.matMul({ a: x, b: w, transposeB: true, bias, activation: act }).data(),
+                await tf.fused
+                  .matMul({ a: x, b: w, transposeB: true, bias, activation: act as 'linear' | 'relu' })
+                  .data(),
               );
         const host = await Promise.all(
           [x, w, bias, res].map(async (t) => [await t.data(), t.shape] as const),
@@ -165,7 +167,13 @@ describe('webgpu BatchMatMul equals wasm', () => {
         const t = tf.engine().makeTensorFromTensorInfo(info);
         note(`epilogue bias+${act}+residual`, relErr(Float32Array.from(await t.data()), ref));
         if (refFused) {
-          const f = tf.fused.matMul({ a: gx!, b: gw!, transposeB: true, bias: gb!, activation: act });
+          const f = tf.fused.matMul({
+            a: gx!,
+            b: gw!,
+            transposeB: true,
+            bias: gb!,
+            activation: act as 'linear' | 'relu',
+          });
           note(`_FusedMatMul bias+${act}`, relErr(Float32Array.from(await f.data()), refFused));
           f.dispose();
         }
