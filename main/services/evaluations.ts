@@ -44,6 +44,7 @@ export const evaluationHandlers: Handlers<
         split: input.split,
         mode: 'zeroshot',
         ...(input.decoding ? { decoding: input.decoding } : {}),
+        ...(input.pipeline ? { pipeline: input.pipeline } : {}),
         ...(input.limit ? { limit: input.limit } : {}),
       });
     }
@@ -67,6 +68,7 @@ export const evaluationHandlers: Handlers<
       ...(checkpoint ? { checkpoint } : {}),
       ...(input.mode ? { mode: input.mode } : {}),
       ...(input.decoding ? { decoding: input.decoding } : {}),
+      ...(input.pipeline ? { pipeline: input.pipeline } : {}),
       ...(input.limit ? { limit: input.limit } : {}),
     });
   },

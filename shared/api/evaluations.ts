@@ -5,6 +5,7 @@ import {
   EvaluationMode,
   EvaluationSummary,
   MetricWithCi,
+  PipelinePreset,
   PredictionView,
 } from '#shared/domain/evaluation';
 import { method } from './define';
@@ -25,6 +26,8 @@ export const EvaluationRequest = z
     mode: EvaluationMode.optional(),
     /** Default: the task's decoding (trie-constrained where it has candidates); zero-shot: unconstrained. */
     decoding: Decoding.optional(),
+    /** Default `released`: the figures of the task's released script; `raw`: raw-text figures. */
+    pipeline: PipelinePreset.optional(),
     limit: z.number().int().min(1).optional(),
   })
   .strict()
