@@ -6,13 +6,21 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '#main/engine/backend/index';
 import { resetWebgpuDispatches, webgpuDispatches } from '#main/engine/backend/webgpu-counters';
-import { mulberry32 } from '#shared/random';
 import { type Activation, runMatMul, TILES, type Tile } from './matmul-program';
 import type { WebGpuLike } from './program';
+import { onBackend, values as rand, relErr, KERNEL_TOL as TOL } from './twins';
 
-const use = (b: 'wasm' | 'webgpu') => initBackend({ prefer: b, strict: true });
+const use = onBackend;
+/** A tensor of deterministic values in [-1, 1]. */
+const values = (shape: number[], seed: number) =>
+  tf.tensor(
+    rand(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
 
 beforeAll(async () => {
   await use('webgpu');
@@ -20,27 +28,6 @@ beforeAll(async () => {
 afterAll(() => {
   delete process.env['BIOMED_WEBGPU_KERNELS'];
 });
-
-function values(shape: number[], seed: number): tf.Tensor {
-  const r = mulberry32(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(
-    Float32Array.from({ length: n }, () => r() * 2 - 1),
-    shape,
-  );
-}
-
-/** max |a - b| / max |b|. */
-function relErr(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return d / Math.max(m, 1e-30);
-}
 
 /** fn on wasm and on webgpu; returns the relative error of webgpu's result. */
 async function versusWasm(fn: () => tf.Tensor): Promise<number> {
@@ -54,7 +41,6 @@ async function versusWasm(fn: () => tf.Tensor): Promise<number> {
   return relErr(out[1]!, out[0]!);
 }
 
-const TOL = 1e-5;
 const worst: Record<string, number> = {};
 const note = (what: string, e: number) => {
   worst[what] = Math.max(worst[what] ?? 0, e);

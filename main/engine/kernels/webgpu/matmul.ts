@@ -1,5 +1,6 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { ownWebgpuKernels } from '#main/engine/kernels/own-kernels';
 import { type Activation, runMatMul } from './matmul-program';
 import { sizeOf, type WebGpuLike } from './program';
 
@@ -11,15 +12,6 @@ import { sizeOf, type WebGpuLike } from './program';
  * not per column). BIOMED_WEBGPU_KERNELS=stock runs the stock kernels everywhere (read at each
  * call, so a bench can compare both in one process).
  */
-
-/** Whether our own WebGPU kernels run (BIOMED_WEBGPU_KERNELS, default own). */
-export function ownWebgpuKernels(): boolean {
-  const v = (process.env['BIOMED_WEBGPU_KERNELS'] ?? 'own').trim().toLowerCase();
-  if (v !== 'own' && v !== 'stock') {
-    throw new Error(`BIOMED_WEBGPU_KERNELS='${v}' is not one of own, stock`);
-  }
-  return v === 'own';
-}
 
 interface Args {
   inputs: Record<string, TensorInfo | null | undefined>;
