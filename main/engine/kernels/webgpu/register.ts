@@ -3,6 +3,7 @@ import { registerWebgpuAdamWMany } from './adamw-many';
 import { registerWebgpuBatchNorm } from './batch-norm';
 import { registerWebgpuLabelSmoothedCE } from './label-smoothed-ce';
 import { registerWebgpuLayerNorm } from './layer-norm';
+import { registerWebgpuMatMul } from './matmul';
 import { registerWebgpuSumSquares } from './sum-squares';
 
 /**
@@ -18,5 +19,6 @@ export function registerWebgpuKernels(): string[] {
     ...registerWebgpuLayerNorm(),
     ...registerWebgpuBatchNorm(),
     ...registerWebgpuLabelSmoothedCE(),
+    ...registerWebgpuMatMul(),
   ];
 }
