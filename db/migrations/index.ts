@@ -4,6 +4,7 @@ import { weights } from './0040-weights';
 import { referenceRows } from './0050-reference-rows';
 import { clusters } from './0060-clusters';
 import { evaluationWeights } from './0070-evaluation-weights';
+import { clusterEvaluations } from './0080-cluster-evaluations';
 import type { Migration } from './types';
 
 /** Every migration, oldest first. Add new steps at the end, with a higher version. */
@@ -14,6 +15,7 @@ export const MIGRATIONS: readonly Migration[] = [
   referenceRows,
   clusters,
   evaluationWeights,
+  clusterEvaluations,
 ];
 
 /** Checks that versions strictly increase; called at start-up and by the tests. */

@@ -26,6 +26,8 @@ export const EvaluationRequest = z
     /** Default: the task's decoding (trie-constrained where it has candidates); zero-shot: unconstrained. */
     decoding: Decoding.optional(),
     limit: z.number().int().min(1).optional(),
+    /** Decode it as a Slurm job on this cluster profile (the checkpoint stays on the cluster). */
+    cluster: z.string().min(1).optional(),
   })
   .strict()
   .refine((r) => (r.runId === undefined) !== (r.weightsId === undefined), {
