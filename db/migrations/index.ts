@@ -4,7 +4,9 @@ import { weights } from './0040-weights';
 import { referenceRows } from './0050-reference-rows';
 import { clusters } from './0060-clusters';
 import { evaluationWeights } from './0070-evaluation-weights';
-import { clusterEvaluations } from './0080-cluster-evaluations';
+import { evaluationPipeline } from './0080-evaluation-pipeline';
+import { imageSources } from './0090-image-sources';
+import { clusterEvaluations } from './0100-cluster-evaluations';
 import type { Migration } from './types';
 
 /** Every migration, oldest first. Add new steps at the end, with a higher version. */
@@ -15,6 +17,8 @@ export const MIGRATIONS: readonly Migration[] = [
   referenceRows,
   clusters,
   evaluationWeights,
+  evaluationPipeline,
+  imageSources,
   clusterEvaluations,
 ];
 

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type Db, nowIso } from '#db/connection';
-import type { Decoding, EvaluationMode, EvaluationSummary, MetricWithCi } from '#shared/domain/evaluation';
+import type {
+  Decoding,
+  EvaluationMode,
+  EvaluationPipeline,
+  EvaluationSummary,
+  MetricWithCi,
+} from '#shared/domain/evaluation';
 import type { RunStatus } from '#shared/domain/run';
 
 /** What a new evaluation is made of. */
@@ -15,6 +21,8 @@ export interface NewEvaluation {
   readonly split: 'train' | 'validation' | 'test';
   readonly mode: EvaluationMode;
   readonly decoding: Decoding;
+  /** How the figures are computed (null: raw text, as before pipelines were recorded). */
+  readonly pipeline?: EvaluationPipeline | null;
 }
 
 /** Fields the scheduler updates as an evaluation progresses. */
@@ -55,6 +63,7 @@ interface Row {
   mode: EvaluationMode;
   status: RunStatus;
   decoding: string;
+  pipeline: string | null;
   metrics: string;
   done: number;
   total: number | null;
@@ -88,6 +97,7 @@ const toSummary = (r: Row): EvaluationSummary => ({
   mode: r.mode,
   status: r.status,
   decoding: JSON.parse(r.decoding) as Decoding,
+  pipeline: r.pipeline ? (JSON.parse(r.pipeline) as EvaluationPipeline) : null,
   metrics: JSON.parse(r.metrics) as Record<string, MetricWithCi>,
   done: r.done,
   total: r.total,
@@ -109,8 +119,8 @@ export function evaluationsRepo(db: Db) {
     insert(e: NewEvaluation): EvaluationSummary {
       const id = randomUUID();
       db.prepare(
-        `INSERT INTO evaluations (id, run_id, experiment_id, checkpoint_id, checkpoint_path, weights_id, dataset_id, split, mode, status, decoding, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+        `INSERT INTO evaluations (id, run_id, experiment_id, checkpoint_id, checkpoint_path, weights_id, dataset_id, split, mode, status, decoding, pipeline, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
       ).run(
         id,
         e.runId,
@@ -122,6 +132,7 @@ export function evaluationsRepo(db: Db) {
         e.split,
         e.mode,
         JSON.stringify(e.decoding),
+        e.pipeline ? JSON.stringify(e.pipeline) : null,
         nowIso(),
       );
       return get(id)!;

@@ -6,7 +6,7 @@
  * CLOSED (yes/no and other fixed-choice questions) and OPEN.
  */
 
-import { normalizeAnswer, normalizeAnswerType } from './normalize';
+import { type AnswerNormalization, normalizeAnswer, normalizeAnswerType, scriptAnswer } from './normalize';
 
 /** Accuracy overall and per answer type, with the counts behind each figure. */
 export interface ExactMatchResult {
@@ -23,8 +23,16 @@ export interface ExactMatchResult {
   readonly perExample: readonly number[];
 }
 
-/** 1 when `prediction` matches any of `references` after normalisation. */
-export function exactMatch(prediction: string, references: readonly string[]): number {
+/** 1 when `prediction` matches any of `references` after normalisation (the workbench's by default). */
+export function exactMatch(
+  prediction: string,
+  references: readonly string[],
+  norm: AnswerNormalization = 'workbench',
+): number {
+  if (norm === 'biomedgpt') {
+    const p = scriptAnswer(prediction, true);
+    return references.some((r) => scriptAnswer(r, false) === p) ? 1 : 0;
+  }
   const p = normalizeAnswer(prediction);
   return references.some((r) => normalizeAnswer(r) === p) ? 1 : 0;
 }

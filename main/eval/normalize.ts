@@ -63,6 +63,18 @@ export function normalizeAnswer(answer: string): string {
   return splitWhitespace(collapsed.replace(/[.,;:!?]+$/, '')).join(' ');
 }
 
+/**
+ * The released scripts' answer comparison (`utils/eval_utils.py` `eval_vqa_gen`): the generated
+ * answer is only stripped; references were lower-cased and had tabs removed at preprocessing
+ * (`vqa_rad.py`), then stripped. No punctuation rule, no whitespace collapsing.
+ */
+export function scriptAnswer(answer: string, isHypothesis: boolean): string {
+  return isHypothesis ? pyStrip(answer) : pyStrip(answer.toLowerCase().replace(/\t/g, ''));
+}
+
+/** Answer normalisations before exact match: the workbench's ({@link normalizeAnswer}) or the scripts'. */
+export type AnswerNormalization = 'workbench' | 'biomedgpt';
+
 /** VQA answer-type label: VQA-RAD has "CLOSED " with a trailing space in two rows. */
 export function normalizeAnswerType(type: string): string {
   return pyStrip(type).toUpperCase();

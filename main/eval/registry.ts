@@ -5,8 +5,9 @@ import { MetricId as MetricIdSchema } from '#shared/domain/metric';
  * metric is fed. Each metric itself lives in its own module.
  *
  * How the registry feeds each metric:
- * - accuracy / accuracy_closed / accuracy_open: exact match after `normalizeAnswer`, any
- *   reference counts (exact-match.ts); the split needs `extras.answerTypes`.
+ * - accuracy / accuracy_closed / accuracy_open: exact match after `normalizeAnswer` (or the
+ *   scripts' `scriptAnswer` with `extras.answerNormalization: 'biomedgpt'`), any reference
+ *   counts (exact-match.ts); the split needs `extras.answerTypes`.
  * - macro_f1: labels = `normalizeAnswer` of the prediction and of the first reference.
  * - auroc: `extras.scores` (one row per example, one column per class, in the order of
  *   `extras.classLabels`, default the sorted normalised reference labels); two classes = binary
@@ -43,7 +44,7 @@ import { exactMatch } from './exact-match';
 import type { SynonymLookup } from './meteor';
 import { meteorScore } from './meteor';
 import { labelAccuracy, labelAuroc, parseLabelSet } from './multilabel';
-import type { TextNormalization } from './normalize';
+import type { AnswerNormalization, TextNormalization } from './normalize';
 import { normalizeAnswer, normalizeAnswerType, normalizeText, splitWhitespace } from './normalize';
 import { perExampleAbsoluteError } from './ordinal';
 import { rougeScoreMulti } from './rouge';
@@ -71,6 +72,8 @@ export interface MetricExtras {
   readonly labelScores?: readonly (readonly number[])[];
   /** In-scope answer definition (alignment accuracy). */
   readonly alignment?: AlignmentSpec | readonly AlignmentSpec[];
+  /** Answer normalisation before exact match, default 'workbench' (see normalize.ts). */
+  readonly answerNormalization?: AnswerNormalization;
   /** Normalisation before text-generation metrics, default 'none'. */
   readonly textNormalization?: TextNormalization;
   /** WordNet synonyms for METEOR's third stage; absent = the bundled WordNet 3.1 (wordnet.ts). */
@@ -112,7 +115,7 @@ export function prepareMetrics(
   const parts: Evaluate[] = [];
 
   if (want.has('accuracy') || want.has('accuracy_closed') || want.has('accuracy_open')) {
-    const em = predictions.map((p, i) => exactMatch(p, refs[i]!));
+    const em = predictions.map((p, i) => exactMatch(p, refs[i]!, extras.answerNormalization));
     const types = extras.answerTypes?.map(normalizeAnswerType);
     parts.push((idx) => {
       const of = (t: string): readonly number[] => (types ? idx.filter((i) => types[i] === t) : []);

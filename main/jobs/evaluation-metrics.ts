@@ -1,8 +1,8 @@
 import type { PredictionForMetrics } from '#db/repos/predictions';
 import type { Store } from '#db/store';
 import { type AlignmentSpec, bootstrapMetrics, normalizeAnswer, normalizeAnswerType } from '#main/eval/index';
-import type { EvaluationMode, MetricWithCi } from '#shared/domain/evaluation';
-import { taskOf } from '#shared/tasks';
+import type { EvaluationMode, EvaluationPipeline, MetricWithCi } from '#shared/domain/evaluation';
+import { evaluationPipeline } from '#shared/evaluation-pipelines';
 
 /** Resamples per bootstrap CI (the eval module's default, stated here so the store says it). */
 export const BOOTSTRAP_SAMPLES = 1000;
@@ -54,15 +54,17 @@ export function datasetMetricsOf(meta: Readonly<Record<string, unknown>> | undef
  * The task's metrics (and the dataset's extra ones) over every stored prediction of an
  * evaluation, each with a percentile bootstrap 95% CI (main/eval). Zero-shot evaluations add
  * alignment accuracy. `label_auroc` needs per-label scores, which the decoder does not give yet:
- * it is left out.
+ * it is left out. The pipeline names the metrics, their variants and the normalisation (default:
+ * the raw-text pipeline, the task's full metric list).
  */
 export function computeEvaluationMetrics(
   task: string,
   mode: EvaluationMode,
   rows: readonly PredictionForMetrics[],
   dataset: DatasetMetrics = {},
+  pipeline: EvaluationPipeline = evaluationPipeline(task, 'raw'),
 ): Record<string, MetricWithCi> {
-  const names = [...taskOf(task).metrics] as string[];
+  const names = [...pipeline.metrics];
   for (const m of dataset.metrics ?? []) if (!names.includes(m) && m !== 'label_auroc') names.push(m);
   if (mode === 'zeroshot' && !names.includes('alignment_accuracy')) names.push('alignment_accuracy');
   if (rows.length === 0) return {};
@@ -75,6 +77,8 @@ export function computeEvaluationMetrics(
     {
       answerTypes: rows.map((r) => r.answerType ?? ''),
       alignment: rows.map(alignmentSpecOf),
+      textNormalization: pipeline.textNormalization,
+      answerNormalization: pipeline.answerNormalization,
       ...(scored
         ? { scores: rows.map((r) => r.scores ?? []), classLabels: rows[0]?.candidates ?? [] }
         : dataset.labelNames
@@ -106,6 +110,7 @@ export function finalizeEvaluationMetrics(store: Store, evaluationId: string): R
     evaluation.mode,
     store.predictions.forMetrics(evaluationId),
     datasetMetricsOf(store.datasets.get(evaluation.datasetId)?.meta),
+    evaluation.pipeline ?? evaluationPipeline(task, 'raw'),
   );
   store.evaluations.update(evaluationId, { metrics });
   return metrics;

@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import type { CheckpointRecord } from '#db/repos/checkpoints';
 import type { EvaluateJob } from '#main/jobs/protocol';
 import { WorkbenchError } from '#shared/api/errors';
-import type { Decoding, EvaluationMode, EvaluationSummary } from '#shared/domain/evaluation';
+import type { Decoding, EvaluationMode, EvaluationSummary, PipelinePreset } from '#shared/domain/evaluation';
 import type { RunSummary } from '#shared/domain/run';
+import { evaluationPipeline } from '#shared/evaluation-pipelines';
 import { taskOf } from '#shared/tasks';
 import type { ServiceContext } from './context';
 
@@ -57,6 +58,8 @@ export interface EvaluationTarget {
   readonly split: 'train' | 'validation' | 'test';
   readonly mode?: EvaluationMode;
   readonly decoding?: Decoding;
+  /** `released` (default): the task's released-script figures; `raw`: raw-text figures. */
+  readonly pipeline?: PipelinePreset;
   readonly limit?: number;
 }
 
@@ -107,6 +110,7 @@ export function prepareEvaluation(
     split: t.split,
     mode,
     decoding,
+    pipeline: evaluationPipeline(dataset.task, t.pipeline ?? 'released'),
   });
   const runConfig = (run ? ctx.store.runs.config(run.id) : null) ?? {};
   const backend = runConfig['backend'];

@@ -75,6 +75,7 @@ export const evaluationHandlers: Handlers<
           split: input.split,
           mode: 'zeroshot',
           ...(input.decoding ? { decoding: input.decoding } : {}),
+          ...(input.pipeline ? { pipeline: input.pipeline } : {}),
           ...(input.limit ? { limit: input.limit } : {}),
         },
         input.cluster,
@@ -102,6 +103,7 @@ export const evaluationHandlers: Handlers<
         ...(checkpoint ? { checkpoint } : {}),
         ...(input.mode ? { mode: input.mode } : {}),
         ...(input.decoding ? { decoding: input.decoding } : {}),
+        ...(input.pipeline ? { pipeline: input.pipeline } : {}),
         ...(input.limit ? { limit: input.limit } : {}),
       },
       input.cluster,
@@ -112,6 +114,7 @@ export const evaluationHandlers: Handlers<
       ...(filter.runId ? { runId: filter.runId } : {}),
       ...(filter.experimentId ? { experimentId: filter.experimentId } : {}),
       ...(filter.datasetId ? { datasetId: filter.datasetId } : {}),
+      ...(filter.weightsId ? { weightsId: filter.weightsId } : {}),
     }),
   'evaluations.get': ({ id }, ctx) => mustGet(ctx, id),
   'evaluations.cancel': async ({ id }, ctx) => {
@@ -139,9 +142,15 @@ export const evaluationHandlers: Handlers<
     ctx.scheduler.resumeEvaluation(id);
     return mustGet(ctx, id);
   },
-  'evaluations.predictions': ({ id, offset, limit, onlyWrong }, ctx) => {
+  'evaluations.predictions': ({ id, offset, limit, onlyWrong, correct, answerType }, ctx) => {
     mustGet(ctx, id);
-    return ctx.store.predictions.page(id, { offset, limit, onlyWrong });
+    return ctx.store.predictions.page(id, {
+      offset,
+      limit,
+      onlyWrong,
+      correct,
+      ...(answerType ? { answerType } : {}),
+    });
   },
   'evaluations.compare': ({ ids }, ctx) => compareEvaluations(ctx, ids),
 };

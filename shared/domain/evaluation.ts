@@ -36,6 +36,35 @@ export const MetricWithCi = z.object({
 });
 export type MetricWithCi = z.infer<typeof MetricWithCi>;
 
+/** Text normalisation before the text-generation metrics (main/eval/normalize.ts). */
+export const TextNormalization = z.enum(['none', 'bioclean', 'biomedgpt-caption']);
+export type TextNormalization = z.infer<typeof TextNormalization>;
+
+/**
+ * Answer normalisation before exact match: `workbench` lower-cases, collapses whitespace and drops
+ * trailing punctuation; `biomedgpt` is the released scripts' (lower-case, tabs removed, stripped).
+ */
+export const AnswerNormalization = z.enum(['workbench', 'biomedgpt']);
+export type AnswerNormalization = z.infer<typeof AnswerNormalization>;
+
+/** `released`: each task's figures as its released script computes them; `raw`: raw-text figures. */
+export const PipelinePreset = z.enum(['released', 'raw']);
+export type PipelinePreset = z.infer<typeof PipelinePreset>;
+
+/** How an evaluation turned predictions into figures (its decoding is `EvaluationSummary.decoding`). */
+export const EvaluationPipeline = z
+  .object({
+    preset: PipelinePreset,
+    /** Metric ids, variant included (`rougeL_coco` = pycocoevalcap, `rougeL` = rouge-score with stemmer). */
+    metrics: z.array(z.string()),
+    textNormalization: TextNormalization,
+    answerNormalization: AnswerNormalization,
+    /** The released script the figures follow, or null. */
+    script: z.string().nullable(),
+  })
+  .strict();
+export type EvaluationPipeline = z.infer<typeof EvaluationPipeline>;
+
 /** An evaluation as listed and returned by `evaluations.get`. */
 export const EvaluationSummary = z.object({
   id: z.string(),
@@ -52,6 +81,8 @@ export const EvaluationSummary = z.object({
   mode: EvaluationMode,
   status: RunStatus,
   decoding: Decoding,
+  /** How the figures were computed; null for evaluations stored before pipelines were recorded (raw text). */
+  pipeline: EvaluationPipeline.nullable().default(null),
   metrics: z.record(z.string(), MetricWithCi),
   done: z.number().int(),
   total: z.number().int().nullable(),

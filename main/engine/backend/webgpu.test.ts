@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adapterLine, type BackendInfo, initBackend } from '#main/engine/backend/index';
+import { adapterLine, type BackendInfo } from '#main/engine/backend/index';
 import { fusedAdamW } from '#main/engine/kernels/adamw-fused';
 import { batchNormTrain } from '#main/engine/kernels/batch-norm';
 import { embeddingLookup } from '#main/engine/kernels/embedding';
@@ -17,6 +17,7 @@ import { gelu } from '#main/engine/kernels/gelu';
 import { labelSmoothedCE } from '#main/engine/kernels/label-smoothed-ce';
 import { layerNorm } from '#main/engine/kernels/layer-norm';
 import { sumSquares } from '#main/engine/kernels/sum-squares';
+import { expectTwins, KERNEL_TOL, onBackend, relErr, twins, values } from '#main/engine/kernels/webgpu/twins';
 import { makeContext } from '#main/engine/model/context';
 import { conv2d } from '#main/engine/model/conv';
 import { forward } from '#main/engine/model/model';
@@ -25,15 +26,13 @@ import { createEngineSession, type EngineSession, loadSession } from '#main/engi
 import { trainingLoss } from '#main/engine/train/loss';
 import { batchTensors, disposeBatchTensors } from '#main/engine/train/tensors';
 import { syntheticExamples } from '#main/engine/train/train-fixture';
-import { hashSeed, mulberry32 } from '#shared/random';
+import { hashSeed } from '#shared/random';
 import { SWIFTSHADER_ICD } from './test-gpu-env';
 
 type Backend = 'wasm' | 'webgpu';
 let gpu: BackendInfo;
 
-async function use(backend: Backend): Promise<BackendInfo> {
-  return initBackend({ prefer: backend, strict: true });
-}
+const use = (backend: Backend) => onBackend(backend);
 
 beforeAll(async () => {
   try {
@@ -47,48 +46,6 @@ beforeAll(async () => {
   }
   console.log(`webgpu adapter: ${gpu.adapter ? adapterLine(gpu.adapter) : '?'}`);
 });
-
-/** Deterministic values in [-scale, scale]. */
-function values(n: number, seed: number, scale = 1): Float32Array {
-  const r = mulberry32(seed);
-  return Float32Array.from({ length: n }, () => (r() * 2 - 1) * scale);
-}
-
-/** max |a - b| / max |b|: the relative error of a whole tensor. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return d / Math.max(m, 1e-30);
-}
-
-/** Runs `fn` on each backend (wasm first) and returns both results as plain arrays. */
-async function twins(fn: () => tf.Tensor[]): Promise<{ wasm: Float32Array[]; webgpu: Float32Array[] }> {
-  const out = {} as { wasm: Float32Array[]; webgpu: Float32Array[] };
-  for (const b of ['wasm', 'webgpu'] as const) {
-    await use(b);
-    const ts = fn();
-    out[b] = await Promise.all(ts.map(async (t) => Float32Array.from(await t.data())));
-    tf.dispose(ts);
-  }
-  return out;
-}
-
-function expectTwins(r: { wasm: Float32Array[]; webgpu: Float32Array[] }, tol: number, what: string): number {
-  let worst = 0;
-  r.wasm.forEach((w, i) => {
-    const e = relErr(r.webgpu[i]!, w);
-    worst = Math.max(worst, e);
-    expect(e, `${what} output ${i}`).toBeLessThanOrEqual(tol);
-  });
-  return worst;
-}
-
-const KERNEL_TOL = 1e-5;
 
 describe('webgpu kernels equal their wasm twins', () => {
   it('finds the adapter and registers every fused kernel', () => {

@@ -106,9 +106,63 @@ export function topTokens(row: Float32Array, n: number): number[] {
   return idx;
 }
 
-interface Beam {
-  seq: number[];
-  logProb: number;
+export interface Beam {
+  readonly seq: number[];
+  readonly logProb: number;
+}
+
+/**
+ * One beam-search step of one example: the best 2k continuations of its live hypotheses; those
+ * ending in </s> among the top k are finished (pushed onto `finished`), the others fill the next
+ * k beams. Always returns exactly k beams and k source rows (`from`, the reorder index), padded
+ * with dead hypotheses once the example has k finished ones. `rowOf(j)` is hypothesis j's
+ * log-probabilities (masked in place).
+ */
+export function advanceBeams(
+  beams: readonly Beam[],
+  rowOf: (j: number) => Float32Array,
+  finished: Hypothesis[],
+  k: number,
+  opts: DecodeOptions,
+  trie: Trie | undefined,
+): { next: Beam[]; from: number[] } {
+  const cands: { from: number; tok: number; logProb: number }[] = [];
+  beams.forEach((h, j) => {
+    if (!Number.isFinite(h.logProb)) return;
+    const row = rowOf(j);
+    maskRow(row, h.seq, opts, trie);
+    for (const t of topTokens(row, 2 * k))
+      cands.push({ from: j, tok: t, logProb: h.logProb + (row[t] ?? 0) });
+  });
+  cands.sort((x, y) => y.logProb - x.logProb);
+  const next: Beam[] = [];
+  const from: number[] = [];
+  for (const [rank, c] of cands.slice(0, 2 * k).entries()) {
+    if (finished.length >= k) break;
+    const seq = [...(beams[c.from]?.seq ?? []), c.tok];
+    if (c.tok === EOS) {
+      if (rank >= k) continue; // fairseq finalises </s> only among the top `beam` candidates
+      finished.push({
+        tokens: seq.slice(1),
+        logProb: c.logProb,
+        score: finalScore(c.logProb, seq.length - 1, opts),
+      });
+    } else if (next.length < k) {
+      next.push({ seq, logProb: c.logProb });
+      from.push(c.from);
+    }
+  }
+  // a finished example keeps no live beam; its reorder rows go with them (a stale row here once
+  // grew the KV cache past b*k rows: "concat4D: Shape of tensors[1] (80,2,1,32) does not match (106,2,8,32)")
+  if (finished.length >= k) {
+    next.length = 0;
+    from.length = 0;
+  }
+  while (next.length < k) {
+    next.push({ seq: [...(beams[0]?.seq ?? [BOS]), EOS], logProb: -Infinity });
+    from.push(0);
+  }
+  return { next, from };
 }
 
 /**
@@ -143,39 +197,16 @@ export async function beamSearch(
       const v = rows.length / (b * k);
       const order: number[] = [];
       beams = beams.map((bs, i) => {
-        const cands: { from: number; tok: number; logProb: number }[] = [];
-        bs.forEach((h, j) => {
-          if (!Number.isFinite(h.logProb)) return;
-          const row = rows.subarray((i * k + j) * v, (i * k + j + 1) * v);
-          maskRow(row, h.seq, opts, tries?.[i]);
-          for (const t of topTokens(row, 2 * k))
-            cands.push({ from: j, tok: t, logProb: h.logProb + (row[t] ?? 0) });
-        });
-        cands.sort((x, y) => y.logProb - x.logProb);
-        const next: Beam[] = [];
-        const from: number[] = [];
-        for (const [rank, c] of cands.slice(0, 2 * k).entries()) {
-          if (finished[i]?.length === k) break;
-          const seq = [...(bs[c.from]?.seq ?? []), c.tok];
-          if (c.tok === EOS) {
-            if (rank >= k) continue; // fairseq finalises </s> only among the top `beam` candidates
-            finished[i]?.push({
-              tokens: seq.slice(1),
-              logProb: c.logProb,
-              score: finalScore(c.logProb, seq.length - 1, opts),
-            });
-          } else if (next.length < k) {
-            next.push({ seq, logProb: c.logProb });
-            from.push(c.from);
-          }
-        }
-        if ((finished[i]?.length ?? 0) >= k) next.length = 0;
-        while (next.length < k) {
-          next.push({ seq: [...(bs[0]?.seq ?? [BOS]), EOS], logProb: -Infinity });
-          from.push(0);
-        }
-        order.push(...from.map((f) => i * k + f));
-        return next;
+        const r = advanceBeams(
+          bs,
+          (j) => rows.subarray((i * k + j) * v, (i * k + j + 1) * v),
+          finished[i] as Hypothesis[],
+          k,
+          opts,
+          tries?.[i],
+        );
+        order.push(...r.from.map((f) => i * k + f));
+        return r.next;
       });
       dec.reorder(order);
     }

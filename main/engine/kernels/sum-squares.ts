@@ -1,5 +1,6 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { hasEngineKernel } from './own-kernels';
 
 /**
  * sum_i sum(x_i^2) over many tensors in one kernel call: a gradient's global norm costs
@@ -76,17 +77,20 @@ function addInGroups(parts: tf.Tensor[]): tf.Tensor {
  * Sum of squares of every element of every float32 tensor, as a scalar tensor left on the device
  * (one kernel call where registered: wasm, cpu, webgpu). Read it with `await t.data()`.
  */
-export function sumSquaresTensor(tensors: readonly tf.Tensor[]): tf.Scalar {
+export function sumSquaresTensor(tensors: readonly tf.Tensor[], maxChunkElems = 0): tf.Scalar {
   if (tensors.length === 0) return tf.scalar(0);
-  if (tf.getKernel(SUM_SQUARES, tf.getBackend())) {
-    return tf.engine().runKernel(SUM_SQUARES, tensors as unknown as tf.NamedTensorMap, {}) as tf.Scalar;
+  if (hasEngineKernel(SUM_SQUARES)) {
+    // maxChunkElems: the webgpu kernel's flat chunks at most this long (0: its own cap; tests).
+    return tf.engine().runKernel(SUM_SQUARES, tensors as unknown as tf.NamedTensorMap, {
+      maxChunkElems,
+    }) as tf.Scalar;
   }
   return tf.tidy(() => addInGroups(tensors.map((t) => tf.sum(tf.square(t))))) as tf.Scalar;
 }
 
 /** Sum of squares of every element of every float32 tensor, as a number (reads asynchronously). */
-export async function sumSquares(tensors: readonly tf.Tensor[]): Promise<number> {
-  const t = sumSquaresTensor(tensors);
+export async function sumSquares(tensors: readonly tf.Tensor[], maxChunkElems = 0): Promise<number> {
+  const t = sumSquaresTensor(tensors, maxChunkElems);
   try {
     return (await t.data())[0]!;
   } finally {

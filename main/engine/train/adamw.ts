@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { fusedAdamW } from '#main/engine/kernels/adamw-fused';
+import { fusedAdamWMany } from '#main/engine/kernels/adamw-many';
 import { sumSquares, sumSquaresTensor } from '#main/engine/kernels/sum-squares';
 
 /** Adam hyperparameters (fairseq defaults of the BiomedGPT scripts). */
@@ -69,25 +69,29 @@ export function adamwUpdate(
   state.step++;
   const t = state.step;
   const stepSize = (lr * Math.sqrt(1 - cfg.beta2 ** t)) / (1 - cfg.beta1 ** t);
-  for (const [name, g] of grads) {
+  const names = [...grads.keys()];
+  const items = names.map((name) => {
     const p = weights.get(name);
     if (!p) throw new Error(`gradient for unknown weight '${name}'`);
-    const m0 = state.m.get(name);
-    const v0 = state.v.get(name);
     const decay = cfg.skipDecayOn1d && p.rank <= 1 ? 0 : cfg.weightDecay;
-    const [next, m, v] = fusedAdamW(p, g, m0, v0, {
-      beta1: cfg.beta1,
-      beta2: cfg.beta2,
-      eps: cfg.eps,
-      decayRate: lr * decay,
-      stepSize,
-      gradScale,
-    });
-    p.assign(next);
-    next.dispose();
-    m0?.dispose();
-    v0?.dispose();
+    return { p, g: grads.get(name)!, m: state.m.get(name), v: state.v.get(name), decayRate: lr * decay };
+  });
+  // One kernel call for the whole set on webgpu; the per-weight fused update elsewhere.
+  const next = fusedAdamWMany(items, {
+    beta1: cfg.beta1,
+    beta2: cfg.beta2,
+    eps: cfg.eps,
+    stepSize,
+    gradScale,
+  });
+  names.forEach((name, i) => {
+    const [p1, m, v] = next[i]!;
+    const it = items[i]!;
+    it.p.assign(p1);
+    p1.dispose();
+    it.m?.dispose();
+    it.v?.dispose();
     state.m.set(name, m);
     state.v.set(name, v);
-  }
+  });
 }

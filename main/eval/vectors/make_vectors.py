@@ -773,6 +773,68 @@ def gen_real_data():
     dump("real-data.json", out)
 
 
+# ---------------------------------------------------------------------------------------------
+# Released evaluation pipelines (shared/evaluation-pipelines.ts): the same fixtures scored raw and
+# as the scripts score them. Captioning: eval_caption's punctuation strip of hypotheses, then
+# _bioclean on both sides, pycocoevalcap ROUGE-L and CIDEr-D (metric_caption.py); summarisation:
+# rouge-score F with the stemmer (eval_rouge.py); VQA: hypothesis.strip() against references
+# lower-cased and tab-stripped (eval_utils.py eval_vqa_gen, vqa_rad.py).
+# ---------------------------------------------------------------------------------------------
+
+def gen_pipelines():
+    caption = [
+        {"prediction": "The heart is enlarged.", "references": ["the heart is enlarged"]},
+        {"prediction": "No acute cardiopulmonary abnormality.", "references": ["No acute cardiopulmonary process."]},
+        {"prediction": "Right-sided pleural effusion, small.", "references": ["Small right pleural effusion."]},
+        {"prediction": "lungs are clear; no pneumothorax", "references": ["The lungs are clear. No pneumothorax."]},
+        {"prediction": "Mild cardiomegaly (stable).", "references": ["Stable mild cardiomegaly."]},
+    ]
+    cleaned = [{"prediction": bioclean(strip_caption_punctuation(x["prediction"])),
+                "references": [bioclean(r) for r in x["references"]]} for x in caption]
+    summary = [
+        {"prediction": "What are the treatments for migraines?", "references": ["What are the treatments for migraine?"]},
+        {"prediction": "Is diabetes inherited from parents?", "references": ["Is diabetes hereditary?"]},
+        {"prediction": "where can I find testing for lyme disease", "references": ["Where can I get tested for Lyme disease?"]},
+    ]
+    rouge = [rouge_score_multi(x["references"], x["prediction"], STEMMER) for x in summary]
+    vqa = [
+        {"prediction": "yes", "reference": "Yes", "type": "CLOSED"},
+        {"prediction": "slee n ", "reference": "slee\tn", "type": "OPEN"},
+        {"prediction": "left lung.", "reference": "left lung", "type": "OPEN"},
+        {"prediction": "no", "reference": "No", "type": "CLOSED "},
+        {"prediction": "brain", "reference": "Brain stem", "type": "OPEN"},
+    ]
+    script = [1.0 if x["prediction"].strip() == x["reference"].lower().replace("\t", "").strip() else 0.0 for x in vqa]
+    types = [x["type"].strip().upper() for x in vqa]
+    def mean(xs):
+        return sum(xs) / len(xs)
+    dump("pipelines.json", {
+        "captioning": {
+            "items": caption,
+            "released": {
+                "rougeL_coco": mean([coco_rouge_l(x["prediction"], x["references"]) for x in cleaned]),
+                "cider": cider_d(cleaned)[0],
+            },
+            "raw": {
+                "rougeL_coco": mean([coco_rouge_l(x["prediction"], x["references"]) for x in caption]),
+                "cider": cider_d(caption)[0],
+            },
+        },
+        "summarization": {
+            "items": summary,
+            "released": {k: mean([r[k]["fmeasure"] for r in rouge]) for k in ("rouge1", "rouge2", "rougeL")},
+        },
+        "vqa": {
+            "items": vqa,
+            "released": {
+                "accuracy": mean(script),
+                "accuracy_closed": mean([v for v, t in zip(script, types) if t == "CLOSED"]),
+                "accuracy_open": mean([v for v, t in zip(script, types) if t == "OPEN"]),
+            },
+        },
+    })
+
+
 def main():
     if sys.executable != "/usr/bin/python3":
         print("note: expected /usr/bin/python3 (Debian nltk), running", sys.executable, file=sys.stderr)
@@ -787,6 +849,7 @@ def main():
     gen_rouge(items)
     gen_meteor(items)
     gen_cider(items)
+    gen_pipelines()
     if os.path.isdir(SHARED_DATA):
         gen_real_data()
     else:

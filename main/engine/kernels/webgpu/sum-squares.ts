@@ -1,34 +1,60 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import * as tf from '@tensorflow/tfjs-core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { SUM_SQUARES } from '#main/engine/kernels/sum-squares';
-import { runGpuProgram, type WebGpuLike, WG } from './program';
+import { chunksOf, clearElements, copyElements, maxBindingBytes, submit } from './flat';
+import {
+  type GpuKernelArgs,
+  registerWebgpuTwins,
+  runGpuProgram,
+  sizeOf,
+  type WebGpuLike,
+  WG,
+} from './program';
 
 /**
  * WebGPU twin of the sum-of-squares kernel (../sum-squares.ts): the gradient's global norm over
  * every weight without one giant addN (WebGPU binds at most maxStorageBuffersPerShaderStage
- * buffers per program, often 8). Each tensor gets one program of up to MAX_GROUPS workgroups
- * (one per ELEMS_PER_GROUP elements) that writes one partial sum per workgroup into its range of
- * one shared buffer; a last workgroup adds all partials.
+ * buffers per program, often 8) and without one program per weight: the tensors are gathered by
+ * buffer copies into flat chunks (./flat.ts), each chunk gets one program of up to MAX_GROUPS
+ * workgroups (one per ELEMS_PER_GROUP elements) that writes one partial sum per workgroup into its
+ * range of one shared buffer, and a last workgroup adds all partials. Each chunk is submitted
+ * before the next so its copy returns to the pool.
  */
 
+/** Elements per chunk at most (64 MiB), less where bindings are smaller. */
+const CHUNK_CAP = 1 << 24;
 const MAX_GROUPS = 256;
 const ELEMS_PER_GROUP = 16 * WG;
 
 interface Args {
   inputs: TensorInfo[] | Record<string, TensorInfo>;
   backend: WebGpuLike;
+  attrs?: Record<string, unknown>;
 }
 
-function sumSquares({ inputs, backend }: Args): TensorInfo {
+function sumSquares({ inputs, backend, attrs }: Args): TensorInfo {
   const list = Array.isArray(inputs) ? inputs : Object.values(inputs);
-  const sizes = list.map((t) => t.shape.reduce((k, x) => k * x, 1));
-  const groups = sizes.map((n) => Math.min(MAX_GROUPS, Math.max(1, Math.ceil(n / ELEMS_PER_GROUP))));
-  const total = groups.reduce((a, b) => a + b, 0);
+  const sizes = list.map(sizeOf);
+  const limit = Math.floor(maxBindingBytes(backend) / 4);
+  const cap = Math.min(Number(attrs?.['maxChunkElems'] ?? 0) || CHUNK_CAP, limit);
+  const chunks = chunksOf(
+    sizes,
+    sizes.map((_, i) => i),
+    cap,
+  );
+  const groups = chunks.map((c) => Math.min(MAX_GROUPS, Math.max(1, Math.ceil(c.size / ELEMS_PER_GROUP))));
+  const total = Math.max(
+    1,
+    groups.reduce((a, b) => a + b, 0),
+  );
   const partial = backend.makeTensorInfo([total], 'float32');
+  if (chunks.length === 0) clearElements(backend, partial, 0, total);
   let base = 0;
-  list.forEach((t, i) => {
-    const n = sizes[i]!;
+  chunks.forEach((c, i) => {
     const g = groups[i]!;
+    // A chunk of one whole tensor is that tensor: no copy.
+    const whole = c.pieces.length === 1 && c.pieces[0]!.n === sizes[c.pieces[0]!.tensor];
+    const x = whole ? list[c.pieces[0]!.tensor]! : backend.makeTensorInfo([c.size], 'float32');
+    if (!whole) for (const pc of c.pieces) copyElements(backend, list[pc.tensor]!, pc.from, x, pc.to, pc.n);
     runGpuProgram(
       backend,
       {
@@ -52,10 +78,14 @@ function sumSquares({ inputs, backend }: Args): TensorInfo {
           }
           if (lane == 0 && group < uniforms.groups) { result[uniforms.base + group] = buf[0]; }`,
       },
-      [t],
-      [n, base, g],
+      [x],
+      [c.size, base, g],
       partial,
     );
+    if (!whole) {
+      backend.disposeData(x.dataId);
+      submit(backend);
+    }
     base += g;
   });
   const out = runGpuProgram(
@@ -90,12 +120,6 @@ function sumSquares({ inputs, backend }: Args): TensorInfo {
 
 /** Registers the kernel for 'webgpu' (idempotent). */
 export function registerWebgpuSumSquares(): string[] {
-  if (!tf.getKernel(SUM_SQUARES, 'webgpu')) {
-    tf.registerKernel({
-      kernelName: SUM_SQUARES,
-      backendName: 'webgpu',
-      kernelFunc: sumSquares as unknown as KernelFunc,
-    });
-  }
+  registerWebgpuTwins([[SUM_SQUARES, sumSquares as (a: GpuKernelArgs) => TensorInfo]]);
   return [`${SUM_SQUARES}:webgpu`];
 }

@@ -7,7 +7,7 @@ import type { Migration } from './types';
  * evaluation instead, so zero-shot evaluations of imported weights (no run) have jobs too.
  */
 export const clusterEvaluations: Migration = {
-  version: 80,
+  version: 100,
   name: 'cluster-evaluations',
   up(db) {
     db.exec(`

@@ -11,10 +11,10 @@ beforeEach(() => {
 });
 afterEach(() => tmp.cleanup());
 
-describe('migration 0080 cluster evaluations', () => {
+describe('migration 0100 cluster evaluations', () => {
   it('keeps evaluations written before it; a cluster evaluation has jobs and cursors of its own and is not interrupted on open', () => {
     const file = join(tmp.dir, 'w.sqlite');
-    const before = openDatabase(file, { targetVersion: 70 });
+    const before = openDatabase(file, { targetVersion: 90 });
     before.exec(`
       INSERT INTO datasets (id, name, format, task, content_hash, created_at) VALUES ('d', 'D', 'demo', 'vqa', 'h', 't');
       INSERT INTO evaluations (id, dataset_id, split, mode, status, decoding, created_at) VALUES ('v', 'd', 'test', 'zeroshot', 'running', '{"strategy":"greedy"}', 't');

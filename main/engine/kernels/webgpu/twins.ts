@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { expect } from 'vitest';
+import { type BackendInfo, initBackend } from '#main/engine/backend/index';
+import { mulberry32 } from '#shared/random';
+
+/**
+ * Test helpers for a webgpu kernel against its wasm twin (SwiftShader in CI): run the same
+ * function on both backends and compare whole tensors by relative error.
+ */
+
+export type TwinBackend = 'wasm' | 'webgpu';
+
+export async function onBackend(backend: TwinBackend): Promise<BackendInfo> {
+  return initBackend({ prefer: backend, strict: true });
+}
+
+/** Deterministic values in [-scale, scale]. */
+export function values(n: number, seed: number, scale = 1): Float32Array {
+  const r = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => (r() * 2 - 1) * scale);
+}
+
+/** max |a - b| / max |b|: the relative error of a whole tensor. */
+export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let d = 0;
+  let m = 0;
+  for (let i = 0; i < b.length; i++) {
+    d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    m = Math.max(m, Math.abs(b[i]!));
+  }
+  return d / Math.max(m, 1e-30);
+}
+
+export interface TwinResults {
+  wasm: Float32Array[];
+  webgpu: Float32Array[];
+}
+
+/** Runs `fn` on each backend (wasm first) and returns both results as plain arrays. */
+export async function twins(fn: () => tf.Tensor[]): Promise<TwinResults> {
+  const out = {} as TwinResults;
+  for (const b of ['wasm', 'webgpu'] as const) {
+    await onBackend(b);
+    const ts = fn();
+    out[b] = await Promise.all(ts.map(async (t) => Float32Array.from(await t.data())));
+    tf.dispose(ts);
+  }
+  return out;
+}
+
+/** Expects every output within `tol` relative of its wasm twin; returns the worst error. */
+export function expectTwins(r: TwinResults, tol: number, what: string): number {
+  let worst = 0;
+  r.wasm.forEach((w, i) => {
+    const e = relErr(r.webgpu[i]!, w);
+    worst = Math.max(worst, e);
+    expect(e, `${what} output ${i}`).toBeLessThanOrEqual(tol);
+  });
+  return worst;
+}
+
+/** fp32 kernels against their twins. */
+export const KERNEL_TOL = 1e-5;
