@@ -59,6 +59,8 @@ export interface EvaluationTarget {
   readonly decoding?: Decoding;
   /** `released` (default): the task's released-script figures; `raw`: raw-text figures. */
   readonly pipeline?: PipelinePreset;
+  /** The reference row this evaluation reproduces (recorded in its pipeline). */
+  readonly reproduces?: string;
   readonly limit?: number;
 }
 
@@ -93,7 +95,10 @@ export function queueEvaluation(ctx: ServiceContext, t: EvaluationTarget): Evalu
     split: t.split,
     mode,
     decoding,
-    pipeline: evaluationPipeline(dataset.task, t.pipeline ?? 'released'),
+    pipeline: {
+      ...evaluationPipeline(dataset.task, t.pipeline ?? 'released'),
+      ...(t.reproduces ? { reproduces: t.reproduces } : {}),
+    },
   });
   const runConfig = (run ? ctx.store.runs.config(run.id) : null) ?? {};
   const backend = runConfig['backend'];
