@@ -1,13 +1,17 @@
 import { join } from 'node:path';
 import { describeBackends } from '#main/jobs/backends';
+import { bundleDirOf } from '#main/jobs/cluster/bundle';
 import type { TrainJob } from '#main/jobs/protocol';
+import { checkpointPath } from '#main/jobs/worker/train-setup';
 import { WorkbenchError } from '#shared/api/errors';
 import { ClusterProfile } from '#shared/domain/cluster';
 import type { ExperimentSummary } from '#shared/domain/experiment';
 import type { RunSummary } from '#shared/domain/run';
 import type { ServiceContext } from './context';
+import { prepareEvaluation } from './evaluation-queue';
 import { type ExperimentInput, planExperiment, type RunPlan } from './experiment-plan';
 import type { Handlers } from './handler';
+import { plannedEvaluations } from './job-events';
 
 async function chosenBackend(preferred: string | undefined): Promise<string> {
   if (preferred) return preferred;
@@ -27,6 +31,14 @@ function toSummary(e: {
 
 function clusterLimit(p: ClusterProfile | null): { name: string; memoryBytes: number } | undefined {
   return p ? { name: p.name, memoryBytes: p.memoryMb * 2 ** 20 } : undefined;
+}
+
+/** Every cluster profile's job memory, for advice on runs too big for this machine. */
+function profileLimits(ctx: ServiceContext): { name: string; memoryBytes: number }[] {
+  return ctx.store.clusters.profiles().flatMap((raw) => {
+    const p = ClusterProfile.safeParse(raw);
+    return p.success ? [{ name: p.data.name, memoryBytes: p.data.memoryMb * 2 ** 20 }] : [];
+  });
 }
 
 function planView(p: RunPlan) {
@@ -116,16 +128,34 @@ export const experimentHandlers: Handlers<
 > = {
   'experiments.create': async (input, ctx) => {
     const profile = clusterProfile(ctx, input.cluster);
-    const plans = planExperiment(ctx, input, await chosenBackend(input.backend), clusterLimit(profile));
+    const plans = planExperiment(ctx, input, await chosenBackend(input.backend), clusterLimit(profile), {
+      clusters: profileLimits(ctx),
+    });
     if (input.dryRun) return { experiment: null, plan: plans.map(planView), runs: [] };
     const { experiment, runs } = queueExperiment(ctx, input, plans, profile === null);
     if (profile) {
       // A run becomes one batch job, a sweep one job array, against one bundle on the shared folder.
+      // Its evaluations are one more job (or array) after the training job (or array).
+      const bundleDir = bundleDirOf(profile, experiment.id);
+      const evaluations = runs.flatMap((run, i) =>
+        plannedEvaluations(ctx, run).map((t) => {
+          const { evaluation, spec } = prepareEvaluation(ctx, {
+            ...t,
+            pendingCheckpoint: checkpointPath(
+              join(bundleDir, 'runs', run.id),
+              plans[i]!.hyperparameters.steps,
+            ),
+          });
+          ctx.events.emit('onDidChangeEvaluation', { evaluationId: evaluation.id, evaluation });
+          return { evaluationId: evaluation.id, spec, afterRunId: run.id };
+        }),
+      );
       try {
         await ctx.clusters.submit(
           profile,
           experiment,
           runs.map((run, i) => ({ runId: run.id, spec: trainSpec(ctx, input, run, plans[i]!) })),
+          evaluations,
         );
       } catch (err) {
         throw new WorkbenchError('unavailable', (err as Error).message, 'cluster');
@@ -140,6 +170,7 @@ export const experimentHandlers: Handlers<
       input,
       await chosenBackend(input.backend),
       clusterLimit(clusterProfile(ctx, input.cluster)),
+      { allowUnfit: true, clusters: profileLimits(ctx) },
     ).map(planView),
   'experiments.get': ({ id }, ctx) => {
     const e = ctx.store.experiments.get(id);

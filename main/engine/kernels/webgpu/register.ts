@@ -1,6 +1,7 @@
 import { registerWebgpuAdamW } from './adamw';
 import { registerWebgpuAdamWMany } from './adamw-many';
 import { registerWebgpuBatchNorm } from './batch-norm';
+import { registerWebgpuGelu } from './gelu';
 import { registerWebgpuLabelSmoothedCE } from './label-smoothed-ce';
 import { registerWebgpuLayerNorm } from './layer-norm';
 import { registerWebgpuMatMul } from './matmul';
@@ -20,5 +21,6 @@ export function registerWebgpuKernels(): string[] {
     ...registerWebgpuBatchNorm(),
     ...registerWebgpuLabelSmoothedCE(),
     ...registerWebgpuMatMul(),
+    ...registerWebgpuGelu(),
   ];
 }
