@@ -1,5 +1,6 @@
 import { registerWebgpuAdamW } from './adamw';
 import { registerWebgpuAdamWMany } from './adamw-many';
+import { registerWebgpuAttentionProbs } from './attention-probs';
 import { registerWebgpuBatchNorm } from './batch-norm';
 import { registerWebgpuLabelSmoothedCE } from './label-smoothed-ce';
 import { registerWebgpuLayerNorm } from './layer-norm';
@@ -18,5 +19,6 @@ export function registerWebgpuKernels(): string[] {
     ...registerWebgpuLayerNorm(),
     ...registerWebgpuBatchNorm(),
     ...registerWebgpuLabelSmoothedCE(),
+    ...registerWebgpuAttentionProbs(),
   ];
 }
