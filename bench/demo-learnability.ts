@@ -2,6 +2,7 @@
 // on a demo dataset from scratch and compares held-out accuracy (candidate scoring) with the
 // majority-class baseline.
 //   npx tsx bench/demo-learnability.ts [--dataset phantom-classification|phantom-vqa|notes-nli|notes-qa] [--seconds 120] [--batch 16]
+//     [--preset cpu-xs] [--steps N (instead of --seconds)] [--lr 1e-3] [--seed 1]
 
 import { DEMO_DATASETS } from '#main/data/demo/index';
 import { createEngineSession, type Example } from '#main/engine/index';
@@ -16,6 +17,10 @@ const which = arg('dataset', 'phantom-classification');
 const seconds = Number(arg('seconds', '120'));
 const batchSize = Number(arg('batch', '16'));
 const evalEvery = Number(arg('eval-every', '50'));
+const preset = arg('preset', 'cpu-xs') as 'cpu-xs' | 'cpu-s' | 'cpu-m';
+const fixedSteps = Number(arg('steps', '0'));
+const lr = Number(arg('lr', '1e-3'));
+const seed = Number(arg('seed', '1'));
 const demo = DEMO_DATASETS.find((d) => d.id === which);
 if (!demo) throw new Error(`unknown demo ${which}: ${DEMO_DATASETS.map((d) => d.id).join(', ')}`);
 const parsed = demo.generate(7);
@@ -36,7 +41,7 @@ const train = examples.slice(0, cut);
 // Open questions are scored over the dataset's answer set ("allcand"), as BiomedGPT evaluates VQA.
 const answerSet = Array.isArray(parsed.meta['answerSet']) ? (parsed.meta['answerSet'] as string[]) : [];
 const test = examples
-  .slice(cut, cut + 120)
+  .slice(cut, cut + Number(arg('test', '120')))
   .map((e) => (e.candidates || answerSet.length === 0 ? e : { ...e, candidates: answerSet }));
 const counts = new Map<string, number>();
 for (const e of train) counts.set(e.target, (counts.get(e.target) ?? 0) + 1);
@@ -44,8 +49,8 @@ const majority = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
 const baseline = test.filter((e) => e.target === majority).length / test.length;
 
 const session = await createEngineSession({
-  preset: 'cpu-xs',
-  seed: 1,
+  preset,
+  seed,
   vocab: { kind: 'trimmed', texts: examples.flatMap((e) => [e.source, e.target, ...(e.candidates ?? [])]) },
   // Source and target lengths of the task (spec §2.2), capped by the rung's positions.
   batch: {
@@ -61,19 +66,21 @@ const accuracy = async () => {
 console.log(
   `${parsed.name}: ${train.length} train / ${test.length} test, majority "${majority}" = ${(baseline * 100).toFixed(1)}%`,
 );
-console.log(`backend ${session.backend.name}; cpu-xs from scratch, batch ${batchSize}, ${seconds} s budget`);
+console.log(
+  `backend ${session.backend.name}; ${preset} from scratch, batch ${batchSize}, lr ${lr}, ${fixedSteps > 0 ? `${fixedSteps} steps` : `${seconds} s budget`}`,
+);
 const started = performance.now();
-const estSteps = 400;
+const estSteps = fixedSteps > 0 ? fixedSteps : 400;
 let step = 0;
 const rand = mulberry32(3);
 let order = [...train.keys()];
 let firstBeat: string | null = null;
-while ((performance.now() - started) / 1000 < seconds) {
+while (fixedSteps > 0 ? step < fixedSteps : (performance.now() - started) / 1000 < seconds) {
   if (step % Math.floor(train.length / batchSize) === 0) order = shuffled(order, rand);
   const at = (step * batchSize) % (train.length - batchSize);
   const batch = session.prepare(order.slice(at, at + batchSize).map((k) => train[k]!));
   const r = await session.trainStep(batch, {
-    schedule: { lr: 1e-3, totalSteps: estSteps, warmupRatio: 0.05, endLr: 1e-4 },
+    schedule: { lr, totalSteps: estSteps, warmupRatio: 0.1, endLr: lr / 10 },
     clipNorm: 1,
   });
   step++;

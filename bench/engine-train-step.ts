@@ -47,6 +47,8 @@ interface TfjsResult {
   median_cpu_ms: number;
   times_ms: number[];
   flops: number;
+  kernel_calls?: number;
+  top_kernels?: [string, number][];
   loss: number;
   tensor_growth_per_step: number;
   wasm_heap_bytes: number;
@@ -159,7 +161,13 @@ for (const preset of rungs) {
   const variants: { label: string; backend: string; threads?: string; dir?: string }[] = [];
   for (const backend of backends) {
     if (beforeDir)
-      variants.push({ label: `${backend} before (${beforeDir})`, backend, threads: '1', dir: beforeDir });
+      for (const t of backend === 'wasm' && wasmThreads.length > 0 ? wasmThreads : ['1'])
+        variants.push({
+          label: `${backend} before (${beforeDir}) ${t} thread(s)`,
+          backend,
+          threads: t,
+          dir: beforeDir,
+        });
     if (wasmThreads.length === 0 || backend !== 'wasm') variants.push({ label: backend, backend });
     else
       for (const t of wasmThreads) variants.push({ label: `${backend} ${t} thread(s)`, backend, threads: t });
@@ -173,8 +181,10 @@ for (const preset of rungs) {
       `tfjs ${label}${r.threads ? ` [${r.threads} thr]` : ''} load ${loadavg()[0]!.toFixed(1)}: step ${fmt(r.median_ms)} ms wall (${r.times_ms.join(' ')}), ${fmt(r.median_cpu_ms)} ms CPU  ${fmt(gflops, 2)} GFLOP/step  ` +
         `${fmt(rate, 1)} GFLOP/s (CPU time)  MFU ${fmt((100 * rate) / peak.allCores, 1)}% of all cores ` +
         `(${fmt((100 * rate) / peak.oneCore, 1)}% of one)  peak RSS ${fmt(r.peak_rss_mb)} MB  ` +
-        `wasm heap ${fmt(r.wasm_heap_bytes / 2 ** 20)} MB  tensors/step +${r.tensor_growth_per_step}  loss ${r.loss.toFixed(4)}`,
+        `wasm heap ${fmt(r.wasm_heap_bytes / 2 ** 20)} MB  tensors/step +${r.tensor_growth_per_step}  ` +
+        `kernel calls/step ${r.kernel_calls ?? 'n/a (child does not count)'}  loss ${r.loss.toFixed(4)}`,
     );
+    if (r.top_kernels) console.log(`  most called: ${r.top_kernels.map(([n, c]) => `${n} ${c}`).join(', ')}`);
     for (const [key, p] of torch) {
       if (!p) continue;
       const threads = p.threads;

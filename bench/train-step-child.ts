@@ -32,6 +32,12 @@ for (let i = 0; i < args.steps; i++) {
 }
 const tensorsAfter = tf.memory().numTensors;
 const flops = await countMatMulFlops(info.name, () => h.step());
+// Kernel calls one step dispatches through the engine (tf.profile: forward, backward, update).
+const profile = await tf.profile(async () => {
+  await h.step();
+});
+const byName = new Map<string, number>();
+for (const k of profile.kernels) byName.set(k.name, (byName.get(k.name) ?? 0) + 1);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const wasmHeap =
   info.name === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length : 0;
@@ -46,6 +52,8 @@ console.log(
     // CPU time of this process: less sensitive than wall time to other load on the machine.
     median_cpu_ms: median(cpuTimes),
     flops,
+    kernel_calls: profile.kernels.length,
+    top_kernels: [...byName].sort((a, b) => b[1] - a[1]).slice(0, 12),
     loss,
     tensor_growth_per_step: (tensorsAfter - tensorsBefore) / args.steps,
     tf_bytes: tf.memory().numBytes,

@@ -7,6 +7,7 @@ import { datasetsRepo } from './repos/datasets';
 import { evaluationsRepo } from './repos/evaluations';
 import { examplesRepo } from './repos/examples';
 import { experimentsRepo } from './repos/experiments';
+import { imageSourcesRepo } from './repos/image-sources';
 import { jobsRepo } from './repos/jobs';
 import { metricsRepo } from './repos/metrics';
 import { predictionsRepo } from './repos/predictions';
@@ -27,6 +28,7 @@ export interface Store {
   readonly datasets: ReturnType<typeof datasetsRepo>;
   readonly examples: ReturnType<typeof examplesRepo>;
   readonly blobs: ReturnType<typeof blobsRepo>;
+  readonly imageSources: ReturnType<typeof imageSourcesRepo>;
   readonly jobs: ReturnType<typeof jobsRepo>;
   readonly checkpoints: ReturnType<typeof checkpointsRepo>;
   readonly evaluations: ReturnType<typeof evaluationsRepo>;
@@ -67,6 +69,7 @@ export function openStore(file: string, options?: Omit<OpenOptions, 'readonly'>)
     datasets: datasetsRepo(db),
     examples: examplesRepo(db),
     blobs: blobsRepo(db),
+    imageSources: imageSourcesRepo(db),
     jobs: jobsRepo(db),
     checkpoints: checkpointsRepo(db),
     evaluations: evaluationsRepo(db),

@@ -89,3 +89,95 @@ export function insertComparableRuns(home: string): string[] {
     ctx.close();
   }
 }
+
+/** What {@link seedWeightsWork} made. */
+export interface WeightsWork {
+  readonly weightsId: string;
+  readonly datasetId: string;
+  /** Two finished runs that started from the weights, scored on 50 and 30 test examples. */
+  readonly runIds: readonly [string, string];
+}
+
+/**
+ * Imported custom-shape weights (`file`, written by PyTorch with its dict.txt) and what a lab does
+ * with them, stored through the services: a zero-shot evaluation of the weights on the VQA demo
+ * with three predictions (two right, one wrong; closed and open), a fine-tuned "trie" evaluation
+ * of a run on the same data (which the weights' table must not list), and two runs started from
+ * the weights with test evaluations on 50 and 30 examples.
+ */
+export async function seedWeightsWork(home: string, file: string): Promise<WeightsWork> {
+  const ctx = openWorkbench(home, 'browser');
+  try {
+    const imported = await ctx.invoke('weights.import', { path: file, name: 'tiny published' });
+    const weightsId = imported.record?.id ?? '';
+    const demo = ctx.store.datasets.list().find((d) => d.name === 'Demo: chest phantoms (VQA)');
+    if (!demo) throw new Error('the VQA demo dataset is missing');
+    const examples = ctx.store.examples.list(demo.id, 'test').slice(0, 3);
+    const beam = { strategy: 'beam', beam: 5, maxLength: 16, noRepeatNgram: 3, lenpen: 1 } as const;
+    const trie = { strategy: 'trie', beam: 1, maxLength: 16, noRepeatNgram: 0, lenpen: 1 } as const;
+    const zs = ctx.store.evaluations.insert({
+      runId: null,
+      experimentId: null,
+      checkpointId: null,
+      checkpointPath: null,
+      weightsId,
+      datasetId: demo.id,
+      split: 'test',
+      mode: 'zeroshot',
+      decoding: beam,
+    });
+    ctx.store.predictions.append(
+      zs.id,
+      examples.map((x, i) => ({
+        exampleId: x.id,
+        source: String(x.inputs.question ?? ''),
+        prediction: i === 2 ? 'wrong guess' : String(x.target),
+        reference: String(x.target),
+        correct: i !== 2,
+        score: -0.5 - i,
+      })),
+    );
+    const acc = { estimate: 2 / 3, low: 0.3, high: 1, n: 3 };
+    ctx.store.evaluations.update(zs.id, {
+      status: 'succeeded',
+      done: 3,
+      total: 3,
+      metrics: { accuracy: acc },
+    });
+
+    const exp = ctx.store.experiments.insert({ name: 'from weights', kind: 'finetune', config: {} });
+    const runIds = [50, 30].map((n, i) => {
+      const run = ctx.store.runs.insert({
+        experimentId: exp.id,
+        name: `from weights ${i + 1}`,
+        scale: 'cpu-xs',
+        task: 'vqa',
+        datasetId: demo.id,
+        config: { initWeightsId: weightsId },
+        status: 'succeeded',
+        params: imported.record?.parameterCount ?? 0,
+      });
+      const ev = ctx.store.evaluations.insert({
+        runId: run.id,
+        experimentId: exp.id,
+        checkpointId: null,
+        checkpointPath: null,
+        datasetId: demo.id,
+        split: 'test',
+        mode: 'finetuned',
+        decoding: trie,
+      });
+      const a = 0.5 + i / 10;
+      ctx.store.evaluations.update(ev.id, {
+        status: 'succeeded',
+        done: n,
+        total: n,
+        metrics: { accuracy: { estimate: a, low: a - 0.1, high: a + 0.1, n } },
+      });
+      return run.id;
+    }) as [string, string];
+    return { weightsId, datasetId: demo.id, runIds };
+  } finally {
+    ctx.close();
+  }
+}

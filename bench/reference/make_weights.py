@@ -111,6 +111,7 @@ def fairseq_checkpoint(spec, f, sd):
     args = argparse.Namespace(
         arch=f["arch"], _name=f["arch"], patch_image_size=f["imageSize"], attn_scale_factor=2,
         encoder_normalize_before=True, share_all_embeddings=True, dropout=0.1, lr=[5e-5],
+        **f.get("args", {}),
     )
     cfg = OmegaConf.create({
         "_name": None,

@@ -199,6 +199,10 @@ class OFA:
             [self.pos_bias("decoder.cross_pos_q_linear", "decoder.cross_pos_k_linear", tgt_pos, enc_pos[b]) for b in range(bsz)]
         )
         x = F.embedding(prev, w["encoder.embed_tokens.weight"])
+        if self.c.get("entanglePosition"):
+            # unify_transformer.py: `if self.entangle_position_embedding is not None and not
+            # self.args.disable_entangle: x += tgt_pos_embed` (raw embed_positions rows, before pos_ln)
+            x = x + F.embedding(torch.arange(t), w["decoder.embed_positions.weight"])[None]
         x = self.ln("decoder.layernorm_embedding", x)
         causal = torch.triu(torch.full((t, t), float("-inf")), 1)
         self_pad = prev.eq(PAD)

@@ -5,6 +5,7 @@ import { referenceRows } from './0050-reference-rows';
 import { clusters } from './0060-clusters';
 import { evaluationWeights } from './0070-evaluation-weights';
 import { evaluationPipeline } from './0080-evaluation-pipeline';
+import { imageSources } from './0090-image-sources';
 import type { Migration } from './types';
 
 /** Every migration, oldest first. Add new steps at the end, with a higher version. */
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   clusters,
   evaluationWeights,
   evaluationPipeline,
+  imageSources,
 ];
 
 /** Checks that versions strictly increase; called at start-up and by the tests. */

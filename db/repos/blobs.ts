@@ -34,6 +34,11 @@ export function blobsRepo(db: Db) {
       for (const h of hashes) if (stmt.get(h) !== undefined) found.add(h);
       return found;
     },
+    /** Which of `hashes` no example references. */
+    unreferenced(hashes: readonly string[]): string[] {
+      const used = db.prepare('SELECT 1 FROM examples WHERE image_hash = ? LIMIT 1').pluck();
+      return hashes.filter((h) => used.get(h) === undefined);
+    },
     /** Rows no example references (after a dataset is deleted). */
     orphans(): string[] {
       return db

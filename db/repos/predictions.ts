@@ -94,23 +94,39 @@ export function predictionsRepo(db: Db) {
     },
     page(
       evaluationId: string,
-      q: { offset: number; limit: number; onlyWrong?: boolean },
-    ): { total: number; predictions: PredictionView[] } {
-      const filter = q.onlyWrong ? 'AND p.correct = 0' : '';
-      const total = (
+      q: {
+        offset: number;
+        limit: number;
+        onlyWrong?: boolean;
+        correct?: 'all' | 'correct' | 'wrong';
+        answerType?: string;
+      },
+    ): { total: number; predictions: PredictionView[]; answerTypes: string[] } {
+      const which = q.onlyWrong ? 'wrong' : (q.correct ?? 'all');
+      const answerType =
+        "COALESCE(json_extract(x.meta, '$.answerType'), json_extract(x.meta, '$.answer_type'))";
+      const args: (string | number)[] = [evaluationId];
+      let filter = which === 'wrong' ? 'AND p.correct = 0' : which === 'correct' ? 'AND p.correct = 1' : '';
+      if (q.answerType !== undefined) {
+        filter += ` AND ${answerType} = ?`;
+        args.push(q.answerType);
+      }
+      const from = 'FROM predictions p JOIN examples x ON x.id = p.example_id WHERE p.evaluation_id = ?';
+      const total = (db.prepare(`SELECT COUNT(*) AS n ${from} ${filter}`).get(...args) as { n: number }).n;
+      const answerTypes = (
         db
-          .prepare(`SELECT COUNT(*) AS n FROM predictions p WHERE p.evaluation_id = ? ${filter}`)
-          .get(evaluationId) as { n: number }
-      ).n;
+          .prepare(`SELECT DISTINCT ${answerType} AS t ${from} AND ${answerType} IS NOT NULL ORDER BY t`)
+          .all(evaluationId) as { t: string }[]
+      ).map((r) => String(r.t));
       const rows = db
         .prepare(
           `SELECT p.example_id, x.ordinal, p.source, x.inputs, x.image_hash, p.prediction, p.reference, p.correct, p.score, x.meta
-           FROM predictions p JOIN examples x ON x.id = p.example_id
-           WHERE p.evaluation_id = ? ${filter} ORDER BY x.ordinal LIMIT ? OFFSET ?`,
+           ${from} ${filter} ORDER BY x.ordinal LIMIT ? OFFSET ?`,
         )
-        .all(evaluationId, q.limit, q.offset) as PageRow[];
+        .all(...args, q.limit, q.offset) as PageRow[];
       return {
         total,
+        answerTypes,
         predictions: rows.map((r) => ({
           exampleId: r.example_id,
           ordinal: r.ordinal,

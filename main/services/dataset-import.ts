@@ -28,6 +28,7 @@ export function importDataset(
   ctx: ServiceContext,
   request: ParsedInput<'datasets.import'>,
   onProgress?: (e: ImportProgressEvent) => void,
+  signal?: AbortSignal,
 ): Promise<ImportReport> {
   return serialised(async () => {
     const requested = resolve(request.path);
@@ -73,7 +74,7 @@ export function importDataset(
       const report = await storeParsed(
         ctx,
         parsed,
-        { dryRun: request.dryRun, options: request.options, sourcePath: path, name: request.name },
+        { dryRun: request.dryRun, options: request.options, sourcePath: path, name: request.name, signal },
         problems,
         (phase, done, total, message) => emit(phase, done, total, message),
       );

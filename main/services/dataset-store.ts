@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { BlobStore } from '#db/blob-store';
+import type { BlobRecord } from '#db/repos/blobs';
 import type { NewExample } from '#db/repos/examples';
 import { canonicalJson } from '#db/repos/experiments';
+import type { ImageSourceRecord } from '#db/repos/image-sources';
 import { ImageError, type PreparedImage, prepareImage, sourceName } from '#main/data/images/prepare';
 import { formatProblem, formatSkipped, type Problems, type RecordRef } from '#main/data/problems';
 import { assignSplits } from '#main/data/splits';
@@ -13,20 +18,75 @@ import type { ServiceContext } from './context';
 /** Progress callback: phase, done, total, message. */
 export type ProgressFn = (phase: 'images' | 'write', done: number, total: number, message: string) => void;
 
-/** How many images are decoded at once (sharp runs them on libuv's thread pool). */
-const IMAGE_CONCURRENCY = 4;
+/** How many images are decoded at once: one per core (sharp decodes on libuv's worker threads). */
+const IMAGE_CONCURRENCY = Math.max(2, availableParallelism());
+
+/** Blob and source rows are committed every `BATCH` new images, so an interrupted import keeps them. */
+const BATCH = 64;
 
 /** A prepared image without its bytes (they are on disk, or dropped in a dry run). */
 type ImageInfo = Omit<PreparedImage, 'bytes' | 'thumbnail'> & { readonly size: number };
 
 interface ImageOutcome {
   readonly hashes: Map<string, ImageInfo>;
+  /** Blobs this import wrote (files and rows), removed again if it is refused. */
   readonly created: string[];
+  /** Images taken from the store as an earlier (interrupted) import of the same files left them. */
+  readonly reused: number;
   /** Image keys that could not be used, and why (the examples that use them are skipped). */
   readonly failed: Map<string, string>;
 }
 
-/** Decodes every referenced image; writes new blobs unless `dryRun`. A bad image is recorded in `failed`. */
+/** The stored variant of a source (`image_sources.variant`): long side and DICOM frame. */
+export function imageVariant(options: ImportOptions): string {
+  const size = options.maxSide === 'original' ? 'original' : `max${options.maxSide}`;
+  return options.dicomFrame === undefined ? size : `${size}/frame${options.dicomFrame}`;
+}
+
+/** `1m 05s`, `12s`. */
+function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s >= 60 ? `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** What an earlier import stored for this file at this variant, if the file is unchanged and the blob is there. */
+function storedBefore(
+  ctx: ServiceContext,
+  blobs: BlobStore,
+  path: string,
+  variant: string,
+  ownGroups: boolean,
+): ImageInfo | undefined {
+  let st: { size: number; mtimeMs: number };
+  try {
+    st = statSync(path);
+  } catch {
+    return undefined;
+  }
+  const rec = ctx.store.imageSources.get(path, variant);
+  if (!rec || rec.size !== st.size || rec.mtimeMs !== st.mtimeMs) return undefined;
+  // Grouping keys (DICOM patient/study) are never stored: decode again unless the importer groups.
+  if (rec.grouped && !ownGroups) return undefined;
+  const row = ctx.store.blobs.get(rec.blobHash);
+  if (!row || !blobs.has(row.hash, row.mime)) return undefined;
+  return {
+    hash: row.hash,
+    mime: row.mime as PreparedImage['mime'],
+    width: row.width ?? 0,
+    height: row.height ?? 0,
+    meta: rec.meta,
+    grouping: {},
+    sourceSha256: rec.sourceSha256,
+    size: row.bytes,
+  };
+}
+
+/**
+ * Decodes every referenced image, one per core; writes new blobs unless `dryRun`, committing their
+ * rows (and each file's source) every `BATCH` images. A file an earlier import of the same variant
+ * stored is reused without decoding, so an interrupted import re-run goes on where it stopped.
+ * A bad image is recorded in `failed`. Stops early when `signal` is aborted.
+ */
 async function prepareImages(
   ctx: ServiceContext,
   examples: readonly ParsedExample[],
@@ -35,32 +95,90 @@ async function prepareImages(
   dryRun: boolean,
   problems: Problems,
   progress: ProgressFn,
+  signal: AbortSignal | undefined,
 ): Promise<ImageOutcome> {
   const keys = [...new Set(examples.map((e) => e.image).filter((k): k is string => k !== undefined))];
+  const ungrouped = new Set(examples.filter((e) => e.image !== undefined && !e.group).map((e) => e.image!));
   const blobs = new BlobStore(ctx.home.blobs);
+  const variant = imageVariant(options);
   const hashes = new Map<string, ImageInfo>();
   const created: string[] = [];
   const failed = new Map<string, string>();
+  const pending: { blob: BlobRecord; source: ImageSourceRecord | null }[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const batch = pending.splice(0);
+    ctx.store.transaction(() => {
+      ctx.store.blobs.insertMany(batch.map((b) => b.blob));
+      ctx.store.imageSources.putMany(batch.flatMap((b) => (b.source ? [b.source] : [])));
+    });
+  };
+  const started = performance.now();
   let next = 0;
   let done = 0;
+  let reused = 0;
+  const report = () => {
+    const elapsed = (performance.now() - started) / 1000;
+    const decoded = done - reused;
+    const rate = elapsed > 0 ? decoded / elapsed : 0;
+    const eta = rate > 0 ? (keys.length - done) / rate : 0;
+    progress(
+      'images',
+      done,
+      keys.length,
+      `${done} of ${keys.length} images, ${rate.toFixed(rate < 10 ? 1 : 0)}/s` +
+        `${done < keys.length ? `, about ${duration(eta)} left` : ''}${reused > 0 ? `, ${reused} already stored` : ''}`,
+    );
+  };
   const worker = async () => {
-    while (next < keys.length) {
+    while (next < keys.length && !signal?.aborted) {
       const key = keys[next++]!;
       const source = sources.get(key);
       if (!source) {
         failed.set(key, `no image "${key}" in the dataset`);
         continue;
       }
+      const path = source.kind === 'file' ? resolve(source.path) : null;
+      const before = path ? storedBefore(ctx, blobs, path, variant, !ungrouped.has(key)) : undefined;
       try {
-        const img = await prepareImage(
-          source,
-          options.dicomFrame === undefined ? {} : { dicomFrame: options.dicomFrame },
-        );
-        if (!dryRun && problems.errorCount === 0 && blobs.put(img.hash, img.mime, img.bytes, img.thumbnail)) {
-          created.push(img.hash);
+        if (before) {
+          hashes.set(key, before);
+          reused++;
+        } else {
+          const stat = path ? statSync(path, { throwIfNoEntry: false }) : undefined;
+          const img = await prepareImage(source, {
+            ...(options.dicomFrame === undefined ? {} : { dicomFrame: options.dicomFrame }),
+            maxSide: options.maxSide,
+          });
+          const { bytes, thumbnail, ...info } = img;
+          hashes.set(key, { ...info, size: bytes.length });
+          if (!dryRun && problems.errorCount === 0) {
+            if (blobs.put(img.hash, img.mime, bytes, thumbnail)) created.push(img.hash);
+            pending.push({
+              blob: {
+                hash: img.hash,
+                bytes: bytes.length,
+                mime: img.mime,
+                width: img.width,
+                height: img.height,
+              },
+              source:
+                path && stat
+                  ? {
+                      path,
+                      variant,
+                      size: stat.size,
+                      mtimeMs: stat.mtimeMs,
+                      sourceSha256: img.sourceSha256,
+                      blobHash: img.hash,
+                      meta: img.meta,
+                      grouped: Object.values(img.grouping).some((v) => v),
+                    }
+                  : null,
+            });
+            if (pending.length >= BATCH) flush();
+          }
         }
-        const { bytes, thumbnail: _thumb, ...info } = img;
-        hashes.set(key, { ...info, size: bytes.length });
       } catch (err) {
         failed.set(
           key,
@@ -69,12 +187,18 @@ async function prepareImages(
             : `the image ${sourceName(source)} cannot be used: ${(err as Error).message}`,
         );
       }
-      if (++done % 25 === 0 || done === keys.length)
-        progress('images', done, keys.length, `${done} of ${keys.length} images`);
+      if (++done % 16 === 0 || done === keys.length) report();
     }
   };
   await Promise.all(Array.from({ length: IMAGE_CONCURRENCY }, worker));
-  return { hashes, created, failed };
+  flush();
+  if (signal?.aborted) {
+    throw new WorkbenchError(
+      'unavailable',
+      `the import was interrupted after ${done} of ${keys.length} images; the ${created.length + reused} stored so far are kept, and importing the same files again goes on from there`,
+    );
+  }
+  return { hashes, created, reused, failed };
 }
 
 /** The record an example came from, for the skip list (importers that set no `ref` get a positional one). */
@@ -133,12 +257,13 @@ function sameContent(a: ParsedExample, b: ParsedExample): boolean {
   );
 }
 
-/** Removes blobs this import created that no row references (after a failure or a duplicate). */
+/** Removes the blobs (rows, sources and files) this import created that no example uses (after a refusal or a duplicate). */
 function discardCreated(ctx: ServiceContext, created: readonly string[]): void {
   if (created.length === 0) return;
+  const unused = ctx.store.blobs.unreferenced(created);
+  ctx.store.transaction(() => ctx.store.blobs.deleteMany(unused));
   const blobs = new BlobStore(ctx.home.blobs);
-  const kept = ctx.store.blobs.existing(created);
-  for (const h of created) if (!kept.has(h)) blobs.remove(h);
+  for (const h of unused) blobs.remove(h);
 }
 
 /** A dataset id readable in the CLI: `vqa-rad-1a2b3c4d`. */
@@ -176,7 +301,14 @@ export function throwProblems(problems: Problems, what: string): never {
 export async function storeParsed(
   ctx: ServiceContext,
   parsed: ParsedDataset,
-  request: { dryRun: boolean; options: ImportOptions; sourcePath: string | null; name?: string | undefined },
+  request: {
+    dryRun: boolean;
+    options: ImportOptions;
+    sourcePath: string | null;
+    name?: string | undefined;
+    /** Interrupts the import: what is stored so far stays, for a re-run to go on from. */
+    signal?: AbortSignal | undefined;
+  },
   problems: Problems,
   progress: ProgressFn,
 ): Promise<ImportReport> {
@@ -193,6 +325,7 @@ export async function storeParsed(
     dryRun,
     problems,
     progress,
+    request.signal,
   );
   try {
     const valid = keepValid(candidates, images.failed, problems).map((c) => c.e);
@@ -249,7 +382,11 @@ export async function storeParsed(
       splits: { train: ordinals.train, validation: ordinals.validation, test: ordinals.test },
       tasks,
       officialSplits: official,
-      images: { total: distinct.size, new: distinct.size - known.size },
+      images: {
+        total: distinct.size,
+        new: dryRun ? distinct.size - known.size : images.created.filter((h) => distinct.has(h)).length,
+        reused: images.reused,
+      },
       problems: [...problems.list],
       skipped: [...problems.skipped],
       skippedCount: problems.skippedCount,
@@ -289,6 +426,8 @@ export async function storeParsed(
             importedAt: new Date().toISOString(),
             skippedCount: problems.skippedCount,
             skipped: [...problems.skipped],
+            // Each image's source file and its sha256: `image_sources` (store.imageSources.ofBlob).
+            images: { maxSide: options.maxSide, variant: imageVariant(options), reused: images.reused },
           },
         },
       });

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDicom } from '#main/data/dicom/write-dicom';
 import * as fx from '#main/data/fixtures/make-fixtures';
@@ -30,6 +31,15 @@ function npz(labels: number[]): Uint8Array {
     [4, 4],
     labels.map((l) => [l]),
   );
+}
+
+/** A MedMNIST `.npz` whose train_labels is `np.array([[0], [1]], dtype=object)` as numpy pickles it. */
+function objectLabelsNpz(): Uint8Array {
+  const files: Record<string, Uint8Array> = unzipSync(npz([0, 1]));
+  // protocol-3 pickle of numpy's object array reconstructor: the bytes numpy writes after the header.
+  const pickled = Buffer.from('80034b004b01865d7100284b004b01652e', 'hex');
+  files['train_labels.npy'] = fx.npyBytes([2, 1], pickled, '|O');
+  return zipSync(files);
 }
 
 async function xlsx(header: string[]): Promise<string> {
@@ -216,6 +226,27 @@ const CASES: readonly Case[] = [
     },
     skipped:
       /pneumoniamnist\.npz: record train\[2\]: unknown label 7 for PneumoniaMNIST \(expected 0\.\.1\) \(field "train_labels"\)/,
+  },
+  {
+    // numpy.save(..., allow_pickle=True) of an object array: the labels are pickled Python ints.
+    name: 'MedMNIST .npz whose labels are a pickled object array',
+    path: () => {
+      const dir = folder({});
+      writeFileSync(join(dir, 'pneumoniamnist.npz'), objectLabelsNpz());
+      return join(dir, 'pneumoniamnist.npz');
+    },
+    message: /pneumoniamnist\.npz: train_labels\.npy: refused: it is an object array \(dtype \|O: pickled/,
+  },
+  {
+    name: 'MedMNIST .npz with a string array',
+    path: () => {
+      const dir = folder({});
+      const files: Record<string, Uint8Array> = unzipSync(npz([0, 1]));
+      files['val_labels.npy'] = fx.npyBytes([2], new Uint8Array(8), '<U1');
+      writeFileSync(join(dir, 'pneumoniamnist.npz'), zipSync(files));
+      return join(dir, 'pneumoniamnist.npz');
+    },
+    message: /pneumoniamnist\.npz: val_labels\.npy: refused: its dtype <U1 is not one this format defines/,
   },
   {
     name: 'MedMNIST truncated .npz',

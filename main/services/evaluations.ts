@@ -77,6 +77,7 @@ export const evaluationHandlers: Handlers<
       ...(filter.runId ? { runId: filter.runId } : {}),
       ...(filter.experimentId ? { experimentId: filter.experimentId } : {}),
       ...(filter.datasetId ? { datasetId: filter.datasetId } : {}),
+      ...(filter.weightsId ? { weightsId: filter.weightsId } : {}),
     }),
   'evaluations.get': ({ id }, ctx) => mustGet(ctx, id),
   'evaluations.cancel': ({ id }, ctx) => {
@@ -103,9 +104,15 @@ export const evaluationHandlers: Handlers<
     ctx.scheduler.resumeEvaluation(id);
     return mustGet(ctx, id);
   },
-  'evaluations.predictions': ({ id, offset, limit, onlyWrong }, ctx) => {
+  'evaluations.predictions': ({ id, offset, limit, onlyWrong, correct, answerType }, ctx) => {
     mustGet(ctx, id);
-    return ctx.store.predictions.page(id, { offset, limit, onlyWrong });
+    return ctx.store.predictions.page(id, {
+      offset,
+      limit,
+      onlyWrong,
+      correct,
+      ...(answerType ? { answerType } : {}),
+    });
   },
   'evaluations.compare': ({ ids }, ctx) => compareEvaluations(ctx, ids),
 };

@@ -52,6 +52,13 @@ function weightsInit(ctx: ServiceContext, weightsId: string, scale: PresetName):
   return dirname(w.storedPath);
 }
 
+/** What a run's architecture is called: its scale, or the imported weights' custom shape. */
+export function architectureLabel(ctx: ServiceContext, input: ExperimentInput, scale: PresetName): string {
+  if (input.init.type !== 'weights') return scale;
+  const w = ctx.store.weights.get(input.init.weightsId);
+  return w && w.architecture.preset === 'custom' ? `custom (${w.name})` : scale;
+}
+
 /** The architecture a run starts with: the imported weights' own (custom shapes), else the preset. */
 function initConfig(ctx: ServiceContext, input: ExperimentInput): ModelConfig | null {
   if (input.init.type !== 'weights') return null;
@@ -194,8 +201,12 @@ export function planExperiment(
             );
           if (!cluster && !estimate.fits)
             throw new WorkbenchError('invalid_input', memoryRefusal(estimate, h.batchSize), 'scale');
-          const names = mixture.map((m) => datasetName(ctx, m.datasetId, 'datasets'));
-          const parts = [input.name, scale, names.join('+')];
+          const names = mixture.map((m) => datasetName(ctx, m.datasetId, 'datasets')).join('+');
+          const arch = architectureLabel(ctx, input, scale);
+          // Parts the experiment's name already says are not repeated ("VQA-RAD cpu-xs / cpu-xs / VQA-RAD").
+          const parts = [input.name];
+          if (scales.length > 1 || !input.name.includes(arch)) parts.push(arch);
+          if (mixtures.length > 1 || !input.name.includes(names)) parts.push(names);
           if (lrs.length > 1) parts.push(`lr=${lr}`);
           if (seeds.length > 1) parts.push(`seed=${seed}`);
           plans.push({

@@ -22,9 +22,15 @@ export const runHandlers: Handlers<
   'runs.list': (q, ctx) => ctx.store.runs.list(q),
   'runs.get': ({ id }, ctx) => {
     const run = mustGet(ctx, id);
+    const config = ctx.store.runs.config(id) ?? {};
+    const w =
+      typeof config.initWeightsId === 'string' ? ctx.store.weights.get(config.initWeightsId) : undefined;
     return {
       ...run,
-      config: ctx.store.runs.config(id) ?? {},
+      config,
+      initWeights: w
+        ? { id: w.id, name: w.name, preset: w.architecture.preset, params: w.parameterCount }
+        : null,
       logTail: ctx.store.runs.logTail(id),
       checkpoints: ctx.store.checkpoints.list(id).map(
         ({ id, step, path, bytes, createdAt }): RunDetailCheckpoint => ({

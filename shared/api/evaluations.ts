@@ -105,10 +105,19 @@ export const evaluationMethods = {
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(1000).default(100),
         onlyWrong: z.boolean().default(false),
+        /** Only correct or only wrong answers (`onlyWrong` is the older spelling of `wrong`). */
+        correct: z.enum(['all', 'correct', 'wrong']).default('all'),
+        /** Only examples of this answer type (VQA's CLOSED / OPEN, ...). */
+        answerType: z.string().min(1).optional(),
       })
       .strict(),
-    z.object({ total: z.number().int(), predictions: z.array(PredictionView) }),
-    'A page of predictions beside references and inputs',
+    z.object({
+      total: z.number().int(),
+      predictions: z.array(PredictionView),
+      /** Every answer type among the evaluation's examples, for a filter. */
+      answerTypes: z.array(z.string()),
+    }),
+    'A page of predictions beside references and inputs, filtered by correctness and answer type',
   ),
   'evaluations.compare': method(
     z.object({ ids: z.array(z.string().min(1)).min(1).max(50) }).strict(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PRESETS } from '#shared/model/presets';
 
 /** The three splits every dataset is organised into. */
 export const Split = z.enum(['train', 'validation', 'test']);
@@ -142,7 +143,8 @@ export const ImportReport = z.object({
   tasks: z.record(z.string(), z.record(z.string(), z.number().int())),
   /** Which splits came from the dataset's authors (the rest were drawn with `seed`, grouped by image). */
   officialSplits: z.array(Split),
-  images: z.object({ total: z.number().int(), new: z.number().int() }),
+  /** Distinct images; `new`: stored by this import; `reused`: left stored by an interrupted import of the same files. */
+  images: z.object({ total: z.number().int(), new: z.number().int(), reused: z.number().int().optional() }),
   problems: z.array(ImportProblem),
   /** Every record left out, by its own id (kept in the dataset's `meta.provenance.skipped`). */
   skipped: z.array(SkippedRecord),
@@ -152,6 +154,17 @@ export const ImportReport = z.object({
   elapsedMs: z.number(),
 });
 export type ImportReport = z.infer<typeof ImportReport>;
+
+/**
+ * Default long side of stored images: the largest input any model preset uses, times 1.25 (room
+ * for random-resized crops), rounded to a multiple of 16 (384 px -> 480 px).
+ */
+export const DEFAULT_MAX_SIDE =
+  Math.round((Math.max(...Object.values(PRESETS).map((p) => p.imageSize)) * 1.25) / 16) * 16;
+
+/** Long side images are stored at: a number of pixels (larger images are downscaled), or `original`. */
+export const MaxSide = z.union([z.number().int().min(16).max(65_535), z.literal('original')]);
+export type MaxSide = z.infer<typeof MaxSide>;
 
 /** Options of an import; every field has a default. */
 export const ImportOptions = z
@@ -174,6 +187,12 @@ export const ImportOptions = z
     limit: z.number().int().min(1).optional(),
     /** Refuse the whole import when any record would be skipped (default: skip and report it). */
     strict: z.boolean().default(false),
+    /**
+     * Long side of the stored images (default `DEFAULT_MAX_SIDE`): larger ones are downscaled
+     * (bicubic, antialiased; 8-bit photos as JPEG, 16-bit medical images as 16-bit PNG);
+     * `original` stores them at their own size.
+     */
+    maxSide: MaxSide.default(DEFAULT_MAX_SIDE),
   })
   .strict();
 export type ImportOptions = z.output<typeof ImportOptions>;

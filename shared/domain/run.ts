@@ -64,6 +64,11 @@ export type RunSummary = z.infer<typeof RunSummary>;
 /** A run with its full configuration and the tail of its log. */
 export const RunDetail = RunSummary.extend({
   config: z.record(z.string(), z.unknown()),
+  /** The imported weights the run started from, when it did: its architecture is theirs. */
+  initWeights: z
+    .object({ id: z.string(), name: z.string(), preset: z.string(), params: z.number().int() })
+    .nullable()
+    .default(null),
   logTail: z.string(),
   checkpoints: z.array(
     z.object({

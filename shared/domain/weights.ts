@@ -46,6 +46,17 @@ export const IgnoredKey = z.object({
  * Hugging Face keys that were mapped). Nothing is stored unless `missing`, `unexpected`,
  * `wrongShape` and `problems` are all empty.
  */
+/** One fairseq architecture flag as read from a checkpoint's `args` / `cfg.model`. */
+export const ArchitectureFlag = z.object({
+  name: z.string(),
+  /** The stored value (JSON), or null when the file does not state it. */
+  value: z.union([z.boolean(), z.number(), z.string()]).nullable(),
+  /** What the import does with it: `applied` (config follows it), `matches` (the engine's arithmetic), `assumed` (not stated), `refused`. */
+  outcome: z.enum(['applied', 'matches', 'assumed', 'refused']),
+  note: z.string(),
+});
+export type ArchitectureFlag = z.infer<typeof ArchitectureFlag>;
+
 export const WeightsLoadReport = z.object({
   /** Model weights found with the right shape (fairseq names, state-dict order). */
   matched: z.array(z.string()),
@@ -59,6 +70,8 @@ export const WeightsLoadReport = z.object({
   problems: z.array(z.string()),
   /** Keys in the file's state dict, aliases included. */
   totalKeys: z.number().int(),
+  /** The architecture flags read from the file's fairseq args (absent: the file has none). */
+  flags: z.array(ArchitectureFlag).optional(),
 });
 export type WeightsLoadReport = z.infer<typeof WeightsLoadReport>;
 

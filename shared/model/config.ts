@@ -43,6 +43,11 @@ export const ModelConfigSchema = z.object({
   /** attn_scale_factor: logits are scaled by (headDim * factor)^-0.5. */
   attnScaleFactor: z.number().positive(),
   layerNormEps: z.number().positive(),
+  /**
+   * OFA's entangled decoder positions: the decoder's raw position rows are added to its token
+   * embeddings (upstream unless `--disable-entangle`; every BiomedGPT script sets it, so off by default).
+   */
+  entanglePosition: z.boolean().optional(),
 });
 
 /** Architecture hyperparameters; see {@link ModelConfigSchema}. */

@@ -38,3 +38,26 @@ describe('biomed datasets import: publisher options', () => {
     expect([crops.format, crops.examples]).toEqual(['cbis-ddsm', 5]);
   });
 });
+
+describe('biomed datasets import --max-side', () => {
+  it('stores images at the long side given (or as they are with original); a bad value is a usage error', async () => {
+    const sharp = (await import('sharp')).default;
+    const big = await sharp({ create: { width: 640, height: 320, channels: 3, background: '#808080' } })
+      .jpeg()
+      .toBuffer();
+    const folder = writeTree(join(dir, 'sized'), { 'a/x.jpg': big, 'b/y.jpg': big });
+    const widths = async (args: string[]) => {
+      const r = JSON.parse((await cli(['datasets', 'import', folder, '--json', ...args])).out);
+      const { openStore } = await import('#db/store');
+      const store = openStore(join(dir, 'home', 'workbench.sqlite'));
+      try {
+        return [...store.examples.iterate(r.datasetId)].map((e) => store.blobs.get(e.imageHash!)!.width);
+      } finally {
+        store.close();
+      }
+    };
+    expect(await widths(['--max-side', '100'])).toEqual([100, 100]);
+    expect(await widths(['--max-side', 'original'])).toEqual([640, 640]);
+    expect((await cli(['datasets', 'import', folder, '--max-side', 'tiny'])).code).toBe(2);
+  });
+});

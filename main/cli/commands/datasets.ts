@@ -9,11 +9,13 @@ import { deleteDataset } from '#main/services/datasets';
 import { ensureDemoDatasets } from '#main/services/demo-datasets';
 import { ImportRequest } from '#shared/api/datasets';
 import { WorkbenchError } from '#shared/api/errors';
-import { DatasetFormat, type ImportReport } from '#shared/domain/dataset';
+import { DatasetFormat, DEFAULT_MAX_SIDE, type ImportReport } from '#shared/domain/dataset';
 
 const USAGE = [
   'biomed datasets import PATH [--format F] [--dry-run] [--strict] [--json] [--name N] [--seed S] [--limit N] [--frame K]',
   '         [--views frontal|all] (MIMIC-CXR) [--crops] (CBIS-DDSM lesion crops)',
+  `         [--max-side N|original] (long side images are stored at; default ${DEFAULT_MAX_SIDE})`,
+  '         (Ctrl-C stops it keeping the images stored so far; the same command again goes on from there)',
   '         (bad records are skipped and listed by id; --strict refuses the whole import instead)',
   '       biomed datasets list [--json]',
   '       biomed datasets delete ID [--force]   (--force: also when runs or evaluations use it)',
@@ -57,6 +59,7 @@ async function importCmd(argv: readonly string[], io: CliIO): Promise<number> {
       frame: { type: 'string' },
       views: { type: 'string' },
       crops: { type: 'boolean' },
+      'max-side': { type: 'string' },
     },
   });
   const path = positionals[0];
@@ -76,6 +79,9 @@ async function importCmd(argv: readonly string[], io: CliIO): Promise<number> {
       ...(values.strict ? { strict: true } : {}),
       ...(values.views ? { views: values.views } : {}),
       ...(values.crops ? { lesionCrops: true } : {}),
+      ...(values['max-side']
+        ? { maxSide: values['max-side'] === 'original' ? 'original' : Number(values['max-side']) }
+        : {}),
     },
   });
   if (!parsed.success)
@@ -83,12 +89,21 @@ async function importCmd(argv: readonly string[], io: CliIO): Promise<number> {
   const ctx = openCliWorkbench(io);
   try {
     let last = '';
-    const report = await importDataset(ctx, parsed.data, (e) => {
-      if (values.json || e.phase === 'done') return;
-      const line = `${e.phase}: ${e.message}`;
-      if (line !== last) io.err(`${line}\n`);
-      last = line;
-    });
+    // Ctrl-C: the images stored so far are committed, so the same command again goes on from there.
+    const interrupt = new AbortController();
+    const onSigint = () => interrupt.abort();
+    process.once('SIGINT', onSigint);
+    const report = await importDataset(
+      ctx,
+      parsed.data,
+      (e) => {
+        if (values.json || e.phase === 'done') return;
+        const line = `${e.phase}: ${e.message}`;
+        if (line !== last) io.err(`${line}\n`);
+        last = line;
+      },
+      interrupt.signal,
+    ).finally(() => process.removeListener('SIGINT', onSigint));
     const errors = report.problems.filter((p) => p.severity === 'error').length;
     if (values.json) io.out(`${JSON.stringify(importJson(report), null, 2)}\n`);
     else {

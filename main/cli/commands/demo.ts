@@ -5,6 +5,7 @@ import { csv, formatCi } from '#main/cli/metrics-format';
 import { openCliWorkbench } from '#main/cli/open-home';
 import { formatTable } from '#main/cli/table';
 import { ensureDemoDatasets } from '#main/services/demo-datasets';
+import { demoVerdict } from './demo-verdict';
 
 /** The CPU scale ladder of the demo, smallest first. */
 export const DEMO_RUNGS = ['cpu-xs', 'cpu-s', 'cpu-m'] as const;
@@ -117,6 +118,16 @@ export const demoCommand: Command = {
             `\n${last?.run.scale} vs ${first?.run.scale} accuracy: delta ${acc.delta >= 0 ? '+' : ''}${acc.delta.toFixed(3)} [${acc.deltaLow?.toFixed(3)}, ${acc.deltaHigh?.toFixed(3)}], paired bootstrap p = ${acc.pValue?.toFixed(3)} (${comparison?.pairedExamples} examples)\n`,
           );
         }
+        const compareUrl = `biomed serve, then #/compare?ids=${ladder.map((r) => r.run.id).join(',')}`;
+        const paired =
+          acc && acc.delta !== null && acc.pValue !== null && acc.pValue !== undefined
+            ? { delta: acc.delta, pValue: acc.pValue, examples: comparison?.pairedExamples ?? 0 }
+            : null;
+        const rungs = ladder.map((r) => ({
+          scale: r.run.scale,
+          accuracy: r.ev?.metrics['accuracy']?.estimate ?? Number.NaN,
+        }));
+        io.out(`\n${demoVerdict(rungs, paired, compareUrl)}\n`);
         io.out(
           `\nwall time ${formatSeconds(wall)}; stored in ${ctx.home.databaseFile} (experiment ${experimentId})\n`,
         );

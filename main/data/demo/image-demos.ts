@@ -65,10 +65,15 @@ export function demoClassification(seed: number, count = 600): ParsedDataset {
   };
 }
 
-/** VQA: presence (yes/no), side, count and size questions about phantoms with 0-3 lesions. */
-export function demoVqa(seed: number, imageCount = 250): ParsedDataset {
+/**
+ * VQA: presence (yes/no), side, count and size questions about phantoms with 0-3 lesions. Half
+ * the phantoms are clear, so presence is balanced; each lesioned phantom is asked about both
+ * lungs, so "is the left/right lung affected" is near-balanced too: the majority answer scores
+ * about half on closed questions and only reading the image does better (issue 25).
+ */
+export function demoVqa(seed: number, imageCount = 320): ParsedDataset {
   const { images, list } = phantoms(imageCount, seed, (i, rand) => {
-    const n = i % 4;
+    const n = i % 2 === 0 ? 0 : 1 + ((i >> 1) % 3);
     return randomLesions(n, rand, n > 0 && rand() < 0.7 ? (rand() < 0.5 ? 'left' : 'right') : undefined);
   });
   const examples: ParsedExample[] = [];
@@ -97,6 +102,7 @@ export function demoVqa(seed: number, imageCount = 250): ParsedDataset {
         questionType: 'POS',
       });
       q(p, 'Is the left lung affected?', sides.has('left') ? 'yes' : 'no', true, { questionType: 'POS' });
+      q(p, 'Is the right lung affected?', sides.has('right') ? 'yes' : 'no', true, { questionType: 'POS' });
     }
   }
   return {

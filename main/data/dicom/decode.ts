@@ -86,11 +86,16 @@ async function decodeJpegFrame(
 
 /**
  * Reads a DICOM Part 10 file, removes the PS3.15 basic-profile attributes, and renders one frame
+ * (`depth` 16: a monochrome image of more than 8 stored bits keeps 16 bits)
  * (default: the middle one) with rescale slope/intercept, the first window centre/width (else
  * the frame's min..max) and MONOCHROME1 inversion. Uncompressed and 8-bit JPEG (baseline,
  * extended) pixel data are read; other compressed syntaxes fail with a message naming them.
  */
-export async function decodeDicom(bytes: Uint8Array, frame?: number): Promise<DecodedDicom> {
+export async function decodeDicom(
+  bytes: Uint8Array,
+  frame?: number,
+  depth: 8 | 16 = 8,
+): Promise<DecodedDicom> {
   // The transfer syntax is checked before parsing: compressed pixel data fails with a clear message.
   const ts = readTransferSyntax(bytes) ?? '1.2.840.10008.1.2';
   const jpeg = JPEG_8BIT.has(ts);
@@ -114,7 +119,7 @@ export async function decodeDicom(bytes: Uint8Array, frame?: number): Promise<De
   const frames = Math.max(1, Number(kept['NumberOfFrames'] ?? 1) || 1);
   const pick = frame ?? Math.floor((frames - 1) / 2);
   if (pick >= frames) throw new DicomError(`frame ${pick} asked for, but the file has ${frames} frame(s)`);
-  const image = jpeg ? renderFrame(await decodeJpegFrame(kept, pick), 0) : renderFrame(kept, pick);
+  const image = jpeg ? renderFrame(await decodeJpegFrame(kept, pick), 0) : renderFrame(kept, pick, depth);
   const meta: ExampleMeta = {};
   if (typeof kept['Modality'] === 'string') meta['modality'] = kept['Modality'];
   if (typeof kept['BodyPartExamined'] === 'string') meta['organ'] = kept['BodyPartExamined'].toLowerCase();

@@ -21,8 +21,15 @@ function pixelBytes(ds: Readonly<Record<string, unknown>>): Uint8Array {
   return out;
 }
 
-/** Renders frame `frame` of a de-identified, naturalized dataset to 8-bit pixels. */
-export function renderFrame(ds: Readonly<Record<string, unknown>>, frame: number): RawImage {
+/**
+ * Renders frame `frame` of a de-identified, naturalized dataset to 8-bit pixels, or, with
+ * `depth` 16, a monochrome image of more than 8 stored bits to 16-bit pixels (same windowing).
+ */
+export function renderFrame(
+  ds: Readonly<Record<string, unknown>>,
+  frame: number,
+  depth: 8 | 16 = 8,
+): RawImage {
   const rows = num(ds['Rows'], 0);
   const cols = num(ds['Columns'], 0);
   const bits = num(ds['BitsAllocated'], 16);
@@ -59,43 +66,42 @@ export function renderFrame(ds: Readonly<Record<string, unknown>>, frame: number
   const view = new DataView(raw.buffer, raw.byteOffset + start, perFrame);
   const slope = num(ds['RescaleSlope'], 1);
   const intercept = num(ds['RescaleIntercept'], 0);
-  const values = new Float64Array(n);
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i++) {
-    const stored =
-      bits === 8
-        ? signed
-          ? view.getInt8(i)
-          : view.getUint8(i)
-        : bits === 16
-          ? signed
-            ? view.getInt16(i * 2, true)
-            : view.getUint16(i * 2, true)
-          : signed
-            ? view.getInt32(i * 4, true)
-            : view.getUint32(i * 4, true);
-    const v = stored * slope + intercept;
-    values[i] = v;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
+  const read =
+    bits === 8
+      ? (i: number) => (signed ? view.getInt8(i) : view.getUint8(i))
+      : bits === 16
+        ? (i: number) => (signed ? view.getInt16(i * 2, true) : view.getUint16(i * 2, true))
+        : (i: number) => (signed ? view.getInt32(i * 4, true) : view.getUint32(i * 4, true));
   const centre = num(ds['WindowCenter'], Number.NaN);
   const width = num(ds['WindowWidth'], Number.NaN);
-  const data = new Uint8Array(n);
   const windowed = Number.isFinite(centre) && Number.isFinite(width) && width >= 1;
+  // Two passes over the stored values (min/max, then output) instead of a float copy of the frame:
+  // a 4,000 x 5,000 mammogram would hold 160 MB of doubles.
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  if (!windowed) {
+    for (let i = 0; i < n; i++) {
+      const v = read(i) * slope + intercept;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  const wide = depth === 16 && bits > 8 && num(ds['BitsStored'], bits) > 8;
+  const top = wide ? 65_535 : 255;
+  const out = wide ? new Uint16Array(n) : new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    const v = values[i]!;
+    const v = read(i) * slope + intercept;
     let y: number;
     if (windowed) {
       // DICOM PS3.3 C.11.2.1.2.1, linear VOI LUT function.
       const x = (v - (centre - 0.5)) / (width - 1) + 0.5;
-      y = x <= 0 ? 0 : x >= 1 ? 255 : x * 255;
-    } else y = hi > lo ? ((v - lo) / (hi - lo)) * 255 : 0;
+      y = x <= 0 ? 0 : x >= 1 ? top : x * top;
+    } else y = hi > lo ? ((v - lo) / (hi - lo)) * top : 0;
     y = Math.round(y);
-    data[i] = photometric === 'MONOCHROME1' ? 255 - y : y;
+    out[i] = photometric === 'MONOCHROME1' ? top - y : y;
   }
-  return { width: cols, height: rows, channels: 1, data };
+  const data = wide ? new Uint8Array(out.buffer) : (out as Uint8Array);
+  return { width: cols, height: rows, channels: 1, data, ...(wide ? { depth: 16 as const } : {}) };
 }
 
 function ybrToRgb(data: Uint8Array): void {

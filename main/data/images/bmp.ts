@@ -3,7 +3,10 @@ export interface RawImage {
   readonly width: number;
   readonly height: number;
   readonly channels: 1 | 3;
+  /** Samples, interleaved; with `depth: 16`, native-endian uint16 samples (2 bytes each). */
   readonly data: Uint8Array;
+  /** Bits per sample (default 8); 16 only for grey medical images (DICOM). */
+  readonly depth?: 8 | 16;
 }
 
 /**

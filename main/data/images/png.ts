@@ -26,17 +26,31 @@ function chunk(type: string, data: Uint8Array): Buffer {
 }
 
 /**
- * Encodes 8-bit grey or RGB pixels as PNG without metadata, deterministically (same pixels, same
+ * Encodes 8-bit grey or RGB (or 16-bit grey) pixels as PNG without metadata, deterministically (same pixels, same
  * bytes, same hash). Much faster than a sharp round trip for the many tiny MedMNIST images.
  */
-export function encodePng(width: number, height: number, channels: 1 | 3, data: Uint8Array): Uint8Array {
-  const stride = width * channels;
+export function encodePng(
+  width: number,
+  height: number,
+  channels: 1 | 3,
+  data: Uint8Array,
+  depth: 8 | 16 = 8,
+): Uint8Array {
+  const bytesPerSample = depth / 8;
+  const stride = width * channels * bytesPerSample;
   const raw = Buffer.alloc((stride + 1) * height);
   for (let y = 0; y < height; y++) raw.set(data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
+  if (depth === 16) {
+    // PNG samples are big-endian; `data` holds native (little-endian) uint16.
+    for (let y = 0; y < height; y++) {
+      const row = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+      row.swap16();
+    }
+  }
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
+  ihdr[8] = depth;
   ihdr[9] = channels === 1 ? 0 : 2;
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),

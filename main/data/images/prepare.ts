@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { DicomError, decodeDicom } from '#main/data/dicom/decode';
 import type { GroupingKeys } from '#main/data/dicom/deidentify';
 import type { ImageSource } from '#main/data/types';
-import type { ExampleMeta } from '#shared/domain/dataset';
+import type { ExampleMeta, MaxSide } from '#shared/domain/dataset';
 import { decodeBmp, type RawImage } from './bmp';
 import { encodePng } from './png';
 import { sniffImage } from './sniff';
@@ -28,6 +28,8 @@ export interface PreparedImage {
   readonly meta: ExampleMeta;
   /** In-memory grouping keys (DICOM patient/study); never stored. */
   readonly grouping: GroupingKeys;
+  /** sha256 (hex) of the source: the original file's bytes (or the raw pixels given). */
+  readonly sourceSha256: string;
 }
 
 /**
@@ -62,13 +64,79 @@ async function readSource(source: ImageSource): Promise<Uint8Array> {
 }
 
 function fromRaw(raw: RawImage): Uint8Array {
-  if (raw.data.length !== raw.width * raw.height * raw.channels) {
+  const depth = raw.depth ?? 8;
+  if (raw.data.length !== raw.width * raw.height * raw.channels * (depth / 8)) {
     throw new ImageError(
       'unreadable',
       `pixel buffer has ${raw.data.length} bytes for ${raw.width}x${raw.height}x${raw.channels}`,
     );
   }
-  return encodePng(raw.width, raw.height, raw.channels, raw.data);
+  return encodePng(raw.width, raw.height, raw.channels, raw.data, depth);
+}
+
+/** JPEG quality of downscaled photos. */
+export const JPEG_QUALITY = 92;
+
+/** The long side a `width` x `height` image is stored at, or null when it is kept at its size. */
+export function storedSide(width: number, height: number, maxSide: MaxSide): number | null {
+  return maxSide !== 'original' && Math.max(width, height) > maxSide ? maxSide : null;
+}
+
+/** Bicubic, antialiased (libvips reduces with the kernel scaled to the ratio) to `side` on the long side. */
+const fitInside = (side: number) =>
+  ({ width: side, height: side, fit: 'inside', kernel: 'cubic', withoutEnlargement: true }) as const;
+
+interface Stored {
+  readonly bytes: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * A JPEG or PNG file larger than `side`: decoded with shrink-on-load (libvips decodes a JPEG at
+ * 1/2, 1/4 or 1/8 scale when the target allows), downscaled, re-encoded without metadata (JPEG at
+ * `JPEG_QUALITY`; PNG keeps 16 bits).
+ */
+async function downscaleFile(
+  bytes: Uint8Array,
+  kind: 'jpeg' | 'png',
+  side: number,
+  wide: boolean,
+): Promise<Stored> {
+  const img = sharp(bytes, { failOn: 'truncated' }).resize(fitInside(side));
+  const out =
+    kind === 'jpeg'
+      ? img.jpeg({ quality: JPEG_QUALITY })
+      : wide
+        ? img.toColourspace('grey16').png()
+        : img.png();
+  const { data, info } = await out.toBuffer({ resolveWithObject: true });
+  return { bytes: data, width: info.width, height: info.height };
+}
+
+/** Raw pixels larger than `side`, downscaled to PNG (16-bit grey stays 16-bit). */
+async function downscaleRaw(raw: RawImage, side: number): Promise<Stored> {
+  const wide = raw.depth === 16;
+  const { data, info } = await sharp(raw.data, {
+    raw: {
+      width: raw.width,
+      height: raw.height,
+      channels: raw.channels,
+      ...(wide ? { depth: 'ushort' as const } : {}),
+    },
+  })
+    .resize(fitInside(side))
+    .toColourspace(wide ? 'grey16' : raw.channels === 1 ? 'b-w' : 'srgb')
+    .png()
+    .toBuffer({ resolveWithObject: true });
+  return { bytes: data, width: info.width, height: info.height };
+}
+
+/** Raw pixels as stored: PNG at their size, or downscaled. */
+async function storeRaw(raw: RawImage, maxSide: MaxSide): Promise<Stored> {
+  const side = storedSide(raw.width, raw.height, maxSide);
+  if (side === null) return { bytes: fromRaw(raw), width: raw.width, height: raw.height };
+  return downscaleRaw(raw, side);
 }
 
 async function finish(
@@ -77,6 +145,7 @@ async function finish(
   size: { width: number; height: number } | null,
   meta: ExampleMeta,
   grouping: GroupingKeys,
+  sourceSha256: string,
 ): Promise<PreparedImage> {
   const hash = createHash('sha256').update(stored).digest('hex');
   let dims = size;
@@ -93,31 +162,43 @@ async function finish(
     }
     if (Math.max(dims.width, dims.height) > THUMBNAIL_SIZE) thumbnail = data;
   }
-  return { hash, bytes: stored, mime, width: dims.width, height: dims.height, thumbnail, meta, grouping };
+  return {
+    hash,
+    bytes: stored,
+    mime,
+    width: dims.width,
+    height: dims.height,
+    thumbnail,
+    meta,
+    grouping,
+    sourceSha256,
+  };
 }
 
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
 /**
- * Decodes, de-identifies and normalises one image: JPEG and PNG keep their compressed pixels with
- * metadata segments removed; TIFF, BMP, WebP, GIF, DICOM and raw pixels become PNG. Everything is
- * fully decoded once (for the thumbnail), so a truncated or renamed non-image fails here.
+ * Decodes, de-identifies and normalises one image. At or under `maxSide` (default: kept as they
+ * are) JPEG and PNG keep their compressed pixels with metadata segments removed and TIFF, BMP,
+ * WebP, GIF, DICOM and raw pixels become PNG; larger ones are downscaled to `maxSide` on the long
+ * side (bicubic, antialiased): JPEG stays JPEG (`JPEG_QUALITY`), the rest become PNG, a DICOM of
+ * more than 8 stored bits a 16-bit grey PNG. Everything is fully decoded once (for the
+ * thumbnail), so a truncated or renamed non-image fails here.
  */
 export async function prepareImage(
   source: ImageSource,
-  options: { dicomFrame?: number } = {},
+  options: { dicomFrame?: number; maxSide?: MaxSide } = {},
 ): Promise<PreparedImage> {
   const name = sourceName(source);
+  const maxSide = options.maxSide ?? 'original';
   try {
     if (source.kind === 'pixels') {
-      return await finish(
-        fromRaw(source),
-        'image/png',
-        { width: source.width, height: source.height },
-        {},
-        {},
-      );
+      const stored = await storeRaw(source, maxSide);
+      return await finish(stored.bytes, 'image/png', stored, {}, {}, sha256(source.data));
     }
     const bytes = await readSource(source);
     if (bytes.length === 0) throw new ImageError('unreadable', 'the image file is empty');
+    const sourceSha256 = sha256(bytes);
     const kind = sniffImage(bytes, name);
     if (kind === null) {
       throw new ImageError(
@@ -125,28 +206,34 @@ export async function prepareImage(
         'not an image (its content is not JPEG, PNG, TIFF, BMP, WebP, GIF or DICOM)',
       );
     }
-    if (kind === 'jpeg') return await finish(stripJpegMetadata(bytes), 'image/jpeg', null, {}, {});
-    if (kind === 'png') return await finish(stripPngMetadata(bytes), 'image/png', null, {}, {});
+    if (kind === 'jpeg' || kind === 'png') {
+      const md = await sharp(bytes).metadata();
+      const side = storedSide(md.width ?? 0, md.height ?? 0, maxSide);
+      const mime = kind === 'jpeg' ? 'image/jpeg' : 'image/png';
+      if (side !== null) {
+        const wide = md.depth === 'ushort' && (md.channels ?? 1) <= 2;
+        const stored = await downscaleFile(bytes, kind, side, wide);
+        return await finish(stored.bytes, mime, stored, {}, {}, sourceSha256);
+      }
+      const stripped = kind === 'jpeg' ? stripJpegMetadata(bytes) : stripPngMetadata(bytes);
+      return await finish(stripped, mime, null, {}, {}, sourceSha256);
+    }
     if (kind === 'bmp') {
-      const raw = decodeBmp(bytes);
-      return await finish(fromRaw(raw), 'image/png', raw, {}, {});
+      const stored = await storeRaw(decodeBmp(bytes), maxSide);
+      return await finish(stored.bytes, 'image/png', stored, {}, {}, sourceSha256);
     }
     if (kind === 'dicom') {
-      const d = await decodeDicom(bytes, options.dicomFrame);
-      return await finish(fromRaw(d.image), 'image/png', d.image, d.meta, d.grouping);
+      const d = await decodeDicom(bytes, options.dicomFrame, 16);
+      const stored = await storeRaw(d.image, maxSide);
+      return await finish(stored.bytes, 'image/png', stored, d.meta, d.grouping, sourceSha256);
     }
     const { data, info } = await sharp(bytes, { failOn: 'truncated', pages: 1 })
       .raw()
       .toBuffer({ resolveWithObject: true });
     const channels = info.channels >= 3 ? 3 : 1;
     const rgb = info.channels === channels ? data : dropAlpha(data, info.channels, channels);
-    return await finish(
-      fromRaw({ width: info.width, height: info.height, channels, data: rgb }),
-      'image/png',
-      info,
-      {},
-      {},
-    );
+    const stored = await storeRaw({ width: info.width, height: info.height, channels, data: rgb }, maxSide);
+    return await finish(stored.bytes, 'image/png', stored, {}, {}, sourceSha256);
   } catch (err) {
     if (err instanceof ImageError) throw err;
     if (err instanceof DicomError) throw new ImageError('unreadable', `DICOM: ${err.message}`);

@@ -11,6 +11,7 @@ import { fairseqSymbols } from '#shared/model/fairseq-vocab';
 import { parameterCount } from '#shared/model/weight-shapes';
 import { detectArchitecture } from './detect';
 import { WeightsFormatError } from './file-reader';
+import { readArchitectureFlags } from './flags';
 import { stateDictOf } from './layout';
 import { type LoadPlan, loadsCompletely, planLoad } from './report';
 import { type LazyTensor, openWeightsFile } from './sources';
@@ -104,7 +105,9 @@ export async function importWeightsFile(opts: ImportWeightsOptions): Promise<Imp
     const view = stateDictOf(opened);
     progress('detect', 0, 0, `${view.tensors.size} tensors in ${view.format} (${view.tensorSource})`);
     const shapes = new Map([...view.tensors].map(([k, t]) => [k, t.shape]));
-    const arch = detectArchitecture(shapes, view.args);
+    const detected = detectArchitecture(shapes, view.args);
+    const read = 'missing' in detected ? undefined : readArchitectureFlags(view.args, detected.config);
+    const arch = read && !('missing' in detected) ? { ...detected, config: read.config } : detected;
     const fairseqArch =
       typeof view.args.get('arch') === 'string'
         ? (view.args.get('arch') as string)
@@ -119,6 +122,8 @@ export async function importWeightsFile(opts: ImportWeightsOptions): Promise<Imp
     } else {
       plan = planLoad(shapes, arch.config, view.renamed);
       report = plan.report;
+      report.flags = read?.flags ?? [];
+      report.problems.push(...(read?.problems ?? []));
       if ('problem' in vocab) report.problems.push(vocab.problem);
       else if (vocab.vocab.size !== arch.config.vocabSize)
         report.problems.push(

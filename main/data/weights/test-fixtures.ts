@@ -32,6 +32,8 @@ export interface FixtureFile {
   readonly ema?: boolean;
   readonly optimizer?: boolean;
   readonly arch?: string;
+  /** Extra fairseq `args` (architecture flags such as `disable_entangle`), fairseq layout only. */
+  readonly args?: Readonly<Record<string, unknown>>;
   /** Keys to leave out, or to give another shape (test cases of bad files). */
   readonly drop?: readonly string[];
   readonly reshape?: Readonly<Record<string, readonly number[]>>;

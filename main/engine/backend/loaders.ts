@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { wasmGemmKind, wasmGemmKindFromEnv, wasmGemmThreads } from '#main/engine/kernels/wasm-gemm';
 import type { BackendName, GpuAdapterInfo } from './types';
 import { threadsUnsupportedReason, WASM_MAX_THREADS, withWasmThreads } from './wasm-threads';
 import { loadWebgpu } from './webgpu';
@@ -86,13 +87,15 @@ const loadNode: BackendLoader = async () => {
 };
 
 /**
- * Threads for the WebAssembly backend: BIOMED_WASM_THREADS when set (2..8 start tfjs' threaded
- * build, XNNPACK on a thread pool), else 1: the single-threaded SIMD build, where the engine's
- * own FMA matrix product (kernels/wasm-gemm.ts) replaces XNNPACK's. Measured on an idle 2-core
- * machine (bench/RESULTS.md), two XNNPACK threads were no faster than one (cpu-m 4% faster for
- * 40% more CPU, cpu-xs/cpu-s slower) and with no free core 2-3x slower (XNNPACK's pool
- * spin-waits between operations), while the FMA product cut the step 27-39%. Results do not
- * depend on the thread count (backend/wasm-threads.test.ts: bit-identical).
+ * Threads for tfjs' own WebAssembly build. With the engine's GEMM (BIOMED_WASM_GEMM fma or simd,
+ * the default) always 1: the single-threaded SIMD build, whose matrix products the engine's GEMM
+ * runs on BIOMED_WASM_THREADS threads (default: the core count; kernels/wasm-gemm.ts,
+ * wasm-gemm-pool.ts). With BIOMED_WASM_GEMM=xnnpack, BIOMED_WASM_THREADS (2..8) starts tfjs'
+ * threaded build with XNNPACK on a thread pool, else 1. Measured on an idle 2-core machine
+ * (bench/RESULTS.md), two XNNPACK threads were no faster than one (cpu-m 4% faster for 40% more
+ * CPU, cpu-xs/cpu-s slower) and with no free core 2-3x slower (XNNPACK's pool spin-waits between
+ * operations). Results do not depend on the thread count (backend/wasm-threads.test.ts,
+ * kernels/wasm-gemm-pool.test.ts: bit-identical).
  */
 export function wasmThreadCount(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env['BIOMED_WASM_THREADS'];
@@ -101,7 +104,7 @@ export function wasmThreadCount(env: NodeJS.ProcessEnv = process.env): number {
   if (!Number.isInteger(n) || n < 1 || n > WASM_MAX_THREADS) {
     throw new Error(`BIOMED_WASM_THREADS='${raw}' is not a whole number from 1 to ${WASM_MAX_THREADS}`);
   }
-  return n;
+  return wasmGemmKindFromEnv(env) === 'xnnpack' ? n : 1;
 }
 
 let wasmPathsSet = false;
@@ -129,7 +132,9 @@ const loadWasm: BackendLoader = async () => {
   return {
     version: `tfjs-backend-wasm ${wasm.version_wasm}`,
     device: 'cpu',
-    threads: wasm.getThreadsCount(),
+    // tfjs' own threads, or (single-threaded build) the engine GEMM's
+    threads:
+      wasm.getThreadsCount() > 1 || wasmGemmKind() === 'xnnpack' ? wasm.getThreadsCount() : wasmGemmThreads(),
     simd,
   };
 };

@@ -10,7 +10,13 @@ function runChild(threads: number): { threads: number; outputs: Record<string, s
     ['--import', 'tsx', path.join(import.meta.dirname, 'wasm-threads-child.ts')],
     {
       encoding: 'utf8',
-      env: { ...process.env, BIOMED_BACKEND: 'wasm', BIOMED_WASM_THREADS: String(threads) },
+      // XNNPACK's products: the engine's own GEMM keeps tfjs' single-threaded build
+      env: {
+        ...process.env,
+        BIOMED_BACKEND: 'wasm',
+        BIOMED_WASM_GEMM: 'xnnpack',
+        BIOMED_WASM_THREADS: String(threads),
+      },
     },
   );
   const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
@@ -40,9 +46,12 @@ describe('multithreaded WebAssembly under Node', () => {
   });
 
   it('reads the thread count from BIOMED_WASM_THREADS and rejects bad values', () => {
-    expect(wasmThreadCount({ BIOMED_WASM_THREADS: '3' })).toBe(3);
-    expect(wasmThreadCount({ BIOMED_WASM_THREADS: String(WASM_MAX_THREADS) })).toBe(WASM_MAX_THREADS);
-    expect(wasmThreadCount({})).toBe(1); // default: one thread, the engine's FMA product
+    const xnn = { BIOMED_WASM_GEMM: 'xnnpack' };
+    expect(wasmThreadCount({ ...xnn, BIOMED_WASM_THREADS: '3' })).toBe(3);
+    expect(wasmThreadCount({ ...xnn, BIOMED_WASM_THREADS: String(WASM_MAX_THREADS) })).toBe(WASM_MAX_THREADS);
+    // the engine's GEMM (default) keeps tfjs single-threaded and takes the threads itself
+    expect(wasmThreadCount({ BIOMED_WASM_THREADS: '3' })).toBe(1);
+    expect(wasmThreadCount({})).toBe(1);
     expect(wasmThreadCount({ BIOMED_WASM_THREADS: ' ' })).toBe(1);
     for (const bad of ['0', '-2', '1.5', 'many', '99']) {
       expect(() => wasmThreadCount({ BIOMED_WASM_THREADS: bad })).toThrow(

@@ -1,6 +1,7 @@
 /// <reference types="@webgpu/types" />
 import * as tf from '@tensorflow/tfjs-core';
 import type { GpuAdapterInfo } from './types';
+import { instrumentWebgpuBackend } from './webgpu-counters';
 
 /**
  * The WebGPU backend: Dawn for Node (`webgpu` package) under plain Node, the runtime's own
@@ -118,7 +119,7 @@ async function register(adapter: GPUAdapter, info: GpuAdapterInfo): Promise<void
   // Importing the package registers its own factory (first adapter, its own limits): use ours.
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   const adapterInfo = (adapter as { info?: GPUAdapterInfo }).info;
-  tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapterInfo), 3);
+  tf.registerBackend('webgpu', () => instrumentWebgpuBackend(new WebGPUBackend(device, adapterInfo)), 3);
   active = { info, device };
 }
 

@@ -1,5 +1,6 @@
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { hasEngineKernel } from './own-kernels';
 
 /**
  * One AdamW update of one weight in a single kernel call: the tf-op formulation costs ~13 kernel
@@ -145,7 +146,7 @@ export function fusedAdamW(
   v: tf.Tensor | undefined,
   s: AdamWScalars,
 ): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  if (tf.getKernel(FUSED_ADAMW, tf.getBackend())) {
+  if (hasEngineKernel(FUSED_ADAMW)) {
     const inputs = { p, g, ...(m ? { m } : {}), ...(v ? { v } : {}) };
     const outs = tf.engine().runKernel(FUSED_ADAMW, inputs, { ...s }) as unknown as tf.Tensor[];
     return [outs[0]!, outs[1]!, outs[2]!];

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type AdamWScalars, fusedAdamW } from './adamw-fused';
+import { hasEngineKernel } from './own-kernels';
 
 /**
  * AdamW over a whole parameter set in one kernel call: on WebGPU (./webgpu/adamw-many.ts) the
@@ -40,7 +41,7 @@ export function fusedAdamWMany(
   s: AdamWManyScalars,
   maxChunkElems = 0,
 ): [tf.Tensor, tf.Tensor, tf.Tensor][] {
-  if (items.length > 0 && tf.getKernel(FUSED_ADAMW_MANY, tf.getBackend())) {
+  if (items.length > 0 && hasEngineKernel(FUSED_ADAMW_MANY)) {
     const inputs: Record<string, tf.Tensor> = {};
     items.forEach((it, i) => {
       inputs[itemInput('p', i)] = it.p;

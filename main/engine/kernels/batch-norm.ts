@@ -1,6 +1,7 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ArrayKernelArgs, runArrayKernel } from './array-kernel';
+import { hasEngineKernel } from './own-kernels';
 
 /**
  * Training-mode BatchNorm over every axis but the last (NHWC: per channel) as one forward and one
@@ -161,7 +162,7 @@ export interface BatchNormResult {
  * @param beta  [C]
  */
 export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-5): BatchNormResult {
-  if (!tf.getKernel(BATCH_NORM, tf.getBackend())) {
+  if (!hasEngineKernel(BATCH_NORM)) {
     const axes = x.shape.slice(0, -1).map((_, i) => i);
     const { mean, variance } = tf.moments(x, axes);
     const y = tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta);

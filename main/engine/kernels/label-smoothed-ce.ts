@@ -2,6 +2,7 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { PAD } from '#main/engine/tokenizer/vocab';
 import { type ArrayKernelArgs, runArrayKernel } from './array-kernel';
+import { hasEngineKernel } from './own-kernels';
 
 /**
  * fairseq/OFA label-smoothed cross-entropy over a vocabulary as one forward and one backward
@@ -197,7 +198,7 @@ export function labelSmoothedCE(
   allowed?: tf.Tensor,
   padId = PAD,
 ): tf.Scalar | undefined {
-  if (!tf.getKernel(LS_CE, tf.getBackend())) return undefined;
+  if (!hasEngineKernel(LS_CE)) return undefined;
   const engine = tf.engine();
   const attrs = { eps: epsilon, pad: padId };
   const t = tf.cast(targets, 'int32');

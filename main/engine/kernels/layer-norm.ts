@@ -1,6 +1,7 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ArrayKernelArgs, runArrayKernel } from './array-kernel';
+import { hasEngineKernel } from './own-kernels';
 
 /**
  * LayerNorm over the last axis as one forward kernel and one backward kernel. Built from tf ops
@@ -142,7 +143,7 @@ function opsLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: numb
  * @returns     [..., d]
  */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-5): tf.Tensor {
-  if (!tf.getKernel(LAYER_NORM, tf.getBackend())) return opsLayerNorm(x, gamma, beta, eps);
+  if (!hasEngineKernel(LAYER_NORM)) return opsLayerNorm(x, gamma, beta, eps);
   const engine = tf.engine();
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xx, g, b] = args as [tf.Tensor, tf.Tensor, tf.Tensor];

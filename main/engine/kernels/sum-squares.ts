@@ -1,5 +1,6 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { hasEngineKernel } from './own-kernels';
 
 /**
  * sum_i sum(x_i^2) over many tensors in one kernel call: a gradient's global norm costs
@@ -78,7 +79,7 @@ function addInGroups(parts: tf.Tensor[]): tf.Tensor {
  */
 export function sumSquaresTensor(tensors: readonly tf.Tensor[], maxChunkElems = 0): tf.Scalar {
   if (tensors.length === 0) return tf.scalar(0);
-  if (tf.getKernel(SUM_SQUARES, tf.getBackend())) {
+  if (hasEngineKernel(SUM_SQUARES)) {
     // maxChunkElems: the webgpu kernel's flat chunks at most this long (0: its own cap; tests).
     return tf.engine().runKernel(SUM_SQUARES, tensors as unknown as tf.NamedTensorMap, {
       maxChunkElems,

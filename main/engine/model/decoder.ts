@@ -57,7 +57,13 @@ export function decode(
   const buckets = tokenBucketIds(t, total, config.tokenBucket, config.maxRelPosition, q0); // [T, q0+T]
 
   const embed = weight(weights, 'encoder.embed_tokens.weight'); // tied: decoder.embed_tokens / output_projection
-  let x = layerNorm(ctx, 'decoder.layernorm_embedding', lookup(embed, tokens)); // [B, T, d]
+  let tokEmbed = lookup(embed, tokens); // [B, T, d]
+  if (config.entanglePosition) {
+    // unify_transformer.py: x += tgt_pos_embed (the raw rows, before pos_ln) unless disable_entangle
+    const rows = firstRows(weight(weights, 'decoder.embed_positions.weight'), total); // [q0+T, d]
+    tokEmbed = tf.add(tokEmbed, q0 > 0 ? tf.slice(rows, [q0, 0], [t, -1]) : rows); // [B, T, d]
+  }
+  let x = layerNorm(ctx, 'decoder.layernorm_embedding', tokEmbed); // [B, T, d]
   x = dropout(ctx, x, config.dropout);
   const self: KeyValue[] = [];
   const cross: KeyValue[] = [];

@@ -47,11 +47,31 @@ describe('compare model', () => {
       { run: run('a', 'cpu-xs', 1e6), evaluations: [evaluation('test', 0.5)] },
       { run: run('b', 'cpu-s', 4e6, 'VQA-RAD', 0.7), evaluations: [] },
     ]);
-    expect(t.columns).toEqual(['Run', 'Scale', 'Dataset', 'accuracy']);
-    expect(t.rows.map((r) => r[3])).toEqual([0.5, 0.7]);
-    expect(t.intervals?.[0]?.[3]).toEqual([0.45, 0.55]);
-    expect(t.intervals?.[1]?.[3]).toBeNull();
-    expect([...(t.best ?? [])]).toEqual(['1:3']);
+    expect(t.columns).toEqual(['Run', 'Scale', 'Dataset', 'Examples', 'accuracy']);
+    // The example count each run was scored on (none known for a best metric without evaluation).
+    expect(t.rows.map((r) => r[3])).toEqual(['100', '']);
+    expect(t.rows.map((r) => r[4])).toEqual([0.5, 0.7]);
+    expect(t.intervals?.[0]?.[4]).toEqual([0.45, 0.55]);
+    expect(t.intervals?.[1]?.[4]).toBeNull();
+    expect([...(t.best ?? [])]).toEqual(['1:4']);
+  });
+  it('names imported weights as the scale and gives a range when figures have fewer examples', () => {
+    const e = evaluation('test', 0.5);
+    const withClosed = {
+      ...e,
+      done: 50,
+      metrics: { ...e.metrics, accuracy_closed: { estimate: 0.6, low: 0.5, high: 0.7, n: 30 } },
+    } as EvaluationSummary;
+    const r = {
+      ...run('a', 'cpu-xs', 1e6),
+      initWeights: { id: 'w', name: 'tiny published', preset: 'custom', params: 4e6 },
+    } as RunDetail;
+    const t = metricTable([{ run: r, evaluations: [withClosed] }]);
+    expect(t.rows[0]?.slice(1, 4)).toEqual([
+      'custom, from weights "tiny published"',
+      'VQA-RAD',
+      '100 (30+ per figure)',
+    ]);
   });
   it('draws one scaling line per dataset, sorted by parameters, seeds averaged', () => {
     const lines = scalingLines(

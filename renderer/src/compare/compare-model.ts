@@ -35,18 +35,39 @@ export function runLabel(r: RunDetail): string {
   return r.name;
 }
 
-/** The metrics table: one row per run (name, scale, dataset), one column per metric. */
+/** A run's architecture: its scale, or the imported weights it started from. */
+export function runScale(r: RunDetail): string {
+  const w = r.initWeights;
+  if (!w) return r.scale;
+  return `${w.preset === 'custom' ? 'custom' : w.preset}, from weights "${w.name}"`;
+}
+
+/** How many examples a run's figures were scored on (its headline evaluation), '' when unknown. */
+export function exampleCount(r: CompareRun, metrics: Record<string, MetricWithCi>): string {
+  const counts = [...new Set(Object.values(metrics).map((m) => m.n))].filter((n) => n > 0);
+  const all = Math.max(headlineEvaluation(r)?.done ?? 0, ...counts, 0);
+  if (!all) return '';
+  // Per-answer-type figures (closed / open) are scored on fewer: say the range.
+  const least = Math.min(all, ...counts);
+  return least < all
+    ? `${all.toLocaleString('en-US')} (${least.toLocaleString('en-US')}+ per figure)`
+    : all.toLocaleString('en-US');
+}
+
+/** The metrics table: one row per run (name, scale, dataset, examples), one column per metric. */
 export function metricTable(runs: readonly CompareRun[]): ResultTable {
   const per = runs.map(runMetrics);
   const names = [...new Set(per.flatMap((m) => Object.keys(m)))].sort();
-  const fixed = ['Run', 'Scale', 'Dataset'];
+  const fixed = ['Run', 'Scale', 'Dataset', 'Examples'];
   const rows: Cell[][] = runs.map((r, i) => [
     runLabel(r.run),
-    r.run.scale,
+    runScale(r.run),
     r.run.datasetName ?? '',
+    exampleCount(r, per[i] ?? {}),
     ...names.map((n) => per[i]?.[n]?.estimate ?? null),
   ]);
   const intervals = runs.map((_, i) => [
+    null,
     null,
     null,
     null,

@@ -5,7 +5,7 @@ import { ErrorBanner } from '../components/error-banner';
 import { referenceLines } from '../reference/reference-lines';
 import { ReferenceSection } from '../reference/reference-section';
 import { href } from '../routes';
-import { metricNames, metricTable, scalingLines } from './compare-model';
+import { metricNames, metricTable, runScale, scalingLines } from './compare-model';
 import { configDiff } from './config-diff';
 import { ConfigDiffView } from './config-diff-view';
 import { ExampleBrowser } from './example-browser';
@@ -48,7 +48,7 @@ export function ComparePage({ ids }: { ids: readonly string[] }) {
   const diff = runs
     ? configDiff(
         runs.map((r) => ({
-          scale: r.run.scale,
+          scale: runScale(r.run),
           task: r.run.task,
           dataset: r.run.datasetName,
           ...r.run.config,

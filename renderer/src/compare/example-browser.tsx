@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { PredictionView } from '#shared/domain/evaluation';
 import { useApi } from '../api/context';
 import { ErrorBanner } from '../components/error-banner';
+import { ExampleImage } from '../components/example-image';
 import { type CompareRun, headlineEvaluation } from './compare-model';
 import { joinPredictions } from './join-predictions';
 
@@ -106,16 +107,4 @@ export function ExampleBrowser({ runs }: { runs: readonly CompareRun[] }) {
       )}
     </section>
   );
-}
-
-function ExampleImage({ hash }: { hash: string }) {
-  const api = useApi();
-  const [src, setSrc] = useState<string | null>(null);
-  useEffect(() => {
-    api.invoke('datasets.image', { hash }).then(
-      (r) => setSrc(r.dataUrl),
-      () => setSrc(null),
-    );
-  }, [api, hash]);
-  return src ? <img src={src} alt="Example" /> : null;
 }

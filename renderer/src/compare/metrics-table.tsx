@@ -11,7 +11,7 @@ export function MetricsTable({
   const d = table.digits ?? 3;
   return (
     <div className="table-scroll">
-      <table aria-label="Metrics">
+      <table aria-label="Metrics" className="metrics">
         <caption className="hint" style={{ textAlign: 'left', captionSide: 'bottom' }}>
           {table.caption}. Best per column in bold green; ▼ = significantly below the best (paired bootstrap,
           p &lt; 0.05).
@@ -33,7 +33,13 @@ export function MetricsTable({
                 const ci = table.intervals?.[r]?.[c];
                 const mark = markers?.get(key);
                 return (
-                  <td key={table.columns[c]} className={best ? 'best' : undefined}>
+                  <td
+                    key={table.columns[c]}
+                    className={
+                      [typeof v === 'number' ? 'figure' : '', best ? 'best' : ''].join(' ').trim() ||
+                      undefined
+                    }
+                  >
                     {v === null ? '–' : typeof v === 'number' ? v.toFixed(d) : v}
                     {ci && (
                       <span className="ci">

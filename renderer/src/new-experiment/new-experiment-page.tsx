@@ -73,7 +73,13 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
         }
       : null;
   const datasetName = (id: string) => datasets?.find((d) => d.id === id)?.name ?? id;
-  const request = form ? toCreateInput(form, name.trim() || defaultName(form, datasetName)) : null;
+  const initWeights = imported?.find((w) => `weights:${w.id}` === init);
+  const customWeights =
+    initWeights && initWeights.architecture.preset === 'custom'
+      ? { name: initWeights.name, params: initWeights.parameterCount }
+      : null;
+  const arch = customWeights ? `custom (${customWeights.name})` : undefined;
+  const request = form ? toCreateInput(form, name.trim() || defaultName(form, datasetName, arch)) : null;
   const estimates = useScaleEstimates(request, values, task, backend);
   const count = scales.size * (task === 'instruction' ? 1 : weights.size) * (seedList.seeds?.length ?? 0);
   const problem =
@@ -112,7 +118,7 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
           label="Experiment name"
           className="grow"
           value={name}
-          placeholder={form ? defaultName(form, datasetName) : '(from dataset and scale)'}
+          placeholder={form ? defaultName(form, datasetName, arch) : '(from dataset and scale)'}
           onChange={setName}
         />
       </div>
@@ -128,6 +134,7 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
       <ScaleCards
         selected={scales}
         estimates={estimates}
+        fromWeights={customWeights}
         onToggle={(s, on) => {
           const next = new Set(scales);
           if (on) next.add(s);
@@ -156,6 +163,8 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
             // imported weights fix the scale: their preset (a custom shape trains as it is)
             const w = imported?.find((x) => `weights:${x.id}` === value);
             if (w && w.architecture.preset !== 'custom') setScales(new Set([w.architecture.preset]));
+            // a custom shape trains as it is: one run, the scale only lends its recipe defaults
+            else if (w) setScales(new Set([[...scales][0] ?? 'cpu-xs']));
           }}
         />
         <TextField

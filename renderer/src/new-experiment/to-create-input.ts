@@ -21,11 +21,11 @@ export interface ExperimentForm {
   readonly cluster?: string | null;
 }
 
-/** A default name: dataset names (or "mixture") and the scale. */
-export function defaultName(f: ExperimentForm, datasetName: (id: string) => string): string {
+/** A default name: dataset names (or "mixture") and the scale (or the imported weights' architecture). */
+export function defaultName(f: ExperimentForm, datasetName: (id: string) => string, arch?: string): string {
   const ids = [...f.weights.keys()];
   const data = f.task === 'instruction' ? 'instruction mixture' : ids.map(datasetName).join(' + ');
-  return `${data} ${f.scales.join('/')}`.trim();
+  return `${data} ${arch ?? f.scales.join('/')}`.trim();
 }
 
 /**

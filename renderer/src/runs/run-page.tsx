@@ -39,11 +39,18 @@ export function RunPage({ id }: { id: string }) {
             </span>
           </header>
           <p className="hint">
-            {r.task} · {r.datasetName ?? 'no dataset'} · {r.scale}
+            {r.task} · {r.datasetName ?? 'no dataset'} ·{' '}
+            {r.initWeights?.preset === 'custom' ? 'custom architecture' : r.scale}
             {r.params ? ` (${formatParams(r.params)} parameters)` : ''} ·{' '}
             {r.backend ?? 'backend not chosen yet'}
             {r.device ? ` on ${r.device}` : ''} · created {formatDateTime(r.createdAt)}
           </p>
+          {r.initWeights && (
+            <p className="hint">
+              Started from imported weights <a href="#/weights">"{r.initWeights.name}"</a> (
+              {r.initWeights.preset}, {formatParams(r.initWeights.params)} parameters).
+            </p>
+          )}
           {r.cluster && <p className="hint">Slurm: {clusterLine(r.cluster)}</p>}
           {r.error && (
             <p className="error" role="alert">

@@ -3,7 +3,9 @@ import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
 import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
+import { EvaluationStatus } from '../components/evaluation-status';
 import { NumberField, SelectField } from '../components/field';
+import { useBrowsedEvaluation } from '../evaluations/predictions-browser';
 import { formatMetric } from '../format';
 
 /**
@@ -21,6 +23,9 @@ export function WeightsZeroShot() {
   const wid = weightsId || imported?.[0]?.id || '';
   const did = datasetId || datasets?.[0]?.id || '';
   const evals = useQuery('evaluations.list', { weightsId: wid || 'none' });
+  // Only evaluations decoded with imported weights (the filter is the server's; this keeps it so).
+  const fromWeights = (evals.data ?? []).filter((e) => e.weightsId !== null);
+  const browse = useBrowsedEvaluation(fromWeights);
   const n = limit.trim() === '' ? null : Number(limit);
   const { submit, error } = useSubmit(async () => {
     await api.invoke('evaluations.create', { weightsId: wid, datasetId: did, ...(n ? { limit: n } : {}) });
@@ -68,7 +73,7 @@ export function WeightsZeroShot() {
         Beam search (beam 5) without an answer list, as the released zero-shot script decodes.
       </p>
       <ErrorBanner error={error ?? evals.error} />
-      {(evals.data ?? []).length > 0 && (
+      {fromWeights.length > 0 && (
         <table aria-label="Zero-shot results of imported weights">
           <thead>
             <tr>
@@ -79,19 +84,18 @@ export function WeightsZeroShot() {
               <th>Accuracy</th>
               <th>Closed</th>
               <th>Open</th>
+              <th>Predictions</th>
             </tr>
           </thead>
           <tbody>
-            {(evals.data ?? []).map((e) => (
+            {fromWeights.map((e) => (
               <tr key={e.id}>
                 <td>{e.weightsName}</td>
                 <td>
                   {e.datasetName} <span className="hint">{e.split}</span>
                 </td>
                 <td>
-                  <span className={`status status-${e.status}`}>{e.status}</span>
-                  {e.total ? ` ${e.done}/${e.total}` : ''}
-                  {e.error && <div className="field-error">{e.error}</div>}
+                  <EvaluationStatus e={e} />
                 </td>
                 <td>
                   {e.decoding.strategy}
@@ -100,11 +104,13 @@ export function WeightsZeroShot() {
                 <td>{formatMetric(e.metrics['accuracy']?.estimate)}</td>
                 <td>{formatMetric(e.metrics['accuracy_closed']?.estimate)}</td>
                 <td>{formatMetric(e.metrics['accuracy_open']?.estimate)}</td>
+                <td>{browse.button(e)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
+      {browse.browser}
     </section>
   );
 }

@@ -1,4 +1,6 @@
 import type { EvaluationSummary, MetricWithCi } from '#shared/domain/evaluation';
+import { EvaluationStatus } from '../components/evaluation-status';
+import { useBrowsedEvaluation } from '../evaluations/predictions-browser';
 import { formatMetric } from '../format';
 
 function Value({ m }: { m: MetricWithCi | undefined }) {
@@ -26,64 +28,69 @@ export function ZeroShotResults({
   /** The checkpoint's own fine-tuned evaluations (on the data it was tuned on), for reference. */
   own: readonly EvaluationSummary[];
 }) {
+  const browse = useBrowsedEvaluation([...zeroShot, ...own]);
   if (zeroShot.length === 0) return <p className="hint">No zero-shot evaluation of this checkpoint yet.</p>;
   return (
-    <table aria-label="Zero-shot results">
-      <caption className="hint" style={{ textAlign: 'left', captionSide: 'bottom' }}>
-        Alignment accuracy: the share of answers that are in scope (a valid candidate for closed questions, a
-        non-empty answer in the expected form otherwise). Values with 95% bootstrap intervals.
-      </caption>
-      <thead>
-        <tr>
-          <th>Dataset</th>
-          <th>Split</th>
-          <th>Status</th>
-          <th>Accuracy (zero-shot)</th>
-          <th>Alignment accuracy</th>
-          <th>Best fine-tuned accuracy</th>
-        </tr>
-      </thead>
-      <tbody>
-        {zeroShot.map((e) => {
-          const ft = fineTuned.get(e.datasetId);
-          return (
-            <tr key={e.id}>
-              <td>{e.datasetName ?? e.datasetId}</td>
+    <>
+      <table aria-label="Zero-shot results">
+        <caption className="hint" style={{ textAlign: 'left', captionSide: 'bottom' }}>
+          Alignment accuracy: the share of answers that are in scope (a valid candidate for closed questions,
+          a non-empty answer in the expected form otherwise). Values with 95% bootstrap intervals.
+        </caption>
+        <thead>
+          <tr>
+            <th>Dataset</th>
+            <th>Split</th>
+            <th>Status</th>
+            <th>Accuracy (zero-shot)</th>
+            <th>Alignment accuracy</th>
+            <th>Best fine-tuned accuracy</th>
+            <th>Predictions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {zeroShot.map((e) => {
+            const ft = fineTuned.get(e.datasetId);
+            return (
+              <tr key={e.id}>
+                <td>{e.datasetName ?? e.datasetId}</td>
+                <td>{e.split}</td>
+                <td>
+                  <EvaluationStatus e={e} />
+                </td>
+                <td>
+                  <Value m={e.metrics.accuracy} />
+                </td>
+                <td>
+                  <Value m={e.metrics.alignment_accuracy} />
+                </td>
+                <td>
+                  {ft ? <Value m={ft.metrics.accuracy} /> : <span className="hint">no fine-tuned run</span>}
+                </td>
+                <td>{browse.button(e)}</td>
+              </tr>
+            );
+          })}
+          {own.map((e) => (
+            <tr key={e.id} className="reference-row">
+              <td>
+                {e.datasetName ?? e.datasetId} <span className="hint">(tuned on it)</span>
+              </td>
               <td>{e.split}</td>
-              <td>
-                <span className={`status status-${e.status}`}>{e.status}</span>
-                {e.total ? ` ${e.done}/${e.total}` : ''}
-                {e.error && <div className="field-error">{e.error}</div>}
-              </td>
-              <td>
-                <Value m={e.metrics.accuracy} />
-              </td>
+              <td>fine-tuned</td>
+              <td>–</td>
               <td>
                 <Value m={e.metrics.alignment_accuracy} />
               </td>
               <td>
-                {ft ? <Value m={ft.metrics.accuracy} /> : <span className="hint">no fine-tuned run</span>}
+                <Value m={e.metrics.accuracy} />
               </td>
+              <td>{browse.button(e)}</td>
             </tr>
-          );
-        })}
-        {own.map((e) => (
-          <tr key={e.id} className="reference-row">
-            <td>
-              {e.datasetName ?? e.datasetId} <span className="hint">(tuned on it)</span>
-            </td>
-            <td>{e.split}</td>
-            <td>fine-tuned</td>
-            <td>–</td>
-            <td>
-              <Value m={e.metrics.alignment_accuracy} />
-            </td>
-            <td>
-              <Value m={e.metrics.accuracy} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+          ))}
+        </tbody>
+      </table>
+      {browse.browser}
+    </>
   );
 }

@@ -1,7 +1,6 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import * as tf from '@tensorflow/tfjs-core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { type AdamWScalars, FUSED_ADAMW } from '#main/engine/kernels/adamw-fused';
-import { groupsFor, runGpuProgram, type WebGpuLike, WG } from './program';
+import { type GpuKernelArgs, groupsFor, registerWebgpuTwins, runGpuProgram, sizeOf, WG } from './program';
 
 /**
  * WebGPU twin of the fused AdamW update (../adamw-fused.ts): the new first and second moments
@@ -10,16 +9,10 @@ import { groupsFor, runGpuProgram, type WebGpuLike, WG } from './program';
  * kernel, which rounds once on store.
  */
 
-interface Args {
-  inputs: Record<string, TensorInfo | undefined>;
-  backend: WebGpuLike;
-  attrs?: Record<string, unknown>;
-}
-
-function update({ inputs, backend, attrs }: Args): TensorInfo[] {
+function update({ inputs, backend, attrs }: GpuKernelArgs): TensorInfo[] {
   const { p, g, m, v } = inputs;
   const s = attrs as unknown as AdamWScalars;
-  const n = p!.shape.reduce((k, x) => k * x, 1);
+  const n = sizeOf(p!);
   const has = m !== undefined && v !== undefined;
   // 1 - beta is computed here in double: in f32 on the GPU 1 - 0.999f is off by 1.3e-5 relative.
   const u = { n: 'i32', beta: 'f32', cbeta: 'f32', scale: 'f32' } as const;
@@ -67,12 +60,6 @@ function update({ inputs, backend, attrs }: Args): TensorInfo[] {
 
 /** Registers the update for 'webgpu' (idempotent). */
 export function registerWebgpuAdamW(): string[] {
-  if (!tf.getKernel(FUSED_ADAMW, 'webgpu')) {
-    tf.registerKernel({
-      kernelName: FUSED_ADAMW,
-      backendName: 'webgpu',
-      kernelFunc: update as unknown as KernelFunc,
-    });
-  }
+  registerWebgpuTwins([[FUSED_ADAMW, update]]);
   return [`${FUSED_ADAMW}:webgpu`];
 }

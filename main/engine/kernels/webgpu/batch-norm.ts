@@ -1,7 +1,6 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import * as tf from '@tensorflow/tfjs-core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { BATCH_NORM, BATCH_NORM_GRAD } from '#main/engine/kernels/batch-norm';
-import { groupsFor, runGpuProgram, type WebGpuLike, WG } from './program';
+import { type GpuKernelArgs, groupsFor, registerWebgpuTwins, runGpuProgram, sizeOf, WG } from './program';
 import { columnSums } from './reduce';
 
 /**
@@ -10,18 +9,10 @@ import { columnSums } from './reduce';
  * array kernel does), y and dx elementwise.
  */
 
-interface Args {
-  inputs: Record<string, TensorInfo>;
-  backend: WebGpuLike;
-  attrs?: Record<string, unknown>;
-}
-
-const size = (t: TensorInfo) => t.shape.reduce((n, s) => n * s, 1);
-
-function forward({ inputs, backend, attrs }: Args): TensorInfo[] {
+function forward({ inputs, backend, attrs }: GpuKernelArgs): TensorInfo[] {
   const { x, gamma, beta } = inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
   const c = gamma.shape[0]!;
-  const rows = size(x) / c;
+  const rows = sizeOf(x) / c;
   const eps = attrs?.['eps'] as number;
   const mean = columnSums(backend, 'bn_mean', [['x', x]], 'x[k]', rows, c, 1 / rows);
   const variance = columnSums(
@@ -58,10 +49,10 @@ function forward({ inputs, backend, attrs }: Args): TensorInfo[] {
   return [y, mean, variance];
 }
 
-function backward({ inputs, backend, attrs }: Args): TensorInfo[] {
+function backward({ inputs, backend, attrs }: GpuKernelArgs): TensorInfo[] {
   const { dy, x, mean, variance, gamma } = inputs as Record<string, TensorInfo>;
   const c = gamma!.shape[0]!;
-  const rows = size(x!) / c;
+  const rows = sizeOf(x!) / c;
   const eps = attrs?.['eps'] as number;
   const sdy = columnSums(backend, 'bn_sdy', [['dy', dy!]], 'dy[k]', rows, c);
   const sdyx = columnSums(
@@ -102,13 +93,9 @@ function backward({ inputs, backend, attrs }: Args): TensorInfo[] {
 
 /** Registers both kernels for 'webgpu' (idempotent). */
 export function registerWebgpuBatchNorm(): string[] {
-  for (const [kernelName, fn] of [
+  registerWebgpuTwins([
     [BATCH_NORM, forward],
     [BATCH_NORM_GRAD, backward],
-  ] as const) {
-    if (!tf.getKernel(kernelName, 'webgpu')) {
-      tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: fn as unknown as KernelFunc });
-    }
-  }
+  ]);
   return [`${BATCH_NORM}:webgpu`];
 }

@@ -1,7 +1,6 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import * as tf from '@tensorflow/tfjs-core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { LS_CE, LS_CE_GRAD } from '#main/engine/kernels/label-smoothed-ce';
-import { groupsFor, runGpuProgram, type WebGpuLike, WG } from './program';
+import { type GpuKernelArgs, groupsFor, registerWebgpuTwins, runGpuProgram, WG } from './program';
 import { rowHead, rowLanes, rowPrelude, treeSum } from './reduce';
 
 /**
@@ -11,17 +10,11 @@ import { rowHead, rowLanes, rowPrelude, treeSum } from './reduce';
  * elementwise; the backward pass is one workgroup per row (the allowed count, then dz).
  */
 
-interface Args {
-  inputs: Record<string, TensorInfo | undefined>;
-  backend: WebGpuLike;
-  attrs?: Record<string, unknown>;
-}
-
 /** The masked logit of element k as WGSL (disallowed logits minus 1e9, as the array kernel). */
 const masked = (allowed: boolean, k: string) =>
   allowed ? `select(z[${k}], z[${k}] - 1e9, al[${k}] == 0.0)` : `z[${k}]`;
 
-function forward({ inputs, backend, attrs }: Args): TensorInfo[] {
+function forward({ inputs, backend, attrs }: GpuKernelArgs): TensorInfo[] {
   const z = inputs['logits']!;
   const tgt = inputs['targets']!;
   const al = inputs['allowed'];
@@ -129,7 +122,7 @@ function forward({ inputs, backend, attrs }: Args): TensorInfo[] {
   return [loss, p];
 }
 
-function backward({ inputs, backend, attrs }: Args): TensorInfo[] {
+function backward({ inputs, backend, attrs }: GpuKernelArgs): TensorInfo[] {
   const dy = inputs['dy']!;
   const p = inputs['p']!;
   const tgt = inputs['targets']!;
@@ -189,13 +182,9 @@ function backward({ inputs, backend, attrs }: Args): TensorInfo[] {
 
 /** Registers both kernels for 'webgpu' (idempotent). */
 export function registerWebgpuLabelSmoothedCE(): string[] {
-  for (const [kernelName, fn] of [
+  registerWebgpuTwins([
     [LS_CE, forward],
     [LS_CE_GRAD, backward],
-  ] as const) {
-    if (!tf.getKernel(kernelName, 'webgpu')) {
-      tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: fn as unknown as KernelFunc });
-    }
-  }
+  ]);
   return [`${LS_CE}:webgpu`];
 }

@@ -1,7 +1,6 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import * as tf from '@tensorflow/tfjs-core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { LAYER_NORM, LAYER_NORM_GRAD } from '#main/engine/kernels/layer-norm';
-import { groupsFor, runGpuProgram, type WebGpuLike, WG } from './program';
+import { type GpuKernelArgs, groupsFor, registerWebgpuTwins, runGpuProgram, sizeOf, WG } from './program';
 import { columnSums, rowHead, rowLanes, rowPrelude, treeSum } from './reduce';
 
 /**
@@ -10,18 +9,10 @@ import { columnSums, rowHead, rowLanes, rowPrelude, treeSum } from './reduce';
  * and dbeta as two-pass column sums.
  */
 
-interface Args {
-  inputs: Record<string, TensorInfo>;
-  backend: WebGpuLike;
-  attrs?: Record<string, unknown>;
-}
-
-const size = (t: TensorInfo) => t.shape.reduce((n, s) => n * s, 1);
-
-function forward({ inputs, backend, attrs }: Args): TensorInfo[] {
+function forward({ inputs, backend, attrs }: GpuKernelArgs): TensorInfo[] {
   const { x, gamma, beta } = inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
   const d = gamma.shape[0]!;
-  const rows = size(x) / d;
+  const rows = sizeOf(x) / d;
   const eps = attrs?.['eps'] as number;
   const lanes = rowLanes(d);
   const u = { rows: 'i32', d: 'i32', eps: 'f32' } as const;
@@ -90,10 +81,10 @@ function forward({ inputs, backend, attrs }: Args): TensorInfo[] {
   return [y, mean, rstd];
 }
 
-function backward({ inputs, backend }: Args): TensorInfo[] {
+function backward({ inputs, backend }: GpuKernelArgs): TensorInfo[] {
   const { dy, x, mean, rstd, gamma } = inputs as Record<string, TensorInfo>;
   const d = gamma!.shape[0]!;
-  const rows = size(x!) / d;
+  const rows = sizeOf(x!) / d;
   const lanes = rowLanes(d);
   const dx = runGpuProgram(
     backend,
@@ -151,13 +142,9 @@ function backward({ inputs, backend }: Args): TensorInfo[] {
 
 /** Registers both kernels for 'webgpu' (idempotent). */
 export function registerWebgpuLayerNorm(): string[] {
-  for (const [kernelName, fn] of [
+  registerWebgpuTwins([
     [LAYER_NORM, forward],
     [LAYER_NORM_GRAD, backward],
-  ] as const) {
-    if (!tf.getKernel(kernelName, 'webgpu')) {
-      tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: fn as unknown as KernelFunc });
-    }
-  }
+  ]);
   return [`${LAYER_NORM}:webgpu`];
 }

@@ -1,4 +1,5 @@
-import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * A WGSL compute program run through tfjs-backend-webgpu's program interface
@@ -14,10 +15,17 @@ export interface GpuProgramSpec {
   readonly inputs: readonly string[];
   /** Elements of the (flat) output. */
   readonly outSize: number;
-  /** Workgroups to dispatch (tfjs folds counts above 65,535 into y/z; `index` stays flat). */
-  readonly workgroups: number;
-  /** Invocations per workgroup. */
-  readonly workgroup: number;
+  /**
+   * Workgroups to dispatch: a count, or an [x, y, z] grid (`workgroupId` / `numWorkgroups` give
+   * the position). tfjs folds counts above 65,535 into y/z; `index` stays flat either way.
+   */
+  readonly workgroups: number | readonly [number, number, number];
+  /** Invocations per workgroup: a count, or [x, y, z] (`localId`; `index` stays flat). */
+  readonly workgroup: number | readonly [number, number, number];
+  /** Components per element each input is bound with (4: `array<vec4<f32>>`); default 1. */
+  readonly components?: readonly (1 | 4)[];
+  /** dtype of the output when the caller passes a shape (default float32). */
+  readonly dtype?: 'float32' | 'int32';
   /** Uniform fields: name -> type. */
   readonly uniforms?: Readonly<Record<string, 'i32' | 'f32'>>;
   /** WGSL declared before main (workgroup arrays, helpers). */
@@ -56,20 +64,25 @@ export function runGpuProgram(
   out: TensorInfo | number[],
 ): TensorInfo {
   const uniformTypes = Object.entries(spec.uniforms ?? {});
+  const triple = (v: number | readonly [number, number, number]): [number, number, number] =>
+    typeof v === 'number' ? [v, 1, 1] : [v[0], v[1], v[2]];
   const program = {
     variableNames: [...spec.inputs],
+    ...(spec.components ? { variableComponents: [...spec.components] } : {}),
     outputShape: [spec.outSize],
     dispatchLayout: { x: [0] },
-    dispatch: [spec.workgroups, 1, 1] as [number, number, number],
-    workgroupSize: [spec.workgroup, 1, 1] as [number, number, number],
+    dispatch: triple(spec.workgroups),
+    workgroupSize: triple(spec.workgroup),
     shaderKey: `biomed_${spec.key}`,
+    /** Names the program in the dispatch counts (backend/webgpu-counters.ts). */
+    biomedKey: spec.key.replace(/_(true|false|\d+)$/g, ''),
     uniforms: uniformTypes.map(([n, t]) => `${n} : ${t},`).join(' '),
     getUserCode: () => `${spec.prelude ?? ''}
       fn main(index : i32) {
         ${spec.body}
       }`,
   };
-  const output = Array.isArray(out) ? backend.makeTensorInfo(out, 'float32') : out;
+  const output = Array.isArray(out) ? backend.makeTensorInfo(out, spec.dtype ?? 'float32') : out;
   const data = uniformTypes.map(([, t], i) => ({
     type: t === 'i32' ? ('int32' as const) : ('float32' as const),
     data: [values[i] ?? 0],
@@ -94,3 +107,28 @@ export const REDUCE_BUF = `
     if (lane < s) { buf[lane] = buf[lane] + buf[lane + s]; }
     workgroupBarrier();
   }`;
+
+/** A kernel function in the shape tfjs calls it: named inputs, the backend, attributes. */
+export interface GpuKernelArgs {
+  inputs: Record<string, TensorInfo | undefined>;
+  backend: WebGpuLike;
+  attrs?: Record<string, unknown>;
+}
+
+/**
+ * Registers WebGPU twins of engine kernels under their kernel names (idempotent: a name already
+ * registered for 'webgpu' is left alone). The wasm/cpu twin is registered under the same name by
+ * the file in ../ that defines the kernel, so the engine's wrapper takes the same path everywhere.
+ */
+export function registerWebgpuTwins(
+  kernels: readonly (readonly [string, (args: GpuKernelArgs) => TensorInfo | TensorInfo[]])[],
+): void {
+  for (const [kernelName, fn] of kernels) {
+    if (!tf.getKernel(kernelName, 'webgpu')) {
+      tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: fn as unknown as KernelFunc });
+    }
+  }
+}
+
+/** Elements of a tensor. */
+export const sizeOf = (t: TensorInfo): number => t.shape.reduce((n, s) => n * s, 1);

@@ -4,6 +4,7 @@ import { registerWebgpuAttentionProbs } from './attention-probs';
 import { registerWebgpuBatchNorm } from './batch-norm';
 import { registerWebgpuLabelSmoothedCE } from './label-smoothed-ce';
 import { registerWebgpuLayerNorm } from './layer-norm';
+import { registerWebgpuMatMul } from './matmul';
 import { registerWebgpuSumSquares } from './sum-squares';
 
 /**
@@ -20,5 +21,6 @@ export function registerWebgpuKernels(): string[] {
     ...registerWebgpuBatchNorm(),
     ...registerWebgpuLabelSmoothedCE(),
     ...registerWebgpuAttentionProbs(),
+    ...registerWebgpuMatMul(),
   ];
 }

@@ -1,8 +1,14 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import * as tf from '@tensorflow/tfjs-core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { SUM_SQUARES } from '#main/engine/kernels/sum-squares';
 import { chunksOf, clearElements, copyElements, maxBindingBytes, submit } from './flat';
-import { runGpuProgram, type WebGpuLike, WG } from './program';
+import {
+  type GpuKernelArgs,
+  registerWebgpuTwins,
+  runGpuProgram,
+  sizeOf,
+  type WebGpuLike,
+  WG,
+} from './program';
 
 /**
  * WebGPU twin of the sum-of-squares kernel (../sum-squares.ts): the gradient's global norm over
@@ -27,7 +33,7 @@ interface Args {
 
 function sumSquares({ inputs, backend, attrs }: Args): TensorInfo {
   const list = Array.isArray(inputs) ? inputs : Object.values(inputs);
-  const sizes = list.map((t) => t.shape.reduce((k, x) => k * x, 1));
+  const sizes = list.map(sizeOf);
   const limit = Math.floor(maxBindingBytes(backend) / 4);
   const cap = Math.min(Number(attrs?.['maxChunkElems'] ?? 0) || CHUNK_CAP, limit);
   const chunks = chunksOf(
@@ -114,12 +120,6 @@ function sumSquares({ inputs, backend, attrs }: Args): TensorInfo {
 
 /** Registers the kernel for 'webgpu' (idempotent). */
 export function registerWebgpuSumSquares(): string[] {
-  if (!tf.getKernel(SUM_SQUARES, 'webgpu')) {
-    tf.registerKernel({
-      kernelName: SUM_SQUARES,
-      backendName: 'webgpu',
-      kernelFunc: sumSquares as unknown as KernelFunc,
-    });
-  }
+  registerWebgpuTwins([[SUM_SQUARES, sumSquares as (a: GpuKernelArgs) => TensorInfo]]);
   return [`${SUM_SQUARES}:webgpu`];
 }

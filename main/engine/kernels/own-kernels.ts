@@ -1,0 +1,21 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Whether the engine's own WebGPU kernels run (BIOMED_WEBGPU_KERNELS=own, the default) or only
+ * tfjs-backend-webgpu's stock kernels and the tf-op forms of the fused kernels (=stock). Read at
+ * each call, so a bench can compare both in one process.
+ */
+export function ownWebgpuKernels(): boolean {
+  const v = (process.env['BIOMED_WEBGPU_KERNELS'] ?? 'own').trim().toLowerCase();
+  if (v !== 'own' && v !== 'stock') {
+    throw new Error(`BIOMED_WEBGPU_KERNELS='${v}' is not one of own, stock`);
+  }
+  return v === 'own';
+}
+
+/** Whether the engine kernel `name` runs on the active backend (registered, and not switched off). */
+export function hasEngineKernel(name: string): boolean {
+  const backend = tf.getBackend();
+  if (!tf.getKernel(name, backend)) return false;
+  return backend !== 'webgpu' || ownWebgpuKernels();
+}

@@ -1,0 +1,247 @@
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { type GpuProgramSpec, runGpuProgram, type WebGpuLike, WG } from './program';
+
+/**
+ * Our batched matrix product as one WGSL program: C[b] = act(op(A[b]) op(B[b]) + bias) + residual,
+ * op = identity or transpose per operand. Each workgroup of 256 invocations computes a BM x BN
+ * output tile, each invocation TM x TN outputs (rows ty + i BM/TM, columns tx + j BN/TN, so
+ * neighbouring invocations read neighbouring shared-memory words and write neighbouring outputs),
+ * stepping K in slices of 16 staged in workgroup memory, f32 accumulation. An operand whose
+ * contiguous dimension is a multiple of 4 is bound and read as vec4 (a vec4 never straddles the
+ * edge then), otherwise as scalars; every out-of-range element reads 0. The flat workgroup index
+ * is decoded into (batch, tile row, tile column), so tfjs may fold counts above 65,535 into y/z.
+ */
+
+/** A tile: BM x BN outputs per workgroup, TM x TN per invocation; (BM/TM) (BN/TN) = 256. */
+export interface Tile {
+  readonly bm: number;
+  readonly bn: number;
+  readonly tm: number;
+  readonly tn: number;
+}
+
+export const TILES = {
+  large: { bm: 128, bn: 64, tm: 8, tn: 4 },
+  medium: { bm: 64, bn: 64, tm: 4, tn: 4 },
+  small: { bm: 32, bn: 32, tm: 2, tn: 2 },
+  /** Few rows (decoding: one token per sequence): 16 x 64. */
+  rows: { bm: 16, bn: 64, tm: 1, tn: 4 },
+} as const satisfies Record<string, Tile>;
+
+const BK = 16;
+
+/** The tile for an output of batch x M x N: big tiles only where they still fill a large GPU. */
+export function chooseTile(batch: number, m: number, n: number): Tile {
+  const count = (t: Tile) => batch * Math.ceil(m / t.bm) * Math.ceil(n / t.bn);
+  if (m <= 16) return TILES.rows;
+  if (count(TILES.large) >= 264) return TILES.large;
+  if (count(TILES.medium) >= 132) return TILES.medium;
+  return TILES.small;
+}
+
+export type Activation = 'linear' | 'relu' | 'gelu';
+
+export interface MatMulArgs {
+  readonly a: TensorInfo;
+  readonly b: TensorInfo;
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+  /** Rows, columns and inner size of one product. */
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  /** Products; an operand with one matrix is shared by all (broadcast batch). */
+  readonly batch: number;
+  readonly batchA: number;
+  readonly batchB: number;
+  /** Added per column (N elements) or everywhere (1 element). */
+  readonly bias?: TensorInfo;
+  readonly activation?: Activation;
+  /** Added after the activation, same size as the output. */
+  readonly residual?: TensorInfo;
+  readonly tile?: Tile;
+  readonly outShape: number[];
+}
+
+/** The erf of torch-exact GELU, as tfjs' own Erf kernels compute it (Abramowitz-Stegun 7.1.26). */
+export const ERF_WGSL = `
+fn biomedErf(a : f32) -> f32 {
+  let t = 1.0 / (1.0 + 0.3275911 * abs(a));
+  let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-a * a);
+  return sign(a) * y;
+}
+fn biomedGelu(x : f32) -> f32 { return x * 0.5 * (1.0 + biomedErf(x * ${Math.SQRT1_2})); }`;
+
+/**
+ * WGSL that stages one operand's BK-slice into workgroup memory `sh` laid out [k][o].
+ * contigK: the operand is stored [o][k] (K contiguous), else [k][o]. `o` runs over `extent` rows
+ * of the tile from `o0`, of `odim` in all; `vec` reads 4 contiguous elements at once.
+ */
+function stage(
+  name: string,
+  sh: string,
+  contigK: boolean,
+  extent: number,
+  odim: string,
+  base: string,
+  vec: boolean,
+): string {
+  const w = vec ? 4 : 1;
+  const slots = (BK * extent) / w;
+  const perRow = (contigK ? BK : extent) / w;
+  const read = (idx: string) => (vec ? `${name}[(${idx}) / 4]` : `${name}[${idx}]`);
+  const store = (k: string, o: string, v: string) =>
+    vec
+      ? [0, 1, 2, 3]
+          .map((c) =>
+            contigK
+              ? `${sh}[(${k} + ${c}) * ${extent} + ${o}] = ${v}[${c}];`
+              : `${sh}[${k} * ${extent} + ${o} + ${c}] = ${v}[${c}];`,
+          )
+          .join(' ')
+      : `${sh}[${k} * ${extent} + ${o}] = ${v};`;
+  const zero = vec ? 'vec4<f32>(0.0)' : '0.0';
+  const [kExpr, oExpr] = contigK
+    ? [`(e % ${perRow}) * ${w}`, `e / ${perRow}`]
+    : [`e / ${perRow}`, `(e % ${perRow}) * ${w}`];
+  const idx = contigK ? `${base} + go * uniforms.k + gk` : `${base} + gk * ${odim} + go`;
+  return `
+    for (var e = lane; e < ${slots}; e += ${WG}) {
+      let kk = ${kExpr};
+      let oo = ${oExpr};
+      let gk = k0 + kk;
+      let go = ${name}O0 + oo;
+      var v = ${zero};
+      if (gk < uniforms.k && go < ${odim}) { v = ${read(idx)}; }
+      ${store('kk', 'oo', 'v')}
+    }`;
+}
+
+/** The program spec for these operand layouts, tile and epilogue. */
+export function matMulSpec(args: MatMulArgs, tile: Tile, vecA: boolean, vecB: boolean): GpuProgramSpec {
+  const { bm, bn, tm, tn } = tile;
+  const cols = bn / tn; // invocations across the tile's columns
+  const rowStep = bm / tm;
+  const act = args.activation ?? 'linear';
+  const bias = args.bias !== undefined;
+  const res = args.residual !== undefined;
+  const inputs = ['A', 'B', ...(bias ? ['bias'] : []), ...(res ? ['res'] : [])];
+  const accs: string[] = [];
+  for (let i = 0; i < tm; i++)
+    for (let j = 0; j < tn; j++)
+      accs.push(`acc[${i * tn + j}] = fma(ra[${i}], rb[${j}], acc[${i * tn + j}]);`);
+  const loadsA = Array.from(
+    { length: tm },
+    (_, i) => `ra[${i}] = As[kk * ${bm} + ty + ${i * rowStep}];`,
+  ).join(' ');
+  const loadsB = Array.from({ length: tn }, (_, j) => `rb[${j}] = Bs[kk * ${bn} + tx + ${j * cols}];`).join(
+    ' ',
+  );
+  const actExpr = act === 'relu' ? 'max(v, 0.0)' : act === 'gelu' ? 'biomedGelu(v)' : 'v';
+  const key = `mm_${bm}x${bn}_${args.transposeA ? 't' : 'n'}${args.transposeB ? 't' : 'n'}_${vecA ? 4 : 1}${vecB ? 4 : 1}_${act}_${bias}_${res}`;
+  return {
+    key,
+    inputs,
+    components: [vecA ? 4 : 1, vecB ? 4 : 1, ...(bias ? [1 as const] : []), ...(res ? [1 as const] : [])],
+    outSize: args.batch * args.m * args.n,
+    workgroups: args.batch * Math.ceil(args.m / bm) * Math.ceil(args.n / bn),
+    workgroup: WG,
+    uniforms: {
+      m: 'i32',
+      n: 'i32',
+      k: 'i32',
+      batch: 'i32',
+      strideA: 'i32',
+      strideB: 'i32',
+      tilesN: 'i32',
+      tilesM: 'i32',
+      biasN: 'i32',
+    },
+    prelude: `
+      var<workgroup> As : array<f32, ${BK * bm}>;
+      var<workgroup> Bs : array<f32, ${BK * bn}>;
+      ${act === 'gelu' ? ERF_WGSL : ''}`,
+    body: `
+      let lane = i32(localIndex);
+      let g = index / ${WG};
+      let perBatch = uniforms.tilesM * uniforms.tilesN;
+      let bRaw = g / perBatch;
+      let valid = bRaw < uniforms.batch;
+      let bt = min(bRaw, uniforms.batch - 1);
+      let r = g - bRaw * perBatch;
+      let tmi = r / uniforms.tilesN;
+      let m0 = tmi * ${bm};
+      let n0 = (r - tmi * uniforms.tilesN) * ${bn};
+      let AO0 = m0;
+      let BO0 = n0;
+      let aBase = bt * uniforms.strideA;
+      let bBase = bt * uniforms.strideB;
+      let tx = lane % ${cols};
+      let ty = lane / ${cols};
+      var acc : array<f32, ${tm * tn}>;
+      var ra : array<f32, ${tm}>;
+      var rb : array<f32, ${tn}>;
+      for (var k0 = 0; k0 < uniforms.k; k0 += ${BK}) {
+        ${stage('A', 'As', !args.transposeA, bm, 'uniforms.m', 'aBase', vecA)}
+        ${stage('B', 'Bs', args.transposeB, bn, 'uniforms.n', 'bBase', vecB)}
+        workgroupBarrier();
+        for (var kk = 0; kk < ${BK}; kk++) {
+          ${loadsA}
+          ${loadsB}
+          ${accs.join('\n          ')}
+        }
+        workgroupBarrier();
+      }
+      if (!valid) { return; }
+      let cBase = bt * uniforms.m * uniforms.n;
+      for (var i = 0; i < ${tm}; i++) {
+        let row = m0 + ty + i * ${rowStep};
+        if (row >= uniforms.m) { break; }
+        for (var j = 0; j < ${tn}; j++) {
+          let col = n0 + tx + j * ${cols};
+          if (col < uniforms.n) {
+            let o = cBase + row * uniforms.n + col;
+            var v = acc[i * ${tn} + j];
+            ${bias ? 'v = v + bias[select(0, col, uniforms.biasN > 1)];' : ''}
+            v = ${actExpr};
+            ${res ? 'v = v + res[o];' : ''}
+            result[o] = v;
+          }
+        }
+      }`,
+  };
+}
+
+/** Runs the product; returns the output (float32, `outShape`). */
+export function runMatMul(backend: WebGpuLike, args: MatMulArgs): TensorInfo {
+  const tile = args.tile ?? chooseTile(args.batch, args.m, args.n);
+  const vecA = (args.transposeA ? args.m : args.k) % 4 === 0;
+  const vecB = (args.transposeB ? args.k : args.n) % 4 === 0;
+  const spec = matMulSpec(args, tile, vecA, vecB);
+  const inputs = [
+    args.a,
+    args.b,
+    ...(args.bias ? [args.bias] : []),
+    ...(args.residual ? [args.residual] : []),
+  ];
+  const tilesM = Math.ceil(args.m / tile.bm);
+  const tilesN = Math.ceil(args.n / tile.bn);
+  const biasN = args.bias ? args.bias.shape.reduce((x, s) => x * s, 1) : 0;
+  return runGpuProgram(
+    backend,
+    spec,
+    inputs,
+    [
+      args.m,
+      args.n,
+      args.k,
+      args.batch,
+      args.batchA === 1 ? 0 : args.m * args.k,
+      args.batchB === 1 ? 0 : args.k * args.n,
+      tilesN,
+      tilesM,
+      biasN,
+    ],
+    args.outShape,
+  );
+}
