@@ -181,3 +181,15 @@ export async function seedWeightsWork(home: string, file: string): Promise<Weigh
     ctx.close();
   }
 }
+
+/** The id of a dataset by its name, read from the store. */
+export function datasetIdByName(home: string, name: string): string {
+  const ctx = openWorkbench(home, 'browser');
+  try {
+    const id = ctx.store.datasets.list().find((d) => d.name === name)?.id;
+    if (!id) throw new Error(`no dataset named ${name}`);
+    return id;
+  } finally {
+    ctx.close();
+  }
+}

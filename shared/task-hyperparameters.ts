@@ -1,5 +1,12 @@
 import type { TaskHyperparameterFields } from './domain/hyperparameters';
 
+/** Per-channel normalisation of model inputs (spec §2.2, image preprocessing): (x - mean) / std, x in [0, 1]. */
+export const IMAGE_NORMS = {
+  half: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
+  imagenet: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+} as const;
+export type ImageNorm = keyof typeof IMAGE_NORMS;
+
 /**
  * Fine-tuning defaults of one task (spec §2.2 table). Shared by all: polynomial decay, Adam
  * (0.9, 0.999), weight decay 0.01, grad clip 1.0.

@@ -85,8 +85,9 @@ export type WeightsArchitecture = z.infer<typeof WeightsArchitecture>;
 
 /** The vocabulary (token id space) the weights were trained with. */
 export const WeightsVocabulary = z.object({
-  kind: z.literal('fairseq'),
-  /** Ids: 4 specials + dict.txt lines + `<mask>` + 8,192 codes + 1,000 bins. */
+  /** fairseq's published id space, or a run's trimmed one (a workbench export's vocab.json). */
+  kind: z.enum(['fairseq', 'trimmed']),
+  /** Ids: 4 specials + dict.txt lines + `<mask>` + 8,192 codes + 1,000 bins (or vocab.json's symbols). */
   size: z.number().int(),
   dictPath: z.string(),
   dictSha256: z.string(),

@@ -1,10 +1,7 @@
 import sharp from 'sharp';
+import { IMAGE_NORMS } from '#shared/task-hyperparameters';
 
-/** Per-channel normalisation of model inputs (spec §2.2, image preprocessing). */
-export const IMAGE_NORMS = {
-  half: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
-  imagenet: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
-} as const;
+export { IMAGE_NORMS } from '#shared/task-hyperparameters';
 
 /** Model-ready pixels: `[size, size, 3]` floats, row-major, channels last. */
 export interface ImageTensorData {

@@ -11,6 +11,7 @@ const ARCH_PRESETS: Readonly<Record<string, 'S' | 'M' | 'Base' | 'Large' | 'XLar
   ofa_huge: 'XLarge',
 };
 const PAPER = ['S', 'M', 'Base', 'Large', 'XLarge'] as const;
+const CPU_RUNGS = ['cpu-xs', 'cpu-s', 'cpu-m'] as const;
 
 /** The architecture fields that weight shapes determine (imageSize, dropout etc. do not). */
 const SHAPE_FIELDS = [
@@ -102,7 +103,8 @@ export function detectArchitecture(
     imageBucket,
     vocabSize: vocab,
   };
-  const preset = PAPER.find(
+  // Paper scales first; then the CPU rungs (a run trained here, exported for PyTorch, comes back as its rung).
+  const preset = [...PAPER, ...CPU_RUNGS].find(
     (p) =>
       SHAPE_FIELDS.every((f) => PRESETS[p][f] === shaped[f]) &&
       PRESETS[p].resnetBlocks.every((b, i) => b === shaped.resnetBlocks[i]),

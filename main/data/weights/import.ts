@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
 import type {
   WeightsDetection,
   WeightsDtype,
@@ -47,16 +48,45 @@ export interface ImportWeightsResult {
   readonly bytesRead: number;
 }
 
-function readVocabulary(
-  weightsPath: string,
-  dictPath: string | undefined,
-): { vocab: WeightsVocabulary; symbols: string[]; lines: number } | { problem: string } {
-  const path = dictPath ? resolve(dictPath) : join(dirname(resolve(weightsPath)), 'dict.txt');
+/** The `vocab.json` the workbench's "Export for PyTorch" writes: every symbol in id order. */
+const VocabJson = z.object({ kind: z.enum(['fairseq', 'trimmed']), symbols: z.array(z.string()).min(5) });
+
+type VocabRead = { vocab: WeightsVocabulary; symbols: string[]; lines: number } | { problem: string };
+
+/** A workbench export's vocab.json (fairseq or trimmed id space), read as the vocabulary. */
+function readVocabJson(path: string): VocabRead {
+  const text = readFileSync(path, 'utf8');
+  let parsed: z.infer<typeof VocabJson>;
+  try {
+    parsed = VocabJson.parse(JSON.parse(text));
+  } catch {
+    return {
+      problem: `${path} is not a workbench vocab.json ({ kind, symbols }): give the dict.txt instead`,
+    };
+  }
+  return {
+    vocab: {
+      kind: parsed.kind,
+      size: parsed.symbols.length,
+      dictPath: path,
+      dictSha256: createHash('sha256').update(text).digest('hex'),
+    },
+    symbols: parsed.symbols,
+    lines: parsed.symbols.length,
+  };
+}
+
+function readVocabulary(weightsPath: string, dictPath: string | undefined): VocabRead {
+  const beside = (name: string) => join(dirname(resolve(weightsPath)), name);
+  const path = dictPath ? resolve(dictPath) : beside('dict.txt');
+  if (!dictPath && !existsSync(path) && existsSync(beside('vocab.json')))
+    return readVocabJson(beside('vocab.json'));
+  if (dictPath && path.endsWith('.json') && existsSync(path)) return readVocabJson(path);
   if (!existsSync(path))
     return {
       problem: dictPath
         ? `the vocabulary ${path} does not exist`
-        : `no vocabulary: there is no dict.txt beside ${weightsPath}; give the fairseq dict.txt the weights were trained with`,
+        : `no vocabulary: there is neither a dict.txt nor a workbench vocab.json beside ${weightsPath}; give the fairseq dict.txt the weights were trained with`,
     };
   const text = readFileSync(path, 'utf8');
   const symbols = fairseqSymbols(text);
@@ -125,6 +155,10 @@ export async function importWeightsFile(opts: ImportWeightsOptions): Promise<Imp
       report.flags = read?.flags ?? [];
       report.problems.push(...(read?.problems ?? []));
       if ('problem' in vocab) report.problems.push(vocab.problem);
+      else if (vocab.vocab.size !== arch.config.vocabSize && vocab.vocab.dictPath.endsWith('.json'))
+        report.problems.push(
+          `encoder.embed_tokens.weight has ${arch.config.vocabSize} rows, but ${vocab.vocab.dictPath} lists ${vocab.vocab.size} symbols: not the vocabulary these weights were trained with`,
+        );
       else if (vocab.vocab.size !== arch.config.vocabSize)
         report.problems.push(
           `encoder.embed_tokens.weight has ${arch.config.vocabSize} rows, but the vocabulary ${vocab.vocab.dictPath} gives ${vocab.vocab.size} ids (4 specials + ${vocab.lines} dict.txt lines + <mask> + 8,192 codes + 1,000 bins): not the dictionary these weights were trained with`,
@@ -157,7 +191,7 @@ export async function importWeightsFile(opts: ImportWeightsOptions): Promise<Imp
       format: 'pt',
       'biomed.kind': 'weights',
       config: JSON.stringify(architecture.config),
-      vocab: JSON.stringify({ kind: 'fairseq', symbols: vocab.symbols }),
+      vocab: JSON.stringify({ kind: vocab.vocab.kind, symbols: vocab.symbols }),
       step: '0',
       seed: '0',
       backend: 'import',

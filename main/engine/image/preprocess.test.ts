@@ -30,7 +30,7 @@ describe('preprocessImage', () => {
       [3, 8, 2, 5],
     ] as const) {
       const data = Uint8Array.from({ length: w * h * c }, (_, i) => (i * 37 + 11) % 256);
-      const ours = preprocessImage({ data, width: w, height: h, channels: c }, size);
+      const ours = preprocessImage({ data, width: w, height: h, channels: c }, size, { resize: 'bilinear' });
       const ref = tf.tidy(() => {
         const unit = tf.div(tf.tensor3d(Float32Array.from(data), [h, w, c]), 255);
         const rgb =

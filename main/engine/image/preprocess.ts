@@ -1,3 +1,6 @@
+import { IMAGE_NORMS, type ImageNorm } from '#shared/task-hyperparameters';
+import { resampleBicubic } from './resample';
+
 /** A decoded image of any size and channel count (row-major, interleaved channels). */
 export interface ImageInput {
   /** Uint8 in [0, 255], or Float32 in [0, 1]. */
@@ -34,14 +37,51 @@ function rgbReader(img: ImageInput): (p: number, k: number) => number {
   return (p, k) => Math.min(1, Math.max(0, data[p * c + (c >= 3 ? k : 0)]!));
 }
 
+/** How an image becomes the model's input. */
+export interface PreprocessOptions {
+  /** `bicubic` (default): PIL's bicubic as the scripts resize; `bilinear`: tf.image.resizeBilinear's arithmetic. */
+  readonly resize?: 'bicubic' | 'bilinear';
+  /** Default `half` (mean = std = 0.5); `imagenet` for the MedMNIST scripts. */
+  readonly norm?: ImageNorm;
+}
+
 /**
- * RGB, resized bilinearly to size x size (half-pixel centres, the arithmetic of
- * tf.image.resizeBilinear(..., alignCorners false, halfPixelCenters true)), normalised with
- * mean = std = 0.5 (values in [-1, 1]). Returns [size, size, 3] row-major. Plain host code: it
- * runs before a batch reaches the device, whatever the backend (WebGPU has no synchronous read).
+ * RGB, resized to size x size and normalised per channel ((x - mean) / std, x in [0, 1]), as the
+ * scripts' `transforms.Resize((size, size), BICUBIC)`, `ToTensor()`, `Normalize(mean, std)` do.
+ * Returns [size, size, 3] row-major. Plain host code: it runs before a batch reaches the device,
+ * whatever the backend (WebGPU has no synchronous read).
  */
-export function preprocessImage(img: ImageInput, size: number): Float32Array {
+export function preprocessImage(img: ImageInput, size: number, opts: PreprocessOptions = {}): Float32Array {
   check(img);
+  const resized =
+    (opts.resize ?? 'bicubic') === 'bicubic' ? resizeBicubic(img, size) : resizeBilinear(img, size);
+  const { mean, std } = IMAGE_NORMS[opts.norm ?? 'half'];
+  const out = new Float32Array(resized.length);
+  for (let i = 0; i < resized.length; i++) {
+    const k = i % 3;
+    out[i] = Math.fround(((resized[i] as number) - (mean[k] as number)) / (std[k] as number));
+  }
+  return out;
+}
+
+/** PIL bicubic per channel (8-bit fixed point for Uint8 input), in [0, 1], [size, size, 3]. */
+function resizeBicubic(img: ImageInput, size: number): Float32Array {
+  const { width: w, height: h } = img;
+  const eightBit = img.data instanceof Uint8Array;
+  const at = rgbReader(img);
+  const out = new Float32Array(size * size * 3);
+  for (let k = 0; k < 3; k++) {
+    const plane = new Float64Array(w * h);
+    for (let p = 0; p < plane.length; p++) plane[p] = eightBit ? Math.round(at(p, k) * 255) : at(p, k);
+    const r = resampleBicubic(plane, w, h, size, size, eightBit);
+    for (let p = 0; p < size * size; p++)
+      out[p * 3 + k] = Math.fround((r[p] as number) / (eightBit ? 255 : 1));
+  }
+  return out;
+}
+
+/** Bilinear with half-pixel centres (tf.image.resizeBilinear, alignCorners false), in [0, 1], [size, size, 3]. */
+function resizeBilinear(img: ImageInput, size: number): Float32Array {
   const { width: w, height: h } = img;
   const at = rgbReader(img);
   const out = new Float32Array(size * size * 3);
@@ -62,7 +102,7 @@ export function preprocessImage(img: ImageInput, size: number): Float32Array {
         const top = tl + (at(y0 * w + x1, k) - tl) * dx;
         const bl = at(y1 * w + x0, k);
         const bottom = bl + (at(y1 * w + x1, k) - bl) * dx;
-        out[(r * size + q) * 3 + k] = Math.fround(top + (bottom - top) * dy) * 2 - 1;
+        out[(r * size + q) * 3 + k] = Math.fround(top + (bottom - top) * dy);
       }
     }
   }

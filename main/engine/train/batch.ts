@@ -2,6 +2,7 @@ import { type ImageInput, preprocessImage } from '#main/engine/image/preprocess'
 import type { Tokenizer } from '#main/engine/tokenizer/tokenizer';
 import { BOS, EOS, PAD } from '#main/engine/tokenizer/vocab';
 import type { ModelConfig } from '#shared/model/config';
+import type { ImageNorm } from '#shared/task-hyperparameters';
 import { Trie } from './trie';
 
 /** A plain example as the rest of the workbench hands it over. */
@@ -44,6 +45,8 @@ export interface BatchOptions {
    * `<s> question answer`, the loss covers only `answer </s>`, decoding starts after the question.
    */
   readonly promptInDecoder?: boolean;
+  /** Image normalisation after PIL-style bicubic resizing (default `half`; MedMNIST `imagenet`). */
+  readonly imageNorm?: ImageNorm;
 }
 
 function pad2(rows: readonly number[][], len: number): Int32Array {
@@ -121,7 +124,7 @@ export function prepareBatch(
     imageMask = new Float32Array(examples.length);
     examples.forEach((e, i) => {
       if (!e.image) return;
-      images?.set(preprocessImage(e.image, config.imageSize), i * px);
+      images?.set(preprocessImage(e.image, config.imageSize, { norm: opts.imageNorm ?? 'half' }), i * px);
       if (imageMask) imageMask[i] = 1;
     });
   }

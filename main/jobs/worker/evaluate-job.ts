@@ -63,9 +63,15 @@ export async function runEvaluateJob(
   const backend = parseBackendName(job.backend ?? undefined);
   let session: EngineSession | undefined;
   try {
-    session = await loadSession(job.checkpointPath, { ...(backend ? { backend } : {}), warn: () => {} });
     const skip = new Set(job.skipExampleIds);
     const stored = reader.split(job.datasetId, job.split);
+    // the task script's image normalisation (ImageNet statistics for MedMNIST, else 0.5 / 0.5)
+    const imageNorm = stored[0] ? (taskOf(stored[0].task).hyperparameters.imageNorm ?? 'half') : 'half';
+    session = await loadSession(job.checkpointPath, {
+      ...(backend ? { backend } : {}),
+      batch: { imageNorm },
+      warn: () => {},
+    });
     const all = job.instructionForm ? stored.map(asInstruction) : stored;
     if (all.length === 0) throw new InvalidJobError(`dataset ${job.datasetId} has no ${job.split} examples`);
     const total = Math.min(all.length, job.limit ?? all.length);

@@ -3,6 +3,7 @@ import { parseBackendName } from '#main/engine/backend/index';
 import { createEngineSession, type EngineSession, loadSession } from '#main/engine/index';
 import type { TrainJob } from '#main/jobs/protocol';
 import { type PresetName, presetConfig } from '#shared/model/presets';
+import { taskOf } from '#shared/tasks';
 import { asInstruction } from './engine-examples';
 import type { ExampleReader, WorkerExample } from './examples';
 import type { JobContext } from './job-context';
@@ -43,7 +44,11 @@ export async function openSession(
   let warnings = 0;
   const common = {
     ...(backend ? { backend } : {}),
-    batch: { maxSourceTokens: h.maxSrcLength, maxTargetTokens: h.maxTgtLength },
+    batch: {
+      maxSourceTokens: h.maxSrcLength,
+      maxTargetTokens: h.maxTgtLength,
+      imageNorm: taskOf(job.task).hyperparameters.imageNorm ?? 'half',
+    },
     warn: (m: string) => {
       if (warnings++ < 5) ctx.log(m, 'warn');
     },

@@ -17,40 +17,68 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
   const api = useApi();
   const { data: formats } = useQuery('datasets.formats', {});
   const [path, setPath] = useState('');
-  const [format, setFormat] = useState<DatasetFormat | ''>('');
-  const [detected, setDetected] = useState<string | null>(null);
+  // The format the user picked ('' = detect); detection belongs to the path it was made for, so a
+  // new path means a new detection, never the previous folder's format.
+  const [chosenFormat, setChosenFormat] = useState<DatasetFormat | ''>('');
+  const [auto, setAuto] = useState<{ path: string; format: DatasetFormat | ''; label: string | null } | null>(
+    null,
+  );
   const [name, setName] = useState('');
+  // The name the last dry run suggested: replaced by the next one, unlike a name the user typed.
+  const [autoName, setAutoName] = useState('');
   const [strict, setStrict] = useState(false);
   const [frontal, setFrontal] = useState(false);
   const [crops, setCrops] = useState(false);
   const [step, setStep] = useState<Step>('source');
   const [report, setReport] = useState<ImportReport | null>(null);
   const [progress, setProgress] = useState<ImportProgressEvent | null>(null);
+  const p = path.trim();
+  const detection = auto && auto.path === p ? auto : null;
+  const format = chosenFormat || detection?.format || '';
+  const detected = detection?.label ?? null;
 
   // One import at a time from this window; the bar shows only while it runs.
   useEffect(() => api.on('onDidImportProgress', setProgress), [api]);
 
-  // Detection, the dry run and the import share one busy flag and one error.
+  // The dry run and the import share one busy flag and one error; detection runs beside them.
   const { submit: run, busy, error, setError } = useSubmit((f: () => Promise<void>) => f());
-  const detect = (p: string) =>
-    run(async () => {
-      const d = await api.invoke('datasets.detect', { path: p });
-      setDetected(d.label ?? null);
-      setFormat(d.format ?? '');
-      if (!d.format)
-        throw new Error(
-          `No known dataset format was recognised at ${p}. Choose its format in the Format list, or check the path.`,
-        );
-    });
-  const request = (dryRun: boolean) => ({
-    path,
+  const detectNow = async (at: string) => {
+    const d = await api.invoke('datasets.detect', { path: at });
+    const found = { path: at, format: d.format ?? '', label: d.label ?? null } as const;
+    setAuto(found);
+    return found;
+  };
+  const detect = (at: string) => {
+    detectNow(at).then(
+      (d) =>
+        !d.format &&
+        !chosenFormat &&
+        setError(
+          new Error(
+            `No known dataset format was recognised at ${at}. Choose its format in the Format list, or check the path.`,
+          ),
+        ),
+      (e: Error) => setError(e),
+    );
+  };
+  /** A new path: the last detection, dry run and suggested name no longer apply. */
+  const newPath = (next: string) => {
+    setPath(next);
+    setStep('source');
+    setReport(null);
+    setError(undefined);
+    if (name === autoName) setName('');
+    setAutoName('');
+  };
+  const request = (dryRun: boolean, fmt: DatasetFormat | '' = format) => ({
+    path: p,
     dryRun,
-    ...(format ? { format } : {}),
+    ...(fmt ? { format: fmt } : {}),
     ...(name.trim() ? { name: name.trim() } : {}),
     options: {
       ...(strict ? { strict: true } : {}),
-      ...(format === 'mimic-cxr' && frontal ? { views: 'frontal' as const } : {}),
-      ...(format === 'cbis-ddsm' && crops ? { lesionCrops: true } : {}),
+      ...(fmt === 'mimic-cxr' && frontal ? { views: 'frontal' as const } : {}),
+      ...(fmt === 'cbis-ddsm' && crops ? { lesionCrops: true } : {}),
     },
   });
   /** An import option (strict, or a publisher's): a checkbox that invalidates the last dry run. */
@@ -70,9 +98,14 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
   );
   const dryRun = () =>
     run(async () => {
-      const r = await api.invoke('datasets.import', request(true));
+      // The first click detects when detection has not answered for this path yet.
+      const fmt = chosenFormat || (detection ?? (await detectNow(p))).format;
+      const r = await api.invoke('datasets.import', request(true, fmt));
       setReport(r);
-      if (!name) setName(r.name);
+      if (!name || name === autoName) {
+        setName(r.name);
+        setAutoName(r.name);
+      }
       setStep('checked');
     });
   const doImport = async () => {
@@ -91,11 +124,9 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
     <section className="wizard" aria-label="Import a dataset">
       <h2>Import a dataset</h2>
       <DropZone
-        onPath={(p) => {
-          setPath(p);
-          setStep('source');
-          setReport(null);
-          detect(p);
+        onPath={(dropped) => {
+          newPath(dropped);
+          detect(dropped);
         }}
         onError={setError}
       />
@@ -106,12 +137,8 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
           className="grow"
           value={path}
           placeholder="/data/vqa_rad or ../shared/data/vqa_rad"
-          onChange={(p) => {
-            setPath(p);
-            setStep('source');
-            setReport(null);
-          }}
-          onBlur={() => path.trim() && !format && detect(path.trim())}
+          onChange={newPath}
+          onBlur={() => p && !chosenFormat && !detection && detect(p)}
         />
         <SelectField<DatasetFormat | ''>
           id="import-format"
@@ -121,7 +148,7 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
             { value: '', label: 'Detect automatically' },
             ...(formats ?? []).map((f) => ({ value: f.format, label: f.label, title: f.description })),
           ]}
-          onChange={setFormat}
+          onChange={setChosenFormat}
         />
         <TextField
           id="import-name"
@@ -134,11 +161,14 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
       {optionBox(strict, setStrict, 'Refuse the whole import if any record would be skipped (strict)')}
       {format === 'mimic-cxr' && optionBox(frontal, setFrontal, 'Frontal views only (PA and AP)')}
       {format === 'cbis-ddsm' && optionBox(crops, setCrops, 'Cropped lesions instead of the full mammograms')}
-      {detected && (
-        <p className="hint" role="status">
-          Detected format: <strong>{detected}</strong>
-        </p>
-      )}
+      {/* Always there (empty until a detection answers), so the buttons below never move under a click. */}
+      <p className="hint detected-format" role="status">
+        {detected && (
+          <>
+            Detected format: <strong>{detected}</strong>
+          </>
+        )}
+      </p>
       <div className="actions">
         <button type="button" disabled={!path.trim() || busy} onClick={dryRun}>
           Check (dry run)

@@ -3,6 +3,7 @@ import { MetricId } from '#shared/domain/metric';
 import { RUN_STATUSES } from '#shared/domain/run';
 import { PRESET_NAMES } from '#shared/model/presets';
 import { TASK_IDS } from '#shared/tasks';
+import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
 import { CheckboxField, SelectField, TextField } from '../components/field';
 import type { RunFilter } from './use-run-list';
@@ -42,7 +43,10 @@ export function HistoryFilters({
   onChange: (f: RunFilter) => void;
 }) {
   const { data: datasets } = useQuery('datasets.list', {});
-  const { data: tags } = useQuery('runs.tags', {});
+  const api = useApi();
+  const { data: tags, reload: reloadTags } = useQuery('runs.tags', {});
+  // A tag added or removed in the run panel (or anywhere) is in the filter at once, not after a reload.
+  useEffect(() => api.on('onDidChangeRun', () => reloadTags()), [api, reloadTags]);
   const [search, setSearch] = useState(filter.search ?? '');
   useEffect(() => {
     const t = setTimeout(() => {

@@ -55,7 +55,7 @@ export function WeightsImportForm({ onImported }: { onImported: () => void }) {
         />
         <TextField
           id="weights-dict"
-          label="dict.txt (default: beside the weights)"
+          label="Vocabulary: dict.txt or vocab.json (default: beside the weights)"
           style={{ flex: 1, minWidth: 220 }}
           value={dictPath}
           onChange={setDictPath}
@@ -85,7 +85,7 @@ export function WeightsImportForm({ onImported }: { onImported: () => void }) {
               ? result.dryRun
                 ? 'Loads completely (nothing stored yet).'
                 : `Imported as "${result.record?.name}".`
-              : 'Does not load completely: nothing would be stored.'}{' '}
+              : `Does not load: ${notLoadingReason(result.report)}. Nothing would be stored.`}{' '}
             {d.architecture
               ? `${d.architecture.preset}, ${formatParams(d.parameterCount)} parameters`
               : 'architecture not recognised'}
@@ -99,4 +99,18 @@ export function WeightsImportForm({ onImported }: { onImported: () => void }) {
       )}
     </form>
   );
+}
+
+/** The one reason first: a problem (no vocabulary, ...) before key counts, which may all be fine. */
+function notLoadingReason(r: {
+  problems: readonly string[];
+  missing: readonly unknown[];
+  wrongShape: readonly unknown[];
+}): string {
+  if (r.problems[0]) return r.problems[0];
+  const parts = [
+    r.missing.length ? `${r.missing.length} weights missing` : '',
+    r.wrongShape.length ? `${r.wrongShape.length} of the wrong shape` : '',
+  ].filter(Boolean);
+  return parts.join(', ') || 'see the report below';
 }
