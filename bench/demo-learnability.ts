@@ -80,7 +80,7 @@ while (fixedSteps > 0 ? step < fixedSteps : (performance.now() - started) / 1000
   const at = (step * batchSize) % (train.length - batchSize);
   const batch = session.prepare(order.slice(at, at + batchSize).map((k) => train[k]!));
   const r = await session.trainStep(batch, {
-    schedule: { lr, totalSteps: estSteps, warmupRatio: 0.1, endLr: lr / 10 },
+    schedule: { lr, totalSteps: estSteps, warmupRatio: 0.05, endLr: lr / 10 },
     clipNorm: 1,
   });
   step++;
