@@ -66,10 +66,40 @@ export function estimateRun(input: EstimateInput): ResourceEstimate {
     steps: input.steps,
     secondsPerStep,
     totalSeconds: secondsPerStep * input.steps,
+    advice: null,
   };
+}
+
+/**
+ * Why a run does not fit and what would: a smaller batch, a backend without WebAssembly's 4 GiB
+ * (when this machine has the memory), or cluster profiles whose jobs ask for enough.
+ */
+export function unfitAdvice(
+  input: EstimateInput,
+  e: ResourceEstimate,
+  clusters: readonly { readonly name: string; readonly memoryBytes: number }[],
+): string {
+  const need = `needs about ${(e.memoryBytes / GIB).toFixed(1)} GiB at batch size ${input.batchSize}`;
+  const wasm = input.backend === 'wasm' && e.deviceMemoryBytes === WASM_HEAP_MAX;
+  const limit = wasm
+    ? `WebAssembly addresses at most 4 GiB (${((WASM_HEAP_MAX * 0.9) / GIB).toFixed(1)} GiB usable)`
+    : `this machine has ${(e.deviceMemoryBytes / GIB).toFixed(1)} GiB (90% usable)`;
+  const offers: string[] = [];
+  for (let b = Math.floor(input.batchSize / 2); b >= 1; b = Math.floor(b / 2)) {
+    if (estimateRun({ ...input, batchSize: b }).fits) {
+      offers.push(`batch size ${b}`);
+      break;
+    }
+    if (b === 1) break;
+  }
+  if (wasm && e.memoryBytes <= totalmem() * 0.9) offers.push('the webgpu or cpu backend (no 4 GiB limit)');
+  const fitting = clusters.filter((c) => c.memoryBytes >= e.memoryBytes).map((c) => `cluster "${c.name}"`);
+  offers.push(...(fitting.length ? fitting : ['a cluster profile with more memory (Settings)']));
+  return `Will not fit: ${need}, and ${limit}. Would fit: ${offers.join('; ')}.`;
 }
 
 /** The refusal message of a run that does not fit the device. */
 export function memoryRefusal(e: ResourceEstimate, batchSize: number): string {
+  if (e.advice) return `Scale ${e.scale}: ${e.advice}`;
   return `Scale ${e.scale} needs about ${(e.memoryBytes / GIB).toFixed(1)} GiB to train at batch size ${batchSize}, but this device has ${(e.deviceMemoryBytes / GIB).toFixed(1)} GiB (90% usable). Choose a smaller scale preset or batch size.`;
 }

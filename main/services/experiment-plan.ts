@@ -13,7 +13,7 @@ import {
 } from '#shared/model/presets';
 import { taskOf } from '#shared/tasks';
 import type { ServiceContext } from './context';
-import { estimateRun, memoryRefusal } from './estimate';
+import { estimateRun, memoryRefusal, unfitAdvice } from './estimate';
 
 /** The request after validation, defaults applied. */
 export type ExperimentInput = ParsedInput<'experiments.create'>;
@@ -142,6 +142,11 @@ export function planExperiment(
   backend: string,
   /** A cluster job's memory (`--mem`) instead of this machine's. */
   cluster?: { readonly name: string; readonly memoryBytes: number },
+  /** Estimates only: plan runs that do not fit too, each with advice, instead of refusing. */
+  opts: {
+    readonly allowUnfit?: boolean;
+    readonly clusters?: readonly { readonly name: string; readonly memoryBytes: number }[];
+  } = {},
 ): RunPlan[] {
   const task = taskOf(input.task);
   const th = task.hyperparameters;
@@ -184,7 +189,7 @@ export function planExperiment(
                 vocabSize: isCpuRung(scale) ? CPU_RUNG_DEFAULT_VOCAB : FAIRSEQ_VOCAB_SIZE,
                 imageSize: h.imageSize,
               });
-          const estimate = estimateRun({
+          const estimateInput = {
             config,
             batchSize: h.batchSize,
             maxSrcLength: h.maxSrcLength,
@@ -192,14 +197,19 @@ export function planExperiment(
             withImage: task.image !== 'none' || instruction,
             steps: h.steps,
             backend,
-          });
+          };
+          const raw = estimateRun(estimateInput);
+          const estimate =
+            !cluster && !raw.fits
+              ? { ...raw, advice: unfitAdvice(estimateInput, raw, opts.clusters ?? []) }
+              : raw;
           if (cluster && estimate.memoryBytes > cluster.memoryBytes)
             throw new WorkbenchError(
               'invalid_input',
               `${scale} at batch ${h.batchSize} needs about ${(estimate.memoryBytes / 2 ** 30).toFixed(1)} GiB, more than the ${(cluster.memoryBytes / 2 ** 30).toFixed(1)} GiB that cluster "${cluster.name}" jobs ask for (raise its memory or lower the batch size)`,
               'scale',
             );
-          if (!cluster && !estimate.fits)
+          if (!cluster && !estimate.fits && !opts.allowUnfit)
             throw new WorkbenchError('invalid_input', memoryRefusal(estimate, h.batchSize), 'scale');
           const names = mixture.map((m) => datasetName(ctx, m.datasetId, 'datasets')).join('+');
           const arch = architectureLabel(ctx, input, scale);

@@ -29,6 +29,14 @@ function clusterLimit(p: ClusterProfile | null): { name: string; memoryBytes: nu
   return p ? { name: p.name, memoryBytes: p.memoryMb * 2 ** 20 } : undefined;
 }
 
+/** Every cluster profile's job memory, for advice on runs too big for this machine. */
+function profileLimits(ctx: ServiceContext): { name: string; memoryBytes: number }[] {
+  return ctx.store.clusters.profiles().flatMap((raw) => {
+    const p = ClusterProfile.safeParse(raw);
+    return p.success ? [{ name: p.data.name, memoryBytes: p.data.memoryMb * 2 ** 20 }] : [];
+  });
+}
+
 function planView(p: RunPlan) {
   return {
     name: p.name,
@@ -116,7 +124,9 @@ export const experimentHandlers: Handlers<
 > = {
   'experiments.create': async (input, ctx) => {
     const profile = clusterProfile(ctx, input.cluster);
-    const plans = planExperiment(ctx, input, await chosenBackend(input.backend), clusterLimit(profile));
+    const plans = planExperiment(ctx, input, await chosenBackend(input.backend), clusterLimit(profile), {
+      clusters: profileLimits(ctx),
+    });
     if (input.dryRun) return { experiment: null, plan: plans.map(planView), runs: [] };
     const { experiment, runs } = queueExperiment(ctx, input, plans, profile === null);
     if (profile) {
@@ -140,6 +150,7 @@ export const experimentHandlers: Handlers<
       input,
       await chosenBackend(input.backend),
       clusterLimit(clusterProfile(ctx, input.cluster)),
+      { allowUnfit: true, clusters: profileLimits(ctx) },
     ).map(planView),
   'experiments.get': ({ id }, ctx) => {
     const e = ctx.store.experiments.get(id);

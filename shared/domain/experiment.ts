@@ -95,6 +95,8 @@ export const ResourceEstimate = z.object({
   steps: z.number().int(),
   secondsPerStep: z.number(),
   totalSeconds: z.number(),
+  /** When it does not fit: why (WebAssembly's 4 GiB, this machine's memory) and what would fit. */
+  advice: z.string().nullable().default(null),
 });
 export type ResourceEstimate = z.infer<typeof ResourceEstimate>;
 

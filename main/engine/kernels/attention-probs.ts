@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { addLean, mulByConstant, unbroadcast } from './lean-ops';
+import { hasEngineKernel } from './own-kernels';
 
 /**
  * Attention probabilities in one kernel call: softmax(q kᵀ + bias) times the dropout multiplier,
@@ -59,8 +60,7 @@ export function attentionProbs(
   mult: tf.Tensor | undefined,
   lean: boolean,
 ): tf.Tensor4D {
-  const fused =
-    tf.getKernel(ATTENTION_PROBS, tf.getBackend()) && q.shape[3] <= MAX_FUSED_HEAD && bias.rank <= 4;
+  const fused = hasEngineKernel(ATTENTION_PROBS) && q.shape[3] <= MAX_FUSED_HEAD && bias.rank <= 4;
   if (!fused) return opsProbs(q, k, bias, mult, lean) as tf.Tensor4D;
   const [b, h, t] = q.shape;
   const outShape = [b, h, t, k.shape[2]];

@@ -82,14 +82,17 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
   const request = form ? toCreateInput(form, name.trim() || defaultName(form, datasetName, arch)) : null;
   const estimates = useScaleEstimates(request, values, task, backend);
   const count = scales.size * (task === 'instruction' ? 1 : weights.size) * (seedList.seeds?.length ?? 0);
+  const unfit = cluster ? [] : [...scales].filter((s) => estimates.get(s)?.fits === false);
   const problem =
-    weights.size === 0
-      ? 'Pick at least one dataset.'
-      : scales.size === 0
-        ? 'Pick at least one scale.'
-        : !values
-          ? 'Fix the highlighted hyperparameters.'
-          : (seedList.error ?? limitError);
+    unfit.length > 0
+      ? `${unfit.join(', ')} will not fit here: see ${unfit.length === 1 ? 'its card' : 'their cards'} for what would.`
+      : weights.size === 0
+        ? 'Pick at least one dataset.'
+        : scales.size === 0
+          ? 'Pick at least one scale.'
+          : !values
+            ? 'Fix the highlighted hyperparameters.'
+            : (seedList.error ?? limitError);
 
   const {
     submit: queue,

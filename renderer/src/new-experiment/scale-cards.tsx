@@ -73,8 +73,8 @@ export function ScaleCards({ selected, estimates, onToggle, fromWeights }: Props
             </span>
             {e && <Facts id={`scale-${scale}-facts`} params={e.params} e={e} />}
             {e && !e.fits && (
-              <p className="unfit">
-                Needs more memory than this machine has ({formatBytes(e.deviceMemoryBytes)}).
+              <p className="unfit" role="note">
+                {e.advice ?? `Needs more memory than this machine has (${formatBytes(e.deviceMemoryBytes)}).`}
               </p>
             )}
           </label>

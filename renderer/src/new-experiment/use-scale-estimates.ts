@@ -55,6 +55,7 @@ export function useScaleEstimates(
             scale: s,
             deviceMemoryBytes: Number.POSITIVE_INFINITY,
             fits: true,
+            advice: null,
             backend,
             steps: hyper.steps,
           },

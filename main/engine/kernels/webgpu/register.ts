@@ -2,6 +2,7 @@ import { registerWebgpuAdamW } from './adamw';
 import { registerWebgpuAdamWMany } from './adamw-many';
 import { registerWebgpuAttentionProbs } from './attention-probs';
 import { registerWebgpuBatchNorm } from './batch-norm';
+import { registerWebgpuGelu } from './gelu';
 import { registerWebgpuLabelSmoothedCE } from './label-smoothed-ce';
 import { registerWebgpuLayerNorm } from './layer-norm';
 import { registerWebgpuMatMul } from './matmul';
@@ -22,5 +23,6 @@ export function registerWebgpuKernels(): string[] {
     ...registerWebgpuLabelSmoothedCE(),
     ...registerWebgpuAttentionProbs(),
     ...registerWebgpuMatMul(),
+    ...registerWebgpuGelu(),
   ];
 }

@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, repoRoot, test } from './fixtures';
+import { NewExperimentPage } from './pages/new-experiment';
+import { datasetIdByName } from './seed';
+
+const shots = join(repoRoot, 'test-results', 'screenshots');
+
+// Issue 24, item 6: a scale that cannot train on the chosen backend is marked on its card, with
+// why (WebAssembly's 4 GiB where that is the limit) and what would fit, before Queue is pressed.
+test('scale cards mark what will not fit, say why and what would, and Queue waits', async ({
+  workbench,
+  mode,
+}) => {
+  mkdirSync(shots, { recursive: true });
+  const { page } = workbench;
+  const demo = datasetIdByName(workbench.home, 'Demo: chest phantoms (VQA)');
+  await workbench.goto(`new?dataset=${demo}`);
+  const form = new NewExperimentPage(page);
+  const card = page.locator('label.scale-card').filter({ has: form.scale('XLarge') });
+  const note = card.getByRole('note');
+  await expect(note).toContainText('Will not fit: needs about', { timeout: 30_000 });
+  await expect(note).toContainText('Would fit:');
+  const backend = (await card.textContent()) ?? '';
+  if (/on wasm/.test(backend)) await expect(note).toContainText('WebAssembly addresses at most 4 GiB');
+  await expect(card).toHaveClass(/unfit-card/);
+  await form.scale('XLarge').check();
+  await expect(page.getByRole('button', { name: /^Queue / })).toBeDisabled();
+  await expect(page.getByText('XLarge will not fit here')).toBeVisible();
+  await page.screenshot({ path: join(shots, `${mode}-gui24-scale-fit.png`), fullPage: true });
+  await form.scale('XLarge').uncheck();
+  await expect(page.getByRole('button', { name: /^Queue / })).toBeEnabled();
+});
