@@ -1,5 +1,6 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { LINEAR } from '#main/engine/kernels/linear';
 
 const prod = (xs: readonly number[]) => xs.reduce((p, x) => p * x, 1);
 
@@ -9,6 +10,11 @@ function kernelFlops(
   inputs: Record<string, TensorInfo>,
   attrs: Record<string, unknown>,
 ): number {
+  if (name === LINEAR) {
+    // x [n, in] W^T [out, in] (kernels/linear.ts)
+    const [n, k] = inputs['x']!.shape as [number, number];
+    return 2 * n * k * inputs['w']!.shape[0]!;
+  }
   if (name === tf.BatchMatMul || name === tf._FusedMatMul) {
     const a = inputs['a']!.shape;
     const b = inputs['b']!.shape;

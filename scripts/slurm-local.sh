@@ -17,6 +17,9 @@ HOST=$(hostname -s)
 # array tasks and a long job run side by side instead of queueing behind each other.
 NODE_CPUS=${BIOMED_SLURM_CPUS:-8}
 NODE_MEM=${BIOMED_SLURM_MEM_MB:-16000}
+# GPUs the node declares (gres.conf, count only: there is no real GPU; jobs asking --gres=gpu:N
+# are scheduled against the count, and the worker on the node still picks what the node has).
+NODE_GPUS=${BIOMED_SLURM_GPUS:-2}
 DB_PASS=biomed-slurm-local
 
 log() { echo "slurm-local: $*" >&2; }
@@ -41,6 +44,8 @@ ClusterName=$CLUSTER
 SlurmctldHost=$HOST(127.0.0.1)
 SlurmUser=root
 AuthType=auth/munge
+# A requeued (or preempted) job may start again after cred_expire + 1 s (default 120 s).
+AuthInfo=cred_expire=10
 StateSaveLocation=$STATE/ctld
 SlurmdSpoolDir=$STATE/d
 SlurmctldPidFile=$STATE/slurmctld.pid
@@ -62,11 +67,28 @@ AccountingStorageHost=localhost
 JobCompType=jobcomp/filetxt
 JobCompLoc=$STATE/jobcomp.txt
 MinJobAge=600
+GresTypes=gpu
+# Preemption by QOS: a job of QOS urgent requeues a job of QOS scavenger holding what it needs
+# (jobs of QOS normal, the rest of the suite, are never preempted).
+PreemptType=preempt/qos
+PreemptMode=REQUEUE
 KillWait=5
 InactiveLimit=0
 MessageTimeout=10
-NodeName=$HOST NodeAddr=127.0.0.1 CPUs=$NODE_CPUS RealMemory=$NODE_MEM State=UNKNOWN
+NodeName=$HOST NodeAddr=127.0.0.1 CPUs=$NODE_CPUS RealMemory=$NODE_MEM Gres=gpu:$NODE_GPUS State=UNKNOWN
+# A node that never starts (FUTURE) in a partition of its own: a partition without GPUs.
+NodeName=cpuonly NodeAddr=127.0.0.2 CPUs=1 RealMemory=1000 State=FUTURE
 PartitionName=debug Nodes=$HOST Default=YES MaxTime=INFINITE State=UP
+PartitionName=cpu Nodes=cpuonly MaxTime=INFINITE State=UP
+EOF
+  # Slurm 22.05 drops a gpu line without File= (the node then reports 0 and goes INVAL) and
+  # wants a character device per GPU: links to /dev/null stand in for them.
+  local i
+  for i in $(seq 0 $((NODE_GPUS - 1))); do ln -sfn /dev/null "$STATE/fake-gpu$i"; done
+  cat >"$CONF_DIR/gres.conf" <<EOF
+# Written by scripts/slurm-local.sh: $NODE_GPUS GPUs declared by count; no real device behind them.
+AutoDetect=off
+NodeName=$HOST Name=gpu File=$STATE/fake-gpu[0-$((NODE_GPUS - 1))]
 EOF
   mv "$STATE/slurm.conf.new" "$CONF_DIR/slurm.conf"
   sed 's#^AccountingStorageType=.*#AccountingStorageType=accounting_storage/none#; /^AccountingStorageHost=/d' \
@@ -124,9 +146,19 @@ start_slurm() {
     sacctmgr -i add account biomed-lab cluster="$CLUSTER" >/dev/null
   sacctmgr -n -P list assoc user=root account=biomed-lab format=user | grep -qx root ||
     sacctmgr -i add user root account=biomed-lab cluster="$CLUSTER" >/dev/null
+  # QOS for the preemption test: urgent preempts scavenger (PreemptMode=REQUEUE).
+  sacctmgr -n -P list qos format=name | grep -qx scavenger || sacctmgr -i add qos scavenger >/dev/null
+  sacctmgr -n -P list qos format=name | grep -qx urgent ||
+    sacctmgr -i add qos urgent set preempt=scavenger priority=100 >/dev/null
+  sacctmgr -i modify user root set qos+=scavenger,urgent >/dev/null 2>&1 || true
   running "$STATE/slurmctld.pid" || /usr/sbin/slurmctld
   wait_for 30 slurmctld scontrol ping
   running "$STATE/slurmd.pid" || /usr/sbin/slurmd
+  # A node drained by an earlier configuration (a GRES count it could not find) comes back.
+  sleep 1
+  if sinfo -h -n "$HOST" -o %T | grep -Eq '^(drained|draining|inval)'; then
+    scontrol update nodename="$HOST" state=resume 2>/dev/null || true
+  fi
   wait_for 30 "node $HOST idle" sh -c "sinfo -h -n $HOST -o %T | grep -Eq '^(idle|mixed|allocated)'"
 }
 

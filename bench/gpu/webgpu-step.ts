@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gpuFit } from '#main/engine/backend/gpu-fit';
 import { adapterLine, initBackend } from '#main/engine/backend/index';
+import { resetWebgpuDispatches, webgpuDispatches } from '#main/engine/backend/webgpu-counters';
 import { tinyTestConfig } from '#main/engine/model/test-config';
 import { type PresetName, presetConfig } from '#shared/model/presets';
 import { countMatMulFlops } from '../count-flops';
@@ -70,7 +71,9 @@ for (let i = 0; i < a.warmup + a.steps; i++) {
   sample();
   if (i >= a.warmup) times.push(performance.now() - s);
 }
+resetWebgpuDispatches();
 const flops = await countMatMulFlops('webgpu', () => h.step());
+const dispatches = webgpuDispatches().total; // one step, own kernels unless BIOMED_WEBGPU_KERNELS=stock
 sample();
 const median = [...times].sort((x, y) => x - y)[Math.floor(times.length / 2)]!;
 h.dispose();
@@ -80,6 +83,8 @@ console.log(
     backend: info.version,
     median_ms: median,
     times_ms: times.map((t) => Math.round(t)),
+    dispatches_per_step: dispatches,
+    kernels: process.env['BIOMED_WEBGPU_KERNELS'] ?? 'own',
     matmul_flops: flops,
     tflops: flops / (median / 1000) / 1e12,
     loss,

@@ -6,6 +6,7 @@ import { clusters } from './0060-clusters';
 import { evaluationWeights } from './0070-evaluation-weights';
 import { evaluationPipeline } from './0080-evaluation-pipeline';
 import { imageSources } from './0090-image-sources';
+import { clusterEvaluations } from './0100-cluster-evaluations';
 import type { Migration } from './types';
 
 /** Every migration, oldest first. Add new steps at the end, with a higher version. */
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   evaluationWeights,
   evaluationPipeline,
   imageSources,
+  clusterEvaluations,
 ];
 
 /** Checks that versions strictly increase; called at start-up and by the tests. */

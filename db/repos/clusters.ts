@@ -21,7 +21,7 @@ export interface ClusterJobRecord extends SlurmJobInfo {
 
 interface JobRow {
   id: number;
-  run_id: string;
+  owner: string;
   cluster: string;
   profile: string;
   attempt: number;
@@ -42,7 +42,7 @@ interface JobRow {
 
 const toJob = (r: JobRow): ClusterJobRecord => ({
   id: r.id,
-  runId: r.run_id,
+  runId: r.owner,
   cluster: r.cluster,
   profile: JSON.parse(r.profile) as unknown,
   attempt: r.attempt,
@@ -70,35 +70,24 @@ export interface IngestCursor {
   readonly end?: unknown;
 }
 
-/** Cluster profiles, the Slurm jobs of runs, and ingestion cursors. */
-export function clustersRepo(db: Db) {
+/** What a followed job belongs to: a run (`cluster_jobs`) or an evaluation (`cluster_eval_jobs`). */
+interface Tables {
+  readonly jobs: 'cluster_jobs' | 'cluster_eval_jobs';
+  readonly ingest: 'cluster_ingest' | 'cluster_eval_ingest';
+  readonly owner: 'run_id' | 'evaluation_id';
+}
+
+/**
+ * The Slurm jobs of one kind of owner and their ingestion cursors. `runId` of a record (and the
+ * `ownerId` arguments) is the owner's id: a run's, or an evaluation's for `cluster_eval_jobs`.
+ */
+function followedJobs(db: Db, t: Tables) {
+  const select = `SELECT *, ${t.owner} AS owner FROM ${t.jobs}`;
   const getJob = (id: number): ClusterJobRecord | undefined => {
-    const row = db.prepare('SELECT * FROM cluster_jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = db.prepare(`${select} WHERE id = ?`).get(id) as JobRow | undefined;
     return row ? toJob(row) : undefined;
   };
   return {
-    profiles(): unknown[] {
-      return (
-        db.prepare('SELECT profile FROM cluster_profiles ORDER BY name').all() as { profile: string }[]
-      ).map((r) => JSON.parse(r.profile) as unknown);
-    },
-    profile(name: string): unknown {
-      const row = db.prepare('SELECT profile FROM cluster_profiles WHERE name = ?').get(name) as
-        | { profile: string }
-        | undefined;
-      return row ? (JSON.parse(row.profile) as unknown) : undefined;
-    },
-    saveProfile(p: ClusterProfile): void {
-      const now = nowIso();
-      db.prepare(
-        `INSERT INTO cluster_profiles (name, profile, created_at, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET profile = excluded.profile, updated_at = excluded.updated_at`,
-      ).run(p.name, JSON.stringify(p), now, now);
-    },
-    removeProfile(name: string): boolean {
-      return db.prepare('DELETE FROM cluster_profiles WHERE name = ?').run(name).changes > 0;
-    },
-
     addJob(j: {
       runId: string;
       cluster: string;
@@ -111,7 +100,7 @@ export function clustersRepo(db: Db) {
       const attempt =
         (
           db
-            .prepare('SELECT COALESCE(MAX(attempt), 0) AS n FROM cluster_jobs WHERE run_id = ?')
+            .prepare(`SELECT COALESCE(MAX(attempt), 0) AS n FROM ${t.jobs} WHERE ${t.owner} = ?`)
             .get(j.runId) as {
             n: number;
           }
@@ -119,7 +108,7 @@ export function clustersRepo(db: Db) {
       const now = nowIso();
       const { lastInsertRowid } = db
         .prepare(
-          `INSERT INTO cluster_jobs (run_id, cluster, profile, attempt, job_id, task_index, bundle_dir, run_dir, state, submitted_at, updated_at)
+          `INSERT INTO ${t.jobs} (${t.owner}, cluster, profile, attempt, job_id, task_index, bundle_dir, run_dir, state, submitted_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?)`,
         )
         .run(
@@ -136,33 +125,37 @@ export function clustersRepo(db: Db) {
         );
       return getJob(Number(lastInsertRowid))!;
     },
-    /** The newest submission of a run. */
-    latestJob(runId: string): ClusterJobRecord | undefined {
-      const row = db
-        .prepare('SELECT * FROM cluster_jobs WHERE run_id = ? ORDER BY attempt DESC LIMIT 1')
-        .get(runId) as JobRow | undefined;
+    /** The newest submission of an owner. */
+    latestJob(ownerId: string): ClusterJobRecord | undefined {
+      const row = db.prepare(`${select} WHERE ${t.owner} = ? ORDER BY attempt DESC LIMIT 1`).get(ownerId) as
+        | JobRow
+        | undefined;
       return row ? toJob(row) : undefined;
     },
-    /** Runs that were ever submitted to a cluster, newest submission first. */
+    /** Owners that were ever submitted to a cluster, newest submission first. */
     runIds(): string[] {
       return (
-        db.prepare('SELECT run_id FROM cluster_jobs GROUP BY run_id ORDER BY MAX(id) DESC').all() as {
-          run_id: string;
+        db
+          .prepare(`SELECT ${t.owner} AS owner FROM ${t.jobs} GROUP BY ${t.owner} ORDER BY MAX(id) DESC`)
+          .all() as {
+          owner: string;
         }[]
-      ).map((r) => r.run_id);
+      ).map((r) => r.owner);
+    },
+    /** Every submission, oldest first (housekeeping). */
+    allJobs(): ClusterJobRecord[] {
+      return (db.prepare(`${select} ORDER BY id`).all() as JobRow[]).map(toJob);
     },
     /** Submissions still followed (not closed), oldest first. */
     openJobs(): ClusterJobRecord[] {
-      return (db.prepare('SELECT * FROM cluster_jobs WHERE closed = 0 ORDER BY id').all() as JobRow[]).map(
-        toJob,
-      );
+      return (db.prepare(`${select} WHERE closed = 0 ORDER BY id`).all() as JobRow[]).map(toJob);
     },
     /** Stores what Slurm said; returns whether anything changed. */
     updateJob(id: number, info: Omit<SlurmJobInfo, 'jobId'>): boolean {
       return (
         db
           .prepare(
-            `UPDATE cluster_jobs SET state = ?, reason = ?, node = COALESCE(?, node), elapsed_s = COALESCE(?, elapsed_s),
+            `UPDATE ${t.jobs} SET state = ?, reason = ?, node = COALESCE(?, node), elapsed_s = COALESCE(?, elapsed_s),
                exit_code = COALESCE(?, exit_code), max_rss = COALESCE(?, max_rss), updated_at = ?
              WHERE id = ? AND NOT (state IS ? AND reason IS ? AND node IS COALESCE(?, node) AND elapsed_s IS COALESCE(?, elapsed_s)
                AND exit_code IS COALESCE(?, exit_code) AND max_rss IS COALESCE(?, max_rss))`,
@@ -186,13 +179,15 @@ export function clustersRepo(db: Db) {
       );
     },
     closeJob(id: number): void {
-      db.prepare('UPDATE cluster_jobs SET closed = 1, updated_at = ? WHERE id = ?').run(nowIso(), id);
+      db.prepare(`UPDATE ${t.jobs} SET closed = 1, updated_at = ? WHERE id = ?`).run(nowIso(), id);
     },
 
-    cursor(runId: string, file: string): IngestCursor {
+    cursor(ownerId: string, file: string): IngestCursor {
       const row = db
-        .prepare('SELECT offset, seq, complete, end_record FROM cluster_ingest WHERE run_id = ? AND file = ?')
-        .get(runId, file) as
+        .prepare(
+          `SELECT offset, seq, complete, end_record FROM ${t.ingest} WHERE ${t.owner} = ? AND file = ?`,
+        )
+        .get(ownerId, file) as
         | { offset: number; seq: number; complete: number; end_record: string | null }
         | undefined;
       return row
@@ -204,20 +199,20 @@ export function clustersRepo(db: Db) {
           }
         : { offset: 0, seq: 0, complete: false };
     },
-    /** Every events file of a run seen so far. */
-    files(runId: string): string[] {
+    /** Every events file of an owner's folder seen so far. */
+    files(ownerId: string): string[] {
       return (
-        db.prepare('SELECT file FROM cluster_ingest WHERE run_id = ?').all(runId) as { file: string }[]
+        db.prepare(`SELECT file FROM ${t.ingest} WHERE ${t.owner} = ?`).all(ownerId) as { file: string }[]
       ).map((r) => r.file);
     },
     /** Moves a cursor forward (call in the transaction that stores what was read). */
-    advance(runId: string, file: string, c: IngestCursor): void {
+    advance(ownerId: string, file: string, c: IngestCursor): void {
       db.prepare(
-        `INSERT INTO cluster_ingest (run_id, file, offset, seq, complete, end_record) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (run_id, file) DO UPDATE SET offset = excluded.offset, seq = excluded.seq, complete = excluded.complete,
+        `INSERT INTO ${t.ingest} (${t.owner}, file, offset, seq, complete, end_record) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (${t.owner}, file) DO UPDATE SET offset = excluded.offset, seq = excluded.seq, complete = excluded.complete,
            end_record = COALESCE(excluded.end_record, end_record)`,
       ).run(
-        runId,
+        ownerId,
         file,
         c.offset,
         c.seq,
@@ -225,6 +220,43 @@ export function clustersRepo(db: Db) {
         c.end === undefined ? null : JSON.stringify(c.end),
       );
     },
+  };
+}
+
+/** The jobs and cursors of one kind of owner (runs or evaluations). */
+export type FollowedJobs = ReturnType<typeof followedJobs>;
+
+/** Cluster profiles, the Slurm jobs of runs (and, under `evaluations`, of evaluations), and ingestion cursors. */
+export function clustersRepo(db: Db) {
+  return {
+    profiles(): unknown[] {
+      return (
+        db.prepare('SELECT profile FROM cluster_profiles ORDER BY name').all() as { profile: string }[]
+      ).map((r) => JSON.parse(r.profile) as unknown);
+    },
+    profile(name: string): unknown {
+      const row = db.prepare('SELECT profile FROM cluster_profiles WHERE name = ?').get(name) as
+        | { profile: string }
+        | undefined;
+      return row ? (JSON.parse(row.profile) as unknown) : undefined;
+    },
+    saveProfile(p: ClusterProfile): void {
+      const now = nowIso();
+      db.prepare(
+        `INSERT INTO cluster_profiles (name, profile, created_at, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET profile = excluded.profile, updated_at = excluded.updated_at`,
+      ).run(p.name, JSON.stringify(p), now, now);
+    },
+    removeProfile(name: string): boolean {
+      return db.prepare('DELETE FROM cluster_profiles WHERE name = ?').run(name).changes > 0;
+    },
+    ...followedJobs(db, { jobs: 'cluster_jobs', ingest: 'cluster_ingest', owner: 'run_id' }),
+    /** The Slurm jobs of evaluations (`runId` of a record is the evaluation's id). */
+    evaluations: followedJobs(db, {
+      jobs: 'cluster_eval_jobs',
+      ingest: 'cluster_eval_ingest',
+      owner: 'evaluation_id',
+    }),
   };
 }
 

@@ -35,6 +35,8 @@ export interface EvaluationPatch {
   finishedAt?: string | null;
   error?: string | null;
   logTail?: string;
+  /** The checkpoint a cluster evaluation decoded, once its run's checkpoint is ingested. */
+  checkpointId?: number | null;
 }
 
 const COLUMNS: Record<keyof EvaluationPatch, string> = {
@@ -46,6 +48,7 @@ const COLUMNS: Record<keyof EvaluationPatch, string> = {
   finishedAt: 'finished_at',
   error: 'error',
   logTail: 'log_tail',
+  checkpointId: 'checkpoint_id',
 };
 
 interface Row {
@@ -173,12 +176,13 @@ export function evaluationsRepo(db: Db) {
     },
     /** Evaluations left `running` by a crash: marks them interrupted; returns their ids. */
     markInterrupted(reason: string): string[] {
-      const ids = (
-        db.prepare("SELECT id FROM evaluations WHERE status = 'running'").all() as { id: string }[]
-      ).map((r) => r.id);
-      db.prepare("UPDATE evaluations SET status = 'interrupted', error = ? WHERE status = 'running'").run(
-        reason,
+      // Evaluations a cluster decodes go on while the app is closed: the cluster tracker follows them.
+      const local =
+        "status = 'running' AND id NOT IN (SELECT evaluation_id FROM cluster_eval_jobs WHERE closed = 0)";
+      const ids = (db.prepare(`SELECT id FROM evaluations WHERE ${local}`).all() as { id: string }[]).map(
+        (r) => r.id,
       );
+      db.prepare(`UPDATE evaluations SET status = 'interrupted', error = ? WHERE ${local}`).run(reason);
       return ids;
     },
     delete(id: string): boolean {

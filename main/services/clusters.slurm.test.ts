@@ -3,6 +3,12 @@ import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CUSTOM_TEST_CONFIG,
+  requireTorch,
+  writeCheckpoints,
+  writeDict,
+} from '#main/data/weights/test-fixtures';
 import { ingestRunFolder } from '#main/jobs/cluster/ingest';
 import { clusterShell } from '#main/jobs/cluster/shell';
 import { jobcompJobs, jobcompLocation, squeue } from '#main/jobs/cluster/slurm';
@@ -98,6 +104,11 @@ beforeAll(async () => {
     profile({ name: 'slow', prepare: delayed(800) }),
     profile({ name: 'short', timeLimit: '1', prepare: delayed(1500) }),
     profile({ name: 'noacct', slurmConf: '/etc/slurm/slurm-noaccounting.conf' }),
+    profile({ name: 'gpu', gpus: 1 }),
+    profile({ name: 'nogpu', partition: 'cpu', gpus: 1 }),
+    profile({ name: 'requeue', prepare: delayed(700) }),
+    profile({ name: 'scavenge', qos: 'scavenger', gpus: 2, prepare: delayed(700) }),
+    profile({ name: 'lost', lostAfterSeconds: 2 }),
     profile({ name: 'ssh', access: { kind: 'ssh', host: 'biomed-test-cluster', configFile: sshConfig } }),
   ])
     await env.ctx.invoke('clusters.save', p);
@@ -184,34 +195,91 @@ describe.concurrent('on a real Slurm', () => {
     expect(remote).toHaveLength(4);
     expect(remote).toEqual(losses(env.ctx, here!.id));
     report.push('', '## cluster run vs local run, same seed (train/loss by step)', JSON.stringify(remote));
-    // The run's checkpoint is on a folder this machine sees: its test split is evaluated here.
-    await waitUntil(
-      () => env.ctx.store.evaluations.list({ runId: run!.id }).some((e) => e.status === 'succeeded'),
-      150_000,
-      'the evaluation of the cluster run',
-    );
+    // Its test split was decoded by an evaluation job queued behind it (afterok), on the cluster.
     const [ev] = env.ctx.store.evaluations.list({ runId: run!.id });
-    expect(ev!.done).toBe(4);
+    const evJob = env.ctx.store.clusters.evaluations.latestJob(ev!.id)!;
+    expect(evJob.jobId).toMatch(/^\d+$/);
+    await waitUntil(
+      () => ['succeeded', 'failed'].includes(env.ctx.store.evaluations.get(ev!.id)!.status),
+      150_000,
+      'the evaluation job of the cluster run',
+    );
+    const remoteEv = env.ctx.store.evaluations.get(ev!.id)!;
+    expect(remoteEv.status, remoteEv.error ?? '').toBe('succeeded');
+    expect(remoteEv.done).toBe(4);
+    expect(remoteEv.checkpointStep).toBe(4);
+    const dep = sh('sacct', ['-j', evJob.jobId, '-X', '-n', '-P', '-o', 'State']);
+    expect(dep).toBe('COMPLETED');
+    // The same checkpoint evaluated here gives the same predictions and metrics.
+    const local = await env.ctx.invoke('evaluations.create', {
+      runId: run!.id,
+      datasetId: env.datasetId,
+      split: 'test',
+      limit: 4,
+    });
+    await env.ctx.scheduler.waitForEvaluation(local.id);
+    const localEv = env.ctx.store.evaluations.get(local.id)!;
+    expect(localEv.status, localEv.error ?? '').toBe('succeeded');
+    const preds = (id: string) =>
+      env.ctx.store.predictions
+        .page(id, { offset: 0, limit: 100, onlyWrong: false })
+        .predictions.map((p) => [p.exampleId, p.prediction, p.correct]);
+    expect(preds(remoteEv.id)).toHaveLength(4);
+    expect(preds(remoteEv.id)).toEqual(preds(localEv.id));
+    expect(remoteEv.metrics).toEqual(localEv.metrics);
+    report.push(
+      '',
+      `## evaluation job ${evJob.jobId} (after training job ${done.cluster!.jobId}) vs a local evaluation of the same checkpoint`,
+      JSON.stringify(preds(remoteEv.id)),
+      `metrics cluster ${JSON.stringify(remoteEv.metrics)}`,
+      `metrics local   ${JSON.stringify(localEv.metrics)}`,
+    );
   });
 
   it('a 2 x 2 sweep becomes one job array; History shows each task with its job id', async () => {
     const runs = await submit(env.ctx, env.datasetId, 'local', 3, {
       sweep: { lrs: [3e-3, 1e-3], seeds: [1, 2] },
+      evaluate: { split: 'test', limit: 3 },
     });
+    const evals = runs.map((r) => env.ctx.store.evaluations.list({ runId: r.id })[0]!);
+    const evalArray = env.ctx.store.clusters.evaluations.latestJob(evals[0]!.id)!.jobId.split('_')[0]!;
+    expect(evals.map((e) => env.ctx.store.clusters.evaluations.latestJob(e.id)!.jobId)).toEqual(
+      [0, 1, 2, 3].map((i) => `${evalArray}_${i}`),
+    );
+    // One submission: the evaluation array waits on the training array.
+    expect(sh('scontrol', ['show', 'job', evalArray])).toMatch(
+      new RegExp(`Dependency=afterok:${runs[0]!.cluster!.jobId.split('_')[0]}`),
+    );
     expect(runs).toHaveLength(4);
     const array = runs[0]!.cluster!.jobId.split('_')[0]!;
     expect(runs.map((r) => r.cluster!.jobId)).toEqual([0, 1, 2, 3].map((i) => `${array}_${i}`));
     const squeueLines: string[] = [];
     await waitUntil(
       () => {
-        const out = sh('squeue', ['-r', '-j', array, '-o', '%.10i %.9P %.20j %.8T %.10M %.6D %R']);
+        const out = sh('squeue', [
+          '-r',
+          '-j',
+          `${array},${evalArray}`,
+          '-o',
+          '%.10i %.9P %.24j %.8T %.10M %.6D %R',
+        ]);
         // Keep the fullest snapshot (most tasks listed at once).
-        if (out.split('\n').length > squeueLines.length)
+        // ... preferring one where the evaluation array waits on its Dependency.
+        const waiting = (t: string) => /Dependency/.test(t);
+        if (
+          out.split('\n').length > squeueLines.length ||
+          (waiting(out) && !waiting(squeueLines.join('\n')) && out.split('\n').length >= 6)
+        )
           squeueLines.splice(0, squeueLines.length, ...out.split('\n'));
-        return runs.every((r) => ENDED.includes(env.ctx.store.runs.get(r.id)!.status));
+        return (
+          runs.every((r) => ENDED.includes(env.ctx.store.runs.get(r.id)!.status)) &&
+          evals.every((e) =>
+            ['succeeded', 'failed', 'cancelled'].includes(env.ctx.store.evaluations.get(e.id)!.status),
+          )
+        );
       },
-      200_000,
-      'the sweep',
+      220_000,
+      'the sweep and its evaluations',
     );
     const done = runs.map((r) => env.ctx.store.runs.get(r.id)!);
     expect(done.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
@@ -225,10 +293,10 @@ describe.concurrent('on a real Slurm', () => {
       `## sweep: squeue -r -j ${array} (the fullest snapshot while it ran)`,
       ...squeueLines,
       '',
-      `## sweep: sacct -j ${array} -X`,
+      `## sweep: sacct -j ${array},${evalArray} -X`,
       sh('sacct', [
         '-j',
-        array,
+        `${array},${evalArray}`,
         '-X',
         '-o',
         'JobID,JobName%20,Partition,Account,State,ExitCode,Elapsed,NodeList',
@@ -240,6 +308,22 @@ describe.concurrent('on a real Slurm', () => {
           `${r.name.padEnd(44)} ${r.status.padEnd(10)} ${r.cluster!.cluster}:${r.cluster!.jobId.padEnd(6)} ${r.cluster!.state.padEnd(10)} node ${r.cluster!.node} ${r.cluster!.elapsedSeconds} s  step ${r.step}/${r.totalSteps}`,
       ),
     );
+    const evalsDone = evals.map((e) => env.ctx.store.evaluations.get(e.id)!);
+    expect(evalsDone.map((e) => e.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    const compared = await env.ctx.invoke('evaluations.compare', { ids: evalsDone.map((e) => e.id) });
+    report.push(
+      '',
+      '## sweep: Compare of its four test evaluations (evaluations.compare)',
+      ...compared.evaluations.map(
+        (e) =>
+          `${(e.runName ?? '').padEnd(44)} ${e.split} n=${Object.values(e.metrics)[0]?.n ?? '?'} ${Object.entries(
+            e.metrics,
+          )
+            .map(([k, m]) => `${k} ${m.estimate?.toFixed(3)} [${m.low?.toFixed(3)}, ${m.high?.toFixed(3)}]`)
+            .join('; ')}`,
+      ),
+    );
+    expect(compared.evaluations).toHaveLength(4);
     for (const r of done) expect(losses(env.ctx, r.id)).toHaveLength(3);
     // Different seeds and learning rates really ran different runs.
     expect(new Set(done.map((r) => losses(env.ctx, r.id)[2]![1])).size).toBe(4);
@@ -367,5 +451,134 @@ describe.concurrent('on a real Slurm', () => {
     expect(done.status, done.error ?? '').toBe('succeeded');
     expect(done.cluster).toMatchObject({ cluster: 'ssh', state: 'COMPLETED' });
     expect(losses(env.ctx, run!.id)).toHaveLength(2);
+  });
+
+  it('--gres=gpu:1 is scheduled on the node that declares GPUs and refused clearly where the partition has none', async () => {
+    const [run] = await submit(env.ctx, env.datasetId, 'gpu', 2);
+    const done = await ended(env.ctx, run!.id);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    // slurmctld still holds the ended job (MinJobAge): what it allocated, GPUs included.
+    const shown = sh('scontrol', ['show', 'job', '-d', done.cluster!.jobId]);
+    const gres = shown.match(/(?:TresPerNode|JOB_GRES)=\S+/g) ?? [];
+    expect(gres.join(' ')).toMatch(/gpu:1/);
+    report.push(
+      '',
+      '## --gres=gpu:1',
+      `job ${done.cluster!.jobId} on ${done.cluster!.node}: ${gres.join(' ')}`,
+    );
+    const refused = await submit(env.ctx, env.datasetId, 'nogpu', 2).catch((e: Error) => e);
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toMatch(/1 GPU\(s\).*partition "cpu" has no node with GPUs/);
+    report.push(`refused: ${(refused as Error).message}`);
+  });
+
+  it('scontrol requeue mid-run resumes from the last checkpoint with one loss row per step', async () => {
+    const [run] = await submit(env.ctx, env.datasetId, 'requeue', 14, {
+      hyperparameters: { checkpointEvery: 3 },
+    });
+    await waitUntil(() => env.ctx.store.runs.get(run!.id)!.step >= 4, 150_000, 'the run to step 4');
+    const r = spawnSync('scontrol', ['requeue', run!.cluster!.jobId], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const done = await ended(env.ctx, run!.id);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    expect(env.ctx.store.runs.logTail(run!.id)).toMatch(/resuming at step \d+ from/);
+    expect(losses(env.ctx, run!.id).map(([st]) => st)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+    const files = (await env.ctx.clusters.runFiles(run!.id)).join(' ');
+    report.push('', '## scontrol requeue', `run folder: ${files}`);
+  });
+
+  it('a preempted job (PreemptMode=REQUEUE) resumes from its checkpoint', async () => {
+    const [run] = await submit(env.ctx, env.datasetId, 'scavenge', 14, {
+      hyperparameters: { checkpointEvery: 3 },
+    });
+    await waitUntil(() => env.ctx.store.runs.get(run!.id)!.step >= 4, 150_000, 'the scavenger run to step 4');
+    const urgent = sh('sbatch', [
+      '--parsable',
+      '--qos=urgent',
+      '--gres=gpu:2',
+      '--mem=100M',
+      '--job-name=urgent',
+      '--output=/dev/null',
+      '--wrap',
+      'sleep 2',
+    ]);
+    expect(urgent).toMatch(/^\d+$/);
+    const done = await ended(env.ctx, run!.id);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    const history = sh('sacct', ['-j', done.cluster!.jobId, '-X', '-D', '-n', '-P', '-o', 'JobID,State']);
+    expect(history).toMatch(/PREEMPTED/);
+    expect(losses(env.ctx, run!.id).map(([st]) => st)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+    report.push(
+      '',
+      `## preemption by job ${urgent} (qos urgent)`,
+      `sacct -D: ${history.replace(/\n/g, '; ')}`,
+    );
+  });
+
+  it('a job Slurm never reports ends after the grace time with that reason', async () => {
+    const { store } = env.ctx;
+    const [exp] = [store.experiments.insert({ name: 'lost', kind: 'finetune', config: {} })];
+    const run = store.runs.insert({
+      experimentId: exp!.id,
+      name: 'lost run',
+      scale: 'cpu-xs',
+      task: 'vqa',
+      datasetId: env.datasetId,
+      params: null,
+      totalSteps: 2,
+      config: {},
+    });
+    store.clusters.addJob({
+      runId: run.id,
+      cluster: 'lost',
+      profile: ClusterProfile.parse(profile({ name: 'lost', lostAfterSeconds: 2 })),
+      jobId: '987654',
+      taskIndex: 0,
+      bundleDir: join(env.dir, 'nowhere'),
+      runDir: join(env.dir, 'nowhere', 'runs', run.id),
+    });
+    env.ctx.clusters.start();
+    const done = await ended(env.ctx, run.id, 60_000);
+    expect(done.status).toBe('failed');
+    expect(done.error).toMatch(/job 987654.*nowhere.*2 s/);
+    report.push('', '## purged job', done.error!);
+  });
+
+  it('a zero-shot evaluation of imported weights runs on the cluster', async () => {
+    requireTorch();
+    const src = join(env.dir, 'published');
+    mkdirSync(src, { recursive: true });
+    writeCheckpoints(src, [
+      {
+        config: CUSTOM_TEST_CONFIG,
+        files: [{ path: join(src, 'model.safetensors'), layout: 'hf-safetensors', dtype: 'fp32' }],
+      },
+    ]);
+    writeDict(join(src, 'dict.txt'), 20);
+    const imported = await env.ctx.invoke('weights.import', {
+      path: join(src, 'model.safetensors'),
+      name: 'pub',
+    });
+    expect(imported.ok).toBe(true);
+    const ev = await env.ctx.invoke('evaluations.create', {
+      weightsId: imported.record!.id,
+      datasetId: env.datasetId,
+      split: 'test',
+      limit: 3,
+      decoding: { strategy: 'greedy', maxLength: 4 },
+      cluster: 'local',
+    });
+    const job = env.ctx.store.clusters.evaluations.latestJob(ev.id)!;
+    expect(job.jobId).toMatch(/^\d+$/);
+    await waitUntil(
+      () => ['succeeded', 'failed'].includes(env.ctx.store.evaluations.get(ev.id)!.status),
+      150_000,
+      'the zero-shot evaluation job',
+    );
+    const done = env.ctx.store.evaluations.get(ev.id)!;
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    expect(done).toMatchObject({ mode: 'zeroshot', weightsId: imported.record!.id, done: 3 });
+    expect(env.ctx.store.predictions.page(ev.id, { offset: 0, limit: 10, onlyWrong: false }).total).toBe(3);
+    report.push('', `## zero-shot of imported weights, job ${job.jobId}`, JSON.stringify(done.metrics));
   });
 });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { CheckpointRecord } from '#db/repos/checkpoints';
+import type { EvaluateJob } from '#main/jobs/protocol';
 import { WorkbenchError } from '#shared/api/errors';
 import type { Decoding, EvaluationMode, EvaluationSummary, PipelinePreset } from '#shared/domain/evaluation';
 import type { RunSummary } from '#shared/domain/run';
@@ -59,21 +60,39 @@ export interface EvaluationTarget {
   readonly decoding?: Decoding;
   /** `released` (default): the task's released-script figures; `raw`: raw-text figures. */
   readonly pipeline?: PipelinePreset;
+  /** The reference row this evaluation reproduces (recorded in its pipeline). */
+  readonly reproduces?: string;
   readonly limit?: number;
 }
 
 /** Creates an evaluation row and queues its job on the scheduler. */
 export function queueEvaluation(ctx: ServiceContext, t: EvaluationTarget): EvaluationSummary {
+  const { evaluation, spec } = prepareEvaluation(ctx, t);
+  ctx.scheduler.enqueueEvaluation(spec);
+  ctx.events.emit('onDidChangeEvaluation', { evaluationId: evaluation.id, evaluation });
+  return evaluation;
+}
+
+/**
+ * Creates an evaluation row and the job a worker would get, without queueing it (a cluster
+ * evaluation goes into a bundle instead). `pendingCheckpoint` is the path a cluster run's final
+ * checkpoint will have, for an evaluation queued behind its training job.
+ */
+export function prepareEvaluation(
+  ctx: ServiceContext,
+  t: EvaluationTarget & { pendingCheckpoint?: string },
+): { evaluation: EvaluationSummary; spec: EvaluateJob } {
   const run = t.run;
-  const checkpoint = run ? (t.checkpoint ?? ctx.store.checkpoints.latest(run.id)) : undefined;
-  if (run && !checkpoint) {
+  const checkpoint =
+    run && !t.pendingCheckpoint ? (t.checkpoint ?? ctx.store.checkpoints.latest(run.id)) : undefined;
+  if (run && !checkpoint && !t.pendingCheckpoint) {
     throw new WorkbenchError(
       'conflict',
       `Run "${run.name}" has no checkpoint yet: evaluate it once it has written one.`,
       'runId',
     );
   }
-  const checkpointPath = checkpoint?.path ?? t.weights?.checkpointPath;
+  const checkpointPath = t.pendingCheckpoint ?? checkpoint?.path ?? t.weights?.checkpointPath;
   if (!checkpointPath)
     throw new WorkbenchError('invalid_input', 'Nothing to evaluate: give a run or weights', 'runId');
   const dataset = ctx.store.datasets.get(t.datasetId);
@@ -93,11 +112,14 @@ export function queueEvaluation(ctx: ServiceContext, t: EvaluationTarget): Evalu
     split: t.split,
     mode,
     decoding,
-    pipeline: evaluationPipeline(dataset.task, t.pipeline ?? 'released'),
+    pipeline: {
+      ...evaluationPipeline(dataset.task, t.pipeline ?? 'released'),
+      ...(t.reproduces ? { reproduces: t.reproduces } : {}),
+    },
   });
   const runConfig = (run ? ctx.store.runs.config(run.id) : null) ?? {};
   const backend = runConfig['backend'];
-  ctx.scheduler.enqueueEvaluation({
+  const spec: EvaluateJob = {
     type: 'evaluate',
     evaluationId: evaluation.id,
     dbFile: ctx.home.databaseFile,
@@ -111,9 +133,8 @@ export function queueEvaluation(ctx: ServiceContext, t: EvaluationTarget): Evalu
     limit: t.limit ?? null,
     instructionForm: runConfig['kind'] === 'instruction',
     backend: typeof backend === 'string' ? backend : null,
-  });
-  ctx.events.emit('onDidChangeEvaluation', { evaluationId: evaluation.id, evaluation });
-  return evaluation;
+  };
+  return { evaluation, spec };
 }
 
 /** Folder of an evaluation's log when it has no run (never the case today; kept for imports). */

@@ -3,9 +3,38 @@ import { WorkbenchError } from '#shared/api/errors';
 import type { EvaluationSummary } from '#shared/domain/evaluation';
 import type { ServiceContext } from './context';
 import { compareEvaluations } from './evaluation-compare';
-import { queueEvaluation } from './evaluation-queue';
+import { type EvaluationTarget, prepareEvaluation, queueEvaluation } from './evaluation-queue';
 import type { Handlers } from './handler';
 import { weightsCheckpointPath } from './weights';
+
+/** Queues an evaluation here, or as a Slurm job on the named cluster profile. */
+async function evaluate(
+  ctx: ServiceContext,
+  t: EvaluationTarget,
+  cluster: string | undefined,
+): Promise<EvaluationSummary> {
+  if (cluster === undefined) return queueEvaluation(ctx, t);
+  const profile = (() => {
+    try {
+      return ctx.clusters.profile(cluster);
+    } catch (err) {
+      throw new WorkbenchError('invalid_input', (err as Error).message, 'cluster');
+    }
+  })();
+  const { evaluation, spec } = prepareEvaluation(ctx, t);
+  ctx.events.emit('onDidChangeEvaluation', { evaluationId: evaluation.id, evaluation });
+  try {
+    await ctx.clusters.submit(
+      profile,
+      { id: `eval-${evaluation.id}`, name: `eval-${evaluation.id.slice(0, 8)}` },
+      [],
+      [{ evaluationId: evaluation.id, spec, afterRunId: null }],
+    );
+  } catch (err) {
+    throw new WorkbenchError('unavailable', (err as Error).message, 'cluster');
+  }
+  return mustGet(ctx, evaluation.id);
+}
 
 function mustGet(ctx: ServiceContext, id: string): EvaluationSummary {
   const ev = ctx.store.evaluations.get(id);
@@ -23,7 +52,7 @@ export const evaluationHandlers: Handlers<
   | 'evaluations.predictions'
   | 'evaluations.compare'
 > = {
-  'evaluations.create': (input, ctx) => {
+  'evaluations.create': async (input, ctx) => {
     if (input.weightsId !== undefined) {
       const w = ctx.store.weights.get(input.weightsId);
       if (!w)
@@ -38,15 +67,19 @@ export const evaluationHandlers: Handlers<
           'Imported weights were not tuned here: evaluate them zero-shot',
           'mode',
         );
-      return queueEvaluation(ctx, {
-        weights: { id: w.id, name: w.name, checkpointPath: weightsCheckpointPath(ctx.store, w.id) },
-        datasetId: input.datasetId,
-        split: input.split,
-        mode: 'zeroshot',
-        ...(input.decoding ? { decoding: input.decoding } : {}),
-        ...(input.pipeline ? { pipeline: input.pipeline } : {}),
-        ...(input.limit ? { limit: input.limit } : {}),
-      });
+      return evaluate(
+        ctx,
+        {
+          weights: { id: w.id, name: w.name, checkpointPath: weightsCheckpointPath(ctx.store, w.id) },
+          datasetId: input.datasetId,
+          split: input.split,
+          mode: 'zeroshot',
+          ...(input.decoding ? { decoding: input.decoding } : {}),
+          ...(input.pipeline ? { pipeline: input.pipeline } : {}),
+          ...(input.limit ? { limit: input.limit } : {}),
+        },
+        input.cluster,
+      );
     }
     const run = ctx.store.runs.get(input.runId ?? '');
     if (!run) throw new WorkbenchError('invalid_input', `No run with id "${input.runId}"`, 'runId');
@@ -61,16 +94,20 @@ export const evaluationHandlers: Handlers<
         );
       }
     }
-    return queueEvaluation(ctx, {
-      run,
-      datasetId: input.datasetId,
-      split: input.split,
-      ...(checkpoint ? { checkpoint } : {}),
-      ...(input.mode ? { mode: input.mode } : {}),
-      ...(input.decoding ? { decoding: input.decoding } : {}),
-      ...(input.pipeline ? { pipeline: input.pipeline } : {}),
-      ...(input.limit ? { limit: input.limit } : {}),
-    });
+    return evaluate(
+      ctx,
+      {
+        run,
+        datasetId: input.datasetId,
+        split: input.split,
+        ...(checkpoint ? { checkpoint } : {}),
+        ...(input.mode ? { mode: input.mode } : {}),
+        ...(input.decoding ? { decoding: input.decoding } : {}),
+        ...(input.pipeline ? { pipeline: input.pipeline } : {}),
+        ...(input.limit ? { limit: input.limit } : {}),
+      },
+      input.cluster,
+    );
   },
   'evaluations.list': (filter, ctx) =>
     ctx.store.evaluations.list({
@@ -80,7 +117,7 @@ export const evaluationHandlers: Handlers<
       ...(filter.weightsId ? { weightsId: filter.weightsId } : {}),
     }),
   'evaluations.get': ({ id }, ctx) => mustGet(ctx, id),
-  'evaluations.cancel': ({ id }, ctx) => {
+  'evaluations.cancel': async ({ id }, ctx) => {
     const ev = mustGet(ctx, id);
     if (ev.status !== 'queued' && ev.status !== 'running') {
       throw new WorkbenchError(
@@ -89,7 +126,8 @@ export const evaluationHandlers: Handlers<
         'id',
       );
     }
-    ctx.scheduler.cancelEvaluation(id);
+    if (ctx.clusters.ownsEvaluation(id)) await ctx.clusters.cancelEvaluation(id);
+    else ctx.scheduler.cancelEvaluation(id);
     return mustGet(ctx, id);
   },
   'evaluations.resume': ({ id }, ctx) => {

@@ -1,13 +1,17 @@
 import { join } from 'node:path';
 import { describeBackends } from '#main/jobs/backends';
+import { bundleDirOf } from '#main/jobs/cluster/bundle';
 import type { TrainJob } from '#main/jobs/protocol';
+import { checkpointPath } from '#main/jobs/worker/train-setup';
 import { WorkbenchError } from '#shared/api/errors';
 import { ClusterProfile } from '#shared/domain/cluster';
 import type { ExperimentSummary } from '#shared/domain/experiment';
 import type { RunSummary } from '#shared/domain/run';
 import type { ServiceContext } from './context';
+import { prepareEvaluation } from './evaluation-queue';
 import { type ExperimentInput, planExperiment, type RunPlan } from './experiment-plan';
 import type { Handlers } from './handler';
+import { plannedEvaluations } from './job-events';
 
 async function chosenBackend(preferred: string | undefined): Promise<string> {
   if (preferred) return preferred;
@@ -131,11 +135,27 @@ export const experimentHandlers: Handlers<
     const { experiment, runs } = queueExperiment(ctx, input, plans, profile === null);
     if (profile) {
       // A run becomes one batch job, a sweep one job array, against one bundle on the shared folder.
+      // Its evaluations are one more job (or array) after the training job (or array).
+      const bundleDir = bundleDirOf(profile, experiment.id);
+      const evaluations = runs.flatMap((run, i) =>
+        plannedEvaluations(ctx, run).map((t) => {
+          const { evaluation, spec } = prepareEvaluation(ctx, {
+            ...t,
+            pendingCheckpoint: checkpointPath(
+              join(bundleDir, 'runs', run.id),
+              plans[i]!.hyperparameters.steps,
+            ),
+          });
+          ctx.events.emit('onDidChangeEvaluation', { evaluationId: evaluation.id, evaluation });
+          return { evaluationId: evaluation.id, spec, afterRunId: run.id };
+        }),
+      );
       try {
         await ctx.clusters.submit(
           profile,
           experiment,
           runs.map((run, i) => ({ runId: run.id, spec: trainSpec(ctx, input, run, plans[i]!) })),
+          evaluations,
         );
       } catch (err) {
         throw new WorkbenchError('unavailable', (err as Error).message, 'cluster');

@@ -5,7 +5,7 @@ import type { MetricPoint } from '#shared/domain/metric';
 import type { RunSummary } from '#shared/domain/run';
 import { taskOf } from '#shared/tasks';
 import type { ServiceContext } from './context';
-import { queueEvaluation } from './evaluation-queue';
+import { type EvaluationTarget, queueEvaluation } from './evaluation-queue';
 
 /** The evaluation plan stored in a run's config by `experiments.create`. */
 interface StoredPlan {
@@ -15,34 +15,43 @@ interface StoredPlan {
   limit?: number;
 }
 
-/** After a run succeeds: the evaluations its experiment asked for (fine-tuned split, zero-shot sets). */
+/** The evaluations a run's experiment asked for (fine-tuned split, zero-shot sets), unqueued. */
+export function plannedEvaluations(ctx: ServiceContext, run: RunSummary): EvaluationTarget[] {
+  const config = ctx.store.runs.config(run.id) ?? {};
+  const plan = config['evaluate'] as StoredPlan | undefined;
+  if (!plan) return [];
+  const mixture = (config['mixture'] as { datasetId: string }[] | undefined) ?? [];
+  const limit = plan.limit !== undefined ? { limit: plan.limit } : {};
+  return [
+    ...(plan.split
+      ? mixture.map((m) => ({
+          run,
+          datasetId: m.datasetId,
+          split: plan.split!,
+          mode: 'finetuned' as const,
+          ...(plan.decoding ? { decoding: plan.decoding } : {}),
+          ...limit,
+        }))
+      : []),
+    ...plan.zeroShot.map((z) => ({
+      run,
+      datasetId: z.datasetId,
+      split: z.split,
+      mode: 'zeroshot' as const,
+      ...limit,
+    })),
+  ];
+}
+
+/** After a run succeeds: the evaluations its experiment asked for, queued here. */
 function followUp(ctx: ServiceContext, run: RunSummary): void {
   if (run.status !== 'succeeded') return;
   if (ctx.store.evaluations.list({ runId: run.id }).length > 0) return;
-  // A cluster run's checkpoint is on the cluster's shared folder: evaluate here only when this
-  // machine sees that folder (a login node, a mounted share); else the evaluation would fail.
+  // A cluster run's evaluations are jobs queued behind it at submission; one submitted without
+  // them is evaluated here only when this machine sees the cluster's shared folder.
   const checkpoint = run.cluster ? ctx.store.checkpoints.latest(run.id) : undefined;
   if (run.cluster && (!checkpoint || !existsSync(checkpoint.path))) return;
-  const config = ctx.store.runs.config(run.id) ?? {};
-  const plan = config['evaluate'] as StoredPlan | undefined;
-  if (!plan) return;
-  const mixture = (config['mixture'] as { datasetId: string }[] | undefined) ?? [];
-  const limit = plan.limit !== undefined ? { limit: plan.limit } : {};
-  if (plan.split) {
-    for (const m of mixture) {
-      queueEvaluation(ctx, {
-        run,
-        datasetId: m.datasetId,
-        split: plan.split,
-        mode: 'finetuned',
-        ...(plan.decoding ? { decoding: plan.decoding } : {}),
-        ...limit,
-      });
-    }
-  }
-  for (const z of plan.zeroShot) {
-    queueEvaluation(ctx, { run, datasetId: z.datasetId, split: z.split, mode: 'zeroshot', ...limit });
-  }
+  for (const t of plannedEvaluations(ctx, run)) queueEvaluation(ctx, t);
 }
 
 /** A finished evaluation's metrics become points of its run's series and its best metric. */

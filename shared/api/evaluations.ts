@@ -29,6 +29,8 @@ export const EvaluationRequest = z
     /** Default `released`: the figures of the task's released script; `raw`: raw-text figures. */
     pipeline: PipelinePreset.optional(),
     limit: z.number().int().min(1).optional(),
+    /** Decode it as a Slurm job on this cluster profile (the checkpoint stays on the cluster). */
+    cluster: z.string().min(1).optional(),
   })
   .strict()
   .refine((r) => (r.runId === undefined) !== (r.weightsId === undefined), {

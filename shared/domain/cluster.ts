@@ -67,6 +67,11 @@ export const ClusterProfile = z
     accounting: z.enum(['auto', 'sacct', 'scontrol']).default('auto'),
     /** Seconds between polls of squeue/sacct and the run folders. */
     pollSeconds: z.number().min(0.2).max(3600).default(15),
+    /**
+     * Seconds a job may go unreported by every Slurm source (squeue, sacct, scontrol, the
+     * job-completion log) before its run or evaluation ends with that reason (purged records).
+     */
+    lostAfterSeconds: z.number().min(1).max(86_400).default(600),
   })
   .strict();
 export type ClusterProfile = z.infer<typeof ClusterProfile>;

@@ -44,7 +44,7 @@ export const evalCommand: Command = {
   name: 'eval',
   summary: 'Evaluate a run, or imported weights, on a dataset split (zero-shot when it never trained on it)',
   usage:
-    'biomed eval --run RUN | --weights W --dataset D [--split test] [--zero-shot] [--strategy greedy|beam|trie|allcand] [--beam K] [--max-length N] [--limit N] [--json]',
+    'biomed eval --run RUN | --weights W --dataset D [--split test] [--zero-shot] [--strategy greedy|beam|trie|allcand] [--beam K] [--max-length N] [--limit N] [--cluster NAME] [--json]',
   async run(argv, io) {
     const { values } = parseArgs({
       args: [...argv],
@@ -58,6 +58,7 @@ export const evalCommand: Command = {
         beam: { type: 'string' },
         'max-length': { type: 'string' },
         limit: { type: 'string' },
+        cluster: { type: 'string' },
         json: { type: 'boolean' },
       },
     });
@@ -81,6 +82,7 @@ export const evalCommand: Command = {
             }
           : {}),
         ...(values.limit ? { limit: Number(values.limit) } : {}),
+        ...(values.cluster ? { cluster: values.cluster } : {}),
       });
       const stop = followProgress(ctx, io);
       await untilIdle(ctx);

@@ -1,4 +1,24 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { hasEngineKernel } from './own-kernels';
+
+/** One-program GELU and its gradient, where a backend registers them (webgpu: kernels/webgpu/gelu.ts). */
+export const GELU = 'BiomedGelu';
+export const GELU_GRAD = 'BiomedGeluGrad';
+
+/** GELU by the GELU / GELU_GRAD kernels: one dispatch each way; saves only x. */
+function geluKernel(x: tf.Tensor): tf.Tensor {
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xx = args[0] as tf.Tensor;
+    (args[1] as tf.GradSaveFunc)([xx]);
+    return {
+      value: tf.engine().runKernel(GELU, { x: xx }) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+        tf.engine().runKernel(GELU_GRAD, { dy, x: saved[0]! }) as tf.Tensor,
+      ],
+    };
+  });
+  return f(x);
+}
 
 /**
  * GELU (erf form, as torch.nn.functional.gelu) that saves only its input for the backward pass.
@@ -12,6 +32,7 @@ import * as tf from '@tensorflow/tfjs-core';
  *   gelu(x) = a b,  a = x / 2,  b = 1 + erf(z),  z = x / sqrt 2
  */
 export function gelu(x: tf.Tensor): tf.Tensor {
+  if (hasEngineKernel(GELU)) return geluKernel(x);
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xx = args[0] as tf.Tensor;
     (args[1] as tf.GradSaveFunc)([xx]);

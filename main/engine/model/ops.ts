@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { embeddingLookup } from '#main/engine/kernels/embedding';
-import { gelu as geluSavingInput } from '#main/engine/kernels/gelu';
+import { GELU, gelu as geluSavingInput } from '#main/engine/kernels/gelu';
 import { layerNorm as fusedLayerNorm } from '#main/engine/kernels/layer-norm';
 import { addLean, mulByConstant, reluLean } from '#main/engine/kernels/lean-ops';
+import { type LinearEpilogue, linearFused } from '#main/engine/kernels/linear';
+import { hasEngineKernel, ownWebgpuKernels } from '#main/engine/kernels/own-kernels';
 import type { ForwardContext } from './context';
 import { weight } from './weights';
 
@@ -12,9 +14,38 @@ export function linear(ctx: ForwardContext, prefix: string, x: tf.Tensor, bias =
   const [out, inp] = w.shape as [number, number];
   const lead = x.shape.slice(0, -1);
   const x2 = tf.reshape(x, [-1, inp]); // [n, in]
-  let y = tf.matMul(x2, w, false, true); // [n, out]
-  if (bias) y = add(ctx, y, weight(ctx.weights, `${prefix}.bias`));
+  const fused = bias
+    ? linearFused(x2 as tf.Tensor2D, w as tf.Tensor2D, weight(ctx.weights, `${prefix}.bias`) as tf.Tensor1D)
+    : undefined; // one program where the backend has it (webgpu)
+  let y = fused ?? tf.matMul(x2, w, false, true); // [n, out]
+  if (bias && !fused) y = add(ctx, y, weight(ctx.weights, `${prefix}.bias`));
   return tf.reshape(y, [...lead, out]);
+}
+
+/**
+ * gelu(linear(x)), and `residual + linear(x)`: one program each in inference where the backend
+ * has the fused linear (webgpu); otherwise (and in training) the composed ops.
+ */
+export function linearGelu(ctx: ForwardContext, prefix: string, x: tf.Tensor): tf.Tensor {
+  return epilogue(ctx, prefix, x, { activation: 'gelu' }) ?? gelu(ctx, linear(ctx, prefix, x));
+}
+
+/** residual + linear(x) (inference only; undefined where it cannot be one program). */
+export function linearResidual(ctx: ForwardContext, prefix: string, x: tf.Tensor, residual: tf.Tensor) {
+  return epilogue(ctx, prefix, x, { residual: tf.reshape(residual, [-1, residual.shape.at(-1)!]) });
+}
+
+function epilogue(
+  ctx: ForwardContext,
+  prefix: string,
+  x: tf.Tensor,
+  e: LinearEpilogue,
+): tf.Tensor | undefined {
+  if (ctx.training) return undefined;
+  const w = weight(ctx.weights, `${prefix}.weight`); // [out, in]
+  const x2 = tf.reshape(x, [-1, w.shape[1]!]) as tf.Tensor2D;
+  const y = linearFused(x2, w as tf.Tensor2D, weight(ctx.weights, `${prefix}.bias`) as tf.Tensor1D, e);
+  return y && tf.reshape(y, [...x.shape.slice(0, -1), w.shape[0]!]);
 }
 
 /** LayerNorm over the last axis (fairseq eps 1e-5); one fused kernel pair where registered. */
@@ -47,7 +78,7 @@ export function relu<T extends tf.Tensor>(ctx: ForwardContext, x: T): T {
  * for backward (kernels/gelu; same values and gradients as these tf ops).
  */
 export function gelu(ctx: ForwardContext, x: tf.Tensor): tf.Tensor {
-  if (ctx.training) return geluSavingInput(x);
+  if (ctx.training || hasEngineKernel(GELU)) return geluSavingInput(x);
   return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
 }
 
@@ -56,18 +87,42 @@ export function gelu(ctx: ForwardContext, x: tf.Tensor): tf.Tensor {
  * the multiplier is kept for backward (tf.dropout's Multiply also keeps x).
  */
 export function dropout(ctx: ForwardContext, x: tf.Tensor, rate: number): tf.Tensor {
-  if (!ctx.training || rate <= 0) return x;
+  const mult = dropoutMultiplier(ctx, x.shape, rate);
+  return mult ? mulByConstant(x, mult) : x; // x * (mask / keep)
+}
+
+/**
+ * The seeded dropout multiplier mask / keep of `shape` (tf.dropout's mask), or none outside
+ * training or at rate 0. tf.randomUniform draws on the CPU: the same on every backend.
+ */
+export function dropoutMultiplier(ctx: ForwardContext, shape: number[], rate: number): tf.Tensor | undefined {
+  if (!ctx.training || rate <= 0) return undefined;
   const keep = 1 - rate;
-  const noise = tf.randomUniform(x.shape, 0, 1, 'float32', ctx.nextSeed());
-  return mulByConstant(x, tf.div(tf.floor(tf.add(noise, keep)), keep)); // x * (mask / keep)
+  const noise = tf.randomUniform(shape, 0, 1, 'float32', ctx.nextSeed());
+  return keepMask(noise, keep);
+}
+
+/**
+ * floor(u + keep) / keep, in float32. tf.randomUniform draws on the host; on webgpu the mask is
+ * made there too (its values are still on the host: readSync uploads nothing), so no program
+ * runs for it (three did); the same float32 arithmetic, so the same mask.
+ */
+function keepMask(noise: tf.Tensor, keep: number): tf.Tensor {
+  if (tf.getBackend() !== 'webgpu' || !ownWebgpuKernels()) return tf.div(tf.floor(tf.add(noise, keep)), keep);
+  const u = noise.dataSync();
+  const k = Math.fround(keep);
+  const m = new Float32Array(u.length);
+  for (let i = 0; i < u.length; i++) m[i] = Math.floor(Math.fround(u[i]! + k)) / k;
+  noise.dispose();
+  return tf.tensor(m, noise.shape);
 }
 
 /** Stochastic depth: zeroes a whole example's residual branch with probability `rate`. x: [B, ...]. */
 export function dropPath(ctx: ForwardContext, x: tf.Tensor, rate: number): tf.Tensor {
   if (!ctx.training || rate <= 0) return x;
   const shape = [x.shape[0] ?? 1, ...x.shape.slice(1).map(() => 1)];
-  const keep = tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', ctx.nextSeed()), 1 - rate)); // [B, 1, ...]
-  return mulByConstant(x, tf.div(keep, 1 - rate));
+  const noise = tf.randomUniform(shape, 0, 1, 'float32', ctx.nextSeed()); // [B, 1, ...]
+  return mulByConstant(x, keepMask(noise, 1 - rate));
 }
 
 /** Rows of a [rows, dim] table; its gradient is a scatter-add (see kernels/embedding). */

@@ -1,11 +1,12 @@
 import type { ClusterJobRecord } from '#db/repos/clusters';
 import type { Store } from '#db/store';
+import { finalizeEvaluationMetrics } from '#main/jobs/evaluation-metrics';
 import type { SchedulerEvents } from '#main/jobs/events';
 import { SchedulerError } from '#main/jobs/scheduler';
 import { ClusterProfile, type SlurmJobInfo } from '#shared/domain/cluster';
 import { RESUMABLE_STATUSES, type RunSummary } from '#shared/domain/run';
-import { type BundleRun, writeBundle } from './bundle';
-import { ingestRunFolder } from './ingest';
+import { type BundleEval, type BundleRun, writeBundle } from './bundle';
+import { ingestEvaluationFolder, ingestRunFolder } from './ingest';
 import { clusterOutcome } from './outcome';
 import { type ClusterShell, clusterShell, listDir } from './shell';
 import {
@@ -41,6 +42,8 @@ export class ClusterRuns {
   private polling: Promise<void> | null = null;
   private closed = false;
   private readonly waiters = new Set<() => void>();
+  /** When each job was first found missing from every Slurm source (the grace time's start). */
+  private readonly missingSince = new Map<string, number>();
 
   constructor(private readonly opts: ClusterRunsOptions) {}
 
@@ -58,7 +61,7 @@ export class ClusterRuns {
   }
 
   private nextInterval(): number {
-    const open = this.opts.store.clusters.openJobs();
+    const open = [...this.opts.store.clusters.openJobs(), ...this.opts.store.clusters.evaluations.openJobs()];
     const secs = open
       .map((j) => ClusterProfile.safeParse(j.profile))
       .map((p) => (p.success ? p.data.pollSeconds : 15));
@@ -85,9 +88,11 @@ export class ClusterRuns {
     profile: ClusterProfile,
     experiment: { id: string; name: string },
     runs: readonly BundleRun[],
+    evaluations: readonly BundleEval[] = [],
   ): Promise<ClusterJobRecord[]> {
     const { store } = this.opts;
     const shell = clusterShell(profile);
+    let trainJob: string | null = null;
     try {
       const bundle = await writeBundle({
         store,
@@ -97,36 +102,81 @@ export class ClusterRuns {
         experimentId: experiment.id,
         name: experiment.name,
         runs,
+        evaluations,
       });
       const array = runs.length > 1;
-      const jobId = await sbatch(shell, profile, bundle.script, [
-        ...(array ? [`--array=0-${runs.length - 1}`] : []),
-        `--output=${bundle.bundleDir}/logs/${array ? '%A_%a' : '%j'}.out`,
-      ]);
-      const records = store.transaction(() =>
-        runs.map((r, i) =>
+      const jobId =
+        runs.length === 0
+          ? null
+          : await sbatch(shell, profile, bundle.script, [
+              ...(array ? [`--array=0-${runs.length - 1}`] : []),
+              `--output=${bundle.bundleDir}/logs/${array ? '%A_%a' : '%j'}.out`,
+            ]);
+      trainJob = jobId;
+      // The evaluations: one job (or array) after the whole training job or array succeeded;
+      // Slurm cancels it (--kill-on-invalid-dep) when a training task fails.
+      const evalArray = evaluations.length > 1;
+      const evalJob =
+        evaluations.length === 0
+          ? null
+          : await sbatch(shell, profile, bundle.evalScript, [
+              ...(evalArray ? [`--array=0-${evaluations.length - 1}`] : []),
+              ...(jobId ? [`--dependency=afterok:${jobId}`, '--kill-on-invalid-dep=yes'] : []),
+              `--output=${bundle.bundleDir}/logs/eval-${evalArray ? '%A_%a' : '%j'}.out`,
+            ]);
+      const records = store.transaction(() => {
+        for (const [i, e] of evaluations.entries()) {
+          store.clusters.evaluations.addJob({
+            runId: e.evaluationId,
+            cluster: profile.name,
+            profile,
+            jobId: evalArray ? `${evalJob}_${i}` : evalJob!,
+            taskIndex: i,
+            bundleDir: bundle.bundleDir,
+            runDir: bundle.evalDirs[i]!,
+          });
+        }
+        return runs.map((r, i) =>
           store.clusters.addJob({
             runId: r.runId,
             cluster: profile.name,
             profile,
-            jobId: array ? `${jobId}_${i}` : jobId,
+            jobId: array ? `${jobId}_${i}` : jobId!,
             taskIndex: i,
             bundleDir: bundle.bundleDir,
             runDir: bundle.runDirs[i]!,
           }),
-        ),
-      );
+        );
+      });
       this.changed(runs.map((r) => r.runId));
       this.schedule(200);
       return records;
     } catch (err) {
+      if (trainJob) await scancel(shell, [trainJob]).catch(() => undefined);
       const error = `Submitting to cluster "${profile.name}" failed: ${(err as Error).message}`;
       for (const r of runs) {
         const run = store.runs.update(r.runId, { status: 'failed', error });
         if (run) this.opts.events.runChanged(run);
       }
+      for (const e of evaluations) {
+        const ev = store.evaluations.update(e.evaluationId, { status: 'failed', error });
+        if (ev) this.opts.events.evaluationChanged(ev);
+      }
       throw new SlurmError(error);
     }
+  }
+
+  /** Whether an evaluation is decoded on a cluster. */
+  ownsEvaluation(evaluationId: string): boolean {
+    return this.opts.store.clusters.evaluations.latestJob(evaluationId) !== undefined;
+  }
+
+  /** Cancels an evaluation's job; it ends `cancelled` when Slurm says so. */
+  async cancelEvaluation(evaluationId: string): Promise<void> {
+    const job = this.opts.store.clusters.evaluations.latestJob(evaluationId);
+    if (!job || job.closed) return;
+    await scancel(clusterShell(ClusterProfile.parse(job.profile)), [job.jobId]);
+    this.schedule(200);
   }
 
   private job(runId: string): { job: ClusterJobRecord; profile: ClusterProfile; run: RunSummary } {
@@ -216,17 +266,24 @@ export class ClusterRuns {
   }
 
   private async pass(): Promise<void> {
-    const groups = new Map<string, ClusterJobRecord[]>();
-    for (const j of this.opts.store.clusters.openJobs()) {
+    const groups = new Map<string, { runs: ClusterJobRecord[]; evals: ClusterJobRecord[] }>();
+    const group = (j: ClusterJobRecord) => {
       const key = JSON.stringify(j.profile);
-      groups.set(key, [...(groups.get(key) ?? []), j]);
-    }
-    for (const [key, jobs] of groups) {
+      const g = groups.get(key) ?? { runs: [], evals: [] };
+      groups.set(key, g);
+      return g;
+    };
+    for (const j of this.opts.store.clusters.openJobs()) group(j).runs.push(j);
+    for (const j of this.opts.store.clusters.evaluations.openJobs()) group(j).evals.push(j);
+    for (const [key, { runs, evals }] of groups) {
       if (this.closed) return;
       const profile = ClusterProfile.parse(JSON.parse(key));
       // One unreachable cluster (network, ssh key) must not stop following the others.
       try {
-        await this.follow(profile, jobs);
+        const shell = clusterShell(profile);
+        const states = await this.states(shell, profile, [...runs, ...evals]);
+        await this.follow(profile, runs, states);
+        await this.followEvaluations(profile, evals, states);
       } catch (err) {
         if (!this.closed)
           process.stderr.write(`following cluster ${profile.name} failed: ${(err as Error).message}\n`);
@@ -260,13 +317,42 @@ export class ClusterRuns {
     return found;
   }
 
-  private async follow(profile: ClusterProfile, jobs: readonly ClusterJobRecord[]): Promise<void> {
+  /**
+   * What Slurm says of a job; a job no source reports (purged before a poll saw it end, or a
+   * job id Slurm never had) gets a final LOST state once the profile's grace time has passed.
+   */
+  private stateOf(profile: ClusterProfile, job: ClusterJobRecord, states: Map<string, SlurmJobInfo>) {
+    const info = states.get(job.jobId);
+    const key = `${job.cluster}:${job.jobId}`;
+    if (info) {
+      this.missingSince.delete(key);
+      return info;
+    }
+    const since = this.missingSince.get(key) ?? Date.now();
+    this.missingSince.set(key, since);
+    if (Date.now() - since < profile.lostAfterSeconds * 1000) return undefined;
+    this.missingSince.delete(key);
+    return {
+      jobId: job.jobId,
+      state: 'LOST',
+      reason: `Slurm reported job ${job.jobId} nowhere (squeue, ${profile.accounting === 'scontrol' ? '' : 'sacct, '}scontrol, the job-completion log) for ${profile.lostAfterSeconds} s: it was purged or never existed`,
+      node: null,
+      elapsedSeconds: null,
+      exitCode: null,
+      maxRssBytes: null,
+    } satisfies SlurmJobInfo;
+  }
+
+  private async follow(
+    profile: ClusterProfile,
+    jobs: readonly ClusterJobRecord[],
+    states: Map<string, SlurmJobInfo>,
+  ): Promise<void> {
     const { store, events } = this.opts;
     const shell = clusterShell(profile);
-    const states = await this.states(shell, profile, jobs);
     for (const job of jobs) {
       if (this.closed) return;
-      const info = states.get(job.jobId);
+      const info = this.stateOf(profile, job, states);
       const infoChanged = info ? store.clusters.updateJob(job.id, info) : false;
       const ingested = await ingestRunFolder(store, shell, job);
       if (this.closed) return;
@@ -317,6 +403,73 @@ export class ClusterRuns {
     }
   }
 
+  private async followEvaluations(
+    profile: ClusterProfile,
+    jobs: readonly ClusterJobRecord[],
+    states: Map<string, SlurmJobInfo>,
+  ): Promise<void> {
+    const { store, events } = this.opts;
+    const shell = clusterShell(profile);
+    for (const job of jobs) {
+      if (this.closed) return;
+      const id = job.runId;
+      const info = this.stateOf(profile, job, states);
+      if (info) store.clusters.evaluations.updateJob(job.id, info);
+      const ingested = await ingestEvaluationFolder(store, shell, job);
+      if (this.closed) return;
+      const ev = store.evaluations.get(id);
+      if (!ev) {
+        store.clusters.evaluations.closeJob(job.id);
+        continue;
+      }
+      if (info && isFinalState(info.state)) {
+        const outcome = clusterOutcome(
+          info.state,
+          {
+            jobId: job.jobId,
+            cluster: job.cluster,
+            exitCode: info.exitCode,
+            reason: info.reason,
+            timeLimit: profile.timeLimit,
+          },
+          ingested.end,
+          null,
+        );
+        let status = outcome.status === 'paused' ? 'interrupted' : outcome.status;
+        let error = outcome.error;
+        if (info.state === 'CANCELLED' && info.reason === 'DependencyNeverSatisfied')
+          error = `Slurm cancelled evaluation job ${job.jobId}: its training job did not succeed (--dependency=afterok).`;
+        if (status === 'succeeded') {
+          try {
+            finalizeEvaluationMetrics(store, id);
+          } catch (err) {
+            status = 'failed';
+            error = `computing metrics failed: ${(err as Error).message}`;
+          }
+        }
+        const checkpoint =
+          ev.runId && ev.checkpointId === null ? store.checkpoints.latest(ev.runId) : undefined;
+        const ended = store.transaction(() => {
+          store.clusters.evaluations.closeJob(job.id);
+          return store.evaluations.update(id, {
+            status,
+            error,
+            finishedAt: new Date().toISOString(),
+            ...(checkpoint && status === 'succeeded' ? { checkpointId: checkpoint.id } : {}),
+          });
+        });
+        if (ended) events.evaluationChanged(ended);
+        continue;
+      }
+      if (info?.state === 'RUNNING' && ev.status === 'queued')
+        store.evaluations.update(id, { status: 'running' });
+      if (ingested.records > 0 || info?.state === 'RUNNING') {
+        const now = store.evaluations.get(id);
+        if (now) events.evaluationChanged(now);
+      }
+    }
+  }
+
   private changed(runIds: readonly string[]): void {
     for (const id of runIds) {
       const run = this.opts.store.runs.get(id);
@@ -327,7 +480,10 @@ export class ClusterRuns {
   /** Resolves once no cluster job is followed any more (or the given runs' jobs are closed). */
   async idle(runIds?: readonly string[]): Promise<void> {
     for (;;) {
-      const open = this.opts.store.clusters.openJobs().filter((j) => !runIds || runIds.includes(j.runId));
+      const open = [
+        ...this.opts.store.clusters.openJobs(),
+        ...this.opts.store.clusters.evaluations.openJobs(),
+      ].filter((j) => !runIds || runIds.includes(j.runId));
       if (open.length === 0 || this.closed) return;
       // A referenced timer keeps a CLI process alive while it waits (the poll timer is unref'd).
       await new Promise<void>((resolve) => {

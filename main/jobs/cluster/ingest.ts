@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ClusterJobRecord } from '#db/repos/clusters';
+import type { ClusterJobRecord, FollowedJobs } from '#db/repos/clusters';
 import type { MetricWrite } from '#db/repos/metrics';
 import type { Store } from '#db/store';
 import { LOG_TAIL_LINES } from '#main/jobs/run-log';
@@ -48,40 +48,61 @@ export async function ingestRunFolder(
   shell: ClusterShell,
   job: ClusterJobRecord,
 ): Promise<IngestResult> {
-  const dir = join(job.runDir, 'events');
-  const files = sortEventsFiles([
-    ...new Set([...(await listDir(shell, dir)), ...store.clusters.files(job.runId)]),
-  ]);
-  let records = 0;
   let step: number | null = null;
   let totalSteps: number | null = null;
   const points: MetricWrite[] = [];
-  for (const file of files) {
-    const cursor = store.clusters.cursor(job.runId, file);
-    if (cursor.complete) continue;
-    const bytes = await readFrom(shell, join(dir, file), cursor.offset);
-    if (!bytes || bytes.length === 0) continue;
-    const parsed = parseEvents(bytes);
-    const fresh = parsed.records.filter((r) => r.seq > cursor.seq);
+  const { records, end } = await ingestEvents(store, shell, store.clusters, job, (fresh, file, bad) => {
     const pass: Pass = {
       points: [],
       step: null,
       totalSteps: null,
       error: null,
-      log: parsed.bad.map((b) => `[warn] unreadable line in ${file} skipped: ${b}`),
+      log: bad.map((b) => `[warn] unreadable line in ${file} skipped: ${b}`),
     };
     let end: IngestedEnd | undefined;
+    for (const r of fresh) {
+      if ('end' in r) end = { ...r.end, error: pass.error };
+      else applyMessage(store, job, r, pass);
+    }
+    store.metrics.append(pass.points);
+    store.runs.update(job.runId, {
+      ...(pass.step !== null ? { step: pass.step } : {}),
+      ...(pass.log.length > 0 ? { logTail: tailOf(store.runs.logTail(job.runId), pass.log) } : {}),
+    });
+    points.push(...pass.points);
+    step = pass.step ?? step;
+    totalSteps = pass.totalSteps ?? totalSteps;
+    return end;
+  });
+  return { records, points, step, totalSteps, end };
+}
+
+/**
+ * The loop of both ingestions: each file's complete lines after its cursor are applied (by
+ * `apply`, which returns the file's completion marker when it read one) in one transaction with
+ * the cursor's move.
+ */
+async function ingestEvents(
+  store: Store,
+  shell: ClusterShell,
+  cursors: FollowedJobs,
+  job: ClusterJobRecord,
+  apply: (fresh: EventRecord[], file: string, bad: string[]) => IngestedEnd | undefined,
+): Promise<{ records: number; end: IngestedEnd | null }> {
+  const dir = join(job.runDir, 'events');
+  const owner = job.runId;
+  const files = sortEventsFiles([...new Set([...(await listDir(shell, dir)), ...cursors.files(owner)])]);
+  let records = 0;
+  for (const file of files) {
+    const cursor = cursors.cursor(owner, file);
+    if (cursor.complete) continue;
+    const bytes = await readFrom(shell, join(dir, file), cursor.offset);
+    if (!bytes || bytes.length === 0) continue;
+    const parsed = parseEvents(bytes);
+    const fresh = parsed.records.filter((r) => r.seq > cursor.seq);
     store.transaction(() => {
-      for (const r of fresh) {
-        if ('end' in r) end = { ...r.end, error: pass.error };
-        else applyMessage(store, job, r, pass);
-      }
-      store.metrics.append(pass.points);
-      store.runs.update(job.runId, {
-        ...(pass.step !== null ? { step: pass.step } : {}),
-        ...(pass.log.length > 0 ? { logTail: tailOf(store.runs.logTail(job.runId), pass.log) } : {}),
-      });
-      store.clusters.advance(job.runId, file, {
+      const end = apply(fresh, file, parsed.bad);
+      cursors.advance(owner, file, {
         offset: cursor.offset + parsed.consumed,
         seq: fresh.at(-1)?.seq ?? cursor.seq,
         complete: end !== undefined,
@@ -89,15 +110,59 @@ export async function ingestRunFolder(
       });
     });
     records += fresh.length;
-    points.push(...pass.points);
-    step = pass.step ?? step;
-    totalSteps = pass.totalSteps ?? totalSteps;
   }
   const newest = files.at(-1);
-  const end = newest
-    ? ((store.clusters.cursor(job.runId, newest).end as IngestedEnd | undefined) ?? null)
-    : null;
-  return { records, points, step, totalSteps, end };
+  const end = newest ? ((cursors.cursor(owner, newest).end as IngestedEnd | undefined) ?? null) : null;
+  return { records, end };
+}
+
+/**
+ * Ingests what is new in an evaluation folder's events files (`job.runId` is the evaluation's id):
+ * its predictions are stored as a local evaluation's are (one row per example, so a requeued job
+ * that predicts an example again replaces it), its progress and log tail with them.
+ */
+export async function ingestEvaluationFolder(
+  store: Store,
+  shell: ClusterShell,
+  job: ClusterJobRecord,
+): Promise<{ records: number; end: IngestedEnd | null }> {
+  const id = job.runId;
+  return ingestEvents(store, shell, store.clusters.evaluations, job, (fresh, file, bad) => {
+    const log = bad.map((b) => `[warn] unreadable line in ${file} skipped: ${b}`);
+    let error: string | null = null;
+    let end: IngestedEnd | undefined;
+    for (const r of fresh) {
+      if ('end' in r) {
+        end = { ...r.end, error };
+        continue;
+      }
+      const m = r.msg;
+      const stamp = new Date(r.t * 1000).toISOString().slice(11, 23);
+      if (m.type === 'started') {
+        const ev = store.evaluations.get(id);
+        store.evaluations.update(id, {
+          ...(ev && !FINAL_STATUSES.has(ev.status) ? { status: 'running' as const } : {}),
+          ...(ev?.startedAt ? {} : { startedAt: new Date(r.t * 1000).toISOString() }),
+          total: m.totalSteps,
+        });
+        log.push(
+          `${stamp} backend ${m.backend.name} ${m.backend.version} on ${m.backend.device}, ${m.backend.threads} thread(s) on ${job.cluster}`,
+        );
+      } else if (m.type === 'predictions') {
+        store.predictions.append(id, m.rows);
+        store.evaluations.update(id, { done: m.done, total: m.total });
+      } else if (m.type === 'log') log.push(`${stamp} ${m.level === 'info' ? '' : `[${m.level}] `}${m.line}`);
+      else if (m.type === 'error') {
+        error = m.message;
+        log.push(`${stamp} [error] ${m.message}`);
+      }
+    }
+    if (log.length > 0) {
+      const previous = store.evaluations.get(id)?.logTail ?? '';
+      store.evaluations.update(id, { logTail: tailOf(previous, log) });
+    }
+    return end;
+  });
 }
 
 function applyMessage(

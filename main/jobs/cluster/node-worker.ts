@@ -7,10 +7,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrainJob } from '#main/jobs/protocol';
+import { runEvaluateJob } from '#main/jobs/worker/evaluate-job';
 import type { JobContext, JobMessage } from '#main/jobs/worker/job-context';
 import { checkpointStep } from '#main/jobs/worker/session-checkpoint';
 import { runTrainJob } from '#main/jobs/worker/train-job';
-import { EventsWriter, eventsFileName } from './events-file';
+import { ClusterEvalTask } from './eval-task';
+import { EventsWriter, eventsFileName, parseEvents } from './events-file';
 
 /** The newest checkpoint folder of a run that reads back (a half-written one does not). */
 export function latestCheckpoint(runDir: string): string | null {
@@ -36,18 +38,35 @@ function slurmJobId(env: NodeJS.ProcessEnv): string {
   return env['SLURM_JOB_ID'] ?? `local-${process.pid}`;
 }
 
+/** Example ids an earlier start of an evaluation already wrote (a requeued job skips them). */
+export function predictedIds(evalDir: string): number[] {
+  const dir = join(evalDir, 'events');
+  if (!existsSync(dir)) return [];
+  const ids: number[] = [];
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.jsonl'))) {
+    for (const r of parseEvents(readFileSync(join(dir, name))).records)
+      if ('msg' in r && r.msg.type === 'predictions') ids.push(...r.msg.rows.map((row) => row.exampleId));
+  }
+  return ids;
+}
+
 async function main(): Promise<number> {
-  const [bundle, taskArg] = process.argv.slice(2);
+  const [bundle, taskArg, kind] = process.argv.slice(2);
   if (!bundle) {
-    process.stderr.write('usage: node-worker BUNDLE [TASK_INDEX]\n');
+    process.stderr.write('usage: node-worker BUNDLE [TASK_INDEX] [train|eval]\n');
     return 2;
   }
   const task = Number(taskArg ?? process.env['SLURM_ARRAY_TASK_ID'] ?? 0);
-  const job = TrainJob.parse(JSON.parse(readFileSync(join(bundle, 'tasks', `${task}.json`), 'utf8')));
-  mkdirSync(join(job.runDir, 'events'), { recursive: true });
+  const file = join(bundle, kind === 'eval' ? 'eval-tasks' : 'tasks', `${task}.json`);
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const evalTask = kind === 'eval' ? ClusterEvalTask.parse(raw) : null;
+  const job = evalTask ? null : TrainJob.parse(raw);
+  const folder = evalTask ? evalTask.evalDir : job!.runDir;
+  mkdirSync(join(folder, 'events'), { recursive: true });
   const jobId = slurmJobId(process.env);
   const restart = Number(process.env['SLURM_RESTART_COUNT'] ?? 0);
-  const out = new EventsWriter(join(job.runDir, 'events', eventsFileName(jobId, restart)));
+  const skip = evalTask ? predictedIds(evalTask.evalDir) : [];
+  const out = new EventsWriter(join(folder, 'events', eventsFileName(jobId, restart)));
   let stop: 'cancel' | 'pause' | null = null;
   let signal: string | null = null;
   for (const s of ['SIGTERM', 'SIGUSR1', 'SIGINT'] as const) {
@@ -85,9 +104,29 @@ async function main(): Promise<number> {
     stopRequested: () => stop,
     yieldToHost: () => new Promise((r) => setTimeout(r, Math.max(delay, 0))),
   };
-  const resume = latestCheckpoint(job.runDir);
   try {
-    const result = await runTrainJob({ ...job, resumeCheckpoint: resume ?? job.resumeCheckpoint }, ctx);
+    let result: { reason: 'completed' | 'cancelled' | 'paused'; step: number };
+    if (evalTask) {
+      const { evalDir: _dir, checkpointRunDir, ...spec } = evalTask;
+      const checkpoint = checkpointRunDir ? latestCheckpoint(checkpointRunDir) : spec.checkpointPath;
+      if (!checkpoint) throw new Error(`run folder ${checkpointRunDir} holds no complete checkpoint`);
+      ctx.log(
+        `decoding checkpoint ${checkpoint}${skip.length > 0 ? ` (${skip.length} examples already predicted)` : ''}`,
+      );
+      result = await runEvaluateJob(
+        {
+          ...spec,
+          checkpointPath: checkpoint,
+          skipExampleIds: [...new Set([...spec.skipExampleIds, ...skip])],
+        },
+        ctx,
+      );
+      // A stop on Slurm's signal is a pause: the requeued job continues where this one stopped.
+      if (result.reason === 'cancelled' && signal) result = { ...result, reason: 'paused' };
+    } else {
+      const resume = latestCheckpoint(job!.runDir);
+      result = await runTrainJob({ ...job!, resumeCheckpoint: resume ?? job!.resumeCheckpoint }, ctx);
+    }
     out.write({ end: { reason: result.reason, step: result.step, signal } });
     out.close();
     return 0;

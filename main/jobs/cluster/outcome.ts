@@ -36,6 +36,11 @@ export function clusterOutcome(
       ? ` Resume it to continue from its checkpoint at step ${lastCheckpointStep}.`
       : ' Resume it to start again.';
   const head = `Slurm ended job ${info.jobId} on ${info.cluster} with ${state}`;
+  if (state === 'LOST')
+    return {
+      status: 'failed',
+      error: `Gave up following job ${info.jobId} on ${info.cluster}: ${info.reason ?? 'Slurm never reported it'}.${resume}`,
+    };
   if (state === 'COMPLETED') {
     if (end?.reason === 'completed') return { status: 'succeeded', error: null };
     if (end?.reason === 'paused') return { status: 'paused', error: null };

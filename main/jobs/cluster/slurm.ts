@@ -11,7 +11,8 @@ const FINAL = new Set<string>(SLURM_FINAL_STATES);
 
 /** Whether a Slurm state ends the job (`CANCELLED by 0` counts as CANCELLED). */
 export function isFinalState(state: string): boolean {
-  return FINAL.has(baseState(state));
+  // LOST: the workbench's own verdict on a job no Slurm source reports past the grace time.
+  return FINAL.has(baseState(state)) || baseState(state) === 'LOST';
 }
 
 /** The state word without sacct's decorations (`CANCELLED by 0` -> `CANCELLED`). */
@@ -66,6 +67,18 @@ export async function sbatch(
 ): Promise<string> {
   const r = await shell.run(['sbatch', '--parsable', ...sbatchOptions(profile), ...extra, script]);
   const id = r.stdout.trim().split(';')[0] ?? '';
+  if ((r.code !== 0 || !/^\d+$/.test(id)) && profile.gpus > 0) {
+    // Slurm's "Requested node configuration is not available" does not say it is the GPUs.
+    const where = profile.partition ? ['-p', profile.partition] : [];
+    const gres = (await shell.run(['sinfo', '-h', ...where, '-o', '%G'])).stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && l !== '(null)');
+    if (!gres.some((g) => /gpu/.test(g)))
+      throw new SlurmError(
+        `sbatch refused the job (${shell.where}): the profile asks for ${profile.gpus} GPU(s) (--gres=gpu:${profile.gpus}) but partition "${profile.partition ?? 'default'}" has no node with GPUs (sinfo lists no gpu GRES there); set gpus to 0 or choose a GPU partition. Slurm said: ${(r.stderr || r.stdout).trim()}`,
+      );
+  }
   if (r.code !== 0 || !/^\d+$/.test(id)) {
     throw new SlurmError(
       `sbatch failed (${shell.where}): ${(r.stderr || r.stdout).trim() || `exit ${r.code}`}`,

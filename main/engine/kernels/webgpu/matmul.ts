@@ -1,8 +1,9 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { LINEAR } from '#main/engine/kernels/linear';
 import { ownWebgpuKernels } from '#main/engine/kernels/own-kernels';
 import { type Activation, runMatMul } from './matmul-program';
-import { sizeOf, type WebGpuLike } from './program';
+import { type GpuKernelArgs, registerWebgpuTwins, sizeOf, type WebGpuLike } from './program';
 
 /**
  * Our matrix products registered for 'webgpu' under tfjs' own kernel names, BatchMatMul and
@@ -74,6 +75,26 @@ function fusedMatMul(args: Args): TensorInfo {
   });
 }
 
+/** The model's fused linear layer (../linear.ts): x [n, in] W^T [out, in] + bias, epilogue. */
+function linear(args: Args): TensorInfo {
+  const { x, w, bias, residual } = args.inputs as Record<string, TensorInfo | undefined>;
+  const p = plan(x!, w!, false, true);
+  if (!p)
+    throw new Error(
+      `BiomedLinear: x ${JSON.stringify(x!.shape)} and W ${JSON.stringify(w!.shape)} do not multiply`,
+    );
+  return runMatMul(args.backend, {
+    a: x!,
+    b: w!,
+    transposeA: false,
+    transposeB: true,
+    ...p,
+    bias: bias!,
+    ...(residual ? { residual } : {}),
+    activation: (args.attrs['activation'] ?? 'linear') as Activation,
+  });
+}
+
 /** Replaces the stock webgpu kernels with ours (idempotent); keeps the stock ones as fallback. */
 export function registerWebgpuMatMul(): string[] {
   for (const [kernelName, fn] of [
@@ -87,5 +108,6 @@ export function registerWebgpuMatMul(): string[] {
     tf.unregisterKernel(kernelName, 'webgpu');
     tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: fn as unknown as KernelFunc });
   }
-  return [`${tf.BatchMatMul}:webgpu-own`, `${tf._FusedMatMul}:webgpu-own`];
+  registerWebgpuTwins([[LINEAR, linear as unknown as (a: GpuKernelArgs) => TensorInfo]]);
+  return [`${tf.BatchMatMul}:webgpu-own`, `${tf._FusedMatMul}:webgpu-own`, `${LINEAR}:webgpu`];
 }

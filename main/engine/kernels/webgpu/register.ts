@@ -1,6 +1,8 @@
 import { registerWebgpuAdamW } from './adamw';
 import { registerWebgpuAdamWMany } from './adamw-many';
+import { registerWebgpuAttentionProbs } from './attention-probs';
 import { registerWebgpuBatchNorm } from './batch-norm';
+import { registerWebgpuGelu } from './gelu';
 import { registerWebgpuLabelSmoothedCE } from './label-smoothed-ce';
 import { registerWebgpuLayerNorm } from './layer-norm';
 import { registerWebgpuMatMul } from './matmul';
@@ -19,6 +21,8 @@ export function registerWebgpuKernels(): string[] {
     ...registerWebgpuLayerNorm(),
     ...registerWebgpuBatchNorm(),
     ...registerWebgpuLabelSmoothedCE(),
+    ...registerWebgpuAttentionProbs(),
     ...registerWebgpuMatMul(),
+    ...registerWebgpuGelu(),
   ];
 }
