@@ -66,6 +66,8 @@ test('wizard detection per path, a run exported and imported back, verdict, fres
     const run = new RunView(page);
     await run.waitForStatus('succeeded', 180_000);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Demo: chest phantoms (VQA) cpu-xs');
+    // 9: the backend probe's Vulkan loader noise stays out of the run's log.
+    await expect(page.getByRole('region', { name: 'Log' })).not.toContainText('vkCreateInstance');
 
     // 1: export for PyTorch, then import that model.safetensors on the Weights page.
     await page.getByRole('button', { name: 'Export for PyTorch' }).click();

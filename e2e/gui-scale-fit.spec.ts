@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, repoRoot, test } from './fixtures';
 import { NewExperimentPage } from './pages/new-experiment';
-import { datasetIdByName } from './seed';
+import { RunView } from './pages/run-view';
+import { datasetIdByName, insertRun } from './seed';
 
 const shots = join(repoRoot, 'test-results', 'screenshots');
 
@@ -30,4 +31,22 @@ test('scale cards mark what will not fit, say why and what would, and Queue wait
   await page.screenshot({ path: join(shots, `${mode}-gui24-scale-fit.png`), fullPage: true });
   await form.scale('XLarge').uncheck();
   await expect(page.getByRole('button', { name: /^Queue / })).toBeEnabled();
+});
+
+// Issue 24, item 9: a paused run can be cancelled; without a checkpoint, Resume says it restarts.
+test('a paused run is cancelled, and its resume says it restarts from step 0', async ({
+  workbench,
+  mode,
+}) => {
+  const { page } = workbench;
+  const id = insertRun(workbench.home, 'paused early', 'paused');
+  await workbench.goto(`runs/${id}`);
+  const run = new RunView(page);
+  await run.waitForStatus('paused', 15_000);
+  await run.control('Cancel run');
+  await run.waitForStatus('cancelled', 15_000);
+  const controls = page.getByRole('group', { name: 'Run controls' });
+  await expect(controls.getByRole('button', { name: 'Restart from step 0' })).toBeEnabled();
+  await expect(controls.getByRole('button', { name: 'Cancel run' })).toBeDisabled();
+  await page.screenshot({ path: join(shots, `${mode}-gui24-paused-cancelled.png`), fullPage: true });
 });

@@ -1,7 +1,7 @@
 import { openWorkbench } from '#main/services/open';
 
 /** Inserts a run through the services into a data folder the app has open (WAL allows it). */
-export function insertRun(home: string, name: string): string {
+export function insertRun(home: string, name: string, status: 'succeeded' | 'paused' = 'succeeded'): string {
   const ctx = openWorkbench(home, 'browser');
   try {
     const exp = ctx.store.experiments.insert({
@@ -16,7 +16,7 @@ export function insertRun(home: string, name: string): string {
       task: 'vqa',
       datasetId: null,
       config: { lr: 5e-5 },
-      status: 'succeeded',
+      status,
     });
     ctx.store.runs.update(run.id, { bestMetricName: 'accuracy', bestMetric: 0.625 });
     return run.id;

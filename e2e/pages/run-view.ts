@@ -21,7 +21,7 @@ export class RunView {
     return step;
   }
 
-  async control(name: 'Pause' | 'Cancel run' | 'Resume'): Promise<void> {
+  async control(name: 'Pause' | 'Cancel run' | 'Resume' | 'Restart from step 0'): Promise<void> {
     await this.page.getByRole('group', { name: 'Run controls' }).getByRole('button', { name }).click();
   }
 

@@ -213,6 +213,12 @@ export class Scheduler {
       return run;
     }
     const queued = active.filter((j) => j.status === 'queued');
+    if (queued.length === 0 && mode === 'cancel' && run.status === 'paused') {
+      // A paused run has no job: cancelling it only says it will not be resumed.
+      const cancelled = store.runs.update(runId, { status: 'cancelled' })!;
+      this.opts.events.runChanged(cancelled);
+      return cancelled;
+    }
     if (queued.length === 0) {
       throw new SchedulerError(
         'conflict',

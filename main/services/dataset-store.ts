@@ -24,6 +24,12 @@ const IMAGE_CONCURRENCY = Math.max(2, availableParallelism());
 /** Blob and source rows are committed every `BATCH` new images, so an interrupted import keeps them. */
 const BATCH = 64;
 
+/**
+ * Files larger than this are decoded one at a time (a 4,000 x 5,000 16-bit mammogram holds ~200 MB
+ * while it is parsed and rendered, on the main thread anyway), so memory stays flat.
+ */
+const LARGE_FILE = 16 * 2 ** 20;
+
 /** A prepared image without its bytes (they are on disk, or dropped in a dry run). */
 type ImageInfo = Omit<PreparedImage, 'bytes' | 'thumbnail'> & { readonly size: number };
 
@@ -113,7 +119,16 @@ async function prepareImages(
       ctx.store.imageSources.putMany(batch.flatMap((b) => (b.source ? [b.source] : [])));
     });
   };
+  let large: Promise<unknown> = Promise.resolve();
+  /** Runs `fn` after every earlier large file's decode. */
+  const oneAtATime = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = large.then(fn, fn);
+    large = run.catch(() => undefined);
+    return run;
+  };
   const started = performance.now();
+  // About 50 reports per import, at most one per 16 images.
+  const every = Math.max(1, Math.min(16, Math.floor(keys.length / 50)));
   let next = 0;
   let done = 0;
   let reused = 0;
@@ -146,10 +161,12 @@ async function prepareImages(
           reused++;
         } else {
           const stat = path ? statSync(path, { throwIfNoEntry: false }) : undefined;
-          const img = await prepareImage(source, {
-            ...(options.dicomFrame === undefined ? {} : { dicomFrame: options.dicomFrame }),
-            maxSide: options.maxSide,
-          });
+          const prepare = () =>
+            prepareImage(source, {
+              ...(options.dicomFrame === undefined ? {} : { dicomFrame: options.dicomFrame }),
+              maxSide: options.maxSide,
+            });
+          const img = await (stat && stat.size > LARGE_FILE ? oneAtATime(prepare) : prepare());
           const { bytes, thumbnail, ...info } = img;
           hashes.set(key, { ...info, size: bytes.length });
           if (!dryRun && problems.errorCount === 0) {
@@ -187,7 +204,7 @@ async function prepareImages(
             : `the image ${sourceName(source)} cannot be used: ${(err as Error).message}`,
         );
       }
-      if (++done % 16 === 0 || done === keys.length) report();
+      if (++done % every === 0 || done === keys.length) report();
     }
   };
   await Promise.all(Array.from({ length: IMAGE_CONCURRENCY }, worker));

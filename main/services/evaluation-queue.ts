@@ -60,6 +60,8 @@ export interface EvaluationTarget {
   readonly decoding?: Decoding;
   /** `released` (default): the task's released-script figures; `raw`: raw-text figures. */
   readonly pipeline?: PipelinePreset;
+  /** The reference row this evaluation reproduces (recorded in its pipeline). */
+  readonly reproduces?: string;
   readonly limit?: number;
 }
 
@@ -110,7 +112,10 @@ export function prepareEvaluation(
     split: t.split,
     mode,
     decoding,
-    pipeline: evaluationPipeline(dataset.task, t.pipeline ?? 'released'),
+    pipeline: {
+      ...evaluationPipeline(dataset.task, t.pipeline ?? 'released'),
+      ...(t.reproduces ? { reproduces: t.reproduces } : {}),
+    },
   });
   const runConfig = (run ? ctx.store.runs.config(run.id) : null) ?? {};
   const backend = runConfig['backend'];

@@ -1,7 +1,13 @@
 // Test helpers for scheduler/worker tests: a data folder with real VQA-RAD and quick fine-tunes.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  CUSTOM_TEST_CONFIG,
+  requireTorch,
+  writeCheckpoints,
+  writeDict,
+} from '#main/data/weights/test-fixtures';
 import type { HyperparameterOverrides } from '#shared/domain/hyperparameters';
 import { openWorkbench, type Workbench } from './open';
 import { sharedData } from './test-workbench';
@@ -76,4 +82,21 @@ export function tensorBytes(file: string): Map<string, Buffer> {
     if (name !== '__metadata__')
       out.set(name, bytes.subarray(8 + n + e.data_offsets[0], 8 + n + e.data_offsets[1]));
   return out;
+}
+
+/** PyTorch-written look-alike weights (custom shape, HF safetensors) imported into the workbench; returns their id. */
+export async function importLookAlikeWeights(wb: Workbench, dir: string, name: string): Promise<string> {
+  requireTorch();
+  const src = join(dir, 'published');
+  mkdirSync(src);
+  writeCheckpoints(src, [
+    {
+      config: CUSTOM_TEST_CONFIG,
+      files: [{ path: join(src, 'model.safetensors'), layout: 'hf-safetensors', dtype: 'fp32' }],
+    },
+  ]);
+  writeDict(join(src, 'dict.txt'), 20);
+  const r = await wb.invoke('weights.import', { path: join(src, 'model.safetensors'), name });
+  if (!r.ok || !r.record) throw new Error(`look-alike weights did not import: ${JSON.stringify(r)}`);
+  return r.record.id;
 }

@@ -6,6 +6,7 @@ import { evaluationHandlers } from './evaluations';
 import { experimentHandlers } from './experiments';
 import type { Handlers } from './handler';
 import { referenceRowHandlers } from './reference-rows';
+import { reproduceHandlers } from './reproduce';
 import { runAdminHandlers } from './run-admin';
 import { runExportHandlers } from './run-export';
 import { runLifecycleHandlers } from './run-lifecycle';
@@ -22,6 +23,7 @@ export const handlers: Handlers<MethodName> = {
   ...runAdminHandlers,
   ...runExportHandlers,
   ...referenceRowHandlers,
+  ...reproduceHandlers,
   ...weightsUsageHandlers,
   ...settingsHandlers,
   ...runLifecycleHandlers,

@@ -1,20 +1,15 @@
 // Imported weights in use: initial weights of a fine-tune, zero-shot evaluation without a run,
 // where they are used, and deletion (evaluations are kept).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
-import {
-  CUSTOM_TEST_CONFIG,
-  requireTorch,
-  writeCheckpoints,
-  writeDict,
-} from '#main/data/weights/test-fixtures';
+import { CUSTOM_TEST_CONFIG, requireTorch } from '#main/data/weights/test-fixtures';
 import type { EvaluationSummary } from '#shared/domain/evaluation';
 import { parameterCount } from '#shared/model/weight-shapes';
-import { QUICK, vqaRadWorkbench, waitUntil } from './job-test-helpers';
+import { importLookAlikeWeights, QUICK, vqaRadWorkbench, waitUntil } from './job-test-helpers';
 
 let env: Awaited<ReturnType<typeof vqaRadWorkbench>>;
 let weightsId: string;
@@ -31,21 +26,7 @@ function tensor(file: string, name: string): Float32Array {
 beforeAll(async () => {
   requireTorch();
   env = await vqaRadWorkbench();
-  const src = join(env.dir, 'published');
-  mkdirSync(src);
-  writeCheckpoints(src, [
-    {
-      config: CUSTOM_TEST_CONFIG,
-      files: [{ path: join(src, 'model.safetensors'), layout: 'hf-safetensors', dtype: 'fp32' }],
-    },
-  ]);
-  writeDict(join(src, 'dict.txt'), 20);
-  const r = await env.ctx.invoke('weights.import', {
-    path: join(src, 'model.safetensors'),
-    name: 'custom published',
-  });
-  expect(r.ok).toBe(true);
-  weightsId = r.record!.id;
+  weightsId = await importLookAlikeWeights(env.ctx, env.dir, 'custom published');
 });
 afterAll(() => env?.dispose());
 

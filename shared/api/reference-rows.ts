@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EvaluationMode } from '#shared/domain/evaluation';
 import { ReferenceRow, ReferenceRowInput } from '#shared/domain/reference-row';
+import { ReproduceRequest, Reproduction } from '#shared/domain/reproduction';
 import { method } from './define';
 
 /** Filter of `referenceRows.list`; datasets match by name without case or punctuation. */
@@ -25,5 +26,15 @@ export const referenceRowMethods = {
     z.object({ id: z.string().min(1) }).strict(),
     z.object({ id: z.string() }),
     'Delete one of the user’s reference rows (published ones cannot be deleted)',
+  ),
+  'referenceRows.reproduce': method(
+    ReproduceRequest,
+    Reproduction,
+    'Reproduce a reference row: evaluate the given weights on the dataset with the row’s script decoding and metric pipeline (an ordinary evaluation)',
+  ),
+  'referenceRows.reproduction': method(
+    z.object({ evaluationId: z.string().min(1) }).strict(),
+    Reproduction,
+    'A reproduction’s evaluation beside its reference row, with the 95% CI and the verdict',
   ),
 };

@@ -61,6 +61,8 @@ export const EvaluationPipeline = z
     answerNormalization: AnswerNormalization,
     /** The released script the figures follow, or null. */
     script: z.string().nullable(),
+    /** The reference row this evaluation reproduces (`referenceRows.reproduce`), if any. */
+    reproduces: z.string().nullable().optional(),
   })
   .strict();
 export type EvaluationPipeline = z.infer<typeof EvaluationPipeline>;

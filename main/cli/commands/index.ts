@@ -5,6 +5,7 @@ import { demoCommand } from './demo';
 import { evalCommand } from './eval';
 import { infoCommand } from './info';
 import { modelCommand } from './model';
+import { reproduceCommand } from './reproduce';
 import { runsCommand } from './runs';
 import { serveCommand } from './serve';
 import { trainCommand } from './train';
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   evalCommand,
   infoCommand,
   modelCommand,
+  reproduceCommand,
   runsCommand,
   serveCommand,
   trainCommand,

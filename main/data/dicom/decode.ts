@@ -106,7 +106,11 @@ export async function decodeDicom(
         'convert it to Explicit VR Little Endian first (e.g. `gdcmconv --raw` or `dcmdjpeg`)',
     );
   }
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  // A whole-buffer view (a large file as read) is parsed in place: no 40 MB copy of a mammogram.
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  const buffer = (
+    whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+  ) as ArrayBuffer;
   let parsed: ReturnType<typeof DicomMessage.readFile>;
   try {
     parsed = DicomMessage.readFile(buffer, { ignoreErrors: false });

@@ -1,14 +1,12 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { findEntry, isDir, readText } from '#main/data/fs-utils';
-import { parseJson, topLevelLines } from '#main/data/text/json';
+import { findEntry, isDir } from '#main/data/fs-utils';
 import { readPickle } from '#main/data/text/pickle';
 import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
-import { taskOf } from '#shared/tasks';
-import { answerSet, isRecord, limited, meta, optionalString, recordRef, yesNoCandidates } from './common';
+import { isRecord, meta, optionalString } from './common';
+import { addImage, eachRecord, readJsonRecords, vqaDataset, vqaExample } from './vqa-records';
 
-const vqa = taskOf('vqa');
 const SPLITS = [
   ['train', 'train'],
   ['val', 'validation'],
@@ -49,67 +47,51 @@ export const pathvqaImporter: Importer = {
       const json = join(qas, `${key}_vqa.json`);
       const pkl = join(qas, `${key}_vqa.pkl`);
       const file = existsSync(json) || !existsSync(pkl) ? `qas/${key}_vqa.json` : `qas/${key}_vqa.pkl`;
-      let records: unknown;
+      let records: unknown[] = [];
       let lines: number[] = [];
       if (existsSync(json)) {
-        const text = await readText(json, problems);
-        records = parseJson(text, file, problems);
-        lines = topLevelLines(text);
+        ({ records, lines } = await readJsonRecords(json, file, problems));
       } else if (existsSync(pkl)) {
+        let read: unknown;
         try {
-          records = readPickle(await readFile(pkl));
+          read = readPickle(await readFile(pkl));
         } catch (err) {
           problems.fail(file, `cannot read the pickle (${(err as Error).message})`);
         }
+        if (!Array.isArray(read)) problems.fail(file, 'expected a list of question records', { line: 1 });
+        records = read as unknown[];
       } else {
         problems.error(file, `the file is missing (neither ${key}_vqa.json nor ${key}_vqa.pkl)`);
         continue;
       }
-      if (!Array.isArray(records)) problems.fail(file, 'expected a list of question records', { line: 1 });
       const imageDir = isDir(join(path, 'images', key)) ? join(path, 'images', key) : join(path, 'images');
-      for (const [k, rec] of (records as unknown[]).entries()) {
-        const line = lines[k];
-        const ref = recordRef(file, rec, ['question_id', 'qid'], k, line);
-        if (!isRecord(rec)) {
-          problems.skip(ref, undefined, 'expected an object');
-          continue;
-        }
+      eachRecord(file, records, lines, ['question_id', 'qid'], problems, (rec, ref) => {
         const img = (optionalString(rec, 'img_id') || optionalString(rec, 'image')).trim();
         const question = (optionalString(rec, 'sent') || optionalString(rec, 'question')).trim();
         const answer = answerOf(rec)?.trim();
         if (!img) problems.skip(ref, 'img_id', 'img_id is missing');
         if (!question) problems.skip(ref, 'sent', 'sent (the question) is missing');
         if (!answer) problems.skip(ref, 'label', 'label (the answer) is missing');
-        if (!img || !question || !answer) continue;
+        if (!img || !question || !answer) return;
         const imageKey = `${key}/${img}`;
         const fileName = /\.(jpe?g|png)$/i.test(img) ? img : `${img}.jpg`;
-        if (!images.has(imageKey)) images.set(imageKey, { kind: 'file', path: join(imageDir, fileName) });
-        const target = vqa.formatTarget(answer);
-        const candidates = yesNoCandidates(target);
-        examples.push({
-          ref,
-          split,
-          task: 'vqa',
-          inputs: { question, organ: '' },
-          target,
-          ...(candidates ? { candidates } : {}),
-          image: imageKey,
-          meta: meta({
-            answerType: candidates ? 'closed' : 'open',
-            sourceId: optionalString(rec, 'question_id'),
-            image: img,
+        addImage(images, imageKey, join(imageDir, fileName));
+        examples.push(
+          vqaExample({
+            ref,
+            split,
+            question,
+            answer,
+            organ: '',
+            image: imageKey,
+            answerType: '',
+            meta: meta({ sourceId: optionalString(rec, 'question_id'), image: img }),
           }),
-        });
-      }
+        );
+      });
     }
-    const kept = limited(examples, options);
-    return {
-      format: 'pathvqa',
-      name: 'PathVQA',
-      task: 'vqa',
-      examples: kept,
-      images,
-      meta: { source: 'He et al. 2020, PathVQA', answerSet: answerSet(kept) },
-    };
+    return vqaDataset('pathvqa', 'PathVQA', examples, images, options, {
+      source: 'He et al. 2020, PathVQA',
+    });
   },
 };

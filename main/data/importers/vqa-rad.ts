@@ -1,21 +1,10 @@
 import { dirname, join } from 'node:path';
-import { findEntry, isDir, readText } from '#main/data/fs-utils';
-import { parseJson, topLevelLines } from '#main/data/text/json';
+import { findEntry, isDir } from '#main/data/fs-utils';
 import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
-import { taskOf } from '#shared/tasks';
-import {
-  answerSet,
-  isRecord,
-  limited,
-  meta,
-  optionalString,
-  recordRef,
-  requireString,
-  yesNoCandidates,
-} from './common';
+import { meta, optionalString, requireString } from './common';
+import { addImage, answerTypeOf, eachRecord, readJsonRecords, vqaDataset, vqaExample } from './vqa-records';
 
 const PUBLIC_JSON = 'VQA_RAD Dataset Public.json';
-const vqa = taskOf('vqa');
 
 /** `phrase_type` values of the official test split (spec §4.2 and data/README.md). */
 const TEST_PHRASES = new Set(['test_freeform', 'test_para']);
@@ -56,68 +45,40 @@ export const vqaRadImporter: Importer = {
     const images = new Map<string, ImageSource>();
     for (const { file, split: fileSplit } of files) {
       const name = file.slice(dirname(file).length + 1);
-      const text = await readText(file, problems);
-      const records = parseJson(text, name, problems);
-      if (!Array.isArray(records))
-        problems.fail(name, 'expected a JSON array of question records', { line: 1 });
-      const lines = topLevelLines(text);
-      for (const [k, rec] of (records as unknown[]).entries()) {
-        const line = lines[k];
-        const ref = recordRef(name, rec, ['qid'], k, line);
-        if (!isRecord(rec)) {
-          problems.skip(ref, undefined, `expected an object, found ${JSON.stringify(rec)}`);
-          continue;
-        }
+      const { records, lines } = await readJsonRecords(file, name, problems);
+      eachRecord(name, records, lines, ['qid'], problems, (rec, ref) => {
         const imageName = requireString(rec, 'image_name', problems, ref);
         const question = requireString(rec, 'question', problems, ref);
         const answer = requireString(rec, 'answer', problems, ref);
-        const rawType = optionalString(rec, 'answer_type').trim().toUpperCase();
-        if (rawType !== '' && rawType !== 'CLOSED' && rawType !== 'OPEN') {
-          problems.skip(ref, 'answer_type', `unknown answer_type "${rawType}" (expected CLOSED or OPEN)`);
-          continue;
-        }
-        if (!imageName || !question || !answer) continue;
+        const answerType = answerTypeOf(rec, ref, problems);
+        if (answerType === null || !imageName || !question || !answer) return;
         const phrase = optionalString(rec, 'phrase_type');
-        const split = fileSplit ?? (TEST_PHRASES.has(phrase) ? 'test' : 'train');
-        const target = vqa.formatTarget(answer);
-        const organ = optionalString(rec, 'image_organ').trim();
-        const imagePath = join(imageDir, imageName);
-        if (!images.has(imageName)) images.set(imageName, { kind: 'file', path: imagePath });
-        const answerType =
-          rawType === '' ? (yesNoCandidates(target) ? 'closed' : 'open') : rawType.toLowerCase();
-        const candidates = answerType === 'closed' ? yesNoCandidates(target) : undefined;
-        examples.push({
-          ref,
-          split,
-          task: 'vqa',
-          inputs: { question: question.replace(/\t/g, ''), organ: organ.toLowerCase() },
-          target,
-          ...(candidates ? { candidates } : {}),
-          image: imageName,
-          meta: meta({
-            organ: organ.toLowerCase(),
-            answerType,
-            questionType: optionalString(rec, 'question_type'),
-            phraseType: phrase,
-            sourceId: optionalString(rec, 'qid'),
+        const organ = optionalString(rec, 'image_organ').trim().toLowerCase();
+        addImage(images, imageName, join(imageDir, imageName));
+        examples.push(
+          vqaExample({
+            ref,
+            split: fileSplit ?? (TEST_PHRASES.has(phrase) ? 'test' : 'train'),
+            question: question.replace(/\t/g, ''),
+            answer,
+            organ,
             image: imageName,
+            answerType,
+            meta: meta({
+              organ,
+              questionType: optionalString(rec, 'question_type'),
+              phraseType: phrase,
+              sourceId: optionalString(rec, 'qid'),
+              image: imageName,
+            }),
           }),
-        });
-      }
+        );
+      });
     }
-    const kept = limited(examples, options);
-    return {
-      format: 'vqa-rad',
-      name: 'VQA-RAD',
-      task: 'vqa',
-      examples: kept,
-      images,
-      meta: {
-        source: 'Lau et al. 2018, Scientific Data 5:180251',
-        testSplit: 'phrase_type test_freeform + test_para',
-        // "allcand": answers of train and test, as the BiomedGPT script builds it (following PubMedCLIP).
-        answerSet: answerSet(kept),
-      },
-    };
+    return vqaDataset('vqa-rad', 'VQA-RAD', examples, images, options, {
+      source: 'Lau et al. 2018, Scientific Data 5:180251',
+      testSplit: 'phrase_type test_freeform + test_para',
+      // "allcand": answers of train and test, as the BiomedGPT script builds it (following PubMedCLIP).
+    });
   },
 };

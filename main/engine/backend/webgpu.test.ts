@@ -57,6 +57,8 @@ describe('webgpu kernels equal their wasm twins', () => {
       'BiomedLayerNorm',
       'BiomedBatchNorm',
       'BiomedLabelSmoothedCE',
+      'BiomedAdamWMany',
+      'BiomedAttentionProbs',
     ])
       expect(gpu.kernels).toContain(`${k}:webgpu`);
   });

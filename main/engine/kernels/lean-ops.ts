@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 
 /** Sums `dy` over the axes broadcast from `shape` and gives it that shape (tfjs' Add gradient). */
-function unbroadcast(dy: tf.Tensor, shape: number[], outShape: number[]): tf.Tensor {
+export function unbroadcast(dy: tf.Tensor, shape: number[], outShape: number[]): tf.Tensor {
   const axes = tf.backend_util.getReductionAxes(shape, outShape);
   return tf.reshape(axes.length > 0 ? tf.sum(dy, axes) : dy, shape);
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { attentionProbs } from '#main/engine/kernels/attention-probs';
 import { headDim } from '#shared/model/config';
 import type { ForwardContext } from './context';
-import { add, dropout, linear, scale } from './ops';
+import { dropoutMultiplier, linear, scale } from './ops';
 import { weight } from './weights';
 
 /** Keys and values of one attention, split into heads. */
@@ -44,8 +45,9 @@ export function attention(
   const [b, t, d] = query.shape as [number, number, number];
   const scaling = (headDim(ctx.config) * attnScaleFactor) ** -0.5;
   const q = splitHeads(scale(ctx, linear(ctx, `${prefix}.q_proj`, query), scaling), heads); // [B, H, T, hd]
-  const logits = add(ctx, tf.matMul(q, kv.k, false, true), bias); // [B, H, T, S]
-  const probs = dropout(ctx, tf.softmax(logits, -1), attentionDropout); // [B, H, T, S]
+  const mult = dropoutMultiplier(ctx, [b, heads, t, kv.k.shape[2]], attentionDropout); // [B, H, T, S]
+  // softmax(q kᵀ + bias) * mult: one fused kernel on webgpu, the tf ops elsewhere.
+  const probs = attentionProbs(q, kv.k, bias, mult, ctx.training); // [B, H, T, S]
   let out = tf.matMul(probs, kv.v); // [B, H, T, hd]
   out = tf.mul(out, tf.reshape(weight(ctx.weights, `${prefix}.c_attn`), [1, heads, 1, 1])); // scale_heads
   const merged = tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [b, t, d]); // [B, T, d]

@@ -87,10 +87,19 @@ export function gelu(ctx: ForwardContext, x: tf.Tensor): tf.Tensor {
  * the multiplier is kept for backward (tf.dropout's Multiply also keeps x).
  */
 export function dropout(ctx: ForwardContext, x: tf.Tensor, rate: number): tf.Tensor {
-  if (!ctx.training || rate <= 0) return x;
+  const mult = dropoutMultiplier(ctx, x.shape, rate);
+  return mult ? mulByConstant(x, mult) : x; // x * (mask / keep)
+}
+
+/**
+ * The seeded dropout multiplier mask / keep of `shape` (tf.dropout's mask), or none outside
+ * training or at rate 0. tf.randomUniform draws on the CPU: the same on every backend.
+ */
+export function dropoutMultiplier(ctx: ForwardContext, shape: number[], rate: number): tf.Tensor | undefined {
+  if (!ctx.training || rate <= 0) return undefined;
   const keep = 1 - rate;
-  const noise = tf.randomUniform(x.shape, 0, 1, 'float32', ctx.nextSeed());
-  return mulByConstant(x, keepMask(noise, keep)); // x * (mask / keep)
+  const noise = tf.randomUniform(shape, 0, 1, 'float32', ctx.nextSeed());
+  return keepMask(noise, keep);
 }
 
 /**

@@ -1,5 +1,10 @@
 import { useEffect, useState } from 'react';
-import type { DatasetFormat, ImportProgressEvent, ImportReport } from '#shared/domain/dataset';
+import {
+  type DatasetFormat,
+  DEFAULT_MAX_SIDE,
+  type ImportProgressEvent,
+  type ImportReport,
+} from '#shared/domain/dataset';
 import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
 import { useSubmit } from '../api/use-submit';
@@ -11,6 +16,15 @@ import { DropZone } from './drop-zone';
 import { ImportReportView } from './import-report-view';
 
 type Step = 'source' | 'checked' | 'importing' | 'done';
+
+/** Long sides the wizard offers for stored images (`maxSide`); the default first. */
+const SIZES = [
+  { value: String(DEFAULT_MAX_SIDE), label: `${DEFAULT_MAX_SIDE} px (the largest model input x 1.25)` },
+  ...[256, 384, 512, 768, 1024]
+    .filter((s) => s !== DEFAULT_MAX_SIDE)
+    .map((s) => ({ value: String(s), label: `${s} px` })),
+  { value: 'original', label: 'Original size (no downscaling; uses the most disk)' },
+];
 
 /** Import in three steps: where (typed or dropped, format detected), a dry run, then the import. */
 export function ImportWizard({ onImported }: { onImported: () => void }) {
@@ -29,6 +43,7 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
   const [strict, setStrict] = useState(false);
   const [frontal, setFrontal] = useState(false);
   const [crops, setCrops] = useState(false);
+  const [maxSide, setMaxSide] = useState(String(DEFAULT_MAX_SIDE));
   const [step, setStep] = useState<Step>('source');
   const [report, setReport] = useState<ImportReport | null>(null);
   const [progress, setProgress] = useState<ImportProgressEvent | null>(null);
@@ -79,6 +94,7 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
       ...(strict ? { strict: true } : {}),
       ...(fmt === 'mimic-cxr' && frontal ? { views: 'frontal' as const } : {}),
       ...(fmt === 'cbis-ddsm' && crops ? { lesionCrops: true } : {}),
+      maxSide: maxSide === 'original' ? ('original' as const) : Number(maxSide),
     },
   });
   /** An import option (strict, or a publisher's): a checkbox that invalidates the last dry run. */
@@ -156,6 +172,17 @@ export function ImportWizard({ onImported }: { onImported: () => void }) {
           value={name}
           placeholder="(from the data)"
           onChange={setName}
+        />
+        <SelectField<string>
+          id="import-max-side"
+          label="Stored image size (long side)"
+          value={maxSide}
+          options={SIZES}
+          onChange={(v) => {
+            setMaxSide(v);
+            setStep('source');
+            setReport(null);
+          }}
         />
       </div>
       {optionBox(strict, setStrict, 'Refuse the whole import if any record would be skipped (strict)')}

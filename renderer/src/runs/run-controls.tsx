@@ -7,7 +7,13 @@ import { ErrorBanner } from '../components/error-banner';
 type Action = 'runs.cancel' | 'runs.pause' | 'runs.resume';
 
 /** Cancel, pause and resume, each enabled only in the states where it means something. */
-export function RunControls({ run, onDone }: { run: RunSummary; onDone: () => void }) {
+export function RunControls({
+  run,
+  onDone,
+}: {
+  run: RunSummary & { readonly checkpoints: readonly { readonly step: number }[] };
+  onDone: () => void;
+}) {
   const api = useApi();
   const [last, setLast] = useState<Action | null>(null);
   const {
@@ -30,7 +36,7 @@ export function RunControls({ run, onDone }: { run: RunSummary; onDone: () => vo
         <button
           type="button"
           className="danger"
-          disabled={!live || pending !== null}
+          disabled={!(live || run.status === 'paused') || pending !== null}
           onClick={() => act('runs.cancel')}
         >
           Cancel run
@@ -40,8 +46,16 @@ export function RunControls({ run, onDone }: { run: RunSummary; onDone: () => vo
           className="primary"
           disabled={!RESUMABLE_STATUSES.has(run.status) || pending !== null}
           onClick={() => act('runs.resume')}
+          title={
+            run.checkpoints.length === 0
+              ? 'No checkpoint was written: the run starts again from step 0'
+              : undefined
+          }
         >
-          Resume
+          {/* Without a checkpoint there is nothing to resume from: say that it restarts. */}
+          {run.checkpoints.length === 0 && RESUMABLE_STATUSES.has(run.status)
+            ? 'Restart from step 0'
+            : `Resume${RESUMABLE_STATUSES.has(run.status) && run.checkpoints.length ? ` from step ${run.checkpoints.at(-1)?.step}` : ''}`}
         </button>
         {pending && <span className="hint">{pending.slice(5)}…</span>}
       </fieldset>

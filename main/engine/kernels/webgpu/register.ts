@@ -1,5 +1,6 @@
 import { registerWebgpuAdamW } from './adamw';
 import { registerWebgpuAdamWMany } from './adamw-many';
+import { registerWebgpuAttentionProbs } from './attention-probs';
 import { registerWebgpuBatchNorm } from './batch-norm';
 import { registerWebgpuGelu } from './gelu';
 import { registerWebgpuLabelSmoothedCE } from './label-smoothed-ce';
@@ -20,6 +21,7 @@ export function registerWebgpuKernels(): string[] {
     ...registerWebgpuLayerNorm(),
     ...registerWebgpuBatchNorm(),
     ...registerWebgpuLabelSmoothedCE(),
+    ...registerWebgpuAttentionProbs(),
     ...registerWebgpuMatMul(),
     ...registerWebgpuGelu(),
   ];

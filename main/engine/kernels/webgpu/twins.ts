@@ -62,3 +62,19 @@ export function expectTwins(r: TwinResults, tol: number, what: string): number {
 
 /** fp32 kernels against their twins. */
 export const KERNEL_TOL = 1e-5;
+
+/** Counts the programs the webgpu backend dispatches while `fn` runs. */
+export function countPrograms<T>(fn: () => T): { result: T; programs: number } {
+  const b = tf.backend() as unknown as { runWebGPUProgram: (...a: unknown[]) => unknown };
+  const stock = b.runWebGPUProgram;
+  let programs = 0;
+  b.runWebGPUProgram = function (this: unknown, ...a: unknown[]) {
+    programs++;
+    return stock.apply(this, a);
+  };
+  try {
+    return { result: fn(), programs };
+  } finally {
+    b.runWebGPUProgram = stock;
+  }
+}

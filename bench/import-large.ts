@@ -1,0 +1,278 @@
+// Import of large publisher datasets (issue 22): a generated MIMIC-CXR-JPG-shaped folder (publisher
+// layout, JPEGs of 2,500 x 3,000 px) and a CBIS-DDSM-shaped one (16-bit DICOMs of 4,000 x 5,000
+// px), each imported into a fresh data folder in a child process: images/s, peak RSS, bytes stored
+// against bytes read, and a re-run after an interrupt (SIGINT) at half way against the first run.
+// Goals: stored <= 5% of the source at the default size; >= 100 MIMIC-sized JPEGs/s on 2 cores;
+// peak RSS <= 500 MB; the re-run after the interrupt <= 15% of the first run.
+//   npx tsx bench/import-large.ts [--count 2000] [--ddsm-count 200] [--only mimic|ddsm] [--max-side N]
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import sharp from 'sharp';
+import { writeDicom } from '#main/data/dicom/write-dicom';
+import { importDataset } from '#main/services/dataset-import';
+import { openWorkbench } from '#main/services/open';
+import { ImportRequest } from '#shared/api/datasets';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+/** Child: one import of `dir` into the data folder `home`; SIGINT interrupts it (kept for a re-run). */
+async function child(dir: string, home: string, maxSide: string): Promise<void> {
+  const ctx = openWorkbench(home, 'browser');
+  const interrupt = new AbortController();
+  process.once('SIGINT', () => interrupt.abort());
+  const t = performance.now();
+  let result: Record<string, unknown>;
+  try {
+    const options = maxSide ? { maxSide: maxSide === 'original' ? 'original' : Number(maxSide) } : {};
+    const r = await importDataset(
+      ctx,
+      ImportRequest.parse({ path: dir, options }),
+      (e) => process.stderr.write(`${e.phase} ${e.done} ${e.total} ${e.message}\n`),
+      interrupt.signal,
+    );
+    result = {
+      ok: true,
+      examples: r.examples,
+      images: r.images,
+      skipped: r.skippedCount,
+      firstSkipped: r.skipped[0],
+    };
+  } catch (err) {
+    result = { ok: false, error: (err as Error).message.split('\n')[0] };
+  }
+  result['ms'] = performance.now() - t;
+  result['maxRssMB'] = process.resourceUsage().maxRSS / 1024;
+  ctx.close();
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+interface ChildResult {
+  ok: boolean;
+  ms: number;
+  maxRssMB: number;
+  examples?: number;
+  images?: { total: number; new: number; reused?: number };
+  error?: string;
+}
+
+/** Runs the child import; with `stopAt`, sends SIGINT once that many images are done. */
+function runChild(dir: string, home: string, stopAt?: number): Promise<ChildResult> {
+  return new Promise((resolvePromise, reject) => {
+    const p = spawn(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), '--child', dir, home, arg('max-side', '')],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let sent = false;
+    let lastLine = '';
+    p.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    p.stderr.on('data', (b: Buffer) => {
+      for (const line of b.toString().split('\n')) {
+        if (!line) continue;
+        lastLine = line;
+        const [phase, done] = line.split(' ');
+        if (stopAt !== undefined && !sent && phase === 'images' && Number(done) >= stopAt) {
+          sent = true;
+          p.kill('SIGINT');
+        }
+      }
+    });
+    p.on('error', reject);
+    p.on('close', () => {
+      try {
+        resolvePromise(JSON.parse(out.trim().split('\n').at(-1)!) as ChildResult);
+      } catch {
+        reject(new Error(`the child printed no result (last progress: ${lastLine})`));
+      }
+    });
+  });
+}
+
+function bytesUnder(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    n += e.isDirectory() ? bytesUnder(p) : statSync(p).size;
+  }
+  return n;
+}
+
+const gz = (rows: string[][]) => gzipSync(`${rows.map((r) => r.join(',')).join('\n')}\n`);
+const write = (path: string, bytes: Uint8Array | string) => {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, bytes);
+};
+
+/** A smooth chest-film-like grey field with film grain, varied by `seed`. */
+function film(width: number, height: number, seed: number): Buffer {
+  const data = Buffer.alloc(width * height);
+  let x = (seed + 1) * 2654435761;
+  for (let y = 0; y < height; y++) {
+    for (let c = 0; c < width; c++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      const dx = (c - width / 2) / width;
+      const dy = (y - height / 2) / height;
+      data[y * width + c] = Math.max(
+        0,
+        Math.min(255, 200 - 300 * (dx * dx + dy * dy) + (x >>> 29) + (seed % 17)),
+      );
+    }
+  }
+  return data;
+}
+
+/** MIMIC-CXR-JPG 2.0.0 layout: split + metadata CSVs and files/pNN/pSUBJECT/sSTUDY/<dicom_id>.jpg + sSTUDY.txt. */
+async function generateMimic(root: string, count: number): Promise<number> {
+  const [w, h] = [2500, 3000];
+  const base = film(w, h, 0);
+  const split: string[][] = [['dicom_id', 'study_id', 'subject_id', 'split']];
+  const meta: string[][] = [['dicom_id', 'subject_id', 'study_id', 'ViewPosition', 'Rows', 'Columns']];
+  let bytes = 0;
+  for (let i = 0; i < count; i++) {
+    const subject = String(10_000_000 + Math.floor(i / 4));
+    const study = String(50_000_000 + Math.floor(i / 2));
+    const id = `${i.toString(16).padStart(8, '0')}-bde0afdd-112c0b34-7bc16630-4e384014`;
+    const g = Math.floor(i / 4) % 10; // the split is per subject, as the publisher's
+    const s = g === 0 ? 'test' : g === 1 ? 'validate' : 'train';
+    split.push([id, study, subject, s]);
+    meta.push([id, subject, study, i % 2 ? 'LATERAL' : 'PA', String(h), String(w)]);
+    // A different patch per image, so every file (and blob) is distinct.
+    const pixels = Buffer.from(base);
+    for (let k = 0; k < 4096; k++) pixels[(i * 7919 + k * 613) % pixels.length] = (i + k) & 0xff;
+    const jpg = await sharp(pixels, { raw: { width: w, height: h, channels: 1 } })
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    bytes += jpg.length;
+    const dir = join(root, 'files', `p${subject.slice(0, 2)}`, `p${subject}`);
+    write(join(dir, `s${study}`, `${id}.jpg`), jpg);
+    write(join(dir, `s${study}.txt`), `FINDINGS: Lungs are clear (${i}).\n\nIMPRESSION: No acute process.\n`);
+  }
+  write(join(root, 'mimic-cxr-2.0.0-split.csv.gz'), gz(split));
+  write(join(root, 'mimic-cxr-2.0.0-metadata.csv.gz'), gz(meta));
+  return bytes;
+}
+
+/** CBIS-DDSM layout: the mass case-description CSVs and CBIS-DDSM/<series>/<uid>/<uid>/000000.dcm. */
+function generateDdsm(root: string, count: number): number {
+  const [rows, cols] = [5000, 4000];
+  const header = [
+    'patient_id',
+    'breast_density',
+    'left or right breast',
+    'image view',
+    'abnormality id',
+    'abnormality type',
+    'mass shape',
+    'mass margins',
+    'assessment',
+    'pathology',
+    'subtlety',
+    'image file path',
+    'cropped image file path',
+    'ROI mask file path',
+  ];
+  const train: string[][] = [header];
+  const test: string[][] = [header];
+  const pixels = new Uint16Array(rows * cols);
+  for (let y = 0; y < rows; y++)
+    for (let c = 0; c < cols; c++) pixels[y * cols + c] = (Math.sin(y / 97) * 1500 + c / 3 + 2000) & 0xfff;
+  let bytes = 0;
+  for (let i = 0; i < count; i++) {
+    for (let k = 0; k < 1024; k++) pixels[(i * 7919 + k * 613) % pixels.length] = (i * 31 + k) & 0xfff;
+    const patient = `P_${String(i).padStart(5, '0')}`;
+    const isTest = i % 5 === 0;
+    const series = `Mass-${isTest ? 'Test' : 'Training'}_${patient}_LEFT_CC`;
+    const uid = `1.3.6.1.4.1.9590.100.1.2.${i}`;
+    const full = `${series}/${uid}.1/${uid}.2/000000.dcm`;
+    const dcm = writeDicom({
+      rows,
+      columns: cols,
+      pixels,
+      windowCenter: 2048,
+      windowWidth: 4096,
+      attributes: { PatientName: patient },
+    });
+    bytes += dcm.length;
+    write(join(root, 'CBIS-DDSM', full), dcm);
+    const row = [
+      patient,
+      '3',
+      'LEFT',
+      'CC',
+      '1',
+      'mass',
+      'OVAL',
+      'CIRCUMSCRIBED',
+      '3',
+      i % 2 ? 'MALIGNANT' : 'BENIGN',
+      '3',
+      full,
+      `${series}_1/${uid}.3/${uid}.4/000000.dcm`,
+      `${series}_1/${uid}.3/${uid}.4/000001.dcm`,
+    ];
+    (isTest ? test : train).push(row);
+  }
+  const csv = (t: string[][]) =>
+    `${t.map((r) => r.map((v) => (v.includes(',') ? `"${v}"` : v)).join(',')).join('\n')}\n`;
+  write(join(root, 'mass_case_description_train_set.csv'), csv(train));
+  write(join(root, 'mass_case_description_test_set.csv'), csv(test));
+  return bytes;
+}
+
+async function bench(name: string, generate: (root: string) => Promise<number> | number): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), `bw-${name}-`));
+  try {
+    const source = join(root, 'source');
+    let t = performance.now();
+    const read = await generate(source);
+    console.log(
+      `${name}: generated ${(read / 2 ** 20).toFixed(0)} MB of images in ${((performance.now() - t) / 1000).toFixed(0)} s`,
+    );
+    const home1 = join(root, 'home1');
+    t = performance.now();
+    const first = await runChild(source, home1);
+    if (!first.ok) throw new Error(`${name}: the import failed: ${first.error}`);
+    const stored = bytesUnder(join(home1, 'blobs'));
+    const images = first.images!.total;
+    console.log(
+      `${name}: ${first.examples} examples, ${images} images in ${(first.ms / 1000).toFixed(1)} s = ${(images / (first.ms / 1000)).toFixed(1)} images/s; ` +
+        `peak RSS ${first.maxRssMB.toFixed(0)} MB; stored ${(stored / 2 ** 20).toFixed(1)} MB of ${(read / 2 ** 20).toFixed(0)} MB read = ${((100 * stored) / read).toFixed(2)}%`,
+    );
+    const home2 = join(root, 'home2');
+    const cut = await runChild(source, home2, Math.floor(images / 2));
+    const rerun = await runChild(source, home2);
+    if (!rerun.ok) throw new Error(`${name}: the re-run failed: ${rerun.error}`);
+    console.log(
+      `${name}: interrupted at half (${cut.ok ? 'finished before the signal' : cut.error}); re-run ${(rerun.ms / 1000).toFixed(1)} s = ${((100 * rerun.ms) / first.ms).toFixed(1)}% of the first run ` +
+        `(${rerun.images!.reused} reused, ${rerun.images!.new} decoded; peak RSS ${rerun.maxRssMB.toFixed(0)} MB)`,
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--child') {
+  await child(process.argv[3]!, process.argv[4]!, process.argv[5] ?? '');
+} else {
+  const only = arg('only', '');
+  console.log(
+    `cores ${availableParallelism()}, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  if (only !== 'ddsm') await bench('mimic-cxr', (r) => generateMimic(r, Number(arg('count', '2000'))));
+  if (only !== 'mimic') await bench('cbis-ddsm', (r) => generateDdsm(r, Number(arg('ddsm-count', '200'))));
+  console.log(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+}
