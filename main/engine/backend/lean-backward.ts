@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -62,11 +61,9 @@ interface EngineInternals {
   tidy<T extends tf.TensorContainer>(nameOrFn: string | (() => T), fn?: () => T): T;
 }
 
-const require = createRequire(import.meta.url);
-
-/** The installed tfjs-core version. */
+/** The installed tfjs-core version (its own constant: works in a bundle without node_modules, bench/gpu). */
 export function installedCoreVersion(): string {
-  return (require('@tensorflow/tfjs-core/package.json') as { version: string }).version;
+  return tf.version_core;
 }
 
 /** Why the patch cannot be installed, or undefined when it can. */
