@@ -72,6 +72,10 @@ test('wizard detection per path, a run exported and imported back, verdict, fres
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Demo: chest phantoms (VQA) cpu-xs');
     // 9: the backend probe's Vulkan loader noise stays out of the run's log.
     await expect(page.getByRole('region', { name: 'Log' })).not.toContainText('vkCreateInstance');
+    // ... and the log says once, in words, which backends were not found (tfjs-node-gpu is never installed here).
+    await expect(page.getByRole('region', { name: 'Log' })).toContainText(
+      /Backends not available here: node-gpu \(not installed\).*; using /,
+    );
 
     // 1: export for PyTorch, then import that model.safetensors on the Weights page.
     await page.getByRole('button', { name: 'Export for PyTorch' }).click();

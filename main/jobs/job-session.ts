@@ -6,7 +6,7 @@ import type { RunStatus } from '#shared/domain/run';
 import { finalizeEvaluationMetrics } from './evaluation-metrics';
 import type { SchedulerEvents } from './events';
 import { describeWorkerDeath } from './exit-reason';
-import { PROBE_NOTE, probeFilter } from './probe-noise';
+import { probeFilter } from './probe-noise';
 import type { ProgressSink } from './progress-sink';
 import {
   type JobSpec,
@@ -60,8 +60,7 @@ export class JobSession {
     proc.onOutput((line, stream) => {
       if (stream === 'stdout') return this.appendLog(line);
       const kept = probe(line);
-      if (kept === PROBE_NOTE) this.appendLog(kept);
-      else if (kept !== null) this.appendLog(`[stderr] ${kept}`);
+      if (kept !== null) this.appendLog(`[stderr] ${kept}`);
     });
     proc.onMessage((raw) => this.onMessage(raw));
     this.appendLog(`worker ${proc.pid ?? '?'} started for ${spec.type} job ${job.id}`);

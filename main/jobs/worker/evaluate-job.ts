@@ -1,6 +1,7 @@
 import { adapterLine, parseBackendName } from '#main/engine/backend/index';
 import { type EngineSession, type Example, loadSession } from '#main/engine/index';
 import { exactMatch } from '#main/eval/index';
+import { backendsNote } from '#main/jobs/probe-noise';
 import type { EvaluateJob } from '#main/jobs/protocol';
 import type { Decoding } from '#shared/domain/evaluation';
 import { parameterCount } from '#shared/model/weight-shapes';
@@ -94,6 +95,7 @@ export async function runEvaluateJob(
       step: done,
       totalSteps: total,
     });
+    ctx.log(backendsNote(session.backend));
     ctx.log(
       `evaluating ${todo.length} ${job.split} examples with ${job.decoding.strategy} decoding (checkpoint step ${session.step})`,
     );

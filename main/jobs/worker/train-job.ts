@@ -2,6 +2,7 @@ import { gpuDeviceBytes, gpuFit } from '#main/engine/backend/gpu-fit';
 import { adapterLine } from '#main/engine/backend/index';
 import { type EngineSession, parseBestValidation, trainingLoop, VALIDATION_METRIC } from '#main/engine/index';
 import { DEFAULT_ADAM } from '#main/engine/train/adamw';
+import { backendsNote } from '#main/jobs/probe-noise';
 import type { TrainJob } from '#main/jobs/protocol';
 import { parameterCount } from '#shared/model/weight-shapes';
 import { taskOf } from '#shared/tasks';
@@ -67,6 +68,7 @@ export async function runTrainJob(
       step: startStep,
       totalSteps: h.steps,
     });
+    ctx.log(backendsNote(s.backend));
     ctx.log(
       `${job.resumeCheckpoint ? `resuming at step ${startStep} from ${job.resumeCheckpoint}` : 'starting'}: ${job.scale}, ${params.toLocaleString('en')} parameters, vocabulary ${s.tokenizer.size}, ${sets.map((x) => x.length).join('+')} training examples`,
     );
