@@ -42,6 +42,10 @@ test('wizard detection per path, a run exported and imported back, verdict, fres
     await expect(w.getByText('Detected format')).toContainText('MeQSum');
     expect((await check.boundingBox())?.y).toBe(before?.y);
     await expect(w.getByLabel('Name')).toHaveValue(/MeQSum/);
+    // 10: a text-only dataset's drawn splits are not said to be grouped by image.
+    await expect(result).not.toContainText('grouped by image');
+    // 10: the demo datasets come with a word to the user.
+    await expect(page.getByRole('note', { name: 'Demo datasets' })).toContainText('synthetic');
 
     // 4: a new path means a new detection: format and suggested name follow the new folder.
     await w.getByLabel('File or folder').fill(join(data, 'medmnist_pneumonia'));

@@ -32,41 +32,50 @@ export function DatasetsPage() {
           <code>biomed datasets import PATH</code>.
         </EmptyState>
       ) : (
-        <table aria-label="Datasets">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Task</th>
-              <th>Format</th>
-              <th>Examples</th>
-              <th>Train / validation / test</th>
-              <th>Imported</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(data ?? []).map((d) => (
-              <tr key={d.id}>
-                <td>
-                  <a href={href.dataset(d.id)}>{d.name}</a>{' '}
-                  {d.synthetic && (
-                    <span className="badge synthetic" title="Generated demo data, not real patients">
-                      synthetic
-                    </span>
-                  )}
-                </td>
-                <td>{d.task}</td>
-                <td>{d.format}</td>
-                <td>{d.examples.toLocaleString()}</td>
-                <td>
-                  {['train', 'validation', 'test']
-                    .map((s) => (d.splits[s] ?? 0).toLocaleString())
-                    .join(' / ')}
-                </td>
-                <td>{formatDateTime(d.createdAt)}</td>
+        <>
+          {(data ?? []).some((d) => d.synthetic) && (
+            <p className="hint" role="note" aria-label="Demo datasets">
+              The {(data ?? []).filter((d) => d.synthetic).length} datasets marked <em>synthetic</em> are
+              generated demo data (no patients), added to the empty library so every page has something to try
+              in seconds. Delete them whenever you like; your own imports sit beside them.
+            </p>
+          )}
+          <table aria-label="Datasets">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Task</th>
+                <th>Format</th>
+                <th>Examples</th>
+                <th>Train / validation / test</th>
+                <th>Imported</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {(data ?? []).map((d) => (
+                <tr key={d.id}>
+                  <td>
+                    <a href={href.dataset(d.id)}>{d.name}</a>{' '}
+                    {d.synthetic && (
+                      <span className="badge synthetic" title="Generated demo data, not real patients">
+                        synthetic
+                      </span>
+                    )}
+                  </td>
+                  <td>{d.task}</td>
+                  <td>{d.format}</td>
+                  <td>{d.examples.toLocaleString()}</td>
+                  <td>
+                    {['train', 'validation', 'test']
+                      .map((s) => (d.splits[s] ?? 0).toLocaleString())
+                      .join(' / ')}
+                  </td>
+                  <td>{formatDateTime(d.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
     </section>
   );

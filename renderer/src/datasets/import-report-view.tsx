@@ -36,7 +36,13 @@ export function ImportReportView({ report }: { report: ImportReport }) {
             <tr key={s}>
               <td>{s}</td>
               <td>{report.splits[s].toLocaleString()}</td>
-              <td>{official.has(s) ? "the authors' split" : 'drawn (grouped by image)'}</td>
+              <td>
+                {official.has(s)
+                  ? "the authors' split"
+                  : report.images.total > 0
+                    ? 'drawn (grouped by image)'
+                    : 'drawn at random'}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -79,7 +79,9 @@ export function ExperimentsPage() {
           </a>
           {confirming ? (
             <>
-              <span>Delete {selected.size} runs with their checkpoints?</span>
+              <span>
+                Delete {selected.size === 1 ? '1 run' : `${selected.size} runs`} with their checkpoints?
+              </span>
               <button type="button" className="danger" onClick={remove}>
                 Yes, delete
               </button>
