@@ -5,6 +5,7 @@ import { useQuery } from '../api/use-query';
 import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
 import { TextAreaField, TextField } from '../components/field';
+import { plainIssue } from '../components/plain-issue';
 
 interface Draft {
   name: string;
@@ -112,8 +113,10 @@ export function ClusterSettings() {
   const [result, setResult] = useState<{ name: string; ok: boolean; steps: ClusterCheckStep[] } | null>(null);
   const parsed = draftToProfile(draft);
   const issues = parsed.success ? [] : parsed.error.issues;
-  const issueOf = (key: keyof Draft) =>
-    issues.find((i) => String(i.path[0]) === key || (key === 'ssh' && i.path[0] === 'access'))?.message;
+  const issueOf = (key: keyof Draft, label: string) => {
+    const issue = issues.find((i) => String(i.path[0]) === key || (key === 'ssh' && i.path[0] === 'access'));
+    return issue ? plainIssue(issue, label) : undefined;
+  };
   const save = useSubmit(async () => {
     if (!parsed.success) return;
     await api.invoke('clusters.save', parsed.data);
@@ -201,7 +204,7 @@ export function ClusterSettings() {
             label={label}
             value={draft[key]}
             hint={hint}
-            error={draft !== EMPTY ? issueOf(key) : undefined}
+            error={draft !== EMPTY ? issueOf(key, label) : undefined}
             onChange={(text) => setDraft({ ...draft, [key]: text })}
           />
         ))}
