@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
 import type { RunSummary } from '#shared/domain/run';
-import { COLUMNS, GRID_TEMPLATE, ROW_HEIGHT } from './columns';
+import { COLUMNS, GRID_TEMPLATE, ROW_HEIGHT, TABLE_MIN_WIDTH } from './columns';
 import type { RunPages } from './run-pages';
 import { PlaceholderRow, RunRow } from './run-row';
 import type { RunFilter } from './use-run-list';
@@ -35,7 +35,12 @@ export function RunTable(p: Props) {
 
   return (
     <div ref={scroller} className="vscroll" data-testid="history-scroller">
-      <table aria-label="Runs" aria-rowcount={p.pages.total + 1} className="vtable">
+      <table
+        aria-label="Runs"
+        aria-rowcount={p.pages.total + 1}
+        className="vtable"
+        style={{ minWidth: TABLE_MIN_WIDTH }}
+      >
         <thead>
           <tr aria-rowindex={1} className="vhead" style={{ gridTemplateColumns: GRID_TEMPLATE }}>
             {COLUMNS.map((c) => {
@@ -48,6 +53,8 @@ export function RunTable(p: Props) {
                       {c.label}
                       {active ? (p.filter.order === 'asc' ? ' ▲' : ' ▼') : ''}
                     </button>
+                  ) : c.id === 'tags' ? (
+                    <span className="vhead-label">{c.label}</span>
                   ) : (
                     <span className="sr-only">{c.label}</span>
                   )}
