@@ -77,7 +77,7 @@ InactiveLimit=0
 MessageTimeout=10
 NodeName=$HOST NodeAddr=127.0.0.1 CPUs=$NODE_CPUS RealMemory=$NODE_MEM Gres=gpu:$NODE_GPUS State=UNKNOWN
 # A node that never starts (FUTURE) in a partition of its own: a partition without GPUs.
-NodeName=cpuonly NodeAddr=127.0.0.2 CPUs=1 RealMemory=1000 State=FUTURE
+NodeName=cpuonly NodeAddr=127.0.0.2 CPUs=1 RealMemory=$NODE_MEM State=FUTURE
 PartitionName=debug Nodes=$HOST Default=YES MaxTime=INFINITE State=UP
 PartitionName=cpu Nodes=cpuonly MaxTime=INFINITE State=UP
 EOF
