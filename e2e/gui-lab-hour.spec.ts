@@ -111,6 +111,14 @@ test('wizard detection per path, a run exported and imported back, verdict, fres
       page.getByLabel('Tag', { exact: true }).locator('option', { hasText: 'baseline' }),
     ).toHaveCount(1);
     await shot('tag-filter');
+
+    // 10: one selected run is "1 run" in the delete prompt (was "1 runs"); keeping it deletes nothing.
+    const toolbar = page.getByRole('toolbar', { name: 'Selected runs' });
+    await page.getByLabel('Select Demo: chest phantoms (VQA) cpu-xs').first().check();
+    await toolbar.getByRole('button', { name: 'Delete selected' }).click();
+    await expect(toolbar).toContainText('Delete 1 run with their checkpoints?');
+    await toolbar.getByRole('button', { name: 'Keep them' }).click();
+    await expect(toolbar.getByRole('button', { name: 'Delete selected' })).toBeEnabled();
     expect(errors).toEqual([]);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
