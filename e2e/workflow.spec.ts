@@ -111,10 +111,11 @@ test('import, fine-tune, watch, cancel and resume, evaluate, compare, export LaT
   expect(tex.name).toBe('comparison.tex');
   expect(tex.text).toContain('\\begin{tabular}');
   expect(tex.text).toContain('Run & Scale & Dataset');
-  // One row per run: name, scale, dataset, then accuracy with its 95% interval.
+  // One row per run: name, scale, dataset, the examples scored (40 test questions; closed and open
+  // figures on fewer), then accuracy with its 95% interval.
   const row = (scale: string) =>
     new RegExp(
-      `vqa-rad ${scale}[^&\\n]* & ${scale} & VQA-RAD & (\\\\textbf\\{)?\\d\\.\\d{3}\\}? \\{\\\\scriptsize \\[\\d\\.\\d{3}, \\d\\.\\d{3}\\]\\}`,
+      `vqa-rad ${scale}[^&\\n]* & ${scale} & VQA-RAD & 40( \\(\\d+ to 40 per figure\\))? & (\\\\textbf\\{)?\\d\\.\\d{3}\\}? \\{\\\\scriptsize \\[\\d\\.\\d{3}, \\d\\.\\d{3}\\]\\}`,
     );
   expect(tex.text).toMatch(row('cpu-xs'));
   expect(tex.text).toMatch(row('cpu-s'));
@@ -123,7 +124,7 @@ test('import, fine-tune, watch, cancel and resume, evaluate, compare, export LaT
   expect(tex.text).toContain('\\end{table}');
   const csv = await compare.exportText('Export CSV');
   expect(csv.text.split('\n')[0]).toBe(
-    'Run,Scale,Dataset,accuracy,accuracy low,accuracy high,accuracy_closed,accuracy_closed low,accuracy_closed high,accuracy_open,accuracy_open low,accuracy_open high',
+    'Run,Scale,Dataset,Examples,accuracy,accuracy low,accuracy high,accuracy_closed,accuracy_closed low,accuracy_closed high,accuracy_open,accuracy_open low,accuracy_open high',
   );
   const svg = await compare.exportText('Scaling SVG');
   expect(svg.text).toMatch(/^<svg[^>]+xmlns="http:\/\/www.w3.org\/2000\/svg"/);

@@ -70,7 +70,7 @@ describe('compare model', () => {
     expect(t.rows[0]?.slice(1, 4)).toEqual([
       'custom, from weights "tiny published"',
       'VQA-RAD',
-      '100 (30+ per figure)',
+      '100 (30 to 100 per figure)',
     ]);
   });
   it('draws one scaling line per dataset, sorted by parameters, seeds averaged', () => {

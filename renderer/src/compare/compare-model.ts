@@ -49,9 +49,8 @@ export function exampleCount(r: CompareRun, metrics: Record<string, MetricWithCi
   if (!all) return '';
   // Per-answer-type figures (closed / open) are scored on fewer: say the range.
   const least = Math.min(all, ...counts);
-  return least < all
-    ? `${all.toLocaleString('en-US')} (${least.toLocaleString('en-US')}+ per figure)`
-    : all.toLocaleString('en-US');
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  return least < all ? `${fmt(all)} (${fmt(least)} to ${fmt(all)} per figure)` : all.toLocaleString('en-US');
 }
 
 /** The metrics table: one row per run (name, scale, dataset, examples), one column per metric. */
