@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { writeDicom } from '#main/data/dicom/write-dicom';
+import { CBIS_CSV_HEADER } from '#main/data/fixtures/publisher-fixtures';
 import { importDataset } from '#main/services/dataset-import';
 import { openWorkbench } from '#main/services/open';
 import { ImportRequest } from '#shared/api/datasets';
@@ -163,22 +164,7 @@ async function generateMimic(root: string, count: number): Promise<number> {
 /** CBIS-DDSM layout: the mass case-description CSVs and CBIS-DDSM/<series>/<uid>/<uid>/000000.dcm. */
 function generateDdsm(root: string, count: number): number {
   const [rows, cols] = [5000, 4000];
-  const header = [
-    'patient_id',
-    'breast_density',
-    'left or right breast',
-    'image view',
-    'abnormality id',
-    'abnormality type',
-    'mass shape',
-    'mass margins',
-    'assessment',
-    'pathology',
-    'subtlety',
-    'image file path',
-    'cropped image file path',
-    'ROI mask file path',
-  ];
+  const header = [...CBIS_CSV_HEADER];
   const train: string[][] = [header];
   const test: string[][] = [header];
   const pixels = new Uint16Array(rows * cols);

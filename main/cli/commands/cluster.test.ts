@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIO } from '#main/cli/command';
-import { runCli } from '#main/cli/main';
+import { runCliCaptured } from '#main/cli/test-cli';
 
 let home: string;
 beforeEach(() => {
@@ -11,12 +10,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(home, { recursive: true, force: true }));
 
-async function cli(argv: string[]) {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => (out += t), err: (t) => (err += t), env: { BIOMED_HOME: home } };
-  return { code: await runCli(argv, io), out, err };
-}
+const cli = (argv: string[]) => runCliCaptured(argv, { BIOMED_HOME: home });
 
 // The profile commands need no cluster (the Slurm suite runs `cluster test` against a real one).
 describe('biomed cluster', () => {

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '#main/cli/command';
-import { runCli } from '#main/cli/main';
+import { runCliCaptured } from '#main/cli/test-cli';
 import { writeTree } from '#main/data/fixtures/make-fixtures';
 import { cbisRelease, mimicCxrRelease, seededPng } from '#main/data/fixtures/publisher-fixtures';
 
@@ -13,16 +12,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(argv: string[]) {
-  let out = '';
-  let err = '';
-  const io: CliIO = {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    env: { BIOMED_HOME: join(dir, 'home') },
-  };
-  return { code: await runCli(argv, io), out, err };
-}
+const cli = (argv: string[]) => runCliCaptured(argv, { BIOMED_HOME: join(dir, 'home') });
 
 describe('biomed datasets import: publisher options', () => {
   it('--views frontal (MIMIC-CXR) and --crops (CBIS-DDSM) reach the importers; a bad value is a usage error', async () => {

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIO } from '#main/cli/command';
-import { runCli } from '#main/cli/main';
+import { runCliCaptured } from '#main/cli/test-cli';
 import { mednliFiles, writeTree } from '#main/data/fixtures/make-fixtures';
 
 let dir: string;
@@ -12,17 +11,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(argv: string[]) {
-  let out = '';
-  let err = '';
-  const io: CliIO = {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    env: { BIOMED_HOME: join(dir, 'home') },
-  };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
+const cli = (argv: string[]) => runCliCaptured(argv, { BIOMED_HOME: join(dir, 'home') });
 
 describe('biomed datasets', () => {
   it('imports with --json (dataset id, format, counts per split and per task) and lists', async () => {

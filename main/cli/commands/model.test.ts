@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '#main/cli/command';
-import { runCli } from '#main/cli/main';
+import { runCliCaptured } from '#main/cli/test-cli';
 
-async function cli(argv: string[]) {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => (out += t), err: (t) => (err += t), env: {} };
-  return { code: await runCli(argv, io), out, err };
-}
+const cli = (argv: string[]) => runCliCaptured(argv, {});
 
 describe('biomed model', () => {
   it('lists every preset with its parameter count as JSON', async () => {

@@ -2,22 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '#main/cli/command';
-import { runCli } from '#main/cli/main';
+import { runCliCaptured } from '#main/cli/test-cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'bw-cli-reproduce-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(argv: string[]) {
-  let out = '';
-  let err = '';
-  const io: CliIO = {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    env: { BIOMED_HOME: join(dir, 'home') },
-  };
-  return { code: await runCli(argv, io), out, err };
-}
+const cli = (argv: string[]) => runCliCaptured(argv, { BIOMED_HOME: join(dir, 'home') });
 
 // The flow itself (weights, dataset, evaluation, verdict) is main/services/reproduce.test.ts.
 describe('biomed reproduce', () => {

@@ -2,8 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '#main/cli/command';
-import { runCli } from '#main/cli/main';
+import { runCliCaptured } from '#main/cli/test-cli';
 import {
   CUSTOM_TEST_CONFIG,
   python,
@@ -40,13 +39,7 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(argv: string[]) {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => (out += t), err: (t) => (err += t), env: { BIOMED_HOME: home() } };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
+const cli = (argv: string[]) => runCliCaptured(argv, { BIOMED_HOME: home() });
 
 /** Rows and stored folders: what a refused import must leave unchanged. */
 function storeState() {

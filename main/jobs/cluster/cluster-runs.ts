@@ -1,13 +1,13 @@
 import type { ClusterJobRecord } from '#db/repos/clusters';
 import type { Store } from '#db/store';
-import { finalizeEvaluationMetrics } from '#main/jobs/evaluation-metrics';
 import type { SchedulerEvents } from '#main/jobs/events';
 import { SchedulerError } from '#main/jobs/scheduler';
 import { ClusterProfile, type SlurmJobInfo } from '#shared/domain/cluster';
 import { RESUMABLE_STATUSES, type RunSummary } from '#shared/domain/run';
 import { type BundleEval, type BundleRun, writeBundle } from './bundle';
-import { ingestEvaluationFolder, ingestRunFolder } from './ingest';
-import { clusterOutcome } from './outcome';
+import { followEvaluations } from './follow-evaluations';
+import { ingestRunFolder } from './ingest';
+import { jobOutcome } from './outcome';
 import { type ClusterShell, clusterShell, listDir } from './shell';
 import {
   isFinalState,
@@ -283,7 +283,13 @@ export class ClusterRuns {
         const shell = clusterShell(profile);
         const states = await this.states(shell, profile, [...runs, ...evals]);
         await this.follow(profile, runs, states);
-        await this.followEvaluations(profile, evals, states);
+        await followEvaluations(
+          this.opts,
+          profile,
+          evals,
+          (job) => this.stateOf(profile, job, states),
+          () => this.closed,
+        );
       } catch (err) {
         if (!this.closed)
           process.stderr.write(`following cluster ${profile.name} failed: ${(err as Error).message}\n`);
@@ -370,15 +376,10 @@ export class ClusterRuns {
         continue;
       }
       if (info && isFinalState(info.state)) {
-        const outcome = clusterOutcome(
-          info.state,
-          {
-            jobId: job.jobId,
-            cluster: job.cluster,
-            exitCode: info.exitCode,
-            reason: info.reason,
-            timeLimit: profile.timeLimit,
-          },
+        const outcome = jobOutcome(
+          profile,
+          job,
+          info,
           ingested.end,
           store.checkpoints.latest(job.runId)?.step ?? null,
         );
@@ -399,73 +400,6 @@ export class ClusterRuns {
         if (updated) events.runChanged(updated);
       } else if (infoChanged || ingested.records > 0) {
         events.runChanged(store.runs.get(job.runId)!);
-      }
-    }
-  }
-
-  private async followEvaluations(
-    profile: ClusterProfile,
-    jobs: readonly ClusterJobRecord[],
-    states: Map<string, SlurmJobInfo>,
-  ): Promise<void> {
-    const { store, events } = this.opts;
-    const shell = clusterShell(profile);
-    for (const job of jobs) {
-      if (this.closed) return;
-      const id = job.runId;
-      const info = this.stateOf(profile, job, states);
-      if (info) store.clusters.evaluations.updateJob(job.id, info);
-      const ingested = await ingestEvaluationFolder(store, shell, job);
-      if (this.closed) return;
-      const ev = store.evaluations.get(id);
-      if (!ev) {
-        store.clusters.evaluations.closeJob(job.id);
-        continue;
-      }
-      if (info && isFinalState(info.state)) {
-        const outcome = clusterOutcome(
-          info.state,
-          {
-            jobId: job.jobId,
-            cluster: job.cluster,
-            exitCode: info.exitCode,
-            reason: info.reason,
-            timeLimit: profile.timeLimit,
-          },
-          ingested.end,
-          null,
-        );
-        let status = outcome.status === 'paused' ? 'interrupted' : outcome.status;
-        let error = outcome.error;
-        if (info.state === 'CANCELLED' && info.reason === 'DependencyNeverSatisfied')
-          error = `Slurm cancelled evaluation job ${job.jobId}: its training job did not succeed (--dependency=afterok).`;
-        if (status === 'succeeded') {
-          try {
-            finalizeEvaluationMetrics(store, id);
-          } catch (err) {
-            status = 'failed';
-            error = `computing metrics failed: ${(err as Error).message}`;
-          }
-        }
-        const checkpoint =
-          ev.runId && ev.checkpointId === null ? store.checkpoints.latest(ev.runId) : undefined;
-        const ended = store.transaction(() => {
-          store.clusters.evaluations.closeJob(job.id);
-          return store.evaluations.update(id, {
-            status,
-            error,
-            finishedAt: new Date().toISOString(),
-            ...(checkpoint && status === 'succeeded' ? { checkpointId: checkpoint.id } : {}),
-          });
-        });
-        if (ended) events.evaluationChanged(ended);
-        continue;
-      }
-      if (info?.state === 'RUNNING' && ev.status === 'queued')
-        store.evaluations.update(id, { status: 'running' });
-      if (ingested.records > 0 || info?.state === 'RUNNING') {
-        const now = store.evaluations.get(id);
-        if (now) events.evaluationChanged(now);
       }
     }
   }

@@ -1,3 +1,5 @@
+import type { ClusterJobRecord } from '#db/repos/clusters';
+import type { ClusterProfile, SlurmJobInfo } from '#shared/domain/cluster';
 import type { RunStatus } from '#shared/domain/run';
 import type { IngestedEnd } from './ingest';
 import { baseState } from './slurm';
@@ -66,4 +68,26 @@ export function clusterOutcome(
         ? ` (exit code ${info.exitCode})${end?.error ? `: ${end.error}` : ''}`
         : '';
   return { status: 'failed', error: `${head}: ${why}${detail}.${resume}` };
+}
+
+/** `clusterOutcome` of a followed job in a final state, from its record, profile and Slurm's answer. */
+export function jobOutcome(
+  profile: ClusterProfile,
+  job: ClusterJobRecord,
+  info: SlurmJobInfo,
+  end: IngestedEnd | null,
+  lastCheckpointStep: number | null,
+): ClusterOutcome {
+  return clusterOutcome(
+    info.state,
+    {
+      jobId: job.jobId,
+      cluster: job.cluster,
+      exitCode: info.exitCode,
+      reason: info.reason,
+      timeLimit: profile.timeLimit,
+    },
+    end,
+    lastCheckpointStep,
+  );
 }
