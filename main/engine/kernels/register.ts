@@ -5,6 +5,7 @@ import { registerFusedAdamW } from './adamw-fused';
 import { registerBatchNorm } from './batch-norm';
 import { registerLabelSmoothedCE } from './label-smoothed-ce';
 import { registerLayerNorm } from './layer-norm';
+import { registerResidualLayerNorm } from './residual-layer-norm';
 import { registerSumSquares } from './sum-squares';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
 import { wasmConcatConfig, wasmSplitVConfig } from './wasm-concat-split';
@@ -58,6 +59,7 @@ export function registerCustomKernels(backend: BackendName): string[] {
       ...registerFusedAdamW(),
       ...registerSumSquares(),
       ...registerLayerNorm(),
+      ...registerResidualLayerNorm(),
       ...registerBatchNorm(),
       ...registerLabelSmoothedCE(),
     ];
