@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '#main/engine/backend/types';
 import { registerWebgpuKernels } from '#main/engine/kernels/webgpu/register';
 import { registerFusedAdamW } from './adamw-fused';
+import { registerAdamWMany } from './adamw-many';
 import { registerBatchNorm } from './batch-norm';
 import { registerLabelSmoothedCE } from './label-smoothed-ce';
 import { registerLayerNorm } from './layer-norm';
@@ -57,6 +58,7 @@ export function registerCustomKernels(backend: BackendName): string[] {
   if (backend === 'wasm' || backend === 'cpu') {
     const fused = [
       ...registerFusedAdamW(),
+      ...registerAdamWMany(),
       ...registerSumSquares(),
       ...registerLayerNorm(),
       ...registerResidualLayerNorm(),
