@@ -6,6 +6,7 @@ import { registerAdamWMany } from './adamw-many';
 import { registerBatchNorm } from './batch-norm';
 import { registerLabelSmoothedCE } from './label-smoothed-ce';
 import { registerLayerNorm } from './layer-norm';
+import { registerResidualLayerNorm } from './residual-layer-norm';
 import { registerSumSquares } from './sum-squares';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
 import { wasmConcatConfig, wasmSplitVConfig } from './wasm-concat-split';
@@ -60,6 +61,7 @@ export function registerCustomKernels(backend: BackendName): string[] {
       ...registerAdamWMany(),
       ...registerSumSquares(),
       ...registerLayerNorm(),
+      ...registerResidualLayerNorm(),
       ...registerBatchNorm(),
       ...registerLabelSmoothedCE(),
     ];

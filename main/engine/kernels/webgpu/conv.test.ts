@@ -14,7 +14,7 @@ import { conv2d } from '#main/engine/model/conv';
 import { oihwGeometry } from './conv';
 import { filterSplits } from './conv-program';
 import { chooseTile } from './matmul-program';
-import { expectTwins, KERNEL_TOL, onBackend, randomTensor, twins } from './twins';
+import { expectTwins, KERNEL_TOL, onBackend, seededTensor, twins } from './twins';
 
 beforeAll(async () => {
   await onBackend('webgpu');
@@ -23,7 +23,7 @@ afterAll(() => {
   delete process.env['BIOMED_WEBGPU_KERNELS'];
 });
 
-const t = randomTensor;
+const t = seededTensor;
 
 /** [batch, H, W, C, O, k, stride, pad] */
 type Case = [number, number, number, number, number, number, 1 | 2, number];

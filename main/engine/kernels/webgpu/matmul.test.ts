@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetWebgpuDispatches, webgpuDispatches } from '#main/engine/backend/webgpu-counters';
 import { type Activation, runMatMul, TILES, type Tile } from './matmul-program';
 import type { WebGpuLike } from './program';
-import { onBackend, randomTensor, relErr, KERNEL_TOL as TOL } from './twins';
+import { onBackend, relErr, seededTensor, KERNEL_TOL as TOL } from './twins';
 
 const use = onBackend;
-const values = randomTensor;
+const values = seededTensor;
 
 beforeAll(async () => {
   await use('webgpu');

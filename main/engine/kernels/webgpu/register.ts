@@ -7,6 +7,7 @@ import { registerWebgpuGelu } from './gelu';
 import { registerWebgpuLabelSmoothedCE } from './label-smoothed-ce';
 import { registerWebgpuLayerNorm } from './layer-norm';
 import { registerWebgpuMatMul } from './matmul';
+import { registerWebgpuResidualLayerNorm } from './residual-layer-norm';
 import { registerWebgpuSumSquares } from './sum-squares';
 
 /**
@@ -20,6 +21,7 @@ export function registerWebgpuKernels(): string[] {
     ...registerWebgpuAdamWMany(),
     ...registerWebgpuSumSquares(),
     ...registerWebgpuLayerNorm(),
+    ...registerWebgpuResidualLayerNorm(),
     ...registerWebgpuBatchNorm(),
     ...registerWebgpuLabelSmoothedCE(),
     ...registerWebgpuAttentionProbs(),
