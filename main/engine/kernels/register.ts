@@ -7,6 +7,7 @@ import { registerBatchNorm } from './batch-norm';
 import { registerDense } from './dense';
 import { registerLabelSmoothedCE } from './label-smoothed-ce';
 import { registerLayerNorm } from './layer-norm';
+import { registerResidualLayerNorm } from './residual-layer-norm';
 import { registerSumSquares } from './sum-squares';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
 import { wasmConcatConfig, wasmSplitVConfig } from './wasm-concat-split';
@@ -63,6 +64,7 @@ export function registerCustomKernels(backend: BackendName): string[] {
       ...registerAdamWMany(),
       ...registerSumSquares(),
       ...registerLayerNorm(),
+      ...registerResidualLayerNorm(),
       ...registerBatchNorm(),
       ...registerLabelSmoothedCE(),
     ];
