@@ -40,3 +40,16 @@ export function webgpuPrecision(): WebgpuPrecision {
 export function halfMatMuls(): boolean {
   return tf.getBackend() === 'webgpu' && ownWebgpuKernels() && webgpuPrecision() === 'f16';
 }
+
+/**
+ * Registers `kernelName` once per backend with the given function per backend name; returns
+ * `name:backend` for each, as recorded with a run.
+ */
+export function registerOnce(kernelName: string, byBackend: Readonly<Record<string, unknown>>): string[] {
+  return Object.entries(byBackend).map(([backendName, fn]) => {
+    if (!tf.getKernel(kernelName, backendName)) {
+      tf.registerKernel({ kernelName, backendName, kernelFunc: fn as tf.KernelFunc });
+    }
+    return `${kernelName}:${backendName}`;
+  });
+}

@@ -20,6 +20,18 @@ export function values(n: number, seed: number, scale = 1): Float32Array {
   return Float32Array.from({ length: n }, () => (r() * 2 - 1) * scale);
 }
 
+/** A tensor of `shape` with {@link values}. */
+export function seededTensor(shape: number[], seed: number, scale = 1): tf.Tensor {
+  return tf.tensor(
+    values(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+      scale,
+    ),
+    shape,
+  );
+}
+
 /** max |a - b| / max |b|: the relative error of a whole tensor. */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
