@@ -6,6 +6,7 @@
  * the first scale, is redone as the training loop does.) Tiny model: SwiftShader is slow.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { webgpuPrecisionLine } from '#main/engine/backend/index';
 import { resetWebgpuDispatches, webgpuDispatches } from '#main/engine/backend/webgpu-counters';
 import { onBackend } from '#main/engine/kernels/webgpu/twins';
 import { tinyTestConfig } from '#main/engine/model/test-config';
@@ -30,6 +31,18 @@ afterAll(() => {
 });
 
 describe('an f16 train step on webgpu is close to the fp32 one', () => {
+  it('the run records its precision (the backend line)', async () => {
+    await onBackend('webgpu');
+    expect(webgpuPrecisionLine()).toBe('matmul f32');
+    process.env['BIOMED_WEBGPU_PRECISION'] = 'f16';
+    // SwiftShader has no shader-f16: the packed path
+    expect(webgpuPrecisionLine()).toBe('matmul f16 (packed), f32 accumulation, loss scaling');
+    process.env['BIOMED_WEBGPU_KERNELS'] = 'stock'; // only the own kernels have an f16 path
+    expect(webgpuPrecisionLine()).toBe('matmul f32');
+    delete process.env['BIOMED_WEBGPU_KERNELS'];
+    delete process.env['BIOMED_WEBGPU_PRECISION'];
+  });
+
   it('loss, gradient norm and updated weights', { timeout: 400_000 }, async () => {
     const runs: Record<string, { r: StepResult; skips: number; weights: Map<string, Float32Array> }> = {};
     let packs = 0;
