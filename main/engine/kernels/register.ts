@@ -4,6 +4,7 @@ import { registerWebgpuKernels } from '#main/engine/kernels/webgpu/register';
 import { registerFusedAdamW } from './adamw-fused';
 import { registerAdamWMany } from './adamw-many';
 import { registerBatchNorm } from './batch-norm';
+import { registerDense } from './dense';
 import { registerLabelSmoothedCE } from './label-smoothed-ce';
 import { registerLayerNorm } from './layer-norm';
 import { registerResidualLayerNorm } from './residual-layer-norm';
@@ -12,6 +13,7 @@ import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
 import { wasmConcatConfig, wasmSplitVConfig } from './wasm-concat-split';
 import { wasmConv2DBackpropFilterConfig, wasmConv2DBackpropInputConfig } from './wasm-conv-backprop';
 import { wasmGatherConfig } from './wasm-gather';
+import { registerWasmGelu } from './wasm-gelu';
 import { wasmGemm } from './wasm-gemm';
 import { wasmIdentityConfig } from './wasm-identity';
 import { wasmSliceConfig } from './wasm-slice';
@@ -54,6 +56,7 @@ export function registerCustomKernels(backend: BackendName): string[] {
     kernels.push('Sum:leading-rows', 'Mean:leading-rows');
     replaceWasmKernel(wasmGatherConfig(stockWasmKernel(tf.GatherV2)));
     kernels.push('GatherV2:row-copies');
+    kernels.push(...registerDense(), ...registerWasmGelu());
   }
   if (backend === 'wasm' || backend === 'cpu') {
     const fused = [

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { dense } from '#main/engine/kernels/dense';
 import { embeddingLookup } from '#main/engine/kernels/embedding';
 import { GELU, gelu as geluSavingInput } from '#main/engine/kernels/gelu';
 import { layerNorm as fusedLayerNorm } from '#main/engine/kernels/layer-norm';
@@ -12,6 +13,9 @@ import { weight } from './weights';
 /** `x W^T + b` with a PyTorch-layout weight [out, in] under `${prefix}.weight` / `.bias`. */
 export function linear(ctx: ForwardContext, prefix: string, x: tf.Tensor, bias = true): tf.Tensor {
   const w = weight(ctx.weights, `${prefix}.weight`); // [out, in]
+  // One kernel call each way where the backend has it (wasm: kernels/dense.ts), any rank of x.
+  const one = dense(x, w, bias ? weight(ctx.weights, `${prefix}.bias`) : undefined);
+  if (one) return one; // [..., out]
   const [out, inp] = w.shape as [number, number];
   const lead = x.shape.slice(0, -1);
   const x2 = tf.reshape(x, [-1, inp]); // [n, in]
