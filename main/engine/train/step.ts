@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { makeContext } from '#main/engine/model/context';
-import { forward } from '#main/engine/model/model';
+import { forwardHidden } from '#main/engine/model/model';
 import type { ModelWeights } from '#main/engine/model/weights';
 import type { ModelConfig } from '#shared/model/config';
 import { hashSeed } from '#shared/random';
 import { type AdamConfig, type AdamState, adamwUpdate, DEFAULT_ADAM, gradSumSquares } from './adamw';
 import type { PreparedBatch } from './batch';
-import { trainingLoss } from './loss';
+import { outputLoss } from './loss';
 import { type LossScaleConfig, lossScaler, updateScale } from './loss-scale';
 import { type LrSchedule, lrAt } from './schedule';
 import { batchTensors, disposeBatchTensors } from './tensors';
@@ -129,7 +129,13 @@ function microSteps(
       const inputs = batchTensors(mb, config);
       try {
         const { value, grads: g } = tf.variableGrads(() => {
-          const loss = trainingLoss(forward(ctx, inputs), inputs.targets, labelSmoothing, inputs.allowed);
+          const loss = outputLoss(
+            ctx,
+            forwardHidden(ctx, inputs),
+            inputs.targets,
+            labelSmoothing,
+            inputs.allowed,
+          );
           return lossScale === 1 ? loss : tf.mul(loss, lossScale); // scaled: gradients are lossScale x
         }, vars);
         lossSum = accumulate(lossSum, value);
