@@ -1,4 +1,5 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { ENABLE_F16_MARKER } from '#main/engine/backend/webgpu';
 import { type GpuProgramSpec, runGpuProgram, type WebGpuLike, WG } from './program';
 
 /**
@@ -28,7 +29,8 @@ export const TILES = {
   rows: { bm: 16, bn: 64, tm: 1, tn: 4 },
 } as const satisfies Record<string, Tile>;
 
-const BK = 16;
+/** K slice staged in workgroup memory per step. */
+export const BK = 16;
 
 /** The tile for an output of batch x M x N: big tiles only where they still fill a large GPU. */
 export function chooseTile(batch: number, m: number, n: number): Tile {
@@ -61,7 +63,16 @@ export interface MatMulArgs {
   readonly residual?: TensorInfo;
   readonly tile?: Tile;
   readonly outShape: number[];
+  /**
+   * a and b are f16 copies (half.ts: int32 words, two halves each, element 2i in the low bits):
+   * 'packed' unpacks them to f32 with WGSL's core unpack2x16float (no feature needed); 'native'
+   * reads them as vec2<f16> and stages f16 in workgroup memory (needs shader-f16). Either way the
+   * products accumulate in f32 and the output, bias and residual are f32.
+   */
+  readonly half?: HalfMode;
 }
+
+export type HalfMode = 'packed' | 'native';
 
 /** The erf of torch-exact GELU, as tfjs' own Erf kernels compute it (Abramowitz-Stegun 7.1.26). */
 export const ERF_WGSL = `
@@ -73,11 +84,18 @@ fn biomedErf(a : f32) -> f32 {
 fn biomedGelu(x : f32) -> f32 { return x * 0.5 * (1.0 + biomedErf(x * ${Math.SQRT1_2})); }`;
 
 /**
- * WGSL that stages one operand's BK-slice into workgroup memory `sh` laid out [k][o].
- * contigK: the operand is stored [o][k] (K contiguous), else [k][o]. `o` runs over `extent` rows
- * of the tile from `o0`, of `odim` in all; `vec` reads 4 contiguous elements at once.
+ * WGSL statements that set the scalar `v` to the operand's element (o = `go`, k = `gk`), both in
+ * range: an operand that is not a plain matrix (implicit GEMM: a convolution's input gathered).
  */
-function stage(
+export type Gather = (go: string, gk: string) => string;
+
+/**
+ * WGSL that stages one operand's BK-slice into workgroup memory `sh` laid out [k][o].
+ * contigK: the operand is stored [o][k] (K contiguous), else [k][o]; with `gather` it says only
+ * which way neighbouring lanes walk (along k or along o). `o` runs over `extent` rows of the tile
+ * from `<name>O0`, of `odim` in all, k up to `kEnd`; `vec` reads 4 contiguous elements at once.
+ */
+export function stage(
   name: string,
   sh: string,
   contigK: boolean,
@@ -85,6 +103,8 @@ function stage(
   odim: string,
   base: string,
   vec: boolean,
+  gather?: Gather,
+  kEnd = 'uniforms.k',
 ): string {
   const w = vec ? 4 : 1;
   const slots = (BK * extent) / w;
@@ -112,33 +132,178 @@ function stage(
       let gk = k0 + kk;
       let go = ${name}O0 + oo;
       var v = ${zero};
-      if (gk < uniforms.k && go < ${odim}) { v = ${read(idx)}; }
+      if (gk < ${kEnd} && go < ${odim}) { ${gather ? gather('go', 'gk') : `v = ${read(idx)};`} }
       ${store('kk', 'oo', 'v')}
     }`;
 }
 
-/** The program spec for these operand layouts, tile and epilogue. */
-export function matMulSpec(args: MatMulArgs, tile: Tile, vecA: boolean, vecB: boolean): GpuProgramSpec {
+/**
+ * As {@link stage} for an operand of f16 copies: `vec` reads 8 halves (one vec4<i32>) at once,
+ * otherwise one element from its word (idx / 2, half idx % 2). Staged as f32 ('packed') or f16.
+ */
+function stageHalf(
+  name: string,
+  sh: string,
+  contigK: boolean,
+  extent: number,
+  odim: string,
+  base: string,
+  vec: boolean,
+  mode: HalfMode,
+): string {
+  const w = vec ? 8 : 1;
+  const slots = (BK * extent) / w;
+  const perRow = (contigK ? BK : extent) / w;
+  const elt = mode === 'native' ? 'f16' : 'f32';
+  const pair = (word: string) =>
+    mode === 'native' ? `bitcast<vec2<f16>>(${word})` : `unpack2x16float(bitcast<u32>(${word}))`;
+  const [kExpr, oExpr] = contigK
+    ? [`(e % ${perRow}) * ${w}`, `e / ${perRow}`]
+    : [`e / ${perRow}`, `(e % ${perRow}) * ${w}`];
+  const idx = contigK ? `${base} + go * uniforms.k + gk` : `${base} + gk * ${odim} + go`;
+  const at = (c: number) =>
+    contigK ? `${sh}[(kk + ${c}) * ${extent} + oo]` : `${sh}[kk * ${extent} + oo + ${c}]`;
+  const load = vec
+    ? `var q = vec4<i32>(0);
+      if (gk < uniforms.k && go < ${odim}) { q = ${name}[(${idx}) / 8]; }
+      ${[0, 1, 2, 3].map((j) => `let h${j} = ${pair(`q[${j}]`)};`).join(' ')}
+      ${Array.from({ length: 8 }, (_, c) => `${at(c)} = h${c >> 1}[${c & 1}];`).join(' ')}`
+    : `var v : ${elt} = 0.0;
+      if (gk < uniforms.k && go < ${odim}) { let gi = ${idx}; v = ${pair(`${name}[gi >> 1u]`)}[gi & 1]; }
+      ${at(0)} = v;`;
+  return `
+    for (var e = lane; e < ${slots}; e += ${WG}) {
+      let kk = ${kExpr};
+      let oo = ${oExpr};
+      let gk = k0 + kk;
+      let go = ${name}O0 + oo;
+      ${load}
+    }`;
+}
+
+/**
+ * WGSL: the workgroup's tile from the flat workgroup index: `lane`, `valid` (false for the
+ * padding workgroups tfjs' fold adds), `bt` (batch, or split for a split K), `m0`, `n0`.
+ * Uniforms batch, tilesM, tilesN.
+ */
+export function tileOrigin(tile: Tile): string {
+  return `
+      let lane = i32(localIndex);
+      let g = index / ${WG};
+      let perBatch = uniforms.tilesM * uniforms.tilesN;
+      let bRaw = g / perBatch;
+      let valid = bRaw < uniforms.batch;
+      let bt = min(bRaw, uniforms.batch - 1);
+      let r = g - bRaw * perBatch;
+      let tmi = r / uniforms.tilesN;
+      let m0 = tmi * ${tile.bm};
+      let n0 = (r - tmi * uniforms.tilesN) * ${tile.bn};
+      let AO0 = m0;
+      let BO0 = n0;`;
+}
+
+/**
+ * WGSL: the tile's accumulation over k from `kFrom`, `kLen` long, in BK slices (k0 = the slice's
+ * first k): `stageA` / `stageB` (from `stage`) fill As [k][m] and Bs [k][n], then each invocation
+ * accumulates its TM x TN outputs in `acc` (f32 fma; f16 staging, `half` 'native', converted).
+ * Declares tx, ty, acc. All lanes run it (barriers inside), so `kLen` must be uniform (a uniform
+ * field); `kFrom` may vary by workgroup.
+ */
+export function tileProducts(
+  tile: Tile,
+  stageA: string,
+  stageB: string,
+  kFrom = '0',
+  kLen = 'uniforms.k',
+  half?: HalfMode,
+): string {
   const { bm, bn, tm, tn } = tile;
   const cols = bn / tn; // invocations across the tile's columns
   const rowStep = bm / tm;
-  const act = args.activation ?? 'linear';
-  const bias = args.bias !== undefined;
-  const res = args.residual !== undefined;
-  const inputs = ['A', 'B', ...(bias ? ['bias'] : []), ...(res ? ['res'] : [])];
+  const f32Of = (v: string) => (half === 'native' ? `f32(${v})` : v);
   const accs: string[] = [];
   for (let i = 0; i < tm; i++)
     for (let j = 0; j < tn; j++)
       accs.push(`acc[${i * tn + j}] = fma(ra[${i}], rb[${j}], acc[${i * tn + j}]);`);
   const loadsA = Array.from(
     { length: tm },
-    (_, i) => `ra[${i}] = As[kk * ${bm} + ty + ${i * rowStep}];`,
+    (_, i) => `ra[${i}] = ${f32Of(`As[kk * ${bm} + ty + ${i * rowStep}]`)};`,
   ).join(' ');
-  const loadsB = Array.from({ length: tn }, (_, j) => `rb[${j}] = Bs[kk * ${bn} + tx + ${j * cols}];`).join(
-    ' ',
-  );
+  const loadsB = Array.from(
+    { length: tn },
+    (_, j) => `rb[${j}] = ${f32Of(`Bs[kk * ${bn} + tx + ${j * cols}]`)};`,
+  ).join(' ');
+  return `
+      let tx = lane % ${cols};
+      let ty = lane / ${cols};
+      var acc : array<f32, ${tm * tn}>;
+      var ra : array<f32, ${tm}>;
+      var rb : array<f32, ${tn}>;
+      for (var ks = 0; ks < ${kLen}; ks += ${BK}) {
+        let k0 = ${kFrom} + ks;
+        ${stageA}
+        ${stageB}
+        workgroupBarrier();
+        for (var kk = 0; kk < ${BK}; kk++) {
+          ${loadsA}
+          ${loadsB}
+          ${accs.join('\n          ')}
+        }
+        workgroupBarrier();
+      }`;
+}
+
+/** WGSL workgroup memory of a tile's two staged slices (f16 for `half` 'native'). */
+export function tileShared(tile: Tile, half?: HalfMode): string {
+  const sh = half === 'native' ? 'f16' : 'f32';
+  return `${half === 'native' ? ENABLE_F16_MARKER : ''}
+      var<workgroup> As : array<${sh}, ${BK * tile.bm}>;
+      var<workgroup> Bs : array<${sh}, ${BK * tile.bn}>;`;
+}
+
+/**
+ * WGSL: `write` (statements using `row`, `col` and the accumulated `v`) for each of the
+ * invocation's outputs inside rows < `m` and columns < `n`.
+ */
+export function tileOutputs(tile: Tile, m: string, n: string, write: string): string {
+  const { bm, bn, tm, tn } = tile;
+  const cols = bn / tn;
+  return `
+      for (var i = 0; i < ${tm}; i++) {
+        let row = m0 + ty + i * ${bm / tm};
+        if (row >= ${m}) { break; }
+        for (var j = 0; j < ${tn}; j++) {
+          let col = n0 + tx + j * ${cols};
+          if (col < ${n}) {
+            var v = acc[i * ${tn} + j];
+            ${write}
+          }
+        }
+      }`;
+}
+
+/** The program spec for these operand layouts, tile and epilogue. */
+export function matMulSpec(args: MatMulArgs, tile: Tile, vecA: boolean, vecB: boolean): GpuProgramSpec {
+  const { bm, bn } = tile;
+  const act = args.activation ?? 'linear';
+  const bias = args.bias !== undefined;
+  const res = args.residual !== undefined;
+  const inputs = ['A', 'B', ...(bias ? ['bias'] : []), ...(res ? ['res'] : [])];
+  const half = args.half;
+  const staged = (
+    name: string,
+    sh: string,
+    contigK: boolean,
+    extent: number,
+    odim: string,
+    base: string,
+    vec: boolean,
+  ) =>
+    half
+      ? stageHalf(name, sh, contigK, extent, odim, base, vec, half)
+      : stage(name, sh, contigK, extent, odim, base, vec);
   const actExpr = act === 'relu' ? 'max(v, 0.0)' : act === 'gelu' ? 'biomedGelu(v)' : 'v';
-  const key = `mm_${bm}x${bn}_${args.transposeA ? 't' : 'n'}${args.transposeB ? 't' : 'n'}_${vecA ? 4 : 1}${vecB ? 4 : 1}_${act}_${bias}_${res}`;
+  const key = `mm${half ? `_h${half}` : ''}_${bm}x${bn}_${args.transposeA ? 't' : 'n'}${args.transposeB ? 't' : 'n'}_${vecA ? 4 : 1}${vecB ? 4 : 1}_${act}_${bias}_${res}`;
   return {
     key,
     inputs,
@@ -157,66 +322,40 @@ export function matMulSpec(args: MatMulArgs, tile: Tile, vecA: boolean, vecB: bo
       tilesM: 'i32',
       biasN: 'i32',
     },
-    prelude: `
-      var<workgroup> As : array<f32, ${BK * bm}>;
-      var<workgroup> Bs : array<f32, ${BK * bn}>;
+    prelude: `${tileShared(tile, half)}
       ${act === 'gelu' ? ERF_WGSL : ''}`,
-    body: `
-      let lane = i32(localIndex);
-      let g = index / ${WG};
-      let perBatch = uniforms.tilesM * uniforms.tilesN;
-      let bRaw = g / perBatch;
-      let valid = bRaw < uniforms.batch;
-      let bt = min(bRaw, uniforms.batch - 1);
-      let r = g - bRaw * perBatch;
-      let tmi = r / uniforms.tilesN;
-      let m0 = tmi * ${bm};
-      let n0 = (r - tmi * uniforms.tilesN) * ${bn};
-      let AO0 = m0;
-      let BO0 = n0;
+    body: `${tileOrigin(tile)}
       let aBase = bt * uniforms.strideA;
       let bBase = bt * uniforms.strideB;
-      let tx = lane % ${cols};
-      let ty = lane / ${cols};
-      var acc : array<f32, ${tm * tn}>;
-      var ra : array<f32, ${tm}>;
-      var rb : array<f32, ${tn}>;
-      for (var k0 = 0; k0 < uniforms.k; k0 += ${BK}) {
-        ${stage('A', 'As', !args.transposeA, bm, 'uniforms.m', 'aBase', vecA)}
-        ${stage('B', 'Bs', args.transposeB, bn, 'uniforms.n', 'bBase', vecB)}
-        workgroupBarrier();
-        for (var kk = 0; kk < ${BK}; kk++) {
-          ${loadsA}
-          ${loadsB}
-          ${accs.join('\n          ')}
-        }
-        workgroupBarrier();
-      }
+      ${tileProducts(
+        tile,
+        staged('A', 'As', !args.transposeA, bm, 'uniforms.m', 'aBase', vecA),
+        staged('B', 'Bs', args.transposeB, bn, 'uniforms.n', 'bBase', vecB),
+        '0',
+        'uniforms.k',
+        half,
+      )}
       if (!valid) { return; }
       let cBase = bt * uniforms.m * uniforms.n;
-      for (var i = 0; i < ${tm}; i++) {
-        let row = m0 + ty + i * ${rowStep};
-        if (row >= uniforms.m) { break; }
-        for (var j = 0; j < ${tn}; j++) {
-          let col = n0 + tx + j * ${cols};
-          if (col < uniforms.n) {
-            let o = cBase + row * uniforms.n + col;
-            var v = acc[i * ${tn} + j];
+      ${tileOutputs(
+        tile,
+        'uniforms.m',
+        'uniforms.n',
+        `let o = cBase + row * uniforms.n + col;
             ${bias ? 'v = v + bias[select(0, col, uniforms.biasN > 1)];' : ''}
             v = ${actExpr};
             ${res ? 'v = v + res[o];' : ''}
-            result[o] = v;
-          }
-        }
-      }`,
+            result[o] = v;`,
+      )}`,
   };
 }
 
 /** Runs the product; returns the output (float32, `outShape`). */
 export function runMatMul(backend: WebGpuLike, args: MatMulArgs): TensorInfo {
   const tile = args.tile ?? chooseTile(args.batch, args.m, args.n);
-  const vecA = (args.transposeA ? args.m : args.k) % 4 === 0;
-  const vecB = (args.transposeB ? args.k : args.n) % 4 === 0;
+  const lanes = args.half ? 8 : 4; // elements per vector load: vec4<f32>, or 8 halves in a vec4<i32>
+  const vecA = (args.transposeA ? args.m : args.k) % lanes === 0;
+  const vecB = (args.transposeB ? args.k : args.n) % lanes === 0;
   const spec = matMulSpec(args, tile, vecA, vecB);
   const inputs = [
     args.a,

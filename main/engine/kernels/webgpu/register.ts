@@ -2,10 +2,12 @@ import { registerWebgpuAdamW } from './adamw';
 import { registerWebgpuAdamWMany } from './adamw-many';
 import { registerWebgpuAttentionProbs } from './attention-probs';
 import { registerWebgpuBatchNorm } from './batch-norm';
+import { registerWebgpuConv } from './conv';
 import { registerWebgpuGelu } from './gelu';
 import { registerWebgpuLabelSmoothedCE } from './label-smoothed-ce';
 import { registerWebgpuLayerNorm } from './layer-norm';
 import { registerWebgpuMatMul } from './matmul';
+import { registerWebgpuResidualLayerNorm } from './residual-layer-norm';
 import { registerWebgpuSumSquares } from './sum-squares';
 
 /**
@@ -19,10 +21,12 @@ export function registerWebgpuKernels(): string[] {
     ...registerWebgpuAdamWMany(),
     ...registerWebgpuSumSquares(),
     ...registerWebgpuLayerNorm(),
+    ...registerWebgpuResidualLayerNorm(),
     ...registerWebgpuBatchNorm(),
     ...registerWebgpuLabelSmoothedCE(),
     ...registerWebgpuAttentionProbs(),
     ...registerWebgpuMatMul(),
     ...registerWebgpuGelu(),
+    ...registerWebgpuConv(),
   ];
 }
