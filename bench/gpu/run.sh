@@ -2,9 +2,14 @@
 # The workbench's WebGPU train step against PyTorch's on one NVIDIA GPU. Needs only what
 # bench/gpu/build.sh put beside this file, bash, xz, python3 with torch (CUDA), and the NVIDIA
 # driver; no Node, no npm, no network.
-#   run.sh           Base and Large at the bench workload (batch 8, image + 32 + 32 tokens)
-#   run.sh --small   the unit tests' tiny model instead (checks the whole path in seconds; on a
-#                    machine without an NVIDIA driver it falls back to SwiftShader and PyTorch on CPU)
+#   run.sh           Base, Large and XLarge at the bench workload (batch 8, image + 32 + 32 tokens):
+#                    webgpu with own kernels in f32 and f16, with stock kernels in f32, and PyTorch
+#                    fp32 (TF32 off) and bf16; a rung the fit check refuses is printed with its figures
+#   run.sh --small   the unit tests' tiny model instead (checks the whole path; on a machine without
+#                    an NVIDIA driver it falls back to SwiftShader and PyTorch on CPU)
+# The whole run keeps within BUDGET_S seconds (default 570: the 10 minutes of a lent GPU): runs are
+# in order of importance and each is given what is left (at most 240 s); those that no longer fit
+# are listed as skipped.
 # Prints JSON lines as it goes and a summary table at the end; RESULTS_DIR (default /tmp) keeps
 # the raw lines in gpu-bench.jsonl.
 set -u
@@ -69,30 +74,55 @@ fi
 
 py=${PYTHON:-python3} # the python3 that has torch
 cuda=$($py -c 'import torch; print(int(torch.cuda.is_available()))' 2>/dev/null || echo 0)
-if [ $small = 1 ]; then rungs="tiny"; steps=2; warmup=1; else rungs="Base Large"; steps=5; warmup=2; fi
-for rung in $rungs; do
-  say "webgpu $rung"
-  args="{\"preset\":\"$rung\",\"steps\":$steps,\"warmup\":$warmup,\"batch\":8,\"sourceLength\":32,\"targetLength\":32,\"deviceBytes\":$gpu_bytes}"
-  line=$(timeout 900 "$node" "$app/webgpu-step.mjs" "$args" 2> "$work/webgpu-$rung.err" | tail -1)
-  if [ -z "$line" ]; then
-    say "webgpu $rung failed:"; tail -c 2000 "$work/webgpu-$rung.err"; echo
-    line="{\"preset\":\"$rung\",\"error\":\"webgpu run failed (see stderr above)\"}"
+dev=cpu
+[ "$cuda" = 1 ] && dev=cuda
+budget=${BUDGET_S:-570}
+if [ $small = 1 ]; then rungs="tiny"; steps=2; warmup=1; else rungs="Base Large XLarge"; steps=3; warmup=1; fi
+left() { echo $((budget - SECONDS)); }
+# one webgpu run: rung kernels precision
+webgpu() {
+  local rung=$1 kernels=$2 precision=$3 t
+  t=$(left); [ "$t" -gt 240 ] && t=240
+  if [ "$t" -lt 30 ]; then
+    say "skipped webgpu $rung $kernels $precision: budget"
+    echo "{\"kind\":\"webgpu\",\"result\":{\"preset\":\"$rung\",\"kernels\":\"$kernels\",\"precision\":\"$precision\",\"error\":\"skipped: time budget\"}}" >> "$log"
+    return
   fi
-  echo "$line"
+  say "webgpu $rung kernels=$kernels precision=$precision (up to ${t}s)"
+  local args="{\"preset\":\"$rung\",\"steps\":$steps,\"warmup\":$warmup,\"batch\":8,\"sourceLength\":32,\"targetLength\":32,\"deviceBytes\":$gpu_bytes,\"kernels\":\"$kernels\",\"precision\":\"$precision\"}"
+  local err="$work/webgpu-$rung-$kernels-$precision.err" line
+  line=$(timeout "$t" "$node" "$app/webgpu-step.mjs" "$args" 2> "$err" | tail -1)
+  if [ -z "$line" ]; then
+    say "webgpu $rung $kernels $precision failed:"; tail -c 2000 "$err"; echo
+    line="{\"preset\":\"$rung\",\"kernels\":\"$kernels\",\"precision\":\"$precision\",\"error\":\"webgpu run failed or timed out after ${t}s (see stderr above)\"}"
+  fi
+  echo "$line" | cut -c 1-3000
   echo "{\"kind\":\"webgpu\",\"result\":$line}" >> "$log"
-  cfg=$(printf '%s' "$line" | $py -c 'import json,sys; print(json.dumps(json.load(sys.stdin).get("config") or ""))')
-  [ "$cfg" = '""' ] && continue
-  for dtype in fp32 bf16; do
-    dev=cpu
-    [ "$cuda" = 1 ] && dev=cuda
-    [ $dev = cpu ] && [ $dtype = bf16 ] && continue
-    say "pytorch $rung $dtype on $dev"
-    out=$(OMP_WAIT_POLICY=passive timeout 900 $py "$here/py/torch_peer.py" --config "$cfg" \
-      --batch 8 --src 32 --tgt 32 --steps $steps --warmup $warmup --threads 4 --device $dev --dtype $dtype 2> "$work/torch-$rung-$dtype.err" | tail -1)
-    [ -z "$out" ] && { tail -5 "$work/torch-$rung-$dtype.err"; out="{\"error\":\"torch run failed\"}"; }
-    echo "$out"
-    echo "{\"kind\":\"torch\",\"preset\":\"$rung\",\"result\":$out}" >> "$log"
-  done
-done
-say "summary"
+  [ "$kernels/$precision" = "own/f32" ] && printf '%s' "$line" > "$work/own-$rung.json"
+}
+# one PyTorch run: rung dtype (the architecture from the rung's own-kernels webgpu line)
+torch() {
+  local rung=$1 dtype=$2 t cfg out
+  [ $dev = cpu ] && [ "$dtype" = bf16 ] && return
+  cfg=$($py -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])).get("config") or ""))' "$work/own-$rung.json" 2>/dev/null || echo '""')
+  [ "$cfg" = '""' ] && { say "no config for $rung: pytorch skipped"; return; }
+  t=$(left); [ "$t" -gt 240 ] && t=240
+  if [ "$t" -lt 30 ]; then
+    say "skipped pytorch $rung $dtype: budget"
+    echo "{\"kind\":\"torch\",\"preset\":\"$rung\",\"result\":{\"dtype\":\"$dtype\",\"error\":\"skipped: time budget\"}}" >> "$log"
+    return
+  fi
+  say "pytorch $rung $dtype on $dev (up to ${t}s)"
+  out=$(OMP_WAIT_POLICY=passive timeout "$t" $py "$here/py/torch_peer.py" --config "$cfg" \
+    --batch 8 --src 32 --tgt 32 --steps $steps --warmup $warmup --threads 4 --device $dev --dtype "$dtype" 2> "$work/torch-$rung-$dtype.err" | tail -1)
+  [ -z "$out" ] && { tail -5 "$work/torch-$rung-$dtype.err"; out="{\"dtype\":\"$dtype\",\"error\":\"torch run failed or timed out after ${t}s\"}"; }
+  echo "$out"
+  echo "{\"kind\":\"torch\",\"preset\":\"$rung\",\"result\":$out}" >> "$log"
+}
+rm -f "$work"/own-*.json
+# in order of importance: every rung's own f32 step and its PyTorch peers first, then f16, then stock
+for rung in $rungs; do webgpu "$rung" own f32; torch "$rung" fp32; torch "$rung" bf16; done
+for rung in $rungs; do webgpu "$rung" own f16; done
+for rung in $rungs; do webgpu "$rung" stock f32; done
+say "summary (${SECONDS}s in all)"
 $py "$here/summarize.py" "$log"
