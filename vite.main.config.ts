@@ -29,6 +29,7 @@ export default defineConfig({
           'electron-main': 'main/electron/main.ts',
           worker: 'main/jobs/worker-entry.ts',
           'node-worker': 'main/jobs/cluster/node-worker.ts',
+          'node-probe': 'main/jobs/cluster/node-probe.ts',
         }).filter(([, file]) => existsSync(file)),
       ),
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
