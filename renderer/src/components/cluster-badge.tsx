@@ -1,7 +1,8 @@
+import type { ClusterRunInfo } from '#shared/domain/cluster';
 import type { RunSummary } from '#shared/domain/run';
 
 /** One line on where a cluster run is: cluster, Slurm job id, state (with its reason), node, time, memory. */
-export function clusterLine(c: NonNullable<RunSummary['cluster']>): string {
+export function clusterLine(c: ClusterRunInfo): string {
   const parts = [
     `${c.cluster} job ${c.jobId}`,
     c.state + (c.reason && c.reason !== 'None' ? ` (${c.reason})` : ''),

@@ -6,6 +6,7 @@ import { useQuery } from '../api/use-query';
 import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
 import { NumberField, SelectField } from '../components/field';
+import { useWhere, WhereField } from '../components/where-field';
 
 /** Queue an evaluation of the run's latest checkpoint on a dataset split. */
 export function EvaluateForm({ run, onQueued }: { run: RunSummary; onQueued: () => void }) {
@@ -14,11 +15,19 @@ export function EvaluateForm({ run, onQueued }: { run: RunSummary; onQueued: () 
   const [datasetId, setDatasetId] = useState(run.datasetId ?? '');
   const [split, setSplit] = useState<Split>('test');
   const [limit, setLimit] = useState('');
+  // A cluster run's checkpoints are on its cluster: evaluated there unless the user picks here.
+  const where = useWhere(run.cluster?.cluster);
   const n = limit.trim() === '' ? null : Number(limit);
   const limitError =
     n !== null && (!Number.isInteger(n) || n < 1) ? 'A whole number above 0, or blank for all' : undefined;
   const { submit, busy, error } = useSubmit(async () => {
-    await api.invoke('evaluations.create', { runId: run.id, datasetId, split, ...(n ? { limit: n } : {}) });
+    await api.invoke('evaluations.create', {
+      runId: run.id,
+      datasetId,
+      split,
+      ...(n ? { limit: n } : {}),
+      ...where.cluster,
+    });
     onQueued();
   });
   return (
@@ -47,6 +56,7 @@ export function EvaluateForm({ run, onQueued }: { run: RunSummary; onQueued: () 
         error={limitError}
         onChange={setLimit}
       />
+      <WhereField id="eval-where" {...where.field} />
       <button type="submit" disabled={busy || !datasetId || !!limitError}>
         Evaluate
       </button>

@@ -5,6 +5,7 @@ import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
 import { EvaluationStatus } from '../components/evaluation-status';
 import { NumberField, SelectField } from '../components/field';
+import { useWhere, WhereField } from '../components/where-field';
 import { useBrowsedEvaluation } from '../evaluations/predictions-browser';
 import { formatMetric } from '../format';
 
@@ -20,6 +21,7 @@ export function WeightsZeroShot() {
   const [datasetId, setDatasetId] = useState('');
   const [limit, setLimit] = useState('');
   const [tick, setTick] = useState(0);
+  const where = useWhere();
   const wid = weightsId || imported?.[0]?.id || '';
   const did = datasetId || datasets?.[0]?.id || '';
   const evals = useQuery('evaluations.list', { weightsId: wid || 'none' });
@@ -28,7 +30,12 @@ export function WeightsZeroShot() {
   const browse = useBrowsedEvaluation(fromWeights);
   const n = limit.trim() === '' ? null : Number(limit);
   const { submit, error } = useSubmit(async () => {
-    await api.invoke('evaluations.create', { weightsId: wid, datasetId: did, ...(n ? { limit: n } : {}) });
+    await api.invoke('evaluations.create', {
+      weightsId: wid,
+      datasetId: did,
+      ...(n ? { limit: n } : {}),
+      ...where.cluster,
+    });
     evals.reload();
   });
   useEffect(() => api.on('onDidChangeEvaluation', () => setTick((t) => t + 1)), [api]);
@@ -65,6 +72,7 @@ export function WeightsZeroShot() {
           placeholder="all"
           onChange={setLimit}
         />
+        <WhereField id="zs-weights-where" {...where.field} />
         <button type="button" className="primary" onClick={() => submit()} disabled={!wid || !did}>
           Evaluate weights zero-shot
         </button>
