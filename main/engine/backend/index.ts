@@ -1,6 +1,7 @@
 import { registerCustomKernels } from '#main/engine/kernels/register';
 import { registerGradients } from './gradients';
 import { installLeanBackward, uninstallLeanBackward } from './lean-backward';
+import { installLeanSaves, uninstallLeanSaves } from './lean-saves';
 import { LOADERS } from './loaders';
 import {
   BACKEND_ORDER,
@@ -49,6 +50,9 @@ async function choose(opts: InitBackendOptions): Promise<BackendInfo> {
   // BIOMED_LEAN_BACKWARD=0 keeps tfjs' own backward pass (same results, higher peak memory)
   if (process.env['BIOMED_LEAN_BACKWARD'] === '0') uninstallLeanBackward();
   const lean = process.env['BIOMED_LEAN_BACKWARD'] === '0' ? 'off' : installLeanBackward();
+  // BIOMED_LEAN_SAVES=0 keeps tfjs' Identity kernel call per tensor saved for backward (same results)
+  if (process.env['BIOMED_LEAN_SAVES'] === '0') uninstallLeanSaves();
+  const saves = process.env['BIOMED_LEAN_SAVES'] === '0' ? 'off' : installLeanSaves();
   const tried: BackendProbe[] = [];
   for (const name of candidates) {
     try {
@@ -58,6 +62,7 @@ async function choose(opts: InitBackendOptions): Promise<BackendInfo> {
       const kernels = [
         ...registerCustomKernels(name === 'node-gpu' ? 'tensorflow' : name),
         ...(lean === undefined ? ['backward:lean'] : []),
+        ...(saves === undefined ? ['saves:shared'] : []),
       ];
       const notTried = BACKEND_ORDER.filter((n) => !tried.some((t) => t.name === n)).map(
         (n): BackendProbe => ({ name: n, ok: false, reason: `not tried: '${name}' was chosen first` }),

@@ -40,11 +40,35 @@ async function loadGpu(): Promise<Gpu> {
   }
   // tfjs-backend-webgpu reads GPUBufferUsage, GPUMapMode, ... and navigator.gpu from the global object.
   Object.assign(globalThis, mod.globals);
-  const gpu = mod.create([]);
+  const gpu = mod.create(dawnFlags());
   const g = globalThis as unknown as { navigator?: Record<string, unknown> };
   if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
   else g.navigator = { gpu };
   return gpu;
+}
+
+/**
+ * Dawn's instance flags. On NVIDIA, Dawn offers `shader-f16` only with the toggle
+ * vulkan_enable_f16_on_nvidia; it is turned on only when the process asks for f16
+ * (BIOMED_WEBGPU_PRECISION=f16 when the GPU is first loaded), so f32 runs never depend on it.
+ */
+function dawnFlags(): string[] {
+  const f16 = (process.env['BIOMED_WEBGPU_PRECISION'] ?? '').trim().toLowerCase() === 'f16';
+  return f16 ? ['enable-dawn-features=vulkan_enable_f16_on_nvidia'] : [];
+}
+
+/** Where a shader asks for f16 (kernels/webgpu/half.ts): `enable f16;` must open the module. */
+export const ENABLE_F16_MARKER = '// biomed: enable f16';
+
+/**
+ * tfjs assembles each shader from its own header and the program's code, so a program cannot put
+ * the `enable f16;` directive first itself: the device prepends it to the shaders that carry
+ * {@link ENABLE_F16_MARKER}.
+ */
+function enableF16Directive(device: GPUDevice): void {
+  const create = device.createShaderModule.bind(device);
+  device.createShaderModule = (d: GPUShaderModuleDescriptor) =>
+    create(d.code.includes(ENABLE_F16_MARKER) ? { ...d, code: `enable f16;\n${d.code}` } : d);
 }
 
 function gpu(): Promise<Gpu> {
@@ -99,7 +123,10 @@ let active: { info: GpuAdapterInfo; device: GPUDevice } | undefined;
 
 async function register(adapter: GPUAdapter, info: GpuAdapterInfo): Promise<void> {
   const l = adapter.limits;
-  const features: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  // timestamp queries (bench/gpu's time per kernel class) and f16 in shaders, where offered
+  const features = (['timestamp-query', 'shader-f16'] as GPUFeatureName[]).filter((f) =>
+    adapter.features.has(f),
+  );
   const device = await adapter.requestDevice({
     requiredFeatures: features,
     requiredLimits: {
@@ -112,6 +139,7 @@ async function register(adapter: GPUAdapter, info: GpuAdapterInfo): Promise<void
       maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
     },
   });
+  if (device.features.has('shader-f16')) enableF16Directive(device);
   void device.lost.then((why) => {
     if (why.reason !== 'destroyed') console.error(`WebGPU device lost: ${why.message}`);
   });

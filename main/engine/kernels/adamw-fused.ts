@@ -1,6 +1,6 @@
-import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { hasEngineKernel } from './own-kernels';
+import { hasEngineKernel, registerOnce } from './own-kernels';
 
 /**
  * One AdamW update of one weight in a single kernel call: the tf-op formulation costs ~13 kernel
@@ -118,21 +118,7 @@ function cpuKernel(args: { inputs: Inputs; backend: CpuLike; attrs?: NamedAttrMa
 
 /** Registers the fused update for 'wasm' and 'cpu' (idempotent). */
 export function registerFusedAdamW(): string[] {
-  const done: string[] = [];
-  for (const [backendName, kernelFunc] of [
-    ['wasm', wasmKernel],
-    ['cpu', cpuKernel],
-  ] as const) {
-    if (!tf.getKernel(FUSED_ADAMW, backendName)) {
-      tf.registerKernel({
-        kernelName: FUSED_ADAMW,
-        backendName,
-        kernelFunc: kernelFunc as unknown as KernelFunc,
-      });
-    }
-    done.push(`${FUSED_ADAMW}:${backendName}`);
-  }
-  return done;
+  return registerOnce(FUSED_ADAMW, { wasm: wasmKernel, cpu: cpuKernel });
 }
 
 /**

@@ -1,12 +1,15 @@
+import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type AdamWScalars, fusedAdamW } from './adamw-fused';
-import { hasEngineKernel } from './own-kernels';
+import { type AdamWScalars, adamwArrays, fusedAdamW } from './adamw-fused';
+import { hasEngineKernel, registerOnce } from './own-kernels';
 
 /**
  * AdamW over a whole parameter set in one kernel call: on WebGPU (./webgpu/adamw-many.ts) the
  * parameters, gradients and moments are gathered into a few flat chunks by buffer copies and
- * updated with one dispatch per chunk, instead of three dispatches per weight. Where no such
- * kernel is registered (wasm, cpu) it is the per-weight fused update, unchanged.
+ * updated with one dispatch per chunk, instead of three dispatches per weight. On wasm and cpu
+ * (registered here) one call runs the per-weight fused arithmetic (adamw-fused.ts) over every
+ * weight in turn: the same bits as one call per weight, ~275 calls fewer per cpu-s step.
+ * Elsewhere it is the per-weight fused update.
  */
 
 export const FUSED_ADAMW_MANY = 'BiomedAdamWMany';
@@ -59,4 +62,67 @@ export function fusedAdamWMany(
     return items.map((_, i) => [outs[3 * i]!, outs[3 * i + 1]!, outs[3 * i + 2]!]);
   }
   return items.map((it) => fusedAdamW(it.p, it.g, it.m, it.v, { ...s, decayRate: it.decayRate }));
+}
+
+type Read = (t: TensorInfo) => Float32Array;
+
+/** Runs the update of every item; `outs` holds [p, m, v] per item, in order. */
+function updateAll(inputs: Record<string, TensorInfo>, a: AdamWManyAttrs, read: Read, outs: Float32Array[]) {
+  for (let i = 0; i < a.count; i++) {
+    const m = inputs[itemInput('m', i)];
+    const v = inputs[itemInput('v', i)];
+    adamwArrays(
+      read(inputs[itemInput('p', i)]!),
+      read(inputs[itemInput('g', i)]!),
+      m && read(m),
+      v && read(v),
+      { ...a, decayRate: a.decayRates[i]! },
+      outs[3 * i]!,
+      outs[3 * i + 1]!,
+      outs[3 * i + 2]!,
+    );
+  }
+}
+
+interface KernelArgs<B> {
+  inputs: Record<string, TensorInfo>;
+  backend: B;
+  attrs?: NamedAttrMap;
+}
+
+interface WasmLike {
+  makeOutput(shape: number[], dtype: string): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+}
+
+function wasmKernel({ inputs, backend: b, attrs }: KernelArgs<WasmLike>): TensorInfo[] {
+  const a = attrs as unknown as AdamWManyAttrs;
+  const outs: TensorInfo[] = [];
+  for (let i = 0; i < a.count; i++) {
+    const shape = [...inputs[itemInput('p', i)]!.shape];
+    for (let k = 0; k < 3; k++) outs.push(b.makeOutput(shape, 'float32'));
+  }
+  // Heap views only after every allocation (an allocation can replace the heap buffer).
+  const read: Read = (t) => b.typedArrayFromHeap(t);
+  updateAll(inputs, a, read, outs.map(read));
+  return outs;
+}
+
+interface CpuLike {
+  data: { get(dataId: object): { values: unknown } };
+  makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TensorInfo;
+}
+
+function cpuKernel({ inputs, backend: b, attrs }: KernelArgs<CpuLike>): TensorInfo[] {
+  const a = attrs as unknown as AdamWManyAttrs;
+  const read: Read = (t) => b.data.get(t.dataId).values as Float32Array;
+  const shapes = Array.from({ length: a.count }, (_, i) => [...inputs[itemInput('p', i)]!.shape]);
+  const arrays = shapes.flatMap((s) => [0, 1, 2].map(() => new Float32Array(tf.util.sizeFromShape(s))));
+  updateAll(inputs, a, read, arrays);
+  return arrays.map((x, j) => b.makeTensorInfo(shapes[Math.floor(j / 3)]!, 'float32', x));
+}
+
+/** Registers the whole-set update for 'wasm' and 'cpu' (idempotent). */
+export function registerAdamWMany(): string[] {
+  return registerOnce(FUSED_ADAMW_MANY, { wasm: wasmKernel, cpu: cpuKernel });
 }

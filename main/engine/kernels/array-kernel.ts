@@ -1,4 +1,5 @@
-import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** The parts of tfjs' wasm backend an array kernel uses. */
 interface WasmLike {
@@ -46,4 +47,21 @@ export function runArrayKernel<I extends Float32Array | Int32Array | undefined =
     arrays,
   );
   return arrays.map((a, i) => b.makeTensorInfo([...shapes[i]!], 'float32', a));
+}
+
+/**
+ * Registers array kernels for 'wasm' and 'cpu' (idempotent: a name already registered for a
+ * backend is left alone); returns `${names[0]}:${backend}` per backend, as the run records them.
+ */
+export function registerArrayKernels(
+  kernels: readonly (readonly [string, (args: ArrayKernelArgs) => TensorInfo[]])[],
+): string[] {
+  return ['wasm', 'cpu'].map((backendName) => {
+    for (const [kernelName, fn] of kernels) {
+      if (!tf.getKernel(kernelName, backendName)) {
+        tf.registerKernel({ kernelName, backendName, kernelFunc: fn as unknown as KernelFunc });
+      }
+    }
+    return `${kernels[0]![0]}:${backendName}`;
+  });
 }

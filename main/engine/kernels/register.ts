@@ -2,14 +2,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '#main/engine/backend/types';
 import { registerWebgpuKernels } from '#main/engine/kernels/webgpu/register';
 import { registerFusedAdamW } from './adamw-fused';
+import { registerAdamWMany } from './adamw-many';
 import { registerBatchNorm } from './batch-norm';
+import { registerDense } from './dense';
 import { registerLabelSmoothedCE } from './label-smoothed-ce';
 import { registerLayerNorm } from './layer-norm';
+import { registerResidualLayerNorm } from './residual-layer-norm';
 import { registerSumSquares } from './sum-squares';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
 import { wasmConcatConfig, wasmSplitVConfig } from './wasm-concat-split';
 import { wasmConv2DBackpropFilterConfig, wasmConv2DBackpropInputConfig } from './wasm-conv-backprop';
 import { wasmGatherConfig } from './wasm-gather';
+import { registerWasmGelu } from './wasm-gelu';
 import { wasmGemm } from './wasm-gemm';
 import { wasmIdentityConfig } from './wasm-identity';
 import { wasmSliceConfig } from './wasm-slice';
@@ -52,12 +56,15 @@ export function registerCustomKernels(backend: BackendName): string[] {
     kernels.push('Sum:leading-rows', 'Mean:leading-rows');
     replaceWasmKernel(wasmGatherConfig(stockWasmKernel(tf.GatherV2)));
     kernels.push('GatherV2:row-copies');
+    kernels.push(...registerDense(), ...registerWasmGelu());
   }
   if (backend === 'wasm' || backend === 'cpu') {
     const fused = [
       ...registerFusedAdamW(),
+      ...registerAdamWMany(),
       ...registerSumSquares(),
       ...registerLayerNorm(),
+      ...registerResidualLayerNorm(),
       ...registerBatchNorm(),
       ...registerLabelSmoothedCE(),
     ];

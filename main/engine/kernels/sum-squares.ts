@@ -1,6 +1,6 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { hasEngineKernel } from './own-kernels';
+import { hasEngineKernel, registerOnce } from './own-kernels';
 
 /**
  * sum_i sum(x_i^2) over many tensors in one kernel call: a gradient's global norm costs
@@ -45,21 +45,7 @@ function cpuKernel(args: { inputs: TensorInfo[]; backend: CpuLike }): TensorInfo
 
 /** Registers the kernel for 'wasm' and 'cpu' (idempotent). */
 export function registerSumSquares(): string[] {
-  const out: string[] = [];
-  for (const [backendName, kernelFunc] of [
-    ['wasm', wasmKernel],
-    ['cpu', cpuKernel],
-  ] as const) {
-    if (!tf.getKernel(SUM_SQUARES, backendName)) {
-      tf.registerKernel({
-        kernelName: SUM_SQUARES,
-        backendName,
-        kernelFunc: kernelFunc as unknown as KernelFunc,
-      });
-    }
-    out.push(`${SUM_SQUARES}:${backendName}`);
-  }
-  return out;
+  return registerOnce(SUM_SQUARES, { wasm: wasmKernel, cpu: cpuKernel });
 }
 
 /** Adds scalars in groups small enough for any backend's per-program buffer limit. */

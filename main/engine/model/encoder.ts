@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { PAD } from '#main/engine/tokenizer/vocab';
 import { absPosBias, attention, keyPaddingMask, projectKeyValue } from './attention';
 import type { ForwardContext } from './context';
-import { attnResidual, dropPathRate, ffnBlock } from './layer-parts';
-import { add, dropout, firstRows, layerNorm, linear, lookup } from './ops';
+import { attnResidual, dropPathRate, ffnBlock, nextLayerNorm } from './layer-parts';
+import { add, dropout, firstRows, layerNorm, linear, lookup, type Normed } from './ops';
 import { imageBucketIds, imagePositionIds, tokenBucketIds } from './positions';
 import { resnet } from './resnet';
 import { weight } from './weights';
@@ -37,12 +37,13 @@ function embedImages(ctx: ForwardContext, images: tf.Tensor4D): { x: tf.Tensor; 
   return { x, ids: imagePositionIds(h, w, ctx.config.imageBucket) };
 }
 
-function encoderLayer(ctx: ForwardContext, i: number, x: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+/** Layer i on the residual stream `s` (s.h = its self_attn_layer_norm); returns the stream and its next LayerNorm. */
+function encoderLayer(ctx: ForwardContext, i: number, s: Normed, bias: tf.Tensor): Normed {
   const pre = `encoder.layers.${i}`;
   const rate = dropPathRate(ctx, i, ctx.config.encLayers);
-  const h = layerNorm(ctx, `${pre}.self_attn_layer_norm`, x); // [B, S, d]
-  const a = attention(ctx, `${pre}.self_attn`, h, projectKeyValue(ctx, `${pre}.self_attn`, h), bias);
-  return ffnBlock(ctx, pre, attnResidual(ctx, `${pre}.attn_ln`, x, a, rate), rate);
+  const a = attention(ctx, `${pre}.self_attn`, s.h, projectKeyValue(ctx, `${pre}.self_attn`, s.h), bias); // [B, S, d]
+  const joined = attnResidual(ctx, `${pre}.attn_ln`, s.x, a, rate, `${pre}.final_layer_norm`);
+  return ffnBlock(ctx, pre, joined, rate, nextLayerNorm('encoder', i, ctx.config.encLayers));
 }
 
 /** Per-layer relative bias [H, S, S]: token table on the text block, image table on the patch block. */
@@ -99,15 +100,16 @@ export function encode(ctx: ForwardContext, input: EncoderInput): EncoderOutput 
   const abs = absPosBias(ctx, 'encoder.pos_q_linear', 'encoder.pos_k_linear', pos, pos); // [H, S, S]
   const mask = keyPaddingMask(pad); // [B, 1, 1, S]
   const textBuckets = tokenBucketIds(n, n, config.tokenBucket, config.maxRelPosition); // [n, n]
+  let s: Normed = { x, h: layerNorm(ctx, nextLayerNorm('encoder', -1, config.encLayers), x) };
   for (let i = 0; i < config.encLayers; i++) {
     // One scope per layer: what the backward pass needs is kept by the tape, the rest is freed
     // now rather than at the end of the whole forward pass (the train step's peak memory).
-    const input = x;
-    x = tf.tidy(() => {
+    const input = s;
+    s = tf.tidy(() => {
       const bias = add(ctx, add(ctx, abs, relBias(ctx, i, textBuckets, imageBuckets)), mask); // [B, H, S, S]
       return encoderLayer(ctx, i, input, bias);
     });
   }
-  x = layerNorm(ctx, 'encoder.layer_norm', x);
+  x = s.h; // encoder.layer_norm of the last residual stream
   return { x: x as tf.Tensor3D, pad, pos: pos as tf.Tensor2D };
 }

@@ -1,16 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { dense } from '#main/engine/kernels/dense';
 import { embeddingLookup } from '#main/engine/kernels/embedding';
 import { GELU, gelu as geluSavingInput } from '#main/engine/kernels/gelu';
 import { layerNorm as fusedLayerNorm } from '#main/engine/kernels/layer-norm';
 import { addLean, mulByConstant, reluLean } from '#main/engine/kernels/lean-ops';
 import { type LinearEpilogue, linearFused } from '#main/engine/kernels/linear';
 import { hasEngineKernel, ownWebgpuKernels } from '#main/engine/kernels/own-kernels';
+import { residualLayerNorm } from '#main/engine/kernels/residual-layer-norm';
 import type { ForwardContext } from './context';
 import { weight } from './weights';
 
 /** `x W^T + b` with a PyTorch-layout weight [out, in] under `${prefix}.weight` / `.bias`. */
 export function linear(ctx: ForwardContext, prefix: string, x: tf.Tensor, bias = true): tf.Tensor {
   const w = weight(ctx.weights, `${prefix}.weight`); // [out, in]
+  // One kernel call each way where the backend has it (wasm: kernels/dense.ts), any rank of x.
+  const one = dense(x, w, bias ? weight(ctx.weights, `${prefix}.bias`) : undefined);
+  if (one) return one; // [..., out]
   const [out, inp] = w.shape as [number, number];
   const lead = x.shape.slice(0, -1);
   const x2 = tf.reshape(x, [-1, inp]); // [n, in]
@@ -53,6 +58,23 @@ export function layerNorm(ctx: ForwardContext, prefix: string, x: tf.Tensor): tf
   const gamma = weight(ctx.weights, `${prefix}.weight`);
   const beta = weight(ctx.weights, `${prefix}.bias`);
   return fusedLayerNorm(x, gamma, beta, ctx.config.layerNormEps);
+}
+
+/** The residual stream after a join, and the LayerNorm the next sub-block reads it through. */
+export type Normed = { x: tf.Tensor; h: tf.Tensor }; // both [..., d]
+
+/**
+ * The residual join x + r and the LayerNorm `prefix` of the sum: the sum is the next residual
+ * stream, LN(sum) the next sub-block's input. One kernel each way where the backend has it
+ * (kernels/residual-layer-norm), else add then layerNorm.
+ */
+export function addLayerNorm(ctx: ForwardContext, prefix: string, x: tf.Tensor, r: tf.Tensor): Normed {
+  const gamma = weight(ctx.weights, `${prefix}.weight`);
+  const beta = weight(ctx.weights, `${prefix}.bias`);
+  const fused = residualLayerNorm(x, r, gamma, beta, ctx.config.layerNormEps);
+  if (fused) return { x: fused.sum, h: fused.y };
+  const sum = add(ctx, x, r);
+  return { x: sum, h: fusedLayerNorm(sum, gamma, beta, ctx.config.layerNormEps) };
 }
 
 /**

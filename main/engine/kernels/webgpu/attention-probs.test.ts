@@ -1,20 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { attentionProbs, opsProbs } from '#main/engine/kernels/attention-probs';
-import { countPrograms, expectTwins, KERNEL_TOL, onBackend, twins, values } from './twins';
+import { countPrograms, expectTwins, KERNEL_TOL, onBackend, seededTensor, twins } from './twins';
 
 /** Fused webgpu attention probabilities against the tf-op composition on wasm. */
 
-function t4(shape: number[], seed: number, scale = 1): tf.Tensor {
-  return tf.tensor(
-    values(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-      scale,
-    ),
-    shape,
-  );
-}
+const t4 = seededTensor;
 
 /** 0 where kept, -1e9 at the padded keys (the last `pad[b]` of example b). */
 function mask(b: number, s: number, pad: number[]): tf.Tensor {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetWebgpuDispatches, webgpuDispatches } from '#main/engine/backend/webgpu-counters';
 import { gelu } from '#main/engine/kernels/gelu';
 import { linearFused } from '#main/engine/kernels/linear';
-import { expectTwins, KERNEL_TOL, onBackend, twins, values } from './twins';
+import { expectTwins, KERNEL_TOL, onBackend, seededTensor, twins } from './twins';
 
 beforeAll(async () => {
   await onBackend('webgpu');
@@ -15,15 +15,7 @@ beforeAll(async () => {
 const worst: Record<string, number> = {};
 afterAll(() => console.log(`webgpu gelu / linear vs wasm, max rel error: ${JSON.stringify(worst)}`));
 
-const t = (shape: number[], seed: number, scale = 1) =>
-  tf.tensor(
-    values(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-      scale,
-    ),
-    shape,
-  );
+const t = seededTensor;
 
 /** The composed form the wasm path runs: x W^T + b (then GELU, then + residual). */
 function composed(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, act: boolean, res?: tf.Tensor): tf.Tensor {

@@ -96,28 +96,7 @@ function backward({ inputs, backend }: GpuKernelArgs): TensorInfo[] {
       workgroup: lanes,
       uniforms: { rows: 'i32', d: 'i32' },
       prelude: rowPrelude(lanes),
-      body: `${rowHead(lanes)}
-        let rr = min(row, uniforms.rows - 1);
-        let mu = mean[rr];
-        let rs = rstd[rr];
-        var sg = 0.0;
-        var sgx = 0.0;
-        for (var j = lane; j < d; j += ${lanes}) {
-          let g = dy[o + j] * gamma[j];
-          sg += g;
-          sgx += g * (x[o + j] - mu) * rs;
-        }
-        buf[lane] = sg;
-        buf2[lane] = sgx;
-        ${treeSum(['buf', 'buf2'], lanes)}
-        let mg = buf[0] / f32(d);
-        let mgx = buf2[0] / f32(d);
-        if (ok) {
-          for (var j = lane; j < d; j += ${lanes}) {
-            let xh = (x[o + j] - mu) * rs;
-            result[o + j] = rs * (dy[o + j] * gamma[j] - mg - xh * mgx);
-          }
-        }`,
+      body: layerNormDxBody(lanes, 'x', 'mean[rr]', 'rstd[rr]', ''),
     },
     [dy!, x!, mean!, rstd!, gamma!],
     [rows, d],
@@ -138,6 +117,36 @@ function backward({ inputs, backend }: GpuKernelArgs): TensorInfo[] {
   );
   const dbeta = columnSums(backend, 'ln_dbeta', [['dy', dy!]], 'dy[k]', rows, d);
   return [dx, dgamma, dbeta];
+}
+
+/**
+ * WGSL body of LayerNorm's dx, one workgroup of `lanes` per row over `xn` (the normalised input),
+ * with the row's mean and rstd read by the WGSL expressions `mu` and `rs` of `rr` (the row), and
+ * `plus` (WGSL of `o + j`, or '') added to each element: rstd * (g - mean(g) - xhat mean(g xhat)).
+ */
+export function layerNormDxBody(lanes: number, xn: string, mu: string, rs: string, plus: string): string {
+  return `${rowHead(lanes)}
+        let rr = min(row, uniforms.rows - 1);
+        let mu = ${mu};
+        let rs = ${rs};
+        var sg = 0.0;
+        var sgx = 0.0;
+        for (var j = lane; j < d; j += ${lanes}) {
+          let g = dy[o + j] * gamma[j];
+          sg += g;
+          sgx += g * (${xn}[o + j] - mu) * rs;
+        }
+        buf[lane] = sg;
+        buf2[lane] = sgx;
+        ${treeSum(['buf', 'buf2'], lanes)}
+        let mg = buf[0] / f32(d);
+        let mgx = buf2[0] / f32(d);
+        if (ok) {
+          for (var j = lane; j < d; j += ${lanes}) {
+            let xh = (${xn}[o + j] - mu) * rs;
+            result[o + j] = ${plus}rs * (dy[o + j] * gamma[j] - mg - xh * mgx);
+          }
+        }`;
 }
 
 /** Registers both kernels for 'webgpu' (idempotent). */

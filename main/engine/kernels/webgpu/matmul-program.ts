@@ -1,4 +1,5 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { ENABLE_F16_MARKER } from '#main/engine/backend/webgpu';
 import { type GpuProgramSpec, runGpuProgram, type WebGpuLike, WG } from './program';
 
 /**
@@ -61,7 +62,16 @@ export interface MatMulArgs {
   readonly residual?: TensorInfo;
   readonly tile?: Tile;
   readonly outShape: number[];
+  /**
+   * a and b are f16 copies (half.ts: int32 words, two halves each, element 2i in the low bits):
+   * 'packed' unpacks them to f32 with WGSL's core unpack2x16float (no feature needed); 'native'
+   * reads them as vec2<f16> and stages f16 in workgroup memory (needs shader-f16). Either way the
+   * products accumulate in f32 and the output, bias and residual are f32.
+   */
+  readonly half?: HalfMode;
 }
+
+export type HalfMode = 'packed' | 'native';
 
 /** The erf of torch-exact GELU, as tfjs' own Erf kernels compute it (Abramowitz-Stegun 7.1.26). */
 export const ERF_WGSL = `
@@ -117,6 +127,50 @@ function stage(
     }`;
 }
 
+/**
+ * As {@link stage} for an operand of f16 copies: `vec` reads 8 halves (one vec4<i32>) at once,
+ * otherwise one element from its word (idx / 2, half idx % 2). Staged as f32 ('packed') or f16.
+ */
+function stageHalf(
+  name: string,
+  sh: string,
+  contigK: boolean,
+  extent: number,
+  odim: string,
+  base: string,
+  vec: boolean,
+  mode: HalfMode,
+): string {
+  const w = vec ? 8 : 1;
+  const slots = (BK * extent) / w;
+  const perRow = (contigK ? BK : extent) / w;
+  const elt = mode === 'native' ? 'f16' : 'f32';
+  const pair = (word: string) =>
+    mode === 'native' ? `bitcast<vec2<f16>>(${word})` : `unpack2x16float(bitcast<u32>(${word}))`;
+  const [kExpr, oExpr] = contigK
+    ? [`(e % ${perRow}) * ${w}`, `e / ${perRow}`]
+    : [`e / ${perRow}`, `(e % ${perRow}) * ${w}`];
+  const idx = contigK ? `${base} + go * uniforms.k + gk` : `${base} + gk * ${odim} + go`;
+  const at = (c: number) =>
+    contigK ? `${sh}[(kk + ${c}) * ${extent} + oo]` : `${sh}[kk * ${extent} + oo + ${c}]`;
+  const load = vec
+    ? `var q = vec4<i32>(0);
+      if (gk < uniforms.k && go < ${odim}) { q = ${name}[(${idx}) / 8]; }
+      ${[0, 1, 2, 3].map((j) => `let h${j} = ${pair(`q[${j}]`)};`).join(' ')}
+      ${Array.from({ length: 8 }, (_, c) => `${at(c)} = h${c >> 1}[${c & 1}];`).join(' ')}`
+    : `var v : ${elt} = 0.0;
+      if (gk < uniforms.k && go < ${odim}) { let gi = ${idx}; v = ${pair(`${name}[gi >> 1u]`)}[gi & 1]; }
+      ${at(0)} = v;`;
+  return `
+    for (var e = lane; e < ${slots}; e += ${WG}) {
+      let kk = ${kExpr};
+      let oo = ${oExpr};
+      let gk = k0 + kk;
+      let go = ${name}O0 + oo;
+      ${load}
+    }`;
+}
+
 /** The program spec for these operand layouts, tile and epilogue. */
 export function matMulSpec(args: MatMulArgs, tile: Tile, vecA: boolean, vecB: boolean): GpuProgramSpec {
   const { bm, bn, tm, tn } = tile;
@@ -130,15 +184,31 @@ export function matMulSpec(args: MatMulArgs, tile: Tile, vecA: boolean, vecB: bo
   for (let i = 0; i < tm; i++)
     for (let j = 0; j < tn; j++)
       accs.push(`acc[${i * tn + j}] = fma(ra[${i}], rb[${j}], acc[${i * tn + j}]);`);
+  const half = args.half;
+  const shType = half === 'native' ? 'f16' : 'f32';
+  const f32Of = (v: string) => (half === 'native' ? `f32(${v})` : v);
   const loadsA = Array.from(
     { length: tm },
-    (_, i) => `ra[${i}] = As[kk * ${bm} + ty + ${i * rowStep}];`,
+    (_, i) => `ra[${i}] = ${f32Of(`As[kk * ${bm} + ty + ${i * rowStep}]`)};`,
   ).join(' ');
-  const loadsB = Array.from({ length: tn }, (_, j) => `rb[${j}] = Bs[kk * ${bn} + tx + ${j * cols}];`).join(
-    ' ',
-  );
+  const loadsB = Array.from(
+    { length: tn },
+    (_, j) => `rb[${j}] = ${f32Of(`Bs[kk * ${bn} + tx + ${j * cols}]`)};`,
+  ).join(' ');
+  const staged = (
+    name: string,
+    sh: string,
+    contigK: boolean,
+    extent: number,
+    odim: string,
+    base: string,
+    vec: boolean,
+  ) =>
+    half
+      ? stageHalf(name, sh, contigK, extent, odim, base, vec, half)
+      : stage(name, sh, contigK, extent, odim, base, vec);
   const actExpr = act === 'relu' ? 'max(v, 0.0)' : act === 'gelu' ? 'biomedGelu(v)' : 'v';
-  const key = `mm_${bm}x${bn}_${args.transposeA ? 't' : 'n'}${args.transposeB ? 't' : 'n'}_${vecA ? 4 : 1}${vecB ? 4 : 1}_${act}_${bias}_${res}`;
+  const key = `mm${half ? `_h${half}` : ''}_${bm}x${bn}_${args.transposeA ? 't' : 'n'}${args.transposeB ? 't' : 'n'}_${vecA ? 4 : 1}${vecB ? 4 : 1}_${act}_${bias}_${res}`;
   return {
     key,
     inputs,
@@ -157,9 +227,9 @@ export function matMulSpec(args: MatMulArgs, tile: Tile, vecA: boolean, vecB: bo
       tilesM: 'i32',
       biasN: 'i32',
     },
-    prelude: `
-      var<workgroup> As : array<f32, ${BK * bm}>;
-      var<workgroup> Bs : array<f32, ${BK * bn}>;
+    prelude: `${half === 'native' ? ENABLE_F16_MARKER : ''}
+      var<workgroup> As : array<${shType}, ${BK * bm}>;
+      var<workgroup> Bs : array<${shType}, ${BK * bn}>;
       ${act === 'gelu' ? ERF_WGSL : ''}`,
     body: `
       let lane = i32(localIndex);
@@ -182,8 +252,8 @@ export function matMulSpec(args: MatMulArgs, tile: Tile, vecA: boolean, vecB: bo
       var ra : array<f32, ${tm}>;
       var rb : array<f32, ${tn}>;
       for (var k0 = 0; k0 < uniforms.k; k0 += ${BK}) {
-        ${stage('A', 'As', !args.transposeA, bm, 'uniforms.m', 'aBase', vecA)}
-        ${stage('B', 'Bs', args.transposeB, bn, 'uniforms.n', 'bBase', vecB)}
+        ${staged('A', 'As', !args.transposeA, bm, 'uniforms.m', 'aBase', vecA)}
+        ${staged('B', 'Bs', args.transposeB, bn, 'uniforms.n', 'bBase', vecB)}
         workgroupBarrier();
         for (var kk = 0; kk < ${BK}; kk++) {
           ${loadsA}
@@ -215,8 +285,9 @@ export function matMulSpec(args: MatMulArgs, tile: Tile, vecA: boolean, vecB: bo
 /** Runs the product; returns the output (float32, `outShape`). */
 export function runMatMul(backend: WebGpuLike, args: MatMulArgs): TensorInfo {
   const tile = args.tile ?? chooseTile(args.batch, args.m, args.n);
-  const vecA = (args.transposeA ? args.m : args.k) % 4 === 0;
-  const vecB = (args.transposeB ? args.k : args.n) % 4 === 0;
+  const lanes = args.half ? 8 : 4; // elements per vector load: vec4<f32>, or 8 halves in a vec4<i32>
+  const vecA = (args.transposeA ? args.m : args.k) % lanes === 0;
+  const vecB = (args.transposeB ? args.k : args.n) % lanes === 0;
   const spec = matMulSpec(args, tile, vecA, vecB);
   const inputs = [
     args.a,

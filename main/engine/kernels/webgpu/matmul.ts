@@ -1,8 +1,9 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { LINEAR } from '#main/engine/kernels/linear';
-import { ownWebgpuKernels } from '#main/engine/kernels/own-kernels';
-import { type Activation, runMatMul } from './matmul-program';
+import { halfMatMuls, ownWebgpuKernels } from '#main/engine/kernels/own-kernels';
+import { halfMode, toHalves } from './half';
+import { type Activation, type MatMulArgs, runMatMul } from './matmul-program';
 import { type GpuKernelArgs, registerWebgpuTwins, sizeOf, type WebGpuLike } from './program';
 
 /**
@@ -42,13 +43,29 @@ function plan(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boo
 
 const stock = new Map<string, KernelFunc>();
 
+/**
+ * The product, in f32, or under BIOMED_WEBGPU_PRECISION=f16 from f16 copies of both operands
+ * (half.ts; two more dispatches; the copies are freed at once) with f32 accumulation.
+ */
+function product(backend: WebGpuLike, args: MatMulArgs): TensorInfo {
+  if (!halfMatMuls()) return runMatMul(backend, args);
+  const a = toHalves(backend, args.a);
+  const b = toHalves(backend, args.b);
+  try {
+    return runMatMul(backend, { ...args, a, b, half: halfMode(backend) });
+  } finally {
+    backend.disposeData(a.dataId);
+    backend.disposeData(b.dataId);
+  }
+}
+
 function batchMatMul(args: Args): TensorInfo {
   const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
   const transposeA = args.attrs['transposeA'] === true;
   const transposeB = args.attrs['transposeB'] === true;
   const p = ownWebgpuKernels() ? plan(a, b, transposeA, transposeB) : undefined;
   if (!p) return stock.get(tf.BatchMatMul)!(args as never) as TensorInfo;
-  return runMatMul(args.backend, { a, b, transposeA, transposeB, ...p });
+  return product(args.backend, { a, b, transposeA, transposeB, ...p });
 }
 
 function fusedMatMul(args: Args): TensorInfo {
@@ -64,7 +81,7 @@ function fusedMatMul(args: Args): TensorInfo {
   if (!p || preluActivationWeights || !biasOk || !(activation === 'linear' || activation === 'relu')) {
     return stock.get(tf._FusedMatMul)!(args as never) as TensorInfo;
   }
-  return runMatMul(args.backend, {
+  return product(args.backend, {
     a: a!,
     b: b!,
     transposeA,
@@ -83,7 +100,7 @@ function linear(args: Args): TensorInfo {
     throw new Error(
       `BiomedLinear: x ${JSON.stringify(x!.shape)} and W ${JSON.stringify(w!.shape)} do not multiply`,
     );
-  return runMatMul(args.backend, {
+  return product(args.backend, {
     a: x!,
     b: w!,
     transposeA: false,

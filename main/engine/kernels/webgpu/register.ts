@@ -6,6 +6,7 @@ import { registerWebgpuGelu } from './gelu';
 import { registerWebgpuLabelSmoothedCE } from './label-smoothed-ce';
 import { registerWebgpuLayerNorm } from './layer-norm';
 import { registerWebgpuMatMul } from './matmul';
+import { registerWebgpuResidualLayerNorm } from './residual-layer-norm';
 import { registerWebgpuSumSquares } from './sum-squares';
 
 /**
@@ -19,6 +20,7 @@ export function registerWebgpuKernels(): string[] {
     ...registerWebgpuAdamWMany(),
     ...registerWebgpuSumSquares(),
     ...registerWebgpuLayerNorm(),
+    ...registerWebgpuResidualLayerNorm(),
     ...registerWebgpuBatchNorm(),
     ...registerWebgpuLabelSmoothedCE(),
     ...registerWebgpuAttentionProbs(),

@@ -20,6 +20,18 @@ export function values(n: number, seed: number, scale = 1): Float32Array {
   return Float32Array.from({ length: n }, () => (r() * 2 - 1) * scale);
 }
 
+/** A tensor of `shape` with {@link values}. */
+export function seededTensor(shape: number[], seed: number, scale = 1): tf.Tensor {
+  return tf.tensor(
+    values(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+      scale,
+    ),
+    shape,
+  );
+}
+
 /** max |a - b| / max |b|: the relative error of a whole tensor. */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
@@ -62,6 +74,23 @@ export function expectTwins(r: TwinResults, tol: number, what: string): number {
 
 /** fp32 kernels against their twins. */
 export const KERNEL_TOL = 1e-5;
+
+/** The f16 products against fp32, values in [-1, 1], K <= 64. */
+export const F16_MATMUL_TOL = 2e-3;
+
+/** x rounded to the nearest f16 (ties to even), +-Inf beyond its range, as half.ts rounds. */
+export function roundToHalf(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  const a = Math.abs(x);
+  if (a >= 65520) return x > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (a === 0) return x;
+  const step = 2 ** (Math.max(Math.floor(Math.log2(a)), -14) - 10); // subnormals: 2^-24
+  const r = a / step;
+  let f = Math.floor(r);
+  const d = r - f;
+  if (d > 0.5 || (d === 0.5 && f % 2 === 1)) f += 1;
+  return Math.sign(x) * f * step;
+}
 
 /** Counts the programs the webgpu backend dispatches while `fn` runs. */
 export function countPrograms<T>(fn: () => T): { result: T; programs: number } {
