@@ -1,11 +1,13 @@
 import { useState } from 'react';
 import { SPLITS, type Split } from '#shared/domain/dataset';
+import type { PipelinePreset } from '#shared/domain/evaluation';
 import type { RunSummary } from '#shared/domain/run';
 import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
 import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
 import { NumberField, SelectField } from '../components/field';
+import { PipelineChoice } from '../components/pipeline-note';
 import { useWhere, WhereField } from '../components/where-field';
 
 /** Queue an evaluation of the run's latest checkpoint on a dataset split. */
@@ -15,6 +17,7 @@ export function EvaluateForm({ run, onQueued }: { run: RunSummary; onQueued: () 
   const [datasetId, setDatasetId] = useState(run.datasetId ?? '');
   const [split, setSplit] = useState<Split>('test');
   const [limit, setLimit] = useState('');
+  const [pipeline, setPipeline] = useState<PipelinePreset>('released');
   // A cluster run's checkpoints are on its cluster: evaluated there unless the user picks here.
   const where = useWhere(run.cluster?.cluster);
   const n = limit.trim() === '' ? null : Number(limit);
@@ -25,6 +28,7 @@ export function EvaluateForm({ run, onQueued }: { run: RunSummary; onQueued: () 
       runId: run.id,
       datasetId,
       split,
+      pipeline,
       ...(n ? { limit: n } : {}),
       ...where.cluster,
     });
@@ -56,6 +60,7 @@ export function EvaluateForm({ run, onQueued }: { run: RunSummary; onQueued: () 
         error={limitError}
         onChange={setLimit}
       />
+      <PipelineChoice id="eval-pipeline" value={pipeline} onChange={setPipeline} />
       <WhereField id="eval-where" {...where.field} />
       <button type="submit" disabled={busy || !datasetId || !!limitError}>
         Evaluate
