@@ -28,6 +28,7 @@ export default defineConfig({
           cli: 'main/cli/index.ts',
           'electron-main': 'main/electron/main.ts',
           worker: 'main/jobs/worker-entry.ts',
+          'image-worker': 'main/jobs/image-worker-entry.ts',
           'node-worker': 'main/jobs/cluster/node-worker.ts',
         }).filter(([, file]) => existsSync(file)),
       ),

@@ -5,24 +5,31 @@ import { fileURLToPath } from 'node:url';
 import { lineSplitter, type WorkerExit, type WorkerLauncher, type WorkerProcess } from './worker-process';
 
 /**
- * Where the worker entry is and how to run it. From source (Vitest, tsx) this module's URL ends
- * in `.ts`: fork the TypeScript entry through tsx. From the build there is no TypeScript runtime:
- * fork `build/main/worker.js`, found by walking up from the bundle to the app root.
+ * Where a main-process entry is: from source (Vitest, tsx) `moduleUrl` ends in `.ts` and the
+ * TypeScript file `tsName` beside it is run through tsx; from the build there is no TypeScript
+ * runtime: the bundle `build/main/<jsName>`, found by walking up from the calling bundle.
  */
-export function workerEntry(moduleUrl: string = import.meta.url): { file: string; execArgv: string[] } {
+export function bundledEntry(
+  tsName: string,
+  jsName: string,
+  moduleUrl: string,
+): { file: string; fromSource: boolean } {
   const here = dirname(fileURLToPath(moduleUrl));
-  if (moduleUrl.endsWith('.ts'))
-    return { file: join(here, 'worker-entry.ts'), execArgv: ['--import', 'tsx'] };
+  if (moduleUrl.endsWith('.ts')) return { file: join(here, tsName), fromSource: true };
   let dir = here;
   for (let i = 0; i < 6; i++) {
-    for (const candidate of [join(dir, 'worker.js'), join(dir, 'build', 'main', 'worker.js')]) {
-      if (existsSync(candidate)) return { file: candidate, execArgv: [] };
+    for (const candidate of [join(dir, jsName), join(dir, 'build', 'main', jsName)]) {
+      if (existsSync(candidate)) return { file: candidate, fromSource: false };
     }
     dir = dirname(dir);
   }
-  throw new Error(
-    `cannot find the engine worker (build/main/worker.js) above ${here}; run \`npm run build\``,
-  );
+  throw new Error(`cannot find build/main/${jsName} above ${here}; run \`npm run build\``);
+}
+
+/** The engine worker's entry and how to fork it (through tsx from source). */
+export function workerEntry(moduleUrl: string = import.meta.url): { file: string; execArgv: string[] } {
+  const { file, fromSource } = bundledEntry('worker-entry.ts', 'worker.js', moduleUrl);
+  return { file, execArgv: fromSource ? ['--import', 'tsx'] : [] };
 }
 
 /** Engine workers as `child_process.fork` children (headless CLI, browser mode, tests). */

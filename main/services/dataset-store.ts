@@ -11,6 +11,7 @@ import { ImageError, type PreparedImage, prepareImage, sourceName } from '#main/
 import { formatProblem, formatSkipped, type Problems, type RecordRef } from '#main/data/problems';
 import { assignSplits } from '#main/data/splits';
 import type { ParsedDataset, ParsedExample } from '#main/data/types';
+import { sharedImagePool } from '#main/jobs/image-pool';
 import { WorkbenchError } from '#shared/api/errors';
 import type { ImportOptions, ImportReport, Split } from '#shared/domain/dataset';
 import type { ServiceContext } from './context';
@@ -18,17 +19,32 @@ import type { ServiceContext } from './context';
 /** Progress callback: phase, done, total, message. */
 export type ProgressFn = (phase: 'images' | 'write', done: number, total: number, message: string) => void;
 
-/** How many images are decoded at once: one per core (sharp decodes on libuv's worker threads). */
-const IMAGE_CONCURRENCY = Math.max(2, availableParallelism());
+/**
+ * How many images are in work at once: one per core (sharp decodes on libuv's threads, the image
+ * pool's threads do the rest), plus one so a thread never waits for the main thread's writes.
+ */
+const IMAGE_CONCURRENCY = Math.max(2, availableParallelism()) + 1;
+
+/** Imports with fewer image files to decode than this prepare them on the main thread (no thread start-up). */
+const POOL_MIN = 16;
 
 /** Blob and source rows are committed every `BATCH` new images, so an interrupted import keeps them. */
 const BATCH = 64;
 
 /**
- * Files larger than this are decoded one at a time (a 4,000 x 5,000 16-bit mammogram holds ~200 MB
- * while it is parsed and rendered, on the main thread anyway), so memory stays flat.
+ * Files larger than this count against `LARGE_BUDGET`: a 4,000 x 5,000 16-bit mammogram (40 MB)
+ * holds about three times its size while it is parsed, rendered and downscaled.
  */
 const LARGE_FILE = 16 * 2 ** 20;
+
+/**
+ * Source bytes of large files in work at once (one file is always admitted), so memory stays flat:
+ * one 40 MB mammogram at a time (two at once peak near 560 MB), two 25 MB files.
+ */
+const LARGE_BUDGET = 64 * 2 ** 20;
+
+/** Files the main thread hands to sharp (libvips decodes them on its own threads); the rest go to the image pool. */
+const LIBVIPS_FILE = /\.(jpe?g|png)$/i;
 
 /** A prepared image without its bytes (they are on disk, or dropped in a dry run). */
 type ImageInfo = Omit<PreparedImage, 'bytes' | 'thumbnail'> & { readonly size: number };
@@ -53,6 +69,25 @@ export function imageVariant(options: ImportOptions): string {
 function duration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   return s >= 60 ? `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/**
+ * Runs tasks of a given size so that at most `limit` of size is in work at once (a task larger
+ * than the limit runs alone).
+ */
+function bytesBudget(limit: number): <T>(size: number, fn: () => Promise<T>) => Promise<T> {
+  let used = 0;
+  const waiting: (() => void)[] = [];
+  return async (size, fn) => {
+    while (used > 0 && used + size > limit) await new Promise<void>((r) => waiting.push(r));
+    used += size;
+    try {
+      return await fn();
+    } finally {
+      used -= size;
+      for (const wake of waiting.splice(0)) wake();
+    }
+  };
 }
 
 /** What an earlier import stored for this file at this variant, if the file is unchanged and the blob is there. */
@@ -119,13 +154,8 @@ async function prepareImages(
       ctx.store.imageSources.putMany(batch.flatMap((b) => (b.source ? [b.source] : [])));
     });
   };
-  let large: Promise<unknown> = Promise.resolve();
-  /** Runs `fn` after every earlier large file's decode. */
-  const oneAtATime = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = large.then(fn, fn);
-    large = run.catch(() => undefined);
-    return run;
-  };
+  const pool = keys.length >= POOL_MIN ? sharedImagePool() : null;
+  const budget = bytesBudget(LARGE_BUDGET);
   const started = performance.now();
   // About 50 reports per import, at most one per 16 images.
   const every = Math.max(1, Math.min(16, Math.floor(keys.length / 50)));
@@ -161,12 +191,13 @@ async function prepareImages(
           reused++;
         } else {
           const stat = path ? statSync(path, { throwIfNoEntry: false }) : undefined;
+          const how = {
+            ...(options.dicomFrame === undefined ? {} : { dicomFrame: options.dicomFrame }),
+            maxSide: options.maxSide,
+          };
           const prepare = () =>
-            prepareImage(source, {
-              ...(options.dicomFrame === undefined ? {} : { dicomFrame: options.dicomFrame }),
-              maxSide: options.maxSide,
-            });
-          const img = await (stat && stat.size > LARGE_FILE ? oneAtATime(prepare) : prepare());
+            pool && path && !LIBVIPS_FILE.test(path) ? pool.prepare(path, how) : prepareImage(source, how);
+          const img = await (stat && stat.size > LARGE_FILE ? budget(stat.size, prepare) : prepare());
           const { bytes, thumbnail, ...info } = img;
           hashes.set(key, { ...info, size: bytes.length });
           if (!dryRun && problems.errorCount === 0) {

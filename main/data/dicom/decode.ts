@@ -33,6 +33,39 @@ const COMPRESSED: Record<string, string> = {
   '1.2.840.10008.1.2.5': 'RLE Lossless',
 };
 
+const DEFLATED = '1.2.840.10008.1.2.1.99';
+const PIXEL_DATA_TAG = '7FE00010';
+
+/**
+ * The native pixel data as a view of `bytes` when it is the file's last element (as scanners and
+ * converters write it): the (7FE0,0010) header, explicit (OB/OW) or implicit VR, right before the
+ * last Rows x Columns x SamplesPerPixel x BitsAllocated/8 x NumberOfFrames bytes (padded to even).
+ * Null for any other layout (then the whole file is parsed).
+ */
+function trailingPixelData(bytes: Uint8Array, ds: Readonly<Record<string, unknown>>): Uint8Array | null {
+  const n = (k: string, fallback: number) => Number(ds[k] ?? fallback) || fallback;
+  const size =
+    n('Rows', 0) *
+    n('Columns', 0) *
+    n('SamplesPerPixel', 1) *
+    (n('BitsAllocated', 16) / 8) *
+    n('NumberOfFrames', 1);
+  if (!Number.isInteger(size) || size <= 0) return null;
+  const length = size + (size % 2);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tagAt = (at: number) =>
+    at >= 132 && v.getUint16(at, true) === 0x7fe0 && v.getUint16(at + 2, true) === 0x0010;
+  const explicit = bytes.length - length - 12;
+  const vr = explicit >= 0 ? String.fromCharCode(bytes[explicit + 4]!, bytes[explicit + 5]!) : '';
+  const start =
+    tagAt(explicit) && (vr === 'OW' || vr === 'OB') && v.getUint32(explicit + 8, true) === length
+      ? explicit + 12
+      : tagAt(bytes.length - length - 8) && v.getUint32(bytes.length - length - 4, true) === length
+        ? bytes.length - length
+        : -1;
+  return start < 0 ? null : bytes.subarray(start, start + size);
+}
+
 /** A DICOM image rendered to 8-bit pixels, with only non-identifying metadata. */
 export interface DecodedDicom {
   readonly image: RawImage;
@@ -90,11 +123,13 @@ async function decodeJpegFrame(
  * (default: the middle one) with rescale slope/intercept, the first window centre/width (else
  * the frame's min..max) and MONOCHROME1 inversion. Uncompressed and 8-bit JPEG (baseline,
  * extended) pixel data are read; other compressed syntaxes fail with a message naming them.
+ * With `consume` the caller hands `bytes` over: the rendered pixels may be written over them.
  */
 export async function decodeDicom(
   bytes: Uint8Array,
   frame?: number,
   depth: 8 | 16 = 8,
+  consume = false,
 ): Promise<DecodedDicom> {
   // The transfer syntax is checked before parsing: compressed pixel data fails with a clear message.
   const ts = readTransferSyntax(bytes) ?? '1.2.840.10008.1.2';
@@ -111,19 +146,30 @@ export async function decodeDicom(
   const buffer = (
     whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
   ) as ArrayBuffer;
-  let parsed: ReturnType<typeof DicomMessage.readFile>;
-  try {
-    parsed = DicomMessage.readFile(buffer, { ignoreErrors: false });
-  } catch (err) {
-    throw new DicomError(`not a readable DICOM file (${(err as Error).message})`);
-  }
-  const { kept, grouping } = deidentify(
-    DicomMetaDictionary.naturalizeDataset(parsed.dict) as Record<string, unknown>,
-  );
+  const read = (untilPixels: boolean) => {
+    try {
+      const parsed = DicomMessage.readFile(buffer, {
+        ignoreErrors: false,
+        ...(untilPixels ? { untilTag: PIXEL_DATA_TAG, includeUntilTagValue: false } : {}),
+      });
+      return deidentify(DicomMetaDictionary.naturalizeDataset(parsed.dict) as Record<string, unknown>);
+    } catch (err) {
+      throw new DicomError(`not a readable DICOM file (${(err as Error).message})`);
+    }
+  };
+  // A file handed over (`consume`) in a native syntax: the header is parsed up to the pixel data,
+  // which is read where it lies in `bytes` and rendered over itself (no copy of the frame).
+  const inPlace = consume && whole && ts in NATIVE && ts !== DEFLATED;
+  let { kept, grouping } = read(inPlace);
+  const pixels = inPlace ? trailingPixelData(bytes, kept) : null;
+  if (inPlace && pixels) kept = { ...kept, PixelData: [pixels] };
+  else if (inPlace) ({ kept, grouping } = read(false));
   const frames = Math.max(1, Number(kept['NumberOfFrames'] ?? 1) || 1);
   const pick = frame ?? Math.floor((frames - 1) / 2);
   if (pick >= frames) throw new DicomError(`frame ${pick} asked for, but the file has ${frames} frame(s)`);
-  const image = jpeg ? renderFrame(await decodeJpegFrame(kept, pick), 0) : renderFrame(kept, pick, depth);
+  const image = jpeg
+    ? renderFrame(await decodeJpegFrame(kept, pick), 0)
+    : renderFrame(kept, pick, depth, pixels !== null);
   const meta: ExampleMeta = {};
   if (typeof kept['Modality'] === 'string') meta['modality'] = kept['Modality'];
   if (typeof kept['BodyPartExamined'] === 'string') meta['organ'] = kept['BodyPartExamined'].toLowerCase();

@@ -76,6 +76,47 @@ describe('DICOM decoding', () => {
     expect(Math.abs(d.image.data[0]! - (255 - 100))).toBeLessThanOrEqual(2);
   });
 
+  it('renders a handed-over file in place exactly as from a copy (16-bit, 8-bit, signed, MONOCHROME1, multi-frame)', async () => {
+    const files = [
+      writeDicom({
+        rows: 7,
+        columns: 5,
+        pixels: Uint16Array.from({ length: 35 }, (_, i) => i * 97),
+        windowCenter: 1500,
+        windowWidth: 3000,
+      }),
+      writeDicom({ rows: 7, columns: 5, pixels: Uint16Array.from({ length: 35 }, (_, i) => i * 31) }),
+      writeDicom({
+        rows: 4,
+        columns: 3,
+        pixels: Int16Array.from({ length: 12 }, (_, i) => i * 50 - 300),
+        slope: 2,
+        intercept: -10,
+        photometric: 'MONOCHROME1',
+      }),
+      writeDicom({
+        rows: 3,
+        columns: 3,
+        pixels: Uint8Array.from({ length: 27 }, (_, i) => i * 9),
+        frames: 3,
+      }),
+    ];
+    for (const file of files) {
+      for (const depth of [8, 16] as const) {
+        const copy = await decodeDicom(new Uint8Array(file), undefined, depth, false);
+        const handed = new Uint8Array(file);
+        const inPlace = await decodeDicom(handed, undefined, depth, true);
+        expect([...inPlace.image.data]).toEqual([...copy.image.data]);
+        expect({ ...inPlace.image, data: 0 }).toEqual({ ...copy.image, data: 0 });
+        // The pixels were rendered over the file's own pixel data.
+        expect(
+          inPlace.image.data.buffer === handed.buffer,
+          `file ${files.indexOf(file)} depth ${depth}`,
+        ).toBe(true);
+      }
+    }
+  });
+
   it('lists the PS3.15 basic-profile identifiers it removes', async () => {
     for (const k of [
       'PatientName',

@@ -9,13 +9,15 @@ const num = (v: unknown, fallback: number): number => {
 
 function pixelBytes(ds: Readonly<Record<string, unknown>>): Uint8Array {
   const pd = ds['PixelData'];
-  const parts = (Array.isArray(pd) ? pd : [pd]).filter((p): p is ArrayBuffer => p instanceof ArrayBuffer);
+  const parts = (Array.isArray(pd) ? pd : [pd]).flatMap((p) =>
+    p instanceof ArrayBuffer ? [new Uint8Array(p)] : p instanceof Uint8Array ? [p] : [],
+  );
   if (parts.length === 0) throw new DicomError('the file has no pixel data');
-  if (parts.length === 1) return new Uint8Array(parts[0]!);
+  if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
   let o = 0;
   for (const p of parts) {
-    out.set(new Uint8Array(p), o);
+    out.set(p, o);
     o += p.byteLength;
   }
   return out;
@@ -24,11 +26,14 @@ function pixelBytes(ds: Readonly<Record<string, unknown>>): Uint8Array {
 /**
  * Renders frame `frame` of a de-identified, naturalized dataset to 8-bit pixels, or, with
  * `depth` 16, a monochrome image of more than 8 stored bits to 16-bit pixels (same windowing).
+ * With `inPlace` a monochrome frame is rendered over its stored values (an output sample is never
+ * wider than a stored one, so pixel i is written only after it is read).
  */
 export function renderFrame(
   ds: Readonly<Record<string, unknown>>,
   frame: number,
   depth: 8 | 16 = 8,
+  inPlace = false,
 ): RawImage {
   const rows = num(ds['Rows'], 0);
   const cols = num(ds['Columns'], 0);
@@ -88,7 +93,15 @@ export function renderFrame(
   }
   const wide = depth === 16 && bits > 8 && num(ds['BitsStored'], bits) > 8;
   const top = wide ? 65_535 : 255;
-  const out = wide ? new Uint16Array(n) : new Uint8Array(n);
+  const at = raw.byteOffset + start;
+  const over = inPlace && (!wide || at % 2 === 0); // a Uint16Array view needs an even offset
+  const out = wide
+    ? over
+      ? new Uint16Array(raw.buffer, at, n)
+      : new Uint16Array(n)
+    : over
+      ? new Uint8Array(raw.buffer, at, n)
+      : new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const v = read(i) * slope + intercept;
     let y: number;
@@ -100,7 +113,7 @@ export function renderFrame(
     y = Math.round(y);
     out[i] = photometric === 'MONOCHROME1' ? top - y : y;
   }
-  const data = wide ? new Uint8Array(out.buffer) : (out as Uint8Array);
+  const data = wide ? new Uint8Array(out.buffer, out.byteOffset, out.byteLength) : (out as Uint8Array);
   return { width: cols, height: rows, channels: 1, data, ...(wide ? { depth: 16 as const } : {}) };
 }
 

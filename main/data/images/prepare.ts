@@ -11,6 +11,10 @@ import { encodePng } from './png';
 import { sniffImage } from './sniff';
 import { stripJpegMetadata, stripPngMetadata } from './strip';
 
+// libvips' operation cache keeps recent images alive (up to 50 MB, more than one decoded
+// mammogram); every image here is decoded once, so the cache only holds memory.
+sharp.cache(false);
+
 /** Long side of stored thumbnails, in pixels. */
 export const THUMBNAIL_SIZE = 128;
 
@@ -223,7 +227,8 @@ export async function prepareImage(
       return await finish(stored.bytes, 'image/png', stored, {}, {}, sourceSha256);
     }
     if (kind === 'dicom') {
-      const d = await decodeDicom(bytes, options.dicomFrame, 16);
+      // A file read here is handed over: its pixels are rendered in place.
+      const d = await decodeDicom(bytes, options.dicomFrame, 16, source.kind === 'file');
       const stored = await storeRaw(d.image, maxSide);
       return await finish(stored.bytes, 'image/png', stored, d.meta, d.grouping, sourceSha256);
     }

@@ -1,5 +1,6 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { type ConvGeometry, tfjsConvGeometry } from './conv2d';
 
 /**
  * Convolution gradients for the wasm backend, so tf.conv2d (XNNPACK forward) trains there:
@@ -18,49 +19,11 @@ interface HeapBackend {
   disposeData(dataId: object): boolean;
 }
 
-interface Geometry {
-  batch: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  kH: number;
-  kW: number;
-  strideH: number;
-  strideW: number;
-  padTop: number;
-  padLeft: number;
-}
+type Geometry = ConvGeometry;
 
 function geometry(xShape: number[], filterShape: number[], attrs: NamedAttrMap): Geometry {
   if ((attrs['dataFormat'] ?? 'NHWC') !== 'NHWC') throw new Error('wasm conv backprop: NHWC only');
-  const info = tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs['strides'] as [number, number],
-    1,
-    attrs['pad'] as 'same',
-    attrs['dimRoundingMode'] as 'floor' | undefined,
-    false,
-    'channelsLast',
-  );
-  return {
-    batch: info.batchSize,
-    inH: info.inHeight,
-    inW: info.inWidth,
-    inC: info.inChannels,
-    outH: info.outHeight,
-    outW: info.outWidth,
-    outC: info.outChannels,
-    kH: info.filterHeight,
-    kW: info.filterWidth,
-    strideH: info.strideHeight,
-    strideW: info.strideWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  };
+  return tfjsConvGeometry(xShape, filterShape, attrs);
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { convOihw } from '#main/engine/kernels/conv2d';
 
 /** Keeps every second row and column (from 0), padding odd sizes first. x: [B, H, W, C]. */
 export function subsample2(x: tf.Tensor4D): tf.Tensor4D {
@@ -34,10 +35,13 @@ export function nativeConvAvailable(): boolean {
 
 /**
  * 2-D convolution, NHWC input, PyTorch-layout filter [out, in, k, k], symmetric zero padding as
- * torch.nn.Conv2d: tf.conv2d where its gradient exists on this backend, im2col otherwise.
+ * torch.nn.Conv2d: the engine's kernel where registered (kernels/conv2d.ts: webgpu), else
+ * tf.conv2d where its gradient exists on this backend, im2col otherwise.
  */
 export function conv2d(x: tf.Tensor4D, filter: tf.Tensor, stride: 1 | 2, pad: number): tf.Tensor4D {
   if (!nativeConvAvailable()) return conv2dIm2col(x, filter, stride, pad);
+  const own = convOihw(x, filter, stride, pad); // webgpu: implicit GEMM on the OIHW filter
+  if (own) return own;
   return tf.conv2d(x, tf.transpose(filter, [2, 3, 1, 0]) as tf.Tensor4D, stride, pad); // filter [k, k, in, out]
 }
 

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { sharedView } from '#main/engine/kernels/lean-ops';
 import { makeContext } from '#main/engine/model/context';
-import { forward } from '#main/engine/model/model';
+import { forwardHidden } from '#main/engine/model/model';
 import type { ModelWeights } from '#main/engine/model/weights';
 import type { ModelConfig } from '#shared/model/config';
 import { hashSeed } from '#shared/random';
 import { type AdamConfig, type AdamState, adamwUpdate, DEFAULT_ADAM, gradSumSquares } from './adamw';
 import type { PreparedBatch } from './batch';
-import { trainingLoss } from './loss';
+import { outputLoss } from './loss';
 import { type LrSchedule, lrAt } from './schedule';
 import { batchTensors, disposeBatchTensors } from './tensors';
 
@@ -117,7 +117,7 @@ function microSteps(
       const inputs = batchTensors(mb, config);
       try {
         const { value, grads: g } = tf.variableGrads(
-          () => trainingLoss(forward(ctx, inputs), inputs.targets, labelSmoothing, inputs.allowed),
+          () => outputLoss(ctx, forwardHidden(ctx, inputs), inputs.targets, labelSmoothing, inputs.allowed),
           vars,
         );
         lossSum = accumulate(lossSum, value);

@@ -29,7 +29,8 @@ export const TILES = {
   rows: { bm: 16, bn: 64, tm: 1, tn: 4 },
 } as const satisfies Record<string, Tile>;
 
-const BK = 16;
+/** K slice staged in workgroup memory per step. */
+export const BK = 16;
 
 /** The tile for an output of batch x M x N: big tiles only where they still fill a large GPU. */
 export function chooseTile(batch: number, m: number, n: number): Tile {
@@ -83,11 +84,18 @@ fn biomedErf(a : f32) -> f32 {
 fn biomedGelu(x : f32) -> f32 { return x * 0.5 * (1.0 + biomedErf(x * ${Math.SQRT1_2})); }`;
 
 /**
- * WGSL that stages one operand's BK-slice into workgroup memory `sh` laid out [k][o].
- * contigK: the operand is stored [o][k] (K contiguous), else [k][o]. `o` runs over `extent` rows
- * of the tile from `o0`, of `odim` in all; `vec` reads 4 contiguous elements at once.
+ * WGSL statements that set the scalar `v` to the operand's element (o = `go`, k = `gk`), both in
+ * range: an operand that is not a plain matrix (implicit GEMM: a convolution's input gathered).
  */
-function stage(
+export type Gather = (go: string, gk: string) => string;
+
+/**
+ * WGSL that stages one operand's BK-slice into workgroup memory `sh` laid out [k][o].
+ * contigK: the operand is stored [o][k] (K contiguous), else [k][o]; with `gather` it says only
+ * which way neighbouring lanes walk (along k or along o). `o` runs over `extent` rows of the tile
+ * from `<name>O0`, of `odim` in all, k up to `kEnd`; `vec` reads 4 contiguous elements at once.
+ */
+export function stage(
   name: string,
   sh: string,
   contigK: boolean,
@@ -95,6 +103,8 @@ function stage(
   odim: string,
   base: string,
   vec: boolean,
+  gather?: Gather,
+  kEnd = 'uniforms.k',
 ): string {
   const w = vec ? 4 : 1;
   const slots = (BK * extent) / w;
@@ -122,7 +132,7 @@ function stage(
       let gk = k0 + kk;
       let go = ${name}O0 + oo;
       var v = ${zero};
-      if (gk < uniforms.k && go < ${odim}) { v = ${read(idx)}; }
+      if (gk < ${kEnd} && go < ${odim}) { ${gather ? gather('go', 'gk') : `v = ${read(idx)};`} }
       ${store('kk', 'oo', 'v')}
     }`;
 }
@@ -171,22 +181,50 @@ function stageHalf(
     }`;
 }
 
-/** The program spec for these operand layouts, tile and epilogue. */
-export function matMulSpec(args: MatMulArgs, tile: Tile, vecA: boolean, vecB: boolean): GpuProgramSpec {
+/**
+ * WGSL: the workgroup's tile from the flat workgroup index: `lane`, `valid` (false for the
+ * padding workgroups tfjs' fold adds), `bt` (batch, or split for a split K), `m0`, `n0`.
+ * Uniforms batch, tilesM, tilesN.
+ */
+export function tileOrigin(tile: Tile): string {
+  return `
+      let lane = i32(localIndex);
+      let g = index / ${WG};
+      let perBatch = uniforms.tilesM * uniforms.tilesN;
+      let bRaw = g / perBatch;
+      let valid = bRaw < uniforms.batch;
+      let bt = min(bRaw, uniforms.batch - 1);
+      let r = g - bRaw * perBatch;
+      let tmi = r / uniforms.tilesN;
+      let m0 = tmi * ${tile.bm};
+      let n0 = (r - tmi * uniforms.tilesN) * ${tile.bn};
+      let AO0 = m0;
+      let BO0 = n0;`;
+}
+
+/**
+ * WGSL: the tile's accumulation over k from `kFrom`, `kLen` long, in BK slices (k0 = the slice's
+ * first k): `stageA` / `stageB` (from `stage`) fill As [k][m] and Bs [k][n], then each invocation
+ * accumulates its TM x TN outputs in `acc` (f32 fma; f16 staging, `half` 'native', converted).
+ * Declares tx, ty, acc. All lanes run it (barriers inside), so `kLen` must be uniform (a uniform
+ * field); `kFrom` may vary by workgroup.
+ */
+export function tileProducts(
+  tile: Tile,
+  stageA: string,
+  stageB: string,
+  kFrom = '0',
+  kLen = 'uniforms.k',
+  half?: HalfMode,
+): string {
   const { bm, bn, tm, tn } = tile;
   const cols = bn / tn; // invocations across the tile's columns
   const rowStep = bm / tm;
-  const act = args.activation ?? 'linear';
-  const bias = args.bias !== undefined;
-  const res = args.residual !== undefined;
-  const inputs = ['A', 'B', ...(bias ? ['bias'] : []), ...(res ? ['res'] : [])];
+  const f32Of = (v: string) => (half === 'native' ? `f32(${v})` : v);
   const accs: string[] = [];
   for (let i = 0; i < tm; i++)
     for (let j = 0; j < tn; j++)
       accs.push(`acc[${i * tn + j}] = fma(ra[${i}], rb[${j}], acc[${i * tn + j}]);`);
-  const half = args.half;
-  const shType = half === 'native' ? 'f16' : 'f32';
-  const f32Of = (v: string) => (half === 'native' ? `f32(${v})` : v);
   const loadsA = Array.from(
     { length: tm },
     (_, i) => `ra[${i}] = ${f32Of(`As[kk * ${bm} + ty + ${i * rowStep}]`)};`,
@@ -195,6 +233,63 @@ export function matMulSpec(args: MatMulArgs, tile: Tile, vecA: boolean, vecB: bo
     { length: tn },
     (_, j) => `rb[${j}] = ${f32Of(`Bs[kk * ${bn} + tx + ${j * cols}]`)};`,
   ).join(' ');
+  return `
+      let tx = lane % ${cols};
+      let ty = lane / ${cols};
+      var acc : array<f32, ${tm * tn}>;
+      var ra : array<f32, ${tm}>;
+      var rb : array<f32, ${tn}>;
+      for (var ks = 0; ks < ${kLen}; ks += ${BK}) {
+        let k0 = ${kFrom} + ks;
+        ${stageA}
+        ${stageB}
+        workgroupBarrier();
+        for (var kk = 0; kk < ${BK}; kk++) {
+          ${loadsA}
+          ${loadsB}
+          ${accs.join('\n          ')}
+        }
+        workgroupBarrier();
+      }`;
+}
+
+/** WGSL workgroup memory of a tile's two staged slices (f16 for `half` 'native'). */
+export function tileShared(tile: Tile, half?: HalfMode): string {
+  const sh = half === 'native' ? 'f16' : 'f32';
+  return `${half === 'native' ? ENABLE_F16_MARKER : ''}
+      var<workgroup> As : array<${sh}, ${BK * tile.bm}>;
+      var<workgroup> Bs : array<${sh}, ${BK * tile.bn}>;`;
+}
+
+/**
+ * WGSL: `write` (statements using `row`, `col` and the accumulated `v`) for each of the
+ * invocation's outputs inside rows < `m` and columns < `n`.
+ */
+export function tileOutputs(tile: Tile, m: string, n: string, write: string): string {
+  const { bm, bn, tm, tn } = tile;
+  const cols = bn / tn;
+  return `
+      for (var i = 0; i < ${tm}; i++) {
+        let row = m0 + ty + i * ${bm / tm};
+        if (row >= ${m}) { break; }
+        for (var j = 0; j < ${tn}; j++) {
+          let col = n0 + tx + j * ${cols};
+          if (col < ${n}) {
+            var v = acc[i * ${tn} + j];
+            ${write}
+          }
+        }
+      }`;
+}
+
+/** The program spec for these operand layouts, tile and epilogue. */
+export function matMulSpec(args: MatMulArgs, tile: Tile, vecA: boolean, vecB: boolean): GpuProgramSpec {
+  const { bm, bn } = tile;
+  const act = args.activation ?? 'linear';
+  const bias = args.bias !== undefined;
+  const res = args.residual !== undefined;
+  const inputs = ['A', 'B', ...(bias ? ['bias'] : []), ...(res ? ['res'] : [])];
+  const half = args.half;
   const staged = (
     name: string,
     sh: string,
@@ -227,58 +322,31 @@ export function matMulSpec(args: MatMulArgs, tile: Tile, vecA: boolean, vecB: bo
       tilesM: 'i32',
       biasN: 'i32',
     },
-    prelude: `${half === 'native' ? ENABLE_F16_MARKER : ''}
-      var<workgroup> As : array<${shType}, ${BK * bm}>;
-      var<workgroup> Bs : array<${shType}, ${BK * bn}>;
+    prelude: `${tileShared(tile, half)}
       ${act === 'gelu' ? ERF_WGSL : ''}`,
-    body: `
-      let lane = i32(localIndex);
-      let g = index / ${WG};
-      let perBatch = uniforms.tilesM * uniforms.tilesN;
-      let bRaw = g / perBatch;
-      let valid = bRaw < uniforms.batch;
-      let bt = min(bRaw, uniforms.batch - 1);
-      let r = g - bRaw * perBatch;
-      let tmi = r / uniforms.tilesN;
-      let m0 = tmi * ${bm};
-      let n0 = (r - tmi * uniforms.tilesN) * ${bn};
-      let AO0 = m0;
-      let BO0 = n0;
+    body: `${tileOrigin(tile)}
       let aBase = bt * uniforms.strideA;
       let bBase = bt * uniforms.strideB;
-      let tx = lane % ${cols};
-      let ty = lane / ${cols};
-      var acc : array<f32, ${tm * tn}>;
-      var ra : array<f32, ${tm}>;
-      var rb : array<f32, ${tn}>;
-      for (var k0 = 0; k0 < uniforms.k; k0 += ${BK}) {
-        ${staged('A', 'As', !args.transposeA, bm, 'uniforms.m', 'aBase', vecA)}
-        ${staged('B', 'Bs', args.transposeB, bn, 'uniforms.n', 'bBase', vecB)}
-        workgroupBarrier();
-        for (var kk = 0; kk < ${BK}; kk++) {
-          ${loadsA}
-          ${loadsB}
-          ${accs.join('\n          ')}
-        }
-        workgroupBarrier();
-      }
+      ${tileProducts(
+        tile,
+        staged('A', 'As', !args.transposeA, bm, 'uniforms.m', 'aBase', vecA),
+        staged('B', 'Bs', args.transposeB, bn, 'uniforms.n', 'bBase', vecB),
+        '0',
+        'uniforms.k',
+        half,
+      )}
       if (!valid) { return; }
       let cBase = bt * uniforms.m * uniforms.n;
-      for (var i = 0; i < ${tm}; i++) {
-        let row = m0 + ty + i * ${rowStep};
-        if (row >= uniforms.m) { break; }
-        for (var j = 0; j < ${tn}; j++) {
-          let col = n0 + tx + j * ${cols};
-          if (col < uniforms.n) {
-            let o = cBase + row * uniforms.n + col;
-            var v = acc[i * ${tn} + j];
+      ${tileOutputs(
+        tile,
+        'uniforms.m',
+        'uniforms.n',
+        `let o = cBase + row * uniforms.n + col;
             ${bias ? 'v = v + bias[select(0, col, uniforms.biasN > 1)];' : ''}
             v = ${actExpr};
             ${res ? 'v = v + res[o];' : ''}
-            result[o] = v;
-          }
-        }
-      }`,
+            result[o] = v;`,
+      )}`,
   };
 }
 

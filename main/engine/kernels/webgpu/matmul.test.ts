@@ -9,18 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetWebgpuDispatches, webgpuDispatches } from '#main/engine/backend/webgpu-counters';
 import { type Activation, runMatMul, TILES, type Tile } from './matmul-program';
 import type { WebGpuLike } from './program';
-import { onBackend, values as rand, relErr, KERNEL_TOL as TOL } from './twins';
+import { onBackend, relErr, seededTensor, KERNEL_TOL as TOL } from './twins';
 
 const use = onBackend;
-/** A tensor of deterministic values in [-1, 1]. */
-const values = (shape: number[], seed: number) =>
-  tf.tensor(
-    rand(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    shape,
-  );
+const values = seededTensor;
 
 beforeAll(async () => {
   await use('webgpu');

@@ -4,7 +4,13 @@ import { LINEAR } from '#main/engine/kernels/linear';
 import { halfMatMuls, ownWebgpuKernels } from '#main/engine/kernels/own-kernels';
 import { halfMode, toHalves } from './half';
 import { type Activation, type MatMulArgs, runMatMul } from './matmul-program';
-import { type GpuKernelArgs, registerWebgpuTwins, sizeOf, type WebGpuLike } from './program';
+import {
+  type GpuKernelArgs,
+  registerWebgpuTwins,
+  replaceStockKernels,
+  sizeOf,
+  type WebGpuLike,
+} from './program';
 
 /**
  * Our matrix products registered for 'webgpu' under tfjs' own kernel names, BatchMatMul and
@@ -114,17 +120,10 @@ function linear(args: Args): TensorInfo {
 
 /** Replaces the stock webgpu kernels with ours (idempotent); keeps the stock ones as fallback. */
 export function registerWebgpuMatMul(): string[] {
-  for (const [kernelName, fn] of [
+  replaceStockKernels(stock, [
     [tf.BatchMatMul, batchMatMul],
     [tf._FusedMatMul, fusedMatMul],
-  ] as const) {
-    if (stock.has(kernelName)) continue;
-    const config = tf.getKernel(kernelName, 'webgpu');
-    if (!config) throw new Error(`tfjs-backend-webgpu registers no ${kernelName} kernel to fall back on`);
-    stock.set(kernelName, config.kernelFunc);
-    tf.unregisterKernel(kernelName, 'webgpu');
-    tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: fn as unknown as KernelFunc });
-  }
+  ]);
   registerWebgpuTwins([[LINEAR, linear as unknown as (a: GpuKernelArgs) => TensorInfo]]);
   return [`${tf.BatchMatMul}:webgpu-own`, `${tf._FusedMatMul}:webgpu-own`, `${LINEAR}:webgpu`];
 }

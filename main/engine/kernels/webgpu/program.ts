@@ -132,3 +132,21 @@ export function registerWebgpuTwins(
 
 /** Elements of a tensor. */
 export const sizeOf = (t: TensorInfo): number => t.shape.reduce((n, s) => n * s, 1);
+
+/**
+ * Replaces tfjs-backend-webgpu's own kernels `kernels` with ours (idempotent), keeping each stock
+ * kernel function in `stock` as the fallback for what ours do not cover.
+ */
+export function replaceStockKernels(
+  stock: Map<string, KernelFunc>,
+  kernels: readonly (readonly [string, (args: never) => TensorInfo])[],
+): void {
+  for (const [kernelName, fn] of kernels) {
+    if (stock.has(kernelName)) continue;
+    const config = tf.getKernel(kernelName, 'webgpu');
+    if (!config) throw new Error(`tfjs-backend-webgpu registers no ${kernelName} kernel to fall back on`);
+    stock.set(kernelName, config.kernelFunc);
+    tf.unregisterKernel(kernelName, 'webgpu');
+    tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: fn as unknown as KernelFunc });
+  }
+}

@@ -2,6 +2,7 @@ import { registerWebgpuAdamW } from './adamw';
 import { registerWebgpuAdamWMany } from './adamw-many';
 import { registerWebgpuAttentionProbs } from './attention-probs';
 import { registerWebgpuBatchNorm } from './batch-norm';
+import { registerWebgpuConv } from './conv';
 import { registerWebgpuGelu } from './gelu';
 import { registerWebgpuLabelSmoothedCE } from './label-smoothed-ce';
 import { registerWebgpuLayerNorm } from './layer-norm';
@@ -26,5 +27,6 @@ export function registerWebgpuKernels(): string[] {
     ...registerWebgpuAttentionProbs(),
     ...registerWebgpuMatMul(),
     ...registerWebgpuGelu(),
+    ...registerWebgpuConv(),
   ];
 }
