@@ -1,5 +1,5 @@
 import { gpuDeviceBytes, gpuFit } from '#main/engine/backend/gpu-fit';
-import { adapterLine } from '#main/engine/backend/index';
+import { adapterLine, webgpuPrecisionLine } from '#main/engine/backend/index';
 import { stepDispatchTracker } from '#main/engine/backend/webgpu-counters';
 import { type EngineSession, parseBestValidation, trainingLoop, VALIDATION_METRIC } from '#main/engine/index';
 import { DEFAULT_ADAM } from '#main/engine/train/adamw';
@@ -61,8 +61,11 @@ export async function runTrainJob(
       backend: {
         name: s.backend.name,
         version: s.backend.version,
-        // the GPU adapter (vendor, architecture, description, limits) is recorded with the run
-        device: s.backend.adapter ? `gpu ${adapterLine(s.backend.adapter)}` : s.backend.device,
+        // the GPU adapter (vendor, architecture, description, limits) and the matrix products'
+        // precision (BIOMED_WEBGPU_PRECISION) are recorded with the run
+        device: s.backend.adapter
+          ? `gpu ${adapterLine(s.backend.adapter)}; ${webgpuPrecisionLine()}`
+          : s.backend.device,
         threads: s.backend.threads,
       },
       params,

@@ -39,18 +39,24 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
     0,
   );
   const cpuOnly = [...scales].every((s) => s.startsWith('cpu-'));
-  const [draft, setDraft] = useState(() => recipeDraft('vqa', 1000, true));
+  // CPU rungs from random weights: the per-width learning rate (blank = each rung its own).
+  const fromRandom = init === '' ? { scales: [...scales] } : null;
+  const scalesKey = [...scales].sort().join(',');
+  const [draft, setDraft] = useState(() => recipeDraft('vqa', 1000, true, { scales: ['cpu-xs'] }));
 
   useEffect(() => {
     if (!preset) return;
     setTask(preset.task as TaskId);
     setWeights(new Map([[preset.id, 1]]));
   }, [preset]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the recipe follows the task and data size
-  useEffect(() => setDraft(recipeDraft(task, trainExamples || 1000, cpuOnly)), [task, trainExamples]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the recipe follows the task, data size, rungs and init
+  useEffect(
+    () => setDraft(recipeDraft(task, trainExamples || 1000, cpuOnly, fromRandom)),
+    [task, trainExamples, scalesKey, init],
+  );
 
   const backend = info?.backends.find((b) => b.chosen)?.name ?? 'wasm';
-  const { values, errors } = validateHyper(draft);
+  const { values, errors } = validateHyper(draft, { lrPerRung: cpuOnly && init === '' });
   const seedList = parseSeeds(seeds);
   const limit = evalLimit.trim() === '' ? null : Number(evalLimit);
   const limitError =
@@ -204,7 +210,7 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
         errors={errors}
         source={TASK_HYPERPARAMETERS[task].source}
         onChange={setDraft}
-        onReset={() => setDraft(recipeDraft(task, trainExamples || 1000, cpuOnly))}
+        onReset={() => setDraft(recipeDraft(task, trainExamples || 1000, cpuOnly, fromRandom))}
       />
       <EvaluationChoice
         split={evalSplit}
