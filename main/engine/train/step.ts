@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { sharedView } from '#main/engine/kernels/lean-ops';
 import { makeContext } from '#main/engine/model/context';
 import { forwardHidden } from '#main/engine/model/model';
 import type { ModelWeights } from '#main/engine/model/weights';
@@ -118,8 +119,9 @@ function microSteps(
   const vars = [...weights.values()].filter((v) => v.trainable);
   const nameOf = new Map([...weights].map(([n, v]) => [v.name, n]));
   const grads = new Map<string, tf.Tensor>();
+  // the buffers' data as it was (a reference, no kernel call; assign gives a variable new data)
   const buffersBefore = new Map(
-    [...weights].filter(([, v]) => !v.trainable).map(([n, v]) => [n, tf.clone(v)]),
+    [...weights].filter(([, v]) => !v.trainable).map(([n, v]) => [n, sharedView(v)]),
   );
   let lossSum: tf.Tensor | undefined; // scalar, on the device
   let ntokens = 0;
