@@ -112,19 +112,21 @@ test('import, fine-tune, watch, cancel and resume, evaluate, compare, export LaT
   expect(tex.text).toContain('\\begin{tabular}');
   expect(tex.text).toContain('Run & Scale & Dataset');
   // One row per run: name, scale, dataset, the examples scored (40 test questions; closed and open
-  // figures on fewer), then accuracy with its 95% interval.
+  // figures on fewer), the decoding and metric pipeline, then accuracy with its 95% interval.
   const row = (scale: string) =>
     new RegExp(
-      `vqa-rad ${scale}[^&\\n]* & ${scale} & VQA-RAD & 40( \\(\\d+ to 40 per figure\\))? & (\\\\textbf\\{)?\\d\\.\\d{3}\\}? \\{\\\\scriptsize \\[\\d\\.\\d{3}, \\d\\.\\d{3}\\]\\}`,
+      `vqa-rad ${scale}[^&\\n]* & ${scale} & VQA-RAD & 40( \\(\\d+ to 40 per figure\\))? & [^&\\n]*released[^&\\n]* & (\\\\textbf\\{)?\\d\\.\\d{3}\\}? \\{\\\\scriptsize \\[\\d\\.\\d{3}, \\d\\.\\d{3}\\]\\}`,
     );
   expect(tex.text).toMatch(row('cpu-xs'));
   expect(tex.text).toMatch(row('cpu-s'));
   expect(tex.text).toContain('accuracy\\_closed');
   expect(tex.text).toContain('\\textbf{');
   expect(tex.text).toContain('\\end{table}');
+  // The published VQA-RAD figures shown on the page, each with its source and example count.
+  expect(tex.text).toMatch(/reference: Instruct-BiomedGPT-S & [^\n]*& 451 & /);
   const csv = await compare.exportText('Export CSV');
   expect(csv.text.split('\n')[0]).toBe(
-    'Run,Scale,Dataset,Examples,accuracy,accuracy low,accuracy high,accuracy_closed,accuracy_closed low,accuracy_closed high,accuracy_open,accuracy_open low,accuracy_open high',
+    'Run,Scale,Dataset,Examples,Pipeline,accuracy,accuracy low,accuracy high,accuracy_closed,accuracy_closed low,accuracy_closed high,accuracy_open,accuracy_open low,accuracy_open high,Source',
   );
   const svg = await compare.exportText('Scaling SVG');
   expect(svg.text).toMatch(/^<svg[^>]+xmlns="http:\/\/www.w3.org\/2000\/svg"/);

@@ -1,4 +1,4 @@
-import type { EvaluationPipeline, PipelinePreset } from './domain/evaluation';
+import type { Decoding, EvaluationPipeline, PipelinePreset } from './domain/evaluation';
 import { type TaskId, taskOf } from './tasks';
 
 /**
@@ -73,4 +73,35 @@ export function describePipeline(p: EvaluationPipeline | null): string {
       : '';
   const head = p.preset === 'released' && p.script ? `as ${p.script}` : 'raw text';
   return [head, norm, answers, variant].filter(Boolean).join('; ');
+}
+
+/** The decoding in a few words: "beam 5, max 16, no-repeat 3, lenpen 0.7". */
+export function describeDecoding(d: Decoding): string {
+  return [
+    d.strategy === 'beam' ? `beam ${d.beam}` : d.strategy,
+    `max ${d.maxLength}`,
+    d.noRepeatNgram ? `no-repeat ${d.noRepeatNgram}` : '',
+    d.lenpen !== 1 ? `lenpen ${d.lenpen}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/**
+ * The pipeline in a table cell: preset, normalisation, metric variant ("released: _bioclean +
+ * punct., ROUGE-L coco"; "raw text"). `describePipeline` is the full sentence (its title).
+ */
+export function pipelineLabel(p: EvaluationPipeline | null): string {
+  if (!p) return 'raw text (older)';
+  const parts = [
+    p.textNormalization === 'bioclean'
+      ? '_bioclean'
+      : p.textNormalization === 'biomedgpt-caption'
+        ? '_bioclean + punct.'
+        : '',
+    p.answerNormalization === 'biomedgpt' ? 'lower-cased, tabs stripped' : '',
+    p.metrics.includes('rougeL_coco') ? 'ROUGE-L coco' : p.metrics.includes('rougeL') ? 'ROUGE stemmer' : '',
+  ].filter(Boolean);
+  const head = p.preset === 'released' ? 'released' : 'raw text';
+  return parts.length ? `${head}: ${parts.join(', ')}` : head;
 }

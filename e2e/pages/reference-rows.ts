@@ -5,7 +5,18 @@ export class ReferenceRows {
   constructor(private readonly page: Page) {}
 
   table() {
-    return this.page.getByRole('region', { name: 'Reference figures' }).getByRole('table');
+    return this.page
+      .getByRole('region', { name: 'Reference figures' })
+      .getByRole('table', { name: /^Reference figures/ });
+  }
+
+  /** Opens the Reproduce panel of a row (by model, dataset and metric) and returns it. */
+  async reproduce(model: string, dataset: string, metric: string) {
+    const what = `${model} ${dataset} ${metric}`;
+    await this.table()
+      .getByRole('button', { name: `Reproduce ${what}`, exact: true })
+      .click();
+    return this.page.getByRole('region', { name: `Reproduce ${what}`, exact: true });
   }
 
   async add(row: { model: string; value: string; params?: string; citation: string; asQuoted?: boolean }) {

@@ -4,6 +4,7 @@ import { WorkbenchError } from '#shared/api/errors';
 import type { ResourceEstimate } from '#shared/domain/experiment';
 import type { ResolvedHyperparameters } from '#shared/domain/hyperparameters';
 import type { ModelConfig } from '#shared/model/config';
+import { defaultLr } from '#shared/model/cpu-recipe';
 import {
   CPU_RUNG_DEFAULT_VOCAB,
   FAIRSEQ_VOCAB_SIZE,
@@ -162,7 +163,8 @@ export function planExperiment(
         return [{ datasetId: id, weight: 1 }];
       })
     : [input.datasets.map((d) => ({ datasetId: d.datasetId, weight: d.weight }))];
-  const lrs = sweep.lrs ?? [input.hyperparameters.lr ?? th.lr];
+  // No rate given: each scale takes its default (the per-width rule on CPU rungs from random weights).
+  const lrs: readonly (number | null)[] = sweep.lrs ?? [input.hyperparameters.lr ?? null];
   const seeds = sweep.seeds ?? [input.hyperparameters.seed ?? 1];
   const plans: RunPlan[] = [];
   for (const scale of scales) {
@@ -181,7 +183,8 @@ export function planExperiment(
       const init = initCheckpoint(ctx, input, scale);
       for (const lr of lrs) {
         for (const seed of seeds) {
-          const h = resolveHyperparameters(input, scale, examples, lr, seed);
+          const rate = lr ?? defaultLr(scale, input.init.type === 'none', th.lr);
+          const h = resolveHyperparameters(input, scale, examples, rate, seed);
           const fromWeights = initConfig(ctx, input);
           const config: ModelConfig = fromWeights
             ? { ...fromWeights, imageSize: h.imageSize }

@@ -38,7 +38,16 @@ function reproduction(
 }
 
 /** `referenceRows.reproduce` / `.reproduction`: a reference row re-measured as an ordinary evaluation. */
-export const reproduceHandlers: Handlers<'referenceRows.reproduce' | 'referenceRows.reproduction'> = {
+export const reproduceHandlers: Handlers<
+  'referenceRows.plan' | 'referenceRows.reproduce' | 'referenceRows.reproduction'
+> = {
+  'referenceRows.plan': ({ rowId, datasetId }, ctx) => {
+    const row = rowOf(ctx, rowId);
+    const dataset = datasetId ? ctx.store.datasets.get(datasetId) : undefined;
+    if (datasetId && !dataset)
+      throw new WorkbenchError('invalid_input', `No dataset with id "${datasetId}"`, 'datasetId');
+    return reproductionPlan(row, dataset?.task ?? row.task ?? 'vqa');
+  },
   'referenceRows.reproduce': (input, ctx) => {
     const row = rowOf(ctx, input.rowId);
     const w = ctx.store.weights.get(input.weightsId);
@@ -58,6 +67,15 @@ export const reproduceHandlers: Handlers<'referenceRows.reproduce' | 'referenceR
         'datasetId',
       );
     const plan = reproductionPlan(row, dataset.task, input.split);
+    const running = ctx.store.evaluations
+      .list({ weightsId: w.id, datasetId: dataset.id })
+      .find((e) => e.pipeline?.reproduces === row.id && (e.status === 'queued' || e.status === 'running'));
+    if (running)
+      throw new WorkbenchError(
+        'invalid_input',
+        `This row is already being reproduced with "${w.name}" on "${dataset.name}" (evaluation ${running.id.slice(0, 8)}, ${running.status}): wait for it or cancel it`,
+        'rowId',
+      );
     const evaluation = queueEvaluation(ctx, {
       weights: { id: w.id, name: w.name, checkpointPath: weightsCheckpointPath(ctx.store, w.id) },
       datasetId: dataset.id,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EvaluationMode } from '#shared/domain/evaluation';
 import { ReferenceRow, ReferenceRowInput } from '#shared/domain/reference-row';
-import { ReproduceRequest, Reproduction } from '#shared/domain/reproduction';
+import { ReproduceRequest, Reproduction, ReproductionPlan } from '#shared/domain/reproduction';
 import { method } from './define';
 
 /** Filter of `referenceRows.list`; datasets match by name without case or punctuation. */
@@ -26,6 +26,11 @@ export const referenceRowMethods = {
     z.object({ id: z.string().min(1) }).strict(),
     z.object({ id: z.string() }),
     'Delete one of the user’s reference rows (published ones cannot be deleted)',
+  ),
+  'referenceRows.plan': method(
+    z.object({ rowId: z.string().min(1), datasetId: z.string().min(1).optional() }).strict(),
+    ReproductionPlan,
+    'What reproducing a reference row would run: its mode and split, its script’s decoding and metric pipeline (for the dataset’s task when given)',
   ),
   'referenceRows.reproduce': method(
     ReproduceRequest,

@@ -8,8 +8,12 @@ import { resolveDataset, resolveRun, resolveWeights } from '#main/cli/resolve';
 import { formatTable } from '#main/cli/table';
 import type { ServiceContext } from '#main/services/context';
 import type { EvaluationSummary } from '#shared/domain/evaluation';
+import { describeDecoding, pipelineLabel } from '#shared/evaluation-pipelines';
 
-/** Prints evaluations as a table: run, dataset/split, mode, decoding, every metric with its CI. */
+/**
+ * Prints evaluations as a table: run, dataset/split, mode, decoding, the metric pipeline
+ * (normalisation, metric variant), every metric with its CI.
+ */
 export function printEvaluations(
   io: CliIO,
   evaluations: readonly EvaluationSummary[],
@@ -22,7 +26,7 @@ export function printEvaluations(
   const names = [...new Set(evaluations.flatMap((e) => Object.keys(e.metrics)))];
   io.out(
     `${formatTable(
-      ['run', 'data', 'mode', 'decoding', 'n', ...names.map((n) => `${n} [95% CI]`)],
+      ['run', 'data', 'mode', 'decoding', 'pipeline', 'n', ...names.map((n) => `${n} [95% CI]`)],
       evaluations.map((e) => [
         e.runId
           ? (ctx.store.runs.get(e.runId)?.name ?? e.runId.slice(0, 8))
@@ -31,7 +35,8 @@ export function printEvaluations(
             : '',
         `${e.datasetName ?? e.datasetId}/${e.split}`,
         e.mode,
-        e.decoding.strategy,
+        describeDecoding(e.decoding),
+        pipelineLabel(e.pipeline),
         e.status === 'succeeded' ? String(e.done) : e.status,
         ...names.map((n) => formatCi(e.metrics[n])),
       ]),
@@ -44,7 +49,7 @@ export const evalCommand: Command = {
   name: 'eval',
   summary: 'Evaluate a run, or imported weights, on a dataset split (zero-shot when it never trained on it)',
   usage:
-    'biomed eval --run RUN | --weights W --dataset D [--split test] [--zero-shot] [--strategy greedy|beam|trie|allcand] [--beam K] [--max-length N] [--limit N] [--cluster NAME] [--json]',
+    'biomed eval --run RUN | --weights W --dataset D [--split test] [--zero-shot] [--strategy greedy|beam|trie|allcand] [--beam K] [--max-length N] [--raw] [--limit N] [--cluster NAME] [--json]',
   async run(argv, io) {
     const { values } = parseArgs({
       args: [...argv],
@@ -58,6 +63,7 @@ export const evalCommand: Command = {
         beam: { type: 'string' },
         'max-length': { type: 'string' },
         limit: { type: 'string' },
+        raw: { type: 'boolean' },
         cluster: { type: 'string' },
         json: { type: 'boolean' },
       },
@@ -81,6 +87,7 @@ export const evalCommand: Command = {
               },
             }
           : {}),
+        ...(values.raw ? { pipeline: 'raw' } : {}),
         ...(values.limit ? { limit: Number(values.limit) } : {}),
         ...(values.cluster ? { cluster: values.cluster } : {}),
       });

@@ -4,6 +4,7 @@ import { registerWebgpuKernels } from '#main/engine/kernels/webgpu/register';
 import { registerFusedAdamW } from './adamw-fused';
 import { registerAdamWMany } from './adamw-many';
 import { registerBatchNorm } from './batch-norm';
+import { registerBatchNormRunning } from './batch-norm-running';
 import { registerDense } from './dense';
 import { registerLabelSmoothedCE } from './label-smoothed-ce';
 import { registerLayerNorm } from './layer-norm';
@@ -56,7 +57,7 @@ export function registerCustomKernels(backend: BackendName): string[] {
     kernels.push('Sum:leading-rows', 'Mean:leading-rows');
     replaceWasmKernel(wasmGatherConfig(stockWasmKernel(tf.GatherV2)));
     kernels.push('GatherV2:row-copies');
-    kernels.push(...registerDense(), ...registerWasmGelu());
+    kernels.push(...registerDense(), ...registerWasmGelu(), ...registerBatchNormRunning());
   }
   if (backend === 'wasm' || backend === 'cpu') {
     const fused = [

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { labelSmoothedCE } from '#main/engine/kernels/label-smoothed-ce';
-import { maxBindingBytes } from '#main/engine/kernels/webgpu/flat';
+import { maxBindingBytes, onHost } from '#main/engine/kernels/webgpu/flat';
 import type { WebGpuLike } from '#main/engine/kernels/webgpu/program';
 import type { ForwardContext } from '#main/engine/model/context';
 import { projectOutput } from '#main/engine/model/decoder';
@@ -82,11 +82,14 @@ export function lossChunkRows(vocab: number, bytes: number): number {
   return rows;
 }
 
-/** Rows [r0, r0 + m) of a [n, V] tensor; from its host values when the whole is too large to bind. */
+/**
+ * Rows [r0, r0 + m) of a [n, V] tensor: from its host values when the whole is too large to bind
+ * and still on the host (batchTensors makes the answer mask there and only the loss reads it).
+ */
 function rowsOf(t: tf.Tensor2D, r0: number, m: number, maxBytes: number): tf.Tensor2D {
   const v = t.shape[1];
-  if (t.size * 4 <= maxBytes) return tf.slice(t, [r0, 0], [m, v]);
-  // batchTensors builds the mask on the host and nothing has read it on the device yet
+  const gpu = tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as WebGpuLike) : undefined;
+  if (t.size * 4 <= maxBytes || (gpu && !onHost(gpu, t))) return tf.slice(t, [r0, 0], [m, v]);
   return tf.tensor2d((t.dataSync() as Float32Array).subarray(r0 * v, (r0 + m) * v), [m, v]);
 }
 

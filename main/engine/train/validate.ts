@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { makeContext } from '#main/engine/model/context';
-import { forward } from '#main/engine/model/model';
+import { forwardHidden } from '#main/engine/model/model';
 import type { ModelWeights } from '#main/engine/model/weights';
 import type { ModelConfig } from '#shared/model/config';
 import type { PreparedBatch } from './batch';
-import { trainingLoss } from './loss';
+import { outputLoss } from './loss';
 import { batchTensors, disposeBatchTensors } from './tensors';
 
 /** The metric the validation stage reports (nats per target token; lower is better). */
@@ -45,7 +45,7 @@ export async function validationLoss(
       try {
         const ctx = makeContext(state.config, state.weights, false);
         const next = tf.tidy(() =>
-          tf.add(sum, trainingLoss(forward(ctx, inputs), inputs.targets, 0, inputs.allowed)),
+          tf.add(sum, outputLoss(ctx, forwardHidden(ctx, inputs), inputs.targets, 0, inputs.allowed)),
         );
         sum.dispose();
         sum = next;

@@ -5,6 +5,10 @@ export interface Line {
   readonly y: readonly (number | null)[];
   /** A reference figure (published or the user's own), drawn dashed: never a run. */
   readonly reference?: boolean;
+  /** Where a reference line's figures come from (exported figures print it). */
+  readonly source?: string;
+  /** The example count(s) its figures are over, as text ("451", "451, 2,000"). */
+  readonly n?: string;
 }
 
 /**

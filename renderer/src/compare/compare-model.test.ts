@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvaluationSummary } from '#shared/domain/evaluation';
 import type { RunDetail } from '#shared/domain/run';
+import { evaluationPipeline } from '#shared/evaluation-pipelines';
 import { type CompareRun, headlineEvaluation, metricTable, scalingLines } from './compare-model';
 
 const run = (
@@ -27,6 +28,8 @@ const evaluation = (split: 'test' | 'validation', acc: number, createdAt = '2026
     mode: 'finetuned',
     status: 'succeeded',
     createdAt,
+    decoding: { strategy: 'trie', beam: 1, maxLength: 16, noRepeatNgram: 0, lenpen: 1 },
+    pipeline: evaluationPipeline('vqa', 'released'),
     metrics: { accuracy: { estimate: acc, low: acc - 0.05, high: acc + 0.05, n: 100 } },
   }) as unknown as EvaluationSummary;
 
@@ -47,13 +50,15 @@ describe('compare model', () => {
       { run: run('a', 'cpu-xs', 1e6), evaluations: [evaluation('test', 0.5)] },
       { run: run('b', 'cpu-s', 4e6, 'VQA-RAD', 0.7), evaluations: [] },
     ]);
-    expect(t.columns).toEqual(['Run', 'Scale', 'Dataset', 'Examples', 'accuracy']);
+    expect(t.columns).toEqual(['Run', 'Scale', 'Dataset', 'Examples', 'Pipeline', 'accuracy']);
     // The example count each run was scored on (none known for a best metric without evaluation).
     expect(t.rows.map((r) => r[3])).toEqual(['100', '']);
-    expect(t.rows.map((r) => r[4])).toEqual([0.5, 0.7]);
-    expect(t.intervals?.[0]?.[4]).toEqual([0.45, 0.55]);
-    expect(t.intervals?.[1]?.[4]).toBeNull();
-    expect([...(t.best ?? [])]).toEqual(['1:4']);
+    // How each figure was made: decoding, answer normalisation (none known without an evaluation).
+    expect(t.rows.map((r) => r[4])).toEqual(['trie, max 16 · released: lower-cased, tabs stripped', '']);
+    expect(t.rows.map((r) => r[5])).toEqual([0.5, 0.7]);
+    expect(t.intervals?.[0]?.[5]).toEqual([0.45, 0.55]);
+    expect(t.intervals?.[1]?.[5]).toBeNull();
+    expect([...(t.best ?? [])]).toEqual(['1:5']);
   });
   it('names imported weights as the scale and gives a range when figures have fewer examples', () => {
     const e = evaluation('test', 0.5);

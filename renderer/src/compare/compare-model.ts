@@ -1,5 +1,6 @@
 import type { EvaluationSummary, MetricWithCi } from '#shared/domain/evaluation';
 import type { RunDetail } from '#shared/domain/run';
+import { describeDecoding, pipelineLabel } from '#shared/evaluation-pipelines';
 import type { Line } from '../charts/align';
 import { bestPerColumn, type Cell, type ResultTable } from '../export/table';
 
@@ -53,23 +54,27 @@ export function exampleCount(r: CompareRun, metrics: Record<string, MetricWithCi
   return least < all ? `${fmt(all)} (${fmt(least)} to ${fmt(all)} per figure)` : all.toLocaleString('en-US');
 }
 
-/** The metrics table: one row per run (name, scale, dataset, examples), one column per metric. */
+/** How a run's figures were made (its headline evaluation's decoding and metric pipeline), '' when unknown. */
+export function pipelineCell(r: CompareRun): string {
+  const e = headlineEvaluation(r);
+  return e ? `${describeDecoding(e.decoding)} · ${pipelineLabel(e.pipeline)}` : '';
+}
+
+/** The metrics table: one row per run (name, scale, dataset, examples, pipeline), one column per metric. */
 export function metricTable(runs: readonly CompareRun[]): ResultTable {
   const per = runs.map(runMetrics);
   const names = [...new Set(per.flatMap((m) => Object.keys(m)))].sort();
-  const fixed = ['Run', 'Scale', 'Dataset', 'Examples'];
+  const fixed = ['Run', 'Scale', 'Dataset', 'Examples', 'Pipeline'];
   const rows: Cell[][] = runs.map((r, i) => [
     runLabel(r.run),
     runScale(r.run),
     r.run.datasetName ?? '',
     exampleCount(r, per[i] ?? {}),
+    pipelineCell(r),
     ...names.map((n) => per[i]?.[n]?.estimate ?? null),
   ]);
   const intervals = runs.map((_, i) => [
-    null,
-    null,
-    null,
-    null,
+    ...fixed.map(() => null),
     ...names.map((n) => {
       const m = per[i]?.[n];
       return m && m.low !== null && m.high !== null ? ([m.low, m.high] as [number, number]) : null;

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { useQuery } from '../api/use-query';
 import { EmptyState } from '../components/empty-state';
 import { ErrorBanner } from '../components/error-banner';
-import { referenceLines } from '../reference/reference-lines';
+import { plottedReferenceRows, referenceLines } from '../reference/reference-lines';
 import { ReferenceSection } from '../reference/reference-section';
 import { href } from '../routes';
 import { metricNames, metricTable, runScale, scalingLines } from './compare-model';
@@ -45,6 +45,7 @@ export function ComparePage({ ids }: { ids: readonly string[] }) {
   const cLines = runs ? curveLines(runs, curves, metric) : [];
   const sLines = runs ? scalingLines(runs, sMetric) : [];
   const refLines = referenceLines(refs.data ?? [], sMetric, datasets);
+  const shownRefs = (refs.data ?? []).filter((r) => metrics.length === 0 || metrics.includes(r.metric));
   const diff = runs
     ? configDiff(
         runs.map((r) => ({
@@ -73,13 +74,14 @@ export function ComparePage({ ids }: { ids: readonly string[] }) {
         <>
           <ExportBar
             table={table}
+            references={shownRefs}
             diff={diff}
             runNames={runNames}
             figures={[
               {
                 title: 'Scaling',
                 file: 'scaling',
-                lines: sLines,
+                lines: [...sLines, ...refLines],
                 xLabel: 'parameters',
                 yLabel: sMetric,
                 logX: true,
@@ -102,18 +104,14 @@ export function ComparePage({ ids }: { ids: readonly string[] }) {
             not runs: never in the table above, never its best value.
           </p>
           <ErrorBanner error={refs.error} />
-          <ReferenceSection
-            rows={(refs.data ?? []).filter((r) => metrics.length === 0 || metrics.includes(r.metric))}
-            datasets={datasets}
-            mode="finetuned"
-            onChange={refs.reload}
-          />
+          <ReferenceSection rows={shownRefs} datasets={datasets} mode="finetuned" onChange={refs.reload} />
           <h2>Scaling</h2>
           <ScalingView
             metric={sMetric}
             metrics={metrics}
             lines={sLines}
             references={refLines}
+            referenceRows={plottedReferenceRows(refs.data ?? [], sMetric, datasets)}
             onMetric={setScaleMetric}
           />
           <h2>Curves</h2>

@@ -10,6 +10,19 @@ describe('hyperparameter draft', () => {
     expect(Number(d.steps)).toBeLessThanOrEqual(200);
     expect(validateHyper(d).values?.lr).toBe(5e-5);
   });
+  it('suggests the per-width learning rate for CPU rungs from random weights (issue 25)', () => {
+    expect(recipeDraft('vqa', 900, true, { scales: ['cpu-xs'] }).lr).toBe('0.0005');
+    expect(recipeDraft('vqa', 900, true, { scales: ['cpu-m'] }).lr).toBe('0.000125');
+    // several rungs: blank, each takes its own; valid only where the form allows it
+    const ladder = recipeDraft('vqa', 900, true, { scales: ['cpu-xs', 'cpu-s', 'cpu-m'] });
+    expect(ladder.lr).toBe('');
+    expect(validateHyper(ladder, { lrPerRung: true }).values).not.toBeNull();
+    expect(validateHyper(ladder, { lrPerRung: true }).values?.lr).toBeUndefined();
+    expect(validateHyper(ladder).errors.lr).toBe('Learning rate must be a number');
+    // from a checkpoint or on a paper scale: the task's fine-tuning rate
+    expect(recipeDraft('vqa', 900, true, null).lr).toBe('0.00005');
+    expect(recipeDraft('vqa', 900, false, { scales: ['Base'] }).lr).toBe('0.00005');
+  });
   it('names each invalid field in words', () => {
     const d = { ...recipeDraft('vqa', 100, true), lr: 'fast', batchSize: '2.5', warmupRatio: '3' };
     const { values, errors } = validateHyper(d);

@@ -1,4 +1,6 @@
 import { Hyperparameters } from '#shared/domain/hyperparameters';
+import { CPU_RUNG_BASE_LR, cpuRungLr } from '#shared/model/cpu-recipe';
+import { isCpuRung, PRESETS, type PresetName } from '#shared/model/presets';
 import { TASK_HYPERPARAMETERS } from '#shared/task-hyperparameters';
 import type { TaskId } from '#shared/tasks';
 
@@ -39,7 +41,11 @@ const field = (key: HyperKey, label: string, hint: string): HyperField => {
 
 /** The form fields, in display order. */
 export const HYPER_FIELDS: readonly HyperField[] = [
-  field('lr', 'Learning rate', 'peak, after warmup'),
+  field(
+    'lr',
+    'Learning rate',
+    `peak, after warmup; blank: each CPU rung its own (${CPU_RUNG_BASE_LR} x 64 / width)`,
+  ),
   field('steps', 'Training steps', 'optimizer updates'),
   field('batchSize', 'Batch size', 'examples per step'),
   field('warmupRatio', 'Warmup ratio', 'share of steps'),
@@ -52,19 +58,29 @@ export const HYPER_FIELDS: readonly HyperField[] = [
 
 /** The form's text, field by field (what the user typed, validated on the fly). */
 export type HyperDraft = Record<HyperKey, string>;
-export type Hyper = Record<HyperKey, number>;
+/** The numbers of a valid form; no `lr` when every rung takes its own (CPU rungs from random weights). */
+export type Hyper = Omit<Record<HyperKey, number>, 'lr'> & { lr?: number };
 
 /**
  * The spec's recipe for a task (spec §2.2), as form text. Steps come from the recipe's epochs
- * over the training split, capped so a first run on a CPU finishes in minutes, not days.
+ * over the training split, capped so a first run on a CPU finishes in minutes, not days. CPU
+ * rungs from random weights take the per-width rate of shared/model/cpu-recipe.ts (the task's
+ * rate is for pretrained weights): the rung's own for one rung, blank (each its own) for several.
  */
-export function recipeDraft(task: TaskId, trainExamples: number, cpu: boolean): HyperDraft {
+export function recipeDraft(
+  task: TaskId,
+  trainExamples: number,
+  cpu: boolean,
+  fromRandom: { readonly scales: readonly PresetName[] } | null = null,
+): HyperDraft {
   const r = TASK_HYPERPARAMETERS[task];
   const batch = cpu ? 8 : 32;
   const epochSteps = Math.max(1, Math.ceil(trainExamples / batch));
   const steps = cpu ? Math.min(r.epochs * epochSteps, 200) : r.epochs * epochSteps;
+  const rungs = fromRandom?.scales ?? [];
+  const perRung = rungs.length > 0 && rungs.every(isCpuRung);
   return {
-    lr: String(r.lr),
+    lr: !perRung ? String(r.lr) : rungs.length === 1 ? String(cpuRungLr(PRESETS[rungs[0]!])) : '',
     steps: String(steps),
     batchSize: String(batch),
     warmupRatio: String(r.warmupRatio),
@@ -76,15 +92,22 @@ export function recipeDraft(task: TaskId, trainExamples: number, cpu: boolean): 
   };
 }
 
-/** Checks every field; returns the numbers when all are valid, and a message per invalid field. */
-export function validateHyper(d: HyperDraft): {
+/**
+ * Checks every field; returns the numbers when all are valid, and a message per invalid field.
+ * With `lrPerRung` (CPU rungs from random weights) a blank learning rate is valid: each rung its own.
+ */
+export function validateHyper(
+  d: HyperDraft,
+  opts: { readonly lrPerRung?: boolean } = {},
+): {
   values: Hyper | null;
   errors: Partial<Record<HyperKey, string>>;
 } {
   const errors: Partial<Record<HyperKey, string>> = {};
-  const values = {} as Hyper;
+  const values = {} as Record<HyperKey, number>;
   for (const f of HYPER_FIELDS) {
     const text = d[f.key].trim();
+    if (f.key === 'lr' && text === '' && opts.lrPerRung) continue;
     const v = Number(text);
     if (text === '' || !Number.isFinite(v)) errors[f.key] = `${f.label} must be a number`;
     else if (f.integer && !Number.isInteger(v)) errors[f.key] = `${f.label} must be a whole number`;

@@ -7,6 +7,7 @@ import { useQuery } from '../api/use-query';
 import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
 import { SelectField, TextField } from '../components/field';
+import { clusterOption } from '../components/where-field';
 import { href } from '../routes';
 import { DatasetChoice } from './dataset-choice';
 import { EvaluationChoice } from './evaluation-choice';
@@ -39,18 +40,24 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
     0,
   );
   const cpuOnly = [...scales].every((s) => s.startsWith('cpu-'));
-  const [draft, setDraft] = useState(() => recipeDraft('vqa', 1000, true));
+  // CPU rungs from random weights: the per-width learning rate (blank = each rung its own).
+  const fromRandom = init === '' ? { scales: [...scales] } : null;
+  const scalesKey = [...scales].sort().join(',');
+  const [draft, setDraft] = useState(() => recipeDraft('vqa', 1000, true, { scales: ['cpu-xs'] }));
 
   useEffect(() => {
     if (!preset) return;
     setTask(preset.task as TaskId);
     setWeights(new Map([[preset.id, 1]]));
   }, [preset]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the recipe follows the task and data size
-  useEffect(() => setDraft(recipeDraft(task, trainExamples || 1000, cpuOnly)), [task, trainExamples]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the recipe follows the task, data size, rungs and init
+  useEffect(
+    () => setDraft(recipeDraft(task, trainExamples || 1000, cpuOnly, fromRandom)),
+    [task, trainExamples, scalesKey, init],
+  );
 
   const backend = info?.backends.find((b) => b.chosen)?.name ?? 'wasm';
-  const { values, errors } = validateHyper(draft);
+  const { values, errors } = validateHyper(draft, { lrPerRung: cpuOnly && init === '' });
   const seedList = parseSeeds(seeds);
   const limit = evalLimit.trim() === '' ? null : Number(evalLimit);
   const limitError =
@@ -184,13 +191,7 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
           id="exp-target"
           label="Run on"
           value={cluster}
-          options={[
-            { value: '', label: 'This machine' },
-            ...(clusters ?? []).map((c) => ({
-              value: c.name,
-              label: `Cluster ${c.name} (${c.partition ?? 'default partition'}, ${c.gpus > 0 ? `${c.gpus} GPU, ` : ''}${c.timeLimit})`,
-            })),
-          ]}
+          options={[{ value: '', label: 'This machine' }, ...(clusters ?? []).map(clusterOption)]}
           hint={
             cluster
               ? 'One Slurm job per run; a sweep is one job array. Follow it in History.'
@@ -204,7 +205,7 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
         errors={errors}
         source={TASK_HYPERPARAMETERS[task].source}
         onChange={setDraft}
-        onReset={() => setDraft(recipeDraft(task, trainExamples || 1000, cpuOnly))}
+        onReset={() => setDraft(recipeDraft(task, trainExamples || 1000, cpuOnly, fromRandom))}
       />
       <EvaluationChoice
         split={evalSplit}

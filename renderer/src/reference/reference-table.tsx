@@ -9,77 +9,94 @@ export function ReferenceTable({
   rows,
   caption,
   onDelete,
+  onReproduce,
 }: {
   rows: readonly ReferenceRow[];
   caption: string;
   onDelete?: (row: ReferenceRow) => void;
+  /** Offers "Reproduce" on every row (the panel is the caller's). */
+  onReproduce?: (row: ReferenceRow) => void;
 }) {
   if (rows.length === 0) return <p className="hint">No reference figures for these datasets.</p>;
   const spans = sourceSpans(rows);
+  // Delete is for the user's own rows: no column for it when every row is published.
+  const deletable = onDelete && rows.some((r) => r.origin === 'user');
   return (
-    <table aria-label={caption} className="reference-table">
-      <caption className="hint" style={{ textAlign: 'left', captionSide: 'bottom' }}>
-        {caption}. Not measured by this workbench; values in the workbench's units, the source's figure in
-        brackets.
-      </caption>
-      <thead>
-        <tr>
-          <th>Reference</th>
-          <th>Parameters</th>
-          <th>Dataset</th>
-          <th>Mode</th>
-          <th>Metric</th>
-          <th>Value</th>
-          <th>Source</th>
-          {onDelete && <th aria-label="Actions" />}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r, i) => (
-          <tr key={r.id} className="reference-row">
-            <td>
-              <span className="badge">{r.origin === 'published' ? 'published' : 'yours'}</span> {r.model}
-            </td>
-            <td>{r.params ? formatParams(r.params) : '–'}</td>
-            <td>
-              {r.dataset} <span className="hint">{r.split}</span>
-            </td>
-            <td>{r.mode === 'zeroshot' ? 'zero-shot' : 'fine-tuned'}</td>
-            <td>
-              {r.metric}
-              {r.metricLabel && <div className="hint">{r.metricLabel}</div>}
-            </td>
-            <td>
-              {formatMetric(r.value)}
-              {r.valueText && <span className="ci">[{r.valueText}]</span>}
-              {r.n && <div className="hint">n = {r.n}</div>}
-            </td>
-            {spans[i] !== 0 && (
-              <td className="source" rowSpan={spans[i]}>
-                {r.asQuoted && <span className="badge as-quoted">as quoted</span>}{' '}
-                {r.url ? (
-                  <a href={r.url} target="_blank" rel="noreferrer">
-                    {r.citation}
-                  </a>
-                ) : (
-                  r.citation
-                )}
-                {r.note && <div className="hint">{r.note}</div>}
-              </td>
-            )}
-            {onDelete && (
+    <div className="table-scroll">
+      <table aria-label={caption} className="reference-table">
+        <caption className="hint" style={{ textAlign: 'left', captionSide: 'bottom' }}>
+          {caption}. Not measured by this workbench; values in the workbench's units, the source's figure in
+          brackets.
+        </caption>
+        <thead>
+          <tr>
+            <th>Reference</th>
+            <th>Parameters</th>
+            <th>Dataset</th>
+            <th>Metric</th>
+            <th>Value</th>
+            <th>Source</th>
+            {deletable && <th aria-label="Actions" />}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r, i) => (
+            <tr key={r.id} className="reference-row">
               <td>
-                {r.origin === 'user' && (
-                  <button type="button" className="danger" onClick={() => onDelete(r)}>
-                    Delete<span className="sr-only"> reference {r.model}</span>
+                <span className="badge">{r.origin === 'published' ? 'published' : 'yours'}</span> {r.model}
+              </td>
+              <td>{r.params ? formatParams(r.params) : '–'}</td>
+              <td>
+                {r.dataset}{' '}
+                <span className="hint">
+                  {r.split}, {r.mode === 'zeroshot' ? 'zero-shot' : 'fine-tuned'}
+                </span>
+              </td>
+              <td>
+                {r.metric}
+                {r.metricLabel && <div className="hint">{r.metricLabel}</div>}
+              </td>
+              <td>
+                {formatMetric(r.value)}
+                {r.valueText && <span className="ci">[{r.valueText}]</span>}
+                {r.n && <div className="hint">n = {r.n}</div>}
+                {onReproduce && (
+                  <button type="button" className="small" onClick={() => onReproduce(r)}>
+                    Reproduce
+                    <span className="sr-only">
+                      {' '}
+                      {r.model} {r.dataset} {r.metric}
+                    </span>
                   </button>
                 )}
               </td>
-            )}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+              {spans[i] !== 0 && (
+                <td className="source" rowSpan={spans[i]}>
+                  {r.asQuoted && <span className="badge as-quoted">as quoted</span>}{' '}
+                  {r.url ? (
+                    <a href={r.url} target="_blank" rel="noreferrer">
+                      {r.citation}
+                    </a>
+                  ) : (
+                    r.citation
+                  )}
+                  {r.note && <div className="hint">{r.note}</div>}
+                </td>
+              )}
+              {deletable && (
+                <td>
+                  {r.origin === 'user' && (
+                    <button type="button" className="danger" onClick={() => onDelete(r)}>
+                      Delete<span className="sr-only"> reference {r.model}</span>
+                    </button>
+                  )}
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

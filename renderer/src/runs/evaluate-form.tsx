@@ -1,11 +1,14 @@
 import { useState } from 'react';
 import { SPLITS, type Split } from '#shared/domain/dataset';
+import type { PipelinePreset } from '#shared/domain/evaluation';
 import type { RunSummary } from '#shared/domain/run';
 import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
 import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
 import { NumberField, SelectField } from '../components/field';
+import { PipelineChoice } from '../components/pipeline-note';
+import { useWhere, WhereField } from '../components/where-field';
 
 /** Queue an evaluation of the run's latest checkpoint on a dataset split. */
 export function EvaluateForm({ run, onQueued }: { run: RunSummary; onQueued: () => void }) {
@@ -14,11 +17,21 @@ export function EvaluateForm({ run, onQueued }: { run: RunSummary; onQueued: () 
   const [datasetId, setDatasetId] = useState(run.datasetId ?? '');
   const [split, setSplit] = useState<Split>('test');
   const [limit, setLimit] = useState('');
+  const [pipeline, setPipeline] = useState<PipelinePreset>('released');
+  // A cluster run's checkpoints are on its cluster: evaluated there unless the user picks here.
+  const where = useWhere(run.cluster?.cluster);
   const n = limit.trim() === '' ? null : Number(limit);
   const limitError =
     n !== null && (!Number.isInteger(n) || n < 1) ? 'A whole number above 0, or blank for all' : undefined;
   const { submit, busy, error } = useSubmit(async () => {
-    await api.invoke('evaluations.create', { runId: run.id, datasetId, split, ...(n ? { limit: n } : {}) });
+    await api.invoke('evaluations.create', {
+      runId: run.id,
+      datasetId,
+      split,
+      pipeline,
+      ...(n ? { limit: n } : {}),
+      ...where.cluster,
+    });
     onQueued();
   });
   return (
@@ -47,6 +60,8 @@ export function EvaluateForm({ run, onQueued }: { run: RunSummary; onQueued: () 
         error={limitError}
         onChange={setLimit}
       />
+      <PipelineChoice id="eval-pipeline" value={pipeline} onChange={setPipeline} />
+      <WhereField id="eval-where" {...where.field} />
       <button type="submit" disabled={busy || !datasetId || !!limitError}>
         Evaluate
       </button>

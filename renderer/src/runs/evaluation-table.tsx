@@ -1,8 +1,10 @@
 import type { EvaluationSummary } from '#shared/domain/evaluation';
+import { EvaluationStatus } from '../components/evaluation-status';
+import { PipelineNote } from '../components/pipeline-note';
 import { useBrowsedEvaluation } from '../evaluations/predictions-browser';
 import { formatMetric } from '../format';
 
-/** Evaluations with progress and each metric's estimate and 95% interval. */
+/** Evaluations with progress, decoding and metric pipeline, each metric's estimate and 95% interval. */
 export function EvaluationTable({ evaluations }: { evaluations: readonly EvaluationSummary[] }) {
   const browse = useBrowsedEvaluation(evaluations);
   if (evaluations.length === 0) return <p className="hint">Not evaluated yet.</p>;
@@ -18,6 +20,7 @@ export function EvaluationTable({ evaluations }: { evaluations: readonly Evaluat
               <th>Mode</th>
               <th>Status</th>
               <th>Examples</th>
+              <th>Decoding · metrics</th>
               {names.map((n) => (
                 <th key={n}>{n}</th>
               ))}
@@ -31,12 +34,14 @@ export function EvaluationTable({ evaluations }: { evaluations: readonly Evaluat
                 <td>{e.split}</td>
                 <td>{e.mode === 'zeroshot' ? 'zero-shot' : 'fine-tuned'}</td>
                 <td>
-                  <span className={`status status-${e.status}`}>{e.status}</span>
-                  {e.error && <div className="field-error">{e.error}</div>}
+                  <EvaluationStatus e={e} progress={false} />
                 </td>
                 <td>
                   {e.done.toLocaleString()}
                   {e.total ? ` / ${e.total.toLocaleString()}` : ''}
+                </td>
+                <td>
+                  <PipelineNote e={e} />
                 </td>
                 {names.map((n) => {
                   const m = e.metrics[n];

@@ -1,10 +1,13 @@
 import { useEffect, useState } from 'react';
+import type { PipelinePreset } from '#shared/domain/evaluation';
 import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
 import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
 import { EvaluationStatus } from '../components/evaluation-status';
 import { NumberField, SelectField } from '../components/field';
+import { PipelineChoice, PipelineNote } from '../components/pipeline-note';
+import { useWhere, WhereField } from '../components/where-field';
 import { useBrowsedEvaluation } from '../evaluations/predictions-browser';
 import { formatMetric } from '../format';
 
@@ -19,7 +22,9 @@ export function WeightsZeroShot() {
   const [weightsId, setWeightsId] = useState('');
   const [datasetId, setDatasetId] = useState('');
   const [limit, setLimit] = useState('');
+  const [pipeline, setPipeline] = useState<PipelinePreset>('released');
   const [tick, setTick] = useState(0);
+  const where = useWhere();
   const wid = weightsId || imported?.[0]?.id || '';
   const did = datasetId || datasets?.[0]?.id || '';
   const evals = useQuery('evaluations.list', { weightsId: wid || 'none' });
@@ -28,7 +33,13 @@ export function WeightsZeroShot() {
   const browse = useBrowsedEvaluation(fromWeights);
   const n = limit.trim() === '' ? null : Number(limit);
   const { submit, error } = useSubmit(async () => {
-    await api.invoke('evaluations.create', { weightsId: wid, datasetId: did, ...(n ? { limit: n } : {}) });
+    await api.invoke('evaluations.create', {
+      weightsId: wid,
+      datasetId: did,
+      pipeline,
+      ...(n ? { limit: n } : {}),
+      ...where.cluster,
+    });
     evals.reload();
   });
   useEffect(() => api.on('onDidChangeEvaluation', () => setTick((t) => t + 1)), [api]);
@@ -65,6 +76,8 @@ export function WeightsZeroShot() {
           placeholder="all"
           onChange={setLimit}
         />
+        <PipelineChoice id="zs-weights-pipeline" value={pipeline} onChange={setPipeline} />
+        <WhereField id="zs-weights-where" {...where.field} />
         <button type="button" className="primary" onClick={() => submit()} disabled={!wid || !did}>
           Evaluate weights zero-shot
         </button>
@@ -80,7 +93,7 @@ export function WeightsZeroShot() {
               <th>Weights</th>
               <th>Dataset</th>
               <th>Status</th>
-              <th>Decoding</th>
+              <th>Decoding · metrics</th>
               <th>Accuracy</th>
               <th>Closed</th>
               <th>Open</th>
@@ -98,8 +111,7 @@ export function WeightsZeroShot() {
                   <EvaluationStatus e={e} />
                 </td>
                 <td>
-                  {e.decoding.strategy}
-                  {e.decoding.strategy === 'beam' ? ` ${e.decoding.beam}` : ''}
+                  <PipelineNote e={e} />
                 </td>
                 <td>{formatMetric(e.metrics['accuracy']?.estimate)}</td>
                 <td>{formatMetric(e.metrics['accuracy_closed']?.estimate)}</td>

@@ -1,5 +1,6 @@
 import type { EvaluationSummary, MetricWithCi } from '#shared/domain/evaluation';
 import { EvaluationStatus } from '../components/evaluation-status';
+import { PipelineNote } from '../components/pipeline-note';
 import { useBrowsedEvaluation } from '../evaluations/predictions-browser';
 import { formatMetric } from '../format';
 
@@ -42,6 +43,7 @@ export function ZeroShotResults({
             <th>Dataset</th>
             <th>Split</th>
             <th>Status</th>
+            <th>Decoding · metrics</th>
             <th>Accuracy (zero-shot)</th>
             <th>Alignment accuracy</th>
             <th>Best fine-tuned accuracy</th>
@@ -57,6 +59,9 @@ export function ZeroShotResults({
                 <td>{e.split}</td>
                 <td>
                   <EvaluationStatus e={e} />
+                </td>
+                <td>
+                  <PipelineNote e={e} />
                 </td>
                 <td>
                   <Value m={e.metrics.accuracy} />
@@ -78,6 +83,9 @@ export function ZeroShotResults({
               </td>
               <td>{e.split}</td>
               <td>fine-tuned</td>
+              <td>
+                <PipelineNote e={e} />
+              </td>
               <td>–</td>
               <td>
                 <Value m={e.metrics.alignment_accuracy} />

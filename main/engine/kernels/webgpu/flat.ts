@@ -72,6 +72,12 @@ export function submit(backend: WebGpuLike): void {
   b.submitQueue();
 }
 
+/** Whether `t`'s values are still on the host (made there, never uploaded nor computed on the GPU). */
+export function onHost(backend: WebGpuLike, t: TensorInfo): boolean {
+  const d = asCopy(backend).tensorMap.get(t.dataId) as { values?: unknown; resource: unknown };
+  return d.values != null && d.resource == null;
+}
+
 /** The adapter's largest storage binding, in bytes. */
 export function maxBindingBytes(backend: WebGpuLike): number {
   return asCopy(backend).device.limits.maxStorageBufferBindingSize;
