@@ -10,6 +10,7 @@ import { registerLabelSmoothedCE } from './label-smoothed-ce';
 import { registerLayerNorm } from './layer-norm';
 import { registerResidualLayerNorm } from './residual-layer-norm';
 import { registerSumSquares } from './sum-squares';
+import { registerWasmAttentionProbs } from './wasm-attention-probs';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
 import { wasmConcatConfig, wasmSplitVConfig } from './wasm-concat-split';
 import { wasmConv2DBackpropFilterConfig, wasmConv2DBackpropInputConfig } from './wasm-conv-backprop';
@@ -58,6 +59,7 @@ export function registerCustomKernels(backend: BackendName): string[] {
     replaceWasmKernel(wasmGatherConfig(stockWasmKernel(tf.GatherV2)));
     kernels.push('GatherV2:row-copies');
     kernels.push(...registerDense(), ...registerWasmGelu(), ...registerBatchNormRunning());
+    kernels.push(...registerWasmAttentionProbs());
   }
   if (backend === 'wasm' || backend === 'cpu') {
     const fused = [
