@@ -304,7 +304,7 @@ describe.concurrent('on a real Slurm', () => {
     });
     report.push(
       '',
-      `## sweep: squeue -r -j ${array} (the fullest snapshot while it ran)`,
+      `## sweep: squeue -r -j ${array},${evalArray} (training array, evaluation array; the fullest snapshot while it ran)`,
       ...squeueLines,
       '',
       `## sweep: sacct -j ${array},${evalArray} -X`,
@@ -333,7 +333,11 @@ describe.concurrent('on a real Slurm', () => {
           `${(e.runName ?? '').padEnd(44)} ${e.split} n=${Object.values(e.metrics)[0]?.n ?? '?'} ${Object.entries(
             e.metrics,
           )
-            .map(([k, m]) => `${k} ${m.estimate?.toFixed(3)} [${m.low?.toFixed(3)}, ${m.high?.toFixed(3)}]`)
+            .filter(([, m]) => m.estimate !== null && m.estimate !== undefined)
+            .map(
+              ([k, m]) =>
+                `${k} ${m.estimate?.toFixed(3)} [${m.low?.toFixed(3)}, ${m.high?.toFixed(3)}] n=${m.n}`,
+            )
             .join('; ')}`,
       ),
     );
@@ -355,6 +359,7 @@ describe.concurrent('on a real Slurm', () => {
     expect(done.step).toBeLessThan(200);
   });
 
+  // A minute to the time limit, the resumed rest, then its evaluation: longer than the default.
   it('a job past its time limit ends failed with TIMEOUT and resumes from its checkpoint when resubmitted', async () => {
     const [run] = await submit(env.ctx, env.datasetId, 'short', 60, {
       hyperparameters: { checkpointEvery: 4 },
@@ -398,7 +403,7 @@ describe.concurrent('on a real Slurm', () => {
       '## evaluation requeued after the resubmitted run',
       `first evaluation job ${firstEvalJob}: ${first}; second ${evJob.jobId}: ${evJob.state}`,
     );
-  });
+  }, 360_000);
 
   it('a cluster without accounting is followed through scontrol and the job-completion log', async () => {
     const p = ClusterProfile.parse(
@@ -501,13 +506,6 @@ describe.concurrent('on a real Slurm', () => {
       '## --gres=gpu:1',
       `job ${done.cluster!.jobId} on ${done.cluster!.node}: ${gres.join(' ')}`,
     );
-    // `cluster test` of the GPU profile: Slurm hands the probe a GPU, the node has no NVIDIA ICD.
-    const probe = await env.ctx.invoke('clusters.test', { name: 'gpu' });
-    const backend = probe.steps.find((st) => st.name === 'backend');
-    expect(probe.ok, JSON.stringify(probe.steps)).toBe(true);
-    expect(backend!.detail).toMatch(/Slurm allocated GPU\(s\) \S+ but no NVIDIA Vulkan ICD/);
-    expect(backend!.detail).toMatch(/(wasm|tensorflow|cpu) is used instead\)$/);
-    report.push(`cluster test gpu, backend: ${backend!.detail}`);
     const refused = await submit(env.ctx, env.datasetId, 'nogpu', 2).catch((e: Error) => e);
     expect(refused).toBeInstanceOf(Error);
     expect((refused as Error).message).toMatch(/1 GPU\(s\).*partition "cpu" has no node with GPUs/);
@@ -529,7 +527,7 @@ describe.concurrent('on a real Slurm', () => {
     report.push('', '## scontrol requeue', `run folder: ${files}`);
   });
 
-  it('a preempted job (PreemptMode=REQUEUE) resumes from its checkpoint', async () => {
+  it('a preempted job (PreemptMode=REQUEUE) resumes from its checkpoint; cluster test of a GPU profile names the missing ICD', async () => {
     const [run] = await submit(env.ctx, env.datasetId, 'scavenge', 14, {
       hyperparameters: { checkpointEvery: 3 },
     });
@@ -555,6 +553,14 @@ describe.concurrent('on a real Slurm', () => {
       `## preemption by job ${urgent} (qos urgent)`,
       `sacct -D: ${history.replace(/\n/g, '; ')}`,
     );
+    // Only now (a pending GPU job ahead of the urgent one would hold back the preemption):
+    // `cluster test` of the GPU profile; Slurm hands the probe a GPU, the node has no NVIDIA ICD.
+    const probe = await env.ctx.invoke('clusters.test', { name: 'gpu' });
+    const backend = probe.steps.find((st) => st.name === 'backend');
+    expect(probe.ok, JSON.stringify(probe.steps)).toBe(true);
+    expect(backend!.detail).toMatch(/Slurm allocated GPU\(s\) \S+ but no NVIDIA Vulkan ICD/);
+    expect(backend!.detail).toMatch(/(wasm|tensorflow|cpu) is used instead\)$/);
+    report.push('', '## cluster test gpu (gpus: 1), its backend step', backend!.detail);
   });
 
   it('a job Slurm never reports ends after the grace time with that reason', async () => {
