@@ -30,6 +30,7 @@ export default defineConfig({
           worker: 'main/jobs/worker-entry.ts',
           'image-worker': 'main/jobs/image-worker-entry.ts',
           'node-worker': 'main/jobs/cluster/node-worker.ts',
+          'node-probe': 'main/jobs/cluster/node-probe.ts',
         }).filter(([, file]) => existsSync(file)),
       ),
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),

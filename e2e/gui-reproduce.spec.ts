@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { requireTorch } from '#main/data/weights/test-fixtures';
 import { wilsonInterval } from '#shared/reproduce';
 import { expect, repoRoot, test } from './fixtures';
+import { ComparePage } from './pages/compare';
 import { ReferenceRows } from './pages/reference-rows';
 import { SidebarNav } from './pages/sidebar';
 import { insertComparableRuns } from './seed';
@@ -114,6 +115,20 @@ test('reproduce a published row: needs, bad input, the row’s settings, the res
     // Every figure names its pipeline (the seeded evaluations predate pipelines: raw text).
     await expect(page.getByText('Every figure: trie, max 16 · raw text (older)')).toBeVisible();
     await shot('compare-scaling-reproduce');
+
+    // The exports carry the reference rows shown, with their sources and example counts.
+    const compare = new ComparePage(page);
+    const csv = await compare.exportText('Export CSV');
+    expect(csv.text.split('\n')[0]).toMatch(/,Pipeline,.*,Source$/);
+    expect(csv.text).toMatch(/reference: Instruct-BiomedGPT-S,33\.0M,VQA-RAD \(test\),451,/);
+    const svg = await compare.exportText('Scaling SVG');
+    expect(svg.text).toContain('stroke-dasharray');
+    expect(svg.text).toContain('(n = 451)');
+    const [png] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('group', { name: 'Export' }).getByRole('button', { name: 'Scaling PNG' }).click(),
+    ]);
+    await png.saveAs(join(shots, `${mode}-gui20-scaling-export.png`));
     expect(errors).toEqual([]);
   } finally {
     rmSync(src, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import type {
   MetricWithCi,
 } from '#shared/domain/evaluation';
 import type { RunStatus } from '#shared/domain/run';
+import { CLUSTER_COLUMNS, type ClusterColumns, clusterOf } from './run-rows';
 
 /** What a new evaluation is made of. */
 export interface NewEvaluation {
@@ -51,7 +52,7 @@ const COLUMNS: Record<keyof EvaluationPatch, string> = {
   checkpointId: 'checkpoint_id',
 };
 
-interface Row {
+interface Row extends ClusterColumns {
   id: string;
   run_id: string | null;
   experiment_id: string | null;
@@ -77,11 +78,13 @@ interface Row {
 }
 
 const SELECT = `
-  SELECT e.*, d.name AS dataset_name, c.step AS checkpoint_step, w.name AS weights_name
+  SELECT e.*, d.name AS dataset_name, c.step AS checkpoint_step, w.name AS weights_name,
+         ${CLUSTER_COLUMNS}
   FROM evaluations e
   LEFT JOIN datasets d ON d.id = e.dataset_id
   LEFT JOIN checkpoints c ON c.id = e.checkpoint_id
-  LEFT JOIN weights w ON w.id = e.weights_id`;
+  LEFT JOIN weights w ON w.id = e.weights_id
+  LEFT JOIN cluster_eval_jobs cj ON cj.id = (SELECT MAX(id) FROM cluster_eval_jobs WHERE evaluation_id = e.id)`;
 
 const toSummary = (r: Row): EvaluationSummary => ({
   id: r.id,
@@ -106,6 +109,7 @@ const toSummary = (r: Row): EvaluationSummary => ({
   finishedAt: r.finished_at,
   error: r.error,
   logTail: r.log_tail,
+  cluster: clusterOf(r),
 });
 
 /** Evaluations of checkpoints on dataset splits. */

@@ -3,6 +3,7 @@ import { nowIso } from '#db/connection';
 import type { JobRecord } from '#db/repos/jobs';
 import type { Store } from '#db/store';
 import type { RunStatus } from '#shared/domain/run';
+import { withDispatches } from './backend-line';
 import { finalizeEvaluationMetrics } from './evaluation-metrics';
 import type { SchedulerEvents } from './events';
 import { describeWorkerDeath } from './exit-reason';
@@ -156,6 +157,12 @@ export class JobSession {
       case 'progress':
         this.lastStep = msg.step;
         if (runId) this.sink.step(runId, msg.step, msg.totalSteps);
+        if (runId && msg.dispatchesPerStep !== undefined) {
+          const line = withDispatches(this.store.runs.get(runId)?.backend ?? null, msg.dispatchesPerStep);
+          const run = this.store.runs.update(runId, { backend: line });
+          if (run) this.events.runChanged(run);
+          this.appendLog(`backend ${line}`);
+        }
         return;
       case 'metrics':
         if (runId)

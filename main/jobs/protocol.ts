@@ -108,6 +108,8 @@ export const WorkerMessage = z.discriminatedUnion('type', [
     v,
     step: z.number().int(),
     totalSteps: z.number().int().nullable(),
+    /** WebGPU runs, once: compute dispatches in one train step (recorded with the backend line). */
+    dispatchesPerStep: z.number().int().nonnegative().optional(),
   }),
   z.object({ type: z.literal('metrics'), v, points: z.array(MetricPointMessage) }),
   z.object({ type: z.literal('log'), v, level: z.enum(['info', 'warn', 'error']), line: z.string() }),

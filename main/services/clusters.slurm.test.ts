@@ -1,5 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +55,7 @@ const delayed = (ms: number) => ['export OMP_WAIT_POLICY=passive', `export BIOME
 
 let sshd: ReturnType<typeof spawn> | undefined;
 let sshDir = '';
+let sshConfigFile = '';
 /** A local sshd on 127.0.0.1 (a high port) with a host key and a user key made here. */
 async function startSshd(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'bw-ssh-'));
@@ -99,6 +108,7 @@ async function startSshd(): Promise<string> {
 beforeAll(async () => {
   env = await vqaRadWorkbench();
   const sshConfig = await startSshd();
+  sshConfigFile = sshConfig;
   for (const p of [
     profile({}),
     profile({ name: 'slow', prepare: delayed(800) }),
@@ -168,8 +178,12 @@ describe.concurrent('on a real Slurm', () => {
       'submit',
       'run',
       'output',
+      'backend',
     ]);
     expect(r.ok).toBe(true);
+    // No GPU asked for: the node's worker would choose a CPU backend here, and says why not WebGPU.
+    expect(r.steps.at(-1)!.detail).toMatch(/^(wasm|tensorflow|cpu) \(no GPU adapter: /);
+    expect(r.steps.at(-1)!.detail).not.toMatch(/allocated/);
     // A partition that does not exist fails that step, names it, and stops there.
     await env.ctx.invoke('clusters.save', profile({ name: 'nopart', partition: 'gpu-h100' }));
     const bad = await env.ctx.invoke('clusters.test', { name: 'nopart' });
@@ -290,7 +304,7 @@ describe.concurrent('on a real Slurm', () => {
     });
     report.push(
       '',
-      `## sweep: squeue -r -j ${array} (the fullest snapshot while it ran)`,
+      `## sweep: squeue -r -j ${array},${evalArray} (training array, evaluation array; the fullest snapshot while it ran)`,
       ...squeueLines,
       '',
       `## sweep: sacct -j ${array},${evalArray} -X`,
@@ -319,7 +333,11 @@ describe.concurrent('on a real Slurm', () => {
           `${(e.runName ?? '').padEnd(44)} ${e.split} n=${Object.values(e.metrics)[0]?.n ?? '?'} ${Object.entries(
             e.metrics,
           )
-            .map(([k, m]) => `${k} ${m.estimate?.toFixed(3)} [${m.low?.toFixed(3)}, ${m.high?.toFixed(3)}]`)
+            .filter(([, m]) => m.estimate !== null && m.estimate !== undefined)
+            .map(
+              ([k, m]) =>
+                `${k} ${m.estimate?.toFixed(3)} [${m.low?.toFixed(3)}, ${m.high?.toFixed(3)}] n=${m.n}`,
+            )
             .join('; ')}`,
       ),
     );
@@ -341,10 +359,14 @@ describe.concurrent('on a real Slurm', () => {
     expect(done.step).toBeLessThan(200);
   });
 
+  // A minute to the time limit, the resumed rest, then its evaluation: longer than the default.
   it('a job past its time limit ends failed with TIMEOUT and resumes from its checkpoint when resubmitted', async () => {
     const [run] = await submit(env.ctx, env.datasetId, 'short', 60, {
       hyperparameters: { checkpointEvery: 4 },
+      evaluate: { split: 'test', limit: 2 },
     });
+    const [ev] = env.ctx.store.evaluations.list({ runId: run!.id });
+    const firstEvalJob = env.ctx.store.clusters.evaluations.latestJob(ev!.id)!.jobId;
     const failed = await ended(env.ctx, run!.id, 200_000);
     expect(failed.status).toBe('failed');
     expect(failed.cluster?.state).toBe('TIMEOUT');
@@ -363,7 +385,25 @@ describe.concurrent('on a real Slurm', () => {
     expect(env.ctx.store.runs.logTail(run!.id)).toMatch(new RegExp(`resuming at step ${checkpoint} from`));
     const steps = losses(env.ctx, run!.id).map(([s]) => s);
     expect(steps).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
-  });
+    // Slurm cancelled its evaluation with the timed-out job; the resubmission queued it again.
+    const evJob = env.ctx.store.clusters.evaluations.latestJob(ev!.id)!;
+    expect(evJob.attempt).toBe(2);
+    expect(evJob.jobId).not.toBe(firstEvalJob);
+    await waitUntil(
+      () => ['succeeded', 'failed'].includes(env.ctx.store.evaluations.get(ev!.id)!.status),
+      150_000,
+      'the requeued evaluation',
+    );
+    const evDone = env.ctx.store.evaluations.get(ev!.id)!;
+    expect(evDone.status, evDone.error ?? '').toBe('succeeded');
+    expect(evDone).toMatchObject({ done: 2, checkpointStep: 60 });
+    const first = sh('sacct', ['-j', firstEvalJob, '-X', '-n', '-P', '-o', 'State,Reason']);
+    report.push(
+      '',
+      '## evaluation requeued after the resubmitted run',
+      `first evaluation job ${firstEvalJob}: ${first}; second ${evJob.jobId}: ${evJob.state}`,
+    );
+  }, 360_000);
 
   it('a cluster without accounting is followed through scontrol and the job-completion log', async () => {
     const p = ClusterProfile.parse(
@@ -487,7 +527,7 @@ describe.concurrent('on a real Slurm', () => {
     report.push('', '## scontrol requeue', `run folder: ${files}`);
   });
 
-  it('a preempted job (PreemptMode=REQUEUE) resumes from its checkpoint', async () => {
+  it('a preempted job (PreemptMode=REQUEUE) resumes from its checkpoint; cluster test of a GPU profile names the missing ICD', async () => {
     const [run] = await submit(env.ctx, env.datasetId, 'scavenge', 14, {
       hyperparameters: { checkpointEvery: 3 },
     });
@@ -513,6 +553,14 @@ describe.concurrent('on a real Slurm', () => {
       `## preemption by job ${urgent} (qos urgent)`,
       `sacct -D: ${history.replace(/\n/g, '; ')}`,
     );
+    // Only now (a pending GPU job ahead of the urgent one would hold back the preemption):
+    // `cluster test` of the GPU profile; Slurm hands the probe a GPU, the node has no NVIDIA ICD.
+    const probe = await env.ctx.invoke('clusters.test', { name: 'gpu' });
+    const backend = probe.steps.find((st) => st.name === 'backend');
+    expect(probe.ok, JSON.stringify(probe.steps)).toBe(true);
+    expect(backend!.detail).toMatch(/Slurm allocated GPU\(s\) \S+ but no NVIDIA Vulkan ICD/);
+    expect(backend!.detail).toMatch(/(wasm|tensorflow|cpu) is used instead\)$/);
+    report.push('', '## cluster test gpu (gpus: 1), its backend step', backend!.detail);
   });
 
   it('a job Slurm never reports ends after the grace time with that reason', async () => {
@@ -580,5 +628,146 @@ describe.concurrent('on a real Slurm', () => {
     expect(done).toMatchObject({ mode: 'zeroshot', weightsId: imported.record!.id, done: 3 });
     expect(env.ctx.store.predictions.page(ev.id, { offset: 0, limit: 10, onlyWrong: false }).total).toBe(3);
     report.push('', `## zero-shot of imported weights, job ${job.jobId}`, JSON.stringify(done.metrics));
+  });
+
+  it('cluster clean over ssh lists, then removes, only the ended and ingested bundles; History measures the work folder', async () => {
+    // A work folder of its own, so no other test's folders go; everything goes through ssh.
+    const tidy = profile({
+      name: 'tidy',
+      workDir: join(env.dir, 'tidy-work'),
+      access: { kind: 'ssh', host: 'biomed-test-cluster', configFile: sshConfigFile },
+    });
+    await env.ctx.invoke('clusters.save', tidy);
+    const [run] = await submit(env.ctx, env.datasetId, 'tidy', 2, { evaluate: { split: 'test', limit: 2 } });
+    const [ev] = env.ctx.store.evaluations.list({ runId: run!.id });
+    const bundleDir = env.ctx.store.clusters.latestJob(run!.id)!.bundleDir;
+    // While its jobs are followed the bundle is kept, with the reason.
+    const early = await env.ctx.invoke('clusters.clean', { name: 'tidy' });
+    expect(early.removed).toEqual([]);
+    expect(early.kept.find((b) => b.path === bundleDir)!.note).toMatch(/still followed/);
+    await ended(env.ctx, run!.id);
+    await waitUntil(
+      () => ['succeeded', 'failed'].includes(env.ctx.store.evaluations.get(ev!.id)!.status),
+      150_000,
+      'the evaluation of the run to clean',
+    );
+    expect(env.ctx.store.evaluations.get(ev!.id)!.status).toBe('succeeded');
+    const { clusters } = await env.ctx.invoke('clusters.usage', { name: 'tidy' });
+    const bundle = clusters[0]!.bundles.find((b) => b.path === bundleDir)!;
+    expect(clusters[0]).toMatchObject({ cluster: 'tidy', error: null });
+    expect(bundle.bytes).toBeGreaterThan(100_000); // the datasets, checkpoints, task files
+    expect(bundle.folders.map((f) => [f.kind, f.id]).sort()).toEqual(
+      [
+        ['evaluation', ev!.id],
+        ['run', run!.id],
+      ].sort(),
+    );
+    // The CLI's dry run (the default) lists it and removes nothing.
+    // The CLI as a user runs it (a process of its own on the same data folder).
+    const cli = (args: string[]) =>
+      new Promise<{ code: number; out: string; err: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', 'main/cli/index.ts', 'cluster', 'clean', 'tidy', ...args],
+          { cwd: REPO_ROOT, env: { ...process.env, BIOMED_HOME: env.dir } },
+        );
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+        child.on('close', (code) => resolve({ code: code ?? 1, out, err }));
+      });
+    const dry = await cli([]);
+    expect(dry.code, dry.err).toBe(0);
+    expect(dry.out).toContain(`would remove:`);
+    expect(dry.out).toContain(bundleDir);
+    expect(dry.out).toMatch(/would free [\d.]+ MB in 1 bundle\(s\)/);
+    expect(existsSync(bundleDir)).toBe(true);
+    const wet = JSON.parse((await cli(['--confirm', '--json'])).out) as {
+      dryRun: boolean;
+      bytesFreed: number;
+      removed: { path: string }[];
+    };
+    expect(wet).toMatchObject({ dryRun: false, bytesFreed: bundle.bytes });
+    expect(wet.removed.map((b) => b.path)).toEqual([bundleDir]);
+    expect(existsSync(bundleDir)).toBe(false);
+    const after = await env.ctx.invoke('clusters.usage', { name: 'tidy' });
+    expect(after.clusters[0]!.bundles).toEqual([]);
+    // What was ingested stays in the data folder.
+    expect(losses(env.ctx, run!.id)).toHaveLength(2);
+    expect(env.ctx.store.predictions.page(ev!.id, { offset: 0, limit: 10, onlyWrong: false }).total).toBe(2);
+    report.push(
+      '',
+      '## biomed cluster clean tidy (dry run, then --confirm)',
+      dry.out.trimEnd(),
+      `--confirm freed ${wet.bytesFreed} bytes`,
+    );
+  });
+
+  it('catches up on reopen while an evaluation job runs: each prediction once, metrics as a local evaluation', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bw-reopen-eval-'));
+    const first = await vqaRadWorkbench(dir);
+    const work = join(dir, 'work');
+    await first.ctx.invoke('clusters.save', profile({ name: 'fast', workDir: work }));
+    await first.ctx.invoke(
+      'clusters.save',
+      profile({ name: 'evslow', workDir: work, prepare: delayed(2500) }),
+    );
+    const [run] = await submit(first.ctx, first.datasetId, 'fast', 2);
+    expect((await ended(first.ctx, run!.id)).status).toBe('succeeded');
+    // Beam search decodes 8 examples a batch: 3 batches, each after the test's delay.
+    const spec = {
+      runId: run!.id,
+      datasetId: first.datasetId,
+      split: 'test' as const,
+      limit: 24,
+      decoding: { strategy: 'beam' as const, beam: 2, maxLength: 4 },
+    };
+    const ev = await first.ctx.invoke('evaluations.create', { ...spec, cluster: 'evslow' });
+    const count = (ctx: ServiceContext) =>
+      ctx.store.predictions.page(ev.id, { offset: 0, limit: 100, onlyWrong: false }).total;
+    await waitUntil(() => count(first.ctx) > 0, 150_000, 'the first predictions');
+    const seen = count(first.ctx);
+    const evJob = first.ctx.store.clusters.evaluations.latestJob(ev.id)!.jobId;
+    first.ctx.close();
+    const shell = clusterShell(ClusterProfile.parse(profile({ workDir: work })));
+    while ((await squeue(shell)).has(evJob)) await new Promise((r) => setTimeout(r, 500));
+    const again = openWorkbench(dir, 'browser', { runJobs: true });
+    try {
+      await waitUntil(
+        () => ['succeeded', 'failed'].includes(again.store.evaluations.get(ev.id)!.status),
+        60_000,
+        'the evaluation after reopen',
+      );
+      const done = again.store.evaluations.get(ev.id)!;
+      expect(done.status, done.error ?? '').toBe('succeeded');
+      const rows = again.store.predictions.page(ev.id, {
+        offset: 0,
+        limit: 100,
+        onlyWrong: false,
+      }).predictions;
+      expect(seen).toBeLessThan(24);
+      expect(rows).toHaveLength(24);
+      expect(new Set(rows.map((p) => p.exampleId)).size).toBe(24);
+      expect(done.done).toBe(24);
+      const local = await again.invoke('evaluations.create', spec);
+      await again.scheduler.waitForEvaluation(local.id);
+      const localEv = again.store.evaluations.get(local.id)!;
+      expect(localEv.status, localEv.error ?? '').toBe('succeeded');
+      const preds = (id: string) =>
+        again.store.predictions
+          .page(id, { offset: 0, limit: 100, onlyWrong: false })
+          .predictions.map((p) => [p.exampleId, p.prediction, p.correct]);
+      expect(preds(ev.id)).toEqual(preds(local.id));
+      expect(done.metrics).toEqual(localEv.metrics);
+      report.push(
+        '',
+        '## reopen while an evaluation job runs',
+        `closed with ${seen} of 24 predictions ingested (job ${evJob}); after reopen ${rows.length} rows, ${new Set(rows.map((p) => p.exampleId)).size} distinct examples; metrics equal a local evaluation: ${JSON.stringify(done.metrics)}`,
+      );
+    } finally {
+      again.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -19,6 +19,16 @@ beforeAll(async () => {
 afterAll(() => env?.dispose());
 
 describe('reproduce a reference row', () => {
+  it('names the row’s plan before anything runs: mode, split, script decoding and pipeline', async () => {
+    const plan = await env.ctx.invoke('referenceRows.plan', { rowId: ROW, datasetId: env.datasetId });
+    expect(plan).toMatchObject({ task: 'vqa', mode: 'zeroshot', split: 'test', metric: 'accuracy' });
+    expect(plan.decoding).toMatchObject({ strategy: 'beam', beam: 5 });
+    expect(plan.pipeline).toMatchObject({ preset: 'released', reproduces: ROW });
+    await expect(env.ctx.invoke('referenceRows.plan', { rowId: ROW, datasetId: 'nope' })).rejects.toThrow(
+      /No dataset/,
+    );
+  });
+
   it('runs the row’s script settings as an ordinary evaluation and gives the verdict beside the row', async () => {
     const { ctx } = env;
     const started = await ctx.invoke('referenceRows.reproduce', {
@@ -71,6 +81,17 @@ describe('reproduce a reference row', () => {
     await expect(
       ctx.invoke('referenceRows.reproduce', { rowId: ROW, weightsId: 'nope', datasetId: env.datasetId }),
     ).rejects.toThrow(/No imported weights/);
+    // A second reproduction of the row with the same weights and data while one runs is refused.
+    const first = await ctx.invoke('referenceRows.reproduce', {
+      rowId: ROW,
+      weightsId,
+      datasetId: env.datasetId,
+      limit: 2,
+    });
+    await expect(
+      ctx.invoke('referenceRows.reproduce', { rowId: ROW, weightsId, datasetId: env.datasetId }),
+    ).rejects.toThrow(/already being reproduced with "look-alike S"/);
+    await ctx.invoke('evaluations.cancel', { id: first.evaluation.id });
     const caption = PUBLISHED_REFERENCE_ROWS.find((r) => r.task && r.task !== 'vqa');
     if (caption)
       await expect(

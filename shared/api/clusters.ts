@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClusterCheckStep, ClusterProfile } from '#shared/domain/cluster';
+import { ClusterCheckStep, ClusterCleanResult, ClusterProfile, ClusterUsage } from '#shared/domain/cluster';
 import { method } from './define';
 
 const Name = z.object({ name: z.string().min(1) }).strict();
@@ -17,5 +17,23 @@ export const clusterMethods = {
     Name,
     z.object({ ok: z.boolean(), steps: z.array(ClusterCheckStep) }),
     'Reach the cluster, submit a tiny job, follow it to its end; reports each step',
+  ),
+  'clusters.usage': method(
+    z.object({ name: z.string().min(1).optional() }).strict(),
+    z.object({ clusters: z.array(ClusterUsage) }),
+    "How much each cluster profile's work folder holds (or the named one), per bundle and per run folder",
+  ),
+  'clusters.clean': method(
+    z
+      .object({
+        name: z.string().min(1),
+        /** Remove; without it the call only lists what it would remove (a dry run). */
+        confirm: z.boolean().default(false),
+        /** Also remove bundles of failed or cancelled runs (which then cannot be resumed). */
+        includeFailed: z.boolean().default(false),
+      })
+      .strict(),
+    ClusterCleanResult,
+    'List (dry run) or remove the bundles and run folders of ended, ingested runs and evaluations on a cluster',
   ),
 };

@@ -123,3 +123,52 @@ export const ClusterCheckStep = z.object({
   seconds: z.number(),
 });
 export type ClusterCheckStep = z.infer<typeof ClusterCheckStep>;
+
+/** One folder of a cluster's work folder: a run's or an evaluation's, with what it holds. */
+export const ClusterFolderUse = z.object({
+  kind: z.enum(['run', 'evaluation']),
+  /** The run's or evaluation's id. */
+  id: z.string(),
+  path: z.string(),
+  /** Disk use in bytes (`du -sk`, so whole KiB blocks). */
+  bytes: z.number().int(),
+});
+export type ClusterFolderUse = z.infer<typeof ClusterFolderUse>;
+
+/** One bundle (an experiment's, or one evaluation's) on a cluster's work folder. */
+export const ClusterBundleUse = z.object({
+  path: z.string(),
+  bytes: z.number().int(),
+  /** The experiment's name, or the evaluation's, as this data folder knows it (null: unknown here). */
+  name: z.string().nullable(),
+  folders: z.array(ClusterFolderUse),
+  /** Whether `cluster clean` would remove it. */
+  removable: z.boolean(),
+  /** Why it is kept (a job still followed, a paused run...), or what removing it loses. */
+  note: z.string(),
+});
+export type ClusterBundleUse = z.infer<typeof ClusterBundleUse>;
+
+/** How much one cluster profile's work folder holds (History, `cluster clean`). */
+export const ClusterUsage = z.object({
+  cluster: z.string(),
+  workDir: z.string(),
+  /** Null when the cluster could not be reached; `error` says why. */
+  bytes: z.number().int().nullable(),
+  error: z.string().nullable(),
+  bundles: z.array(ClusterBundleUse),
+});
+export type ClusterUsage = z.infer<typeof ClusterUsage>;
+
+/** What `cluster clean` listed (dry run) or removed. */
+export const ClusterCleanResult = z.object({
+  cluster: z.string(),
+  dryRun: z.boolean(),
+  /** The bundles removed (or that would be, in a dry run). */
+  removed: z.array(ClusterBundleUse),
+  /** The bundles kept, each with its reason. */
+  kept: z.array(ClusterBundleUse),
+  /** Bytes the removal freed (or would free). */
+  bytesFreed: z.number().int(),
+});
+export type ClusterCleanResult = z.infer<typeof ClusterCleanResult>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClusterRunInfo } from './cluster';
 import { Split } from './dataset';
 import { RunStatus } from './run';
 
@@ -93,6 +94,8 @@ export const EvaluationSummary = z.object({
   finishedAt: z.string().nullable(),
   error: z.string().nullable(),
   logTail: z.string(),
+  /** The Slurm job of an evaluation decoded on a cluster (its newest submission); null: here. */
+  cluster: ClusterRunInfo.nullable().default(null),
 });
 export type EvaluationSummary = z.infer<typeof EvaluationSummary>;
 

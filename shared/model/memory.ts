@@ -54,6 +54,17 @@ function resnetActivationFloats(c: ModelConfig): number {
   return floats;
 }
 
+/** Floats per example kept for backward by the layers (encoder, decoder, ResNet), logits aside. */
+function layerFloats(c: ModelConfig, w: MemoryWorkload): number {
+  const image = w.withImage ?? true;
+  const s = w.sourceLength + (image ? patchGrid(c) ** 2 : 0);
+  const t = w.targetLength;
+  const { dModel: d, ffn: f, heads: h } = c;
+  const enc = c.encLayers * (s * (12 * d + 3 * f) + 3 * h * s * s);
+  const dec = c.decLayers * (t * (18 * d + 3 * f) + 3 * h * (t * t + t * s));
+  return enc + dec + (image ? resnetActivationFloats(c) : 0);
+}
+
 /**
  * A rough upper estimate of the memory one training step (or one inference batch) needs:
  * runtime baseline, parameters, gradients, Adam state, and the activations kept for the backward
@@ -67,14 +78,7 @@ export function estimateMemory(c: ModelConfig, w: MemoryWorkload): MemoryEstimat
   const paramBytes = params * F32;
   const gradBytes = w.training ? paramBytes : 0;
   const optimizerBytes = w.training ? 2 * paramBytes : 0;
-  const image = w.withImage ?? true;
-  const s = w.sourceLength + (image ? patchGrid(c) ** 2 : 0);
-  const t = w.targetLength;
-  const { dModel: d, ffn: f, heads: h } = c;
-  const enc = c.encLayers * (s * (12 * d + 3 * f) + 3 * h * s * s);
-  const dec = c.decLayers * (t * (18 * d + 3 * f) + 3 * h * (t * t + t * s));
-  const logits = 3 * t * c.vocabSize;
-  const perExample = enc + dec + logits + (image ? resnetActivationFloats(c) : 0);
+  const perExample = layerFloats(c, w) + 3 * w.targetLength * c.vocabSize; // + logits, softmax, dlogits
   const keep = w.training ? 1 : 0.25; // inference frees activations layer by layer
   const activationBytes = perExample * w.batchSize * F32 * keep * OVERHEAD[w.runtime ?? 'native'];
   const totalBytes = BASELINE_BYTES + paramBytes + gradBytes + optimizerBytes + activationBytes;
@@ -95,4 +99,44 @@ export function presetMemoryEstimates(
   workload: MemoryWorkload,
 ): Readonly<Record<string, MemoryEstimate>> {
   return Object.fromEntries(Object.entries(presets).map(([name, c]) => [name, estimateMemory(c, workload)]));
+}
+
+/** Peak GPU memory of one WebGPU train step, by what the engine's kernels allocate (fp32). */
+export interface GpuStepEstimate {
+  readonly paramBytes: number;
+  /** Adam first and second moments. */
+  readonly optimizerBytes: number;
+  readonly gradBytes: number;
+  /** Kept for the backward pass: layer activations, attention scores, the loss's softmax. */
+  readonly activationBytes: number;
+  /** One chunk of logits and one of their gradient, live at once in the loss. */
+  readonly logitsChunkBytes: number;
+  /** AdamW over the set: a chunk gathered into 4 flat buffers, its 3-part output, the scattered copies. */
+  readonly updateBytes: number;
+  /** params + moments + gradients + the larger of (activations + logits chunks) and the update. */
+  readonly peakBytes: number;
+}
+
+/** Elements per AdamW chunk on webgpu (kernels/webgpu/adamw-many.ts: 16 Mi). */
+const ADAM_CHUNK_ELEMS = 16 * 2 ** 20;
+
+/**
+ * Peak GPU bytes of one WebGPU train step. Measured on SwiftShader (tfjs' buffer manager, bytes
+ * in use): at tiny widths the AdamW update is the peak (gradients + 4 gathered + 3 output + 3
+ * scattered buffers of a chunk); at real widths the activations are. The loss runs in chunks of
+ * at most `bindingBytes` of logits (train/loss.ts outputLoss), keeping the softmax of every chunk.
+ */
+export function estimateGpuStep(c: ModelConfig, w: MemoryWorkload, bindingBytes: number): GpuStepEstimate {
+  const params = parameterCount(c);
+  const paramBytes = params * F32;
+  const optimizerBytes = 2 * paramBytes;
+  const gradBytes = paramBytes;
+  const t = w.targetLength;
+  const perExample = layerFloats(c, w) + t * c.vocabSize; // + the softmax the loss keeps
+  const activationBytes = perExample * w.batchSize * F32 * OVERHEAD.native;
+  const logitsChunkBytes = 2 * Math.min(w.batchSize * t * c.vocabSize * F32, bindingBytes);
+  const updateBytes = 10 * Math.min(params, ADAM_CHUNK_ELEMS) * F32;
+  const work = Math.max(activationBytes + logitsChunkBytes, updateBytes);
+  const peakBytes = paramBytes + optimizerBytes + gradBytes + work;
+  return { paramBytes, optimizerBytes, gradBytes, activationBytes, logitsChunkBytes, updateBytes, peakBytes };
 }

@@ -3,7 +3,7 @@ import type { CliIO, Command } from '#main/cli/command';
 import { UsageError } from '#main/cli/command';
 import { openCliWorkbench } from '#main/cli/open-home';
 import { formatTable } from '#main/cli/table';
-import { ClusterProfile } from '#shared/domain/cluster';
+import { type ClusterBundleUse, type ClusterCleanResult, ClusterProfile } from '#shared/domain/cluster';
 
 const USAGE = [
   'biomed cluster add NAME --work-dir DIR --checkout DIR [--ssh HOST [--ssh-config FILE]] [--partition P] [--account A]',
@@ -12,6 +12,8 @@ const USAGE = [
   '       biomed cluster list [--json]',
   '       biomed cluster test NAME [--json]   (submit a tiny job; report each step)',
   '       biomed cluster remove NAME',
+  '       biomed cluster clean NAME [--confirm] [--include-failed] [--json]   (list, then with --confirm remove, the',
+  '         bundles and run folders of ended, ingested runs and evaluations on its work folder; reports the bytes freed)',
   '       biomed cluster sync [--wait] [--json]   (follow Slurm and ingest run folders now; --wait: until every job ended)',
   'Without --ssh the local sbatch/squeue/sacct/scancel are used; with it the system ssh (your config and agent).',
   'Send a run or sweep there with `biomed train ... --cluster NAME`.',
@@ -93,7 +95,12 @@ async function run(sub: string | undefined, rest: readonly string[], io: CliIO):
   const { values, positionals } = parseArgs({
     args: [...rest],
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, wait: { type: 'boolean' } },
+    options: {
+      json: { type: 'boolean' },
+      wait: { type: 'boolean' },
+      confirm: { type: 'boolean' },
+      'include-failed': { type: 'boolean' },
+    },
   });
   if (sub === 'sync') return sync(io, values.wait ?? false, values.json ?? false);
   const ctx = openCliWorkbench(io);
@@ -131,6 +138,16 @@ async function run(sub: string | undefined, rest: readonly string[], io: CliIO):
       io.out(removed ? `cluster profile "${name}" removed\n` : `no cluster profile named "${name}"\n`);
       return removed ? 0 : 1;
     }
+    if (sub === 'clean') {
+      const r = await ctx.invoke('clusters.clean', {
+        name,
+        confirm: values.confirm ?? false,
+        includeFailed: values['include-failed'] ?? false,
+      });
+      if (values.json) io.out(`${JSON.stringify(r, null, 2)}\n`);
+      else io.out(describeClean(r));
+      return 0;
+    }
     if (sub === 'test') {
       const r = await ctx.invoke('clusters.test', { name });
       if (values.json) io.out(`${JSON.stringify(r, null, 2)}\n`);
@@ -147,6 +164,21 @@ async function run(sub: string | undefined, rest: readonly string[], io: CliIO):
   } finally {
     ctx.close();
   }
+}
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+function describeClean(r: ClusterCleanResult): string {
+  const line = (b: ClusterBundleUse) =>
+    `  ${mb(b.bytes).padStart(10)}  ${b.path}${b.name ? ` (${b.name})` : ''}\n              ${b.note}\n`;
+  const verb = r.dryRun ? 'would remove' : 'removed';
+  return [
+    r.removed.length > 0
+      ? `${verb}:\n${r.removed.map(line).join('')}`
+      : `nothing to remove on "${r.cluster}"\n`,
+    r.kept.length > 0 ? `kept:\n${r.kept.map(line).join('')}` : '',
+    `${r.dryRun ? 'would free' : 'freed'} ${mb(r.bytesFreed)} in ${r.removed.length} bundle(s)${r.dryRun && r.removed.length > 0 ? `; run \`biomed cluster clean ${r.cluster} --confirm\` to remove them` : ''}\n`,
+  ].join('');
 }
 
 /** Catches up with the clusters (what the app does on start) and prints the cluster runs. */
@@ -188,10 +220,10 @@ async function sync(io: CliIO, wait: boolean, json: boolean): Promise<number> {
   }
 }
 
-/** `biomed cluster add|list|test|remove|sync`: Slurm cluster profiles and their runs. */
+/** `biomed cluster add|list|test|remove|clean|sync`: Slurm cluster profiles and their runs. */
 export const clusterCommand: Command = {
   name: 'cluster',
-  summary: 'Slurm cluster profiles and runs: add, list, test, remove, sync (`biomed cluster --help`)',
+  summary: 'Slurm cluster profiles and runs: add, list, test, remove, clean, sync (`biomed cluster --help`)',
   usage: USAGE,
   run: (argv, io) => run(argv[0], argv.slice(1), io),
 };

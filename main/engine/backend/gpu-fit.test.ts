@@ -40,4 +40,14 @@ describe('gpuFit', () => {
     expect(small.ok).toBe(false);
     expect(small.reason).toMatch(/needs about [\d,]+ MiB for a training step; NVIDIA H200 has 2,048 MiB/);
   });
+
+  it('XLarge at batch 8 (image + 32 + 32 tokens) fits an 80 GB GPU by the estimate, the loss in chunks', () => {
+    const xl = presetConfig('XLarge');
+    const fit = gpuFit(xl, bench, adapter(2048), 80e9);
+    expect(fit.ok).toBe(true);
+    expect(fit.totalBytes).toBeLessThan(0.9 * 80e9);
+    expect(fit.totalBytes).toBeGreaterThan(16 * 930e6); // params, moments, gradients at least
+    // the logits (8 x 32 x 59,457 floats) no longer need one buffer: not among the largest
+    expect(largestBuffers(xl, bench).some((b) => b.name.startsWith('logits'))).toBe(false);
+  });
 });

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type { ModelConfig } from '#shared/model/config';
 import { patchGrid } from '#shared/model/config';
-import { estimateMemory, type MemoryWorkload } from '#shared/model/memory';
+import { estimateGpuStep, type MemoryWorkload } from '#shared/model/memory';
 import type { GpuAdapterInfo } from './types';
 
 /** Whether one training (or inference) workload fits a WebGPU adapter, with the figures. */
@@ -13,7 +13,7 @@ export interface GpuFit {
   readonly largestBufferBytes: number;
   /** What one buffer may hold on this adapter: min(maxBufferSize, maxStorageBufferBindingSize). */
   readonly bufferLimitBytes: number;
-  /** Estimated memory of the whole step (weights, gradients, Adam, activations). */
+  /** Estimated peak GPU memory of the step (shared/model/memory.ts estimateGpuStep). */
   readonly totalBytes: number;
   /** Device memory, when known (WebGPU does not report it: nvidia-smi or BIOMED_GPU_MEMORY_BYTES). */
   readonly deviceBytes?: number;
@@ -23,15 +23,15 @@ const MIB = 2 ** 20;
 const mib = (n: number) => `${Math.round(n / MIB).toLocaleString('en')} MiB`;
 
 /**
- * The largest tensors of a step: the (tied) embedding, the logits and their softmax, attention
- * scores, the FFN hidden layer, the ResNet stem's output. Every one must fit one WebGPU buffer.
+ * The largest tensors of a step: the (tied) embedding, attention scores, the FFN hidden layer, the
+ * ResNet stem's output. Every one must fit one WebGPU buffer. (The logits are not among them: the
+ * loss takes them in chunks of rows that fit the binding, train/loss.ts outputLoss.)
  */
 export function largestBuffers(c: ModelConfig, w: MemoryWorkload): { name: string; bytes: number }[] {
   const s = w.sourceLength + ((w.withImage ?? true) ? patchGrid(c) ** 2 : 0);
   const b = w.batchSize;
   return [
     { name: `embedding ${c.vocabSize} x ${c.dModel}`, bytes: c.vocabSize * c.dModel * 4 },
-    { name: `logits ${b} x ${w.targetLength} x ${c.vocabSize}`, bytes: b * w.targetLength * c.vocabSize * 4 },
     { name: `attention scores ${b} x ${c.heads} x ${s} x ${s}`, bytes: b * c.heads * s * s * 4 },
     { name: `FFN ${b} x ${s} x ${c.ffn}`, bytes: b * s * c.ffn * 4 },
     {
@@ -48,7 +48,7 @@ export function largestBuffers(c: ModelConfig, w: MemoryWorkload): { name: strin
 export function gpuFit(c: ModelConfig, w: MemoryWorkload, a: GpuAdapterInfo, deviceBytes?: number): GpuFit {
   const limit = Math.min(a.limits.maxBufferSize, a.limits.maxStorageBufferBindingSize);
   const biggest = largestBuffers(c, w).sort((x, y) => y.bytes - x.bytes)[0]!;
-  const totalBytes = estimateMemory(c, { ...w, runtime: 'native' }).totalBytes;
+  const totalBytes = estimateGpuStep(c, w, limit).peakBytes;
   const base = {
     largestBufferBytes: biggest.bytes,
     bufferLimitBytes: limit,

@@ -14,6 +14,7 @@ import { AdapterRefusedError } from './webgpu';
 
 export type { BackendInfo, BackendName, BackendProbe, GpuAdapterInfo } from './types';
 export { adapterLine, BACKEND_ORDER, parseBackendName } from './types';
+export { webgpuPrecisionLine } from './webgpu';
 
 /** Options for {@link initBackend}. */
 export interface InitBackendOptions {

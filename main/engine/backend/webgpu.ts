@@ -1,5 +1,6 @@
 /// <reference types="@webgpu/types" />
 import * as tf from '@tensorflow/tfjs-core';
+import { halfMatMuls } from '#main/engine/kernels/own-kernels';
 import type { GpuAdapterInfo } from './types';
 import { instrumentWebgpuBackend } from './webgpu-counters';
 
@@ -187,4 +188,13 @@ export async function loadWebgpu(allowSoftware: boolean): Promise<GpuAdapterInfo
 /** The adapter in use, once the backend has been activated. */
 export function activeAdapter(): GpuAdapterInfo | undefined {
   return active?.info;
+}
+
+/**
+ * The precision of the matrix products now, as recorded with a run's backend line: 'f32', or
+ * 'f16 (native shader-f16)' / 'f16 (packed)' under BIOMED_WEBGPU_PRECISION=f16 (own kernels).
+ */
+export function webgpuPrecisionLine(): string {
+  if (!halfMatMuls()) return 'matmul f32';
+  return `matmul f16 ${active?.device.features.has('shader-f16') ? '(native shader-f16)' : '(packed)'}, f32 accumulation, loss scaling`;
 }

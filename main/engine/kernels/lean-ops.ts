@@ -12,8 +12,30 @@ import * as tf from '@tensorflow/tfjs-core';
 /** Sums `dy` over the axes broadcast from `shape` and gives it that shape (tfjs' Add gradient). */
 export function unbroadcast(dy: tf.Tensor, shape: number[], outShape: number[]): tf.Tensor {
   const axes = tf.backend_util.getReductionAxes(shape, outShape);
-  return tf.reshape(axes.length > 0 ? tf.sum(dy, axes) : dy, shape);
+  const r = axes.length > 0 ? tf.sum(dy, axes) : dy;
+  // A reshape to the shape it has is a kernel call that changes nothing; a gradient returned
+  // as is must still be a tensor of its own (the backward pass frees and sums them one by one).
+  if (!tf.util.arraysEqual(r.shape, shape)) return tf.reshape(r, shape);
+  return r === dy ? sharedView(dy) : r;
 }
+
+/**
+ * A new tensor on the same data as `x` (what Reshape and Identity do on cpu, wasm and webgpu)
+ * without a kernel call, outside a recorded tape; a tf.clone elsewhere.
+ */
+export function sharedView(x: tf.Tensor): tf.Tensor {
+  const e = tf.engine() as unknown as {
+    backendName: string;
+    backend: { incRef(dataId: object): void };
+    state: { activeTape: unknown[] | null; gradientDepth: number };
+    makeTensorFromTensorInfo(info: { dataId: object; shape: number[]; dtype: tf.DataType }): tf.Tensor;
+  };
+  if (e.state.gradientDepth > 0 || x.dtype === 'string' || !SHARING.has(e.backendName)) return tf.clone(x);
+  e.backend.incRef(x.dataId);
+  return e.makeTensorFromTensorInfo({ dataId: x.dataId, shape: [...x.shape], dtype: x.dtype });
+}
+
+const SHARING = new Set(['cpu', 'wasm', 'webgpu']);
 
 /** a + b with broadcasting; saves nothing for backward (tfjs saves a and b for their shapes). */
 export function addLean(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
@@ -40,7 +62,8 @@ export function mulByConstant(x: tf.Tensor, c: tf.Tensor | number): tf.Tensor {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() => {
-          const res = tf.mul(dy, tf.cast(saved[0]!, 'float32')); // tfjs' Multiply gradient for a
+          const c0 = saved[0]!;
+          const res = tf.mul(dy, c0.dtype === 'float32' ? c0 : tf.cast(c0, 'float32')); // tfjs' Multiply gradient for a
           const axes = tf.backend_util.getReductionAxes(xx.shape, value.shape);
           return [axes.length > 0 ? tf.reshape(tf.sum(res, axes), xx.shape) : res];
         }),
@@ -60,8 +83,7 @@ export function reluLean(x: tf.Tensor): tf.Tensor {
     (args[1] as tf.GradSaveFunc)([value]);
     return {
       value,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.tidy(() => [tf.mul(dy, tf.cast(tf.step(saved[0]!), 'float32'))]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => [tf.mul(dy, tf.step(saved[0]!))]), // step keeps float32: no cast
     };
   });
   return f(x);

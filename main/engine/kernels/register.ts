@@ -4,11 +4,13 @@ import { registerWebgpuKernels } from '#main/engine/kernels/webgpu/register';
 import { registerFusedAdamW } from './adamw-fused';
 import { registerAdamWMany } from './adamw-many';
 import { registerBatchNorm } from './batch-norm';
+import { registerBatchNormRunning } from './batch-norm-running';
 import { registerDense } from './dense';
 import { registerLabelSmoothedCE } from './label-smoothed-ce';
 import { registerLayerNorm } from './layer-norm';
 import { registerResidualLayerNorm } from './residual-layer-norm';
 import { registerSumSquares } from './sum-squares';
+import { registerWasmAttentionProbs } from './wasm-attention-probs';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
 import { wasmConcatConfig, wasmSplitVConfig } from './wasm-concat-split';
 import { wasmConv2DBackpropFilterConfig, wasmConv2DBackpropInputConfig } from './wasm-conv-backprop';
@@ -56,7 +58,8 @@ export function registerCustomKernels(backend: BackendName): string[] {
     kernels.push('Sum:leading-rows', 'Mean:leading-rows');
     replaceWasmKernel(wasmGatherConfig(stockWasmKernel(tf.GatherV2)));
     kernels.push('GatherV2:row-copies');
-    kernels.push(...registerDense(), ...registerWasmGelu());
+    kernels.push(...registerDense(), ...registerWasmGelu(), ...registerBatchNormRunning());
+    kernels.push(...registerWasmAttentionProbs());
   }
   if (backend === 'wasm' || backend === 'cpu') {
     const fused = [

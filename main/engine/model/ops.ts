@@ -127,10 +127,13 @@ export function dropoutMultiplier(ctx: ForwardContext, shape: number[], rate: nu
 /**
  * floor(u + keep) / keep, in float32. tf.randomUniform draws on the host; on webgpu the mask is
  * made there too (its values are still on the host: readSync uploads nothing), so no program
- * runs for it (three did); the same float32 arithmetic, so the same mask.
+ * runs for it (three did), and on wasm and cpu (a read of memory: three kernel calls fewer per
+ * dropout); the same float32 arithmetic, so the same mask.
  */
 function keepMask(noise: tf.Tensor, keep: number): tf.Tensor {
-  if (tf.getBackend() !== 'webgpu' || !ownWebgpuKernels()) return tf.div(tf.floor(tf.add(noise, keep)), keep);
+  const backend = tf.getBackend();
+  const onHost = backend === 'wasm' || backend === 'cpu' || (backend === 'webgpu' && ownWebgpuKernels());
+  if (!onHost) return tf.div(tf.floor(tf.add(noise, keep)), keep);
   const u = noise.dataSync();
   const k = Math.fround(keep);
   const m = new Float32Array(u.length);

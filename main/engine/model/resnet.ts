@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTrain } from '#main/engine/kernels/batch-norm';
+import { runningStats } from '#main/engine/kernels/batch-norm-running';
 import type { ForwardContext } from './context';
 import { conv2d } from './conv';
 import { add, relu } from './ops';
@@ -22,16 +23,15 @@ export function batchNorm(ctx: ForwardContext, prefix: string, x: tf.Tensor4D): 
     // Fused kernel (batch statistics, biased variance for the normalisation) where registered,
     // tf ops otherwise; mean/variance are only read for the running averages, outside the loss.
     const { y, mean, variance } = batchNormTrain(x, gamma, beta, BN_EPS); // y [B, H, W, C]; mean, variance [C]
-    const n = x.size / (x.shape[3] ?? 1);
-    const unbiased = tf.mul(variance, n / Math.max(n - 1, 1)); // [C] (PyTorch: running_var is unbiased)
-    ctx.bnUpdates.set(
-      `${prefix}.running_mean`,
-      tf.keep(tf.add(tf.mul(runMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM))), // [C]
+    // PyTorch: running_var is unbiased; one kernel call where registered (kernels/batch-norm-running)
+    const count = x.size / (x.shape[3] ?? 1);
+    const [m, v] = runningStats(
+      { mean: runMean, variance: runVar },
+      { mean, variance },
+      { count, momentum: BN_MOMENTUM },
     );
-    ctx.bnUpdates.set(
-      `${prefix}.running_var`,
-      tf.keep(tf.add(tf.mul(runVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM))), // [C]
-    );
+    ctx.bnUpdates.set(`${prefix}.running_mean`, tf.keep(m)); // [C]
+    ctx.bnUpdates.set(`${prefix}.running_var`, tf.keep(v)); // [C]
     return y as tf.Tensor4D;
   }
   const xhat = tf.mul(tf.sub(x, runMean), tf.rsqrt(tf.add(runVar, BN_EPS))); // [B, H, W, C]

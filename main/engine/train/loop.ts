@@ -70,7 +70,10 @@ export async function trainingLoop(state: TrainerState, plan: LoopPlan, io: Loop
     }
     const micro = splitMicro(await io.batch(step), plan.microBatchSize).map((m) => io.prepare(m));
     // schedule, micro steps, clip, step
-    const result = await trainStep(state, micro, plan.train);
+    let result = await trainStep(state, micro, plan.train);
+    // an f16 overflow skipped the update (loss scale halved, nothing changed): redo it; a scale at
+    // its floor throws instead, so this ends
+    while (result.skipped) result = await trainStep(state, micro, plan.train);
     // log
     io.logStep(result);
     const last = step === plan.totalSteps;

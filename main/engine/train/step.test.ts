@@ -101,3 +101,81 @@ describe('trainStep', () => {
     saved.dispose();
   });
 });
+
+describe('trainStep with dynamic loss scaling (f16 runs; here forced on, on wasm)', () => {
+  const fresh = (seed: number) => {
+    const w = createWeights(config, seed);
+    return { w, s: { config, weights: w, adam: createAdamState(), seed } as TrainerState };
+  };
+  const release = (x: { w: ModelWeights; s: TrainerState }) => {
+    disposeWeights(x.w);
+    disposeAdamState(x.s.adam);
+  };
+  const snapshot = (w: ModelWeights) =>
+    new Map([...w].filter(([, v]) => v.dtype === 'float32').map(([n, v]) => [n, v.dataSync().slice()]));
+  const cfgOf = (init: number, growthInterval = 1000, minScale = 1) => ({
+    init,
+    growthInterval,
+    minScale,
+    maxScale: 2 ** 127,
+  });
+
+  it('an injected overflow (scale 2^120: Inf gradients) skips the update, halves the scale, changes nothing', async () => {
+    const x = fresh(11);
+    const batch = prepareBatch(examples, tok, config); // with images: BatchNorm buffers must be restored
+    const before = snapshot(x.w);
+    const r = await trainStep(x.s, [batch], { schedule, lossScale: cfgOf(2 ** 120) });
+    expect(r.skipped).toBe(true);
+    expect(r.lossScale).toBe(2 ** 119);
+    expect(r.step).toBe(0);
+    expect(x.s.adam.step).toBe(0);
+    const after = snapshot(x.w);
+    for (const [n, v] of before) expect(after.get(n), n).toEqual(v);
+    release(x);
+  });
+
+  it('a safe scale gives the unscaled update (powers of two are exact) and doubles after growthInterval good steps', async () => {
+    const cfg = { ...config, dropout: 0, dropPath: 0 };
+    const text = examples.map(({ image: _image, ...rest }) => rest);
+    const run = async (lossScale: false | ReturnType<typeof cfgOf>) => {
+      const w = createWeights(cfg, 12);
+      const st: TrainerState = { config: cfg, weights: w, adam: createAdamState(), seed: 12 };
+      const rs = [];
+      for (let i = 0; i < 2; i++)
+        rs.push(await trainStep(st, [prepareBatch(text, tok, cfg)], { schedule, lossScale }));
+      const out = snapshot(w);
+      disposeWeights(w);
+      disposeAdamState(st.adam);
+      return { rs, out };
+    };
+    const plain = await run(false);
+    const scaled = await run(cfgOf(2 ** 12, 2));
+    expect(plain.rs[0]!.lossScale).toBeUndefined();
+    expect(scaled.rs.map((r) => [r.skipped ?? false, r.lossScale])).toEqual([
+      [false, 2 ** 12],
+      [false, 2 ** 13],
+    ]);
+    for (const i of [0, 1]) {
+      expect(scaled.rs[i]!.loss).toBeCloseTo(plain.rs[i]!.loss, 5);
+      expect(scaled.rs[i]!.gradNorm / plain.rs[i]!.gradNorm).toBeCloseTo(1, 5);
+    }
+    let worst = 0;
+    for (const [n, v] of plain.out) {
+      const o = scaled.out.get(n)!;
+      for (let i = 0; i < v.length; i++) worst = Math.max(worst, Math.abs(o[i]! - v[i]!));
+    }
+    expect(worst).toBeLessThan(1e-6);
+  });
+
+  it('an overflow with the scale at its floor is a NonFiniteLossError, weights untouched', async () => {
+    const x = fresh(13);
+    const batch = prepareBatch(examples, tok, config);
+    const before = snapshot(x.w);
+    await expect(
+      trainStep(x.s, [batch], { schedule, lossScale: cfgOf(2 ** 120, 1000, 2 ** 120) }),
+    ).rejects.toThrow(/loss scale at its floor/);
+    const after = snapshot(x.w);
+    for (const [n, v] of before) expect(after.get(n), n).toEqual(v);
+    release(x);
+  });
+});

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { sharedView } from '#main/engine/kernels/lean-ops';
 import { makeContext } from '#main/engine/model/context';
 import { forwardHidden } from '#main/engine/model/model';
 import type { ModelWeights } from '#main/engine/model/weights';
@@ -7,6 +8,7 @@ import { hashSeed } from '#shared/random';
 import { type AdamConfig, type AdamState, adamwUpdate, DEFAULT_ADAM, gradSumSquares } from './adamw';
 import type { PreparedBatch } from './batch';
 import { outputLoss } from './loss';
+import { type LossScaleConfig, lossScaler, updateScale } from './loss-scale';
 import { type LrSchedule, lrAt } from './schedule';
 import { batchTensors, disposeBatchTensors } from './tensors';
 
@@ -18,6 +20,11 @@ export interface TrainOptions {
   readonly clipNorm?: number;
   /** Label smoothing epsilon (0.1 in the VQA scripts). */
   readonly labelSmoothing?: number;
+  /**
+   * Dynamic loss scaling (loss-scale.ts): a config turns it on, false off; by default it is on
+   * exactly when the matrix products run in f16 (BIOMED_WEBGPU_PRECISION=f16 on webgpu).
+   */
+  readonly lossScale?: LossScaleConfig | false;
 }
 
 /** What one optimizer update reports. */
@@ -31,6 +38,13 @@ export interface StepResult {
   readonly gradNorm: number;
   readonly tokensPerSec: number;
   readonly ntokens: number;
+  /**
+   * With loss scaling: true when the update was skipped (an overflow: no weight, moment or buffer
+   * changed, `step` did not advance, loss and gradNorm are NaN; the loop redoes the update).
+   */
+  readonly skipped?: boolean;
+  /** With loss scaling: the scale the next update will use. */
+  readonly lossScale?: number;
 }
 
 /** The mutable training state of one model. */
@@ -99,13 +113,15 @@ function microSteps(
   state: TrainerState,
   microBatches: readonly PreparedBatch[],
   labelSmoothing: number,
+  lossScale: number,
 ): AccumulatedGradients {
   const { config, weights, adam } = state;
   const vars = [...weights.values()].filter((v) => v.trainable);
   const nameOf = new Map([...weights].map(([n, v]) => [v.name, n]));
   const grads = new Map<string, tf.Tensor>();
+  // the buffers' data as it was (a reference, no kernel call; assign gives a variable new data)
   const buffersBefore = new Map(
-    [...weights].filter(([, v]) => !v.trainable).map(([n, v]) => [n, tf.clone(v)]),
+    [...weights].filter(([, v]) => !v.trainable).map(([n, v]) => [n, sharedView(v)]),
   );
   let lossSum: tf.Tensor | undefined; // scalar, on the device
   let ntokens = 0;
@@ -114,10 +130,16 @@ function microSteps(
       const ctx = makeContext(config, weights, true, hashSeed(state.seed, `${adam.step}:${k}`));
       const inputs = batchTensors(mb, config);
       try {
-        const { value, grads: g } = tf.variableGrads(
-          () => outputLoss(ctx, forwardHidden(ctx, inputs), inputs.targets, labelSmoothing, inputs.allowed),
-          vars,
-        );
+        const { value, grads: g } = tf.variableGrads(() => {
+          const loss = outputLoss(
+            ctx,
+            forwardHidden(ctx, inputs),
+            inputs.targets,
+            labelSmoothing,
+            inputs.allowed,
+          );
+          return lossScale === 1 ? loss : tf.mul(loss, lossScale); // scaled: gradients are lossScale x
+        }, vars);
         lossSum = accumulate(lossSum, value);
         for (const [vn, gt] of Object.entries(g)) {
           const name = nameOf.get(vn) ?? vn;
@@ -141,17 +163,25 @@ function microSteps(
 
 /**
  * Reads [loss sum, gradient sum of squares] in one asynchronous read (no synchronous read
- * anywhere: WebGPU under Node has none) and refuses NaN/Inf before any weight changes.
+ * anywhere: WebGPU under Node has none) and refuses NaN/Inf before any weight changes. With loss
+ * scaling (`lossScale` > 0, both sums scaled by it) the same read is the overflow flag: a
+ * non-finite value returns 'overflow' instead of throwing; the totals are unscaled.
  */
-async function readTotals(acc: AccumulatedGradients, update: number): Promise<UpdateTotals> {
+async function readTotals(
+  acc: AccumulatedGradients,
+  update: number,
+  lossScale?: number,
+): Promise<UpdateTotals | 'overflow'> {
   const both = tf.tidy(() => tf.stack([acc.lossSum, gradSumSquares(acc.grads)])); // [2]
-  const [lossTotal, sumSq] = await both.data().finally(() => both.dispose());
+  const [scaledLoss, sumSq] = await both.data().finally(() => both.dispose());
+  if (lossScale && !(Number.isFinite(scaledLoss) && Number.isFinite(sumSq))) return 'overflow';
+  const lossTotal = (scaledLoss ?? Number.NaN) / (lossScale ?? 1);
   if (!Number.isFinite(lossTotal)) throw new NonFiniteLossError(`loss is ${lossTotal} at update ${update}`);
-  const scale = 1 / Math.max(acc.ntokens, 1); // fairseq normalises by sample_size (target tokens)
+  const scale = 1 / Math.max(acc.ntokens, 1) / (lossScale ?? 1); // fairseq normalises by sample_size (target tokens)
   const gradNorm = Math.sqrt(sumSq ?? Number.NaN) * scale;
   if (!Number.isFinite(gradNorm))
     throw new NonFiniteLossError(`gradient norm is ${gradNorm} at update ${update}`);
-  return { loss: (lossTotal ?? Number.NaN) / Math.max(acc.ntokens, 1), gradNorm };
+  return { loss: lossTotal / Math.max(acc.ntokens, 1), gradNorm };
 }
 
 /** Clip: the factor that brings the gradient's global norm down to `clipNorm` (0 disables). */
@@ -159,15 +189,17 @@ function clipCoefficient(gradNorm: number, clipNorm: number): number {
   return clipNorm > 0 && gradNorm > clipNorm ? clipNorm / (gradNorm + 1e-6) : 1;
 }
 
-/** Step: one AdamW update with the normalised, clipped gradient at learning rate `lr`. */
+/** Step: one AdamW update with the normalised (and unscaled), clipped gradient at learning rate `lr`. */
 function optimizerStep(
   state: TrainerState,
   acc: AccumulatedGradients,
   adam: AdamConfig,
   lr: number,
   clipCoef: number,
+  lossScale: number,
 ): void {
-  adamwUpdate(adam, state.adam, state.weights, acc.grads, lr, (1 / Math.max(acc.ntokens, 1)) * clipCoef);
+  const multiplier = (1 / Math.max(acc.ntokens, 1) / lossScale) * clipCoef;
+  adamwUpdate(adam, state.adam, state.weights, acc.grads, lr, multiplier);
 }
 
 /** Puts the BatchNorm buffers back as they were before the update's forward passes. */
@@ -187,7 +219,8 @@ function releaseGradients(acc: AccumulatedGradients): void {
  * summed token losses are added, divided by the total target tokens (fairseq's sample_size),
  * clipped by global norm, and applied with AdamW at the scheduled learning rate: the schedule,
  * micro-step, clip and step stages of the training loop (loop.ts).
- * A refused update (NaN/Inf) changes no weight or buffer.
+ * A refused update (NaN/Inf) changes no weight or buffer; with loss scaling (f16) an overflow is
+ * not refused but skipped (`skipped`, the scale halved, nothing changed).
  */
 export async function trainStep(
   state: TrainerState,
@@ -197,16 +230,30 @@ export async function trainStep(
   const started = performance.now();
   const update = state.adam.step + 1;
   const lr = lrAt(opts.schedule, update);
-  const acc = microSteps(state, microBatches, opts.labelSmoothing ?? 0.1);
+  const scaler = lossScaler(state.adam, opts.lossScale);
+  const lossScale = scaler?.scale ?? 1;
+  const acc = microSteps(state, microBatches, opts.labelSmoothing ?? 0.1, lossScale);
   try {
-    const totals = await readTotals(acc, update);
+    const totals = await readTotals(acc, update, scaler?.scale);
+    if (totals === 'overflow') {
+      if (!updateScale(scaler!, true))
+        throw new NonFiniteLossError(
+          `loss or gradient not finite at update ${update} with the loss scale at its floor (${lossScale})`,
+        );
+      restoreBuffers(state, acc);
+      const nan = Number.NaN;
+      const skipped = { loss: nan, gradNorm: nan, tokensPerSec: 0, skipped: true, lossScale: scaler!.scale };
+      return { step: state.adam.step, lr, ntokens: acc.ntokens, ...skipped };
+    }
     optimizerStep(
       state,
       acc,
       opts.adam ?? DEFAULT_ADAM,
       lr,
       clipCoefficient(totals.gradNorm, opts.clipNorm ?? 1),
+      lossScale,
     );
+    if (scaler) updateScale(scaler, false);
     const seconds = (performance.now() - started) / 1000;
     return {
       step: state.adam.step,
@@ -214,6 +261,7 @@ export async function trainStep(
       lr,
       tokensPerSec: acc.ntokens / seconds,
       ntokens: acc.ntokens,
+      ...(scaler ? { lossScale: scaler.scale } : {}),
     };
   } catch (err) {
     restoreBuffers(state, acc);

@@ -5,7 +5,7 @@ import { SchedulerError } from '#main/jobs/scheduler';
 import { ClusterProfile, type SlurmJobInfo } from '#shared/domain/cluster';
 import { RESUMABLE_STATUSES, type RunSummary } from '#shared/domain/run';
 import { type BundleEval, type BundleRun, writeBundle } from './bundle';
-import { followEvaluations } from './follow-evaluations';
+import { followEvaluations, requeueEvaluations } from './follow-evaluations';
 import { ingestRunFolder } from './ingest';
 import { jobOutcome } from './outcome';
 import { type ClusterShell, clusterShell, listDir } from './shell';
@@ -214,7 +214,8 @@ export class ClusterRuns {
   /**
    * Resubmits a run that ended (time limit, failure, cancel, pause) as a new attempt of the same
    * bundle, with the profile as it is now (a raised time limit applies); the worker resumes from
-   * the newest checkpoint in the run folder.
+   * the newest checkpoint in the run folder. The run's evaluations that Slurm cancelled with the
+   * failed attempt are queued again behind the new one.
    */
   async resubmit(runId: string): Promise<RunSummary> {
     const { store } = this.opts;
@@ -246,6 +247,14 @@ export class ClusterRuns {
       return store.runs.update(runId, { status: 'queued', error: null, finishedAt: null })!;
     });
     this.opts.events.runChanged(updated);
+    // Evaluations Slurm cancelled with the failed attempt wait on this one (after any poll in
+    // flight, so it does not end them again from what it read before).
+    if (this.polling) await this.polling;
+    const requeued = await requeueEvaluations(store, shell, profile, { runId, bundleDir: job.bundleDir }, id);
+    for (const evId of requeued) {
+      const ev = store.evaluations.get(evId);
+      if (ev) this.opts.events.evaluationChanged(ev);
+    }
     this.schedule(200);
     return updated;
   }

@@ -5,8 +5,59 @@ import type { SchedulerEvents } from '#main/jobs/events';
 import type { ClusterProfile, SlurmJobInfo } from '#shared/domain/cluster';
 import { ingestEvaluationFolder } from './ingest';
 import { jobOutcome } from './outcome';
-import { clusterShell } from './shell';
-import { isFinalState } from './slurm';
+import { type ClusterShell, clusterShell } from './shell';
+import { isFinalState, sbatch, scancel } from './slurm';
+
+/** The message an evaluation gets when Slurm cancels it because its training job failed. */
+const DEPENDENCY_FAILED = 'DependencyNeverSatisfied';
+
+/**
+ * After a run's training job was resubmitted as `trainJobId`: queues again (behind it, afterok)
+ * the run's cluster evaluations of the same bundle that never decoded anything because an
+ * earlier attempt of the training failed and Slurm cancelled them (or is about to: one still
+ * pending behind the failed attempt is cancelled here). Returns their ids.
+ */
+export async function requeueEvaluations(
+  store: Store,
+  shell: ClusterShell,
+  profile: ClusterProfile,
+  run: { runId: string; bundleDir: string },
+  trainJobId: string,
+): Promise<string[]> {
+  const requeued: string[] = [];
+  for (const ev of store.evaluations.list({ runId: run.runId })) {
+    const job = store.clusters.evaluations.latestJob(ev.id);
+    if (!job || job.bundleDir !== run.bundleDir) continue;
+    if (ev.status === 'succeeded' || ev.status === 'running' || ev.done > 0) continue;
+    if (!job.closed) {
+      // Still pending behind the failed attempt (Slurm has not cancelled it yet): it never runs.
+      if (job.state !== 'PENDING') continue;
+      await scancel(shell, [job.jobId]).catch(() => undefined);
+      store.clusters.evaluations.closeJob(job.id);
+    }
+    const array = job.jobId.includes('_');
+    const id = await sbatch(shell, profile, `${job.bundleDir}/eval.sh`, [
+      ...(array ? [`--array=${job.taskIndex}`] : []),
+      `--dependency=afterok:${trainJobId}`,
+      '--kill-on-invalid-dep=yes',
+      `--output=${job.bundleDir}/logs/eval-${array ? '%A_%a' : '%j'}.out`,
+    ]);
+    store.transaction(() => {
+      store.clusters.evaluations.addJob({
+        runId: ev.id,
+        cluster: profile.name,
+        profile,
+        jobId: array ? `${id}_${job.taskIndex}` : id,
+        taskIndex: job.taskIndex,
+        bundleDir: job.bundleDir,
+        runDir: job.runDir,
+      });
+      store.evaluations.update(ev.id, { status: 'queued', error: null, finishedAt: null });
+    });
+    requeued.push(ev.id);
+  }
+  return requeued;
+}
 
 /**
  * One poll of a profile's evaluation jobs: ingests each job's events files, and ends an
@@ -37,7 +88,7 @@ export async function followEvaluations(
       const outcome = jobOutcome(profile, job, info, ingested.end, null);
       let status = outcome.status === 'paused' ? 'interrupted' : outcome.status;
       let error = outcome.error;
-      if (info.state === 'CANCELLED' && info.reason === 'DependencyNeverSatisfied')
+      if (info.state === 'CANCELLED' && info.reason === DEPENDENCY_FAILED)
         error = `Slurm cancelled evaluation job ${job.jobId}: its training job did not succeed (--dependency=afterok).`;
       if (status === 'succeeded') {
         try {

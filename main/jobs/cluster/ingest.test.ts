@@ -84,7 +84,7 @@ describe('events files', () => {
       },
     });
     w.write(metric(1));
-    w.write({ msg: { type: 'progress', v: 1, step: 1, totalSteps: 3 } });
+    w.write({ msg: { type: 'progress', v: 1, step: 1, totalSteps: 3, dispatchesPerStep: 4506 } });
     appendFileSync(
       file,
       '{"seq":4,"t":1,"msg":{"type":"metrics","v":1,"points":[{"name":"train/loss","step":2,',
@@ -96,6 +96,7 @@ describe('events files', () => {
       step: 1,
       params: 10,
       device: 'cpu x1 on lab',
+      backend: 'wasm (4); 4,506 WebGPU dispatches/step', // recorded with the backend line
     });
     expect(store.metrics.count('r')).toBe(1);
     // Nothing new: nothing stored, the cursor stays before the half line.

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { ClusterJobRecord, FollowedJobs } from '#db/repos/clusters';
 import type { MetricWrite } from '#db/repos/metrics';
 import type { Store } from '#db/store';
+import { withDispatches } from '#main/jobs/backend-line';
 import { LOG_TAIL_LINES } from '#main/jobs/run-log';
 import { FINAL_STATUSES } from '#shared/domain/run';
 import { type EventRecord, parseEvents, sortEventsFiles } from './events-file';
@@ -194,6 +195,11 @@ function applyMessage(
     case 'progress':
       pass.step = m.step;
       pass.totalSteps = m.totalSteps;
+      if (m.dispatchesPerStep !== undefined) {
+        const line = withDispatches(store.runs.get(job.runId)?.backend ?? null, m.dispatchesPerStep);
+        store.runs.update(job.runId, { backend: line });
+        pass.log.push(`${stamp} backend ${line}`);
+      }
       return;
     case 'metrics':
       for (const p of m.points) pass.points.push({ runId: job.runId, ...p });

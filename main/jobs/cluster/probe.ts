@@ -1,13 +1,18 @@
 import type { ClusterCheckStep, ClusterProfile, SlurmJobInfo } from '#shared/domain/cluster';
+import type { NodeBackendReport } from './node-backend';
 import { clusterShell, readFrom, shellQuote } from './shell';
 import { isFinalState, jobcompJobs, jobcompLocation, sacct, sbatch, scontrolJobs, squeue } from './slurm';
 
 class StepFailed extends Error {}
 
+const BACKEND_MARK = 'biomed-backend: ';
+
 /**
  * `cluster test`: reaches the cluster, checks Slurm, the partition, the shared folder and the
  * checkout, submits a tiny job with the profile's options (running its node-preparation lines
- * and `node --version` where the worker would run), follows it to its end and reads its output.
+ * and `node --version` where the worker would run, then the worker's backend choice), follows it
+ * to its end and reads its output: the last step names the backend and adapter the node's worker
+ * would use, or why it has no GPU one (no Vulkan loader, no NVIDIA ICD where Slurm gave a GPU).
  * Every step is reported, the failed one with what the cluster said; later steps are skipped.
  */
 export async function probeCluster(
@@ -74,6 +79,9 @@ export async function probeCluster(
         `cd ${shellQuote(profile.checkout)}`,
         'echo "node $(node --version) on $(hostname)"',
         'echo biomed-probe-ok',
+        // The backend the worker would choose here, and why not a GPU one (node-probe.ts).
+        'if [ -f build/main/node-probe.js ]; then node build/main/node-probe.js || true',
+        'else node --import tsx main/jobs/cluster/node-probe.ts || true; fi',
         '',
       ].join('\n');
       const r = await shell.run(['sh', '-c', 'cat > "$1/probe.sh" && chmod +x "$1/probe.sh"', 'sh', dir], {
@@ -88,6 +96,7 @@ export async function probeCluster(
       return `job ${jobId} (${[profile.partition, profile.account, profile.qos].filter(Boolean).join(', ') || 'default partition'})`;
     });
     let final: SlurmJobInfo | undefined;
+    let output = '';
     let how = '';
     await step('run', async () => {
       const deadline = Date.now() + (options.timeoutMs ?? 180_000);
@@ -121,12 +130,20 @@ export async function probeCluster(
       const out = (await readFrom(shell, `${dir}/out.txt`, 0))?.toString('utf8') ?? '';
       if (!out.includes('biomed-probe-ok'))
         throw new Error(`the job's output lacks the marker: ${out.trim().slice(-500) || '(empty)'}`);
+      output = out;
       return out.split('\n').find((l) => l.startsWith('node ')) ?? 'ok';
+    });
+    await step('backend', async () => {
+      const line = output.split('\n').find((l) => l.startsWith(BACKEND_MARK));
+      if (!line) throw new Error(`the node's backend probe printed nothing: ${output.trim().slice(-500)}`);
+      const report = JSON.parse(line.slice(BACKEND_MARK.length)) as NodeBackendReport;
+      if (report.backend === 'none') throw new Error(report.summary);
+      return report.summary;
     });
   } catch (err) {
     if (!(err instanceof StepFailed)) throw err;
   } finally {
     await shell.run(['rm', '-rf', dir]).catch(() => undefined);
   }
-  return { ok: steps.every((s) => s.ok) && steps.length === 8, steps };
+  return { ok: steps.every((s) => s.ok) && steps.length === 9, steps };
 }

@@ -1,5 +1,6 @@
 import { gpuDeviceBytes, gpuFit } from '#main/engine/backend/gpu-fit';
-import { adapterLine } from '#main/engine/backend/index';
+import { adapterLine, webgpuPrecisionLine } from '#main/engine/backend/index';
+import { stepDispatchTracker } from '#main/engine/backend/webgpu-counters';
 import { type EngineSession, parseBestValidation, trainingLoop, VALIDATION_METRIC } from '#main/engine/index';
 import { DEFAULT_ADAM } from '#main/engine/train/adamw';
 import { backendsNote } from '#main/jobs/probe-noise';
@@ -60,8 +61,11 @@ export async function runTrainJob(
       backend: {
         name: s.backend.name,
         version: s.backend.version,
-        // the GPU adapter (vendor, architecture, description, limits) is recorded with the run
-        device: s.backend.adapter ? `gpu ${adapterLine(s.backend.adapter)}` : s.backend.device,
+        // the GPU adapter (vendor, architecture, description, limits) and the matrix products'
+        // precision (BIOMED_WEBGPU_PRECISION) are recorded with the run
+        device: s.backend.adapter
+          ? `gpu ${adapterLine(s.backend.adapter)}; ${webgpuPrecisionLine()}`
+          : s.backend.device,
         threads: s.backend.threads,
       },
       params,
@@ -90,6 +94,8 @@ export async function runTrainJob(
           toEngineExample(reader, e, s.config.imageSize, candidatesOf(dataset, e)),
         ),
       );
+    // WebGPU: the dispatches of one train step, recorded once with the run's backend line
+    const dispatches = s.backend.name === 'webgpu' ? stepDispatchTracker() : undefined;
     const result = await trainingLoop(
       s.trainer,
       {
@@ -137,9 +143,16 @@ export async function runTrainJob(
               { name: 'train/tokens_per_sec', step: r.step, value: r.tokensPerSec, wallTime },
             ],
           });
-          ctx.send({ type: 'progress', step: r.step, totalSteps: h.steps });
+          const perStep = dispatches?.step();
+          ctx.send({
+            type: 'progress',
+            step: r.step,
+            totalSteps: h.steps,
+            ...(perStep !== undefined ? { dispatchesPerStep: perStep } : {}),
+          });
         },
         logValidation: (step, v, best) => {
+          dispatches?.interrupt();
           ctx.send({
             type: 'metrics',
             points: [{ name: VALIDATION_METRIC, step, value: v.loss, wallTime: Date.now() / 1000 }],
@@ -149,6 +162,7 @@ export async function runTrainJob(
           );
         },
         checkpoint: async (step, best) => {
+          dispatches?.interrupt();
           const path = checkpointPath(job.runDir, step);
           const bytes = await saveSessionCheckpoint(s, path, {
             mixture: sampler.state(),

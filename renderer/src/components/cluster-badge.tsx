@@ -1,7 +1,8 @@
+import type { ClusterRunInfo } from '#shared/domain/cluster';
 import type { RunSummary } from '#shared/domain/run';
 
 /** One line on where a cluster run is: cluster, Slurm job id, state (with its reason), node, time, memory. */
-export function clusterLine(c: NonNullable<RunSummary['cluster']>): string {
+export function clusterLine(c: ClusterRunInfo): string {
   const parts = [
     `${c.cluster} job ${c.jobId}`,
     c.state + (c.reason && c.reason !== 'None' ? ` (${c.reason})` : ''),
@@ -15,10 +16,14 @@ export function clusterLine(c: NonNullable<RunSummary['cluster']>): string {
 
 /** A compact mark for History rows: the Slurm job of a cluster run. */
 export function ClusterBadge({ run }: { run: RunSummary }) {
-  if (!run.cluster) return null;
+  return run.cluster ? <JobBadge job={run.cluster} /> : null;
+}
+
+/** `cluster:job` with the whole line (state, node, time) as its title. */
+export function JobBadge({ job }: { job: ClusterRunInfo }) {
   return (
-    <span className="cluster-badge" title={clusterLine(run.cluster)}>
-      {run.cluster.cluster}:{run.cluster.jobId}
+    <span className="cluster-badge" title={clusterLine(job)}>
+      {job.cluster}:{job.jobId}
     </span>
   );
 }

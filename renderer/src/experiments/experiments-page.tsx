@@ -5,6 +5,7 @@ import { useSubmit } from '../api/use-submit';
 import { EmptyState } from '../components/empty-state';
 import { ErrorBanner } from '../components/error-banner';
 import { href } from '../routes';
+import { ClusterUsagePanel } from './cluster-usage';
 import { HistoryFilters } from './history-filters';
 import { RunPanel } from './run-panel';
 import { RunTable } from './run-table';
@@ -65,6 +66,7 @@ export function ExperimentsPage() {
           </a>
         </header>
         <HistoryFilters filter={filter} onChange={setFilter} />
+        <ClusterUsagePanel />
         <div className="toolbar" role="toolbar" aria-label="Selected runs">
           <span aria-live="polite">
             {pages ? `${pages.total.toLocaleString()} run${pages.total === 1 ? '' : 's'}` : 'Loading…'}

@@ -7,6 +7,7 @@ import { useQuery } from '../api/use-query';
 import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
 import { SelectField, TextField } from '../components/field';
+import { clusterOption } from '../components/where-field';
 import { href } from '../routes';
 import { DatasetChoice } from './dataset-choice';
 import { EvaluationChoice } from './evaluation-choice';
@@ -190,13 +191,7 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
           id="exp-target"
           label="Run on"
           value={cluster}
-          options={[
-            { value: '', label: 'This machine' },
-            ...(clusters ?? []).map((c) => ({
-              value: c.name,
-              label: `Cluster ${c.name} (${c.partition ?? 'default partition'}, ${c.gpus > 0 ? `${c.gpus} GPU, ` : ''}${c.timeLimit})`,
-            })),
-          ]}
+          options={[{ value: '', label: 'This machine' }, ...(clusters ?? []).map(clusterOption)]}
           hint={
             cluster
               ? 'One Slurm job per run; a sweep is one job array. Follow it in History.'

@@ -33,7 +33,6 @@ export function ReferenceTable({
             <th>Reference</th>
             <th>Parameters</th>
             <th>Dataset</th>
-            <th>Mode</th>
             <th>Metric</th>
             <th>Value</th>
             <th>Source</th>
@@ -48,9 +47,11 @@ export function ReferenceTable({
               </td>
               <td>{r.params ? formatParams(r.params) : '–'}</td>
               <td>
-                {r.dataset} <span className="hint">{r.split}</span>
+                {r.dataset}{' '}
+                <span className="hint">
+                  {r.split}, {r.mode === 'zeroshot' ? 'zero-shot' : 'fine-tuned'}
+                </span>
               </td>
-              <td>{r.mode === 'zeroshot' ? 'zero-shot' : 'fine-tuned'}</td>
               <td>
                 {r.metric}
                 {r.metricLabel && <div className="hint">{r.metricLabel}</div>}

@@ -8,6 +8,7 @@ import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
 import { NumberField, SelectField } from '../components/field';
 import { PipelineChoice } from '../components/pipeline-note';
+import { useWhere, WhereField } from '../components/where-field';
 
 /** Queue an evaluation of the run's latest checkpoint on a dataset split. */
 export function EvaluateForm({ run, onQueued }: { run: RunSummary; onQueued: () => void }) {
@@ -17,6 +18,8 @@ export function EvaluateForm({ run, onQueued }: { run: RunSummary; onQueued: () 
   const [split, setSplit] = useState<Split>('test');
   const [limit, setLimit] = useState('');
   const [pipeline, setPipeline] = useState<PipelinePreset>('released');
+  // A cluster run's checkpoints are on its cluster: evaluated there unless the user picks here.
+  const where = useWhere(run.cluster?.cluster);
   const n = limit.trim() === '' ? null : Number(limit);
   const limitError =
     n !== null && (!Number.isInteger(n) || n < 1) ? 'A whole number above 0, or blank for all' : undefined;
@@ -27,6 +30,7 @@ export function EvaluateForm({ run, onQueued }: { run: RunSummary; onQueued: () 
       split,
       pipeline,
       ...(n ? { limit: n } : {}),
+      ...where.cluster,
     });
     onQueued();
   });
@@ -57,6 +61,7 @@ export function EvaluateForm({ run, onQueued }: { run: RunSummary; onQueued: () 
         onChange={setLimit}
       />
       <PipelineChoice id="eval-pipeline" value={pipeline} onChange={setPipeline} />
+      <WhereField id="eval-where" {...where.field} />
       <button type="submit" disabled={busy || !datasetId || !!limitError}>
         Evaluate
       </button>

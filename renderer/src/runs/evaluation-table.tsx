@@ -1,4 +1,5 @@
 import type { EvaluationSummary } from '#shared/domain/evaluation';
+import { EvaluationStatus } from '../components/evaluation-status';
 import { PipelineNote } from '../components/pipeline-note';
 import { useBrowsedEvaluation } from '../evaluations/predictions-browser';
 import { formatMetric } from '../format';
@@ -33,8 +34,7 @@ export function EvaluationTable({ evaluations }: { evaluations: readonly Evaluat
                 <td>{e.split}</td>
                 <td>{e.mode === 'zeroshot' ? 'zero-shot' : 'fine-tuned'}</td>
                 <td>
-                  <span className={`status status-${e.status}`}>{e.status}</span>
-                  {e.error && <div className="field-error">{e.error}</div>}
+                  <EvaluationStatus e={e} progress={false} />
                 </td>
                 <td>
                   {e.done.toLocaleString()}

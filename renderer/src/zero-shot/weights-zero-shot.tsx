@@ -7,6 +7,7 @@ import { ErrorBanner } from '../components/error-banner';
 import { EvaluationStatus } from '../components/evaluation-status';
 import { NumberField, SelectField } from '../components/field';
 import { PipelineChoice, PipelineNote } from '../components/pipeline-note';
+import { useWhere, WhereField } from '../components/where-field';
 import { useBrowsedEvaluation } from '../evaluations/predictions-browser';
 import { formatMetric } from '../format';
 
@@ -23,6 +24,7 @@ export function WeightsZeroShot() {
   const [limit, setLimit] = useState('');
   const [pipeline, setPipeline] = useState<PipelinePreset>('released');
   const [tick, setTick] = useState(0);
+  const where = useWhere();
   const wid = weightsId || imported?.[0]?.id || '';
   const did = datasetId || datasets?.[0]?.id || '';
   const evals = useQuery('evaluations.list', { weightsId: wid || 'none' });
@@ -36,6 +38,7 @@ export function WeightsZeroShot() {
       datasetId: did,
       pipeline,
       ...(n ? { limit: n } : {}),
+      ...where.cluster,
     });
     evals.reload();
   });
@@ -74,6 +77,7 @@ export function WeightsZeroShot() {
           onChange={setLimit}
         />
         <PipelineChoice id="zs-weights-pipeline" value={pipeline} onChange={setPipeline} />
+        <WhereField id="zs-weights-where" {...where.field} />
         <button type="button" className="primary" onClick={() => submit()} disabled={!wid || !did}>
           Evaluate weights zero-shot
         </button>

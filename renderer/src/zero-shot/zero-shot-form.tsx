@@ -6,6 +6,7 @@ import { useApi } from '../api/context';
 import { useSubmit } from '../api/use-submit';
 import { ErrorBanner } from '../components/error-banner';
 import { NumberField, SelectField } from '../components/field';
+import { useWhere, WhereField } from '../components/where-field';
 
 /** Datasets a run never trained on, a split, an optional example limit; queues one evaluation each. */
 export function ZeroShotForm(props: {
@@ -22,6 +23,7 @@ export function ZeroShotForm(props: {
   const [split, setSplit] = useState<Split>('test');
   const [checkpoint, setCheckpoint] = useState('');
   const [limit, setLimit] = useState('');
+  const where = useWhere(props.run.cluster?.cluster);
   const n = limit.trim() === '' ? null : Number(limit);
   const limitError =
     n !== null && (!Number.isInteger(n) || n < 1) ? 'A whole number above 0, or blank for all' : undefined;
@@ -34,6 +36,7 @@ export function ZeroShotForm(props: {
         split,
         mode: 'zeroshot',
         ...(n ? { limit: n } : {}),
+        ...where.cluster,
       });
     setPicked(new Set());
     props.onQueued();
@@ -100,6 +103,7 @@ export function ZeroShotForm(props: {
           error={limitError}
           onChange={setLimit}
         />
+        <WhereField id="zs-where" {...where.field} />
         <button type="submit" className="primary" disabled={busy || picked.size === 0 || !!limitError}>
           Run zero-shot evaluation
         </button>
