@@ -6,7 +6,7 @@
 // seed; times here are per step on whatever load the machine has.
 //   npx tsx bench/demo-ladder.ts [--dataset phantom-vqa] [--rungs cpu-xs,cpu-s,cpu-m]
 //     [--steps 60 | 200,120,60] [--lr 2e-3 | 2e-3,1e-3,5e-4] [--batch 8] [--image-size 64]
-//     [--warmup 0.1] [--smoothing 0.1] [--seed 1] [--eval-every 0]
+//     [--warmup 0.1] [--smoothing 0.1] [--seed 1] [--eval-every 0] [--resnet-blocks cpu-m:1,1,1]
 
 import { DEMO_DATASETS } from '#main/data/demo/index';
 import { assignSplits } from '#main/data/splits';
@@ -35,13 +35,20 @@ const warmupRatio = Number(arg('warmup', '0.1'));
 const smoothing = Number(arg('smoothing', '0.1'));
 const seed = Number(arg('seed', '1'));
 const evalEvery = Number(arg('eval-every', '0'));
+// Diagnosis only: another ResNet depth for the named rungs, e.g. cpu-m:1,1,1 (changes the parameter count).
+const resnetOverride = new Map(
+  (arg('resnet-blocks', '') ? arg('resnet-blocks', '').split(';') : []).map((r) => {
+    const [rung, blocks] = r.split(':');
+    return [rung!, blocks!.split(',').map(Number) as [number, number, number]] as const;
+  }),
+);
 const which = arg('dataset', 'phantom-vqa');
 const demo = DEMO_DATASETS.find((d) => d.id === which);
 if (!demo) throw new Error(`unknown demo ${which}: ${DEMO_DATASETS.map((d) => d.id).join(', ')}`);
 const parsed = demo.generate(DEMO_SEED);
 const { splits } = assignSplits(
   parsed.examples.map((e) => ({ ...(e.split ? { split: e.split } : {}), group: e.image ?? '' })),
-  { seed: 13, validationFraction: 0.1, testFraction: 0.1 },
+  { seed: DEMO_SEED, validationFraction: 0.1, testFraction: 0.1 }, // as ensureDemoDatasets imports it
 );
 const answerSet = Array.isArray(parsed.meta['answerSet']) ? (parsed.meta['answerSet'] as string[]) : [];
 const examples: (Example & { closed: boolean })[] = parsed.examples.map((e) => {
@@ -78,7 +85,12 @@ console.log(
 const correct: number[][] = [];
 for (const [k, preset] of rungs.entries()) {
   const session = await createEngineSession({
-    preset: presetConfig(preset, { imageSize, dropout: 0, dropPath: 0 }),
+    preset: presetConfig(preset, {
+      imageSize,
+      dropout: 0,
+      dropPath: 0,
+      ...(resnetOverride.has(preset) ? { resnetBlocks: resnetOverride.get(preset)! } : {}),
+    }),
     seed,
     vocab: { kind: 'trimmed', texts: examples.flatMap((e) => [e.source, e.target, ...(e.candidates ?? [])]) },
     batch: { maxSourceTokens: taskOf(parsed.task).hyperparameters.maxSrcLength, maxTargetTokens: 30 },
