@@ -19,7 +19,7 @@ const r = spawnSync(process.execPath, [...entry, 'demo', ...extra], {
 const seconds = (performance.now() - t0) / 1000;
 process.stdout.write(r.stdout);
 console.log(
-  `\nbiomed demo ${built ? '(build)' : '(source)'}: exit ${r.status}, wall ${seconds.toFixed(1)} s (goal <= 300 s)`,
+  `\nbiomed demo ${built ? '(build)' : '(source)'}: exit ${r.status}, wall ${seconds.toFixed(1)} s (goal <= 90 s, issues 23 and 25)`,
 );
 rmSync(home, { recursive: true, force: true });
 process.exitCode = r.status ?? 1;
