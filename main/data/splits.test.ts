@@ -31,4 +31,19 @@ describe('assignSplits', () => {
     expect(a.splits.filter((s) => s === 'validation')).toHaveLength(9);
     expect(a.splits[0]).toBe('train'); // g0 also has a test question: it cannot move to validation
   });
+
+  it('never moves the last training examples into a drawn split', () => {
+    // 20 copies of one image are one group: drawing it would leave train empty.
+    const one = assignSplits(
+      Array.from({ length: 20 }, () => ({ group: 'same' })),
+      opts,
+    );
+    expect(one.splits).toEqual(Array(20).fill('train'));
+    // Two groups: the drawn split may take one, train keeps the other.
+    const two = assignSplits(
+      Array.from({ length: 20 }, (_, i) => ({ group: i < 10 ? 'a' : 'b' })),
+      opts,
+    );
+    expect(two.splits.filter((s) => s === 'train').length).toBeGreaterThan(0);
+  });
 });

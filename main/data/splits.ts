@@ -48,14 +48,20 @@ export function assignSplits(
   const trainTotal = splits.filter((s) => s === 'train').length;
   const target = new Map(draw.map((s) => [s, Math.round(trainTotal * fractionOf(s))]));
   const moved = new Map<string, Split>();
+  // A drawn group never takes the last training examples: a folder of copies of one image (one
+  // group) stays in train instead of becoming a validation split with nothing to train on.
+  let trainLeft = trainTotal;
   let cursor = 0;
   for (const s of draw) {
     let taken = 0;
     const want = Math.min(target.get(s)!, poolTotal);
     while (cursor < pool.length && taken < want) {
       const g = pool[cursor++]!;
+      const size = groupSize.get(g)!;
+      if (size >= trainLeft) continue;
       moved.set(g, s);
-      taken += groupSize.get(g)!;
+      taken += size;
+      trainLeft -= size;
     }
   }
   items.forEach((item, k) => {
