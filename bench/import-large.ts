@@ -17,9 +17,11 @@ import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { writeDicom } from '#main/data/dicom/write-dicom';
 import { CBIS_CSV_HEADER } from '#main/data/fixtures/publisher-fixtures';
+import { fitInside } from '#main/data/images/prepare';
 import { importDataset } from '#main/services/dataset-import';
 import { openWorkbench } from '#main/services/open';
 import { ImportRequest } from '#shared/api/datasets';
+import { DEFAULT_MAX_SIDE } from '#shared/domain/dataset';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,12 +42,36 @@ function peakRssMB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
+/**
+ * CPU time of this process's live threads, grouped by name (`main` is the JavaScript thread;
+ * libuv's pool runs sharp/libvips and file reads): /proc/self/task/N/stat's utime + stime, in ms.
+ * Threads that exited (an idle image pool's) count only in the process total.
+ */
+function threadCpuMs(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name =
+        Number(tid) === process.pid ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime are fields 14 and 15 of stat (11 and 12 after the name), in 1/100 s.
+      out[name] = (out[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10;
+    }
+  } catch {
+    // no /proc: not Linux
+  }
+  return out;
+}
+
 /** Child: one import of `dir` into the data folder `home`; SIGINT interrupts it (kept for a re-run). */
 async function child(dir: string, home: string, maxSide: string): Promise<void> {
   const ctx = openWorkbench(home, 'browser');
   const interrupt = new AbortController();
   process.once('SIGINT', () => interrupt.abort());
   const t = performance.now();
+  const cpu0 = process.cpuUsage();
+  const threads0 = threadCpuMs();
   let result: Record<string, unknown>;
   try {
     const options = maxSide ? { maxSide: maxSide === 'original' ? 'original' : Number(maxSide) } : {};
@@ -66,6 +92,11 @@ async function child(dir: string, home: string, maxSide: string): Promise<void> 
     result = { ok: false, error: (err as Error).message.split('\n')[0] };
   }
   result['ms'] = performance.now() - t;
+  const cpu = process.cpuUsage(cpu0);
+  result['cpuMs'] = (cpu.user + cpu.system) / 1000;
+  result['threadCpuMs'] = Object.fromEntries(
+    Object.entries(threadCpuMs()).map(([k, v]) => [k, v - (threads0[k] ?? 0)]),
+  );
   result['maxRssMB'] = peakRssMB();
   ctx.close();
   process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -75,6 +106,8 @@ interface ChildResult {
   ok: boolean;
   ms: number;
   maxRssMB: number;
+  cpuMs: number;
+  threadCpuMs: Record<string, number>;
   examples?: number;
   images?: { total: number; new: number; reused?: number };
   error?: string;
@@ -239,7 +272,42 @@ function generateDdsm(root: string, count: number): number {
   return bytes;
 }
 
-async function bench(name: string, generate: (root: string) => Promise<number> | number): Promise<void> {
+/** Every file under `dir` whose name ends with `ext`. */
+function filesUnder(dir: string, ext: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith(ext))
+    .map((e) => join(e.parentPath, e.name));
+}
+
+/**
+ * The least CPU an import can spend on a JPEG: the bare sharp decode (shrink-on-load) and
+ * downscale to the stored side, pixels out, nothing else (no read, hash, encode, thumbnail, store),
+ * one file at a time over a sample of the generated files: ms of CPU per image.
+ */
+async function decodeFloorMs(files: readonly string[], side: number): Promise<number> {
+  const sample = files.slice(0, 60).map((f) => readFileSync(f));
+  const decode = (b: Buffer) => sharp(b).resize(fitInside(side)).raw().toBuffer();
+  for (const b of sample.slice(0, 3)) await decode(b);
+  const c = process.cpuUsage();
+  for (const b of sample) await decode(b);
+  const d = process.cpuUsage(c);
+  return (d.user + d.system) / 1000 / sample.length;
+}
+
+/** `CPU 24.1 ms per image (main 3.0, libuv-worker 21.0, ...); 1.8 cores busy` of a child's import. */
+function cpuLine(r: ChildResult, images: number): string {
+  const parts = Object.entries(r.threadCpuMs)
+    .filter(([, ms]) => ms / images >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, ms]) => `${k} ${(ms / images).toFixed(1)}`);
+  return `CPU ${(r.cpuMs / images).toFixed(1)} ms per image (${parts.join(', ')}); ${(r.cpuMs / r.ms).toFixed(2)} cores busy on average`;
+}
+
+async function bench(
+  name: string,
+  generate: (root: string) => Promise<number> | number,
+  jpegFloor = false,
+): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), `bw-${name}-`));
   try {
     const source = join(root, 'source');
@@ -258,6 +326,17 @@ async function bench(name: string, generate: (root: string) => Promise<number> |
       `${name}: ${first.examples} examples, ${images} images in ${(first.ms / 1000).toFixed(1)} s = ${(images / (first.ms / 1000)).toFixed(1)} images/s; ` +
         `peak RSS ${first.maxRssMB.toFixed(0)} MB; stored ${(stored / 2 ** 20).toFixed(1)} MB of ${(read / 2 ** 20).toFixed(0)} MB read = ${((100 * stored) / read).toFixed(2)}%`,
     );
+    const cores = availableParallelism();
+    console.log(
+      `${name}: the import's ${cpuLine(first, images)} => at most ${((1000 * cores * images) / first.cpuMs).toFixed(0)} images/s on ${cores} cores`,
+    );
+    if (jpegFloor) {
+      const side = Number(arg('max-side', String(DEFAULT_MAX_SIDE)));
+      const floor = await decodeFloorMs(filesUnder(source, '.jpg'), side);
+      console.log(
+        `${name}: decode floor: ${floor.toFixed(1)} ms CPU per image (bare sharp decode + downscale to ${side} px) => at most ${((1000 * cores) / floor).toFixed(0)} images/s on ${cores} cores`,
+      );
+    }
     const home2 = join(root, 'home2');
     const cut = await runChild(source, home2, Math.floor(images / 2));
     const rerun = await runChild(source, home2);
@@ -290,7 +369,7 @@ if (process.argv[2] === '--child') {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  if (only !== 'ddsm') await bench('mimic-cxr', (r) => generateMimic(r, Number(arg('count', '2000'))));
+  if (only !== 'ddsm') await bench('mimic-cxr', (r) => generateMimic(r, Number(arg('count', '2000'))), true);
   if (only !== 'mimic') await bench('cbis-ddsm', (r) => generateDdsm(r, Number(arg('ddsm-count', '200'))));
   console.log(
     `load average after: ${loadavg()

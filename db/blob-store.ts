@@ -10,6 +10,9 @@ const EXT: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', '
  * file and are renamed into place, so a crash never leaves a half-written blob.
  */
 export class BlobStore {
+  /** Folders this instance made or found (an import writes thousands of blobs into 256 of them). */
+  private readonly dirs = new Set<string>();
+
   constructor(readonly root: string) {}
 
   /** Path of an image blob (whether or not it exists). */
@@ -30,8 +33,8 @@ export class BlobStore {
   put(hash: string, mime: string, bytes: Uint8Array, thumbnail: Uint8Array | null): boolean {
     const path = this.pathOf(hash, mime);
     if (existsSync(path)) return false;
-    if (thumbnail) atomicWrite(this.thumbPathOf(hash), thumbnail);
-    atomicWrite(path, bytes);
+    if (thumbnail) this.atomicWrite(this.thumbPathOf(hash), thumbnail);
+    this.atomicWrite(path, bytes);
     return true;
   }
 
@@ -55,12 +58,22 @@ export class BlobStore {
     for (const mime of ['image/png', 'image/jpeg']) rmSync(this.pathOf(hash, mime), { force: true });
     rmSync(this.thumbPathOf(hash), { force: true });
   }
-}
 
-function atomicWrite(path: string, bytes: Uint8Array): void {
-  const dir = join(path, '..');
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${randomUUID()}.tmp`);
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, path);
+  private atomicWrite(path: string, bytes: Uint8Array): void {
+    const dir = join(path, '..');
+    if (!this.dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.dirs.add(dir);
+    }
+    const tmp = join(dir, `.${randomUUID()}.tmp`);
+    try {
+      writeFileSync(tmp, bytes);
+    } catch (err) {
+      // The folder went since it was made (removed by hand): make it again.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(tmp, bytes);
+    }
+    renameSync(tmp, path);
+  }
 }

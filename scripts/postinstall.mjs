@@ -1,10 +1,16 @@
-// After `npm ci`: fetch Electron's binary where the network allows it. Electron's own install
+// After `npm ci`: build the native CPU GEMM addon (scripts/build-native.mjs; a failure only means
+// the engine uses its WebAssembly GEMM), then fetch Electron's binary where the network allows it. Electron's own install
 // script is denied in package.json (allowScripts) because its failure would fail the whole
 // install on offline machines; here a failure only means `npm start` uses browser mode.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+spawnSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'build-native.mjs')], {
+  stdio: 'inherit',
+});
 
 const require = createRequire(import.meta.url);
 let electronDir;

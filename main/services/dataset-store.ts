@@ -90,20 +90,24 @@ function bytesBudget(limit: number): <T>(size: number, fn: () => Promise<T>) => 
   };
 }
 
+/** A file's size and time, or undefined when it cannot be stat'ed (reading it then says why). */
+function statOf(path: string): { size: number; mtimeMs: number } | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** What an earlier import stored for this file at this variant, if the file is unchanged and the blob is there. */
 function storedBefore(
   ctx: ServiceContext,
   blobs: BlobStore,
   path: string,
+  st: { size: number; mtimeMs: number },
   variant: string,
   ownGroups: boolean,
 ): ImageInfo | undefined {
-  let st: { size: number; mtimeMs: number };
-  try {
-    st = statSync(path);
-  } catch {
-    return undefined;
-  }
   const rec = ctx.store.imageSources.get(path, variant);
   if (!rec || rec.size !== st.size || rec.mtimeMs !== st.mtimeMs) return undefined;
   // Grouping keys (DICOM patient/study) are never stored: decode again unless the importer groups.
@@ -184,13 +188,14 @@ async function prepareImages(
         continue;
       }
       const path = source.kind === 'file' ? resolve(source.path) : null;
-      const before = path ? storedBefore(ctx, blobs, path, variant, !ungrouped.has(key)) : undefined;
+      const stat = path ? statOf(path) : undefined;
+      const before =
+        path && stat ? storedBefore(ctx, blobs, path, stat, variant, !ungrouped.has(key)) : undefined;
       try {
         if (before) {
           hashes.set(key, before);
           reused++;
         } else {
-          const stat = path ? statSync(path, { throwIfNoEntry: false }) : undefined;
           const how = {
             ...(options.dicomFrame === undefined ? {} : { dicomFrame: options.dicomFrame }),
             maxSide: options.maxSide,

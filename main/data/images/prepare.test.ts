@@ -3,7 +3,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeStoredImage, imageToTensorData } from './pixels';
 import { encodePng } from './png';
-import { ImageError, prepareImage } from './prepare';
+import { fitInside, ImageError, JPEG_QUALITY, prepareImage, THUMBNAIL_SIZE } from './prepare';
+import { jpegSize } from './sniff';
 
 const gradient = (w: number, h: number, c: 1 | 3) =>
   Uint8Array.from({ length: w * h * c }, (_, i) => (i * 5) % 256);
@@ -78,6 +79,13 @@ describe('prepareImage', () => {
     await expect(
       prepareImage({ kind: 'bytes', name: 'cut.jpg', bytes: jpeg.subarray(0, 2000) }),
     ).rejects.toThrowError(/^cannot be decoded \(/);
+    // Under the thumbnail size and kept as it is: still fully decoded, so still refused.
+    const small = await sharp(gradient(100, 80, 3), { raw: { width: 100, height: 80, channels: 3 } })
+      .jpeg()
+      .toBuffer();
+    await expect(
+      prepareImage({ kind: 'bytes', name: 'small.jpg', bytes: small.subarray(0, small.length - 400) }),
+    ).rejects.toThrowError(/^cannot be decoded \(/);
     await expect(
       prepareImage({ kind: 'bytes', name: 'n.jpg', bytes: deflateSync('hello') }),
     ).rejects.toThrowError(ImageError);
@@ -94,5 +102,45 @@ describe('prepareImage', () => {
     const raw = await decodeStoredImage(encodePng(3, 2, 1, Uint8Array.from([1, 2, 3, 4, 5, 6])));
     expect(raw).toMatchObject({ width: 3, height: 2, channels: 1 });
     expect([...raw.data]).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('stores a downscaled JPEG as sharp encodes it, with a thumbnail as the earlier code made it', async () => {
+    // A grey film-like 1,000 x 1,200 JPEG with grain (MIMIC-CXR-shaped, smaller).
+    const [w, h] = [1000, 1200];
+    const px = Uint8Array.from({ length: w * h }, (_, i) => 120 + ((i % w) >> 3) / 2 + ((i * 7919) % 13));
+    const src = await sharp(px, { raw: { width: w, height: h, channels: 1 } })
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const p = await prepareImage({ kind: 'bytes', name: 'cxr.jpg', bytes: src }, { maxSide: 480 });
+    // The stored bytes: exactly the one-pipeline shrink-on-load + bicubic + q92 encode.
+    const expected = await sharp(src).resize(fitInside(480)).jpeg({ quality: JPEG_QUALITY }).toBuffer();
+    expect(Buffer.from(p.bytes).equals(expected)).toBe(true);
+    expect([p.width, p.height, p.mime]).toEqual([400, 480, 'image/jpeg']);
+    // The thumbnail (WebP effort 0) against the earlier code's (effort 4) of the same stored image.
+    const before = await sharp(p.bytes)
+      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 70 })
+      .toBuffer();
+    const [a, b] = await Promise.all(
+      [p.thumbnail!, before].map((t) => sharp(t).raw().toBuffer({ resolveWithObject: true })),
+    );
+    expect([a!.info.width, a!.info.height]).toEqual([b!.info.width, b!.info.height]);
+    let sum = 0;
+    for (let i = 0; i < a!.data.length; i++) sum += Math.abs(a!.data[i]! - b!.data[i]!);
+    expect(sum / a!.data.length).toBeLessThan(2.5);
+  });
+
+  it('reads a JPEG size from its frame header as sharp does', async () => {
+    const rgb = gradient(37, 23, 3);
+    for (const opts of [{}, { progressive: true }]) {
+      const jpeg = await sharp(rgb, { raw: { width: 37, height: 23, channels: 3 } })
+        .jpeg(opts)
+        .withExif({ IFD0: { Artist: 'x' } })
+        .toBuffer();
+      const md = await sharp(jpeg).metadata();
+      expect(jpegSize(jpeg)).toEqual({ width: md.width, height: md.height });
+      expect(jpegSize(jpeg.subarray(0, 40))).toBeNull(); // cut before the frame header
+    }
+    expect(jpegSize(Uint8Array.from([0xff, 0xd8, 0x00, 0x01, 0, 0, 0, 0, 0, 0]))).toBeNull();
   });
 });

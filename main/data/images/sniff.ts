@@ -34,3 +34,28 @@ export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
   '.dcm',
   '.dicom',
 ]);
+
+/**
+ * Width and height of a JPEG from its frame header (SOF0-SOF15, not DHT/JPG/DAC), read without
+ * decoding; null when the marker chain is broken before one (the decoder then says why).
+ */
+export function jpegSize(bytes: Uint8Array): { width: number; height: number } | null {
+  let i = 2;
+  while (i + 9 <= bytes.length) {
+    if (bytes[i] !== 0xff) return null;
+    const marker = bytes[i + 1]!;
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    if (marker === 0xda || marker === 0xd9) return null;
+    const len = (bytes[i + 2]! << 8) | bytes[i + 3]!;
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      const height = (bytes[i + 5]! << 8) | bytes[i + 6]!;
+      const width = (bytes[i + 7]! << 8) | bytes[i + 8]!;
+      return width > 0 && height > 0 ? { width, height } : null;
+    }
+    i += 2 + len;
+  }
+  return null;
+}

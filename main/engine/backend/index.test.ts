@@ -26,8 +26,13 @@ describe('backend choice', () => {
     if (info.name === 'wasm') {
       expect(info.simd).toBe(true);
       expect(info.kernels).toContain('BatchMatMul:xnnpack-batched');
-      // One thread (as vitest runs): products on the engine's FMA GEMM; the threaded build keeps XNNPACK.
-      if (info.threads === 1) expect(info.kernels).toContain('BatchMatMul:own-gemm-fma');
+      // One thread (as vitest runs): products on the engine's native GEMM where built (ISA and its
+      // thread count named), else its FMA GEMM; the threaded build keeps XNNPACK.
+      const native = info.kernels.some((k) =>
+        /^BatchMatMul:own-gemm-native-(avx512|avx2|scalar)x\d+$/.test(k),
+      );
+      if (process.env['CI']) expect(native).toBe(true);
+      if (info.threads === 1) expect(native || info.kernels.includes('BatchMatMul:own-gemm-fma')).toBe(true);
       else expect(info.kernels.some((k) => k.startsWith('BatchMatMul:own-gemm'))).toBe(false);
     }
     // Idempotent: the same promise result.

@@ -5,6 +5,7 @@ import { registerFusedAdamW } from './adamw-fused';
 import { registerAdamWMany } from './adamw-many';
 import { registerBatchNorm } from './batch-norm';
 import { registerBatchNormRunning } from './batch-norm-running';
+import { cpuGemmLabel } from './cpu-gemm';
 import { registerDense } from './dense';
 import { registerLabelSmoothedCE } from './label-smoothed-ce';
 import { registerLayerNorm } from './layer-norm';
@@ -16,8 +17,8 @@ import { wasmConcatConfig, wasmSplitVConfig } from './wasm-concat-split';
 import { wasmConv2DBackpropFilterConfig, wasmConv2DBackpropInputConfig } from './wasm-conv-backprop';
 import { wasmGatherConfig } from './wasm-gather';
 import { registerWasmGelu } from './wasm-gelu';
-import { wasmGemm } from './wasm-gemm';
 import { wasmIdentityConfig } from './wasm-identity';
+import { wasmOps } from './wasm-ops';
 import { wasmSliceConfig } from './wasm-slice';
 import { wasmMeanConfig, wasmSumConfig } from './wasm-sum';
 import { wasmTransposeConfig } from './wasm-transpose';
@@ -38,9 +39,10 @@ export function registerCustomKernels(backend: BackendName): string[] {
     kernels.push(...registerWasmTransposeFirst([tf._FusedMatMul]));
     replaceWasmKernel(wasmBatchMatMulConfig);
     kernels.push('BatchMatMul:xnnpack-batched');
-    // Its products on the engine's own GEMM (single-threaded build; BIOMED_WASM_GEMM): fma or simd.
-    const gemm = wasmGemm(tf.findBackend('wasm') as unknown as WasmBackendLike);
-    if (gemm) kernels.push(`BatchMatMul:own-gemm-${gemm.kind}`);
+    // Its products on the engine's own GEMM (cpu-gemm.ts, BIOMED_CPU_GEMM): native-<isa>x<threads>,
+    // else the wasm GEMM (single-threaded build; BIOMED_WASM_GEMM): fma or simd.
+    const gemm = cpuGemmLabel(tf.findBackend('wasm') as unknown as WasmBackendLike);
+    if (gemm) kernels.push(`BatchMatMul:own-gemm-${gemm}`);
     replaceWasmKernel(wasmSliceConfig(stockWasmKernel(tf.Slice)));
     kernels.push('Slice:collapsed-runs');
     replaceWasmKernel(wasmIdentityConfig(stockWasmKernel(tf.Identity)));
@@ -60,6 +62,8 @@ export function registerCustomKernels(backend: BackendName): string[] {
     kernels.push('GatherV2:row-copies');
     kernels.push(...registerDense(), ...registerWasmGelu(), ...registerBatchNormRunning());
     kernels.push(...registerWasmAttentionProbs());
+    // GELU, AdamW, cross-entropy, LayerNorm, BatchNorm: ops.c's single passes (BIOMED_WASM_OPS)
+    kernels.push(wasmOps(tf.findBackend('wasm')) ? 'ops:single-pass' : 'ops:composed');
   }
   if (backend === 'wasm' || backend === 'cpu') {
     const fused = [

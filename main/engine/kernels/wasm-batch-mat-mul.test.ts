@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '#main/engine/backend/index';
+import { cpuGemm, cpuGemmKindFromEnv, nativeParallelMacsFromEnv, setCpuGemmKind } from './cpu-gemm';
+import { loadNativeGemm } from './native-gemm';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
 import { setWasmGemmKind, type WasmGemmKind, wasmGemm, wasmGemmKindFromEnv } from './wasm-gemm';
 import { replaceWasmKernel, restoreStockWasmMatMul } from './wasm-transpose-first';
@@ -94,6 +96,7 @@ describe('wasm BatchMatMul with batched XNNPACK', () => {
   });
 
   it('is bit-identical where the stock kernel already used XNNPACK (GEMM kinds simd and xnnpack)', () => {
+    setCpuGemmKind('wasm');
     const a = tf.randomNormal([50, 70], 0, 1, 'float32', 8);
     const b = tf.randomNormal([70, 30], 0, 1, 'float32', 9);
     restoreStockWasmMatMul();
@@ -106,13 +109,16 @@ describe('wasm BatchMatMul with batched XNNPACK', () => {
       ours.dispose();
     }
     setWasmGemmKind(undefined);
+    setCpuGemmKind(undefined);
     tf.dispose([a, b, stock]);
   });
 
   it("runs the engine's GEMM (FMA on this Node) and matches a float64 product on ragged shapes", () => {
     const backend = tf.backend() as unknown as WasmBackendLike;
     setWasmGemmKind(undefined);
+    setCpuGemmKind('wasm');
     expect(wasmGemm(backend)?.kind).toBe('fma');
+    expect(cpuGemm(backend)?.kind).toBe('fma');
     replaceWasmKernel(wasmBatchMatMulConfig);
     // M not a multiple of 4, N not of 8, N < 4, K = 1, a batch with b shared and one without.
     const cases: [number[], number[]][] = [
@@ -167,6 +173,62 @@ describe('wasm BatchMatMul with batched XNNPACK', () => {
       tf.dispose([a, b]);
     }
     setWasmGemmKind(undefined);
+    setCpuGemmKind(undefined);
+  });
+
+  it('runs the native GEMM by default where built, equal to the wasm GEMM for every transpose flag', () => {
+    const backend = tf.backend() as unknown as WasmBackendLike;
+    const { addon, reason } = loadNativeGemm();
+    // In CI the addon is built by `npm ci`; elsewhere a missing one is only reported.
+    if (!addon && !process.env['CI']) return console.warn(`skipped: ${reason}`);
+    setCpuGemmKind(undefined);
+    expect(cpuGemm(backend)?.kind).toMatch(/^native-(avx512|avx2|scalar)$/);
+    replaceWasmKernel(wasmBatchMatMulConfig);
+    let seed = 300;
+    // the shapes above plus larger ones through the native thread pool
+    const more: [number[], number[]][] = [
+      [
+        [2, 130, 300],
+        [300, 70],
+      ],
+      [
+        [4, 64, 100],
+        [4, 100, 90],
+      ],
+    ];
+    for (const [aShape, bShape] of [...shapes, ...more]) {
+      for (const [ta, tb] of combos) {
+        const a0 = tf.randomNormal(aShape, 0, 1, 'float32', seed++);
+        const b0 = tf.randomNormal(bShape, 0, 1, 'float32', seed++);
+        const a = ta ? swapLastTwo(a0) : tf.clone(a0);
+        const b = tb ? swapLastTwo(b0) : tf.clone(b0);
+        setCpuGemmKind('wasm');
+        const viaWasm = tf.matMul(a, b, ta, tb);
+        setCpuGemmKind('native');
+        const viaNative = tf.matMul(a, b, ta, tb);
+        expect(viaNative.shape).toEqual(viaWasm.shape);
+        const k = aShape[aShape.length - 1]!;
+        expect(maxAbsDiff(viaNative, viaWasm), `${aShape} x ${bShape} ta=${ta} tb=${tb}`).toBeLessThan(
+          2e-6 * k,
+        );
+        tf.dispose([a0, b0, a, b, viaWasm, viaNative]);
+      }
+    }
+    setCpuGemmKind(undefined);
+  });
+
+  it('reads the CPU GEMM choice from BIOMED_CPU_GEMM and rejects others', () => {
+    expect(cpuGemmKindFromEnv({})).toBeUndefined();
+    expect(cpuGemmKindFromEnv({ BIOMED_CPU_GEMM: 'wasm' })).toBe('wasm');
+    expect(cpuGemmKindFromEnv({ BIOMED_CPU_GEMM: 'native' })).toBe('native');
+    expect(() => cpuGemmKindFromEnv({ BIOMED_CPU_GEMM: 'blas' })).toThrow(
+      /BIOMED_CPU_GEMM='blas' is not one of/,
+    );
+    expect(nativeParallelMacsFromEnv({})).toBeUndefined();
+    expect(nativeParallelMacsFromEnv({ BIOMED_NATIVE_PARALLEL_MACS: '1000' })).toBe(1000);
+    expect(() => nativeParallelMacsFromEnv({ BIOMED_NATIVE_PARALLEL_MACS: '-1' })).toThrow(
+      /BIOMED_NATIVE_PARALLEL_MACS='-1'/,
+    );
   });
 
   it('reads the GEMM kind from BIOMED_WASM_GEMM and rejects others', () => {

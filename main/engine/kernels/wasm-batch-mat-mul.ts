@@ -1,6 +1,6 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { wasmGemm } from './wasm-gemm';
+import { cpuGemm } from './cpu-gemm';
 import { stockWasmKernel } from './wasm-transpose-first';
 import { type WasmBackendLike, WasmViews } from './wasm-views';
 
@@ -22,7 +22,8 @@ const SMALL_SLICE_MACS = 8192;
  * 2. folds a batch into rows when b is shared across the batch: [B, M, K] x [1, K, N] is one
  *    [1, B*M, K] x [1, K, N] product;
  * 3. otherwise runs one XNNPACK product per batch slice, on zero-copy views of the inputs.
- * On the single-threaded build the products run on the engine's own GEMM (wasm-gemm.ts: FMA
+ * On the single-threaded build the products run on the engine's own GEMM (cpu-gemm.ts: the native
+ * addon where built, reading both transposes in place; else wasm-gemm.ts: FMA
  * where V8 allows relaxed SIMD, 1.8-3.6x XNNPACK on the train step's shapes), which also packs
  * a transposed b in place (no transpose pass); BIOMED_WASM_GEMM=simd rounds exactly as XNNPACK, =xnnpack turns it off.
  * Results equal the stock kernel to float rounding (XNNPACK sums in a different order than the
@@ -92,7 +93,7 @@ function multiply(
   const aOff = views.offsetOf(a);
   const bOff = views.offsetOf(b);
   const oOff = views.offsetOf(out);
-  const gemm = wasmGemm(backend);
+  const gemm = cpuGemm(backend);
   if (gemm) {
     gemm.multiply({ a: aOff, b: bOff, out: oOff, batchA, batchB, m, k, n, transposeB: false });
     return;
@@ -154,8 +155,10 @@ function batchMatMul(args: MatMulArgs): TensorInfo {
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) {
     throw new Error(`matMul: batch shapes ${outerA} and ${outerB} only broadcast from size 1`);
   }
+  const gemm = cpuGemm(backend);
   // Only equal batches: the stock scalar loop reads batch count from a and does not broadcast.
-  if (batch > 1 && batchA === batchB && m * n * k < SMALL_SLICE_MACS) {
+  // (The native GEMM takes a whole batch in one call: no per-slice cost to avoid.)
+  if (!gemm?.batched && batch > 1 && batchA === batchB && m * n * k < SMALL_SLICE_MACS) {
     const stock = stockWasmKernel(tf.BatchMatMul);
     if (stock && stock.kernelFunc !== (batchMatMul as unknown))
       return stock.kernelFunc(args as never) as TensorInfo;
@@ -167,13 +170,23 @@ function batchMatMul(args: MatMulArgs): TensorInfo {
     backend.wasm.HEAPU8.fill(0, offset, offset + 4 * batch * m * n);
     return out;
   }
-  const gemm = wasmGemm(backend);
-  if (gemm && !transposeA) {
-    // The engine's own GEMM packs a transposed b in place, faster than a transpose pass. (A
-    // transposed a, read in place, would cost a stride of M floats per k step: it takes the
-    // transposes below, direct or swapped, like XNNPACK.)
+  if (gemm && (!transposeA || gemm.readsTransposedA)) {
+    // The engine's own GEMMs pack a transposed b in place, faster than a transpose pass; the
+    // native one a transposed a too. (The wasm GEMM reading a transposed a in place would cost a
+    // stride of M floats per k step: it takes the transposes below, direct or swapped, like XNNPACK.)
     const offset = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
-    gemm.multiply({ a: offset(a), b: offset(b), out: offset(out), batchA, batchB, m, k, n, transposeB });
+    gemm.multiply({
+      a: offset(a),
+      b: offset(b),
+      out: offset(out),
+      batchA,
+      batchB,
+      m,
+      k,
+      n,
+      transposeA,
+      transposeB,
+    });
     return out;
   }
   // Two ways to reach XNNPACK's flag-free path; pick the one that moves fewer floats:

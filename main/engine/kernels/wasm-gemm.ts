@@ -27,7 +27,7 @@ export type WasmGemmKind = 'fma' | 'simd' | 'xnnpack';
 
 /** A [batch] product out[i] = a[i] op(b[i]) on the wasm heap (byte offsets of float32 data). */
 export interface GemmProduct {
-  readonly a: number; // [batchA, M, K]
+  readonly a: number; // [batchA, M, K], or [batchA, K, M] with transposeA (native GEMM only: cpu-gemm.ts)
   readonly b: number; // [batchB, K, N], or [batchB, N, K] with transposeB
   readonly out: number; // [max(batchA, batchB), M, N]
   readonly batchA: number; // 1 broadcasts
@@ -36,6 +36,7 @@ export interface GemmProduct {
   readonly k: number;
   readonly n: number;
   readonly transposeB: boolean;
+  readonly transposeA?: boolean;
 }
 
 export interface WasmGemm {
@@ -89,9 +90,14 @@ export function setWasmGemmThreads(threads: number | undefined): void {
   chosenThreads = threads;
 }
 
+/** The GEMM thread count set (setWasmGemmThreads, else BIOMED_WASM_THREADS, else the core count). */
+export function wasmGemmThreadsSetting(): number {
+  return chosenThreads ?? wasmGemmThreadsFromEnv();
+}
+
 /** Threads the engine's GEMM uses now (1 where this thread may not block in Atomics.wait). */
 export function wasmGemmThreads(): number {
-  const n = chosenThreads ?? wasmGemmThreadsFromEnv();
+  const n = wasmGemmThreadsSetting();
   return n > 1 && !blockingAllowed() ? 1 : n;
 }
 
@@ -107,6 +113,11 @@ export function wasmGemmKindFromEnv(env: NodeJS.ProcessEnv = process.env): WasmG
   if (raw === undefined || raw === '') return 'fma';
   if (raw === 'fma' || raw === 'simd' || raw === 'xnnpack') return raw;
   throw new Error(`BIOMED_WASM_GEMM='${raw}' is not one of fma, simd, xnnpack`);
+}
+
+/** Whether a wasm GEMM kind was asked for (setWasmGemmKind or BIOMED_WASM_GEMM), not defaulted. */
+export function wasmGemmKindExplicit(env: NodeJS.ProcessEnv = process.env): boolean {
+  return chosen !== undefined || (env['BIOMED_WASM_GEMM'] ?? '') !== '';
 }
 
 /** The kind in force now (setWasmGemmKind, else BIOMED_WASM_GEMM). */

@@ -1,0 +1,142 @@
+import { loadNativeGemm, type NativeGemmAddon } from './native-gemm';
+import {
+  type GemmProduct,
+  type WasmGemm,
+  wasmGemm,
+  wasmGemmKindExplicit,
+  wasmGemmThreadsSetting,
+} from './wasm-gemm';
+import type { WasmBackendLike } from './wasm-views';
+
+/**
+ * The one home of the CPU backends' GEMM choice (BIOMED_CPU_GEMM): `native` (default where the
+ * addon is built: native-gemm.ts, AVX-512 / AVX2 / plain C on its own threads, reads a transposed
+ * A and B in place) or `wasm` (the engine's WebAssembly GEMM, wasm-gemm.ts, kinds BIOMED_WASM_GEMM).
+ * Unset, it is native unless a wasm GEMM kind was asked for (BIOMED_WASM_GEMM=fma|simd|xnnpack or
+ * setWasmGemmKind: e.g. simd to round as XNNPACK does, xnnpack for tfjs' threaded build).
+ * Both run on the tfjs wasm module's heap; thread count for both: BIOMED_WASM_THREADS, else the
+ * core count (wasm-gemm.ts: wasmGemmThreads), with results bit for bit the same whatever it is.
+ */
+export type CpuGemmKind = 'native' | 'wasm';
+
+export interface CpuGemm {
+  /** `native-<isa>` or the wasm GEMM's kind (fma, simd). */
+  readonly kind: string;
+  /** Whether multiply() reads a transposed A in place (else callers transpose it first). */
+  readonly readsTransposedA: boolean;
+  /** Whether a whole batch is one call with no per-slice cost (else small slices go elsewhere). */
+  readonly batched: boolean;
+  multiply(p: GemmProduct): void;
+}
+
+let chosen: CpuGemmKind | undefined;
+
+/**
+ * BIOMED_NATIVE_PARALLEL_MACS: the fewest multiply-adds a native product needs to be split over
+ * threads (unset: the addon's 4,194,304; smaller ones run on the calling thread alone).
+ */
+export function nativeParallelMacsFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env['BIOMED_NATIVE_PARALLEL_MACS'];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new Error(`BIOMED_NATIVE_PARALLEL_MACS='${raw}' is not a whole number >= 0`);
+  }
+  return n;
+}
+
+/** Parses BIOMED_CPU_GEMM (unset: undefined, meaning native where built, else wasm). */
+export function cpuGemmKindFromEnv(env: NodeJS.ProcessEnv = process.env): CpuGemmKind | undefined {
+  const raw = env['BIOMED_CPU_GEMM'];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'native' || raw === 'wasm') return raw;
+  throw new Error(`BIOMED_CPU_GEMM='${raw}' is not one of native, wasm`);
+}
+
+/** Overrides BIOMED_CPU_GEMM for this process (tests, benches); undefined = back to the env. */
+export function setCpuGemmKind(kind: CpuGemmKind | undefined): void {
+  chosen = kind;
+}
+
+function nativeAddon(): NativeGemmAddon | null {
+  const want = chosen ?? cpuGemmKindFromEnv() ?? (wasmGemmKindExplicit() ? 'wasm' : undefined);
+  if (want === 'wasm') return null;
+  const { addon, reason } = loadNativeGemm();
+  if (!addon && want === 'native') {
+    throw new Error(`BIOMED_CPU_GEMM=native but ${reason}`);
+  }
+  return addon;
+}
+
+const heaps = new WeakMap<object, Float32Array>();
+let threadsSet = 0;
+
+function nativeGemm(addon: NativeGemmAddon, backend: WasmBackendLike): CpuGemm {
+  const minParallelMacs = nativeParallelMacsFromEnv();
+  if (minParallelMacs !== undefined) addon.configure({ minParallelMacs });
+  return {
+    get kind() {
+      return `native-${addon.info().isa}`;
+    },
+    readsTransposedA: true,
+    batched: true,
+    multiply({ a, b, out, batchA, batchB, m, k, n, transposeA, transposeB }) {
+      // The heap's buffer is replaced when wasm memory grows: one view per buffer.
+      const buffer = backend.wasm.HEAPU8.buffer;
+      let heap = heaps.get(buffer);
+      if (!heap) {
+        heap = new Float32Array(buffer);
+        heaps.set(buffer, heap);
+      }
+      const threads = wasmGemmThreadsSetting();
+      if (threads !== threadsSet) {
+        addon.configure({ threads });
+        threadsSet = threads;
+      }
+      addon.gemm(heap, a / 4, b / 4, out / 4, batchA, batchB, m, k, n, transposeA === true, transposeB);
+    },
+  };
+}
+
+function fromWasm(g: WasmGemm): CpuGemm {
+  return {
+    kind: g.kind,
+    readsTransposedA: false,
+    batched: false,
+    multiply(p) {
+      if (p.transposeA) throw new Error('the wasm GEMM does not read a transposed a: transpose it first');
+      g.multiply(p);
+    },
+  };
+}
+
+const wrapped = new WeakMap<WasmGemm, CpuGemm>();
+const natives = new WeakMap<object, CpuGemm>();
+
+/** The GEMM for this wasm backend's products: native, the wasm GEMM, or undefined (XNNPACK). */
+export function cpuGemm(backend: WasmBackendLike): CpuGemm | undefined {
+  const addon = nativeAddon();
+  if (addon) {
+    let g = natives.get(backend.wasm);
+    if (!g) {
+      g = nativeGemm(addon, backend);
+      natives.set(backend.wasm, g);
+    }
+    return g;
+  }
+  const w = wasmGemm(backend);
+  if (!w) return undefined;
+  let g = wrapped.get(w);
+  if (!g) {
+    g = fromWasm(w);
+    wrapped.set(w, g);
+  }
+  return g;
+}
+
+/** What the backend info records: `native-avx512x2` (ISA, threads) or the wasm GEMM's kind. */
+export function cpuGemmLabel(backend: WasmBackendLike): string | undefined {
+  const g = cpuGemm(backend);
+  if (!g) return undefined;
+  return g.readsTransposedA ? `${g.kind}x${wasmGemmThreadsSetting()}` : g.kind;
+}

@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The native CPU GEMM addon (native/: N-API C, BLIS-style packing, AVX-512 / AVX2+FMA / plain C
+ * microkernels chosen at run time, its own sleeping pthread pool), built at `npm ci` by
+ * scripts/postinstall.mjs (or `npm run build:native`). It multiplies in place on the tfjs wasm
+ * module's heap: offsets are floats from the start of the Float32Array passed in; bad offsets or
+ * sizes throw an Error named NativeGemmError (code BIOMED_NATIVE_GEMM_*), never a crash.
+ */
+export interface NativeGemmAddon {
+  gemm(
+    heap: Float32Array,
+    a: number, // [batchA, M, K], or [batchA, K, M] transposed
+    b: number, // [batchB, K, N], or [batchB, N, K] transposed
+    out: number, // [max(batchA, batchB), M, N]
+    batchA: number,
+    batchB: number,
+    m: number,
+    k: number,
+    n: number,
+    transposeA: boolean,
+    transposeB: boolean,
+  ): void;
+  info(): NativeGemmInfo;
+  configure(opts: { threads?: number; isa?: NativeIsa | null; minParallelMacs?: number }): NativeGemmInfo;
+}
+
+export type NativeIsa = 'avx512' | 'avx2' | 'scalar';
+
+export interface NativeGemmInfo {
+  readonly isa: NativeIsa;
+  readonly threads: number;
+  readonly mr: number;
+  readonly nr: number;
+  readonly minParallelMacs: number;
+  /** Kernels this CPU runs, fastest first. */
+  readonly supported: NativeIsa[];
+}
+
+/** Path of the built addon inside the package (source tree, build or packaged app). */
+export const NATIVE_GEMM_FILE = join(
+  'main',
+  'engine',
+  'kernels',
+  'native',
+  'build',
+  'Release',
+  'biomed_gemm.node',
+);
+
+/** Where the addon may be: beside this source file, above the bundle (build/main), unpacked from the asar. */
+export function nativeGemmCandidates(moduleUrl: string = import.meta.url): string[] {
+  const here = dirname(fileURLToPath(moduleUrl));
+  const found = [join(here, 'native', 'build', 'Release', 'biomed_gemm.node')];
+  let dir = here;
+  for (let i = 0; i < 6; i++) {
+    found.push(join(dir, NATIVE_GEMM_FILE));
+    dir = dirname(dir);
+  }
+  const resources = (process as { resourcesPath?: string }).resourcesPath;
+  if (resources) found.push(join(resources, 'app.asar.unpacked', NATIVE_GEMM_FILE));
+  return found;
+}
+
+let loaded: { addon: NativeGemmAddon | null; reason: string } | undefined;
+
+/** Loads the addon once per process: the addon, or null and why not. */
+export function loadNativeGemm(candidates: string[] = nativeGemmCandidates()): {
+  addon: NativeGemmAddon | null;
+  reason: string;
+} {
+  if (loaded) return loaded;
+  const file = candidates.find((f) => existsSync(f));
+  if (!file) {
+    loaded = { addon: null, reason: 'the native GEMM addon is not built (run `npm run build:native`)' };
+    return loaded;
+  }
+  try {
+    const mod = { exports: {} as unknown };
+    process.dlopen(mod, file);
+    loaded = { addon: mod.exports as NativeGemmAddon, reason: file };
+  } catch (err) {
+    loaded = {
+      addon: null,
+      reason: `the native GEMM addon at ${file} does not load: ${(err as Error).message}`,
+    };
+  }
+  return loaded;
+}

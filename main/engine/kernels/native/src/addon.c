@@ -1,0 +1,196 @@
+/*
+ * N-API (node_api.h only: ABI-stable across Node and Electron) binding of the native GEMM.
+ *
+ *   gemm(heap: Float32Array, a, b, out, batchA, batchB, m, k, n, transposeA, transposeB)
+ *     offsets in floats from heap's start; runs in place on heap's memory and returns nothing.
+ *     Bad offsets or sizes throw an Error named NativeGemmError (code BIOMED_NATIVE_GEMM_*).
+ *   configure({ threads?, isa?, minParallelMacs? }) -> info();  info() -> { isa, threads, ... }
+ */
+#include <node_api.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "batched.h"
+#include "gemm.h"
+
+static pthread_mutex_t call_mu = PTHREAD_MUTEX_INITIALIZER;
+static int isa_chosen = -1; /* -1: the best this CPU runs */
+static int threads = 1;
+/* Below this many multiply-adds a product stays on the calling thread: waking a worker and waiting
+ * for it costs ~10 us (best case under load, `npx tsx bench/native-gemm.ts --sweep`), a 4M-MAC product ~50 us. */
+static double min_parallel_macs = 1 << 22;
+
+static bg_isa current_isa(void) { return isa_chosen < 0 ? bg_best_isa() : (bg_isa)isa_chosen; }
+
+static napi_value fail(napi_env env, const char *code, const char *msg) {
+  napi_value c, m, err, name;
+  char full[64];
+  snprintf(full, sizeof full, "BIOMED_NATIVE_GEMM_%s", code);
+  napi_create_string_utf8(env, full, NAPI_AUTO_LENGTH, &c);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m);
+  napi_create_error(env, c, m, &err);
+  napi_create_string_utf8(env, "NativeGemmError", NAPI_AUTO_LENGTH, &name);
+  napi_set_named_property(env, err, "name", name);
+  napi_throw(env, err);
+  return NULL;
+}
+
+/* A whole number in [lo, hi] from args[i], else -1 with `what` named in the thrown error. */
+static int whole(napi_env env, napi_value v, const char *what, double lo, double hi, double *out) {
+  double d;
+  char msg[160];
+  if (napi_get_value_double(env, v, &d) != napi_ok || d != d || d < lo || d > hi || d != (double)(long long)d) {
+    snprintf(msg, sizeof msg, "native GEMM: %s must be a whole number from %.0f to %.0f", what, lo, hi);
+    fail(env, "BAD_ARGUMENT", msg);
+    return -1;
+  }
+  *out = d;
+  return 0;
+}
+
+static napi_value gemm(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value args[11];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc != 11) return fail(env, "BAD_ARGUMENT", "native GEMM: gemm() takes 11 arguments");
+  bool is_ta = false;
+  napi_is_typedarray(env, args[0], &is_ta);
+  if (!is_ta) return fail(env, "BAD_ARGUMENT", "native GEMM: heap must be a Float32Array");
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  napi_get_typedarray_info(env, args[0], &type, &length, &data, NULL, NULL);
+  if (type != napi_float32_array) return fail(env, "BAD_ARGUMENT", "native GEMM: heap must be a Float32Array");
+  const char *names[] = {"a", "b", "out", "batchA", "batchB", "m", "k", "n"};
+  double v[8];
+  for (int i = 0; i < 8; i++) {
+    const double lo = i >= 3 && i != 6 ? 1 : 0; /* batches, m, n >= 1; k and offsets >= 0 */
+    const double hi = i < 3 ? 9007199254740991.0 : 2147483647.0;
+    if (whole(env, args[i + 1], names[i], lo, hi, &v[i])) return NULL;
+  }
+  bool ta = false, tb = false;
+  if (napi_get_value_bool(env, args[9], &ta) != napi_ok || napi_get_value_bool(env, args[10], &tb) != napi_ok)
+    return fail(env, "BAD_ARGUMENT", "native GEMM: transposeA and transposeB must be booleans");
+  const double batch_a = v[3], batch_b = v[4], m = v[5], k = v[6], n = v[7];
+  if (batch_a != batch_b && batch_a != 1 && batch_b != 1)
+    return fail(env, "BAD_SHAPE", "native GEMM: batchA and batchB differ and neither is 1");
+  const double batch = batch_a > batch_b ? batch_a : batch_b;
+  /* sizes as doubles: exact below 2^53, and any larger one is out of the heap anyway */
+  const double need[3] = {batch_a * m * k, batch_b * k * n, batch * m * n};
+  char msg[200];
+  for (int i = 0; i < 3; i++) {
+    if (v[i] + need[i] > (double)length) {
+      snprintf(msg, sizeof msg, "native GEMM: %s [%.0f, %.0f) lies outside the heap of %zu floats", names[i], v[i],
+               v[i] + need[i], length);
+      return fail(env, "OUT_OF_BOUNDS", msg);
+    }
+  }
+  for (int i = 0; i < 2; i++) {
+    if (need[i] > 0 && v[2] < v[i] + need[i] && v[i] < v[2] + need[2]) {
+      snprintf(msg, sizeof msg, "native GEMM: out overlaps %s", names[i]);
+      return fail(env, "OVERLAP", msg);
+    }
+  }
+  const float *heap = data;
+  bg_batched p = {heap + (size_t)v[0], heap + (size_t)v[1], (float *)heap + (size_t)v[2], (long)batch_a,
+                  (long)batch_b, (long)m, (long)k, (long)n, ta, tb};
+  pthread_mutex_lock(&call_mu);
+  const int rc = bg_gemm_batched(current_isa(), threads, min_parallel_macs, &p);
+  pthread_mutex_unlock(&call_mu);
+  if (rc) return fail(env, "OUT_OF_MEMORY", "native GEMM: cannot allocate its packing buffers");
+  return NULL;
+}
+
+static void set_number(napi_env env, napi_value obj, const char *key, double x) {
+  napi_value v;
+  napi_create_double(env, x, &v);
+  napi_set_named_property(env, obj, key, v);
+}
+
+static void set_string(napi_env env, napi_value obj, const char *key, const char *s) {
+  napi_value v;
+  napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, obj, key, v);
+}
+
+static napi_value describe(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value obj, list;
+  napi_create_object(env, &obj);
+  const bg_isa isa = current_isa();
+  set_string(env, obj, "isa", bg_isa_name(isa));
+  set_number(env, obj, "threads", threads);
+  set_number(env, obj, "mr", bg_mr(isa));
+  set_number(env, obj, "nr", bg_nr(isa));
+  set_number(env, obj, "minParallelMacs", min_parallel_macs);
+  napi_create_array(env, &list);
+  uint32_t at = 0;
+  for (int i = BG_AVX512; i >= BG_SCALAR; i--) {
+    if (!bg_isa_supported((bg_isa)i)) continue;
+    napi_value s;
+    napi_create_string_utf8(env, bg_isa_name((bg_isa)i), NAPI_AUTO_LENGTH, &s);
+    napi_set_element(env, list, at++, s);
+  }
+  napi_set_named_property(env, obj, "supported", list);
+  return obj;
+}
+
+static napi_value configure(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg, v;
+  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
+  napi_valuetype t = napi_undefined;
+  if (argc == 1) napi_typeof(env, arg, &t);
+  if (t != napi_object) return fail(env, "BAD_ARGUMENT", "native GEMM: configure() takes an object");
+  bool has = false;
+  double d;
+  napi_has_named_property(env, arg, "threads", &has);
+  if (has) {
+    napi_get_named_property(env, arg, "threads", &v);
+    if (whole(env, v, "threads", 1, 64, &d)) return NULL;
+    threads = (int)d;
+  }
+  napi_has_named_property(env, arg, "minParallelMacs", &has);
+  if (has) {
+    napi_get_named_property(env, arg, "minParallelMacs", &v);
+    if (whole(env, v, "minParallelMacs", 0, 9007199254740991.0, &d)) return NULL;
+    min_parallel_macs = d;
+  }
+  napi_has_named_property(env, arg, "isa", &has);
+  if (has) {
+    char name[16] = "";
+    size_t len = 0;
+    napi_get_named_property(env, arg, "isa", &v);
+    napi_valuetype vt;
+    napi_typeof(env, v, &vt);
+    if (vt == napi_undefined || vt == napi_null) {
+      isa_chosen = -1;
+    } else {
+      if (napi_get_value_string_utf8(env, v, name, sizeof name, &len) != napi_ok)
+        return fail(env, "BAD_ARGUMENT", "native GEMM: isa must be avx512, avx2 or scalar");
+      int found = -1;
+      for (int i = BG_SCALAR; i <= BG_AVX512; i++) {
+        if (strcmp(name, bg_isa_name((bg_isa)i)) == 0) found = i;
+      }
+      if (found < 0) return fail(env, "BAD_ARGUMENT", "native GEMM: isa must be avx512, avx2 or scalar");
+      if (!bg_isa_supported((bg_isa)found)) {
+        char msg[120];
+        snprintf(msg, sizeof msg, "native GEMM: this CPU does not run the %s kernel", name);
+        return fail(env, "UNSUPPORTED_ISA", msg);
+      }
+      isa_chosen = found;
+    }
+  }
+  return describe(env, info);
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+      {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
+      {"info", NULL, describe, NULL, NULL, NULL, napi_default, NULL},
+      {"configure", NULL, configure, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
