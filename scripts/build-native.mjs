@@ -41,16 +41,21 @@ function fail(reason) {
 if (process.env.BIOMED_SKIP_NATIVE_BUILD) fail('BIOMED_SKIP_NATIVE_BUILD is set');
 const gyp = nodeGyp();
 if (!gyp) fail("npm's node-gyp was not found");
+// Outside npm (no npm_config_nodedir), the headers of the running Node where its install has them
+// (Debian's /usr/include/node, official tarballs' <prefix>/include/node), else node-gyp downloads them.
+const args = [gyp, 'rebuild'];
+const prefix = join(dirname(process.execPath), '..');
+if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) {
+  args.push(`--nodedir=${prefix}`);
+}
 const started = Date.now();
-const result = spawnSync(process.execPath, [gyp, 'rebuild'], {
-  cwd: dir,
-  encoding: 'utf8',
-  timeout: 180_000,
-});
+const result = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', timeout: 180_000 });
 if (result.status !== 0 || !existsSync(addon)) {
   const lines = `${result.stderr ?? ''}\n${result.stdout ?? ''}`.split('\n').map((l) => l.trim());
+  // the compiler's or make's own words first, then node-gyp's
   const reason =
-    lines.find((l) => /error/i.test(l) && !l.startsWith('gyp info')) ??
+    lines.find((l) => /\berror:|^make: \*\*\*/.test(l)) ??
+    lines.find((l) => /^gyp ERR! (?!stack|System|command|cwd|node|not ok|.*\*\*\*)/.test(l)) ??
     result.error?.message ??
     `exit ${result.status}`;
   fail(reason);

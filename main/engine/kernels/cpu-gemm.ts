@@ -31,6 +31,20 @@ export interface CpuGemm {
 
 let chosen: CpuGemmKind | undefined;
 
+/**
+ * BIOMED_NATIVE_PARALLEL_MACS: the fewest multiply-adds a native product needs to be split over
+ * threads (unset: the addon's 4,194,304; smaller ones run on the calling thread alone).
+ */
+export function nativeParallelMacsFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env['BIOMED_NATIVE_PARALLEL_MACS'];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new Error(`BIOMED_NATIVE_PARALLEL_MACS='${raw}' is not a whole number >= 0`);
+  }
+  return n;
+}
+
 /** Parses BIOMED_CPU_GEMM (unset: undefined, meaning native where built, else wasm). */
 export function cpuGemmKindFromEnv(env: NodeJS.ProcessEnv = process.env): CpuGemmKind | undefined {
   const raw = env['BIOMED_CPU_GEMM'];
@@ -58,6 +72,8 @@ const heaps = new WeakMap<object, Float32Array>();
 let threadsSet = 0;
 
 function nativeGemm(addon: NativeGemmAddon, backend: WasmBackendLike): CpuGemm {
+  const minParallelMacs = nativeParallelMacsFromEnv();
+  if (minParallelMacs !== undefined) addon.configure({ minParallelMacs });
   return {
     get kind() {
       return `native-${addon.info().isa}`;

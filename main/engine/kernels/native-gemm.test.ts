@@ -78,7 +78,12 @@ const cases: Case[] = [
 suite('native CPU GEMM addon', () => {
   const g = addon as NativeGemmAddon;
   afterAll(() => {
-    g?.configure({ isa: null, threads: 1, minParallelMacs: 1 << 18 });
+    g?.configure({ isa: null, threads: 1, minParallelMacs: 1 << 22 });
+  });
+
+  it('is built and loads (npm ci builds it: scripts/build-native.mjs)', () => {
+    expect(addon, reason).not.toBeNull();
+    expect(g.info().supported.length).toBeGreaterThan(0);
   });
 
   it('matches a float64 product within 1e-5 of sum |a||b| on every kernel this CPU runs', () => {

@@ -18,6 +18,7 @@ import { wasmConv2DBackpropFilterConfig, wasmConv2DBackpropInputConfig } from '.
 import { wasmGatherConfig } from './wasm-gather';
 import { registerWasmGelu } from './wasm-gelu';
 import { wasmIdentityConfig } from './wasm-identity';
+import { wasmOps } from './wasm-ops';
 import { wasmSliceConfig } from './wasm-slice';
 import { wasmMeanConfig, wasmSumConfig } from './wasm-sum';
 import { wasmTransposeConfig } from './wasm-transpose';
@@ -61,6 +62,8 @@ export function registerCustomKernels(backend: BackendName): string[] {
     kernels.push('GatherV2:row-copies');
     kernels.push(...registerDense(), ...registerWasmGelu(), ...registerBatchNormRunning());
     kernels.push(...registerWasmAttentionProbs());
+    // GELU, AdamW, cross-entropy, LayerNorm, BatchNorm: ops.c's single passes (BIOMED_WASM_OPS)
+    kernels.push(wasmOps(tf.findBackend('wasm')) ? 'ops:single-pass' : 'ops:composed');
   }
   if (backend === 'wasm' || backend === 'cpu') {
     const fused = [

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '#main/engine/backend/index';
-import { cpuGemm, cpuGemmKindFromEnv, setCpuGemmKind } from './cpu-gemm';
+import { cpuGemm, cpuGemmKindFromEnv, nativeParallelMacsFromEnv, setCpuGemmKind } from './cpu-gemm';
 import { loadNativeGemm } from './native-gemm';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
 import { setWasmGemmKind, type WasmGemmKind, wasmGemm, wasmGemmKindFromEnv } from './wasm-gemm';
@@ -223,6 +223,11 @@ describe('wasm BatchMatMul with batched XNNPACK', () => {
     expect(cpuGemmKindFromEnv({ BIOMED_CPU_GEMM: 'native' })).toBe('native');
     expect(() => cpuGemmKindFromEnv({ BIOMED_CPU_GEMM: 'blas' })).toThrow(
       /BIOMED_CPU_GEMM='blas' is not one of/,
+    );
+    expect(nativeParallelMacsFromEnv({})).toBeUndefined();
+    expect(nativeParallelMacsFromEnv({ BIOMED_NATIVE_PARALLEL_MACS: '1000' })).toBe(1000);
+    expect(() => nativeParallelMacsFromEnv({ BIOMED_NATIVE_PARALLEL_MACS: '-1' })).toThrow(
+      /BIOMED_NATIVE_PARALLEL_MACS='-1'/,
     );
   });
 

@@ -17,7 +17,9 @@
 static pthread_mutex_t call_mu = PTHREAD_MUTEX_INITIALIZER;
 static int isa_chosen = -1; /* -1: the best this CPU runs */
 static int threads = 1;
-static double min_parallel_macs = 1 << 18;
+/* Below this many multiply-adds a product stays on the calling thread: waking a worker and waiting
+ * for it costs ~10 us (best case under load, `npx tsx bench/native-gemm.ts --sweep`), a 4M-MAC product ~50 us. */
+static double min_parallel_macs = 1 << 22;
 
 static bg_isa current_isa(void) { return isa_chosen < 0 ? bg_best_isa() : (bg_isa)isa_chosen; }
 
