@@ -6,8 +6,10 @@
 // seed; times here are per step on whatever load the machine has.
 //   npx tsx bench/demo-ladder.ts [--dataset phantom-vqa] [--rungs cpu-xs,cpu-s,cpu-m]
 //     [--steps 60 | 200,120,60] [--lr 2e-3 | 2e-3,1e-3,5e-4] [--batch 8] [--image-size 64]
-//     [--warmup 0.1] [--smoothing 0.1] [--seed 1] [--eval-every 0] [--resnet-blocks cpu-m:1,1,1]
+//     [--warmup 0.1] [--smoothing 0.1] [--seed 1 | 1,2,3] [--eval-every 0]
+//     [--resnet-blocks cpu-s:1,1,1;cpu-m:1,1,1] [--images 960 (phantom-vqa's image count)]
 
+import { demoVqa } from '#main/data/demo/image-demos';
 import { DEMO_DATASETS } from '#main/data/demo/index';
 import { assignSplits } from '#main/data/splits';
 import { createEngineSession, type Example } from '#main/engine/index';
@@ -33,7 +35,7 @@ const batchSize = Number(arg('batch', '8'));
 const imageSize = Number(arg('image-size', '64'));
 const warmupRatio = Number(arg('warmup', '0.1'));
 const smoothing = Number(arg('smoothing', '0.1'));
-const seed = Number(arg('seed', '1'));
+const seeds = list(arg('seed', '1')).map(Number);
 const evalEvery = Number(arg('eval-every', '0'));
 // Diagnosis only: another ResNet depth for the named rungs, e.g. cpu-m:1,1,1 (changes the parameter count).
 const resnetOverride = new Map(
@@ -45,7 +47,10 @@ const resnetOverride = new Map(
 const which = arg('dataset', 'phantom-vqa');
 const demo = DEMO_DATASETS.find((d) => d.id === which);
 if (!demo) throw new Error(`unknown demo ${which}: ${DEMO_DATASETS.map((d) => d.id).join(', ')}`);
-const parsed = demo.generate(DEMO_SEED);
+const images = Number(arg('images', '0'));
+// --images: the VQA demo with another image count (the test split grows with it).
+const parsed =
+  images > 0 && which === 'phantom-vqa' ? demoVqa(DEMO_SEED + 1, images) : demo.generate(DEMO_SEED);
 const { splits } = assignSplits(
   parsed.examples.map((e) => ({ ...(e.split ? { split: e.split } : {}), group: e.image ?? '' })),
   { seed: DEMO_SEED, validationFraction: 0.1, testFraction: 0.1 }, // as ensureDemoDatasets imports it
@@ -79,72 +84,88 @@ console.log(
   `${parsed.name}: ${train.length} train / ${test.length} test; per-question prior ${(priorAcc * 100).toFixed(1)}%`,
 );
 console.log(
-  `batch ${batchSize}, ${imageSize} px, warmup ${warmupRatio}, smoothing ${smoothing}, seed ${seed}`,
+  `batch ${batchSize}, ${imageSize} px, warmup ${warmupRatio}, smoothing ${smoothing}, seeds ${seeds.join(',')}`,
 );
-
-const correct: number[][] = [];
-for (const [k, preset] of rungs.entries()) {
-  const session = await createEngineSession({
-    preset: presetConfig(preset, {
-      imageSize,
-      dropout: 0,
-      dropPath: 0,
-      ...(resnetOverride.has(preset) ? { resnetBlocks: resnetOverride.get(preset)! } : {}),
-    }),
-    seed,
-    vocab: { kind: 'trimmed', texts: examples.flatMap((e) => [e.source, e.target, ...(e.candidates ?? [])]) },
-    batch: { maxSourceTokens: taskOf(parsed.task).hyperparameters.maxSrcLength, maxTargetTokens: 30 },
-    warn: () => {},
-  });
-  const score = async () => {
-    const r = await session.scoreCandidates(test);
-    return r.map((x, i): number => (x.best === test[i]!.target ? 1 : 0));
-  };
-  const rand = mulberry32(seed * 7919 + 3);
-  let order: number[] = [];
-  let trainMs = 0;
-  let loss = Number.NaN;
-  for (let step = 1; step <= steps[k]!; step++) {
-    if (order.length < batchSize) order = [...order, ...shuffled([...train.keys()], rand)];
-    const batch = session.prepare(order.splice(0, batchSize).map((i) => train[i]!));
-    const t0 = performance.now();
-    const r = await session.trainStep(batch, {
-      schedule: { lr: lrs[k]!, totalSteps: steps[k]!, warmupRatio },
-      clipNorm: 1,
-      labelSmoothing: smoothing,
+const summary: string[] = [];
+for (const seed of seeds) {
+  const correct: number[][] = [];
+  const perQuestion = (c: number[]) =>
+    [...new Set(test.map((e) => e.source))]
+      .map((q) => {
+        const xs = c.filter((_, i) => test[i]!.source === q);
+        return `${q.slice(0, 40)}: ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2)} (${xs.length})`;
+      })
+      .join('; ');
+  for (const [k, preset] of rungs.entries()) {
+    const session = await createEngineSession({
+      preset: presetConfig(preset, {
+        imageSize,
+        dropout: 0,
+        dropPath: 0,
+        ...(resnetOverride.has(preset) ? { resnetBlocks: resnetOverride.get(preset)! } : {}),
+      }),
+      seed,
+      vocab: {
+        kind: 'trimmed',
+        texts: examples.flatMap((e) => [e.source, e.target, ...(e.candidates ?? [])]),
+      },
+      batch: { maxSourceTokens: taskOf(parsed.task).hyperparameters.maxSrcLength, maxTargetTokens: 30 },
+      warn: () => {},
     });
-    trainMs += performance.now() - t0;
-    loss = r.loss;
-    if (evalEvery > 0 && step % evalEvery === 0 && step < steps[k]!) {
-      const c = await score();
-      console.log(
-        `  ${preset} step ${step} loss ${loss.toFixed(3)} acc ${((c.reduce((a, b) => a + b, 0) / c.length) * 100).toFixed(1)}%`,
-      );
+    const score = async () => {
+      const r = await session.scoreCandidates(test);
+      return r.map((x, i): number => (x.best === test[i]!.target ? 1 : 0));
+    };
+    const rand = mulberry32(seed * 7919 + 3);
+    let order: number[] = [];
+    let trainMs = 0;
+    let loss = Number.NaN;
+    for (let step = 1; step <= steps[k]!; step++) {
+      if (order.length < batchSize) order = [...order, ...shuffled([...train.keys()], rand)];
+      const batch = session.prepare(order.splice(0, batchSize).map((i) => train[i]!));
+      const t0 = performance.now();
+      const r = await session.trainStep(batch, {
+        schedule: { lr: lrs[k]!, totalSteps: steps[k]!, warmupRatio },
+        clipNorm: 1,
+        labelSmoothing: smoothing,
+      });
+      trainMs += performance.now() - t0;
+      loss = r.loss;
+      if (evalEvery > 0 && step % evalEvery === 0 && step < steps[k]!) {
+        const c = await score();
+        console.log(
+          `  ${preset} step ${step} loss ${loss.toFixed(3)} acc ${((c.reduce((a, b) => a + b, 0) / c.length) * 100).toFixed(1)}%: ${perQuestion(c)}`,
+        );
+      }
     }
+    const e0 = performance.now();
+    const c = await score();
+    const evalMs = performance.now() - e0;
+    correct.push(c);
+    const ci = bootstrapMeanCi(c);
+    const sub = (closed: boolean) => {
+      const xs = c.filter((_, i) => test[i]!.closed === closed);
+      return xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3) : '-';
+    };
+    console.log(`  ${preset} per question: ${perQuestion(c)}`);
+    console.log(
+      `| ${preset} | seed ${seed} | ${steps[k]} | ${lrs[k]} | ${loss.toFixed(3)} | ${ci.estimate.toFixed(3)} [${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}] | ${sub(true)} | ${sub(false)} | ${(trainMs / steps[k]!).toFixed(0)} ms/step | eval ${(evalMs / 1000).toFixed(1)} s |`,
+    );
+    session.dispose();
   }
-  const c = await score();
-  correct.push(c);
-  const ci = bootstrapMeanCi(c);
-  const sub = (closed: boolean) => {
-    const xs = c.filter((_, i) => test[i]!.closed === closed);
-    return xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3) : '-';
-  };
-  const perQuestion = [...new Set(test.map((e) => e.source))].map((q) => {
-    const xs = c.filter((_, i) => test[i]!.source === q);
-    return `${q.slice(0, 40)}: ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2)} (${xs.length})`;
-  });
-  console.log(`  ${preset} per question: ${perQuestion.join('; ')}`);
-  console.log(
-    `| ${preset} | ${steps[k]} | ${lrs[k]} | ${loss.toFixed(3)} | ${ci.estimate.toFixed(3)} [${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}] | ${sub(true)} | ${sub(false)} | ${(trainMs / steps[k]!).toFixed(0)} ms/step |`,
-  );
-  session.dispose();
+  const accuracy = (c: number[]) => (c.reduce((a, b) => a + b, 0) / c.length).toFixed(3);
+  let versus = '-';
+  if (correct.length > 1) {
+    const mean = (c: number[]) => (idx: readonly number[]) => idx.reduce((s, i) => s + c[i]!, 0) / idx.length;
+    const a = correct.at(-1)!;
+    const b = correct[0]!;
+    const p = pairedBootstrap(a.length, mean(a), mean(b));
+    console.log(
+      `${rungs.at(-1)} vs ${rungs[0]}: delta ${p.delta.toFixed(3)} [${p.deltaCi.low.toFixed(3)}, ${p.deltaCi.high.toFixed(3)}], paired bootstrap p = ${p.pValue.toFixed(3)} (${a.length} examples)`,
+    );
+    versus = `${p.delta >= 0 ? '+' : ''}${p.delta.toFixed(3)}, p = ${p.pValue.toFixed(3)}`;
+  }
+  summary.push(`${seed} | ${correct.map(accuracy).join(' | ')} | ${versus}`);
 }
-if (correct.length > 1) {
-  const mean = (c: number[]) => (idx: readonly number[]) => idx.reduce((s, i) => s + c[i]!, 0) / idx.length;
-  const a = correct.at(-1)!;
-  const b = correct[0]!;
-  const p = pairedBootstrap(a.length, mean(a), mean(b));
-  console.log(
-    `${rungs.at(-1)} vs ${rungs[0]}: delta ${p.delta.toFixed(3)} [${p.deltaCi.low.toFixed(3)}, ${p.deltaCi.high.toFixed(3)}], paired bootstrap p = ${p.pValue.toFixed(3)} (${a.length} examples)`,
-  );
-}
+console.log(`\nseed | ${rungs.join(' | ')} | ${rungs.at(-1)} vs ${rungs[0]}`);
+for (const line of summary) console.log(line);

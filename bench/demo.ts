@@ -1,4 +1,4 @@
-// `biomed demo` wall time (goal <= 5 min here): the main job headless on a fresh data folder,
+// `biomed demo` wall time (goal <= 90 s idle, issues 23 and 25): the main job headless on a fresh data folder,
 // from the source CLI (or the build with --built). Prints the demo's own table and the wall time.
 //   npx tsx bench/demo.ts [--built] [-- demo options]
 import { spawnSync } from 'node:child_process';

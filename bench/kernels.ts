@@ -10,21 +10,9 @@ import { labelSmoothedCE } from '#main/engine/kernels/label-smoothed-ce';
 import { layerNorm } from '#main/engine/kernels/layer-norm';
 import { stockWasmKernel } from '#main/engine/kernels/wasm-transpose-first';
 import { labelSmoothedLoss } from '#main/engine/train/loss';
+import { cpuMs } from './cpu-ms';
 
 const info = await initBackend({ prefer: 'wasm', strict: true });
-
-/** Median CPU ms of `fn` over 15 runs after 3 warm-ups. */
-function cpuMs(fn: () => void): number {
-  for (let i = 0; i < 3; i++) fn();
-  const runs: number[] = [];
-  for (let i = 0; i < 15; i++) {
-    const c0 = process.cpuUsage();
-    fn();
-    const c = process.cpuUsage(c0);
-    runs.push((c.user + c.system) / 1000);
-  }
-  return runs.sort((a, b) => a - b)[7]!;
-}
 
 function withKernel(name: string, config: tf.KernelConfig, fn: () => void): number {
   tf.unregisterKernel(name, 'wasm');

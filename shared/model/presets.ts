@@ -117,7 +117,9 @@ export const PRESETS: Readonly<Record<PresetName, ModelConfig>> = {
     heads: 4,
     encLayers: 3,
     decLayers: 3,
-    resnetBlocks: [2, 2, 2],
+    // One bottleneck per stage, as cpu-xs and cpu-m: the ladder then differs in the transformer's
+    // width and depth and the ResNet's width only (issue 25).
+    resnetBlocks: [1, 1, 1],
     resnetWidth: 16,
     imageSize: 96,
   },

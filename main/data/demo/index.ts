@@ -42,6 +42,12 @@ export function demoInstruction(seed: number, perSource = 80): ParsedDataset {
   };
 }
 
+/**
+ * Images of the VQA demo: 1,280 phantoms give ~450 test questions (CI half-width ~0.04, where 320
+ * gave ~115 and ~0.09), enough for `biomed demo`'s rungs to separate (issue 25).
+ */
+export const DEMO_VQA_IMAGES = 1280;
+
 /** A demo dataset generator. */
 export interface DemoDataset {
   readonly id: string;
@@ -51,7 +57,7 @@ export interface DemoDataset {
 /** One demo dataset per task type; deterministic from the seed, small enough to import in seconds. */
 export const DEMO_DATASETS: readonly DemoDataset[] = [
   { id: 'phantom-classification', generate: (s) => demoClassification(s) },
-  { id: 'phantom-vqa', generate: (s) => demoVqa(s + 1) },
+  { id: 'phantom-vqa', generate: (s) => demoVqa(s + 1, DEMO_VQA_IMAGES) },
   { id: 'phantom-captioning', generate: (s) => demoCaptioning(s + 2) },
   { id: 'notes-nli', generate: (s) => demoNli(s + 3) },
   { id: 'notes-summarization', generate: (s) => demoSummarization(s + 4) },

@@ -28,6 +28,14 @@ export interface AdamWScalars {
 type F32 = Float32Array;
 const f = Math.fround;
 
+/** The update's scalars rounded to float32: beta1, 1 - beta1, beta2, 1 - beta2, eps, decay, step, scale. */
+export type Rounded = [number, number, number, number, number, number, number, number];
+export function roundedScalars(s: AdamWScalars): Rounded {
+  return [s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.eps, s.decayRate, s.stepSize, s.gradScale].map(
+    f,
+  ) as Rounded;
+}
+
 /** The update on raw arrays; exported for the tests. */
 export function adamwArrays(
   p: F32,
@@ -39,14 +47,7 @@ export function adamwArrays(
   outM: F32,
   outV: F32,
 ): void {
-  const b1 = f(s.beta1);
-  const c1 = f(1 - s.beta1);
-  const b2 = f(s.beta2);
-  const c2 = f(1 - s.beta2);
-  const eps = f(s.eps);
-  const decay = f(s.decayRate);
-  const step = f(s.stepSize);
-  const scale = f(s.gradScale);
+  const [b1, c1, b2, c2, eps, decay, step, scale] = roundedScalars(s);
   // Double precision inside, float32 on store: within 1 ulp of the op-by-op float32 chain and
   // ~3x faster in V8 than rounding after every operation.
   const hasM = m !== undefined;

@@ -1,7 +1,8 @@
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type AdamWScalars, adamwArrays, fusedAdamW } from './adamw-fused';
+import { type AdamWScalars, adamwArrays, fusedAdamW, roundedScalars } from './adamw-fused';
 import { hasEngineKernel, registerOnce } from './own-kernels';
+import { wasmOps } from './wasm-ops';
 
 /**
  * AdamW over a whole parameter set in one kernel call: on WebGPU (./webgpu/adamw-many.ts) the
@@ -101,6 +102,18 @@ function wasmKernel({ inputs, backend: b, attrs }: KernelArgs<WasmLike>): Tensor
   for (let i = 0; i < a.count; i++) {
     const shape = [...inputs[itemInput('p', i)]!.shape];
     for (let k = 0; k < 3; k++) outs.push(b.makeOutput(shape, 'float32'));
+  }
+  const ops = wasmOps(b);
+  if (ops) {
+    // ops.c's bw_adamw: the same double-precision arithmetic as adamwArrays (same bits), in SIMD
+    for (let i = 0; i < a.count; i++) {
+      const [p, g, m, v] = (['p', 'g', 'm', 'v'] as const).map((k) => ops.at(inputs[itemInput(k, i)]));
+      const [op, om, ov] = outs.slice(3 * i, 3 * i + 3).map(ops.at) as [number, number, number];
+      const n = tf.util.sizeFromShape(outs[3 * i]!.shape);
+      const sc = roundedScalars({ ...a, decayRate: a.decayRates[i]! });
+      ops.ex.bw_adamw(p!, g!, m!, v!, op, om, ov, n, ...sc);
+    }
+    return outs;
   }
   // Heap views only after every allocation (an allocation can replace the heap buffer).
   const read: Read = (t) => b.typedArrayFromHeap(t);

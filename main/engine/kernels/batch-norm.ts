@@ -2,6 +2,7 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ArrayKernelArgs, runArrayKernel } from './array-kernel';
 import { hasEngineKernel } from './own-kernels';
+import { wasmOps } from './wasm-ops';
 
 /**
  * Training-mode BatchNorm over every axis but the last (NHWC: per channel) as one forward and one
@@ -108,10 +109,23 @@ export function batchNormGradArrays(
 
 type Args = ArrayKernelArgs;
 
+const rowsOf = (t: TensorInfo, c: number) => t.shape.reduce((n, s) => n * s, 1) / c;
+
 function forwardKernel(args: Args): TensorInfo[] {
   const { x, gamma, beta } = args.inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
   const eps = args.attrs?.['eps'] as number;
   const c = gamma.shape[0]!;
+  const ops = wasmOps(args.backend);
+  if (ops) {
+    // wasm: ops.c, one pass for the statistics (sum and sum of squares in double), one for y
+    const rows = rowsOf(x, c);
+    return ops.run(
+      [x, gamma, beta],
+      [x.shape, [c], [c]],
+      ([xp, g, b], [y, m, v], acc) => ops.ex.bw_batch_norm(xp!, g!, b!, y!, m!, v!, acc, rows, c, eps),
+      20 * c,
+    );
+  }
   return runArrayKernel(args, [x, gamma, beta], [[...x.shape], [c], [c]], ([xv, g, bt], [y, m, v]) =>
     batchNormArrays(xv!, g!, bt!, eps, y!, m!, v!),
   );
@@ -121,6 +135,17 @@ function gradKernel(args: Args): TensorInfo[] {
   const { dy, x, mean, variance, gamma } = args.inputs as Record<string, TensorInfo>;
   const eps = args.attrs?.['eps'] as number;
   const c = gamma!.shape[0]!;
+  const ops = wasmOps(args.backend);
+  if (ops) {
+    const rows = rowsOf(x!, c);
+    return ops.run(
+      [dy, x, mean, variance, gamma],
+      [x!.shape, [c], [c]],
+      ([d, xp, m, v, g], [dx, dg, db], acc) =>
+        ops.ex.bw_batch_norm_grad(d!, xp!, m!, v!, g!, dx!, dg!, db!, acc, rows, c, eps),
+      32 * c,
+    );
+  }
   return runArrayKernel(
     args,
     [dy!, x!, mean!, variance!, gamma!],

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { PAD } from '#main/engine/tokenizer/vocab';
 import { type ArrayKernelArgs, runArrayKernel } from './array-kernel';
 import { hasEngineKernel } from './own-kernels';
+import { wasmOps } from './wasm-ops';
 
 /**
  * fairseq/OFA label-smoothed cross-entropy over a vocabulary as one forward and one backward
@@ -53,11 +54,19 @@ function row(
     smoothRaw += a * x;
     count += a;
   }
-  const logSum = Math.log(sum);
   const inv = 1 / sum;
   for (let j = 0; j < v; j++) p[po + j] = p[po + j]! * inv;
-  const smooth = count * logSum - smoothRaw; // -sum_j a_j (x_j - max - logSum)
   const xt = (allowed && allowed[o + t] === 0 ? z[o + t]! - 1e9 : z[o + t]!) - max;
+  return rowLoss(sum, smoothRaw, count, xt, eps);
+}
+
+/**
+ * A row's loss from sum_j e_j, sum_j a_j x_j, A = sum_j a_j and x_t (x = masked logit - max,
+ * e = exp(x)); the wasm kernel's row statistics meet the JS loop's here.
+ */
+function rowLoss(sum: number, smoothRaw: number, count: number, xt: number, eps: number): Row {
+  const logSum = Math.log(sum);
+  const smooth = count * logSum - smoothRaw; // -sum_j a_j (x_j - max - logSum)
   const nll = logSum - xt;
   const epsI = eps > 0 ? eps / Math.max(count - 1, 1) : 0;
   const loss = eps > 0 ? nll * (1 - eps) + epsI * (smooth - nll) : nll;
@@ -140,6 +149,25 @@ const attr = (args: Args, k: string) => args.attrs?.[k] as number;
 function forwardKernel(args: Args): TensorInfo[] {
   const logits = args.inputs['logits']!;
   const n = args.inputs['targets']!.shape.reduce((m, x) => m * x, 1);
+  const ops = wasmOps(args.backend);
+  if (ops) {
+    // wasm: the row passes in ops.c (wasm-ops.ts), the logarithms here
+    const { targets, allowed } = args.inputs;
+    const [eps, pad, v] = [attr(args, 'eps'), attr(args, 'pad'), logits.shape.at(-1)!];
+    return ops.run(
+      [logits, targets, allowed],
+      [[n], logits.shape],
+      ([z, t, a], [out, p], stats) => {
+        ops.ex.bw_lsce_forward(z!, t!, a!, pad, p!, stats, n, v);
+        const [st, loss, tv] = [ops.f64(stats, 4 * n), ops.f32(out!, n), ops.i32(t!, n)];
+        for (let r = 0; r < n; r++) {
+          const [sum, smoothRaw, count, xt] = st.subarray(4 * r, 4 * r + 4);
+          loss[r] = tv[r] === pad ? 0 : rowLoss(sum!, smoothRaw!, count!, xt!, eps).loss;
+        }
+      },
+      32 * n,
+    );
+  }
   return run(args, ['logits', 'targets', 'allowed'], [[n], [...logits.shape]], ([z, t, a], [out, p]) =>
     lsceForward(
       z as F32,
@@ -154,6 +182,15 @@ function forwardKernel(args: Args): TensorInfo[] {
 }
 
 function gradKernel(args: Args): TensorInfo[] {
+  const ops = wasmOps(args.backend);
+  if (ops) {
+    const { dy, p, targets } = args.inputs;
+    const [n, v] = [targets!.shape.reduce((m, x) => m * x, 1), p!.shape.at(-1)!];
+    const [eps, pad] = [attr(args, 'eps'), attr(args, 'pad')];
+    return ops.run([dy, p, targets, args.inputs['allowed']], [p!.shape], ([d, pp, t, a], [dz]) =>
+      ops.ex.bw_lsce_backward(d!, pp!, t!, a!, eps, pad, dz!, n, v),
+    );
+  }
   return run(args, ['dy', 'p', 'targets', 'allowed'], [[...args.inputs['p']!.shape]], ([d, p, t, a], [out]) =>
     lsceBackward(
       d as F32,

@@ -2,6 +2,7 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ArrayKernelArgs, runArrayKernel } from './array-kernel';
 import { hasEngineKernel } from './own-kernels';
+import { wasmOps } from './wasm-ops';
 
 /**
  * LayerNorm over the last axis as one forward kernel and one backward kernel. Built from tf ops
@@ -95,6 +96,14 @@ function forwardKernel(args: Args): TensorInfo[] {
   const { x, gamma, beta } = args.inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
   const eps = args.attrs?.['eps'] as number;
   const rows = rowsOf(x);
+  const ops = wasmOps(args.backend);
+  if (ops) {
+    // wasm: one pass of ops.c per row (wasm-ops.ts)
+    const d = gamma.shape[0]!;
+    return ops.run([x, gamma, beta], [x.shape, [rows], [rows]], ([xp, g, b], [y, m, r]) =>
+      ops.ex.bw_layer_norm(xp!, 0, 0, g!, b!, y!, m!, r!, 1, rows, d, eps),
+    );
+  }
   return runArrayKernel(args, [x, gamma, beta], [[...x.shape], [rows], [rows]], ([xv, gv, bv], [y, m, r]) =>
     layerNormArrays(xv!, gv!, bv!, eps, y!, m!, r!),
   );
@@ -103,6 +112,17 @@ function forwardKernel(args: Args): TensorInfo[] {
 function gradKernel(args: Args): TensorInfo[] {
   const { dy, x, mean, rstd, gamma } = args.inputs as Record<string, TensorInfo>;
   const d = gamma!.shape[0]!;
+  const ops = wasmOps(args.backend);
+  if (ops) {
+    const rows = rowsOf(x!);
+    return ops.run(
+      [dy, x, mean, rstd, gamma],
+      [x!.shape, [d], [d]],
+      ([a, b, c, e, g], [dx, dg, db], acc) =>
+        ops.ex.bw_layer_norm_grad(a!, b!, c!, e!, 1, g!, 0, dx!, dg!, db!, acc, rows, d),
+      16 * d,
+    );
+  }
   return runArrayKernel(
     args,
     [dy!, x!, mean!, rstd!, gamma!],

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ArrayKernelArgs, registerArrayKernels, runArrayKernel } from './array-kernel';
 import { layerNormArrays, layerNormGradArrays } from './layer-norm';
 import { hasEngineKernel } from './own-kernels';
+import { wasmOps } from './wasm-ops';
 
 /**
  * A residual join and the LayerNorm that reads it, as one kernel each way: the pre-LN model adds
@@ -73,6 +74,14 @@ const rowsOf = (t: TensorInfo) => t.shape.slice(0, -1).reduce((n, v) => n * v, 1
 function forwardKernel(args: ArrayKernelArgs): TensorInfo[] {
   const { x, r, gamma, beta } = args.inputs as Record<string, TensorInfo>;
   const eps = args.attrs?.['eps'] as number;
+  const ops = wasmOps(args.backend);
+  if (ops) {
+    // wasm: one pass of ops.c per row (wasm-ops.ts); stats interleaved, so stride 2
+    const [rows, d] = [rowsOf(x!), gamma!.shape[0]!];
+    return ops.run([x, r, gamma, beta], [x!.shape, x!.shape, [rows, 2]], ([xp, rp, g, b], [s, y, st]) =>
+      ops.ex.bw_layer_norm(xp!, rp!, s!, g!, b!, y!, st!, st! + 4, 2, rows, d, eps),
+    );
+  }
   return runArrayKernel(
     args,
     [x!, r!, gamma!, beta!],
@@ -84,6 +93,17 @@ function forwardKernel(args: ArrayKernelArgs): TensorInfo[] {
 function gradKernel(args: ArrayKernelArgs): TensorInfo[] {
   const { ds, dy, s, stats, gamma } = args.inputs as Record<string, TensorInfo>;
   const d = gamma!.shape[0]!;
+  const ops = wasmOps(args.backend);
+  if (ops) {
+    const rows = rowsOf(s!);
+    return ops.run(
+      [ds, dy, s, stats, gamma],
+      [s!.shape, [d], [d]],
+      ([a, b, c, e, g], [dx, dg, db], acc) =>
+        ops.ex.bw_layer_norm_grad(b!, c!, e!, e! + 4, 2, g!, a!, dx!, dg!, db!, acc, rows, d),
+      16 * d,
+    );
+  }
   return runArrayKernel(
     args,
     [ds!, dy!, s!, stats!, gamma!],

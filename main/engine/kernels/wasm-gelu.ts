@@ -3,12 +3,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GELU, GELU_GRAD } from './gelu';
 import { registerOnce } from './own-kernels';
 import { WasmComposer, type WasmHeapBackend } from './wasm-compose';
+import { wasmOps } from './wasm-ops';
 
 /**
  * GELU and its gradient as one kernel call each on wasm (the tf-op form in ./gelu.ts is 5 calls
- * forward and 14 backward): the same wasm kernels in the same order (Multiply, Erf, Add; and
- * the gradient's Multiply, Square, Neg, Exp, Add), run inside one call by WasmComposer, so the
- * values are bit-identical to the tf-op form (wasm-gelu.test.ts).
+ * forward and 14 backward). By default one pass of wasm-ops/ops.c each way (bw_gelu,
+ * bw_gelu_grad: the same erf formula, with an erfc-based 1 + erf accurate to ~1e-7 relative, also
+ * in the negative tail); under BIOMED_WASM_OPS=composed the same wasm kernels as the tf-op form in
+ * the same order (Multiply, Erf, Add; and the gradient's Multiply, Square, Neg, Exp, Add), run
+ * inside one call by WasmComposer, bit-identical to it (wasm-gelu.test.ts).
  */
 
 interface Args {
@@ -20,6 +23,12 @@ interface Args {
 function forward({ inputs, backend }: Args): TensorInfo {
   const x = inputs['x'];
   if (!x) throw new Error(`${GELU} needs input x`);
+  const ops = wasmOps(backend);
+  if (ops) {
+    const y = ops.output(x.shape);
+    ops.ex.bw_gelu(ops.at(x), ops.at(y), tf.util.sizeFromShape(x.shape));
+    return y;
+  }
   const c = new WasmComposer(backend);
   try {
     const a = c.run(tf.Multiply, { a: x, b: c.scalar(0.5) });
@@ -35,6 +44,12 @@ function forward({ inputs, backend }: Args): TensorInfo {
 function backward({ inputs, backend }: Args): TensorInfo {
   const { dy, x } = inputs;
   if (!dy || !x) throw new Error(`${GELU_GRAD} needs inputs dy and x`);
+  const ops = wasmOps(backend);
+  if (ops) {
+    const dx = ops.output(x.shape);
+    ops.ex.bw_gelu_grad(ops.at(dy), ops.at(x), ops.at(dx), tf.util.sizeFromShape(x.shape));
+    return dx;
+  }
   const c = new WasmComposer(backend);
   const mul = (a: TensorInfo, b: TensorInfo) => c.run(tf.Multiply, { a, b });
   try {
