@@ -63,7 +63,8 @@ export function registerCustomKernels(backend: BackendName): string[] {
     kernels.push(...registerDense(), ...registerWasmGelu(), ...registerBatchNormRunning());
     kernels.push(...registerWasmAttentionProbs());
     // GELU, AdamW, cross-entropy, LayerNorm, BatchNorm: ops.c's single passes (BIOMED_WASM_OPS)
-    kernels.push(wasmOps(tf.findBackend('wasm')) ? 'ops:single-pass' : 'ops:composed');
+    const ops = wasmOps(tf.findBackend('wasm'));
+    kernels.push(ops ? `ops:single-pass-${ops.kind}` : 'ops:composed');
   }
   if (backend === 'wasm' || backend === 'cpu') {
     const fused = [
