@@ -8,6 +8,7 @@
 // re-run's time, that floor and the overhead beyond it, and the same import once more with
 // everything stored (the skip path alone).
 //   npx tsx bench/import-large.ts [--count 2000] [--ddsm-count 200] [--only mimic|ddsm] [--max-side N]
+//   npx tsx bench/import-large.ts --rows 20000   (memory against the row count, tiny images)
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -43,8 +44,8 @@ function peakRssMB(): number {
 }
 
 /**
- * CPU time of this process's live threads, grouped by name (`main` is the JavaScript thread;
- * libuv's pool runs sharp/libvips and file reads): /proc/self/task/N/stat's utime + stime, in ms.
+ * CPU time of this process's live threads, grouped by name (`main` is the JavaScript thread,
+ * `libvips worker` libvips' decode/resize/encode threads): /proc/self/task/N/stat's utime + stime, in ms.
  * Threads that exited (an idle image pool's) count only in the process total.
  */
 function threadCpuMs(): Record<string, number> {
@@ -52,8 +53,9 @@ function threadCpuMs(): Record<string, number> {
   try {
     for (const tid of readdirSync('/proc/self/task')) {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const name =
-        Number(tid) === process.pid ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      // Node gives libuv's pool, V8's helpers and worker_threads (the image pool) one name: `node`.
+      const name = Number(tid) === process.pid ? 'main' : comm === 'node' ? 'other node threads' : comm;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // utime and stime are fields 14 and 15 of stat (11 and 12 after the name), in 1/100 s.
       out[name] = (out[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10;
@@ -181,8 +183,13 @@ function film(width: number, height: number, seed: number): Buffer {
 }
 
 /** MIMIC-CXR-JPG 2.0.0 layout: split + metadata CSVs and files/pNN/pSUBJECT/sSTUDY/<dicom_id>.jpg + sSTUDY.txt. */
-async function generateMimic(root: string, count: number): Promise<number> {
-  const [w, h] = [2500, 3000];
+async function generateMimic(
+  root: string,
+  count: number,
+  [w, h]: readonly [number, number] = [2500, 3000],
+  report: (i: number) => string = (i) =>
+    `FINDINGS: Lungs are clear (${i}).\n\nIMPRESSION: No acute process.\n`,
+): Promise<number> {
   const base = film(w, h, 0);
   const split: string[][] = [['dicom_id', 'study_id', 'subject_id', 'split']];
   const meta: string[][] = [['dicom_id', 'subject_id', 'study_id', 'ViewPosition', 'Rows', 'Columns']];
@@ -198,13 +205,14 @@ async function generateMimic(root: string, count: number): Promise<number> {
     // A different patch per image, so every file (and blob) is distinct.
     const pixels = Buffer.from(base);
     for (let k = 0; k < 4096; k++) pixels[(i * 7919 + k * 613) % pixels.length] = (i + k) & 0xff;
+    if (pixels.length < 4096) pixels.writeUIntBE(i, 0, 3); // distinct when the image is tiny
     const jpg = await sharp(pixels, { raw: { width: w, height: h, channels: 1 } })
       .jpeg({ quality: 95 })
       .toBuffer();
     bytes += jpg.length;
     const dir = join(root, 'files', `p${subject.slice(0, 2)}`, `p${subject}`);
     write(join(dir, `s${study}`, `${id}.jpg`), jpg);
-    write(join(dir, `s${study}.txt`), `FINDINGS: Lungs are clear (${i}).\n\nIMPRESSION: No acute process.\n`);
+    write(join(dir, `s${study}.txt`), report(i));
   };
   // Encoded a few at a time (sharp encodes on libuv's threads): generation is most of the bench's time.
   for (let i = 0; i < count; i += 4)
@@ -294,7 +302,7 @@ async function decodeFloorMs(files: readonly string[], side: number): Promise<nu
   return (d.user + d.system) / 1000 / sample.length;
 }
 
-/** `CPU 24.1 ms per image (main 3.0, libuv-worker 21.0, ...); 1.8 cores busy` of a child's import. */
+/** `CPU 24.1 ms per image (libvips worker 18.5, main 3.0, ...); 1.80 cores busy` of a child's import. */
 function cpuLine(r: ChildResult, images: number): string {
   const parts = Object.entries(r.threadCpuMs)
     .filter(([, ms]) => ms / images >= 0.05)
@@ -360,6 +368,42 @@ async function bench(
   }
 }
 
+/** A report of MIMIC-CXR's usual length (FINDINGS + IMPRESSION of about 600 characters). */
+const longReport = (i: number) =>
+  `FINDINGS: PA and lateral views of the chest provided. There is no focal consolidation, effusion, or pneumothorax. ` +
+  `The cardiomediastinal silhouette is normal. Imaged osseous structures are intact. No free air below the right ` +
+  `hemidiaphragm is seen. Mild degenerative changes of the thoracic spine. Study ${i}.\n\n` +
+  `IMPRESSION: No acute intrathoracic process. No evidence of pneumonia. Heart size is normal; the lungs are clear ` +
+  `and there is no pleural effusion. Compared with the prior study there is no interval change.\n`;
+
+/**
+ * Memory against the number of rows: MIMIC-CXR-shaped imports of `rows / 10` and `rows` examples
+ * with tiny (32 x 32) images and reports of the usual length, each in a fresh child: peak RSS
+ * (VmHWM), the cost per row between the two, and what 377,110 rows (MIMIC-CXR-JPG) would hold.
+ */
+async function benchRows(rows: number): Promise<void> {
+  const peaks: [number, number][] = [];
+  for (const count of [Math.round(rows / 10), rows]) {
+    const root = mkdtempSync(join(tmpdir(), 'bw-rows-'));
+    try {
+      await generateMimic(join(root, 'source'), count, [32, 32], longReport);
+      const r = await runChild(join(root, 'source'), join(root, 'home'));
+      if (!r.ok) throw new Error(`rows: the import failed: ${r.error}`);
+      console.log(
+        `rows: ${r.examples} examples (32 x 32 images) in ${(r.ms / 1000).toFixed(1)} s; peak RSS ${r.maxRssMB.toFixed(0)} MB`,
+      );
+      peaks.push([r.examples ?? count, r.maxRssMB]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+  const [[n0, m0], [n1, m1]] = peaks as [[number, number], [number, number]];
+  const perRow = (m1 - m0) / (n1 - n0);
+  console.log(
+    `rows: ${(perRow * 1024).toFixed(2)} KB per row => 377,110 rows (MIMIC-CXR-JPG) about ${(m0 + perRow * (377_110 - n0)).toFixed(0)} MB peak RSS`,
+  );
+}
+
 if (process.argv[2] === '--child') {
   await child(process.argv[3]!, process.argv[4]!, process.argv[5] ?? '');
 } else {
@@ -369,8 +413,11 @@ if (process.argv[2] === '--child') {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  if (only !== 'ddsm') await bench('mimic-cxr', (r) => generateMimic(r, Number(arg('count', '2000'))), true);
-  if (only !== 'mimic') await bench('cbis-ddsm', (r) => generateDdsm(r, Number(arg('ddsm-count', '200'))));
+  if (arg('rows', '') !== '') await benchRows(Number(arg('rows', '')));
+  else if (only !== 'ddsm')
+    await bench('mimic-cxr', (r) => generateMimic(r, Number(arg('count', '2000'))), true);
+  if (only !== 'mimic' && arg('rows', '') === '')
+    await bench('cbis-ddsm', (r) => generateDdsm(r, Number(arg('ddsm-count', '200'))));
   console.log(
     `load average after: ${loadavg()
       .map((l) => l.toFixed(2))

@@ -115,6 +115,7 @@ suite('native CPU GEMM addon', () => {
       { batchA: 1, batchB: 1, m: 301, k: 270, n: 40 }, // rows
       { batchA: 2, batchB: 1, m: 9, k: 33, n: 700 }, // columns (folded batch, N longer)
       { batchA: 1, batchB: 2, m: 50, k: 300, n: 70 }, // few slices, each split
+      { batchA: 1, batchB: 1, m: 5, k: 300, n: 40 }, // columns 32 + 8: the second on the narrow AVX-512 tile
     ];
     const isas: NativeIsa[] = g.info().supported;
     for (const isa of isas) {
@@ -170,9 +171,13 @@ suite('native CPU GEMM addon', () => {
       'BAD_ARGUMENT',
       /Float32Array/,
     );
-    bad(() => (g.gemm as (...a: unknown[]) => void)(heap, 0, 16), 'BAD_ARGUMENT', /11 arguments/);
+    bad(() => (g.gemm as (...a: unknown[]) => void)(heap, 0, 16), 'BAD_ARGUMENT', /takes 11 arguments/);
     bad(() => g.configure({ isa: 'neon' as NativeIsa }), 'BAD_ARGUMENT', /isa must be/);
     bad(() => g.configure({ threads: 0 }), 'BAD_ARGUMENT', /threads must be/);
+    const geo = [1, 4, 4, 2, 4, 4, 3, 3, 1, 1, 1, 1] as const; // x 32 floats, cols 288
+    bad(() => g.im2col(heap, 0, 40, ...geo), 'OUT_OF_BOUNDS', /dst \[40, 328\) lies outside/);
+    bad(() => g.col2im(heap, 0, 90, ...geo), 'OUT_OF_BOUNDS', /src \[0, 288\) lies outside/);
+    bad(() => g.im2col(heap, 0, 40, 1, 4, 4, 2, 4, 4, 0, 3, 1, 1, 1, 1), 'BAD_ARGUMENT', /kH must be/);
     // still works after all of that
     heap.fill(1, 0, 32);
     g.gemm(heap, 0, 16, 32, 1, 1, 4, 4, 4, false, false);

@@ -1,14 +1,19 @@
+import { setFlagsFromString } from 'node:v8';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { OPS_SIMD_WASM } from './wasm-ops/ops-wasm';
+import { OPS_RELAXED_WASM, OPS_SIMD_WASM } from './wasm-ops/ops-wasm';
 
 /**
  * The engine's single-pass wasm kernels (wasm-ops/ops.c, simd128, built by wasm-gemm/build.sh)
- * on the tfjs wasm module's memory: GELU and its gradient, AdamW over the parameter set,
+ * on the tfjs wasm module's memory: GELU and its gradient, AdamW over the parameter set, the
+ * gradients' sum of squares,
  * label-smoothed cross-entropy, LayerNorm (and residual + LayerNorm), training BatchNorm, each
  * way. Each replaces the wasm side of the engine kernel of the same name (the JS array loops or the
  * composed tf-op kernels); the cpu and webgpu backends keep theirs. Not bit-identical to what they
  * replace (own exp/erf, float32 elementwise, another summation order): the tests bound the
  * difference against float64 references (AdamW alone keeps the same bits: double inside, as the JS).
+ *
+ * Built twice: with FMA (`f32x4.relaxed_madd` in the exp/erfc polynomials; kind `fma`, used where
+ * V8 validates relaxed SIMD) and with mul + add (`simd`).
  *
  * BIOMED_WASM_OPS: `single-pass` (default) or `composed` (the kernels they replace), read at
  * each call so a bench can compare both in one process; recorded with the run's kernels.
@@ -18,6 +23,7 @@ export type WasmOpsMode = 'single-pass' | 'composed';
 /** The exports of ops.c; pointers are byte offsets into the tfjs heap (0: none). */
 export interface OpsExports {
   bw_gelu(x: number, y: number, n: number): void;
+  bw_sum_squares(x: number, n: number): number;
   bw_gelu_grad(dy: number, x: number, dx: number, n: number): void;
   bw_adamw(
     p: number,
@@ -124,6 +130,7 @@ interface WasmBackendParts {
 
 /** The single-pass kernels bound to one wasm backend. */
 export interface WasmOps {
+  readonly kind: 'fma' | 'simd';
   readonly ex: OpsExports;
   /** Byte offset of a tensor's data on the heap; 0 for an absent (optional) input. */
   at(t: TensorInfo | undefined): number;
@@ -167,7 +174,21 @@ export function setWasmOpsMode(mode: WasmOpsMode | undefined): void {
   chosen = mode;
 }
 
-let mod: WebAssembly.Module | null | undefined;
+let mod: { kind: 'fma' | 'simd'; module: WebAssembly.Module } | null | undefined;
+
+function compile(): typeof mod {
+  try {
+    // Node 20's V8 validates relaxed SIMD only behind this flag (as wasm-gemm.ts sets it).
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+    return { kind: 'fma', module: new WebAssembly.Module(Buffer.from(OPS_RELAXED_WASM, 'base64')) };
+  } catch {
+    try {
+      return { kind: 'simd', module: new WebAssembly.Module(Buffer.from(OPS_SIMD_WASM, 'base64')) };
+    } catch {
+      return null; // no SIMD here: the kernels they replace stay
+    }
+  }
+}
 const bound = new WeakMap<object, WasmOps | null>();
 
 function bind(b: WasmBackendParts): WasmOps | null {
@@ -176,15 +197,9 @@ function bind(b: WasmBackendParts): WasmOps | null {
   // Only the single-threaded build's own (non-shared) memory, as the engine's GEMM.
   if (!(memory instanceof WebAssembly.Memory) || !(memory.buffer instanceof ArrayBuffer)) return null;
   if (typeof malloc !== 'function' || typeof free !== 'function') return null;
-  if (mod === undefined) {
-    try {
-      mod = new WebAssembly.Module(Buffer.from(OPS_SIMD_WASM, 'base64'));
-    } catch {
-      mod = null; // no SIMD here: the kernels they replace stay
-    }
-  }
+  mod ??= compile();
   if (!mod) return null;
-  const ex = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as OpsExports;
+  const ex = new WebAssembly.Instance(mod.module, { env: { memory } }).exports as unknown as OpsExports;
   const at = (t: TensorInfo | undefined) => (t ? b.dataIdMap.get(t.dataId)!.memoryOffset : 0);
   const withScratch = <T>(bytes: number, fn: (ptr: number) => T): T => {
     const raw = malloc(bytes + 8);
@@ -196,6 +211,7 @@ function bind(b: WasmBackendParts): WasmOps | null {
     }
   };
   return {
+    kind: mod.kind,
     ex,
     at,
     output: (shape) => b.makeOutput([...shape], 'float32'),

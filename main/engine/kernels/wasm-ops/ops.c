@@ -16,6 +16,11 @@ typedef v128_t V;
 #define ADD wasm_f32x4_add
 #define SUB wasm_f32x4_sub
 #define MUL wasm_f32x4_mul
+#ifdef WF_RELAXED
+#define MADD(a, b, c) ((v128_t)__builtin_wasm_relaxed_madd_f32x4((__f32x4)(a), (__f32x4)(b), (__f32x4)(c)))
+#else
+#define MADD(a, b, c) ADD(MUL((a), (b)), (c))
+#endif
 
 /* Lanes [0, k) of p (k in 1..3), the rest 0: tails without reading past the end. */
 static inline V load_n(const float *p, int32_t k) {
@@ -49,11 +54,11 @@ static inline V vexp(V x) {
   V r = SUB(xc, MUL(n, F(0.693359375f)));
   r = SUB(r, MUL(n, F(-2.12194440e-4f)));
   V p = F(1.9875691500e-4f);
-  p = ADD(MUL(p, r), F(1.3981999507e-3f));
-  p = ADD(MUL(p, r), F(8.3334519073e-3f));
-  p = ADD(MUL(p, r), F(4.1665795894e-2f));
-  p = ADD(MUL(p, r), F(1.6666665459e-1f));
-  p = ADD(MUL(p, r), F(5.0000001201e-1f));
+  p = MADD(p, r, F(1.3981999507e-3f));
+  p = MADD(p, r, F(8.3334519073e-3f));
+  p = MADD(p, r, F(4.1665795894e-2f));
+  p = MADD(p, r, F(1.6666665459e-1f));
+  p = MADD(p, r, F(5.0000001201e-1f));
   p = ADD(ADD(MUL(MUL(p, r), r), r), F(1.f));
   /* bits(t) = 0x4B400000 + n for |n| < 2^22 */
   V scale = wasm_i32x4_shl(wasm_i32x4_add(t, wasm_i32x4_splat(127 - 0x4B400000)), 23);
@@ -67,15 +72,15 @@ static inline V one_plus_erf(V z, V *e2) {
   V az = wasm_f32x4_abs(z);
   V t = wasm_f32x4_div(F(1.f), ADD(F(1.f), MUL(F(0.5f), az)));
   V p = F(0.17087277f);
-  p = ADD(MUL(p, t), F(-0.82215223f));
-  p = ADD(MUL(p, t), F(1.48851587f));
-  p = ADD(MUL(p, t), F(-1.13520398f));
-  p = ADD(MUL(p, t), F(0.27886807f));
-  p = ADD(MUL(p, t), F(-0.18628806f));
-  p = ADD(MUL(p, t), F(0.09678418f));
-  p = ADD(MUL(p, t), F(0.37409196f));
-  p = ADD(MUL(p, t), F(1.00002368f));
-  p = ADD(MUL(p, t), F(-1.26551223f));
+  p = MADD(p, t, F(-0.82215223f));
+  p = MADD(p, t, F(1.48851587f));
+  p = MADD(p, t, F(-1.13520398f));
+  p = MADD(p, t, F(0.27886807f));
+  p = MADD(p, t, F(-0.18628806f));
+  p = MADD(p, t, F(0.09678418f));
+  p = MADD(p, t, F(0.37409196f));
+  p = MADD(p, t, F(1.00002368f));
+  p = MADD(p, t, F(-1.26551223f));
   V z2 = MUL(az, az);
   if (e2) *e2 = vexp(wasm_f32x4_neg(z2));
   V erfc = MUL(t, vexp(SUB(p, z2)));
@@ -171,6 +176,21 @@ static inline double hsum4(V a) {
     (lo) = wasm_f64x2_add((lo), PLO(xv)); \
     (hi) = wasm_f64x2_add((hi), PHI(xv)); \
   } while (0)
+
+/* sum_i x_i^2 over n floats, in double (each square exact), two lanes x two accumulators. */
+double EXPORT(bw_sum_squares)(const float *x, int32_t n) {
+  V a0 = wasm_f64x2_splat(0.0), a1 = a0;
+  int32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    V xv = wasm_v128_load(x + i);
+    V lo = PLO(xv), hi = PHI(xv);
+    a0 = wasm_f64x2_add(a0, wasm_f64x2_mul(lo, lo));
+    a1 = wasm_f64x2_add(a1, wasm_f64x2_mul(hi, hi));
+  }
+  double s = hsum2(a0) + hsum2(a1);
+  for (; i < n; i++) s += (double)x[i] * x[i];
+  return s;
+}
 
 /* LayerNorm over rows of d floats: y = (s - mean) rstd gamma + beta, s = x (+ r when r is not
  * null: s = x + r is stored to s), rstd = 1 / sqrt(var + eps) with the biased variance; mean and

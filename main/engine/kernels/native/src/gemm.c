@@ -72,6 +72,9 @@ static void ukr_scalar(long kc, const float *a, const float *b, float *c, long l
 /* AVX2 + FMA: 6 x 16 (12 accumulators, 2 B vectors, 1 broadcast of 16 ymm registers) */
 BG_UKERNEL(ukr_avx2, "avx2,fma", 6, 8, __m256, _mm256_setzero_ps, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps,
            _mm256_fmadd_ps, _mm256_add_ps)
+/* AVX-512F + VL, narrow products (N <= 16): 12 x 16 in ymm registers (24 accumulators of 32) */
+BG_UKERNEL(ukr_avx512_narrow, "avx512f,avx512vl,fma", 12, 8, __m256, _mm256_setzero_ps, _mm256_loadu_ps,
+           _mm256_storeu_ps, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_add_ps)
 /* AVX-512F: 12 x 32 (24 accumulators, 2 B vectors, broadcasts from memory, of 32 zmm registers) */
 BG_UKERNEL(ukr_avx512, "avx512f", 12, 16, __m512, _mm512_setzero_ps, _mm512_loadu_ps, _mm512_storeu_ps,
            _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps)
@@ -85,6 +88,7 @@ typedef struct {
 
 static kernel_info kernel_of(bg_isa isa) {
 #ifdef BG_X86
+  if (isa == BG_AVX512 + 1) return (kernel_info){12, 16, ukr_avx512_narrow, "avx512"};
   if (isa == BG_AVX512) return (kernel_info){12, 32, ukr_avx512, "avx512"};
   if (isa == BG_AVX2) return (kernel_info){6, 16, ukr_avx2, "avx2"};
 #endif
@@ -96,7 +100,7 @@ int bg_isa_supported(bg_isa isa) {
 #ifdef BG_X86
   __builtin_cpu_init();
   if (isa == BG_AVX2) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (isa == BG_AVX512) return __builtin_cpu_supports("avx512f");
+  if (isa == BG_AVX512) return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
 #endif
   return 0;
 }
@@ -150,7 +154,8 @@ static int buffers(void) {
 }
 
 int bg_gemm_serial(bg_isa isa, const bg_product *x) {
-  const kernel_info ki = kernel_of(isa);
+  /* N <= 16 would waste half of each 32-wide tile: the same FMA chains, 16 wide (same bits) */
+  const kernel_info ki = kernel_of(isa == BG_AVX512 && x->n <= 16 ? BG_AVX512 + 1 : isa);
   const int mr = ki.mr, nr = ki.nr;
   const long m = x->m, k = x->k, n = x->n, ldc = x->ldc;
   if (m <= 0 || n <= 0) return 0;
