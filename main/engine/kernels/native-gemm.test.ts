@@ -1,5 +1,13 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadNativeGemm, type NativeGemmAddon, type NativeIsa } from './native-gemm';
+import {
+  loadNativeGemm,
+  NATIVE_GEMM_FILE,
+  type NativeGemmAddon,
+  type NativeIsa,
+  nativeGemmCandidates,
+} from './native-gemm';
 
 const { addon, reason } = loadNativeGemm();
 // In CI the addon must have been built by `npm ci` (scripts/postinstall.mjs): no skipping there.
@@ -74,6 +82,28 @@ const cases: Case[] = [
   { batchA: 1, batchB: 1, m: 150, k: 300, n: 35 },
   { batchA: 1, batchB: 1, m: 3, k: 40, n: 3100 },
 ];
+
+describe('native GEMM addon location', () => {
+  it('is looked for beside the source, above a vite bundle and in the unpacked asar of a packaged app', () => {
+    const root = '/opt/app';
+    const fromSource = nativeGemmCandidates(
+      pathToFileURL(join(root, 'main/engine/kernels/native-gemm.ts')).href,
+    );
+    expect(fromSource[0]).toBe(join(root, NATIVE_GEMM_FILE));
+    const fromBundle = nativeGemmCandidates(pathToFileURL(join(root, 'build/main/chunks/cli-abc.js')).href);
+    expect(fromBundle).toContain(join(root, NATIVE_GEMM_FILE));
+    const proc = process as { resourcesPath?: string };
+    proc.resourcesPath = '/opt/app/resources';
+    try {
+      const packaged = nativeGemmCandidates(
+        pathToFileURL('/opt/app/resources/app.asar/build/main/worker.js').href,
+      );
+      expect(packaged).toContain(join('/opt/app/resources/app.asar.unpacked', NATIVE_GEMM_FILE));
+    } finally {
+      delete proc.resourcesPath;
+    }
+  });
+});
 
 suite('native CPU GEMM addon', () => {
   const g = addon as NativeGemmAddon;
