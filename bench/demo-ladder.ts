@@ -9,8 +9,7 @@
 //     [--warmup 0.1] [--smoothing 0.1] [--seed 1 | 1,2,3] [--eval-every 0]
 //     [--resnet-blocks cpu-s:1,1,1;cpu-m:1,1,1] [--images 960 (phantom-vqa's image count)]
 
-import { demoVqa } from '#main/data/demo/image-demos';
-import { DEMO_DATASETS } from '#main/data/demo/index';
+import { DEMO_DATASETS, phantomVqa } from '#main/data/demo/index';
 import { assignSplits } from '#main/data/splits';
 import { createEngineSession, type Example } from '#main/engine/index';
 import { bootstrapMeanCi, pairedBootstrap } from '#main/eval/bootstrap';
@@ -50,7 +49,7 @@ if (!demo) throw new Error(`unknown demo ${which}: ${DEMO_DATASETS.map((d) => d.
 const images = Number(arg('images', '0'));
 // --images: the VQA demo with another image count (the test split grows with it).
 const parsed =
-  images > 0 && which === 'phantom-vqa' ? demoVqa(DEMO_SEED + 1, images) : demo.generate(DEMO_SEED);
+  images > 0 && which === 'phantom-vqa' ? phantomVqa(DEMO_SEED, images) : demo.generate(DEMO_SEED);
 const { splits } = assignSplits(
   parsed.examples.map((e) => ({ ...(e.split ? { split: e.split } : {}), group: e.image ?? '' })),
   { seed: DEMO_SEED, validationFraction: 0.1, testFraction: 0.1 }, // as ensureDemoDatasets imports it

@@ -11,6 +11,7 @@ import { GELU, GELU_GRAD } from '#main/engine/kernels/gelu';
 import { LS_CE, LS_CE_GRAD } from '#main/engine/kernels/label-smoothed-ce';
 import { LAYER_NORM, LAYER_NORM_GRAD } from '#main/engine/kernels/layer-norm';
 import { RESIDUAL_LAYER_NORM, RESIDUAL_LAYER_NORM_GRAD } from '#main/engine/kernels/residual-layer-norm';
+import { sumSquaresTensor } from '#main/engine/kernels/sum-squares';
 import { setWasmOpsMode } from '#main/engine/kernels/wasm-ops';
 import { cpuMs } from './cpu-ms';
 
@@ -112,6 +113,11 @@ for (const shape of [
   }));
   const n = shapes.reduce((t, s) => t + s.reduce((a, b) => a * b, 1), 0);
   const sc = { beta1: 0.9, beta2: 0.999, eps: 1e-8, stepSize: 1e-4, gradScale: 0.5 };
+  cases.push({
+    kernel: 'BiomedSumSquares',
+    label: `275 gradients, ${(n / 1e6).toFixed(2)} M floats`,
+    run: () => sumSquaresTensor(items.map((it) => it.g)).dispose(),
+  });
   cases.push({
     kernel: 'BiomedAdamWMany',
     label: `275 weights, ${(n / 1e6).toFixed(2)} M floats`,

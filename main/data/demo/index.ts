@@ -48,6 +48,11 @@ export function demoInstruction(seed: number, perSource = 80): ParsedDataset {
  */
 export const DEMO_VQA_IMAGES = 1280;
 
+/** The VQA demo as imported (seed: the demo seed), optionally with another image count (bench). */
+export function phantomVqa(seed: number, images = DEMO_VQA_IMAGES): ParsedDataset {
+  return demoVqa(seed + 1, images);
+}
+
 /** A demo dataset generator. */
 export interface DemoDataset {
   readonly id: string;
@@ -57,7 +62,7 @@ export interface DemoDataset {
 /** One demo dataset per task type; deterministic from the seed, small enough to import in seconds. */
 export const DEMO_DATASETS: readonly DemoDataset[] = [
   { id: 'phantom-classification', generate: (s) => demoClassification(s) },
-  { id: 'phantom-vqa', generate: (s) => demoVqa(s + 1, DEMO_VQA_IMAGES) },
+  { id: 'phantom-vqa', generate: (s) => phantomVqa(s) },
   { id: 'phantom-captioning', generate: (s) => demoCaptioning(s + 2) },
   { id: 'notes-nli', generate: (s) => demoNli(s + 3) },
   { id: 'notes-summarization', generate: (s) => demoSummarization(s + 4) },

@@ -1,4 +1,5 @@
-import { loadNativeGemm, type NativeGemmAddon } from './native-gemm';
+import type { ConvGeometry } from './conv2d';
+import { type ConvNumbers, loadNativeGemm, type NativeGemmAddon } from './native-gemm';
 import {
   type GemmProduct,
   type WasmGemm,
@@ -27,6 +28,33 @@ export interface CpuGemm {
   /** Whether a whole batch is one call with no per-slice cost (else small slices go elsewhere). */
   readonly batched: boolean;
   multiply(p: GemmProduct): void;
+  /** im2col / col2im in native code (byte offsets on the heap), where the native GEMM runs. */
+  readonly lowering?: ConvLowering;
+}
+
+/** NHWC convolution lowering on the wasm heap (byte offsets), for the GEMM-based conv kernels. */
+export interface ConvLowering {
+  /** cols [(b, oh, ow), (kh, kw, c)] = x[b, oh*sh - padTop + kh, ow*sw - padLeft + kw, c], 0 outside. */
+  im2col(x: number, cols: number, g: ConvGeometry): void;
+  /** dx = 0, then dx[b, h, w, c] += dcols[(b, oh, ow), (kh, kw, c)] (col2im's order in wasm-conv-backprop.ts). */
+  col2im(dcols: number, dx: number, g: ConvGeometry): void;
+}
+
+function convNumbers(g: ConvGeometry): ConvNumbers {
+  return [
+    g.batch,
+    g.inH,
+    g.inW,
+    g.inC,
+    g.outH,
+    g.outW,
+    g.kH,
+    g.kW,
+    g.strideH,
+    g.strideW,
+    g.padTop,
+    g.padLeft,
+  ];
 }
 
 let chosen: CpuGemmKind | undefined;
@@ -74,20 +102,28 @@ let threadsSet = 0;
 function nativeGemm(addon: NativeGemmAddon, backend: WasmBackendLike): CpuGemm {
   const minParallelMacs = nativeParallelMacsFromEnv();
   if (minParallelMacs !== undefined) addon.configure({ minParallelMacs });
+  const heapOf = (): Float32Array => {
+    // The heap's buffer is replaced when wasm memory grows: one view per buffer.
+    const buffer = backend.wasm.HEAPU8.buffer;
+    let heap = heaps.get(buffer);
+    if (!heap) {
+      heap = new Float32Array(buffer);
+      heaps.set(buffer, heap);
+    }
+    return heap;
+  };
   return {
+    lowering: {
+      im2col: (x, cols, g) => addon.im2col(heapOf(), x / 4, cols / 4, ...convNumbers(g)),
+      col2im: (dcols, dx, g) => addon.col2im(heapOf(), dcols / 4, dx / 4, ...convNumbers(g)),
+    },
     get kind() {
       return `native-${addon.info().isa}`;
     },
     readsTransposedA: true,
     batched: true,
     multiply({ a, b, out, batchA, batchB, m, k, n, transposeA, transposeB }) {
-      // The heap's buffer is replaced when wasm memory grows: one view per buffer.
-      const buffer = backend.wasm.HEAPU8.buffer;
-      let heap = heaps.get(buffer);
-      if (!heap) {
-        heap = new Float32Array(buffer);
-        heaps.set(buffer, heap);
-      }
+      const heap = heapOf();
       const threads = wasmGemmThreadsSetting();
       if (threads !== threadsSet) {
         addon.configure({ threads });

@@ -1,5 +1,13 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadNativeGemm, type NativeGemmAddon, type NativeIsa } from './native-gemm';
+import {
+  loadNativeGemm,
+  NATIVE_GEMM_FILE,
+  type NativeGemmAddon,
+  type NativeIsa,
+  nativeGemmCandidates,
+} from './native-gemm';
 
 const { addon, reason } = loadNativeGemm();
 // In CI the addon must have been built by `npm ci` (scripts/postinstall.mjs): no skipping there.
@@ -75,6 +83,28 @@ const cases: Case[] = [
   { batchA: 1, batchB: 1, m: 3, k: 40, n: 3100 },
 ];
 
+describe('native GEMM addon location', () => {
+  it('is looked for beside the source, above a vite bundle and in the unpacked asar of a packaged app', () => {
+    const root = '/opt/app';
+    const fromSource = nativeGemmCandidates(
+      pathToFileURL(join(root, 'main/engine/kernels/native-gemm.ts')).href,
+    );
+    expect(fromSource[0]).toBe(join(root, NATIVE_GEMM_FILE));
+    const fromBundle = nativeGemmCandidates(pathToFileURL(join(root, 'build/main/chunks/cli-abc.js')).href);
+    expect(fromBundle).toContain(join(root, NATIVE_GEMM_FILE));
+    const proc = process as { resourcesPath?: string };
+    proc.resourcesPath = '/opt/app/resources';
+    try {
+      const packaged = nativeGemmCandidates(
+        pathToFileURL('/opt/app/resources/app.asar/build/main/worker.js').href,
+      );
+      expect(packaged).toContain(join('/opt/app/resources/app.asar.unpacked', NATIVE_GEMM_FILE));
+    } finally {
+      delete proc.resourcesPath;
+    }
+  });
+});
+
 suite('native CPU GEMM addon', () => {
   const g = addon as NativeGemmAddon;
   afterAll(() => {
@@ -115,6 +145,7 @@ suite('native CPU GEMM addon', () => {
       { batchA: 1, batchB: 1, m: 301, k: 270, n: 40 }, // rows
       { batchA: 2, batchB: 1, m: 9, k: 33, n: 700 }, // columns (folded batch, N longer)
       { batchA: 1, batchB: 2, m: 50, k: 300, n: 70 }, // few slices, each split
+      { batchA: 1, batchB: 1, m: 5, k: 300, n: 40 }, // columns 32 + 8: the second on the narrow AVX-512 tile
     ];
     const isas: NativeIsa[] = g.info().supported;
     for (const isa of isas) {
@@ -170,9 +201,13 @@ suite('native CPU GEMM addon', () => {
       'BAD_ARGUMENT',
       /Float32Array/,
     );
-    bad(() => (g.gemm as (...a: unknown[]) => void)(heap, 0, 16), 'BAD_ARGUMENT', /11 arguments/);
+    bad(() => (g.gemm as (...a: unknown[]) => void)(heap, 0, 16), 'BAD_ARGUMENT', /takes 11 arguments/);
     bad(() => g.configure({ isa: 'neon' as NativeIsa }), 'BAD_ARGUMENT', /isa must be/);
     bad(() => g.configure({ threads: 0 }), 'BAD_ARGUMENT', /threads must be/);
+    const geo = [1, 4, 4, 2, 4, 4, 3, 3, 1, 1, 1, 1] as const; // x 32 floats, cols 288
+    bad(() => g.im2col(heap, 0, 40, ...geo), 'OUT_OF_BOUNDS', /dst \[40, 328\) lies outside/);
+    bad(() => g.col2im(heap, 0, 90, ...geo), 'OUT_OF_BOUNDS', /src \[0, 288\) lies outside/);
+    bad(() => g.im2col(heap, 0, 40, 1, 4, 4, 2, 4, 4, 0, 3, 1, 1, 1, 1), 'BAD_ARGUMENT', /kH must be/);
     // still works after all of that
     heap.fill(1, 0, 32);
     g.gemm(heap, 0, 16, 32, 1, 1, 4, 4, 4, false, false);

@@ -23,9 +23,17 @@ export interface NativeGemmAddon {
     transposeA: boolean,
     transposeB: boolean,
   ): void;
+  /** cols [(b, oh, ow), (kh, kw, c)] of NHWC x (native/src/im2col.h); offsets in floats. */
+  im2col(heap: Float32Array, x: number, cols: number, ...geometry: ConvNumbers): void;
+  /** dx = the sum of dcols over the patches that read each input (zeroed first). */
+  col2im(heap: Float32Array, dcols: number, dx: number, ...geometry: ConvNumbers): void;
   info(): NativeGemmInfo;
   configure(opts: { threads?: number; isa?: NativeIsa | null; minParallelMacs?: number }): NativeGemmInfo;
 }
+
+/** batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft */
+export type ConvNumbers = [...Six, ...Six];
+type Six = [number, number, number, number, number, number];
 
 export type NativeIsa = 'avx512' | 'avx2' | 'scalar';
 

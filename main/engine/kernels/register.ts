@@ -15,6 +15,7 @@ import { registerWasmAttentionProbs } from './wasm-attention-probs';
 import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
 import { wasmConcatConfig, wasmSplitVConfig } from './wasm-concat-split';
 import { wasmConv2DBackpropFilterConfig, wasmConv2DBackpropInputConfig } from './wasm-conv-backprop';
+import { wasmConv2DConfig } from './wasm-conv2d';
 import { wasmGatherConfig } from './wasm-gather';
 import { registerWasmGelu } from './wasm-gelu';
 import { wasmIdentityConfig } from './wasm-identity';
@@ -55,6 +56,9 @@ export function registerCustomKernels(backend: BackendName): string[] {
     replaceWasmKernel(wasmConv2DBackpropFilterConfig);
     replaceWasmKernel(wasmConv2DBackpropInputConfig);
     kernels.push('Conv2DBackpropFilter:im2col-xnnpack', 'Conv2DBackpropInput:xnnpack-col2im');
+    // Conv2D forward as native im2col + GEMM where the native GEMM runs (else the stock XNNPACK one).
+    replaceWasmKernel(wasmConv2DConfig(stockWasmKernel(tf.Conv2D)));
+    if (gemm?.startsWith('native')) kernels.push('Conv2D:native-im2col-gemm');
     replaceWasmKernel(wasmSumConfig(stockWasmKernel(tf.Sum)));
     replaceWasmKernel(wasmMeanConfig(stockWasmKernel(tf.Mean)));
     kernels.push('Sum:leading-rows', 'Mean:leading-rows');

@@ -1,11 +1,12 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { hasEngineKernel, registerOnce } from './own-kernels';
+import { wasmOps } from './wasm-ops';
 
 /**
  * sum_i sum(x_i^2) over many tensors in one kernel call: a gradient's global norm costs
  * 2 calls per weight (square, sum) plus addN with tf ops, ~570 calls per cpu-s step. Accumulates
- * in double precision. Registered for 'wasm' and 'cpu' (webgpu: ./webgpu/sum-squares.ts); other
+ * in double precision (on wasm in ops.c, wasm-ops.ts; BIOMED_WASM_OPS=composed: the JS loop). Registered for 'wasm' and 'cpu' (webgpu: ./webgpu/sum-squares.ts); other
  * backends use tf ops.
  */
 
@@ -28,7 +29,11 @@ interface WasmLike {
 
 function wasmKernel(args: { inputs: TensorInfo[]; backend: WasmLike }): TensorInfo {
   const out = args.backend.makeOutput([], 'float32');
-  const total = sumSquaresOf(args.inputs.map((t) => args.backend.typedArrayFromHeap(t)));
+  const ops = wasmOps(args.backend);
+  // wasm: ops.c's SIMD loop in double (another summation order than the JS loop, within ~1e-15)
+  const total = ops
+    ? args.inputs.reduce((s, t) => s + ops.ex.bw_sum_squares(ops.at(t), tf.util.sizeFromShape(t.shape)), 0)
+    : sumSquaresOf(args.inputs.map((t) => args.backend.typedArrayFromHeap(t)));
   args.backend.typedArrayFromHeap(out)[0] = total;
   return out;
 }

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '#main/engine/backend/index';
+import { type ConvGeometry, tfjsConvGeometry } from './conv2d';
+import { cpuGemm, setCpuGemmKind } from './cpu-gemm';
+import { loadNativeGemm } from './native-gemm';
+import { col2im, im2colTransposed } from './wasm-conv-backprop';
+import type { WasmBackendLike } from './wasm-views';
 
 type Case = { x: number[]; k: number; o: number; stride: 1 | 2; pad: number | 'same' | 'valid' };
 const cases: Case[] = [
@@ -37,19 +42,72 @@ function run(c: Case): number[][] {
 }
 
 describe('wasm conv2d gradients (Conv2DBackpropFilter / Conv2DBackpropInput)', () => {
-  it('match the JS backend for stem, 3x3, strided, 1x1 and same-padded convolutions', async () => {
+  it('match the JS backend for stem, 3x3, strided, 1x1 and same-padded convolutions (native and wasm GEMM)', async () => {
     await initBackend({ prefer: 'cpu', strict: true });
     const expected = cases.map(run);
     const info = await initBackend({ prefer: 'wasm', strict: true });
     expect(info.kernels).toContain('Conv2DBackpropFilter:im2col-xnnpack');
-    cases.forEach((c, i) => {
-      const got = run(c);
-      got.forEach((arr, j) => {
-        const ref = expected[i]![j]!;
-        expect(arr.length).toBe(ref.length);
-        const diff = Math.max(...arr.map((v, q) => Math.abs(v - ref[q]!)));
-        expect(diff, `case ${i} output ${j}`).toBeLessThan(1e-4);
+    // native: forward im2col + GEMM and the C lowering; wasm: XNNPACK forward and the JS loops
+    for (const kind of ['native', 'wasm'] as const) {
+      if (kind === 'native' && !loadNativeGemm().addon && !process.env['CI']) continue;
+      setCpuGemmKind(kind);
+      cases.forEach((c, i) => {
+        const got = run(c);
+        got.forEach((arr, j) => {
+          const ref = expected[i]![j]!;
+          expect(arr.length).toBe(ref.length);
+          const diff = Math.max(...arr.map((v, q) => Math.abs(v - ref[q]!)));
+          expect(diff, `${kind} case ${i} output ${j}`).toBeLessThan(1e-4);
+        });
       });
-    });
+    }
+    setCpuGemmKind(undefined);
+  });
+
+  it("native im2col is the JS transposed im2col transposed, and native col2im the JS one's bits", async () => {
+    await initBackend({ prefer: 'wasm', strict: true });
+    const { addon, reason } = loadNativeGemm();
+    if (!addon && !process.env['CI']) return console.warn(`skipped: ${reason}`);
+    setCpuGemmKind('native');
+    const backend = tf.backend() as unknown as WasmBackendLike & {
+      typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+    };
+    const lowering = cpuGemm(backend)?.lowering;
+    expect(lowering).toBeDefined();
+    const offset = (t: tf.Tensor) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    for (const c of [...cases, { x: [1, 4, 4, 2], k: 3, o: 1, stride: 1, pad: 3 } as Case]) {
+      const pad =
+        typeof c.pad === 'number'
+          ? [
+              [0, 0],
+              [c.pad, c.pad],
+              [c.pad, c.pad],
+              [0, 0],
+            ]
+          : c.pad;
+      const g: ConvGeometry = tfjsConvGeometry(c.x, [c.k, c.k, c.x[3]!, c.o], {
+        strides: [c.stride, c.stride],
+        pad,
+      });
+      const n = g.batch * g.outH * g.outW;
+      const kkc = g.kH * g.kW * g.inC;
+      const x = tf.randomNormal(c.x, 0, 1, 'float32', 5);
+      const cols = tf.zeros([n, kkc]);
+      lowering!.im2col(offset(x), offset(cols), g);
+      const colsT = new Float32Array(kkc * n);
+      im2colTransposed(x.dataSync() as Float32Array, g, colsT);
+      const got = cols.dataSync();
+      for (let r = 0; r < n; r++) {
+        for (let q = 0; q < kkc; q++) expect(got[r * kkc + q]).toBe(colsT[q * n + r]);
+      }
+      const dcols = tf.randomNormal([n, kkc], 0, 1, 'float32', 6);
+      const dx = tf.zeros(c.x);
+      lowering!.col2im(offset(dcols), offset(dx), g);
+      const ref = new Float32Array(x.size);
+      col2im(dcols.dataSync() as Float32Array, g, ref);
+      expect(Buffer.from(new Float32Array(dx.dataSync()).buffer).equals(Buffer.from(ref.buffer))).toBe(true);
+      tf.dispose([x, cols, dcols, dx]);
+    }
+    setCpuGemmKind(undefined);
   });
 });

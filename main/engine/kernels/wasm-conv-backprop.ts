@@ -1,6 +1,8 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConvGeometry, tfjsConvGeometry } from './conv2d';
+import { cpuGemm } from './cpu-gemm';
+import type { WasmBackendLike } from './wasm-views';
 
 /**
  * Convolution gradients for the wasm backend, so tf.conv2d (XNNPACK forward) trains there:
@@ -9,15 +11,17 @@ import { type ConvGeometry, tfjsConvGeometry } from './conv2d';
  * - Conv2DBackpropInput (stock: a scalar loop, 7-26 ms on ResNet-stem shapes): dx = col2im(dy W^T).
  * im2col (transposed) and col2im are JS loops over heap memory; the products go through the engine's wasm
  * BatchMatMul (XNNPACK). NHWC, dilation 1 only (what tf.conv2d's gradient asks for here).
+ * Where the native GEMM runs (cpu-gemm.ts), im2col (plain, read transposed by the GEMM: dW =
+ * cols^T dy) and col2im are its C loops instead (col2im: the same sums in the same order).
  */
 
 type F32 = Float32Array;
 
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
+interface HeapBackend extends WasmBackendLike {
   typedArrayFromHeap(t: TensorInfo): F32;
-  disposeData(dataId: object): boolean;
 }
+
+const offset = (b: HeapBackend, t: TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
 
 type Geometry = ConvGeometry;
 
@@ -121,6 +125,18 @@ function backpropFilter(args: Args): TensorInfo {
     dw.shape = [...filterShape];
     return dw;
   }
+  const lowering = cpuGemm(b)?.lowering;
+  if (lowering) {
+    const cols = b.makeOutput([n, kkc], 'float32');
+    try {
+      lowering.im2col(offset(b, x), offset(b, cols), g);
+      const dw = matMul(b, cols, dy2, true, false); // [kH*kW*inC, outC] = HWIO flattened
+      dw.shape = [...filterShape];
+      return dw;
+    } finally {
+      b.disposeData(cols.dataId);
+    }
+  }
   const colsT = b.makeOutput([kkc, n], 'float32');
   try {
     im2colTransposed(b.typedArrayFromHeap(x), g, b.typedArrayFromHeap(colsT));
@@ -149,7 +165,9 @@ function backpropInput(args: Args): TensorInfo {
   }
   try {
     const dx = b.makeOutput([...inputShape], 'float32');
-    col2im(b.typedArrayFromHeap(dcols), g, b.typedArrayFromHeap(dx));
+    const lowering = cpuGemm(b)?.lowering;
+    if (lowering) lowering.col2im(offset(b, dcols), offset(b, dx), g);
+    else col2im(b.typedArrayFromHeap(dcols), g, b.typedArrayFromHeap(dx));
     return dx;
   } finally {
     b.disposeData(dcols.dataId);

@@ -10,6 +10,7 @@ import {
   residualLayerNormArrays,
   residualLayerNormGradArrays,
 } from './residual-layer-norm';
+import { SUM_SQUARES, sumSquaresTensor } from './sum-squares';
 import { setWasmOpsMode, wasmOps, wasmOpsModeFromEnv } from './wasm-ops';
 import { worstExcess } from './wasm-ops/f64-reference';
 
@@ -40,6 +41,8 @@ async function oneCall(name: string, fn: () => tf.Tensor[]) {
   tf.dispose(prof.result as tf.Tensor[]);
 }
 
+const rand = (shape: number[], seed: number, sd: number) => tf.randomNormal(shape, 0, sd, 'float32', seed);
+
 /** Random floats, row `constRow` (of `d`) all equal (zero variance). */
 function rows(n: number, d: number, seed: number, constRow: number): tf.Tensor {
   return tf.tidy(() => {
@@ -63,6 +66,19 @@ describe('single-pass wasm kernels (ops.c) against float64 references', () => {
     expect(() => wasmOpsModeFromEnv({ BIOMED_WASM_OPS: 'fast' })).toThrow(/BIOMED_WASM_OPS='fast'/);
     setWasmOpsMode('composed');
     expect(wasmOps(tf.backend())).toBeUndefined();
+  });
+
+  it('sum of squares over [13, 7], [101], [] in one call: within 1e-12 of the float64 sum', async () => {
+    const xs = [rand([13, 7], 20, 1), rand([101], 21, 3), tf.scalar(2)];
+    const ref = xs.reduce((s, t) => s + Array.from(data(t)).reduce((a, v) => a + v * v, 0), 0);
+    const before = tf.memory().numTensors;
+    const prof = await tf.profile(() => sumSquaresTensor(xs));
+    expect(prof.kernels.map((k) => k.name)).toEqual([SUM_SQUARES]);
+    // a float32 scalar out: the double total rounded once
+    expect((prof.result as tf.Tensor).dataSync()[0]).toBe(Math.fround(ref));
+    (prof.result as tf.Tensor).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(xs);
   });
 
   for (const d of [37, 5, 1]) {

@@ -4,7 +4,8 @@ import { OPS_RELAXED_WASM, OPS_SIMD_WASM } from './wasm-ops/ops-wasm';
 
 /**
  * The engine's single-pass wasm kernels (wasm-ops/ops.c, simd128, built by wasm-gemm/build.sh)
- * on the tfjs wasm module's memory: GELU and its gradient, AdamW over the parameter set,
+ * on the tfjs wasm module's memory: GELU and its gradient, AdamW over the parameter set, the
+ * gradients' sum of squares,
  * label-smoothed cross-entropy, LayerNorm (and residual + LayerNorm), training BatchNorm, each
  * way. Each replaces the wasm side of the engine kernel of the same name (the JS array loops or the
  * composed tf-op kernels); the cpu and webgpu backends keep theirs. Not bit-identical to what they
@@ -22,6 +23,7 @@ export type WasmOpsMode = 'single-pass' | 'composed';
 /** The exports of ops.c; pointers are byte offsets into the tfjs heap (0: none). */
 export interface OpsExports {
   bw_gelu(x: number, y: number, n: number): void;
+  bw_sum_squares(x: number, n: number): number;
   bw_gelu_grad(dy: number, x: number, dx: number, n: number): void;
   bw_adamw(
     p: number,

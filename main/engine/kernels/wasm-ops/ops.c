@@ -177,6 +177,21 @@ static inline double hsum4(V a) {
     (hi) = wasm_f64x2_add((hi), PHI(xv)); \
   } while (0)
 
+/* sum_i x_i^2 over n floats, in double (each square exact), two lanes x two accumulators. */
+double EXPORT(bw_sum_squares)(const float *x, int32_t n) {
+  V a0 = wasm_f64x2_splat(0.0), a1 = a0;
+  int32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    V xv = wasm_v128_load(x + i);
+    V lo = PLO(xv), hi = PHI(xv);
+    a0 = wasm_f64x2_add(a0, wasm_f64x2_mul(lo, lo));
+    a1 = wasm_f64x2_add(a1, wasm_f64x2_mul(hi, hi));
+  }
+  double s = hsum2(a0) + hsum2(a1);
+  for (; i < n; i++) s += (double)x[i] * x[i];
+  return s;
+}
+
 /* LayerNorm over rows of d floats: y = (s - mean) rstd gamma + beta, s = x (+ r when r is not
  * null: s = x + r is stored to s), rstd = 1 / sqrt(var + eps) with the biased variance; mean and
  * rstd of row k at mean[k * stride], rstd[k * stride]. Statistics in double (two passes over the

@@ -4,6 +4,9 @@
  *   gemm(heap: Float32Array, a, b, out, batchA, batchB, m, k, n, transposeA, transposeB)
  *     offsets in floats from heap's start; runs in place on heap's memory and returns nothing.
  *     Bad offsets or sizes throw an Error named NativeGemmError (code BIOMED_NATIVE_GEMM_*).
+ *   im2col(heap, x, cols, ...geometry) / col2im(heap, dcols, dx, ...geometry): NHWC convolution
+ *     lowering (im2col.h), geometry = batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW,
+ *     padTop, padLeft; offsets in floats, bounds checked the same way.
  *   configure({ threads?, isa?, minParallelMacs? }) -> info();  info() -> { isa, threads, ... }
  */
 #include <node_api.h>
@@ -13,6 +16,7 @@
 
 #include "batched.h"
 #include "gemm.h"
+#include "im2col.h"
 
 static pthread_mutex_t call_mu = PTHREAD_MUTEX_INITIALIZER;
 static int isa_chosen = -1; /* -1: the best this CPU runs */
@@ -49,26 +53,63 @@ static int whole(napi_env env, napi_value v, const char *what, double lo, double
   return 0;
 }
 
-static napi_value gemm(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value args[11];
-  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-  if (argc != 11) return fail(env, "BAD_ARGUMENT", "native GEMM: gemm() takes 11 arguments");
+/* The heap Float32Array of args[0] (length in floats), or NULL with a NativeGemmError thrown. */
+static float *heap_of(napi_env env, napi_value v, size_t *length) {
   bool is_ta = false;
-  napi_is_typedarray(env, args[0], &is_ta);
-  if (!is_ta) return fail(env, "BAD_ARGUMENT", "native GEMM: heap must be a Float32Array");
-  napi_typedarray_type type;
-  size_t length;
-  void *data;
-  napi_get_typedarray_info(env, args[0], &type, &length, &data, NULL, NULL);
-  if (type != napi_float32_array) return fail(env, "BAD_ARGUMENT", "native GEMM: heap must be a Float32Array");
-  const char *names[] = {"a", "b", "out", "batchA", "batchB", "m", "k", "n"};
-  double v[8];
-  for (int i = 0; i < 8; i++) {
-    const double lo = i >= 3 && i != 6 ? 1 : 0; /* batches, m, n >= 1; k and offsets >= 0 */
-    const double hi = i < 3 ? 9007199254740991.0 : 2147483647.0;
-    if (whole(env, args[i + 1], names[i], lo, hi, &v[i])) return NULL;
+  napi_is_typedarray(env, v, &is_ta);
+  napi_typedarray_type type = napi_int8_array;
+  void *data = NULL;
+  if (is_ta) napi_get_typedarray_info(env, v, &type, length, &data, NULL, NULL);
+  if (!is_ta || type != napi_float32_array) {
+    fail(env, "BAD_ARGUMENT", "native GEMM: heap must be a Float32Array");
+    return NULL;
   }
+  return data;
+}
+
+/*
+ * Reads exactly `want` arguments into args: args[0] the heap (returned, its length in floats in
+ * *length), args[1..nums] whole numbers into v (v[i] within [lo[i], hi[i]], named names[i]).
+ * NULL with a NativeGemmError thrown on any mismatch.
+ */
+static float *read_args(napi_env env, napi_callback_info info, size_t want, napi_value *args, int nums,
+                        const char *const *names, const double *lo, const double *hi, double *v, size_t *length) {
+  size_t argc = want;
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc != want) {
+    char msg[80];
+    snprintf(msg, sizeof msg, "native GEMM: this function takes %zu arguments", want);
+    fail(env, "BAD_ARGUMENT", msg);
+    return NULL;
+  }
+  float *heap = heap_of(env, args[0], length);
+  for (int i = 0; heap && i < nums; i++) {
+    if (whole(env, args[i + 1], names[i], lo[i], hi[i], &v[i])) return NULL;
+  }
+  return heap;
+}
+
+/* 0 when floats [off, off + need) lie in the heap, else -1 with OUT_OF_BOUNDS thrown. */
+static int in_heap(napi_env env, const char *name, double off, double need, size_t length) {
+  if (off + need <= (double)length) return 0;
+  char msg[200];
+  snprintf(msg, sizeof msg, "native GEMM: %s [%.0f, %.0f) lies outside the heap of %zu floats", name, off, off + need,
+           length);
+  fail(env, "OUT_OF_BOUNDS", msg);
+  return -1;
+}
+
+static napi_value gemm(napi_env env, napi_callback_info info) {
+  napi_value args[11];
+  const char *names[] = {"a", "b", "out", "batchA", "batchB", "m", "k", "n"};
+  /* offsets and k >= 0, batches, m, n >= 1 */
+  const double lo[] = {0, 0, 0, 1, 1, 1, 0, 1};
+  const double big = 9007199254740991.0, dim = 2147483647.0;
+  const double hi[] = {big, big, big, dim, dim, dim, dim, dim};
+  double v[8];
+  size_t length = 0;
+  float *data = read_args(env, info, 11, args, 8, names, lo, hi, v, &length);
+  if (!data) return NULL;
   bool ta = false, tb = false;
   if (napi_get_value_bool(env, args[9], &ta) != napi_ok || napi_get_value_bool(env, args[10], &tb) != napi_ok)
     return fail(env, "BAD_ARGUMENT", "native GEMM: transposeA and transposeB must be booleans");
@@ -78,14 +119,10 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
   const double batch = batch_a > batch_b ? batch_a : batch_b;
   /* sizes as doubles: exact below 2^53, and any larger one is out of the heap anyway */
   const double need[3] = {batch_a * m * k, batch_b * k * n, batch * m * n};
-  char msg[200];
   for (int i = 0; i < 3; i++) {
-    if (v[i] + need[i] > (double)length) {
-      snprintf(msg, sizeof msg, "native GEMM: %s [%.0f, %.0f) lies outside the heap of %zu floats", names[i], v[i],
-               v[i] + need[i], length);
-      return fail(env, "OUT_OF_BOUNDS", msg);
-    }
+    if (in_heap(env, names[i], v[i], need[i], length)) return NULL;
   }
+  char msg[200];
   for (int i = 0; i < 2; i++) {
     if (need[i] > 0 && v[2] < v[i] + need[i] && v[i] < v[2] + need[2]) {
       snprintf(msg, sizeof msg, "native GEMM: out overlaps %s", names[i]);
@@ -101,6 +138,39 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
   if (rc) return fail(env, "OUT_OF_MEMORY", "native GEMM: cannot allocate its packing buffers");
   return NULL;
 }
+
+/* im2col (forward = 1) or col2im (0): args heap, src, dst, 12 geometry numbers. */
+static napi_value lower(napi_env env, napi_callback_info info, int forward) {
+  napi_value args[15];
+  const char *names[] = {"src", "dst", "batch", "inH", "inW", "inC", "outH",
+                         "outW", "kH", "kW", "strideH", "strideW", "padTop", "padLeft"};
+  const double big = 9007199254740991.0;
+  /* offsets and pads >= 0, sizes and strides >= 1 */
+  const double lo[] = {0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0};
+  const double hi[] = {big, big, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535};
+  double v[14];
+  size_t length = 0;
+  float *heap = read_args(env, info, 15, args, 14, names, lo, hi, v, &length);
+  if (!heap) return NULL;
+  const bg_conv g = {(long)v[2], (long)v[3], (long)v[4], (long)v[5],  (long)v[6],  (long)v[7],
+                     (long)v[8], (long)v[9], (long)v[10], (long)v[11], (long)v[12], (long)v[13]};
+  const double image = v[2] * v[3] * v[4] * v[5];
+  const double cols = v[2] * v[6] * v[7] * v[8] * v[9] * v[5];
+  const double need[2] = {forward ? image : cols, forward ? cols : image};
+  for (int i = 0; i < 2; i++) {
+    if (in_heap(env, names[i], v[i], need[i], length)) return NULL;
+  }
+  if (v[1] < v[0] + need[0] && v[0] < v[1] + need[1]) return fail(env, "OVERLAP", "native GEMM: dst overlaps src");
+  if (forward) {
+    bg_im2col(&g, heap + (size_t)v[0], heap + (size_t)v[1]);
+  } else {
+    bg_col2im(&g, heap + (size_t)v[0], heap + (size_t)v[1]);
+  }
+  return NULL;
+}
+
+static napi_value im2col(napi_env env, napi_callback_info info) { return lower(env, info, 1); }
+static napi_value col2im(napi_env env, napi_callback_info info) { return lower(env, info, 0); }
 
 static void set_number(napi_env env, napi_value obj, const char *key, double x) {
   napi_value v;
@@ -188,6 +258,8 @@ static napi_value configure(napi_env env, napi_callback_info info) {
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
+      {"im2col", NULL, im2col, NULL, NULL, NULL, napi_default, NULL},
+      {"col2im", NULL, col2im, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, describe, NULL, NULL, NULL, napi_default, NULL},
       {"configure", NULL, configure, NULL, NULL, NULL, napi_default, NULL},
   };

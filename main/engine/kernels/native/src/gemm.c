@@ -2,9 +2,10 @@
  * BLIS-style f32 GEMM: for each NC-column panel of B, for each KC-deep slice, B is packed into
  * NR-wide slivers; for each MC-row block of A, A is packed into MR-tall slivers; a register-tile
  * microkernel multiplies one A sliver by one B sliver over KC. Transposes are strides read by the
- * packing. Every element of C is one FMA chain over p = 0..K-1 in order, summed per KC slice into
- * C in slice order, whatever the tile, block or thread it falls in: results are bit-identical
- * whatever the split of C between threads.
+ * packing. Every element of C is one FMA chain over p = 0..K-1 in order starting from 0 (a later KC
+ * slice continues from C), whatever the tile, block or thread it falls in: results are
+ * bit-identical whatever the split of C between threads, and equal to the wasm FMA GEMM's
+ * (wasm-gemm/gemm.c runs the same chains).
  */
 #include "gemm.h"
 
@@ -27,7 +28,9 @@ typedef void (*ukernel)(long kc, const float *a, const float *b, float *c, long 
 /* ---- plain C: 4 x 8 ---- */
 static void ukr_scalar(long kc, const float *a, const float *b, float *c, long ldc, int accumulate) {
   float acc[4][8];
-  memset(acc, 0, sizeof acc);
+  for (int i = 0; i < 4; i++) {
+    for (int j = 0; j < 8; j++) acc[i][j] = accumulate ? c[i * ldc + j] : 0.0f;
+  }
   for (long p = 0; p < kc; p++) {
     for (int i = 0; i < 4; i++) {
       const float ai = a[p * 4 + i];
@@ -35,20 +38,23 @@ static void ukr_scalar(long kc, const float *a, const float *b, float *c, long l
     }
   }
   for (int i = 0; i < 4; i++) {
-    for (int j = 0; j < 8; j++) c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
+    for (int j = 0; j < 8; j++) c[i * ldc + j] = acc[i][j];
   }
 }
 
 #ifdef BG_X86
 /*
- * One register-tile microkernel: MR rows x 2 vectors of W floats, accumulated from zero over kc
- * (each accumulator an FMA chain in p order), then stored into C or added to it.
+ * One register-tile microkernel: MR rows x 2 vectors of W floats, each accumulator an FMA chain in
+ * p order over kc, starting from 0 or (accumulate) from C's value, then stored into C.
  */
-#define BG_UKERNEL(NAME, TARGET, MR, W, VEC, ZERO, LOAD, STORE, SET1, FMA, ADD)                            \
+#define BG_UKERNEL(NAME, TARGET, MR, W, VEC, ZERO, LOAD, STORE, SET1, FMA)                            \
   __attribute__((target(TARGET))) static void NAME(long kc, const float *a, const float *b, float *c,   \
                                                    long ldc, int accumulate) {                           \
     VEC c0[MR], c1[MR];                                                                                 \
-    _Pragma("GCC unroll 16") for (int i = 0; i < MR; i++) c0[i] = c1[i] = ZERO();                        \
+    _Pragma("GCC unroll 16") for (int i = 0; i < MR; i++) {                                             \
+      c0[i] = accumulate ? LOAD(c + i * ldc) : ZERO();                                                  \
+      c1[i] = accumulate ? LOAD(c + i * ldc + W) : ZERO();                                              \
+    }                                                                                                   \
     for (long p = 0; p < kc; p++) {                                                                     \
       const VEC b0 = LOAD(b + p * 2 * W);                                                               \
       const VEC b1 = LOAD(b + p * 2 * W + W);                                                           \
@@ -60,10 +66,6 @@ static void ukr_scalar(long kc, const float *a, const float *b, float *c, long l
     }                                                                                                   \
     _Pragma("GCC unroll 16") for (int i = 0; i < MR; i++) {                                             \
       float *ci = c + i * ldc;                                                                          \
-      if (accumulate) {                                                                                 \
-        c0[i] = ADD(LOAD(ci), c0[i]);                                                                   \
-        c1[i] = ADD(LOAD(ci + W), c1[i]);                                                               \
-      }                                                                                                 \
       STORE(ci, c0[i]);                                                                                 \
       STORE(ci + W, c1[i]);                                                                             \
     }                                                                                                   \
@@ -71,10 +73,13 @@ static void ukr_scalar(long kc, const float *a, const float *b, float *c, long l
 
 /* AVX2 + FMA: 6 x 16 (12 accumulators, 2 B vectors, 1 broadcast of 16 ymm registers) */
 BG_UKERNEL(ukr_avx2, "avx2,fma", 6, 8, __m256, _mm256_setzero_ps, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps,
-           _mm256_fmadd_ps, _mm256_add_ps)
+           _mm256_fmadd_ps)
+/* AVX-512F + VL, narrow products (N <= 16): 12 x 16 in ymm registers (24 accumulators of 32) */
+BG_UKERNEL(ukr_avx512_narrow, "avx512f,avx512vl,fma", 12, 8, __m256, _mm256_setzero_ps, _mm256_loadu_ps,
+           _mm256_storeu_ps, _mm256_set1_ps, _mm256_fmadd_ps)
 /* AVX-512F: 12 x 32 (24 accumulators, 2 B vectors, broadcasts from memory, of 32 zmm registers) */
 BG_UKERNEL(ukr_avx512, "avx512f", 12, 16, __m512, _mm512_setzero_ps, _mm512_loadu_ps, _mm512_storeu_ps,
-           _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps)
+           _mm512_set1_ps, _mm512_fmadd_ps)
 #endif
 
 typedef struct {
@@ -85,6 +90,7 @@ typedef struct {
 
 static kernel_info kernel_of(bg_isa isa) {
 #ifdef BG_X86
+  if (isa == BG_AVX512 + 1) return (kernel_info){12, 16, ukr_avx512_narrow, "avx512"};
   if (isa == BG_AVX512) return (kernel_info){12, 32, ukr_avx512, "avx512"};
   if (isa == BG_AVX2) return (kernel_info){6, 16, ukr_avx2, "avx2"};
 #endif
@@ -96,7 +102,7 @@ int bg_isa_supported(bg_isa isa) {
 #ifdef BG_X86
   __builtin_cpu_init();
   if (isa == BG_AVX2) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (isa == BG_AVX512) return __builtin_cpu_supports("avx512f");
+  if (isa == BG_AVX512) return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
 #endif
   return 0;
 }
@@ -150,7 +156,8 @@ static int buffers(void) {
 }
 
 int bg_gemm_serial(bg_isa isa, const bg_product *x) {
-  const kernel_info ki = kernel_of(isa);
+  /* N <= 16 would waste half of each 32-wide tile: the same FMA chains, 16 wide (same bits) */
+  const kernel_info ki = kernel_of(isa == BG_AVX512 && x->n <= 16 ? BG_AVX512 + 1 : isa);
   const int mr = ki.mr, nr = ki.nr;
   const long m = x->m, k = x->k, n = x->n, ldc = x->ldc;
   if (m <= 0 || n <= 0) return 0;
@@ -159,7 +166,7 @@ int bg_gemm_serial(bg_isa isa, const bg_product *x) {
     return 0;
   }
   if (buffers()) return -1;
-  float edge[MR_MAX * NR_MAX];
+  float edge[MR_MAX * NR_MAX] = {0};
   for (long jc = 0; jc < n; jc += NC) {
     const long nc = n - jc < NC ? n - jc : NC;
     for (long pc = 0; pc < k; pc += KC) {
@@ -179,14 +186,12 @@ int bg_gemm_serial(bg_isa isa, const bg_product *x) {
             if (rows == mr && cols == nr) {
               ki.ukr(kc, as, bs, cij, ldc, accumulate);
             } else {
-              /* edge tile: the same chain into a scratch tile, then the valid part */
-              ki.ukr(kc, as, bs, edge, nr, 0);
-              for (long i = 0; i < rows; i++) {
-                for (long j = 0; j < cols; j++) {
-                  const float v = edge[i * nr + j];
-                  cij[i * ldc + j] = accumulate ? cij[i * ldc + j] + v : v;
-                }
+              /* edge tile: the same chains on a scratch tile holding C's valid part, copied back */
+              if (accumulate) {
+                for (long i = 0; i < rows; i++) memcpy(edge + i * nr, cij + i * ldc, sizeof(float) * cols);
               }
+              ki.ukr(kc, as, bs, edge, nr, accumulate);
+              for (long i = 0; i < rows; i++) memcpy(cij + i * ldc, edge + i * nr, sizeof(float) * cols);
             }
           }
         }
