@@ -1,5 +1,5 @@
 // CPU time per call of the engine kernels that wasm-ops/ops.c replaces on wasm: the kernel they
-// replace (BIOMED_WASM_OPS=composed: the JS array loop, or the composed wasm kernels for GELU)
+// replace (BIOMED_WASM_OPS=composed: the JS array loop, the composed wasm kernels for GELU, the stock MaxPoolGrad)
 // against the single pass, each kernel called alone at shapes of the cpu-s train step.
 //   npx tsx bench/wasm-ops.ts
 import { loadavg } from 'node:os';
@@ -82,6 +82,17 @@ for (const shape of [
     kernel: BATCH_NORM_GRAD,
     label,
     run: call(BATCH_NORM_GRAD, { dy, x, mean: mean!, variance: variance!, gamma: g }, { eps: 1e-5 }),
+  });
+}
+// MaxPool's gradient at the ResNet stem: x [8, 48, 48, 16] after a ReLU, 3x3 stride 2 pad 1
+{
+  const x = tf.relu(rand([8, 48, 48, 16], 10));
+  const dy = rand([8, 24, 24, 16], 11);
+  const attrs = { filterSize: 3, strides: 2, pad: 1 } as unknown as tf.NamedAttrMap;
+  cases.push({
+    kernel: tf.MaxPoolGrad,
+    label: 'x [8,48,48,16] 3x3 s2 p1',
+    run: call(tf.MaxPoolGrad, { dy, input: x }, attrs),
   });
 }
 // Label-smoothed cross-entropy over [8 * 32, 4096] (the cpu rungs' vocabulary), eps 0.1

@@ -19,6 +19,7 @@ import { wasmConv2DConfig } from './wasm-conv2d';
 import { wasmGatherConfig } from './wasm-gather';
 import { registerWasmGelu } from './wasm-gelu';
 import { wasmIdentityConfig } from './wasm-identity';
+import { wasmMaxPoolGradConfig } from './wasm-max-pool-grad';
 import { wasmOps } from './wasm-ops';
 import { wasmSliceConfig } from './wasm-slice';
 import { wasmMeanConfig, wasmSumConfig } from './wasm-sum';
@@ -67,6 +68,7 @@ export function registerCustomKernels(backend: BackendName): string[] {
     kernels.push(...registerDense(), ...registerWasmGelu(), ...registerBatchNormRunning());
     kernels.push(...registerWasmAttentionProbs());
     // GELU, AdamW, cross-entropy, LayerNorm, BatchNorm: ops.c's single passes (BIOMED_WASM_OPS)
+    replaceWasmKernel(wasmMaxPoolGradConfig(stockWasmKernel(tf.MaxPoolGrad)));
     const ops = wasmOps(tf.findBackend('wasm'));
     kernels.push(ops ? `ops:single-pass-${ops.kind}` : 'ops:composed');
   }

@@ -23,6 +23,23 @@ export type WasmOpsMode = 'single-pass' | 'composed';
 /** The exports of ops.c; pointers are byte offsets into the tfjs heap (0: none). */
 export interface OpsExports {
   bw_gelu(x: number, y: number, n: number): void;
+  bw_max_pool_grad(
+    x: number,
+    dy: number,
+    dx: number,
+    batch: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    sh: number,
+    sw: number,
+    fh: number,
+    fw: number,
+    pt: number,
+    pl: number,
+  ): void;
   bw_sum_squares(x: number, n: number): number;
   bw_gelu_grad(dy: number, x: number, dx: number, n: number): void;
   bw_adamw(

@@ -489,3 +489,38 @@ void EXPORT(bw_lsce_backward)(const float *dy, const float *p, const int32_t *ta
     dr[t] = (float)(dr[t] - g * cNll);
   }
 }
+
+/* MaxPool's gradient, NHWC: dx = 0, then each dy[b, oy, ox, c] added to dx at the first maximum
+ * (row-major over the window, strictly greater, as tfjs' pooling finds it) of x's window
+ * [oy sh - pt, + fh) x [ox sw - pl, + fw) clipped to the image; dy visited in row-major order, so
+ * each dx element sums its contributions in the order tfjs' gradient does. */
+void EXPORT(bw_max_pool_grad)(const float *x, const float *dy, float *dx, int32_t batch, int32_t h, int32_t w,
+                              int32_t c, int32_t oh, int32_t ow, int32_t sh, int32_t sw, int32_t fh,
+                              int32_t fw, int32_t pt, int32_t pl) {
+  const int32_t n = batch * h * w * c;
+  for (int32_t i = 0; i < n; i++) dx[i] = 0.f;
+  for (int32_t b = 0; b < batch; b++) {
+    const float *xb = x + b * h * w * c;
+    float *dxb = dx + b * h * w * c;
+    for (int32_t oy = 0; oy < oh; oy++) {
+      const int32_t y0 = oy * sh - pt, y1 = y0 + fh;
+      for (int32_t ox = 0; ox < ow; ox++) {
+        const int32_t x0 = ox * sw - pl, x1 = x0 + fw;
+        const float *g = dy + ((b * oh + oy) * ow + ox) * c;
+        for (int32_t ch = 0; ch < c; ch++) {
+          float best = -__builtin_inff();
+          int32_t at = -1;
+          for (int32_t yy = y0 < 0 ? 0 : y0; yy < (y1 > h ? h : y1); yy++)
+            for (int32_t xx = x0 < 0 ? 0 : x0; xx < (x1 > w ? w : x1); xx++) {
+              const int32_t k = (yy * w + xx) * c + ch;
+              if (xb[k] > best) {
+                best = xb[k];
+                at = k;
+              }
+            }
+          if (at >= 0) dxb[at] += g[ch];
+        }
+      }
+    }
+  }
+}
