@@ -46,8 +46,33 @@ const LARGE_BUDGET = 64 * 2 ** 20;
 /** Files the main thread hands to sharp (libvips decodes them on its own threads); the rest go to the image pool. */
 const LIBVIPS_FILE = /\.(jpe?g|png)$/i;
 
-/** A prepared image without its bytes (they are on disk, or dropped in a dry run). */
-type ImageInfo = Omit<PreparedImage, 'bytes' | 'thumbnail'> & { readonly size: number };
+/** Examples are built and inserted this many at a time (the import never holds all its rows as store records). */
+export const WRITE_BATCH = 1000;
+
+/**
+ * What the import keeps of a prepared image until its examples are written: no bytes (on disk, or
+ * dropped in a dry run), no source hash (in its `image_sources` row already).
+ */
+type ImageInfo = Pick<PreparedImage, 'hash' | 'mime' | 'width' | 'height' | 'meta' | 'grouping'> & {
+  readonly size: number;
+};
+
+/** One shared empty object for the images without metadata or grouping keys (all JPEGs and PNGs). */
+const NONE: Readonly<Record<string, never>> = Object.freeze({});
+
+/** The part of a prepared image kept per row, empty objects shared. */
+function infoOf(img: PreparedImage | (ImageInfo & { sourceSha256?: string })): ImageInfo {
+  const empty = (o: object) => Object.keys(o).length === 0;
+  return {
+    hash: img.hash,
+    mime: img.mime,
+    width: img.width,
+    height: img.height,
+    meta: empty(img.meta) ? NONE : img.meta,
+    grouping: empty(img.grouping) ? NONE : img.grouping,
+    size: 'bytes' in img ? img.bytes.length : img.size,
+  };
+}
 
 interface ImageOutcome {
   readonly hashes: Map<string, ImageInfo>;
@@ -114,16 +139,15 @@ function storedBefore(
   if (rec.grouped && !ownGroups) return undefined;
   const row = ctx.store.blobs.get(rec.blobHash);
   if (!row || !blobs.has(row.hash, row.mime)) return undefined;
-  return {
+  return infoOf({
     hash: row.hash,
     mime: row.mime as PreparedImage['mime'],
     width: row.width ?? 0,
     height: row.height ?? 0,
     meta: rec.meta,
-    grouping: {},
-    sourceSha256: rec.sourceSha256,
+    grouping: NONE,
     size: row.bytes,
-  };
+  });
 }
 
 /**
@@ -203,8 +227,8 @@ async function prepareImages(
           const prepare = () =>
             pool && path && !LIBVIPS_FILE.test(path) ? pool.prepare(path, how) : prepareImage(source, how);
           const img = await (stat && stat.size > LARGE_FILE ? budget(stat.size, prepare) : prepare());
-          const { bytes, thumbnail, ...info } = img;
-          hashes.set(key, { ...info, size: bytes.length });
+          const { bytes, thumbnail } = img;
+          hashes.set(key, infoOf(img));
           if (!dryRun && problems.errorCount === 0) {
             if (blobs.put(img.hash, img.mime, bytes, thumbnail)) created.push(img.hash);
             pending.push({
@@ -396,29 +420,36 @@ export async function storeParsed(
       rows.map((r) => ({ group: r.group, ...(r.e.split ? { split: r.e.split } : {}) })),
       options,
     );
+    // The store records are made twice, WRITE_BATCH at a time: once for the counts and the content
+    // hash, once for the inserts, so all of them are never held at once.
+    function* newExamples(): Generator<NewExample> {
+      const next: Record<Split, number> = { train: 0, validation: 0, test: 0 };
+      for (const [i, r] of rows.entries()) {
+        const split = splits[i]!;
+        yield {
+          split,
+          ordinal: next[split]++,
+          task: r.e.task,
+          imageHash: r.img?.hash ?? null,
+          inputs: r.e.inputs,
+          target: r.e.target,
+          candidates: r.e.candidates ? [...r.e.candidates] : null,
+          meta: r.img && r.img.meta !== NONE ? { ...r.img.meta, ...r.e.meta } : r.e.meta,
+        };
+      }
+    }
     const ordinals: Record<Split, number> = { train: 0, validation: 0, test: 0 };
     const tasks: Record<string, Record<string, number>> = {};
-    const examples: NewExample[] = rows.map((r, i) => {
-      const split = splits[i]!;
-      const t = tasks[r.e.task] ?? {};
-      tasks[r.e.task] = t;
-      t[split] = (t[split] ?? 0) + 1;
-      return {
-        split,
-        ordinal: ordinals[split]++,
-        task: r.e.task,
-        imageHash: r.img?.hash ?? null,
-        inputs: r.e.inputs,
-        target: r.e.target,
-        candidates: r.e.candidates ? [...r.e.candidates] : null,
-        meta: { ...(r.img?.meta ?? {}), ...r.e.meta },
-      };
-    });
     const hash = createHash('sha256').update(parsed.format);
-    for (const x of examples) {
+    for (const x of newExamples()) {
+      const t = tasks[x.task] ?? {};
+      tasks[x.task] = t;
+      t[x.split] = (t[x.split] ?? 0) + 1;
+      ordinals[x.split]++;
       hash.update(canonicalJson([x.split, x.task, x.inputs, x.target, x.candidates, x.imageHash]));
       hash.update('\n');
     }
+    const count = rows.length;
     const contentHash = hash.digest('hex');
     const duplicateOf = ctx.store.datasets.findByContentHash(contentHash) ?? null;
     const name = request.name ?? parsed.name;
@@ -431,7 +462,7 @@ export async function storeParsed(
       name,
       format: parsed.format,
       task: parsed.task,
-      examples: examples.length,
+      examples: count,
       splits: { train: ordinals.train, validation: ordinals.validation, test: ordinals.test },
       tasks,
       officialSplits: official,
@@ -446,7 +477,7 @@ export async function storeParsed(
       contentHash,
       elapsedMs: 0,
     };
-    if (examples.length === 0 && problems.errorCount === 0)
+    if (count === 0 && problems.errorCount === 0)
       problems.error(
         request.sourcePath ?? name,
         problems.skippedCount > 0
@@ -458,7 +489,7 @@ export async function storeParsed(
       return { ...report, problems: [...problems.list], elapsedMs: performance.now() - started };
     }
     if (problems.errorCount > 0) throwProblems(problems, `Import of ${parsed.name} failed`);
-    progress('write', 0, examples.length, `writing ${examples.length} examples`);
+    progress('write', 0, count, `writing ${count} examples`);
     const id = report.datasetId!;
     ctx.store.transaction(() => {
       ctx.store.datasets.insert({
@@ -493,9 +524,19 @@ export async function storeParsed(
           height: p.height,
         })),
       );
-      ctx.store.examples.insertMany(id, examples);
+      let batch: NewExample[] = [];
+      let written = 0;
+      for (const x of newExamples()) {
+        batch.push(x);
+        if (batch.length === WRITE_BATCH || written + batch.length === count) {
+          ctx.store.examples.insertMany(id, batch);
+          written += batch.length;
+          batch = [];
+          if (written < count) progress('write', written, count, `${written} of ${count} examples written`);
+        }
+      }
     });
-    progress('write', examples.length, examples.length, 'done');
+    progress('write', count, count, 'done');
     return { ...report, elapsedMs: performance.now() - started };
   } catch (err) {
     discardCreated(ctx, images.created);

@@ -72,6 +72,16 @@ describe('MIMIC-CXR-JPG', () => {
     expect(groupsInOneSplit(ex, (id) => subjectOf[id]!)).toBe(true);
   });
 
+  it('refuses a reports zip that is not a zip archive, naming it; nothing is stored', async () => {
+    const { tree } = pub.mimicCxrRelease((k) => jpegs[k]!, 'zip');
+    tree['mimic-cxr-reports.zip'] = 'FINDINGS: a text file named .zip\n';
+    const before = storeSnapshot(ctx);
+    await expect(run(folder(tree))).rejects.toThrow(
+      /mimic-cxr-reports\.zip.*not a readable zip archive \(it does not start with a zip header\)/,
+    );
+    expect(storeSnapshot(ctx)).toEqual(before);
+  });
+
   it('unpacked sNNNNNNNN.txt reports; frontal views only; a partial download reported per folder', async () => {
     const { tree } = pub.mimicCxrRelease((k) => jpegs[k]!, 'txt');
     for (const k of Object.keys(tree)) if (k.startsWith('files/p11/')) delete tree[k];

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { unzipSync } from 'fflate';
 import { isDir } from '#main/data/fs-utils';
 import type { Problems } from '#main/data/problems';
 import { reportSections } from '#main/data/text/radiology-report';
+import { zipTexts } from '#main/data/text/zip-texts';
 import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
 import type { Split } from '#shared/domain/dataset';
 import { taskOf } from '#shared/tasks';
@@ -29,44 +29,48 @@ interface Row {
 /** `files/p10/p10000032` for subject 10000032. */
 const subjectDir = (subject: string) => join('files', `p${subject.slice(0, 2)}`, `p${subject}`);
 
+const REPORT = /(?:^|\/)s(\d+)\.txt$/;
+
+/** FINDINGS + IMPRESSION of a report, or null when it has neither. */
+function targetOf(text: string): string | null {
+  const s = reportSections(text);
+  const t = [s.findings, s.impression].filter((x) => x !== undefined).join(' ');
+  return t === '' ? null : cap.formatTarget(t);
+}
+
 /**
- * The report text of each wanted study: from `mimic-cxr-reports.zip` (beside the JPG release or
- * one folder up), else from the unpacked `files/pNN/pNNNNNNNN/sNNNNNNNN.txt` (in the release's
- * own `files/` tree or in a `mimic-cxr-reports/` folder).
+ * The target of each wanted study (null: its report has no FINDINGS or IMPRESSION), from
+ * `mimic-cxr-reports.zip` (beside the JPG release or one folder up; streamed) or else from the
+ * unpacked `files/pNN/pNNNNNNNN/sNNNNNNNN.txt` (in the release's own `files/` tree or in a
+ * `mimic-cxr-reports/` folder). Each report is reduced to its target as it is read, so the full
+ * texts are never all in memory.
  */
-async function readReports(root: string, studies: Map<string, string>, problems: Problems) {
-  const reports = new Map<string, string>();
+async function readTargets(root: string, studies: Map<string, string>, problems: Problems) {
+  const targets = new Map<string, string | null>();
   const zip = [join(root, REPORTS_ZIP), join(root, '..', REPORTS_ZIP)].find((p) => existsSync(p));
   if (zip) {
-    const bytes = await readFile(zip);
-    let entries: Record<string, Uint8Array>;
     try {
-      entries = unzipSync(bytes, {
-        filter: (f) => {
-          const m = /(?:^|\/)s(\d+)\.txt$/.exec(f.name);
-          return m !== null && studies.has(m[1]!);
-        },
-      });
+      await zipTexts(
+        zip,
+        (name) => studies.has(REPORT.exec(name)?.[1] ?? ''),
+        (name, text) => targets.set(REPORT.exec(name)![1]!, targetOf(text)),
+      );
     } catch (err) {
       return problems.fail(REPORTS_ZIP, `not a readable zip archive (${(err as Error).message})`);
     }
-    const decoder = new TextDecoder();
-    for (const [name, data] of Object.entries(entries)) {
-      reports.set(/s(\d+)\.txt$/.exec(name)![1]!, decoder.decode(data));
-    }
-    return reports;
+    return targets;
   }
   const trees = [root, join(root, 'mimic-cxr-reports')].filter((d) => isDir(join(d, 'files')));
   for (const [study, subject] of studies) {
     for (const tree of trees) {
       const text = await readFile(join(tree, subjectDir(subject), `s${study}.txt`), 'utf8').catch(() => null);
       if (text !== null) {
-        reports.set(study, text);
+        targets.set(study, targetOf(text));
         break;
       }
     }
   }
-  return reports;
+  return targets;
 }
 
 /**
@@ -162,13 +166,7 @@ export const mimicCxrImporter: Importer = {
       );
 
     const studies = new Map(wanted.map((r) => [r.study, r.subject]));
-    const reports = await readReports(path, studies, problems);
-    const targets = new Map<string, string | null>();
-    for (const [study, text] of reports) {
-      const s = reportSections(text);
-      const t = [s.findings, s.impression].filter((x) => x !== undefined).join(' ');
-      targets.set(study, t === '' ? null : cap.formatTarget(t));
-    }
+    const targets = await readTargets(path, studies, problems);
     const examples: ParsedExample[] = [];
     const images = new Map<string, ImageSource>();
     for (const r of wanted) {

@@ -1,8 +1,8 @@
-import { createReadStream, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Unzip, UnzipInflate } from 'fflate';
 import { readText, walkFiles } from '#main/data/fs-utils';
 import type { Problems } from '#main/data/problems';
+import { zipTexts } from '#main/data/text/zip-texts';
 import type { Importer, ParsedExample } from '#main/data/types';
 import { taskOf } from '#shared/tasks';
 import { meta } from './common';
@@ -62,35 +62,6 @@ export function trialText(xml: string): string {
   return parts.filter((p) => p !== '').join(' ');
 }
 
-/** The wanted trial records from a snapshot zip, streamed (each part is ~0.5 GB). */
-async function readZip(file: string, wanted: ReadonlySet<string>, out: Map<string, string>): Promise<void> {
-  const unzip = new Unzip();
-  unzip.register(UnzipInflate);
-  const pending: Promise<void>[] = [];
-  const decoder = new TextDecoder();
-  unzip.onfile = (f) => {
-    const id = TRIAL.exec(f.name)?.[1]?.toUpperCase();
-    if (!id || !wanted.has(id) || out.has(id)) return;
-    const chunks: Uint8Array[] = [];
-    pending.push(
-      new Promise((resolve, reject) => {
-        f.ondata = (err, data, final) => {
-          if (err) return reject(err);
-          chunks.push(data);
-          if (final) {
-            out.set(id, decoder.decode(Buffer.concat(chunks)));
-            resolve();
-          }
-        };
-      }),
-    );
-    f.start();
-  };
-  for await (const chunk of createReadStream(file)) unzip.push(chunk as Uint8Array);
-  unzip.push(new Uint8Array(0), true);
-  await Promise.all(pending);
-}
-
 async function readTrials(
   root: string,
   wanted: ReadonlySet<string>,
@@ -102,7 +73,15 @@ async function readTrials(
     const name = file.slice(root.length + 1);
     if (/\.zip$/i.test(file)) {
       try {
-        await readZip(file, wanted, out);
+        // Streamed: each snapshot part is ~0.5 GB.
+        await zipTexts(
+          file,
+          (name) => {
+            const id = TRIAL.exec(name)?.[1]?.toUpperCase();
+            return id !== undefined && wanted.has(id) && !out.has(id);
+          },
+          (name, text) => out.set(TRIAL.exec(name)![1]!.toUpperCase(), text),
+        );
       } catch (err) {
         problems.fail(name, `not a readable zip archive (${(err as Error).message})`);
       }
