@@ -1,5 +1,5 @@
 // CPU time per call of the engine kernels that wasm-ops/ops.c replaces on wasm: the kernel they
-// replace (BIOMED_WASM_OPS=composed: the JS array loop, the composed wasm kernels for GELU, the stock MaxPoolGrad)
+// replace (BIOMED_WASM_OPS=composed: the JS array loop, the composed wasm kernels for GELU, the stock MaxPoolGrad, the JS leading-rows Sum)
 // against the single pass, each kernel called alone at shapes of the cpu-s train step.
 //   npx tsx bench/wasm-ops.ts
 import { loadavg } from 'node:os';
@@ -94,6 +94,11 @@ for (const shape of [
     label: 'x [8,48,48,16] 3x3 s2 p1',
     run: call(tf.MaxPoolGrad, { dy, input: x }, attrs),
   });
+}
+// A bias gradient: Sum of [8 * 68, 512] over the rows (wasm-sum.ts' leading-rows path)
+{
+  const x = rand([544, 512], 12);
+  cases.push({ kernel: tf.Sum, label: '[544,512] over rows', run: () => tf.sum(x, 0).dispose() });
 }
 // Label-smoothed cross-entropy over [8 * 32, 4096] (the cpu rungs' vocabulary), eps 0.1
 {

@@ -15,7 +15,7 @@ describe('GELU in one kernel call each way on wasm', () => {
   });
   afterEach(() => setWasmOpsMode(undefined));
 
-  it('single pass (default): within 1e-6 relative + 1e-7 of the float64 formula, gradient too, no leak', async () => {
+  it('single pass (default): within 1e-6 relative + 1e-6 of the float64 formula, gradient too, no leak', async () => {
     // 13 x 41 = 533 floats: a 1-float tail after the 4-wide loop; x from -12 to 12 (both tails).
     const n = 13 * 41;
     const xs = Float32Array.from({ length: n }, (_, i) => -12 + (24 * i) / (n - 1));
@@ -24,9 +24,10 @@ describe('GELU in one kernel call each way on wasm', () => {
     const w = tf.randomNormal([13, 41], 0, 1, 'float32', 2);
     const prof = await tf.profile(() => gelu(x));
     expect(prof.kernels.map((k) => k.name).filter((k) => k !== '')).toEqual([GELU]); // '': customGrad
-    // Not bit-identical to the composed kernels (own erfc/exp); bounded against float64 instead.
+    // Not bit-identical to the composed kernels (own exp, SIMD): bounded against float64 instead; the
+    // erf approximation (tfjs', |error| < 1.5e-7) costs up to 1.5e-7 |x| / 2 absolute.
     const y = gelu(x).dataSync();
-    const f = worstExcess(y, Array.from(xs, gelu64), 1e-6, 1e-7);
+    const f = worstExcess(y, Array.from(xs, gelu64), 1e-6, 1e-6);
     expect(f.excess, JSON.stringify(f)).toBeLessThanOrEqual(1);
     const back = await tf.profile(() => tf.grad(loss(gelu, w))(x));
     expect(back.kernels.filter((k) => k.name === GELU_GRAD)).toHaveLength(1);
@@ -40,7 +41,7 @@ describe('GELU in one kernel call each way on wasm', () => {
       3e-7 * Math.max(...Array.from(ws, Math.abs)),
     );
     expect(g.excess, JSON.stringify(g)).toBeLessThanOrEqual(1);
-    // and close to the composed form (tfjs' erf is ~1.5e-7 absolute)
+    // and close to the composed form (the same erf; 1 + erf cancels near erf = -1: absolute 1e-6)
     const c = worstExcess(y, reference(x).dataSync(), 1e-6, 1e-6);
     expect(c.excess, JSON.stringify(c)).toBeLessThanOrEqual(1);
     const before = tf.memory().numTensors;

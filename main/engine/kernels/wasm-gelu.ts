@@ -8,11 +8,11 @@ import { wasmOps } from './wasm-ops';
 /**
  * GELU and its gradient as one kernel call each on wasm (the tf-op form in ./gelu.ts is 5 calls
  * forward and 14 backward). By default one pass of wasm-ops/ops.c each way (bw_gelu,
- * bw_gelu_grad: the same erf formula, with an erfc-based 1 + erf accurate to ~1e-7 relative, also
- * in the negative tail); under BIOMED_WASM_OPS=composed the same wasm kernels as the tf-op form in
- * the same order (Multiply, Erf, Add; and the gradient's Multiply, Square, Neg, Exp, Add), run
- * inside one call by WasmComposer, bit-identical to it (wasm-gelu.test.ts).
- */
+ * bw_gelu_grad: the same formula, with tfjs' erf approximation as the WebGPU kernel uses it, in
+ * float32 SIMD: not bit-identical, within float32 rounding); under BIOMED_WASM_OPS=composed the same
+ * wasm kernels as the tf-op form in the same order (Multiply, Erf, Add; and the gradient's
+ * Multiply, Square, Neg, Exp, Add), run inside one call by WasmComposer, bit-identical to it
+ * (wasm-gelu.test.ts). */
 
 interface Args {
   inputs: Record<string, TensorInfo | undefined>;

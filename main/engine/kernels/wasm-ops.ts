@@ -12,7 +12,7 @@ import { OPS_RELAXED_WASM, OPS_SIMD_WASM } from './wasm-ops/ops-wasm';
  * replace (own exp/erf, float32 elementwise, another summation order): the tests bound the
  * difference against float64 references (AdamW alone keeps the same bits: double inside, as the JS).
  *
- * Built twice: with FMA (`f32x4.relaxed_madd` in the exp/erfc polynomials; kind `fma`, used where
+ * Built twice: with FMA (`f32x4.relaxed_madd` in the exp/erf polynomials; kind `fma`, used where
  * V8 validates relaxed SIMD) and with mul + add (`simd`).
  *
  * BIOMED_WASM_OPS: `single-pass` (default) or `composed` (the kernels they replace), read at
@@ -41,6 +41,19 @@ export interface OpsExports {
     pl: number,
   ): void;
   bw_sum_squares(x: number, n: number): number;
+  bw_bn_running(
+    rm: number,
+    rv: number,
+    mean: number,
+    variance: number,
+    om: number,
+    ov: number,
+    c: number,
+    k: number,
+    a: number,
+    b: number,
+  ): void;
+  bw_sum_rows(x: number, rows: number, cols: number, out: number): void;
   bw_gelu_grad(dy: number, x: number, dx: number, n: number): void;
   bw_adamw(
     p: number,

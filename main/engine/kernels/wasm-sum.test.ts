@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '#main/engine/backend/index';
-import { wasmMeanConfig, wasmSumConfig } from './wasm-sum';
+import { setWasmOpsMode, wasmOps } from './wasm-ops';
+import { sumLeadingRows, wasmMeanConfig, wasmSumConfig } from './wasm-sum';
 import { replaceWasmKernel, restoreStockWasmMatMul, stockWasmKernel } from './wasm-transpose-first';
 
 describe('wasm Sum and Mean over leading axes', () => {
@@ -47,5 +48,32 @@ describe('wasm Sum and Mean over leading axes', () => {
       }
     }
     tf.dispose([x, xi]);
+  });
+
+  it('runs the leading-rows sum in ops.c with the bits of the JS loop (odd widths, tails)', () => {
+    expect(wasmOps(tf.backend())).toBeDefined();
+    replaceWasmKernel(wasmSumConfig(stockWasmKernel(tf.Sum)));
+    replaceWasmKernel(wasmMeanConfig(stockWasmKernel(tf.Mean)));
+    for (const shape of [
+      [7, 3, 13],
+      [5, 2, 8],
+      [9, 1, 3],
+    ]) {
+      const x = tf.randomNormal(shape, 0, 3, 'float32', 4);
+      const cols = shape[2]!;
+      const ref = new Float32Array(cols);
+      sumLeadingRows(x.dataSync() as Float32Array, shape[0]! * shape[1]!, cols, ref);
+      const before = tf.memory().numTensors;
+      const ours = tf.sum(x, [0, 1]);
+      expect(Array.from(ours.dataSync()), `${shape}`).toEqual(Array.from(ref));
+      const m = tf.mean(x, [0, 1]);
+      setWasmOpsMode('composed');
+      const mJs = tf.mean(x, [0, 1]);
+      setWasmOpsMode(undefined);
+      expect(Array.from(m.dataSync())).toEqual(Array.from(mJs.dataSync()));
+      tf.dispose([ours, m, mJs]);
+      expect(tf.memory().numTensors).toBe(before);
+      x.dispose();
+    }
   });
 });

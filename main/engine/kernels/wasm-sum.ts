@@ -1,5 +1,6 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { wasmOps } from './wasm-ops';
 
 /**
  * wasm Sum and Mean over leading axes without a transpose. The stock kernel moves the reduced axes last
@@ -43,9 +44,12 @@ function reduceLeading(args: Args, stock: KernelFunc | undefined, mean: boolean)
   const cols = kept.reduce((n, s) => n * s, 1);
   const outShape = attrs['keepDims'] ? [...axes.map(() => 1), ...kept] : kept;
   const out = args.backend.makeOutput(outShape, 'float32');
+  const ops = wasmOps(args.backend);
+  // ops.c's SIMD loop where it runs: the same additions in the same order (same bits)
+  if (ops) ops.ex.bw_sum_rows(ops.at(x), rows, cols, ops.at(out));
   // Views after makeOutput: an allocation can replace the heap buffer.
   const o = args.backend.typedArrayFromHeap(out);
-  sumLeadingRows(args.backend.typedArrayFromHeap(x), rows, cols, o);
+  if (!ops) sumLeadingRows(args.backend.typedArrayFromHeap(x), rows, cols, o);
   if (mean) for (let j = 0; j < cols; j++) o[j] = o[j]! / rows;
   return out;
 }

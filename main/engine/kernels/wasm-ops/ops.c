@@ -65,32 +65,30 @@ static inline V vexp(V x) {
   return wasm_v128_andnot(MUL(p, scale), wasm_f32x4_lt(x, lo));
 }
 
-/* erfc(|z|) = t e^(P(t) - z^2), t = 1 / (1 + |z| / 2) (Numerical Recipes' erfcc: relative error
- * < 1.2e-7 everywhere); e2 (when not null) gets e^(-z^2). 1 + erf(z) = erfc(-z) keeps its
- * relative accuracy in the negative tail too (where 1 + erf(z) of an erf cancels). */
+/* 1 + erf(z) with erf as tfjs' Erf kernels and the engine's WebGPU GELU compute it (Abramowitz and
+ * Stegun 7.1.26: |error| < 1.5e-7), so GELU agrees across backends to float32 rounding; e2 gets
+ * e^(-z^2), the same exponential (the gradient's Gaussian). */
 static inline V one_plus_erf(V z, V *e2) {
   V az = wasm_f32x4_abs(z);
-  V t = wasm_f32x4_div(F(1.f), ADD(F(1.f), MUL(F(0.5f), az)));
-  V p = F(0.17087277f);
-  p = MADD(p, t, F(-0.82215223f));
-  p = MADD(p, t, F(1.48851587f));
-  p = MADD(p, t, F(-1.13520398f));
-  p = MADD(p, t, F(0.27886807f));
-  p = MADD(p, t, F(-0.18628806f));
-  p = MADD(p, t, F(0.09678418f));
-  p = MADD(p, t, F(0.37409196f));
-  p = MADD(p, t, F(1.00002368f));
-  p = MADD(p, t, F(-1.26551223f));
-  V z2 = MUL(az, az);
-  if (e2) *e2 = vexp(wasm_f32x4_neg(z2));
-  V erfc = MUL(t, vexp(SUB(p, z2)));
-  return wasm_v128_bitselect(SUB(F(2.f), erfc), erfc, wasm_f32x4_ge(z, F(0.f)));
+  V t = wasm_f32x4_div(F(1.f), MADD(F(0.3275911f), az, F(1.f)));
+  V p = F(1.061405429f);
+  p = MADD(p, t, F(-1.453152027f));
+  p = MADD(p, t, F(1.421413741f));
+  p = MADD(p, t, F(-0.284496736f));
+  p = MADD(p, t, F(0.254829592f));
+  V e = vexp(wasm_f32x4_neg(MUL(az, az)));
+  *e2 = e;
+  V y = SUB(F(1.f), MUL(MUL(p, t), e));
+  return wasm_v128_bitselect(ADD(F(1.f), y), SUB(F(1.f), y), wasm_f32x4_ge(z, F(0.f)));
 }
 
 #define SQRT1_2 0.70710678118654752f
 #define INV_SQRT_2PI 0.39894228040143268f
 
-static inline V gelu4(V x) { return MUL(MUL(x, F(0.5f)), one_plus_erf(MUL(x, F(SQRT1_2)), 0)); }
+static inline V gelu4(V x) {
+  V e2;
+  return MUL(MUL(x, F(0.5f)), one_plus_erf(MUL(x, F(SQRT1_2)), &e2));
+}
 
 static inline V gelu_grad4(V dy, V x) {
   V e2;
@@ -190,6 +188,21 @@ double EXPORT(bw_sum_squares)(const float *x, int32_t n) {
   double s = hsum2(a0) + hsum2(a1);
   for (; i < n; i++) s += (double)x[i] * x[i];
   return s;
+}
+
+/* out[j] = sum_r x[r cols + j], accumulated in row order in float32: per element the additions of
+ * wasm-sum.ts' sumLeadingRows, so the same bits. */
+void EXPORT(bw_sum_rows)(const float *x, int32_t rows, int32_t cols, float *out) {
+  for (int32_t j = 0; j < cols; j++) out[j] = 0.f;
+  for (int32_t r = 0; r < rows; r++) {
+    const float *xr = x + r * cols;
+    int32_t j = 0;
+    for (; j + 8 <= cols; j += 8) {
+      wasm_v128_store(out + j, ADD(wasm_v128_load(out + j), wasm_v128_load(xr + j)));
+      wasm_v128_store(out + j + 4, ADD(wasm_v128_load(out + j + 4), wasm_v128_load(xr + j + 4)));
+    }
+    for (; j < cols; j++) out[j] += xr[j];
+  }
 }
 
 /* LayerNorm over rows of d floats: y = (s - mean) rstd gamma + beta, s = x (+ r when r is not
@@ -309,6 +322,16 @@ static inline void column_sums(const float *x, double *acc, double *acc2, int32_
       acc[j] += v;
       acc2[j] += v * v;
     }
+  }
+}
+
+/* BatchNorm's running statistics, float32 operation for operation as batch-norm-running.ts' tf ops
+ * (Multiply by a float32 scalar, Add): m' = rm a + mean b, v' = rv a + (var k) b. */
+void EXPORT(bw_bn_running)(const float *rm, const float *rv, const float *mean, const float *var, float *om,
+                           float *ov, int32_t c, float k, float a, float b) {
+  for (int32_t j = 0; j < c; j++) {
+    om[j] = rm[j] * a + mean[j] * b;
+    ov[j] = rv[j] * a + (var[j] * k) * b;
   }
 }
 
@@ -447,11 +470,13 @@ void EXPORT(bw_lsce_forward)(const float *z, const int32_t *targets, const float
       }
     }
     const double sum = hsum2(s0) + hsum2(s1);
-    const float inv = (float)(1.0 / sum);
-    for (int32_t j = 0; j < v; j += 4) {
-      const int32_t k = v - j < 4 ? v - j : 4;
-      store_k(pr + j, MUL(load_k(pr + j, k), F(inv)), k);
+    const V inv = wasm_f64x2_splat(1.0 / sum);
+    int32_t j = 0;
+    for (; j + 4 <= v; j += 4) { /* e / sum in double, rounded once (as the JS loop) */
+      V e = wasm_v128_load(pr + j);
+      wasm_v128_store(pr + j, DEMOTE2(wasm_f64x2_mul(PLO(e), inv), wasm_f64x2_mul(PHI(e), inv)));
     }
+    for (; j < v; j++) pr[j] = (float)(pr[j] * (1.0 / sum));
     const double count = ar ? hsum4(cnt) : v;
     const float zt = ar && ar[t] == 0.f ? zr[t] - 1e9f : zr[t];
     stats[4 * r] = sum;
@@ -478,13 +503,23 @@ void EXPORT(bw_lsce_backward)(const float *dy, const float *p, const int32_t *ta
     const double epsI = eps > 0 ? eps / (count - 1 > 1 ? count - 1 : 1) : 0;
     const double g = dy[r];
     const double cNll = 1 - eps - epsI;
-    const V c1 = F((float)(g * (cNll + epsI * count))), c2 = F((float)(g * epsI));
-    for (int32_t j = 0; j < v; j += 4) {
-      const int32_t k = v - j < 4 ? v - j : 4;
-      V out = MUL(c1, load_k(pr + j, k));
-      if (ar) out = SUB(out, MUL(c2, load_k(ar + j, k)));
-      else out = SUB(out, c2);
-      store_k(dr + j, out, k);
+    /* in double, operation for operation as lsceBackward: g (cNll p + epsI (count p - a)) */
+    const V vg = wasm_f64x2_splat(g), vc = wasm_f64x2_splat(cNll), ve = wasm_f64x2_splat(epsI),
+            vn = wasm_f64x2_splat(count), one = wasm_f64x2_splat(1.0);
+    int32_t j = 0;
+    for (; j + 4 <= v; j += 4) {
+      V pv = wasm_v128_load(pr + j), av = ar ? wasm_v128_load(ar + j) : F(1.f);
+      V h[2];
+      for (int q = 0; q < 2; q++) {
+        V pj = q ? PHI(pv) : PLO(pv), a = ar ? (q ? PHI(av) : PLO(av)) : one;
+        h[q] = wasm_f64x2_mul(vg, wasm_f64x2_add(wasm_f64x2_mul(vc, pj),
+                                                 wasm_f64x2_mul(ve, wasm_f64x2_sub(wasm_f64x2_mul(vn, pj), a))));
+      }
+      wasm_v128_store(dr + j, DEMOTE2(h[0], h[1]));
+    }
+    for (; j < v; j++) {
+      const double a = ar ? ar[j] : 1.0, pj = pr[j];
+      dr[j] = (float)(g * (cNll * pj + epsI * (count * pj - a)));
     }
     dr[t] = (float)(dr[t] - g * cNll);
   }
