@@ -69,6 +69,10 @@ function threadCpuMs(): Record<string, number> {
 /** Child: one import of `dir` into the data folder `home`; SIGINT interrupts it (kept for a re-run). */
 async function child(dir: string, home: string, maxSide: string): Promise<void> {
   const ctx = openWorkbench(home, 'browser');
+  const collect = (globalThis as { gc?: () => void }).gc;
+  collect?.();
+  const startHeapMB = process.memoryUsage().heapUsed / 2 ** 20;
+  let liveHeapMB: number | undefined;
   const interrupt = new AbortController();
   process.once('SIGINT', () => interrupt.abort());
   const t = performance.now();
@@ -80,7 +84,14 @@ async function child(dir: string, home: string, maxSide: string): Promise<void> 
     const r = await importDataset(
       ctx,
       ImportRequest.parse({ path: dir, options }),
-      (e) => process.stderr.write(`${e.phase} ${e.done} ${e.total} ${e.message}\n`),
+      (e) => {
+        process.stderr.write(`${e.phase} ${e.done} ${e.total} ${e.message}\n`);
+        // With --expose-gc (the --rows bench): what the import holds once every image is done.
+        if (e.phase === 'write' && e.done === 0 && collect) {
+          collect();
+          liveHeapMB = process.memoryUsage().heapUsed / 2 ** 20;
+        }
+      },
       interrupt.signal,
     );
     result = {
@@ -100,6 +111,7 @@ async function child(dir: string, home: string, maxSide: string): Promise<void> 
     Object.entries(threadCpuMs()).map(([k, v]) => [k, v - (threads0[k] ?? 0)]),
   );
   result['maxRssMB'] = peakRssMB();
+  if (liveHeapMB !== undefined) result['liveHeapMB'] = liveHeapMB - startHeapMB;
   ctx.close();
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -108,6 +120,8 @@ interface ChildResult {
   ok: boolean;
   ms: number;
   maxRssMB: number;
+  /** JavaScript heap in use after a full GC once the images are done, beyond the start (--rows only). */
+  liveHeapMB?: number;
   cpuMs: number;
   threadCpuMs: Record<string, number>;
   examples?: number;
@@ -116,11 +130,19 @@ interface ChildResult {
 }
 
 /** Runs the child import; with `stopAt`, sends SIGINT once that many images are done. */
-function runChild(dir: string, home: string, stopAt?: number): Promise<ChildResult> {
+function runChild(dir: string, home: string, stopAt?: number, node: string[] = []): Promise<ChildResult> {
   return new Promise((resolvePromise, reject) => {
     const p = spawn(
       process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url), '--child', dir, home, arg('max-side', '')],
+      [
+        ...process.execArgv,
+        ...node,
+        fileURLToPath(import.meta.url),
+        '--child',
+        dir,
+        home,
+        arg('max-side', ''),
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -380,27 +402,35 @@ const longReport = (i: number) =>
  * Memory against the number of rows: MIMIC-CXR-shaped imports of `rows / 10` and `rows` examples
  * with tiny (32 x 32) images and reports of the usual length, each in a fresh child: peak RSS
  * (VmHWM), the cost per row between the two, and what 377,110 rows (MIMIC-CXR-JPG) would hold.
+ * Peak RSS moves with when V8 collects (tens of MB between runs under load), so the child also
+ * reports the JavaScript heap still in use after a full GC once every image is done (what the
+ * import holds per row: the steadier figure; that one forced GC comes after the images' phase).
  */
 async function benchRows(rows: number): Promise<void> {
-  const peaks: [number, number][] = [];
+  const runs: { n: number; peak: number; live: number }[] = [];
   for (const count of [Math.round(rows / 10), rows]) {
     const root = mkdtempSync(join(tmpdir(), 'bw-rows-'));
     try {
       await generateMimic(join(root, 'source'), count, [32, 32], longReport);
-      const r = await runChild(join(root, 'source'), join(root, 'home'));
+      const r = await runChild(join(root, 'source'), join(root, 'home'), undefined, ['--expose-gc']);
       if (!r.ok) throw new Error(`rows: the import failed: ${r.error}`);
+      const live = r.liveHeapMB ?? Number.NaN;
       console.log(
-        `rows: ${r.examples} examples (32 x 32 images) in ${(r.ms / 1000).toFixed(1)} s; peak RSS ${r.maxRssMB.toFixed(0)} MB`,
+        `rows: ${r.examples} examples (32 x 32 images) in ${(r.ms / 1000).toFixed(1)} s; peak RSS ${r.maxRssMB.toFixed(0)} MB; heap held once the images are done ${live.toFixed(1)} MB`,
       );
-      peaks.push([r.examples ?? count, r.maxRssMB]);
+      runs.push({ n: r.examples ?? count, peak: r.maxRssMB, live });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
   }
-  const [[n0, m0], [n1, m1]] = peaks as [[number, number], [number, number]];
-  const perRow = (m1 - m0) / (n1 - n0);
+  const [a, b] = runs as [(typeof runs)[0], (typeof runs)[0]];
+  const perRow = (b.peak - a.peak) / (b.n - a.n);
+  const livePerRow = (b.live - a.live) / (b.n - a.n);
   console.log(
-    `rows: ${(perRow * 1024).toFixed(2)} KB per row => 377,110 rows (MIMIC-CXR-JPG) about ${(m0 + perRow * (377_110 - n0)).toFixed(0)} MB peak RSS`,
+    `rows: peak RSS ${(perRow * 1024).toFixed(2)} KB per row => 377,110 rows (MIMIC-CXR-JPG) about ${(a.peak + perRow * (377_110 - a.n)).toFixed(0)} MB peak RSS`,
+  );
+  console.log(
+    `rows: heap held ${(livePerRow * 1024).toFixed(2)} KB per row => 377,110 rows hold about ${(a.live + livePerRow * (377_110 - a.n)).toFixed(0)} MB of heap`,
   );
 }
 

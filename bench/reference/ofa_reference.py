@@ -153,9 +153,17 @@ class OFA:
         image_pos_embed = F.embedding(image_position_ids, w["encoder.embed_image_positions.weight"])
 
         x = F.embedding(src_tokens, w["encoder.embed_tokens.weight"])
+        entangle = bool(self.c.get("entanglePosition"))
+        if entangle:
+            # unify_transformer.py forward_embedding: `if self.entangle_position_embedding and pos_embed
+            # is not None: x += pos_embed` (raw embed_positions rows of new_arange(src_tokens))
+            x = x + F.embedding(torch.arange(n)[None, :].expand(bsz, n), w["encoder.embed_positions.weight"])
         x = x + w["encoder.type_embedding.weight"][0]
         x = self.ln("encoder.layernorm_embedding", x)
         ix = self.lin("encoder.image_proj", image_embed)
+        if entangle:
+            # ... and `image_x += image_pos_embed` (raw embed_image_positions rows) before the type embedding
+            ix = ix + image_pos_embed
         ix = ix + w["encoder.type_embedding.weight"][1]
         ix = self.ln("encoder.patch_layernorm_embedding", ix)
         x = torch.cat([ix, x], dim=1)

@@ -44,8 +44,9 @@ export const ModelConfigSchema = z.object({
   attnScaleFactor: z.number().positive(),
   layerNormEps: z.number().positive(),
   /**
-   * OFA's entangled decoder positions: the decoder's raw position rows are added to its token
-   * embeddings (upstream unless `--disable-entangle`; every BiomedGPT script sets it, so off by default).
+   * OFA's entangled positions: the raw position rows are added to the embeddings, in the encoder
+   * (text rows to the tokens, image rows to the patches) and the decoder (upstream unless
+   * `--disable-entangle`; every BiomedGPT script sets it, so off by default).
    */
   entanglePosition: z.boolean().optional(),
 });

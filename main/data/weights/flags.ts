@@ -59,7 +59,7 @@ export function readArchitectureFlags(
       'disable_entangle',
       false,
       'applied',
-      'decoder position rows are added to the token embeddings (entangled positions)',
+      'position rows are added to the token and image embeddings, encoder and decoder (entangled positions)',
     );
   } else
     add(

@@ -31,10 +31,18 @@ function row(table: tf.Tensor, r: number): tf.Tensor {
 function embedImages(ctx: ForwardContext, images: tf.Tensor4D): { x: tf.Tensor; ids: number[] } {
   const feat = resnet(ctx, images); // [B, h, w, C]
   const [b, h, w, c] = feat.shape;
+  const ids = imagePositionIds(h, w, ctx.config.imageBucket);
   let x = linear(ctx, 'encoder.image_proj', tf.reshape(feat, [b, h * w, c])); // [B, P, d]
+  if (ctx.config.entanglePosition) {
+    // unify_transformer.py: image_x += image_pos_embed (the raw rows) unless disable_entangle
+    x = tf.add(
+      x,
+      lookup(weight(ctx.weights, 'encoder.embed_image_positions.weight'), tf.tensor1d(ids, 'int32')),
+    ); // [B, P, d]
+  }
   x = tf.add(x, row(weight(ctx.weights, 'encoder.type_embedding.weight'), 1));
   x = dropout(ctx, layerNorm(ctx, 'encoder.patch_layernorm_embedding', x), ctx.config.dropout);
-  return { x, ids: imagePositionIds(h, w, ctx.config.imageBucket) };
+  return { x, ids };
 }
 
 /** Layer i on the residual stream `s` (s.h = its self_attn_layer_norm); returns the stream and its next LayerNorm. */
@@ -79,6 +87,8 @@ export function encode(ctx: ForwardContext, input: EncoderInput): EncoderOutput 
   const [b, n] = input.tokens.shape;
   const embed = weight(weights, 'encoder.embed_tokens.weight');
   let x = tf.add(lookup(embed, input.tokens), row(weight(weights, 'encoder.type_embedding.weight'), 0)); // [B, n, d]
+  // unify_transformer.py: x += pos_embed (the raw rows, before pos_ln) unless disable_entangle
+  if (config.entanglePosition) x = tf.add(x, firstRows(weight(weights, 'encoder.embed_positions.weight'), n)); // [B, n, d]
   x = dropout(ctx, layerNorm(ctx, 'encoder.layernorm_embedding', x), config.dropout);
   let pad = tf.cast(tf.equal(input.tokens, PAD), 'float32') as tf.Tensor2D; // [B, n]
   let pos = layerNorm(ctx, 'encoder.pos_ln', firstRows(weight(weights, 'encoder.embed_positions.weight'), n)); // [n, d]
