@@ -108,7 +108,7 @@ describe('native GEMM addon location', () => {
 suite('native CPU GEMM addon', () => {
   const g = addon as NativeGemmAddon;
   afterAll(() => {
-    g?.configure({ isa: null, threads: 1, minParallelMacs: 1 << 22 });
+    g?.configure({ isa: null, threads: 1, minParallelMacs: 1 << 24 });
   });
 
   it('is built and loads (npm ci builds it: scripts/build-native.mjs)', () => {

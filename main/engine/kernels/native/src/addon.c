@@ -21,9 +21,11 @@
 static pthread_mutex_t call_mu = PTHREAD_MUTEX_INITIALIZER;
 static int isa_chosen = -1; /* -1: the best this CPU runs */
 static int threads = 1;
-/* Below this many multiply-adds a product stays on the calling thread: waking a worker and waiting
- * for it costs ~10 us (best case under load, `npx tsx bench/native-gemm.ts --sweep`), a 4M-MAC product ~50 us. */
-static double min_parallel_macs = 1 << 22;
+/* Below this many multiply-adds a product stays on the calling thread. Idle, `npx tsx bench/native-gemm.ts
+ * --preset cpu-m --sweep` measured 2 threads slower up to 8.9M MACs (94 vs 103 us: waking a worker and
+ * waiting for it costs ~25 us on this VM) and faster from 16.8M (172 vs 126 us); in the train step a 4M
+ * threshold made cpu-s slower on 2 threads than on 1 (154 vs 122 ms), 16M faster (115 vs 119 ms). */
+static double min_parallel_macs = 1 << 24;
 
 static bg_isa current_isa(void) { return isa_chosen < 0 ? bg_best_isa() : (bg_isa)isa_chosen; }
 
