@@ -30,6 +30,23 @@ export interface CpuGemm {
   multiply(p: GemmProduct): void;
   /** im2col / col2im in native code (byte offsets on the heap), where the native GEMM runs. */
   readonly lowering?: ConvLowering;
+  /** Attention probabilities and their gradient in native code (byte offsets), where the native GEMM runs. */
+  readonly attention?: AttentionRows;
+}
+
+/** Rows of softmax(scores + bias) * mult on the wasm heap (byte offsets; -1: no mult / forward). */
+export interface AttentionRows {
+  /** out = softmax(scores + bias) * mult (dp < 0), else d(scores) from dp = d(probs); out may be scores. */
+  run(p: {
+    scores: number;
+    bias: number;
+    mult: number;
+    dp: number;
+    out: number;
+    sizes: readonly [number, number, number, number]; // B, H, T, S
+    biasStrides: readonly number[];
+    multStrides: readonly number[];
+  }): void;
 }
 
 /** NHWC convolution lowering on the wasm heap (byte offsets), for the GEMM-based conv kernels. */
@@ -112,7 +129,32 @@ function nativeGemm(addon: NativeGemmAddon, backend: WasmBackendLike): CpuGemm {
     }
     return heap;
   };
+  const syncThreads = () => {
+    const threads = wasmGemmThreadsSetting();
+    if (threads !== threadsSet) {
+      addon.configure({ threads });
+      threadsSet = threads;
+    }
+  };
+  const floats = (byteOffset: number) => (byteOffset < 0 ? -1 : byteOffset / 4);
+  const four = (x: readonly number[]) => x as unknown as [number, number, number, number];
   return {
+    attention: {
+      run({ scores, bias, mult, dp, out, sizes, biasStrides, multStrides }) {
+        syncThreads();
+        addon.attention(
+          heapOf(),
+          floats(scores),
+          floats(bias),
+          floats(mult),
+          floats(dp),
+          floats(out),
+          ...four(sizes),
+          ...four(biasStrides),
+          ...four(multStrides),
+        );
+      },
+    },
     lowering: {
       im2col: (x, cols, g) => addon.im2col(heapOf(), x / 4, cols / 4, ...convNumbers(g)),
       col2im: (dcols, dx, g) => addon.col2im(heapOf(), dcols / 4, dx / 4, ...convNumbers(g)),
@@ -123,13 +165,8 @@ function nativeGemm(addon: NativeGemmAddon, backend: WasmBackendLike): CpuGemm {
     readsTransposedA: true,
     batched: true,
     multiply({ a, b, out, batchA, batchB, m, k, n, transposeA, transposeB }) {
-      const heap = heapOf();
-      const threads = wasmGemmThreadsSetting();
-      if (threads !== threadsSet) {
-        addon.configure({ threads });
-        threadsSet = threads;
-      }
-      addon.gemm(heap, a / 4, b / 4, out / 4, batchA, batchB, m, k, n, transposeA === true, transposeB);
+      syncThreads();
+      addon.gemm(heapOf(), a / 4, b / 4, out / 4, batchA, batchB, m, k, n, transposeA === true, transposeB);
     },
   };
 }

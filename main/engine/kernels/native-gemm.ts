@@ -27,13 +27,37 @@ export interface NativeGemmAddon {
   im2col(heap: Float32Array, x: number, cols: number, ...geometry: ConvNumbers): void;
   /** dx = the sum of dcols over the patches that read each input (zeroed first). */
   col2im(heap: Float32Array, dcols: number, dx: number, ...geometry: ConvNumbers): void;
+  /**
+   * out = softmax(scores + bias) * mult over the last axis of [B, H, T, S] (dp = -1), or its
+   * gradient y ⊙ (g − rowsum(g ⊙ y)), y = softmax(scores + bias), g = dp ⊙ mult (dp >= 0), rows split
+   * over the threads (native/src/attention.h). mult = -1: none. out may equal scores (in place).
+   */
+  attention(
+    heap: Float32Array,
+    scores: number, // [B, H, T, S]
+    bias: number, // read at b·s0 + h·s1 + t·s2 + j·s3 (biasStrides)
+    mult: number, // likewise by multStrides, or -1
+    dp: number, // [B, H, T, S], or -1 for the forward
+    out: number, // [B, H, T, S]
+    ...sizesAndStrides: [...AttentionSizes, ...Strides, ...Strides]
+  ): void;
   info(): NativeGemmInfo;
-  configure(opts: { threads?: number; isa?: NativeIsa | null; minParallelMacs?: number }): NativeGemmInfo;
+  configure(opts: {
+    threads?: number;
+    isa?: NativeIsa | null;
+    minParallelMacs?: number;
+    minParallelAttention?: number;
+  }): NativeGemmInfo;
 }
 
 /** batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft */
 export type ConvNumbers = [...Six, ...Six];
 type Six = [number, number, number, number, number, number];
+
+/** B, H, T, S */
+type AttentionSizes = [number, number, number, number];
+/** element strides over [B, H, T, S] (0 along broadcast axes) */
+type Strides = [number, number, number, number];
 
 export type NativeIsa = 'avx512' | 'avx2' | 'scalar';
 
@@ -43,6 +67,8 @@ export interface NativeGemmInfo {
   readonly mr: number;
   readonly nr: number;
   readonly minParallelMacs: number;
+  /** Fewest [B, H, T, S] elements an attention call needs to be split over the threads. */
+  readonly minParallelAttention: number;
   /** Kernels this CPU runs, fastest first. */
   readonly supported: NativeIsa[];
 }
