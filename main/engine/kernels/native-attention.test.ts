@@ -115,7 +115,8 @@ suite('native attention probabilities (native/src/attention.c)', () => {
   const a = addon as NativeGemmAddon;
   const before = addon?.info();
   afterAll(() => {
-    if (before) a.configure({ threads: before.threads, minParallelAttention: before.minParallelAttention });
+    if (before)
+      a.configure({ threads: before.threads, isa: null, minParallelAttention: before.minParallelAttention });
   });
 
   it('is built and loads', () => {
@@ -123,28 +124,31 @@ suite('native attention probabilities (native/src/attention.c)', () => {
   });
 
   for (const c of cases) {
-    it(`matches a float64 reference, forward and gradient: ${c.what}`, () => {
-      a.configure({ threads: 1 });
-      const { heap, at, n } = heapFor(c, 11);
-      const inputs = heap.slice(0, at.out);
-      const ref = reference(heap, at, c);
-      for (const [grad, want] of [
-        [false, ref.probs],
-        [true, ref.grad],
-      ] as const) {
-        call(a, heap, at, c, grad);
-        let worst = 0;
-        // probabilities are <= 1.12 (mult), |d(scores)| <= ~2 here; measured worst 1.5e-7: 1e-6 is ~8 float32 ulps of 1
-        for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(heap[at.out + i]! - want[i]!));
-        expect(worst, grad ? 'gradient' : 'forward').toBeLessThan(1e-6);
+    it(`matches a float64 reference, forward and gradient, on every kernel this CPU runs: ${c.what}`, () => {
+      for (const isa of before?.supported ?? []) {
+        a.configure({ threads: 1, isa });
+        const { heap, at, n } = heapFor(c, 11);
+        const inputs = heap.slice(0, at.out);
+        const ref = reference(heap, at, c);
+        for (const [grad, want] of [
+          [false, ref.probs],
+          [true, ref.grad],
+        ] as const) {
+          call(a, heap, at, c, grad);
+          let worst = 0;
+          // probabilities are <= 1.12 (mult), |d(scores)| <= ~2 here; measured worst 2.0e-7: 1e-6 is ~8 float32 ulps of 1
+          for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(heap[at.out + i]! - want[i]!));
+          expect(worst, `${isa} ${grad ? 'gradient' : 'forward'}`).toBeLessThan(1e-6);
+        }
+        expect(heap.slice(0, at.out), isa).toEqual(inputs); // the inputs untouched
+        expect([...heap.slice(at.out + n)], isa).toEqual([0, 0, 0, 0, 0]); // nothing written past out
       }
-      expect(heap.slice(0, at.out)).toEqual(inputs); // the inputs untouched
-      expect([...heap.slice(at.out + n)]).toEqual([0, 0, 0, 0, 0]); // nothing written past out
     });
   }
 
-  it('gives the same bits at 1, 2 and 3 threads, and in place on the scores', () => {
-    for (const c of cases) {
+  it('gives the same bits at 1, 2 and 3 threads, and in place on the scores, per kernel', () => {
+    for (const [isa, c] of (before?.supported ?? []).flatMap((i) => cases.map((x) => [i, x] as const))) {
+      a.configure({ isa });
       for (const grad of [false, true]) {
         const runs = [1, 2, 3].map((threads) => {
           a.configure({ threads, minParallelAttention: 0 });
@@ -152,11 +156,11 @@ suite('native attention probabilities (native/src/attention.c)', () => {
           call(a, heap, at, c, grad);
           return heap.slice(at.out, at.out + n);
         });
-        expect(runs[1], `${c.what} 2 threads`).toEqual(runs[0]);
-        expect(runs[2], `${c.what} 3 threads`).toEqual(runs[0]);
+        expect(runs[1], `${isa} ${c.what} 2 threads`).toEqual(runs[0]);
+        expect(runs[2], `${isa} ${c.what} 3 threads`).toEqual(runs[0]);
         const { heap, at, n } = heapFor(c, 5);
         call(a, heap, at, c, grad, at.scores);
-        expect(heap.slice(at.scores, at.scores + n), `${c.what} in place`).toEqual(runs[0]);
+        expect(heap.slice(at.scores, at.scores + n), `${isa} ${c.what} in place`).toEqual(runs[0]);
       }
     }
   });
@@ -234,7 +238,7 @@ suite('native attention probabilities (native/src/attention.c)', () => {
       expect((err as { code?: string }).code).toBe(`BIOMED_NATIVE_GEMM_${code}`);
     }
     expect(() => a.configure({ minParallelAttention: -1 })).toThrow(/minParallelAttention/);
-    a.configure({ threads: 1 });
+    a.configure({ threads: 1, isa: null });
     call(a, heap, at, c, false);
     const ref = reference(heap, at, c);
     expect(Math.abs(heap[at.out]! - ref.probs[0]!)).toBeLessThan(1e-6);

@@ -16,7 +16,7 @@ import { WasmComposer, type WasmHeapBackend } from './wasm-compose';
  * Where the native GEMM runs (cpu-gemm.ts: BIOMED_CPU_GEMM, the addon built), the scores are its
  * product and the rest is one native pass over the rows, split over its threads (native/src/
  * attention.c: same bits at any thread count; within float32 rounding of the composition, not
- * bit-equal: its own expf and order; native-attention.test.ts).
+ * bit-equal: its own exp and order; native-attention.test.ts).
  */
 
 interface Args {
@@ -81,9 +81,17 @@ function checkBroadcast(name: string, x: TensorInfo, out: readonly number[]): vo
   }
 }
 
+let composedOnly = false;
+
+/** Benches: true = the composition even where the native rows pass runs (the before-figure). */
+export function setComposedAttention(on: boolean): void {
+  composedOnly = on;
+}
+
 /** Whether the native rows pass runs here (the native GEMM is the CPU GEMM); checks bias and mult. */
 function native(args: Args, q: TensorInfo, k: TensorInfo): boolean {
-  if (!cpuGemm(args.backend)?.attention || q.shape.length !== 4 || k.shape.length !== 4) return false;
+  if (composedOnly || !cpuGemm(args.backend)?.attention || q.shape.length !== 4 || k.shape.length !== 4)
+    return false;
   const { bias, mult, dp } = args.inputs;
   const out = [...q.shape.slice(0, 3), k.shape[2]!]; // [B, H, T, S]
   checkBroadcast('bias', bias!, out);

@@ -219,7 +219,7 @@ static napi_value attention(napi_env env, napi_callback_info info) {
     p.mult_strides[i] = (long)v[13 + i];
   }
   pthread_mutex_lock(&call_mu);
-  bg_attention_run(&p, p.dp != NULL, threads);
+  bg_attention_run(&p, p.dp != NULL, threads, current_isa());
   pthread_mutex_unlock(&call_mu);
   return NULL;
 }

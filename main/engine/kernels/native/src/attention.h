@@ -1,6 +1,7 @@
 /* Attention probabilities row by row: softmax(scores + bias) * mult and its gradient (attention.c). */
 #ifndef BIOMED_ATTENTION_H
 #define BIOMED_ATTENTION_H
+#include "gemm.h"
 
 typedef struct {
   const float *scores; /* [B, H, T, S] q kᵀ (may be out: computed in place) */
@@ -16,8 +17,8 @@ typedef struct {
 extern double bg_attention_min_parallel;
 
 /* out = softmax(scores + bias) * mult (grad = 0), or out = y ⊙ (g − rowsum(g ⊙ y)) with
- * y = softmax(scores + bias), g = dp ⊙ mult (grad = 1). Split by rows only: the same bits for any
- * thread count. */
-void bg_attention_run(const bg_attention *p, int grad, int threads);
+ * y = softmax(scores + bias), g = dp ⊙ mult (grad = 1), by the row kernel of `isa`. Split by rows
+ * only: the same bits for any thread count. */
+void bg_attention_run(const bg_attention *p, int grad, int threads, bg_isa isa);
 
 #endif
