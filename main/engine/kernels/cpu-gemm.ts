@@ -1,5 +1,5 @@
 import type { ConvGeometry } from './conv2d';
-import { type ConvNumbers, loadNativeGemm, type NativeGemmAddon } from './native-gemm';
+import { type AdamWNumbers, type ConvNumbers, loadNativeGemm, type NativeGemmAddon } from './native-gemm';
 import {
   type GemmProduct,
   type WasmGemm,
@@ -30,6 +30,14 @@ export interface CpuGemm {
   multiply(p: GemmProduct): void;
   /** im2col / col2im in native code (byte offsets on the heap), where the native GEMM runs. */
   readonly lowering?: ConvLowering;
+  /** The step's element kernels on the native threads, where the native GEMM runs. */
+  readonly rowOps?: NativeRowOps;
+}
+
+/** Element kernels of the native addon on the wasm heap (native/src/rowops.h), offsets in floats. */
+export interface NativeRowOps {
+  /** AdamW over a weight set: 9 numbers per weight in `table` (NativeGemmAddon.adamw). */
+  adamw(table: Float64Array, scalars: AdamWNumbers): void;
 }
 
 /** NHWC convolution lowering on the wasm heap (byte offsets), for the GEMM-based conv kernels. */
@@ -112,7 +120,18 @@ function nativeGemm(addon: NativeGemmAddon, backend: WasmBackendLike): CpuGemm {
     }
     return heap;
   };
+  const withThreads = (): Float32Array => {
+    const threads = wasmGemmThreadsSetting();
+    if (threads !== threadsSet) {
+      addon.configure({ threads });
+      threadsSet = threads;
+    }
+    return heapOf();
+  };
   return {
+    rowOps: {
+      adamw: (table, scalars) => addon.adamw(withThreads(), table, ...scalars),
+    },
     lowering: {
       im2col: (x, cols, g) => addon.im2col(heapOf(), x / 4, cols / 4, ...convNumbers(g)),
       col2im: (dcols, dx, g) => addon.col2im(heapOf(), dcols / 4, dx / 4, ...convNumbers(g)),
@@ -123,13 +142,19 @@ function nativeGemm(addon: NativeGemmAddon, backend: WasmBackendLike): CpuGemm {
     readsTransposedA: true,
     batched: true,
     multiply({ a, b, out, batchA, batchB, m, k, n, transposeA, transposeB }) {
-      const heap = heapOf();
-      const threads = wasmGemmThreadsSetting();
-      if (threads !== threadsSet) {
-        addon.configure({ threads });
-        threadsSet = threads;
-      }
-      addon.gemm(heap, a / 4, b / 4, out / 4, batchA, batchB, m, k, n, transposeA === true, transposeB);
+      addon.gemm(
+        withThreads(),
+        a / 4,
+        b / 4,
+        out / 4,
+        batchA,
+        batchB,
+        m,
+        k,
+        n,
+        transposeA === true,
+        transposeB,
+      );
     },
   };
 }

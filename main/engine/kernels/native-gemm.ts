@@ -27,8 +27,25 @@ export interface NativeGemmAddon {
   im2col(heap: Float32Array, x: number, cols: number, ...geometry: ConvNumbers): void;
   /** dx = the sum of dcols over the patches that read each input (zeroed first). */
   col2im(heap: Float32Array, dcols: number, dx: number, ...geometry: ConvNumbers): void;
+  /**
+   * AdamW over a weight set (native/src/rowops.h: the same bits as adamwArrays): `table` holds 9
+   * numbers per weight, float offsets p, g, m, v, op, om, ov (m, v: -1 when absent), n, decay;
+   * the scalars are adamw-fused.ts' roundedScalars without the decay.
+   */
+  adamw(heap: Float32Array, table: Float64Array, ...scalars: AdamWNumbers): void;
   info(): NativeGemmInfo;
-  configure(opts: { threads?: number; isa?: NativeIsa | null; minParallelMacs?: number }): NativeGemmInfo;
+  configure(opts: NativeGemmOptions): NativeGemmInfo;
+}
+
+/** b1, 1 - b1, b2, 1 - b2, eps, stepSize, gradScale (each rounded to float32). */
+export type AdamWNumbers = [number, number, number, number, number, number, number];
+
+export interface NativeGemmOptions {
+  threads?: number;
+  isa?: NativeIsa | null;
+  minParallelMacs?: number;
+  /** Fewest elements an element kernel (adamw) needs to be split over threads (default 65,536). */
+  minParallelElems?: number;
 }
 
 /** batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft */
@@ -43,6 +60,7 @@ export interface NativeGemmInfo {
   readonly mr: number;
   readonly nr: number;
   readonly minParallelMacs: number;
+  readonly minParallelElems: number;
   /** Kernels this CPU runs, fastest first. */
   readonly supported: NativeIsa[];
 }
