@@ -1,5 +1,5 @@
 import type { ConvGeometry } from './conv2d';
-import { type ConvNumbers, loadNativeGemm, type NativeGemmAddon } from './native-gemm';
+import { type AdamWNumbers, type ConvNumbers, loadNativeGemm, type NativeGemmAddon } from './native-gemm';
 import {
   type GemmProduct,
   type WasmGemm,
@@ -30,6 +30,8 @@ export interface CpuGemm {
   multiply(p: GemmProduct): void;
   /** im2col / col2im in native code (byte offsets on the heap), where the native GEMM runs. */
   readonly lowering?: ConvLowering;
+  /** The step's element kernels on the native threads, where the native GEMM runs. */
+  readonly rowOps?: NativeRowOps;
   /** Attention probabilities and their gradient in native code (byte offsets), where the native GEMM runs. */
   readonly attention?: AttentionRows;
 }
@@ -47,6 +49,12 @@ export interface AttentionRows {
     biasStrides: readonly number[];
     multStrides: readonly number[];
   }): void;
+}
+
+/** Element kernels of the native addon on the wasm heap (native/src/rowops.h), offsets in floats. */
+export interface NativeRowOps {
+  /** AdamW over a weight set: 9 numbers per weight in `table` (NativeGemmAddon.adamw). */
+  adamw(table: Float64Array, scalars: AdamWNumbers): void;
 }
 
 /** NHWC convolution lowering on the wasm heap (byte offsets), for the GEMM-based conv kernels. */
@@ -129,21 +137,21 @@ function nativeGemm(addon: NativeGemmAddon, backend: WasmBackendLike): CpuGemm {
     }
     return heap;
   };
-  const syncThreads = () => {
+  const withThreads = (): Float32Array => {
     const threads = wasmGemmThreadsSetting();
     if (threads !== threadsSet) {
       addon.configure({ threads });
       threadsSet = threads;
     }
+    return heapOf();
   };
   const floats = (byteOffset: number) => (byteOffset < 0 ? -1 : byteOffset / 4);
   const four = (x: readonly number[]) => x as unknown as [number, number, number, number];
   return {
     attention: {
-      run({ scores, bias, mult, dp, out, sizes, biasStrides, multStrides }) {
-        syncThreads();
+      run: ({ scores, bias, mult, dp, out, sizes, biasStrides, multStrides }) =>
         addon.attention(
-          heapOf(),
+          withThreads(),
           floats(scores),
           floats(bias),
           floats(mult),
@@ -152,8 +160,10 @@ function nativeGemm(addon: NativeGemmAddon, backend: WasmBackendLike): CpuGemm {
           ...four(sizes),
           ...four(biasStrides),
           ...four(multStrides),
-        );
-      },
+        ),
+    },
+    rowOps: {
+      adamw: (table, scalars) => addon.adamw(withThreads(), table, ...scalars),
     },
     lowering: {
       im2col: (x, cols, g) => addon.im2col(heapOf(), x / 4, cols / 4, ...convNumbers(g)),
@@ -165,8 +175,19 @@ function nativeGemm(addon: NativeGemmAddon, backend: WasmBackendLike): CpuGemm {
     readsTransposedA: true,
     batched: true,
     multiply({ a, b, out, batchA, batchB, m, k, n, transposeA, transposeB }) {
-      syncThreads();
-      addon.gemm(heapOf(), a / 4, b / 4, out / 4, batchA, batchB, m, k, n, transposeA === true, transposeB);
+      addon.gemm(
+        withThreads(),
+        a / 4,
+        b / 4,
+        out / 4,
+        batchA,
+        batchB,
+        m,
+        k,
+        n,
+        transposeA === true,
+        transposeB,
+      );
     },
   };
 }

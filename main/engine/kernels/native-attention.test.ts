@@ -116,7 +116,7 @@ suite('native attention probabilities (native/src/attention.c)', () => {
   const before = addon?.info();
   afterAll(() => {
     if (before)
-      a.configure({ threads: before.threads, isa: null, minParallelAttention: before.minParallelAttention });
+      a.configure({ threads: before.threads, isa: null, minParallelElems: before.minParallelElems });
   });
 
   it('is built and loads', () => {
@@ -151,7 +151,7 @@ suite('native attention probabilities (native/src/attention.c)', () => {
       a.configure({ isa });
       for (const grad of [false, true]) {
         const runs = [1, 2, 3].map((threads) => {
-          a.configure({ threads, minParallelAttention: 0 });
+          a.configure({ threads, minParallelElems: 0 });
           const { heap, at, n } = heapFor(c, 5);
           call(a, heap, at, c, grad);
           return heap.slice(at.out, at.out + n);
@@ -237,7 +237,7 @@ suite('native attention probabilities (native/src/attention.c)', () => {
       expect((err as Error).name).toBe('NativeGemmError');
       expect((err as { code?: string }).code).toBe(`BIOMED_NATIVE_GEMM_${code}`);
     }
-    expect(() => a.configure({ minParallelAttention: -1 })).toThrow(/minParallelAttention/);
+    expect(() => a.configure({ minParallelElems: -1 })).toThrow(/minParallelElems/);
     a.configure({ threads: 1, isa: null });
     call(a, heap, at, c, false);
     const ref = reference(heap, at, c);

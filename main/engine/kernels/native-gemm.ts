@@ -28,9 +28,16 @@ export interface NativeGemmAddon {
   /** dx = the sum of dcols over the patches that read each input (zeroed first). */
   col2im(heap: Float32Array, dcols: number, dx: number, ...geometry: ConvNumbers): void;
   /**
+   * AdamW over a weight set (native/src/rowops.h: the same bits as adamwArrays): `table` holds 9
+   * numbers per weight, float offsets p, g, m, v, op, om, ov (m, v: -1 when absent), n, decay;
+   * the scalars are adamw-fused.ts' roundedScalars without the decay.
+   */
+  adamw(heap: Float32Array, table: Float64Array, ...scalars: AdamWNumbers): void;
+  /**
    * out = softmax(scores + bias) * mult over the last axis of [B, H, T, S] (dp = -1), or its
    * gradient y ⊙ (g − rowsum(g ⊙ y)), y = softmax(scores + bias), g = dp ⊙ mult (dp >= 0), rows split
-   * over the threads (native/src/attention.h). mult = -1: none. out may equal scores (in place).
+   * over the threads from minParallelElems elements (native/src/attention.h). mult = -1: none.
+   * out may equal scores (in place). Offsets in floats.
    */
   attention(
     heap: Float32Array,
@@ -39,25 +46,28 @@ export interface NativeGemmAddon {
     mult: number, // likewise by multStrides, or -1
     dp: number, // [B, H, T, S], or -1 for the forward
     out: number, // [B, H, T, S]
-    ...sizesAndStrides: [...AttentionSizes, ...Strides, ...Strides]
+    ...sizesAndStrides: [...Four, ...Four, ...Four] // B, H, T, S; bias strides; mult strides
   ): void;
   info(): NativeGemmInfo;
-  configure(opts: {
-    threads?: number;
-    isa?: NativeIsa | null;
-    minParallelMacs?: number;
-    minParallelAttention?: number;
-  }): NativeGemmInfo;
+  configure(opts: NativeGemmOptions): NativeGemmInfo;
+}
+
+type Four = [number, number, number, number];
+
+/** b1, 1 - b1, b2, 1 - b2, eps, stepSize, gradScale (each rounded to float32). */
+export type AdamWNumbers = [number, number, number, number, number, number, number];
+
+export interface NativeGemmOptions {
+  threads?: number;
+  isa?: NativeIsa | null;
+  minParallelMacs?: number;
+  /** Fewest elements an element kernel (adamw, attention) needs to be split over threads (default 65,536). */
+  minParallelElems?: number;
 }
 
 /** batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft */
 export type ConvNumbers = [...Six, ...Six];
 type Six = [number, number, number, number, number, number];
-
-/** B, H, T, S */
-type AttentionSizes = [number, number, number, number];
-/** element strides over [B, H, T, S] (0 along broadcast axes) */
-type Strides = [number, number, number, number];
 
 export type NativeIsa = 'avx512' | 'avx2' | 'scalar';
 
@@ -67,8 +77,7 @@ export interface NativeGemmInfo {
   readonly mr: number;
   readonly nr: number;
   readonly minParallelMacs: number;
-  /** Fewest [B, H, T, S] elements an attention call needs to be split over the threads. */
-  readonly minParallelAttention: number;
+  readonly minParallelElems: number;
   /** Kernels this CPU runs, fastest first. */
   readonly supported: NativeIsa[];
 }

@@ -93,14 +93,14 @@ nativeSuite('attention probabilities on the native addon (BIOMED_CPU_GEMM=native
       setCpuGemmKind('native');
       const x = inputs(biasShape, withDropout);
       const { q, k, bias, fused, ops, loss } = x;
-      const before = addon!.info().minParallelAttention;
+      const before = addon!.info().minParallelElems;
       const runs = [1, 2].map((threads) => {
         setWasmGemmThreads(threads);
-        addon!.configure({ minParallelAttention: 0 }); // split even these small rows
+        addon!.configure({ minParallelElems: 0 }); // split even these small rows
         try {
           return [fused(q, k, bias), ...tf.grads(loss(fused))([q, k, bias])].map((t) => t.dataSync());
         } finally {
-          addon!.configure({ minParallelAttention: before });
+          addon!.configure({ minParallelElems: before });
         }
       });
       expect(runs[1], '2 threads').toEqual(runs[0]);

@@ -19,9 +19,6 @@
 #define BG_X86 1
 #endif
 
-/* A second thread pays from here (waking one costs ~25 us on this VM, a row element ~1 ns). */
-double bg_attention_min_parallel = 65536;
-
 #define LANES 16
 
 /* e^x for x <= 0 (x - max): 0 below -87.3 (where float underflows), else Cephes' expf. */
@@ -125,7 +122,7 @@ static void task(void *ctx, int part) {
   for (long r = part * j->step; r < end; r++) j->row(j->p, j->grad, r);
 }
 
-void bg_attention_run(const bg_attention *p, int grad, int threads, bg_isa isa) {
+void bg_attention_run(const bg_attention *p, int grad, int threads, double min_parallel, bg_isa isa) {
   const long rows = p->b * p->h * p->t;
   row_fn row = row_plain;
 #ifdef BG_X86
@@ -135,7 +132,7 @@ void bg_attention_run(const bg_attention *p, int grad, int threads, bg_isa isa) 
   (void)isa;
 #endif
   job j = {p, row, grad, rows, rows};
-  if (threads < 2 || rows < 2 || (double)rows * p->s < bg_attention_min_parallel) {
+  if (threads < 2 || rows < 2 || (double)rows * p->s < min_parallel) {
     task(&j, 0);
     return;
   }

@@ -13,12 +13,10 @@ typedef struct {
   long bias_strides[4], mult_strides[4];
 } bg_attention;
 
-/* Rows (B·H·T) at or above this many elements in all are split over `threads` (else one thread). */
-extern double bg_attention_min_parallel;
-
 /* out = softmax(scores + bias) * mult (grad = 0), or out = y ⊙ (g − rowsum(g ⊙ y)) with
- * y = softmax(scores + bias), g = dp ⊙ mult (grad = 1), by the row kernel of `isa`. Split by rows
- * only: the same bits for any thread count. */
-void bg_attention_run(const bg_attention *p, int grad, int threads, bg_isa isa);
+ * y = softmax(scores + bias), g = dp ⊙ mult (grad = 1), by the row kernel of `isa`. The rows
+ * (B·H·T) are split over `threads` when they hold min_parallel elements or more, by rows only:
+ * the same bits for any thread count. */
+void bg_attention_run(const bg_attention *p, int grad, int threads, double min_parallel, bg_isa isa);
 
 #endif
