@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '#main/engine/backend/index';
 import { fusedAdamWMany } from '#main/engine/kernels/adamw-many';
 import { setCpuGemmKind } from '#main/engine/kernels/cpu-gemm';
+import { GELU, GELU_GRAD } from '#main/engine/kernels/gelu';
 import { loadNativeGemm } from '#main/engine/kernels/native-gemm';
 import { cpuSAdamWSet } from './adamw-set';
 import { cpuMs } from './cpu-ms';
@@ -30,6 +31,15 @@ function wallMs(fn: () => void, runs = 15): number {
 type Case = { kernel: string; label: string; run: () => void };
 const cases: Case[] = [];
 
+// GELU over the FFN activations [8, 68, 512] (as bench/wasm-ops.ts)
+{
+  const x = tf.randomNormal([8, 68, 512], 0, 1, 'float32', 1);
+  const dy = tf.randomNormal([8, 68, 512], 0, 1, 'float32', 2);
+  const call = (name: string, inputs: tf.NamedTensorMap) => () =>
+    (tf.engine().runKernel(name, inputs) as tf.Tensor).dispose();
+  cases.push({ kernel: GELU, label: '[8,68,512]', run: call(GELU, { x }) });
+  cases.push({ kernel: GELU_GRAD, label: '[8,68,512]', run: call(GELU_GRAD, { dy, x }) });
+}
 // AdamW over a set like cpu-s'
 {
   const { items, label, scalars } = cpuSAdamWSet();
@@ -52,6 +62,7 @@ for (const c of cases) {
     setCpuGemmKind(kind);
     process.env['BIOMED_WASM_THREADS'] = String(threads);
     cols.push(`${wallMs(c.run).toFixed(2)} / ${cpuMs(c.run).toFixed(2)}`);
+    if (kind === 'native' && addon.info().threads !== threads) throw new Error('thread count not applied');
   }
   console.log(`${c.kernel}, ${c.label}: ${cols.join(' | ')}`);
 }

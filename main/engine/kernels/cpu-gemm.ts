@@ -55,6 +55,8 @@ export interface AttentionRows {
 export interface NativeRowOps {
   /** AdamW over a weight set: 9 numbers per weight in `table` (NativeGemmAddon.adamw). */
   adamw(table: Float64Array, scalars: AdamWNumbers): void;
+  /** GELU (dy 0: y = gelu(x)) or its gradient over n floats, byte offsets; undefined without AVX2 + FMA. */
+  readonly gelu?: (x: number, dy: number, out: number, n: number) => void;
 }
 
 /** NHWC convolution lowering on the wasm heap (byte offsets), for the GEMM-based conv kernels. */
@@ -164,6 +166,12 @@ function nativeGemm(addon: NativeGemmAddon, backend: WasmBackendLike): CpuGemm {
     },
     rowOps: {
       adamw: (table, scalars) => addon.adamw(withThreads(), table, ...scalars),
+      ...(addon.info().supported.includes('avx2') && {
+        gelu: (x: number, dy: number, out: number, n: number) =>
+          dy
+            ? addon.geluGrad(withThreads(), dy / 4, x / 4, out / 4, n)
+            : addon.gelu(withThreads(), x / 4, out / 4, n),
+      }),
     },
     lowering: {
       im2col: (x, cols, g) => addon.im2col(heapOf(), x / 4, cols / 4, ...convNumbers(g)),

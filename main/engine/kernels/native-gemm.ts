@@ -48,6 +48,10 @@ export interface NativeGemmAddon {
     out: number, // [B, H, T, S]
     ...sizesAndStrides: [...Four, ...Four, ...Four] // B, H, T, S; bias strides; mult strides
   ): void;
+  /** y = gelu(x) over n floats, as wasm-ops/ops.c's bw_gelu (AVX2 + FMA CPUs only: rowops.h). */
+  gelu(heap: Float32Array, x: number, y: number, n: number): void;
+  /** dx = dy gelu'(x) over n floats, as ops.c's bw_gelu_grad (AVX2 + FMA CPUs only). */
+  geluGrad(heap: Float32Array, dy: number, x: number, dx: number, n: number): void;
   info(): NativeGemmInfo;
   configure(opts: NativeGemmOptions): NativeGemmInfo;
 }
@@ -61,7 +65,7 @@ export interface NativeGemmOptions {
   threads?: number;
   isa?: NativeIsa | null;
   minParallelMacs?: number;
-  /** Fewest elements an element kernel (adamw, attention) needs to be split over threads (default 65,536). */
+  /** Fewest elements an element kernel (adamw, gelu, attention) needs to be split over threads (default 65,536). */
   minParallelElems?: number;
 }
 

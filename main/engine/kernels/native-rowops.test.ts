@@ -3,8 +3,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from '#main/engine/backend/index';
 import { adamwArrays, roundedScalars } from './adamw-fused';
 import { type AdamWItem, FUSED_ADAMW_MANY, fusedAdamWMany } from './adamw-many';
-import { setCpuGemmKind } from './cpu-gemm';
+import { cpuGemm, setCpuGemmKind } from './cpu-gemm';
+import { GELU, GELU_GRAD } from './gelu';
 import { type AdamWNumbers, loadNativeGemm, type NativeGemmAddon } from './native-gemm';
+import { wasmOps } from './wasm-ops';
+import { worstExcess } from './wasm-ops/f64-reference';
+import type { WasmBackendLike } from './wasm-views';
 
 const { addon, reason } = loadNativeGemm();
 // In CI the addon must have been built by `npm ci` (scripts/postinstall.mjs): no skipping there.
@@ -160,5 +164,78 @@ suite('BiomedAdamWMany on wasm through the native addon', () => {
     addon.configure({ threads: 1, minParallelElems: 1 << 16 });
     expect(await run('native')).toEqual(wasm);
     tf.dispose(set.flatMap((it) => [it.p, it.g, ...(it.m ? [it.m, it.v!] : [])]));
+  });
+});
+
+suite('GELU and its gradient on wasm through the native addon (native/src/gelu.c)', () => {
+  afterAll(() => {
+    setCpuGemmKind(undefined);
+    addon?.configure({ threads: 1, minParallelElems: 1 << 16 });
+  });
+
+  it("gives the wasm single pass's bits (its FMA build) on 1, 2 and 3 threads, split anywhere", async () => {
+    if (!addon) throw new Error(reason);
+    await initBackend({ prefer: 'wasm', strict: true });
+    if (!addon.info().supported.includes('avx2')) {
+      // no AVX2 + FMA: the native GELU is not offered and the wasm kernel runs (wasm-gelu.test.ts)
+      setCpuGemmKind('native');
+      expect(cpuGemm(tf.backend() as unknown as WasmBackendLike)?.rowOps?.gelu).toBeUndefined();
+      return;
+    }
+    // 8 x 131 = 1048 floats (not a multiple of 8: a tail wherever a split falls), x from -12 to 12
+    const n = 8 * 131;
+    const xs = Float32Array.from({ length: n }, (_, i) => -12 + (24 * i) / (n - 1));
+    xs[5] = 0;
+    xs[6] = -0;
+    xs[9] = Number.NaN;
+    xs[10] = 100;
+    xs[11] = -100;
+    const x = tf.tensor2d(xs, [8, 131]);
+    const dy = tf.randomNormal([8, 131], 0, 1, 'float32', 3);
+    const run = async (kind: 'native' | 'wasm') => {
+      setCpuGemmKind(kind);
+      let outs: tf.Tensor[] = [];
+      const profile = await tf.profile(() => {
+        outs = [GELU, GELU_GRAD].map(
+          (k) => tf.engine().runKernel(k, k === GELU ? { x } : { dy, x }) as tf.Tensor,
+        );
+      });
+      expect(profile.kernels.map((k) => k.name)).toEqual([GELU, GELU_GRAD]);
+      const values = outs.map((t) => t.dataSync().slice());
+      tf.dispose(outs);
+      return values;
+    };
+    const [y, dx] = await run('wasm');
+    for (const threads of [1, 2, 3]) {
+      addon.configure({ threads, minParallelElems: 0 });
+      const [ny, ndx] = await run('native');
+      if (wasmOps(tf.backend())!.kind === 'fma') {
+        expect(ny, `${threads} threads`).toEqual(y);
+        expect(ndx, `${threads} threads`).toEqual(dx);
+      } else {
+        // ops.c's plain SIMD build rounds the polynomials' products apart: float32 rounding only
+        for (const [got, want] of [
+          [ny!, y!],
+          [ndx!, dx!],
+        ] as const) {
+          const w = worstExcess(got, Array.from(want), 2e-6, 1e-7);
+          expect(w.excess, JSON.stringify(w)).toBeLessThanOrEqual(1);
+        }
+      }
+    }
+    tf.dispose([x, dy]);
+  });
+
+  it('throws NativeGemmError for outputs past the heap', () => {
+    if (!addon) throw new Error(reason);
+    const heap = new Float32Array(16);
+    let err: unknown;
+    try {
+      addon.gelu(heap, 0, 10, 8);
+    } catch (e) {
+      err = e;
+    }
+    expect((err as Error).name).toBe('NativeGemmError');
+    expect((err as Error).message).toMatch(/y \[10, 18\) lies outside the heap of 16 floats/);
   });
 });

@@ -288,6 +288,33 @@ static napi_value attention(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* gelu(heap, x, y, n) or geluGrad(heap, dy, x, dx, n) (grad = 1): float offsets (rowops.h). */
+static napi_value gelu_call(napi_env env, napi_callback_info info, int grad) {
+  napi_value args[5];
+  const char *names[] = {grad ? "dy" : "x", grad ? "x" : "y", grad ? "dx" : "n", "n"};
+  const double big = 9007199254740991.0;
+  const double lo[] = {0, 0, 0, 0}, hi[] = {big, big, big, big};
+  double v[4];
+  size_t length = 0;
+  const int ptrs = grad ? 3 : 2;
+  float *heap = read_args(env, info, (size_t)ptrs + 2, args, ptrs + 1, names, lo, hi, v, &length);
+  if (!heap) return NULL;
+  const double n = v[ptrs];
+  for (int i = 0; i < ptrs; i++) {
+    if (in_heap(env, names[i], v[i], n, length)) return NULL;
+  }
+  const float *in0 = heap + (size_t)v[0], *in1 = heap + (size_t)v[1];
+  pthread_mutex_lock(&call_mu);
+  const int rc = grad ? bg_gelu(in1, in0, heap + (size_t)v[2], (long)n, threads, min_parallel_elems)
+                      : bg_gelu(in0, NULL, heap + (size_t)v[1], (long)n, threads, min_parallel_elems);
+  pthread_mutex_unlock(&call_mu);
+  if (rc) return fail(env, "UNSUPPORTED_ISA", "native GEMM: GELU needs a CPU with AVX2 and FMA");
+  return NULL;
+}
+
+static napi_value gelu(napi_env env, napi_callback_info info) { return gelu_call(env, info, 0); }
+static napi_value gelu_grad(napi_env env, napi_callback_info info) { return gelu_call(env, info, 1); }
+
 static void set_number(napi_env env, napi_value obj, const char *key, double x) {
   napi_value v;
   napi_create_double(env, x, &v);
@@ -385,6 +412,8 @@ NAPI_MODULE_INIT() {
       {"col2im", NULL, col2im, NULL, NULL, NULL, napi_default, NULL},
       {"attention", NULL, attention, NULL, NULL, NULL, napi_default, NULL},
       {"adamw", NULL, adamw, NULL, NULL, NULL, napi_default, NULL},
+      {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
+      {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, describe, NULL, NULL, NULL, napi_default, NULL},
       {"configure", NULL, configure, NULL, NULL, NULL, napi_default, NULL},
   };

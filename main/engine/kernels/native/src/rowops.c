@@ -9,10 +9,31 @@
 #include "pool.h"
 
 typedef struct {
-  const bg_adamw_item *items;
-  long count, total;
-  const bg_adamw_scalars *s;
+  bg_range fn;
+  void *ctx;
+  long total;
   int parts;
+} range_job;
+
+static void range_part(void *ctx, int part) {
+  const range_job *j = ctx;
+  j->fn(j->ctx, j->total * part / j->parts, j->total * (part + 1) / j->parts);
+}
+
+void bg_run_ranges(long total, int threads, double min_parallel, bg_range fn, void *ctx) {
+  range_job j = {fn, ctx, total, 1};
+  if (threads > 1 && (double)total >= min_parallel && total >= threads) j.parts = threads;
+  if (j.parts == 1) {
+    fn(ctx, 0, total);
+  } else {
+    bg_pool_run(j.parts, range_part, &j);
+  }
+}
+
+typedef struct {
+  const bg_adamw_item *items;
+  long count;
+  const bg_adamw_scalars *s;
 } adamw_job;
 
 /* One element: the same operations as adamw_one in wasm-ops/ops.c and adamwArrays in adamw-fused.ts. */
@@ -61,10 +82,9 @@ static void adamw_range(const bg_adamw_item *it, long from, long to, const bg_ad
   for (; i < to; i++) adamw_one(it, i, s);
 }
 
-/* Part `part` of the concatenated elements: [total part / parts, total (part + 1) / parts). */
-static void adamw_part(void *ctx, int part) {
+/* Elements [from, to) of the concatenated weights. */
+static void adamw_span(void *ctx, long from, long to) {
   const adamw_job *j = ctx;
-  const long from = j->total * part / j->parts, to = j->total * (part + 1) / j->parts;
   long base = 0;
   for (long k = 0; k < j->count && base < to; k++) {
     const long n = j->items[k].n;
@@ -77,11 +97,6 @@ static void adamw_part(void *ctx, int part) {
 void bg_adamw(const bg_adamw_item *items, long count, const bg_adamw_scalars *s, int threads, double min_parallel) {
   long total = 0;
   for (long k = 0; k < count; k++) total += items[k].n;
-  adamw_job j = {items, count, total, s, 1};
-  if (threads > 1 && (double)total >= min_parallel && total >= threads) j.parts = threads;
-  if (j.parts == 1) {
-    adamw_part(&j, 0);
-  } else {
-    bg_pool_run(j.parts, adamw_part, &j);
-  }
+  adamw_job j = {items, count, s};
+  bg_run_ranges(total, threads, min_parallel, adamw_span, &j);
 }

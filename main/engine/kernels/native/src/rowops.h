@@ -2,6 +2,16 @@
 #ifndef BIOMED_ROWOPS_H
 #define BIOMED_ROWOPS_H
 
+/* Runs fn(ctx, from, to) over [0, total) split into `threads` equal ranges on the pool (pool.c)
+ * when total >= min_parallel, else once on the calling thread. */
+typedef void (*bg_range)(void *ctx, long from, long to);
+void bg_run_ranges(long total, int threads, double min_parallel, bg_range fn, void *ctx);
+
+/* GELU (dy == NULL: y = gelu(x)) or its gradient (out = dy gelu'(x)) over n floats, as wasm-ops/ops.c's
+ * bw_gelu / bw_gelu_grad compute them with FMA (the same operations: the same bits as its relaxed
+ * build where that fuses). 0, or -1 when this CPU lacks AVX2 + FMA (nothing written). gelu.c. */
+int bg_gelu(const float *x, const float *dy, float *out, long n, int threads, double min_parallel);
+
 /* One weight of an AdamW set: float pointers into the heap; m, v NULL on the first update (zeros). */
 typedef struct {
   const float *p, *g, *m, *v;
