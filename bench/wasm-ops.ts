@@ -5,7 +5,7 @@
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '#main/engine/backend/index';
-import { type AdamWItem, fusedAdamWMany } from '#main/engine/kernels/adamw-many';
+import { fusedAdamWMany } from '#main/engine/kernels/adamw-many';
 import { BATCH_NORM, BATCH_NORM_GRAD } from '#main/engine/kernels/batch-norm';
 import { GELU, GELU_GRAD } from '#main/engine/kernels/gelu';
 import { LS_CE, LS_CE_GRAD } from '#main/engine/kernels/label-smoothed-ce';
@@ -13,6 +13,7 @@ import { LAYER_NORM, LAYER_NORM_GRAD } from '#main/engine/kernels/layer-norm';
 import { RESIDUAL_LAYER_NORM, RESIDUAL_LAYER_NORM_GRAD } from '#main/engine/kernels/residual-layer-norm';
 import { sumSquaresTensor } from '#main/engine/kernels/sum-squares';
 import { setWasmOpsMode } from '#main/engine/kernels/wasm-ops';
+import { cpuSAdamWSet } from './adamw-set';
 import { cpuMs } from './cpu-ms';
 
 const info = await initBackend({ prefer: 'wasm', strict: true });
@@ -117,27 +118,18 @@ for (const shape of [
     run: call(LS_CE_GRAD, { dy, p: p!, targets }, { eps: 0.1, pad: 1 }),
   });
 }
-// AdamW over a set like cpu-s': 275 weights, the embedding [4096, 128] among them
+// AdamW over a set like cpu-s'
 {
-  const shapes = [[4096, 128], ...Array.from({ length: 274 }, (_, i) => (i % 3 === 0 ? [128, 512] : [128]))];
-  const items: AdamWItem[] = shapes.map((s, i) => ({
-    p: rand(s, 100 + i),
-    g: rand(s, 400 + i),
-    m: tf.mul(rand(s, 700 + i), 0.1),
-    v: tf.abs(tf.mul(rand(s, 1000 + i), 0.01)),
-    decayRate: s.length > 1 ? 1e-6 : 0,
-  }));
-  const n = shapes.reduce((t, s) => t + s.reduce((a, b) => a * b, 1), 0);
-  const sc = { beta1: 0.9, beta2: 0.999, eps: 1e-8, stepSize: 1e-4, gradScale: 0.5 };
+  const { items, label, scalars } = cpuSAdamWSet();
   cases.push({
     kernel: 'BiomedSumSquares',
-    label: `275 gradients, ${(n / 1e6).toFixed(2)} M floats`,
+    label: label.replace('weights', 'gradients'),
     run: () => sumSquaresTensor(items.map((it) => it.g)).dispose(),
   });
   cases.push({
     kernel: 'BiomedAdamWMany',
-    label: `275 weights, ${(n / 1e6).toFixed(2)} M floats`,
-    run: () => tf.dispose(fusedAdamWMany(items, sc).flat()),
+    label,
+    run: () => tf.dispose(fusedAdamWMany(items, scalars).flat()),
   });
 }
 

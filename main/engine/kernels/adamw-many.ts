@@ -1,8 +1,10 @@
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type AdamWScalars, adamwArrays, fusedAdamW, roundedScalars } from './adamw-fused';
+import { cpuGemm } from './cpu-gemm';
 import { hasEngineKernel, registerOnce } from './own-kernels';
-import { wasmOps } from './wasm-ops';
+import { wasmOps, wasmOpsMode } from './wasm-ops';
+import type { WasmBackendLike } from './wasm-views';
 
 /**
  * AdamW over a whole parameter set in one kernel call: on WebGPU (./webgpu/adamw-many.ts) the
@@ -91,9 +93,37 @@ interface KernelArgs<B> {
   attrs?: NamedAttrMap;
 }
 
-interface WasmLike {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
+interface WasmLike extends WasmBackendLike {
   typedArrayFromHeap(t: TensorInfo): Float32Array;
+}
+
+/** Offset in floats of a tensor on the wasm heap (-1: absent). */
+function floatsAt(b: WasmBackendLike, t: TensorInfo | undefined): number {
+  return t ? b.dataIdMap.get(t.dataId).memoryOffset / 4 : -1;
+}
+
+/**
+ * The whole set in one call of the native addon (rowops.c, split over its threads by elements):
+ * the same bits as bw_adamw and adamwArrays. False where the native GEMM is not the CPU GEMM, or
+ * with BIOMED_WASM_OPS=composed.
+ */
+function nativeUpdate(
+  b: WasmLike,
+  inputs: Record<string, TensorInfo>,
+  a: AdamWManyAttrs,
+  outs: TensorInfo[],
+) {
+  const rowOps = wasmOpsMode() === 'single-pass' ? cpuGemm(b)?.rowOps : undefined;
+  if (!rowOps) return false;
+  const table = new Float64Array(9 * a.count);
+  for (let i = 0; i < a.count; i++) {
+    const row = (['p', 'g', 'm', 'v'] as const).map((k) => floatsAt(b, inputs[itemInput(k, i)]));
+    for (let k = 0; k < 3; k++) row.push(floatsAt(b, outs[3 * i + k]));
+    table.set([...row, tf.util.sizeFromShape(outs[3 * i]!.shape), Math.fround(a.decayRates[i]!)], 9 * i);
+  }
+  const [b1, c1, b2, c2, eps, , step, scale] = roundedScalars({ ...a, decayRate: 0 });
+  rowOps.adamw(table, [b1, c1, b2, c2, eps, step, scale]);
+  return true;
 }
 
 function wasmKernel({ inputs, backend: b, attrs }: KernelArgs<WasmLike>): TensorInfo[] {
@@ -103,6 +133,7 @@ function wasmKernel({ inputs, backend: b, attrs }: KernelArgs<WasmLike>): Tensor
     const shape = [...inputs[itemInput('p', i)]!.shape];
     for (let k = 0; k < 3; k++) outs.push(b.makeOutput(shape, 'float32'));
   }
+  if (nativeUpdate(b, inputs, a, outs)) return outs;
   const ops = wasmOps(b);
   if (ops) {
     // ops.c's bw_adamw: the same double-precision arithmetic as adamwArrays (same bits), in SIMD

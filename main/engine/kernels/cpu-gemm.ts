@@ -1,5 +1,5 @@
 import type { ConvGeometry } from './conv2d';
-import { type ConvNumbers, loadNativeGemm, type NativeGemmAddon } from './native-gemm';
+import { type AdamWNumbers, type ConvNumbers, loadNativeGemm, type NativeGemmAddon } from './native-gemm';
 import {
   type GemmProduct,
   type WasmGemm,
@@ -30,6 +30,33 @@ export interface CpuGemm {
   multiply(p: GemmProduct): void;
   /** im2col / col2im in native code (byte offsets on the heap), where the native GEMM runs. */
   readonly lowering?: ConvLowering;
+  /** The step's element kernels on the native threads, where the native GEMM runs. */
+  readonly rowOps?: NativeRowOps;
+  /** Attention probabilities and their gradient in native code (byte offsets), where the native GEMM runs. */
+  readonly attention?: AttentionRows;
+}
+
+/** Rows of softmax(scores + bias) * mult on the wasm heap (byte offsets; -1: no mult / forward). */
+export interface AttentionRows {
+  /** out = softmax(scores + bias) * mult (dp < 0), else d(scores) from dp = d(probs); out may be scores. */
+  run(p: {
+    scores: number;
+    bias: number;
+    mult: number;
+    dp: number;
+    out: number;
+    sizes: readonly [number, number, number, number]; // B, H, T, S
+    biasStrides: readonly number[];
+    multStrides: readonly number[];
+  }): void;
+}
+
+/** Element kernels of the native addon on the wasm heap (native/src/rowops.h), offsets in floats. */
+export interface NativeRowOps {
+  /** AdamW over a weight set: 9 numbers per weight in `table` (NativeGemmAddon.adamw). */
+  adamw(table: Float64Array, scalars: AdamWNumbers): void;
+  /** GELU (dy 0: y = gelu(x)) or its gradient over n floats, byte offsets; undefined without AVX2 + FMA. */
+  readonly gelu?: (x: number, dy: number, out: number, n: number) => void;
 }
 
 /** NHWC convolution lowering on the wasm heap (byte offsets), for the GEMM-based conv kernels. */
@@ -112,7 +139,40 @@ function nativeGemm(addon: NativeGemmAddon, backend: WasmBackendLike): CpuGemm {
     }
     return heap;
   };
+  const withThreads = (): Float32Array => {
+    const threads = wasmGemmThreadsSetting();
+    if (threads !== threadsSet) {
+      addon.configure({ threads });
+      threadsSet = threads;
+    }
+    return heapOf();
+  };
+  const floats = (byteOffset: number) => (byteOffset < 0 ? -1 : byteOffset / 4);
+  const four = (x: readonly number[]) => x as unknown as [number, number, number, number];
   return {
+    attention: {
+      run: ({ scores, bias, mult, dp, out, sizes, biasStrides, multStrides }) =>
+        addon.attention(
+          withThreads(),
+          floats(scores),
+          floats(bias),
+          floats(mult),
+          floats(dp),
+          floats(out),
+          ...four(sizes),
+          ...four(biasStrides),
+          ...four(multStrides),
+        ),
+    },
+    rowOps: {
+      adamw: (table, scalars) => addon.adamw(withThreads(), table, ...scalars),
+      ...(addon.info().supported.includes('avx2') && {
+        gelu: (x: number, dy: number, out: number, n: number) =>
+          dy
+            ? addon.geluGrad(withThreads(), dy / 4, x / 4, out / 4, n)
+            : addon.gelu(withThreads(), x / 4, out / 4, n),
+      }),
+    },
     lowering: {
       im2col: (x, cols, g) => addon.im2col(heapOf(), x / 4, cols / 4, ...convNumbers(g)),
       col2im: (dcols, dx, g) => addon.col2im(heapOf(), dcols / 4, dx / 4, ...convNumbers(g)),
@@ -123,13 +183,19 @@ function nativeGemm(addon: NativeGemmAddon, backend: WasmBackendLike): CpuGemm {
     readsTransposedA: true,
     batched: true,
     multiply({ a, b, out, batchA, batchB, m, k, n, transposeA, transposeB }) {
-      const heap = heapOf();
-      const threads = wasmGemmThreadsSetting();
-      if (threads !== threadsSet) {
-        addon.configure({ threads });
-        threadsSet = threads;
-      }
-      addon.gemm(heap, a / 4, b / 4, out / 4, batchA, batchB, m, k, n, transposeA === true, transposeB);
+      addon.gemm(
+        withThreads(),
+        a / 4,
+        b / 4,
+        out / 4,
+        batchA,
+        batchB,
+        m,
+        k,
+        n,
+        transposeA === true,
+        transposeB,
+      );
     },
   };
 }

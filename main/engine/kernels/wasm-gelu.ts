@@ -1,5 +1,6 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { cpuGemm } from './cpu-gemm';
 import { GELU, GELU_GRAD } from './gelu';
 import { registerOnce } from './own-kernels';
 import { WasmComposer, type WasmHeapBackend } from './wasm-compose';
@@ -9,7 +10,8 @@ import { wasmOps } from './wasm-ops';
  * GELU and its gradient as one kernel call each on wasm (the tf-op form in ./gelu.ts is 5 calls
  * forward and 14 backward). By default one pass of wasm-ops/ops.c each way (bw_gelu,
  * bw_gelu_grad: the same formula, with tfjs' erf approximation as the WebGPU kernel uses it, in
- * float32 SIMD: not bit-identical, within float32 rounding); under BIOMED_WASM_OPS=composed the same
+ * float32 SIMD: not bit-identical, within float32 rounding), or where the native addon is the CPU
+ * GEMM the same operations in AVX2 + FMA on its threads (native/src/gelu.c); under BIOMED_WASM_OPS=composed the same
  * wasm kernels as the tf-op form in the same order (Multiply, Erf, Add; and the gradient's
  * Multiply, Square, Neg, Exp, Add), run inside one call by WasmComposer, bit-identical to it
  * (wasm-gelu.test.ts). */
@@ -19,6 +21,9 @@ interface Args {
   backend: WasmHeapBackend;
 }
 
+/** The native addon's GELU (rowops.h: the same operations, on its threads), where it is the CPU GEMM. */
+const nativeGelu = (backend: WasmHeapBackend) => cpuGemm(backend)?.rowOps?.gelu;
+
 /** x / 2 (1 + erf(x / sqrt 2)), as gelu.ts' tf ops compute it. */
 function forward({ inputs, backend }: Args): TensorInfo {
   const x = inputs['x'];
@@ -26,7 +31,10 @@ function forward({ inputs, backend }: Args): TensorInfo {
   const ops = wasmOps(backend);
   if (ops) {
     const y = ops.output(x.shape);
-    ops.ex.bw_gelu(ops.at(x), ops.at(y), tf.util.sizeFromShape(x.shape));
+    const n = tf.util.sizeFromShape(x.shape);
+    const native = nativeGelu(backend);
+    if (native) native(ops.at(x), 0, ops.at(y), n);
+    else ops.ex.bw_gelu(ops.at(x), ops.at(y), n);
     return y;
   }
   const c = new WasmComposer(backend);
@@ -47,7 +55,10 @@ function backward({ inputs, backend }: Args): TensorInfo {
   const ops = wasmOps(backend);
   if (ops) {
     const dx = ops.output(x.shape);
-    ops.ex.bw_gelu_grad(ops.at(dy), ops.at(x), ops.at(dx), tf.util.sizeFromShape(x.shape));
+    const n = tf.util.sizeFromShape(x.shape);
+    const native = nativeGelu(backend);
+    if (native) native(ops.at(x), ops.at(dy), ops.at(dx), n);
+    else ops.ex.bw_gelu_grad(ops.at(dy), ops.at(x), ops.at(dx), n);
     return dx;
   }
   const c = new WasmComposer(backend);

@@ -7,16 +7,23 @@
  *   im2col(heap, x, cols, ...geometry) / col2im(heap, dcols, dx, ...geometry): NHWC convolution
  *     lowering (im2col.h), geometry = batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW,
  *     padTop, padLeft; offsets in floats, bounds checked the same way.
+ *   attention(heap, scores, bias, mult, dp, out, B, H, T, S, ...biasStrides[4], ...multStrides[4]):
+ *     attention.h's softmax(scores + bias) * mult into out (dp = -1), or its gradient (dp >= 0);
+ *     mult = -1 for none; out may be scores itself (in place); split over the threads from
+ *     minParallelElems elements. Bounds checked as gemm's.
  *   configure({ threads?, isa?, minParallelMacs? }) -> info();  info() -> { isa, threads, ... }
  */
 #include <node_api.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "attention.h"
 #include "batched.h"
 #include "gemm.h"
 #include "im2col.h"
+#include "rowops.h"
 
 static pthread_mutex_t call_mu = PTHREAD_MUTEX_INITIALIZER;
 static int isa_chosen = -1; /* -1: the best this CPU runs */
@@ -26,6 +33,8 @@ static int threads = 1;
  * waiting for it costs ~25 us on this VM) and faster from 16.8M (172 vs 126 us); in the train step a 4M
  * threshold made cpu-s slower on 2 threads than on 1 (154 vs 122 ms), 16M faster (115 vs 119 ms). */
 static double min_parallel_macs = 1 << 24;
+/* The element kernels (rowops.c) split over threads from this many elements (see rowops.h). */
+static double min_parallel_elems = 1 << 16;
 
 static bg_isa current_isa(void) { return isa_chosen < 0 ? bg_best_isa() : (bg_isa)isa_chosen; }
 
@@ -174,6 +183,138 @@ static napi_value lower(napi_env env, napi_callback_info info, int forward) {
 static napi_value im2col(napi_env env, napi_callback_info info) { return lower(env, info, 1); }
 static napi_value col2im(napi_env env, napi_callback_info info) { return lower(env, info, 0); }
 
+/*
+ * adamw(heap, table: Float64Array, b1, c1, b2, c2, eps, step, scale): table holds 9 numbers per
+ * weight: float offsets p, g, m, v, op, om, ov (m, v: -1 when absent), n, decay.
+ */
+static napi_value adamw(napi_env env, napi_callback_info info) {
+  napi_value args[9];
+  size_t argc = 9, length = 0;
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc != 9) return fail(env, "BAD_ARGUMENT", "native GEMM: adamw takes 9 arguments");
+  float *heap = heap_of(env, args[0], &length);
+  if (!heap) return NULL;
+  bool is_ta = false;
+  napi_typedarray_type type = napi_int8_array;
+  size_t cells = 0;
+  void *raw = NULL;
+  napi_is_typedarray(env, args[1], &is_ta);
+  if (is_ta) napi_get_typedarray_info(env, args[1], &type, &cells, &raw, NULL, NULL);
+  if (!is_ta || type != napi_float64_array || cells % 9 != 0)
+    return fail(env, "BAD_ARGUMENT", "native GEMM: the adamw table must be a Float64Array of 9 numbers per weight");
+  double sc[7];
+  for (int i = 0; i < 7; i++) {
+    if (napi_get_value_double(env, args[i + 2], &sc[i]) != napi_ok)
+      return fail(env, "BAD_ARGUMENT", "native GEMM: adamw's scalars must be numbers");
+  }
+  const double *t = raw;
+  const long count = (long)(cells / 9);
+  bg_adamw_item *items = count ? malloc(sizeof *items * (size_t)count) : NULL;
+  if (count && !items) return fail(env, "OUT_OF_MEMORY", "native GEMM: cannot allocate the adamw table");
+  const char *names[] = {"p", "g", "m", "v", "op", "om", "ov"};
+  for (long k = 0; k < count; k++) {
+    const double *row = t + 9 * k;
+    const double n = row[7];
+    if (n < 0 || n != (double)(long long)n || n > 9007199254740991.0) {
+      free(items);
+      return fail(env, "BAD_ARGUMENT", "native GEMM: adamw's n must be a whole number >= 0");
+    }
+    float *ptr[7];
+    for (int i = 0; i < 7; i++) {
+      const double off = row[i];
+      ptr[i] = NULL;
+      if ((i == 2 || i == 3) && off == -1) continue;
+      char msg[120];
+      const int whole_offset = off >= 0 && off == (double)(long long)off;
+      if (!whole_offset) snprintf(msg, sizeof msg, "native GEMM: adamw's %s must be a whole number >= 0", names[i]);
+      if (!whole_offset || in_heap(env, names[i], off, n, length)) {
+        free(items);
+        return whole_offset ? NULL : fail(env, "BAD_ARGUMENT", msg);
+      }
+      ptr[i] = heap + (size_t)off;
+    }
+    items[k] = (bg_adamw_item){ptr[0], ptr[1], ptr[2], ptr[3], ptr[4], ptr[5], ptr[6], (long)n, row[8]};
+  }
+  const bg_adamw_scalars s = {sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6]};
+  pthread_mutex_lock(&call_mu);
+  bg_adamw(items, count, &s, threads, min_parallel_elems);
+  pthread_mutex_unlock(&call_mu);
+  free(items);
+  return NULL;
+}
+
+/* 1 + the largest offset the strides reach over dims (floats one operand spans). */
+static double extent(const double *dims, const double *strides) {
+  double e = 1;
+  for (int i = 0; i < 4; i++) e += (dims[i] - 1) * strides[i];
+  return e;
+}
+
+static napi_value attention(napi_env env, napi_callback_info info) {
+  napi_value args[18];
+  const char *names[] = {"scores",      "bias",        "mult",        "dp",          "out",         "B",
+                         "H",           "T",           "S",           "biasStride0", "biasStride1", "biasStride2",
+                         "biasStride3", "multStride0", "multStride1", "multStride2", "multStride3"};
+  const double big = 9007199254740991.0, dim = 2147483647.0;
+  const double lo[] = {0, 0, -1, -1, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+  const double hi[] = {big, big, big, big, big, dim, dim, dim, dim, big, big, big, big, big, big, big, big};
+  double v[17];
+  size_t length = 0;
+  float *heap = read_args(env, info, 18, args, 17, names, lo, hi, v, &length);
+  if (!heap) return NULL;
+  const double *dims = v + 5, total = v[5] * v[6] * v[7] * v[8];
+  const double need[5] = {total, extent(dims, v + 9), extent(dims, v + 13), total, total};
+  for (int i = 0; i < 5; i++) {
+    if (v[i] >= 0 && in_heap(env, names[i], v[i], need[i], length)) return NULL;
+  }
+  char msg[200];
+  for (int i = 0; i < 4; i++) {
+    const int same_scores = i == 0 && v[0] == v[4]; /* in place is allowed */
+    if (v[i] >= 0 && !same_scores && v[4] < v[i] + need[i] && v[i] < v[4] + total) {
+      snprintf(msg, sizeof msg, "native attention: out overlaps %s", names[i]);
+      return fail(env, "OVERLAP", msg);
+    }
+  }
+  bg_attention p = {heap + (size_t)v[0], heap + (size_t)v[1], v[2] >= 0 ? heap + (size_t)v[2] : NULL,
+                    v[3] >= 0 ? heap + (size_t)v[3] : NULL, heap + (size_t)v[4], (long)v[5], (long)v[6],
+                    (long)v[7], (long)v[8], {0}, {0}};
+  for (int i = 0; i < 4; i++) {
+    p.bias_strides[i] = (long)v[9 + i];
+    p.mult_strides[i] = (long)v[13 + i];
+  }
+  pthread_mutex_lock(&call_mu);
+  bg_attention_run(&p, p.dp != NULL, threads, min_parallel_elems, current_isa());
+  pthread_mutex_unlock(&call_mu);
+  return NULL;
+}
+
+/* gelu(heap, x, y, n) or geluGrad(heap, dy, x, dx, n) (grad = 1): float offsets (rowops.h). */
+static napi_value gelu_call(napi_env env, napi_callback_info info, int grad) {
+  napi_value args[5];
+  const char *names[] = {grad ? "dy" : "x", grad ? "x" : "y", grad ? "dx" : "n", "n"};
+  const double big = 9007199254740991.0;
+  const double lo[] = {0, 0, 0, 0}, hi[] = {big, big, big, big};
+  double v[4];
+  size_t length = 0;
+  const int ptrs = grad ? 3 : 2;
+  float *heap = read_args(env, info, (size_t)ptrs + 2, args, ptrs + 1, names, lo, hi, v, &length);
+  if (!heap) return NULL;
+  const double n = v[ptrs];
+  for (int i = 0; i < ptrs; i++) {
+    if (in_heap(env, names[i], v[i], n, length)) return NULL;
+  }
+  const float *in0 = heap + (size_t)v[0], *in1 = heap + (size_t)v[1];
+  pthread_mutex_lock(&call_mu);
+  const int rc = grad ? bg_gelu(in1, in0, heap + (size_t)v[2], (long)n, threads, min_parallel_elems)
+                      : bg_gelu(in0, NULL, heap + (size_t)v[1], (long)n, threads, min_parallel_elems);
+  pthread_mutex_unlock(&call_mu);
+  if (rc) return fail(env, "UNSUPPORTED_ISA", "native GEMM: GELU needs a CPU with AVX2 and FMA");
+  return NULL;
+}
+
+static napi_value gelu(napi_env env, napi_callback_info info) { return gelu_call(env, info, 0); }
+static napi_value gelu_grad(napi_env env, napi_callback_info info) { return gelu_call(env, info, 1); }
+
 static void set_number(napi_env env, napi_value obj, const char *key, double x) {
   napi_value v;
   napi_create_double(env, x, &v);
@@ -196,6 +337,7 @@ static napi_value describe(napi_env env, napi_callback_info info) {
   set_number(env, obj, "mr", bg_mr(isa));
   set_number(env, obj, "nr", bg_nr(isa));
   set_number(env, obj, "minParallelMacs", min_parallel_macs);
+  set_number(env, obj, "minParallelElems", min_parallel_elems);
   napi_create_array(env, &list);
   uint32_t at = 0;
   for (int i = BG_AVX512; i >= BG_SCALAR; i--) {
@@ -228,6 +370,12 @@ static napi_value configure(napi_env env, napi_callback_info info) {
     napi_get_named_property(env, arg, "minParallelMacs", &v);
     if (whole(env, v, "minParallelMacs", 0, 9007199254740991.0, &d)) return NULL;
     min_parallel_macs = d;
+  }
+  napi_has_named_property(env, arg, "minParallelElems", &has);
+  if (has) {
+    napi_get_named_property(env, arg, "minParallelElems", &v);
+    if (whole(env, v, "minParallelElems", 0, 9007199254740991.0, &d)) return NULL;
+    min_parallel_elems = d;
   }
   napi_has_named_property(env, arg, "isa", &has);
   if (has) {
@@ -262,6 +410,10 @@ NAPI_MODULE_INIT() {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
       {"im2col", NULL, im2col, NULL, NULL, NULL, napi_default, NULL},
       {"col2im", NULL, col2im, NULL, NULL, NULL, napi_default, NULL},
+      {"attention", NULL, attention, NULL, NULL, NULL, napi_default, NULL},
+      {"adamw", NULL, adamw, NULL, NULL, NULL, napi_default, NULL},
+      {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
+      {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, describe, NULL, NULL, NULL, napi_default, NULL},
       {"configure", NULL, configure, NULL, NULL, NULL, napi_default, NULL},
   };
