@@ -32,6 +32,23 @@ export interface CpuGemm {
   readonly lowering?: ConvLowering;
   /** The step's element kernels on the native threads, where the native GEMM runs. */
   readonly rowOps?: NativeRowOps;
+  /** Attention probabilities and their gradient in native code (byte offsets), where the native GEMM runs. */
+  readonly attention?: AttentionRows;
+}
+
+/** Rows of softmax(scores + bias) * mult on the wasm heap (byte offsets; -1: no mult / forward). */
+export interface AttentionRows {
+  /** out = softmax(scores + bias) * mult (dp < 0), else d(scores) from dp = d(probs); out may be scores. */
+  run(p: {
+    scores: number;
+    bias: number;
+    mult: number;
+    dp: number;
+    out: number;
+    sizes: readonly [number, number, number, number]; // B, H, T, S
+    biasStrides: readonly number[];
+    multStrides: readonly number[];
+  }): void;
 }
 
 /** Element kernels of the native addon on the wasm heap (native/src/rowops.h), offsets in floats. */
@@ -130,7 +147,23 @@ function nativeGemm(addon: NativeGemmAddon, backend: WasmBackendLike): CpuGemm {
     }
     return heapOf();
   };
+  const floats = (byteOffset: number) => (byteOffset < 0 ? -1 : byteOffset / 4);
+  const four = (x: readonly number[]) => x as unknown as [number, number, number, number];
   return {
+    attention: {
+      run: ({ scores, bias, mult, dp, out, sizes, biasStrides, multStrides }) =>
+        addon.attention(
+          withThreads(),
+          floats(scores),
+          floats(bias),
+          floats(mult),
+          floats(dp),
+          floats(out),
+          ...four(sizes),
+          ...four(biasStrides),
+          ...four(multStrides),
+        ),
+    },
     rowOps: {
       adamw: (table, scalars) => addon.adamw(withThreads(), table, ...scalars),
       ...(addon.info().supported.includes('avx2') && {

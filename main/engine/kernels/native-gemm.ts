@@ -33,6 +33,21 @@ export interface NativeGemmAddon {
    * the scalars are adamw-fused.ts' roundedScalars without the decay.
    */
   adamw(heap: Float32Array, table: Float64Array, ...scalars: AdamWNumbers): void;
+  /**
+   * out = softmax(scores + bias) * mult over the last axis of [B, H, T, S] (dp = -1), or its
+   * gradient y ⊙ (g − rowsum(g ⊙ y)), y = softmax(scores + bias), g = dp ⊙ mult (dp >= 0), rows split
+   * over the threads from minParallelElems elements (native/src/attention.h). mult = -1: none.
+   * out may equal scores (in place). Offsets in floats.
+   */
+  attention(
+    heap: Float32Array,
+    scores: number, // [B, H, T, S]
+    bias: number, // read at b·s0 + h·s1 + t·s2 + j·s3 (biasStrides)
+    mult: number, // likewise by multStrides, or -1
+    dp: number, // [B, H, T, S], or -1 for the forward
+    out: number, // [B, H, T, S]
+    ...sizesAndStrides: [...Four, ...Four, ...Four] // B, H, T, S; bias strides; mult strides
+  ): void;
   /** y = gelu(x) over n floats, as wasm-ops/ops.c's bw_gelu (AVX2 + FMA CPUs only: rowops.h). */
   gelu(heap: Float32Array, x: number, y: number, n: number): void;
   /** dx = dy gelu'(x) over n floats, as ops.c's bw_gelu_grad (AVX2 + FMA CPUs only). */
@@ -41,6 +56,8 @@ export interface NativeGemmAddon {
   configure(opts: NativeGemmOptions): NativeGemmInfo;
 }
 
+type Four = [number, number, number, number];
+
 /** b1, 1 - b1, b2, 1 - b2, eps, stepSize, gradScale (each rounded to float32). */
 export type AdamWNumbers = [number, number, number, number, number, number, number];
 
@@ -48,7 +65,7 @@ export interface NativeGemmOptions {
   threads?: number;
   isa?: NativeIsa | null;
   minParallelMacs?: number;
-  /** Fewest elements an element kernel (adamw, gelu) needs to be split over threads (default 65,536). */
+  /** Fewest elements an element kernel (adamw, gelu, attention) needs to be split over threads (default 65,536). */
   minParallelElems?: number;
 }
 

@@ -7,6 +7,10 @@
  *   im2col(heap, x, cols, ...geometry) / col2im(heap, dcols, dx, ...geometry): NHWC convolution
  *     lowering (im2col.h), geometry = batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW,
  *     padTop, padLeft; offsets in floats, bounds checked the same way.
+ *   attention(heap, scores, bias, mult, dp, out, B, H, T, S, ...biasStrides[4], ...multStrides[4]):
+ *     attention.h's softmax(scores + bias) * mult into out (dp = -1), or its gradient (dp >= 0);
+ *     mult = -1 for none; out may be scores itself (in place); split over the threads from
+ *     minParallelElems elements. Bounds checked as gemm's.
  *   configure({ threads?, isa?, minParallelMacs? }) -> info();  info() -> { isa, threads, ... }
  */
 #include <node_api.h>
@@ -15,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attention.h"
 #include "batched.h"
 #include "gemm.h"
 #include "im2col.h"
@@ -240,6 +245,51 @@ static napi_value adamw(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* 1 + the largest offset the strides reach over dims (floats one operand spans). */
+static double extent(const double *dims, const double *strides) {
+  double e = 1;
+  for (int i = 0; i < 4; i++) e += (dims[i] - 1) * strides[i];
+  return e;
+}
+
+static napi_value attention(napi_env env, napi_callback_info info) {
+  napi_value args[18];
+  const char *names[] = {"scores",      "bias",        "mult",        "dp",          "out",         "B",
+                         "H",           "T",           "S",           "biasStride0", "biasStride1", "biasStride2",
+                         "biasStride3", "multStride0", "multStride1", "multStride2", "multStride3"};
+  const double big = 9007199254740991.0, dim = 2147483647.0;
+  const double lo[] = {0, 0, -1, -1, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+  const double hi[] = {big, big, big, big, big, dim, dim, dim, dim, big, big, big, big, big, big, big, big};
+  double v[17];
+  size_t length = 0;
+  float *heap = read_args(env, info, 18, args, 17, names, lo, hi, v, &length);
+  if (!heap) return NULL;
+  const double *dims = v + 5, total = v[5] * v[6] * v[7] * v[8];
+  const double need[5] = {total, extent(dims, v + 9), extent(dims, v + 13), total, total};
+  for (int i = 0; i < 5; i++) {
+    if (v[i] >= 0 && in_heap(env, names[i], v[i], need[i], length)) return NULL;
+  }
+  char msg[200];
+  for (int i = 0; i < 4; i++) {
+    const int same_scores = i == 0 && v[0] == v[4]; /* in place is allowed */
+    if (v[i] >= 0 && !same_scores && v[4] < v[i] + need[i] && v[i] < v[4] + total) {
+      snprintf(msg, sizeof msg, "native attention: out overlaps %s", names[i]);
+      return fail(env, "OVERLAP", msg);
+    }
+  }
+  bg_attention p = {heap + (size_t)v[0], heap + (size_t)v[1], v[2] >= 0 ? heap + (size_t)v[2] : NULL,
+                    v[3] >= 0 ? heap + (size_t)v[3] : NULL, heap + (size_t)v[4], (long)v[5], (long)v[6],
+                    (long)v[7], (long)v[8], {0}, {0}};
+  for (int i = 0; i < 4; i++) {
+    p.bias_strides[i] = (long)v[9 + i];
+    p.mult_strides[i] = (long)v[13 + i];
+  }
+  pthread_mutex_lock(&call_mu);
+  bg_attention_run(&p, p.dp != NULL, threads, min_parallel_elems, current_isa());
+  pthread_mutex_unlock(&call_mu);
+  return NULL;
+}
+
 /* gelu(heap, x, y, n) or geluGrad(heap, dy, x, dx, n) (grad = 1): float offsets (rowops.h). */
 static napi_value gelu_call(napi_env env, napi_callback_info info, int grad) {
   napi_value args[5];
@@ -362,6 +412,7 @@ NAPI_MODULE_INIT() {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
       {"im2col", NULL, im2col, NULL, NULL, NULL, napi_default, NULL},
       {"col2im", NULL, col2im, NULL, NULL, NULL, napi_default, NULL},
+      {"attention", NULL, attention, NULL, NULL, NULL, napi_default, NULL},
       {"adamw", NULL, adamw, NULL, NULL, NULL, napi_default, NULL},
       {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
       {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
