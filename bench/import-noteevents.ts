@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { mimicNotesImporter } from '#main/data/importers/mimic-notes';
 import { Problems } from '#main/data/problems';
+import { collected } from '#main/data/types';
 import { ImportOptions } from '#shared/domain/dataset';
 
 const sizeMb = Number(process.argv[2] ?? 400);
@@ -39,7 +40,7 @@ const timer = setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
 }, 20);
 const started = performance.now();
-const parsed = await mimicNotesImporter.parse(file, ImportOptions.parse({}), new Problems());
+const parsed = await collected(await mimicNotesImporter.parse(file, ImportOptions.parse({}), new Problems()));
 const seconds = (performance.now() - started) / 1000;
 clearInterval(timer);
 peak = Math.max(peak, process.memoryUsage().rss);

@@ -13,6 +13,7 @@ import { metricsRepo } from './repos/metrics';
 import { predictionsRepo } from './repos/predictions';
 import { referenceRowsRepo } from './repos/reference-rows';
 import { runsRepo } from './repos/runs';
+import { stagedExamplesRepo } from './repos/staged-examples';
 import { weightsRepo } from './repos/weights';
 import { weightsUsageRepo } from './repos/weights-usage';
 
@@ -27,6 +28,8 @@ export interface Store {
   readonly experiments: ReturnType<typeof experimentsRepo>;
   readonly datasets: ReturnType<typeof datasetsRepo>;
   readonly examples: ReturnType<typeof examplesRepo>;
+  /** Examples of imports in progress (published into `examples` at the end). */
+  readonly stagedExamples: ReturnType<typeof stagedExamplesRepo>;
   readonly blobs: ReturnType<typeof blobsRepo>;
   readonly imageSources: ReturnType<typeof imageSourcesRepo>;
   readonly jobs: ReturnType<typeof jobsRepo>;
@@ -68,6 +71,7 @@ export function openStore(file: string, options?: Omit<OpenOptions, 'readonly'>)
     experiments: experimentsRepo(db),
     datasets: datasetsRepo(db),
     examples: examplesRepo(db),
+    stagedExamples: stagedExamplesRepo(db),
     blobs: blobsRepo(db),
     imageSources: imageSourcesRepo(db),
     jobs: jobsRepo(db),

@@ -7,6 +7,7 @@ import { evaluationWeights } from './0070-evaluation-weights';
 import { evaluationPipeline } from './0080-evaluation-pipeline';
 import { imageSources } from './0090-image-sources';
 import { clusterEvaluations } from './0100-cluster-evaluations';
+import { stagedExamples } from './0110-staged-examples';
 import type { Migration } from './types';
 
 /** Every migration, oldest first. Add new steps at the end, with a higher version. */
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   evaluationPipeline,
   imageSources,
   clusterEvaluations,
+  stagedExamples,
 ];
 
 /** Checks that versions strictly increase; called at start-up and by the tests. */

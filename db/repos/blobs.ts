@@ -43,7 +43,8 @@ export function blobsRepo(db: Db) {
     orphans(): string[] {
       return db
         .prepare(
-          'SELECT hash FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM examples e WHERE e.image_hash = b.hash)',
+          `SELECT hash FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM examples e WHERE e.image_hash = b.hash)
+           AND NOT EXISTS (SELECT 1 FROM staged_examples s WHERE s.image_hash = b.hash)`,
         )
         .pluck()
         .all() as string[];

@@ -46,6 +46,40 @@ export interface ParsedDataset {
   readonly synthetic?: boolean;
 }
 
+/** Examples an importer hands over at a time (the store consumes them batch by batch). */
+export const STREAM_BATCH = 1000;
+
+/** One batch of a streamed dataset: its examples and the images they use. */
+export interface ParsedBatch {
+  readonly examples: readonly ParsedExample[];
+  readonly images: ReadonlyMap<string, ImageSource>;
+}
+
+/**
+ * A dataset an importer hands over in batches (issue 22: memory flat whatever the count): the
+ * store prepares the images and writes the rows of each batch before it asks for the next, so
+ * neither holds more than a batch of examples. Iterated once; problems found while making a batch
+ * go to the import's `problems` as in `parse`.
+ */
+export interface StreamedDataset extends Omit<ParsedDataset, 'examples' | 'images'> {
+  /** How many examples the batches hold at most (progress and ETA), when known up front. */
+  readonly total?: number;
+  readonly batches: Iterable<ParsedBatch> | AsyncIterable<ParsedBatch>;
+}
+
+/** Reads every batch of a streamed dataset into one parsed dataset (a dry run, which stores nothing). */
+export async function collected(d: ParsedDataset | StreamedDataset): Promise<ParsedDataset> {
+  if (!('batches' in d)) return d;
+  const { batches, total: _total, ...rest } = d;
+  const examples: ParsedExample[] = [];
+  const images = new Map<string, ImageSource>();
+  for await (const b of batches) {
+    examples.push(...b.examples);
+    for (const [k, v] of b.images) images.set(k, v);
+  }
+  return { ...rest, examples, images };
+}
+
 /** What detection may look at: the path, its listing (folders) and the head of a file. */
 export interface Probe {
   readonly path: string;
@@ -66,5 +100,5 @@ export interface Importer {
   /** Cheap check: does this file or folder look like the format? */
   detect(probe: Probe): boolean | Promise<boolean>;
   /** Reads everything; problems go to `problems` (a fatal one throws `ImportAborted`). */
-  parse(path: string, options: ImportOptions, problems: Problems): Promise<ParsedDataset>;
+  parse(path: string, options: ImportOptions, problems: Problems): Promise<ParsedDataset | StreamedDataset>;
 }

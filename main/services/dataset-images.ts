@@ -78,6 +78,19 @@ interface ImageOutcome {
   readonly failed: Map<string, string>;
 }
 
+/**
+ * Where one batch of a streamed import stands in the whole (progress and the interrupt message):
+ * images done, reused and stored (new or reused) by the earlier batches, the whole count when
+ * known, when it started.
+ */
+export interface ImageSpan {
+  readonly done: number;
+  readonly reused: number;
+  readonly stored: number;
+  readonly total: number | undefined;
+  readonly started: number;
+}
+
 /** The stored variant of a source (`image_sources.variant`): long side and DICOM frame. */
 export function imageVariant(options: ImportOptions): string {
   const size = options.maxSide === 'original' ? 'original' : `max${options.maxSide}`;
@@ -159,6 +172,7 @@ export async function prepareImages(
   problems: Problems,
   progress: ProgressFn,
   signal: AbortSignal | undefined,
+  span: ImageSpan = { done: 0, reused: 0, stored: 0, total: undefined, started: performance.now() },
 ): Promise<ImageOutcome> {
   const keys = [...new Set(examples.map((e) => e.image).filter((k): k is string => k !== undefined))];
   const ungrouped = new Set(examples.filter((e) => e.image !== undefined && !e.group).map((e) => e.image!));
@@ -178,23 +192,24 @@ export async function prepareImages(
   };
   const pool = keys.length >= POOL_MIN ? sharedImagePool() : null;
   const budget = bytesBudget(LARGE_BUDGET);
-  const started = performance.now();
+  const started = span.started;
+  const total = Math.max(span.total ?? 0, span.done + keys.length);
   // About 50 reports per import, at most one per 16 images.
-  const every = Math.max(1, Math.min(16, Math.floor(keys.length / 50)));
+  const every = Math.max(1, Math.min(16, Math.floor(total / 50)));
   let next = 0;
   let done = 0;
   let reused = 0;
   const report = () => {
     const elapsed = (performance.now() - started) / 1000;
-    const decoded = done - reused;
-    const rate = elapsed > 0 ? decoded / elapsed : 0;
-    const eta = rate > 0 ? (keys.length - done) / rate : 0;
+    const [all, allReused] = [span.done + done, span.reused + reused];
+    const rate = elapsed > 0 ? (all - allReused) / elapsed : 0;
+    const eta = rate > 0 ? (total - all) / rate : 0;
     progress(
       'images',
-      done,
-      keys.length,
-      `${done} of ${keys.length} images, ${rate.toFixed(rate < 10 ? 1 : 0)}/s` +
-        `${done < keys.length ? `, about ${duration(eta)} left` : ''}${reused > 0 ? `, ${reused} already stored` : ''}`,
+      all,
+      total,
+      `${all} of ${total} images, ${rate.toFixed(rate < 10 ? 1 : 0)}/s` +
+        `${all < total ? `, about ${duration(eta)} left` : ''}${allReused > 0 ? `, ${allReused} already stored` : ''}`,
     );
   };
   const worker = async () => {
@@ -258,7 +273,7 @@ export async function prepareImages(
             : `the image ${sourceName(source)} cannot be used: ${(err as Error).message}`,
         );
       }
-      if (++done % every === 0 || done === keys.length) report();
+      if ((span.done + ++done) % every === 0 || done === keys.length) report();
     }
   };
   await Promise.all(Array.from({ length: IMAGE_CONCURRENCY }, worker));
@@ -266,7 +281,7 @@ export async function prepareImages(
   if (signal?.aborted) {
     throw new WorkbenchError(
       'unavailable',
-      `the import was interrupted after ${done} of ${keys.length} images; the ${created.length + reused} stored so far are kept, and importing the same files again goes on from there`,
+      `the import was interrupted after ${span.done + done} of ${total} images; the ${span.stored + created.length + reused} stored so far are kept, and importing the same files again goes on from there`,
     );
   }
   return { hashes, created, reused, failed };

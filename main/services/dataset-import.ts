@@ -4,11 +4,13 @@ import { basename, resolve } from 'node:path';
 import { detectInput } from '#main/data/detect';
 import { IMPORTERS } from '#main/data/importers/index';
 import { ImportAborted, Problems } from '#main/data/problems';
+import { collected } from '#main/data/types';
 import type { ParsedInput } from '#shared/api/contract';
 import { WorkbenchError } from '#shared/api/errors';
 import type { ImportProgressEvent, ImportReport } from '#shared/domain/dataset';
 import type { ServiceContext } from './context';
-import { storeParsed, throwProblems } from './dataset-store';
+import { type ProgressFn, storeParsed, throwProblems } from './dataset-store';
+import { storeStreamed } from './dataset-stream';
 
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -64,6 +66,7 @@ export function importDataset(
       let parsed: Awaited<ReturnType<typeof importer.parse>> | undefined;
       try {
         parsed = await importer.parse(path, request.options, problems);
+        if (request.dryRun) parsed = await collected(parsed);
       } catch (err) {
         if (!(err instanceof ImportAborted)) throw err;
       }
@@ -71,13 +74,13 @@ export function importDataset(
         if (!request.dryRun) throwProblems(problems, `Import of ${path} as ${importer.label} failed`);
         return failedReport(importer.format, path, problems, request.dryRun);
       }
-      const report = await storeParsed(
-        ctx,
-        parsed,
-        { dryRun: request.dryRun, options: request.options, sourcePath: path, name: request.name, signal },
-        problems,
-        (phase, done, total, message) => emit(phase, done, total, message),
-      );
+      const how = { options: request.options, sourcePath: path, name: request.name, signal };
+      const onProgress: ProgressFn = (phase, done, total, message) => emit(phase, done, total, message);
+      // A streamed dataset is written batch by batch; a dry run stores nothing, so it reads it whole.
+      const report =
+        'batches' in parsed
+          ? await storeStreamed(ctx, parsed, how, problems, onProgress)
+          : await storeParsed(ctx, parsed, { ...how, dryRun: request.dryRun }, problems, onProgress);
       emit(
         'done',
         1,

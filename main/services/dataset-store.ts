@@ -8,7 +8,7 @@ import type { ParsedDataset, ParsedExample } from '#main/data/types';
 import { WorkbenchError } from '#shared/api/errors';
 import type { ImportOptions, ImportReport, Split } from '#shared/domain/dataset';
 import type { ServiceContext } from './context';
-import { imageVariant, NONE, prepareImages } from './dataset-images';
+import { type ImageInfo, imageVariant, NONE, prepareImages } from './dataset-images';
 
 /** Progress callback: phase, done, total, message. */
 export type ProgressFn = (phase: 'images' | 'write', done: number, total: number, message: string) => void;
@@ -17,14 +17,14 @@ export type ProgressFn = (phase: 'images' | 'write', done: number, total: number
 export const WRITE_BATCH = 1000;
 
 /** The record an example came from, for the skip list (importers that set no `ref` get a positional one). */
-function refOf(parsed: ParsedDataset, e: ParsedExample, index: number): RecordRef {
+export function refOf(name: string, e: ParsedExample, index: number): RecordRef {
   if (e.ref) return e.ref;
   const id = e.meta['sourceId'];
-  return { file: parsed.name, id: id !== undefined && id !== null && id !== '' ? String(id) : `[${index}]` };
+  return { file: name, id: id !== undefined && id !== null && id !== '' ? String(id) : `[${index}]` };
 }
 
 /** An example with the record it came from. */
-interface Entry {
+export interface Entry {
   readonly e: ParsedExample;
   readonly ref: RecordRef;
 }
@@ -34,12 +34,12 @@ interface Entry {
  * missing or broken, whose target is blank, or that repeats an earlier record (same id, same
  * content) is skipped (`problems.skip`). Returns the entries that stay.
  */
-function keepValid(
+export function keepValid(
   entries: readonly Entry[],
   failed: ReadonlyMap<string, string>,
   problems: Problems,
+  seen: FirstRecords = new Map(),
 ): Entry[] {
-  const seen = new Map<string, Entry>();
   const kept: Entry[] = [];
   for (const entry of entries) {
     const { e, ref } = entry;
@@ -52,33 +52,75 @@ function keepValid(
       problems.skip(ref, 'target', 'the answer (target) is empty');
       continue;
     }
-    const key = `${ref.file}\u0000${ref.id}\u0000${e.task}`;
+    const key = digest(`${ref.file}\u0000${ref.id}\u0000${e.task}`);
     const first = seen.get(key);
-    if (first && sameContent(first.e, e)) {
-      const at = first.ref.line !== undefined ? ` at line ${first.ref.line}` : '';
+    const content = digest(canonicalJson([e.inputs, e.target, e.image ?? null]));
+    if (first && first.content === content) {
+      const at = first.line !== undefined ? ` at line ${first.line}` : '';
       problems.skip(ref, undefined, `duplicate of the record with the same id${at}`);
       continue;
     }
-    if (!first) seen.set(key, entry);
+    if (!first) seen.set(key, ref.line === undefined ? { content } : { content, line: ref.line });
     kept.push(entry);
   }
   return kept;
 }
 
-function sameContent(a: ParsedExample, b: ParsedExample): boolean {
-  return (
-    canonicalJson([a.inputs, a.target, a.image ?? null]) ===
-    canonicalJson([b.inputs, b.target, b.image ?? null])
-  );
-}
+/**
+ * The first record of each id (digest of file, id and task): the digest of its content and its
+ * line, a few dozen bytes per record, so a streamed import checks repeats across its batches.
+ */
+export type FirstRecords = Map<string, { readonly content: string; readonly line?: number }>;
+
+const digest = (text: string) => createHash('md5').update(text).digest('base64');
 
 /** Removes the blobs (rows, sources and files) this import created that no example uses (after a refusal or a duplicate). */
-function discardCreated(ctx: ServiceContext, created: readonly string[]): void {
+export function discardCreated(ctx: ServiceContext, created: readonly string[]): void {
   if (created.length === 0) return;
   const unused = ctx.store.blobs.unreferenced(created);
   ctx.store.transaction(() => ctx.store.blobs.deleteMany(unused));
   const blobs = new BlobStore(ctx.home.blobs);
   for (const h of unused) blobs.remove(h);
+}
+
+/** The group that keeps an example's split together: its own, its image's patient or study, its image, itself. */
+export function groupOf(e: ParsedExample, img: ImageInfo | undefined, index: number): string {
+  return (
+    e.group ??
+    (img?.grouping.patient ? `patient:${img.grouping.patient}` : undefined) ??
+    (img?.grouping.study ? `study:${img.grouping.study}` : undefined) ??
+    (img ? `image:${img.hash}` : `example:${index}`)
+  );
+}
+
+/** An example's stored meta: its image's (DICOM) meta under its own. */
+export function exampleMeta(e: ParsedExample, img: ImageInfo | undefined): ParsedExample['meta'] {
+  return img && img.meta !== NONE ? { ...img.meta, ...e.meta } : e.meta;
+}
+
+/** The dataset row's meta: the importer's, the splits, the seed and the provenance. */
+export function datasetMeta(
+  meta: ParsedDataset['meta'],
+  official: readonly Split[],
+  options: ImportOptions,
+  problems: Problems,
+  sourcePath: string | null,
+  reused: number,
+): Record<string, unknown> {
+  return {
+    ...meta,
+    officialSplits: official,
+    seed: options.seed,
+    warnings: problems.list.length,
+    provenance: {
+      sourcePath,
+      importedAt: new Date().toISOString(),
+      skippedCount: problems.skippedCount,
+      skipped: [...problems.skipped],
+      // Each image's source file and its sha256: `image_sources` (store.imageSources.ofBlob).
+      images: { maxSide: options.maxSide, variant: imageVariant(options), reused },
+    },
+  };
 }
 
 /** A dataset id readable in the CLI: `vqa-rad-1a2b3c4d`. */
@@ -130,7 +172,7 @@ export async function storeParsed(
   const started = performance.now();
   const { dryRun, options } = request;
   // Blank targets and repeated records go before any image is decoded; bad images after.
-  const entries = parsed.examples.map((e, i) => ({ e, ref: refOf(parsed, e, i) }));
+  const entries = parsed.examples.map((e, i) => ({ e, ref: refOf(parsed.name, e, i) }));
   const candidates = keepValid(entries, new Map(), problems);
   const images = await prepareImages(
     ctx,
@@ -147,12 +189,7 @@ export async function storeParsed(
     if (problems.errorCount > 0 && !dryRun) throwProblems(problems, `Import of ${parsed.name} failed`);
     const rows = valid.map((e, i) => {
       const img = e.image === undefined ? undefined : images.hashes.get(e.image);
-      const group =
-        e.group ??
-        (img?.grouping.patient ? `patient:${img.grouping.patient}` : undefined) ??
-        (img?.grouping.study ? `study:${img.grouping.study}` : undefined) ??
-        (img ? `image:${img.hash}` : `example:${i}`);
-      return { e, img, group };
+      return { e, img, group: groupOf(e, img, i) };
     });
     const { splits, official } = assignSplits(
       rows.map((r) => ({ group: r.group, ...(r.e.split ? { split: r.e.split } : {}) })),
@@ -172,7 +209,7 @@ export async function storeParsed(
           inputs: r.e.inputs,
           target: r.e.target,
           candidates: r.e.candidates ? [...r.e.candidates] : null,
-          meta: r.img && r.img.meta !== NONE ? { ...r.img.meta, ...r.e.meta } : r.e.meta,
+          meta: exampleMeta(r.e, r.img),
         };
       }
     }
@@ -238,20 +275,7 @@ export async function storeParsed(
         sourcePath: request.sourcePath,
         contentHash,
         synthetic: parsed.synthetic ?? false,
-        meta: {
-          ...parsed.meta,
-          officialSplits: official,
-          seed: options.seed,
-          warnings: problems.list.length,
-          provenance: {
-            sourcePath: request.sourcePath,
-            importedAt: new Date().toISOString(),
-            skippedCount: problems.skippedCount,
-            skipped: [...problems.skipped],
-            // Each image's source file and its sha256: `image_sources` (store.imageSources.ofBlob).
-            images: { maxSide: options.maxSide, variant: imageVariant(options), reused: images.reused },
-          },
-        },
+        meta: datasetMeta(parsed.meta, official, options, problems, request.sourcePath, images.reused),
       });
       ctx.store.blobs.insertMany(
         [...distinct.values()].map((p) => ({

@@ -5,7 +5,13 @@ import { isDir } from '#main/data/fs-utils';
 import type { Problems } from '#main/data/problems';
 import { reportSections } from '#main/data/text/radiology-report';
 import { zipTexts } from '#main/data/text/zip-texts';
-import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
+import {
+  type ImageSource,
+  type Importer,
+  type ParsedBatch,
+  type ParsedExample,
+  STREAM_BATCH,
+} from '#main/data/types';
 import type { Split } from '#shared/domain/dataset';
 import { taskOf } from '#shared/tasks';
 import { meta } from './common';
@@ -167,17 +173,34 @@ export const mimicCxrImporter: Importer = {
 
     const studies = new Map(wanted.map((r) => [r.study, r.subject]));
     const targets = await readTargets(path, studies, problems);
-    const examples: ParsedExample[] = [];
-    const images = new Map<string, ImageSource>();
-    for (const r of wanted) {
-      if (options.limit !== undefined && examples.length >= options.limit) break;
+    studies.clear();
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    // Handed over STREAM_BATCH examples at a time, each made when the store asks for its batch.
+    function* batches(): Generator<ParsedBatch> {
+      let examples: ParsedExample[] = [];
+      let images = new Map<string, ImageSource>();
+      let made = 0;
+      for (const r of wanted) {
+        if (made >= limit) break;
+        const example = exampleOf(r, images);
+        if (!example) continue;
+        examples.push(example);
+        made++;
+        if (examples.length === STREAM_BATCH) {
+          yield { examples, images };
+          [examples, images] = [[], new Map()];
+        }
+      }
+      if (examples.length > 0) yield { examples, images };
+    }
+    const exampleOf = (r: Row, images: Map<string, ImageSource>): ParsedExample | undefined => {
       const target = targets.get(r.study);
       if (target === undefined) {
         skipRecord(problems, splitName, r.dicom, `no report for study s${r.study}`, {
           line: r.line,
           field: 'study_id',
         });
-        continue;
+        return undefined;
       }
       if (target === null) {
         skipRecord(
@@ -190,7 +213,7 @@ export const mimicCxrImporter: Importer = {
             field: 'study_id',
           },
         );
-        continue;
+        return undefined;
       }
       const file = join(path, subjectDir(r.subject), `s${r.study}`, `${r.dicom}.jpg`);
       if (!existsSync(file)) {
@@ -204,10 +227,10 @@ export const mimicCxrImporter: Importer = {
             field: 'dicom_id',
           },
         );
-        continue;
+        return undefined;
       }
       images.set(r.dicom, { kind: 'file', path: file });
-      examples.push({
+      return {
         split: r.split,
         task: 'captioning',
         inputs: {},
@@ -221,14 +244,14 @@ export const mimicCxrImporter: Importer = {
           modality: 'x-ray',
           organ: 'chest',
         }),
-      });
-    }
+      };
+    };
     return {
       format: 'mimic-cxr',
       name: options.views === 'frontal' ? 'MIMIC-CXR (frontal)' : 'MIMIC-CXR',
       task: 'captioning',
-      examples,
-      images,
+      total: Math.min(limit, wanted.length),
+      batches: batches(),
       meta: {
         source: 'Johnson et al. 2019, MIMIC-CXR-JPG 2.0.0 (PhysioNet, credentialed access)',
         views: options.views,
