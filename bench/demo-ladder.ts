@@ -3,20 +3,35 @@
 // to 0, AdamW wd 0.01, clip 1), on the dataset's own train split (drawn by image as the import
 // does), scores its test split over the candidates (open VQA over the answer set), and tests the
 // largest rung against the smallest with the paired bootstrap. Accuracies are deterministic for a
-// seed; times here are per step on whatever load the machine has.
-//   npx tsx bench/demo-ladder.ts [--dataset phantom-vqa] [--rungs cpu-xs,cpu-s,cpu-m]
-//     [--steps 60 | 200,120,60] [--lr 2e-3 | 2e-3,1e-3,5e-4] [--batch 8] [--image-size 64]
-//     [--warmup 0.1] [--smoothing 0.1] [--seed 1 | 1,2,3] [--eval-every 0]
-//     [--resnet-blocks cpu-s:1,1,1;cpu-m:1,1,1] [--images 960 (phantom-vqa's image count)]
-
+// seed; times here are per step on whatever load the machine has. The defaults are `biomed demo`'s
+// recipe (its steps, batch, image side and warmup; each rung's lr from shared/model/cpu-recipe.ts),
+// but the data order is the bench's own, so a seed's accuracies differ from the demo's.
+//   npx tsx bench/demo-ladder.ts --help
+import { DEMO_RECIPE } from '#main/cli/commands/demo';
 import { DEMO_DATASETS, phantomVqa } from '#main/data/demo/index';
 import { assignSplits } from '#main/data/splits';
 import { createEngineSession, type Example } from '#main/engine/index';
 import { bootstrapMeanCi, pairedBootstrap } from '#main/eval/bootstrap';
 import { DEMO_SEED } from '#main/services/demo-datasets';
-import { type PresetName, presetConfig } from '#shared/model/presets';
+import { cpuRungLr } from '#shared/model/cpu-recipe';
+import { PRESETS, type PresetName, presetConfig } from '#shared/model/presets';
 import { mulberry32, shuffled } from '#shared/random';
 import { buildPrompt, taskOf } from '#shared/tasks';
+
+const HELP = `npx tsx bench/demo-ladder.ts [options]   (defaults: biomed demo's recipe)
+  --dataset phantom-vqa        a demo dataset id
+  --rungs cpu-xs,cpu-s,cpu-m   the ladder, smallest first
+  --steps N | N1,N2,N3         steps per rung (default DEMO_STEPS)
+  --lr R | R1,R2,R3            peak lr per rung (default: each rung's cpuRungLr)
+  --batch B  --image-size PX  --warmup RATIO  --smoothing EPS
+  --seed 1 | 1,2,3             seeds (loops, then prints a summary table)
+  --eval-every K               score the test split every K steps (loss, grad norm, per question)
+  --resnet-blocks cpu-s:1,1,1;cpu-m:1,1,1   another ResNet depth (diagnosis only)
+  --images N                   phantom-vqa's image count (default DEMO_VQA_IMAGES)`;
+if (process.argv.includes('--help')) {
+  console.log(HELP);
+  process.exit(0);
+}
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,11 +43,11 @@ const perRung = (name: string, fallback: string) => {
   const v = list(arg(name, fallback)).map(Number);
   return rungs.map((_, i) => v[Math.min(i, v.length - 1)]!);
 };
-const steps = perRung('steps', '60');
-const lrs = perRung('lr', '2e-3');
-const batchSize = Number(arg('batch', '8'));
-const imageSize = Number(arg('image-size', '64'));
-const warmupRatio = Number(arg('warmup', '0.1'));
+const steps = perRung('steps', String(DEMO_RECIPE.steps));
+const lrs = perRung('lr', rungs.map((r) => cpuRungLr(PRESETS[r])).join(','));
+const batchSize = Number(arg('batch', String(DEMO_RECIPE.batchSize)));
+const imageSize = Number(arg('image-size', String(DEMO_RECIPE.imageSize)));
+const warmupRatio = Number(arg('warmup', String(DEMO_RECIPE.warmupRatio)));
 const smoothing = Number(arg('smoothing', '0.1'));
 const seeds = list(arg('seed', '1')).map(Number);
 const evalEvery = Number(arg('eval-every', '0'));
@@ -119,6 +134,7 @@ for (const seed of seeds) {
     let order: number[] = [];
     let trainMs = 0;
     let loss = Number.NaN;
+    let gradNorm = Number.NaN;
     for (let step = 1; step <= steps[k]!; step++) {
       if (order.length < batchSize) order = [...order, ...shuffled([...train.keys()], rand)];
       const batch = session.prepare(order.splice(0, batchSize).map((i) => train[i]!));
@@ -130,10 +146,11 @@ for (const seed of seeds) {
       });
       trainMs += performance.now() - t0;
       loss = r.loss;
+      gradNorm = r.gradNorm;
       if (evalEvery > 0 && step % evalEvery === 0 && step < steps[k]!) {
         const c = await score();
         console.log(
-          `  ${preset} step ${step} loss ${loss.toFixed(3)} acc ${((c.reduce((a, b) => a + b, 0) / c.length) * 100).toFixed(1)}%: ${perQuestion(c)}`,
+          `  ${preset} step ${step} loss ${loss.toFixed(3)} grad norm ${gradNorm.toFixed(2)} acc ${((c.reduce((a, b) => a + b, 0) / c.length) * 100).toFixed(1)}%: ${perQuestion(c)}`,
         );
       }
     }

@@ -1,6 +1,7 @@
 // `biomed demo` wall time (goal <= 90 s idle, issues 23 and 25): the main job headless on a fresh data folder,
 // from the source CLI (or the build with --built). Prints the demo's own table and the wall time.
 //   npx tsx bench/demo.ts [--built] [-- demo options]
+// The VQA demo's counting question set instead (issue 25): BIOMED_DEMO_VQA=counts-small npx tsx bench/demo.ts -- --steps 240
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

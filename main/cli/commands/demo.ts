@@ -10,10 +10,19 @@ import { demoVerdict } from './demo-verdict';
 /** The CPU scale ladder of the demo, smallest first. */
 export const DEMO_RUNGS = ['cpu-xs', 'cpu-s', 'cpu-m'] as const;
 /**
- * Training steps of every rung: batch 8, 960 examples seen, a quarter of the VQA demo's train split
- * (1,280 images); every rung reads the phantoms by then and the whole demo fits its 90 s (issue 25).
+ * The demo's training recipe, the same for every rung (equal examples seen, the papers' rule
+ * across scales); no lr: each rung takes the per-width rule of shared/model/cpu-recipe.ts.
+ * Batch 8 x 120 steps = 960 examples seen, a quarter of the VQA demo's train split (1,280 images).
+ * 32 px images: the phantoms' lesions are large, and 2x2 image tokens (one per lung and zone) are
+ * read within ~50 steps where 64 px's 4x4 take 150 or more (issue 25); cheaper steps too.
+ * bench/demo-ladder.ts defaults to it.
  */
-export const DEMO_STEPS = 120;
+export const DEMO_RECIPE = {
+  steps: 120,
+  batchSize: 8,
+  imageSize: 32,
+  warmupRatio: 0.1,
+} as const;
 
 const seconds = (from: string | null, to: string | null) =>
   from && to ? (Date.parse(to) - Date.parse(from)) / 1000 : Number.NaN;
@@ -39,7 +48,7 @@ export const demoCommand: Command = {
         json: { type: 'boolean' },
       },
     });
-    const steps = Number(values.steps ?? DEMO_STEPS);
+    const steps = Number(values.steps ?? DEMO_RECIPE.steps);
     const started = performance.now();
     const ctx = openCliWorkbench(io, 'browser', { runJobs: true });
     try {
@@ -54,16 +63,12 @@ export const demoCommand: Command = {
         datasets: [{ datasetId: vqa }],
         scale: scales[0],
         sweep: { scales },
-        // One budget for every rung (equal examples seen, the papers' rule across scales); no lr:
-        // each rung takes the per-width rule of shared/model/cpu-recipe.ts. 32 px images: the
-        // phantoms' lesions are large, and 2x2 image tokens (one per lung and zone) are read
-        // within ~50 steps where 64 px's 4x4 take 150 or more (issue 25); cheaper steps too.
         // One validation and checkpoint at the end keeps the budget for training.
         hyperparameters: {
           steps,
-          batchSize: Number(values.batch ?? 8),
-          imageSize: 32,
-          warmupRatio: 0.1,
+          batchSize: Number(values.batch ?? DEMO_RECIPE.batchSize),
+          imageSize: DEMO_RECIPE.imageSize,
+          warmupRatio: DEMO_RECIPE.warmupRatio,
           checkpointEvery: steps,
           seed: Number(values.seed ?? 1),
         },

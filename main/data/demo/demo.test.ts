@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { encodePng } from '#main/data/images/png';
 import type { ParsedDataset } from '#main/data/types';
 import { TASK_IDS } from '#shared/tasks';
-import { demoClassification } from './image-demos';
-import { DEMO_DATASETS } from './index';
+import { demoClassification, demoVqaCounts } from './image-demos';
+import { DEMO_DATASETS, phantomVqa } from './index';
 import { demoNli } from './notes';
 
 const fingerprint = (d: ParsedDataset) =>
@@ -95,4 +95,74 @@ describe('demo datasets', () => {
     const acc = test.filter((e) => predict(e) === e.target).length / test.length;
     expect(acc).toBeGreaterThan(majority + 0.3);
   });
+
+  it('counting VQA (issue 25): answers agree with each other and with the lesions drawn in the image', () => {
+    const d = demoVqaCounts(7, 200, ['small', 'cmp']);
+    expect(d.examples).toHaveLength(200 * 6);
+    expect(fingerprint(d)).toBe(fingerprint(demoVqaCounts(7, 200, ['small', 'cmp'])));
+    const words = ['no', 'one', 'two', 'three', 'four'];
+    const byImage = new Map<string, Map<string, string>>();
+    for (const e of d.examples) {
+      const m = byImage.get(e.image!) ?? new Map<string, string>();
+      m.set(e.inputs['question']!, e.target);
+      byImage.set(e.image!, m);
+    }
+    let agree = 0;
+    const counts = [0, 0, 0, 0];
+    for (const [key, m] of byImage) {
+      const n = words.indexOf(m.get('How many lesions are there?')!);
+      const large = words.indexOf(m.get('How many large lesions are there?')!);
+      const small = words.indexOf(m.get('How many small lesions are there?')!);
+      counts[n]!++;
+      expect(large + small).toBe(n);
+      expect(m.get('Is there a lesion in the lungs?')).toBe(n > 0 ? 'yes' : 'no');
+      expect(m.get('Is there a large lesion?')).toBe(large > 0 ? 'yes' : 'no');
+      expect(m.get('Are there more large lesions than small ones?')).toBe(large > small ? 'yes' : 'no');
+      // Lesions never overlap: the bright blobs in the image are as many as the answer says.
+      const img = d.images.get(key)!;
+      if (img.kind !== 'pixels') throw new Error('expected pixels');
+      if (brightBlobs(img.data, img.width) === n) agree++;
+    }
+    expect(counts).toEqual([50, 50, 50, 50]); // 0-3 lesions, uniform: the count's prior is 1/4
+    expect(agree / byImage.size).toBeGreaterThan(0.95);
+    expect(demoVqaCounts(7, 40, ['nopres', 'n4']).examples.some((e) => e.target === 'four')).toBe(true);
+  });
+
+  it('names a bad BIOMED_DEMO_VQA question set', () => {
+    const before = process.env['BIOMED_DEMO_VQA'];
+    try {
+      process.env['BIOMED_DEMO_VQA'] = 'counts-smal';
+      expect(() => phantomVqa(7, 10)).toThrow(/BIOMED_DEMO_VQA=counts-smal: expected counts.*unknown: smal/);
+      process.env['BIOMED_DEMO_VQA'] = 'counts-small';
+      expect(phantomVqa(7, 10).examples).toHaveLength(50);
+    } finally {
+      if (before === undefined) delete process.env['BIOMED_DEMO_VQA'];
+      else process.env['BIOMED_DEMO_VQA'] = before;
+    }
+  });
 });
+
+/** Connected regions (4-neighbour) of pixels brighter than the body, of at least 4 pixels. */
+function brightBlobs(data: Uint8Array, width: number): number {
+  const seen = new Uint8Array(data.length);
+  let blobs = 0;
+  for (let start = 0; start < data.length; start++) {
+    if (seen[start] || data[start]! <= 200) continue;
+    let size = 0;
+    const stack = [start];
+    seen[start] = 1;
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      size++;
+      const x = i % width;
+      for (const j of [i - width, i + width, x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1]) {
+        if (j >= 0 && j < data.length && !seen[j] && data[j]! > 200) {
+          seen[j] = 1;
+          stack.push(j);
+        }
+      }
+    }
+    if (size >= 4) blobs++;
+  }
+  return blobs;
+}

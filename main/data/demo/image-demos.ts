@@ -121,6 +121,86 @@ export function demoVqa(seed: number, imageCount = 320): ParsedDataset {
   };
 }
 
+/** The four lesion slots of a phantom (lung x zone). */
+const SLOTS = [
+  ['left', 'upper'],
+  ['left', 'lower'],
+  ['right', 'upper'],
+  ['right', 'lower'],
+] as const;
+
+/** `n` lesions in distinct slots (one per lung zone, so they never overlap), each small or large. */
+function slotLesions(n: number, rand: () => number): Lesion[] {
+  const free = [...SLOTS];
+  return Array.from({ length: n }, () => {
+    const [side, zone] = free.splice(Math.floor(rand() * free.length), 1)[0]!;
+    return { side, zone, size: rand() < 0.5 ? 'small' : 'large' };
+  });
+}
+
+/** Options of the counting VQA set: drop presence, count small lesions, compare sizes, up to four lesions. */
+export const COUNT_VQA_OPTIONS = ['nopres', 'small', 'cmp', 'n4'] as const;
+export type CountVqaOption = (typeof COUNT_VQA_OPTIONS)[number];
+
+/**
+ * VQA whose answers are in the image's content, not in where a lesion is (issue 25: no rung ties
+ * "left"/"upper" to an image position within the demo's budget): phantoms with 0-3 lesions (0-4 with
+ * `n4`), at most one per lung zone so they never overlap, each small or large; asked "Is there a
+ * lesion?" (unless `nopres`) and "Is there a large lesion?" (closed), how many lesions and how many
+ * large ones (open), with `small` how many small ones, with `cmp` "more large than small?" (closed).
+ * Counting is where capacity pays (open accuracy rises with the rung).
+ */
+export function demoVqaCounts(
+  seed: number,
+  imageCount: number,
+  options: readonly CountVqaOption[] = [],
+): ParsedDataset {
+  const has = (o: CountVqaOption) => options.includes(o);
+  const maxN = has('n4') ? 4 : 3;
+  const { images, list } = phantoms(imageCount, seed, (i, rand) => slotLesions(i % (maxN + 1), rand));
+  const examples: ParsedExample[] = [];
+  const q = (p: Phantom, question: string, target: string, closed: boolean, questionType: string) =>
+    examples.push({
+      task: 'vqa',
+      inputs: { question, organ: 'chest' },
+      target,
+      ...(closed ? { candidates: ['no', 'yes'] } : {}),
+      image: p.key,
+      meta: {
+        organ: 'chest',
+        modality: 'synthetic x-ray',
+        answerType: closed ? 'closed' : 'open',
+        questionType,
+      },
+    });
+  const words = [...COUNT_WORDS, 'four'];
+  for (const p of list) {
+    const n = p.lesions.length;
+    const large = p.lesions.filter((l) => l.size === 'large').length;
+    if (!has('nopres')) q(p, 'Is there a lesion in the lungs?', n > 0 ? 'yes' : 'no', true, 'PRES');
+    q(p, 'Is there a large lesion?', large > 0 ? 'yes' : 'no', true, 'CMP');
+    q(p, 'How many lesions are there?', words[n]!, false, 'COUNT');
+    q(p, 'How many large lesions are there?', words[large]!, false, 'COUNT');
+    if (has('small')) q(p, 'How many small lesions are there?', words[n - large]!, false, 'COUNT');
+    if (has('cmp'))
+      q(p, 'Are there more large lesions than small ones?', large > n - large ? 'yes' : 'no', true, 'CMP');
+  }
+  return {
+    format: 'demo',
+    name: 'Demo: chest phantoms (VQA)',
+    task: 'vqa',
+    examples,
+    images,
+    synthetic: true,
+    meta: {
+      demoId: 'phantom-vqa',
+      seed,
+      note: SYNTHETIC_NOTE,
+      answerSet: [...new Set(examples.map((e) => e.target))].sort(),
+    },
+  };
+}
+
 /** Captioning: templated descriptions of the lesions (count, size, zone, side). */
 export function demoCaptioning(seed: number, count = 400): ParsedDataset {
   const { images, list } = phantoms(count, seed, (i, rand) => {

@@ -1,6 +1,13 @@
 import type { ImageSource, ParsedDataset, ParsedExample } from '#main/data/types';
 import { toInstruction } from '#shared/tasks';
-import { demoCaptioning, demoClassification, demoVqa } from './image-demos';
+import {
+  COUNT_VQA_OPTIONS,
+  type CountVqaOption,
+  demoCaptioning,
+  demoClassification,
+  demoVqa,
+  demoVqaCounts,
+} from './image-demos';
 import { demoNli, demoQa, demoSummarization } from './notes';
 
 /** An instruction mixture drawn from the other demos (each example in its instruction form). */
@@ -48,9 +55,32 @@ export function demoInstruction(seed: number, perSource = 80): ParsedDataset {
  */
 export const DEMO_VQA_IMAGES = 1280;
 
+/**
+ * The counting question set instead of the default, for benches (issue 25):
+ * `BIOMED_DEMO_VQA=counts[-nopres][-small][-cmp][-n4]`, `BIOMED_DEMO_VQA_IMAGES=N` (default 1,024).
+ */
+function vqaOverride(seed: number, images: number | undefined): ParsedDataset | null {
+  const spec = process.env['BIOMED_DEMO_VQA'];
+  if (!spec) return null;
+  const [kind, ...options] = spec.split('-');
+  const bad = options.filter((o) => !(COUNT_VQA_OPTIONS as readonly string[]).includes(o));
+  if (kind !== 'counts' || bad.length > 0) {
+    throw new Error(
+      `BIOMED_DEMO_VQA=${spec}: expected counts[-${COUNT_VQA_OPTIONS.join('][-')}]${bad.length ? ` (unknown: ${bad.join(', ')})` : ''}`,
+    );
+  }
+  const count = images ?? Number(process.env['BIOMED_DEMO_VQA_IMAGES'] ?? 1024);
+  if (!Number.isInteger(count) || count < 1) {
+    throw new Error(
+      `BIOMED_DEMO_VQA_IMAGES=${process.env['BIOMED_DEMO_VQA_IMAGES']}: expected a positive integer`,
+    );
+  }
+  return demoVqaCounts(seed, count, options as CountVqaOption[]);
+}
+
 /** The VQA demo as imported (seed: the demo seed), optionally with another image count (bench). */
-export function phantomVqa(seed: number, images = DEMO_VQA_IMAGES): ParsedDataset {
-  return demoVqa(seed + 1, images);
+export function phantomVqa(seed: number, images?: number): ParsedDataset {
+  return vqaOverride(seed + 1, images) ?? demoVqa(seed + 1, images ?? DEMO_VQA_IMAGES);
 }
 
 /** A demo dataset generator. */

@@ -174,8 +174,8 @@ function nativeGemm(addon: NativeGemmAddon, backend: WasmBackendLike): CpuGemm {
       }),
     },
     lowering: {
-      im2col: (x, cols, g) => addon.im2col(heapOf(), x / 4, cols / 4, ...convNumbers(g)),
-      col2im: (dcols, dx, g) => addon.col2im(heapOf(), dcols / 4, dx / 4, ...convNumbers(g)),
+      im2col: (x, cols, g) => addon.im2col(withThreads(), x / 4, cols / 4, ...convNumbers(g)),
+      col2im: (dcols, dx, g) => addon.col2im(withThreads(), dcols / 4, dx / 4, ...convNumbers(g)),
     },
     get kind() {
       return `native-${addon.info().isa}`;

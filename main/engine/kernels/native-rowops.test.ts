@@ -5,7 +5,7 @@ import { adamwArrays, roundedScalars } from './adamw-fused';
 import { type AdamWItem, FUSED_ADAMW_MANY, fusedAdamWMany } from './adamw-many';
 import { cpuGemm, setCpuGemmKind } from './cpu-gemm';
 import { GELU, GELU_GRAD } from './gelu';
-import { type AdamWNumbers, loadNativeGemm, type NativeGemmAddon } from './native-gemm';
+import { type AdamWNumbers, type ConvNumbers, loadNativeGemm, type NativeGemmAddon } from './native-gemm';
 import { wasmOps } from './wasm-ops';
 import { worstExcess } from './wasm-ops/f64-reference';
 import type { WasmBackendLike } from './wasm-views';
@@ -237,5 +237,53 @@ suite('GELU and its gradient on wasm through the native addon (native/src/gelu.c
     }
     expect((err as Error).name).toBe('NativeGemmError');
     expect((err as Error).message).toMatch(/y \[10, 18\) lies outside the heap of 16 floats/);
+  });
+});
+
+suite('im2col and col2im split over the native threads', () => {
+  afterAll(() => addon?.configure({ threads: 1, minParallelElems: 1 << 16 }));
+
+  // batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft
+  const geometries: ConvNumbers[] = [
+    [3, 7, 6, 5, 7, 6, 3, 3, 1, 1, 1, 1],
+    [2, 9, 9, 3, 4, 4, 3, 3, 2, 2, 0, 0],
+    [5, 8, 8, 4, 4, 4, 7, 7, 2, 2, 3, 3],
+    [1, 5, 5, 2, 5, 5, 1, 1, 1, 1, 0, 0],
+  ];
+
+  it('gives the same bits on 1, 2 and 3 threads as unsplit, and col2im sums what im2col read', () => {
+    if (!addon) throw new Error(reason);
+    for (const g of geometries) {
+      const [batch, inH, inW, inC, outH, outW, kH, kW] = g;
+      const image = batch * inH * inW * inC;
+      const cols = batch * outH * outW * kH * kW * inC;
+      const heap = new Float32Array(2 + image + cols + image + 3);
+      heap.set(random(image, 5), 2);
+      heap.set(random(cols, 6), 2 + image);
+      const x = 2;
+      const c = 2 + image;
+      const dx = 2 + image + cols;
+      addon.configure({ threads: 1, minParallelElems: 1 << 30 });
+      const ref = heap.slice();
+      const want = ref.slice();
+      addon.im2col(want, x, c, ...g);
+      const wantCols = want.slice(c, c + cols);
+      addon.col2im(want, c, dx, ...g);
+      for (const threads of [1, 2, 3]) {
+        addon.configure({ threads, minParallelElems: 0 });
+        const got = ref.slice();
+        addon.im2col(got, x, c, ...g);
+        expect(got.subarray(c, c + cols), `im2col ${g} on ${threads}`).toEqual(wantCols);
+        addon.col2im(got, c, dx, ...g);
+        expect(got, `col2im ${g} on ${threads}`).toEqual(want);
+      }
+      // col2im(ones) counts how many patches read each input: every interior pixel of a 1x1 conv once
+      if (kH === 1) {
+        const ones = ref.slice();
+        ones.fill(1, c, c + cols);
+        addon.col2im(ones, c, dx, ...g);
+        expect(ones.subarray(dx, dx + image)).toEqual(new Float32Array(image).fill(1));
+      }
+    }
   });
 });

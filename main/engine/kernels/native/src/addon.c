@@ -172,11 +172,13 @@ static napi_value lower(napi_env env, napi_callback_info info, int forward) {
     if (in_heap(env, names[i], v[i], need[i], length)) return NULL;
   }
   if (v[1] < v[0] + need[0] && v[0] < v[1] + need[1]) return fail(env, "OVERLAP", "native GEMM: dst overlaps src");
+  pthread_mutex_lock(&call_mu);
   if (forward) {
-    bg_im2col(&g, heap + (size_t)v[0], heap + (size_t)v[1]);
+    bg_im2col(&g, heap + (size_t)v[0], heap + (size_t)v[1], threads, min_parallel_elems);
   } else {
-    bg_col2im(&g, heap + (size_t)v[0], heap + (size_t)v[1]);
+    bg_col2im(&g, heap + (size_t)v[0], heap + (size_t)v[1], threads, min_parallel_elems);
   }
+  pthread_mutex_unlock(&call_mu);
   return NULL;
 }
 
