@@ -22,7 +22,7 @@ import {
 
 // A streamed import (issue 22: memory flat whatever the count). Each batch the importer hands
 // over is checked, its images prepared and its rows staged (`staged_examples`) before the next
-// is asked for. What stays per example is a group number and an official split (5 bytes) and the
+// is asked for. What stays per example is a group number and an official split (8 bytes) and the
 // digest of its id for the repeat check; the splits are drawn at the end, the content hash read
 // back from the staged rows, and the dataset and its examples appear in ONE transaction.
 

@@ -6,6 +6,7 @@ import * as fx from '#main/data/fixtures/make-fixtures';
 import { mimicCxrImporter } from '#main/data/importers/mimic-cxr';
 import { type ParsedBatch, STREAM_BATCH, type StreamedDataset } from '#main/data/types';
 import { ImportRequest } from '#shared/api/datasets';
+import type { ImportProgressEvent } from '#shared/domain/dataset';
 import { importDataset } from './dataset-import';
 import { freshWorkbench, storeSnapshot } from './test-workbench';
 
@@ -122,8 +123,15 @@ describe('a streamed import (MIMIC-CXR)', () => {
     });
     let id: string | null = null;
     try {
-      const r = await importDataset(ctx, request());
+      const events: ImportProgressEvent[] = [];
+      const r = await importDataset(ctx, request(), (e) => events.push(e));
       id = r.datasetId;
+      // One images progress over the whole import (not per batch), with rate and time left.
+      const shown = events.filter((e) => e.phase === 'images');
+      expect(shown.every((e) => e.total === COUNT)).toBe(true);
+      expect(shown.map((e) => e.done)).toEqual([...shown.map((e) => e.done)].sort((a, b) => a - b));
+      expect(shown.at(-1)!.done).toBe(COUNT);
+      expect(shown.some((e) => /\/s, about .* left, 1000 already stored$/.test(e.message))).toBe(true);
       expect(log).toEqual([
         `handed ${STREAM_BATCH}`,
         `staged ${STREAM_BATCH}`,

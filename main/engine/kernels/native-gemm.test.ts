@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   loadNativeGemm,
+  missingNativeFunctions,
   NATIVE_GEMM_FILE,
   type NativeGemmAddon,
   type NativeIsa,
@@ -102,6 +103,13 @@ describe('native GEMM addon location', () => {
     } finally {
       delete proc.resourcesPath;
     }
+  });
+
+  it('refuses an addon built from older sources (a function missing) instead of calling undefined', () => {
+    const stale = { gemm() {}, im2col() {}, col2im() {}, info() {}, configure() {} };
+    expect(missingNativeFunctions(stale)).toEqual(['adamw', 'attention', 'gelu', 'geluGrad']);
+    expect(missingNativeFunctions(null)).toContain('gemm');
+    if (addon) expect(missingNativeFunctions(addon)).toEqual([]);
   });
 });
 

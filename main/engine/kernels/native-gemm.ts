@@ -111,6 +111,25 @@ export function nativeGemmCandidates(moduleUrl: string = import.meta.url): strin
   return found;
 }
 
+/** Every function this source calls: an addon built from older sources lacks some and is not used. */
+export const NATIVE_GEMM_FUNCTIONS = [
+  'gemm',
+  'im2col',
+  'col2im',
+  'adamw',
+  'attention',
+  'gelu',
+  'geluGrad',
+  'info',
+  'configure',
+] as const satisfies readonly (keyof NativeGemmAddon)[];
+
+/** The functions of NATIVE_GEMM_FUNCTIONS a loaded module does not export. */
+export function missingNativeFunctions(exports: unknown): string[] {
+  const found = (exports ?? {}) as Record<string, unknown>;
+  return NATIVE_GEMM_FUNCTIONS.filter((name) => typeof found[name] !== 'function');
+}
+
 let loaded: { addon: NativeGemmAddon | null; reason: string } | undefined;
 
 /** Loads the addon once per process: the addon, or null and why not. */
@@ -127,7 +146,13 @@ export function loadNativeGemm(candidates: string[] = nativeGemmCandidates()): {
   try {
     const mod = { exports: {} as unknown };
     process.dlopen(mod, file);
-    loaded = { addon: mod.exports as NativeGemmAddon, reason: file };
+    const missing = missingNativeFunctions(mod.exports);
+    loaded = missing.length
+      ? {
+          addon: null,
+          reason: `the native GEMM addon at ${file} is out of date: it lacks ${missing.join(', ')} (run \`npm run build:native\`)`,
+        }
+      : { addon: mod.exports as NativeGemmAddon, reason: file };
   } catch (err) {
     loaded = {
       addon: null,
