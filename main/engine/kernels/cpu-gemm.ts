@@ -88,7 +88,7 @@ let chosen: CpuGemmKind | undefined;
 
 /**
  * BIOMED_NATIVE_PARALLEL_MACS: the fewest multiply-adds a native product needs to be split over
- * threads (unset: the addon's 16,777,216; smaller ones run on the calling thread alone).
+ * threads (unset: the addon's 1,048,576; smaller ones run on the calling thread alone).
  */
 export function nativeParallelMacsFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
   const raw = env['BIOMED_NATIVE_PARALLEL_MACS'];

@@ -28,11 +28,12 @@
 static pthread_mutex_t call_mu = PTHREAD_MUTEX_INITIALIZER;
 static int isa_chosen = -1; /* -1: the best this CPU runs */
 static int threads = 1;
-/* Below this many multiply-adds a product stays on the calling thread. Idle, `npx tsx bench/native-gemm.ts
- * --preset cpu-m --sweep` measured 2 threads slower up to 8.9M MACs (94 vs 103 us: waking a worker and
- * waiting for it costs ~25 us on this VM) and faster from 16.8M (172 vs 126 us); in the train step a 4M
- * threshold made cpu-s slower on 2 threads than on 1 (154 vs 122 ms), 16M faster (115 vs 119 ms). */
-static double min_parallel_macs = 1 << 24;
+/* Below this many multiply-adds a product stays on the calling thread. With workers that sleep at
+ * once, waking one cost ~25 us and 2 threads paid only from ~16M MACs; since the pool's workers poll
+ * ~50 us before sleeping (pool.c), `npx tsx bench/native-gemm.ts --sweep` splits 64x64x64 (0.26M
+ * MACs) in 2.4 us against 4.0 on one thread, and idle in the train step a 1M threshold was no slower
+ * than 16M (cpu-s 2 threads 105 vs 107 ms, cpu-m 274 vs 278 ms). */
+static double min_parallel_macs = 1 << 20;
 /* The element kernels (rowops.c) split over threads from this many elements (see rowops.h). */
 static double min_parallel_elems = 1 << 16;
 
