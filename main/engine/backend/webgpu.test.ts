@@ -242,15 +242,38 @@ describe('the engine on webgpu equals it on wasm', () => {
     // updates are compared where the gradient itself is determined.
     const noise = [...grads.wasm].filter(([n, g]) => relErr(grads.webgpu.get(n)!, g) > 1e-3).map(([n]) => n);
     expect(noise.length).toBeLessThan(grads.wasm.size / 5); // the update of the others is compared
+    // The same holds element by element inside a compared tensor: an element whose gradient is under
+    // 1,000 times the tensor's largest gradient difference has its own relative error over 1e-3
+    // (e.g. 5e-6 beside 4e-3 in a bias, where the two backends' exp round differently), and Adam's
+    // normalisation turns that into a visibly different step; those elements are left out.
     let worstW = 0;
-    for (const [n, a] of w.weights)
-      if (!noise.includes(n)) worstW = Math.max(worstW, relErr(gp.weights.get(n)!, a));
+    let undetermined = 0;
+    let total = 0;
+    for (const [n, a] of w.weights) {
+      if (noise.includes(n)) continue;
+      const g = grads.wasm.get(n);
+      const g2 = grads.webgpu.get(n);
+      const b = gp.weights.get(n)!;
+      let dg = 0;
+      if (g && g2) for (let i = 0; i < g.length; i++) dg = Math.max(dg, Math.abs(g[i]! - g2[i]!));
+      let d = 0;
+      let m = 0;
+      total += a.length;
+      for (let i = 0; i < a.length; i++) {
+        m = Math.max(m, Math.abs(a[i]!));
+        if (g && Math.abs(g[i]!) < 1e3 * dg) undetermined++;
+        else d = Math.max(d, Math.abs(b[i]! - a[i]!));
+      }
+      worstW = Math.max(worstW, d / Math.max(m, 1e-30));
+    }
+    expect(undetermined).toBeLessThan(total / 5); // the update of the rest is compared
     expect(worstW).toBeLessThanOrEqual(1e-4);
     console.log(
       `webgpu vs wasm, one tiny train step: loss rel ${(Math.abs(losses['webgpu']! - losses['wasm']!) / losses['wasm']!).toExponential(1)}, ` +
         `worst gradient rel ${worst.toExponential(1)} over ${grads.wasm.size} weights, grad norm rel ` +
         `${(Math.abs(gp.gradNorm - w.gradNorm) / w.gradNorm).toExponential(1)}, updated weights rel ${worstW.toExponential(1)} ` +
-        `(${grads.wasm.size - noise.length} weights; ${noise.length} with gradients at rounding-noise level skipped)`,
+        `(${grads.wasm.size - noise.length} weights; ${noise.length} with gradients at rounding-noise level skipped, ` +
+        `and ${undetermined} of ${total} elements whose gradient is not determined to 1e-3)`,
     );
   });
 
