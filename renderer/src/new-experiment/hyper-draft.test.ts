@@ -10,10 +10,10 @@ describe('hyperparameter draft', () => {
     expect(Number(d.steps)).toBeLessThanOrEqual(200);
     expect(validateHyper(d).values?.lr).toBe(5e-5);
   });
-  it('suggests the per-width learning rate for CPU rungs from random weights (issue 25)', () => {
-    expect(recipeDraft('vqa', 900, true, { scales: ['cpu-xs'] }).lr).toBe('0.0005');
-    expect(recipeDraft('vqa', 900, true, { scales: ['cpu-m'] }).lr).toBe('0.000125');
-    // several rungs: blank, each takes its own; valid only where the form allows it
+  it('suggests the CPU rungs learning rate for CPU rungs from random weights (issue 25)', () => {
+    expect(recipeDraft('vqa', 900, true, { scales: ['cpu-xs'] }).lr).toBe('0.00016');
+    expect(recipeDraft('vqa', 900, true, { scales: ['cpu-m'] }).lr).toBe('0.00016');
+    // several rungs: blank, each takes the rule's rate; valid only where the form allows it
     const ladder = recipeDraft('vqa', 900, true, { scales: ['cpu-xs', 'cpu-s', 'cpu-m'] });
     expect(ladder.lr).toBe('');
     expect(validateHyper(ladder, { lrPerRung: true }).values).not.toBeNull();

@@ -1,5 +1,5 @@
 import { Hyperparameters } from '#shared/domain/hyperparameters';
-import { CPU_RUNG_BASE_LR, cpuRungLr } from '#shared/model/cpu-recipe';
+import { CPU_RUNG_LR, cpuRungLr } from '#shared/model/cpu-recipe';
 import { isCpuRung, PRESETS, type PresetName } from '#shared/model/presets';
 import { TASK_HYPERPARAMETERS } from '#shared/task-hyperparameters';
 import type { TaskId } from '#shared/tasks';
@@ -44,7 +44,7 @@ export const HYPER_FIELDS: readonly HyperField[] = [
   field(
     'lr',
     'Learning rate',
-    `peak, after warmup; blank: each CPU rung its own (${CPU_RUNG_BASE_LR} x 64 / width)`,
+    `peak, after warmup; blank: the CPU rungs' rate (${CPU_RUNG_LR}, the same for every rung)`,
   ),
   field('steps', 'Training steps', 'optimizer updates'),
   field('batchSize', 'Batch size', 'examples per step'),
