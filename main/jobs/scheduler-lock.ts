@@ -1,7 +1,7 @@
 import { linkSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 
 /** True when a process with this pid exists (signal 0 checks without signalling). */
-function alive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -61,7 +61,7 @@ export class SchedulerLock {
   /** The pid of another live process holding the lock, if any. */
   holder(): number | null {
     const pid = pidIn(this.file);
-    return pid !== null && pid !== process.pid && alive(pid) ? pid : null;
+    return pid !== null && pid !== process.pid && processAlive(pid) ? pid : null;
   }
 
   /** Takes the lock unless another live process holds it. */
@@ -78,7 +78,7 @@ export class SchedulerLock {
         this.held = true;
         return true;
       }
-      if (pid !== null && alive(pid)) return false;
+      if (pid !== null && processAlive(pid)) return false;
       // Stale (dead pid or unreadable content) or just removed: clear it under the breaker, retry.
       this.clearStale(pid);
     }
@@ -100,7 +100,7 @@ export class SchedulerLock {
     try {
       const now = pidIn(this.file);
       // Remove only the lock we judged stale, not one a live process created meanwhile.
-      if (now === seen && (now === null || !alive(now))) rmSync(this.file, { force: true });
+      if (now === seen && (now === null || !processAlive(now))) rmSync(this.file, { force: true });
     } finally {
       rmSync(breaker, { force: true });
     }

@@ -123,6 +123,22 @@ export function datasetMeta(
   };
 }
 
+/** The dataset row of an import, with datasetMeta's meta (call inside the import's transaction). */
+export function insertDataset(
+  ctx: ServiceContext,
+  row: { id: string; name: string; contentHash: string; sourcePath: string | null },
+  parsed: Pick<ParsedDataset, 'format' | 'task' | 'synthetic' | 'meta'>,
+  how: { official: readonly Split[]; options: ImportOptions; problems: Problems; reused: number },
+): void {
+  ctx.store.datasets.insert({
+    ...row,
+    format: parsed.format,
+    task: parsed.task,
+    synthetic: parsed.synthetic ?? false,
+    meta: datasetMeta(parsed.meta, how.official, how.options, how.problems, row.sourcePath, how.reused),
+  });
+}
+
 /** A dataset id readable in the CLI: `vqa-rad-1a2b3c4d`. */
 export function datasetIdFor(name: string, contentHash: string): string {
   const slug = name
@@ -267,15 +283,11 @@ export async function storeParsed(
     progress('write', 0, count, `writing ${count} examples`);
     const id = report.datasetId!;
     ctx.store.transaction(() => {
-      ctx.store.datasets.insert({
-        id,
-        name,
-        format: parsed.format,
-        task: parsed.task,
-        sourcePath: request.sourcePath,
-        contentHash,
-        synthetic: parsed.synthetic ?? false,
-        meta: datasetMeta(parsed.meta, official, options, problems, request.sourcePath, images.reused),
+      insertDataset(ctx, { id, name, contentHash, sourcePath: request.sourcePath }, parsed, {
+        official,
+        options,
+        problems,
+        reused: images.reused,
       });
       ctx.store.blobs.insertMany(
         [...distinct.values()].map((p) => ({

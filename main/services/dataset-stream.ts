@@ -4,16 +4,17 @@ import type { StagedExample } from '#db/repos/staged-examples';
 import { ImportAborted, type Problems } from '#main/data/problems';
 import { assignSplits } from '#main/data/splits';
 import type { StreamedDataset } from '#main/data/types';
+import { processAlive } from '#main/jobs/scheduler-lock';
 import type { ImportOptions, ImportReport, Split } from '#shared/domain/dataset';
 import type { ServiceContext } from './context';
 import { prepareImages } from './dataset-images';
 import {
   datasetIdFor,
-  datasetMeta,
   discardCreated,
   exampleMeta,
   type FirstRecords,
   groupOf,
+  insertDataset,
   keepValid,
   type ProgressFn,
   refOf,
@@ -31,20 +32,11 @@ const SPLITS: readonly Split[] = ['train', 'validation', 'test'];
 /** The imports of this process in progress (the staged rows of any other dead process are removed). */
 const active = new Set<string>();
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes the staged rows imports left when their process died (or, in this one, ended without cleaning). */
 function removeStale(ctx: ServiceContext): void {
   for (const id of ctx.store.stagedExamples.importIds()) {
     const pid = Number(id.split(':')[0]);
-    if (active.has(id) || (pid !== process.pid && alive(pid))) continue;
+    if (active.has(id) || (pid !== process.pid && processAlive(pid))) continue;
     ctx.store.transaction(() => ctx.store.stagedExamples.clear(id));
   }
 }
@@ -208,15 +200,11 @@ export async function storeStreamed(
     progress('write', 0, count, `writing ${count} examples`);
     const id = report.datasetId!;
     ctx.store.transaction(() => {
-      ctx.store.datasets.insert({
-        id,
-        name,
-        format: parsed.format,
-        task: parsed.task,
-        sourcePath: request.sourcePath,
-        contentHash,
-        synthetic: parsed.synthetic ?? false,
-        meta: datasetMeta(parsed.meta, official, options, problems, request.sourcePath, span.reused),
+      insertDataset(ctx, { id, name, contentHash, sourcePath: request.sourcePath }, parsed, {
+        official,
+        options,
+        problems,
+        reused: span.reused,
       });
       staged.publish(importId, id);
     });
