@@ -10,7 +10,7 @@ let vqa: string;
 beforeAll(async () => {
   wb = freshWorkbench();
   await ensureDemoDatasets(wb, { onlyIfEmpty: false });
-  vqa = wb.store.datasets.findDemo('phantom-vqa')!;
+  vqa = wb.store.datasets.findDemo('phantom-vqa-counts')!;
 });
 afterAll(() => wb?.close());
 

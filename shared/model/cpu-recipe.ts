@@ -1,8 +1,16 @@
 import type { ModelConfig } from './config';
 import { isCpuRung, PRESETS, type PresetName } from './presets';
 
-/** Peak learning rate of every CPU rung (cpu-xs, cpu-s, cpu-m) trained from random weights. */
-export const CPU_RUNG_LR = 1.6e-4;
+/**
+ * The recipe of a CPU rung (cpu-xs, cpu-s, cpu-m) trained from random weights on a small dataset:
+ * what `biomed demo` trains its ladder with and what New experiment suggests (issue 25). The same
+ * for every rung: equal examples seen (batch 8 x 240 steps = 1,920), one peak rate, 10% warmup.
+ * At 120 steps cpu-m had not yet learned to count the demo's phantoms; at 240 every rung reads them.
+ */
+export const CPU_RUNG_RECIPE = { lr: 1.6e-4, steps: 240, batchSize: 8, warmupRatio: 0.1 } as const;
+
+/** Peak learning rate of every CPU rung trained from random weights. */
+export const CPU_RUNG_LR = CPU_RUNG_RECIPE.lr;
 
 /**
  * The peak learning rate for a CPU rung trained from random weights on a small dataset: one rate

@@ -97,7 +97,7 @@ export interface DemoDataset {
 /** One demo dataset per task type; deterministic from the seed, small enough to import in seconds. */
 export const DEMO_DATASETS: readonly DemoDataset[] = [
   { id: 'phantom-classification', generate: (s) => demoClassification(s) },
-  { id: 'phantom-vqa', generate: (s) => phantomVqa(s) },
+  { id: 'phantom-vqa-counts', generate: (s) => phantomVqa(s) },
   { id: 'phantom-captioning', generate: (s) => demoCaptioning(s + 2) },
   { id: 'notes-nli', generate: (s) => demoNli(s + 3) },
   { id: 'notes-summarization', generate: (s) => demoSummarization(s + 4) },
