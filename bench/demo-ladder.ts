@@ -19,7 +19,7 @@ import { mulberry32, shuffled } from '#shared/random';
 import { buildPrompt, taskOf } from '#shared/tasks';
 
 const HELP = `npx tsx bench/demo-ladder.ts [options]   (defaults: biomed demo's recipe)
-  --dataset phantom-vqa        a demo dataset id
+  --dataset phantom-vqa-counts        a demo dataset id
   --rungs cpu-xs,cpu-s,cpu-m   the ladder, smallest first
   --steps N | N1,N2,N3         steps per rung (default DEMO_STEPS)
   --lr R | R1,R2,R3            peak lr per rung (default: each rung's cpuRungLr)
@@ -27,7 +27,7 @@ const HELP = `npx tsx bench/demo-ladder.ts [options]   (defaults: biomed demo's 
   --seed 1 | 1,2,3             seeds (loops, then prints a summary table)
   --eval-every K               score the test split every K steps (loss, grad norm, per question)
   --resnet-blocks cpu-s:1,1,1;cpu-m:1,1,1   another ResNet depth (diagnosis only)
-  --images N                   phantom-vqa's image count (default DEMO_VQA_IMAGES)`;
+  --images N                   phantom-vqa-counts's image count (default DEMO_VQA_IMAGES)`;
 if (process.argv.includes('--help')) {
   console.log(HELP);
   process.exit(0);
@@ -58,13 +58,13 @@ const resnetOverride = new Map(
     return [rung!, blocks!.split(',').map(Number) as [number, number, number]] as const;
   }),
 );
-const which = arg('dataset', 'phantom-vqa');
+const which = arg('dataset', 'phantom-vqa-counts');
 const demo = DEMO_DATASETS.find((d) => d.id === which);
 if (!demo) throw new Error(`unknown demo ${which}: ${DEMO_DATASETS.map((d) => d.id).join(', ')}`);
 const images = Number(arg('images', '0'));
 // --images: the VQA demo with another image count (the test split grows with it).
 const parsed =
-  images > 0 && which === 'phantom-vqa' ? phantomVqa(DEMO_SEED, images) : demo.generate(DEMO_SEED);
+  images > 0 && which === 'phantom-vqa-counts' ? phantomVqa(DEMO_SEED, images) : demo.generate(DEMO_SEED);
 const { splits } = assignSplits(
   parsed.examples.map((e) => ({ ...(e.split ? { split: e.split } : {}), group: e.image ?? '' })),
   { seed: DEMO_SEED, validationFraction: 0.1, testFraction: 0.1 }, // as ensureDemoDatasets imports it

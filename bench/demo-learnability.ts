@@ -1,7 +1,7 @@
 // Are the shipped demo datasets learnable by the smallest CPU rung within minutes? Trains cpu-xs
 // on a demo dataset from scratch and compares held-out accuracy (candidate scoring) with the
 // majority-class baseline.
-//   npx tsx bench/demo-learnability.ts [--dataset phantom-classification|phantom-vqa|notes-nli|notes-qa] [--seconds 120] [--batch 16]
+//   npx tsx bench/demo-learnability.ts [--dataset phantom-classification|phantom-vqa-counts|notes-nli|notes-qa] [--seconds 120] [--batch 16]
 //     [--preset cpu-xs] [--steps N (instead of --seconds)] [--lr 1e-3] [--seed 1]
 
 import { DEMO_DATASETS } from '#main/data/demo/index';

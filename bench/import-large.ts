@@ -66,6 +66,46 @@ function threadCpuMs(): Record<string, number> {
   return out;
 }
 
+/** One memory sample of the child: where the import stands and what each part of the process holds, in MB. */
+interface MemSample {
+  at: string;
+  /** The peak RSS so far (VmHWM). */
+  peak: number;
+  rss: number;
+  anon: number;
+  file: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+/** RssAnon / RssFile + RssShmem of /proc/self/status (MB); zeros where there is no /proc. */
+function rssParts(): { anon: number; file: number } {
+  try {
+    const s = readFileSync('/proc/self/status', 'utf8');
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0) / 1024;
+    return { anon: kb('RssAnon'), file: kb('RssFile') + kb('RssShmem') };
+  } catch {
+    return { anon: 0, file: 0 };
+  }
+}
+
+function memSample(at: string): MemSample {
+  const m = process.memoryUsage();
+  const mb = (b: number) => b / 2 ** 20;
+  return {
+    at,
+    peak: peakRssMB(),
+    rss: mb(m.rss),
+    ...rssParts(),
+    heapTotal: mb(m.heapTotal),
+    heapUsed: mb(m.heapUsed),
+    external: mb(m.external),
+    arrayBuffers: mb(m.arrayBuffers),
+  };
+}
+
 /** Child: one import of `dir` into the data folder `home`; SIGINT interrupts it (kept for a re-run). */
 async function child(dir: string, home: string, maxSide: string): Promise<void> {
   const ctx = openWorkbench(home, 'browser');
@@ -78,6 +118,9 @@ async function child(dir: string, home: string, maxSide: string): Promise<void> 
   const t = performance.now();
   const cpu0 = process.cpuUsage();
   const threads0 = threadCpuMs();
+  // Memory at the start, at each tenth of the images, when the examples are written and at the end.
+  const samples: MemSample[] = [memSample('start')];
+  let nextTenth = 1;
   let result: Record<string, unknown>;
   try {
     const options = maxSide ? { maxSide: maxSide === 'original' ? 'original' : Number(maxSide) } : {};
@@ -86,6 +129,11 @@ async function child(dir: string, home: string, maxSide: string): Promise<void> 
       ImportRequest.parse({ path: dir, options }),
       (e) => {
         process.stderr.write(`${e.phase} ${e.done} ${e.total} ${e.message}\n`);
+        if (e.phase === 'images' && e.total > 0 && e.done >= (nextTenth * e.total) / 10) {
+          samples.push(memSample(`images ${e.done}`));
+          while (e.done >= (nextTenth * e.total) / 10) nextTenth++;
+        }
+        if (e.phase === 'write') samples.push(memSample(`write ${e.done}`));
         // With --expose-gc (the --rows bench): what the import holds once every image is done.
         if (e.phase === 'write' && e.done === 0 && collect) {
           collect();
@@ -111,6 +159,8 @@ async function child(dir: string, home: string, maxSide: string): Promise<void> 
     Object.entries(threadCpuMs()).map(([k, v]) => [k, v - (threads0[k] ?? 0)]),
   );
   result['maxRssMB'] = peakRssMB();
+  samples.push(memSample('end'));
+  result['samples'] = samples;
   if (liveHeapMB !== undefined) result['liveHeapMB'] = liveHeapMB - startHeapMB;
   ctx.close();
   process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -124,6 +174,7 @@ interface ChildResult {
   liveHeapMB?: number;
   cpuMs: number;
   threadCpuMs: Record<string, number>;
+  samples: MemSample[];
   examples?: number;
   images?: { total: number; new: number; reused?: number };
   error?: string;
@@ -398,6 +449,15 @@ const longReport = (i: number) =>
   `IMPRESSION: No acute intrathoracic process. No evidence of pneumonia. Heart size is normal; the lungs are clear ` +
   `and there is no pleural effusion. Compared with the prior study there is no interval change.\n`;
 
+/** The child's memory samples as a table (MB): which part of the process grows. */
+function memTable(samples: readonly MemSample[]): string {
+  const cols = ['peak', 'rss', 'anon', 'file', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'] as const;
+  const lines = [`  ${'at'.padEnd(14)}${cols.map((c) => c.padStart(13)).join('')}`];
+  for (const s of samples)
+    lines.push(`  ${s.at.padEnd(14)}${cols.map((c) => s[c].toFixed(1).padStart(13)).join('')}`);
+  return lines.join('\n');
+}
+
 /**
  * Memory against the number of rows: MIMIC-CXR-shaped imports of `rows / 10` and `rows` examples
  * with tiny (32 x 32) images and reports of the usual length, each in a fresh child: peak RSS
@@ -419,6 +479,7 @@ async function benchRows(rows: number): Promise<void> {
         `rows: ${r.examples} examples (32 x 32 images) in ${(r.ms / 1000).toFixed(1)} s; peak RSS ${r.maxRssMB.toFixed(0)} MB; heap held once the images are done ${live.toFixed(1)} MB`,
       );
       runs.push({ n: r.examples ?? count, peak: r.maxRssMB, live });
+      console.log(memTable(r.samples));
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LATEST_VERSION, openDatabase } from './connection';
 import { StoreOpenError } from './errors';
 import { checkMigrations } from './migrations/index';
+import { openStore } from './store';
 import { tempDir } from './test-helpers';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -79,6 +80,18 @@ describe('openDatabase', () => {
     expect(raw.pragma('user_version', { simple: true })).toBe(0);
     expect(raw.prepare("SELECT name FROM sqlite_schema WHERE name = 'a'").get()).toBeUndefined();
     raw.close();
+  });
+
+  it("sets the store's page cache and gives the size before; refuses a size that is not a positive whole KiB", () => {
+    const store = openStore(join(tmp.dir, 'c.sqlite'));
+    expect(store.pageCacheKiB()).toBe(16000);
+    expect(store.pageCacheKiB(2000)).toBe(16000);
+    expect(store.pageCacheKiB()).toBe(2000);
+    expect(() => store.pageCacheKiB(0)).toThrowError(/positive whole number of KiB, not 0/);
+    expect(() => store.pageCacheKiB(1.5)).toThrowError(/not 1.5/);
+    expect(store.pageCacheKiB(16000)).toBe(2000);
+    expect(store.pageCacheKiB()).toBe(16000);
+    store.close();
   });
 
   it('checks that migration versions increase', () => {

@@ -60,7 +60,7 @@ test('wizard detection per path, a run exported and imported back, verdict, fres
     await shot('wizard-new-path');
 
     // A run trained here (the smallest, two steps) with the automatic name, said once.
-    const demo = datasetIdByName(workbench.home, 'Demo: chest phantoms (VQA)');
+    const demo = datasetIdByName(workbench.home, 'Demo: chest phantoms (counting VQA)');
     await workbench.goto(`new?dataset=${demo}`);
     const form = new NewExperimentPage(page);
     await form.fill('Training steps', '2');
@@ -69,7 +69,9 @@ test('wizard detection per path, a run exported and imported back, verdict, fres
     await form.queue();
     const run = new RunView(page);
     await run.waitForStatus('succeeded', 180_000);
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Demo: chest phantoms (VQA) cpu-xs');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+      'Demo: chest phantoms (counting VQA) cpu-xs',
+    );
     // 9: the backend probe's Vulkan loader noise stays out of the run's log.
     await expect(page.getByRole('region', { name: 'Log' })).not.toContainText('vkCreateInstance');
     // ... and the log says once, in words, which backends were not found (tfjs-node-gpu is never installed here).
@@ -104,7 +106,7 @@ test('wizard detection per path, a run exported and imported back, verdict, fres
     // 5: a tag added in the run panel is in the Tag filter at once.
     await workbench.goto('experiments');
     const history = new ExperimentsPage(page);
-    await history.openRun('Demo: chest phantoms (VQA) cpu-xs');
+    await history.openRun('Demo: chest phantoms (counting VQA) cpu-xs');
     await page.getByLabel('Add tag').fill('baseline');
     await page.getByLabel('Add tag').press('Enter');
     await expect(
@@ -114,7 +116,7 @@ test('wizard detection per path, a run exported and imported back, verdict, fres
 
     // 10: one selected run is "1 run" in the delete prompt (was "1 runs"); keeping it deletes nothing.
     const toolbar = page.getByRole('toolbar', { name: 'Selected runs' });
-    await page.getByLabel('Select Demo: chest phantoms (VQA) cpu-xs').first().check();
+    await page.getByLabel('Select Demo: chest phantoms (counting VQA) cpu-xs').first().check();
     await toolbar.getByRole('button', { name: 'Delete selected' }).click();
     await expect(toolbar).toContainText('Delete 1 run with their checkpoints?');
     await toolbar.getByRole('button', { name: 'Keep them' }).click();

@@ -15,7 +15,7 @@ test('scale cards mark what will not fit, say why and what would, and Queue wait
 }) => {
   mkdirSync(shots, { recursive: true });
   const { page } = workbench;
-  const demo = datasetIdByName(workbench.home, 'Demo: chest phantoms (VQA)');
+  const demo = datasetIdByName(workbench.home, 'Demo: chest phantoms (counting VQA)');
   await workbench.goto(`new?dataset=${demo}`);
   const form = new NewExperimentPage(page);
   const card = page.locator('label.scale-card').filter({ has: form.scale('XLarge') });

@@ -110,7 +110,7 @@ export async function seedWeightsWork(home: string, file: string): Promise<Weigh
   try {
     const imported = await ctx.invoke('weights.import', { path: file, name: 'tiny published' });
     const weightsId = imported.record?.id ?? '';
-    const demo = ctx.store.datasets.list().find((d) => d.name === 'Demo: chest phantoms (VQA)');
+    const demo = ctx.store.datasets.list().find((d) => d.name === 'Demo: chest phantoms (counting VQA)');
     if (!demo) throw new Error('the VQA demo dataset is missing');
     const examples = ctx.store.examples.list(demo.id, 'test').slice(0, 3);
     const beam = { strategy: 'beam', beam: 5, maxLength: 16, noRepeatNgram: 3, lenpen: 1 } as const;

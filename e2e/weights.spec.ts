@@ -56,7 +56,7 @@ test('import weights, see the load report, evaluate them zero-shot without a run
 
     await new SidebarNav(page).open('Zero-shot');
     const zs = page.getByRole('form', { name: 'Zero-shot from weights' });
-    await zs.getByLabel('Dataset').selectOption({ label: 'Demo: chest phantoms (VQA)' });
+    await zs.getByLabel('Dataset').selectOption({ label: 'Demo: chest phantoms (counting VQA)' });
     await zs.getByLabel('Examples').fill('3');
     await zs.getByRole('button', { name: 'Evaluate weights zero-shot' }).click();
     const results = page.getByRole('table', { name: 'Zero-shot results of imported weights' });
@@ -65,7 +65,9 @@ test('import weights, see the load report, evaluate them zero-shot without a run
     await page.screenshot({ path: join(shots, `${mode}-weights-zero-shot.png`), fullPage: true });
 
     await workbench.goto('weights');
-    await expect(weights.library()).toContainText('zero-shot on Demo: chest phantoms (VQA) (succeeded)');
+    await expect(weights.library()).toContainText(
+      'zero-shot on Demo: chest phantoms (counting VQA) (succeeded)',
+    );
     await weights.library().getByRole('button', { name: 'Delete tiny published' }).click();
     await expect(page.getByText('No weights imported yet')).toBeVisible();
     expect(errors).toEqual([]);

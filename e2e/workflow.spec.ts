@@ -142,7 +142,7 @@ test('import, fine-tune, watch, cancel and resume, evaluate, compare, export LaT
   // Zero-shot: the cpu-s checkpoint on a VQA dataset it never saw (the synthetic demo set).
   await nav.open('Zero-shot');
   const zs = new ZeroShotPage(page);
-  await zs.run(/vqa-rad cpu-s/, /chest phantoms \(VQA\)/, 30);
+  await zs.run(/vqa-rad cpu-s/, /chest phantoms \(counting VQA\)/, 30);
   await expect(zs.results()).toContainText('succeeded', { timeout: 180_000 });
   await expect(zs.results()).toContainText(/0\.\d{3}/);
   await expect(zs.results()).toContainText('(tuned on it)');

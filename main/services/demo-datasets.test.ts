@@ -25,7 +25,7 @@ describe('ensureDemoDatasets', () => {
 
   it('gives the VQA demo enough test questions for the demo ladder to separate (issue 25)', async () => {
     await ensureDemoDatasets(ctx);
-    const vqa = ctx.store.datasets.findDemo('phantom-vqa')!;
+    const vqa = ctx.store.datasets.findDemo('phantom-vqa-counts')!;
     const test = ctx.store.examples.page(vqa, { split: 'test', offset: 0, limit: 1 }).total;
     // ~450 questions: a 95% CI half-width of ~0.04 on accuracy (115 gave ~0.09, too wide to separate rungs)
     expect(test).toBeGreaterThanOrEqual(400);

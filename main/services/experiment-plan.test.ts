@@ -10,7 +10,7 @@ let vqa: string;
 beforeAll(async () => {
   wb = freshWorkbench();
   await ensureDemoDatasets(wb, { onlyIfEmpty: false });
-  vqa = wb.store.datasets.findDemo('phantom-vqa')!;
+  vqa = wb.store.datasets.findDemo('phantom-vqa-counts')!;
 });
 afterAll(() => wb?.close());
 
@@ -24,13 +24,10 @@ const request = (hyperparameters: Record<string, number>) => ({
 });
 
 describe('experiment planning: learning rate per rung', () => {
-  it('gives each CPU rung its own rate when none is asked for (lr falls as 1/width)', async () => {
+  it('gives each CPU rung the CPU rungs rate when none is asked for (one rate for every rung)', async () => {
     const plan = await wb.invoke('experiments.estimate', request({}));
     expect(plan.map((p) => p.scale)).toEqual(['cpu-xs', 'cpu-s', 'cpu-m']);
-    const lrs = plan.map((p) => p.hyperparameters.lr);
-    expect(lrs[0]).toBeCloseTo(5e-4, 12);
-    expect(lrs[1]).toBeCloseTo(2.5e-4, 12);
-    expect(lrs[2]).toBeCloseTo(1.25e-4, 12);
+    expect(plan.map((p) => p.hyperparameters.lr)).toEqual([1.6e-4, 1.6e-4, 1.6e-4]);
     // one run per rung: the rule does not turn into a learning-rate sweep
     expect(plan.map((p) => p.name).some((n) => n.includes('lr='))).toBe(false);
   });

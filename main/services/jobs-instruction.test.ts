@@ -28,7 +28,7 @@ describe('instruction tuning with zero-shot evaluation', () => {
       task: 'instruction',
       datasets: [
         { datasetId: demoId('instruction-mixture'), weight: 3 },
-        { datasetId: demoId('phantom-vqa'), weight: 1 },
+        { datasetId: demoId('phantom-vqa-counts'), weight: 1 },
       ],
       scale: 'cpu-xs',
       hyperparameters: { steps: 6, batchSize: 4, imageSize: 32, maxSrcLength: 48, maxTgtLength: 8 },

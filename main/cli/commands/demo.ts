@@ -5,23 +5,23 @@ import { csv, formatCi } from '#main/cli/metrics-format';
 import { openCliWorkbench } from '#main/cli/open-home';
 import { formatTable } from '#main/cli/table';
 import { ensureDemoDatasets } from '#main/services/demo-datasets';
+import { CPU_RUNG_RECIPE } from '#shared/model/cpu-recipe';
 import { demoVerdict } from './demo-verdict';
 
 /** The CPU scale ladder of the demo, smallest first. */
 export const DEMO_RUNGS = ['cpu-xs', 'cpu-s', 'cpu-m'] as const;
 /**
- * The demo's training recipe, the same for every rung (equal examples seen, the papers' rule
- * across scales); no lr: each rung takes the per-width rule of shared/model/cpu-recipe.ts.
- * Batch 8 x 120 steps = 960 examples seen, a quarter of the VQA demo's train split (1,280 images).
- * 32 px images: the phantoms' lesions are large, and 2x2 image tokens (one per lung and zone) are
- * read within ~50 steps where 64 px's 4x4 take 150 or more (issue 25); cheaper steps too.
- * bench/demo-ladder.ts defaults to it.
+ * The demo's training recipe: the CPU rungs' recipe of shared/model/cpu-recipe.ts, the same for
+ * every rung (equal examples seen, the papers' rule across scales, and one peak rate, which each
+ * rung takes from the engine's default, so no lr here), on 32 px images: the phantoms' lesions are
+ * large, and 2x2 image tokens (one per lung and zone) are read within ~50 steps where 64 px's 4x4
+ * take 150 or more; cheaper steps too. bench/demo-ladder.ts defaults to it.
  */
 export const DEMO_RECIPE = {
-  steps: 120,
-  batchSize: 8,
+  steps: CPU_RUNG_RECIPE.steps,
+  batchSize: CPU_RUNG_RECIPE.batchSize,
   imageSize: 32,
-  warmupRatio: 0.1,
+  warmupRatio: CPU_RUNG_RECIPE.warmupRatio,
 } as const;
 
 const seconds = (from: string | null, to: string | null) =>
@@ -54,7 +54,7 @@ export const demoCommand: Command = {
     try {
       io.err(`data folder ${ctx.home.root}\n`);
       await ensureDemoDatasets(ctx, { onlyIfEmpty: false });
-      const vqa = ctx.store.datasets.findDemo('phantom-vqa');
+      const vqa = ctx.store.datasets.findDemo('phantom-vqa-counts');
       if (!vqa) throw new Error('the demo VQA dataset could not be imported');
       const scales = values.scales ? csv(values.scales) : [...DEMO_RUNGS];
       const created = await ctx.invokeFromUser('experiments.create', {

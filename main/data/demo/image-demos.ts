@@ -187,13 +187,13 @@ export function demoVqaCounts(
   }
   return {
     format: 'demo',
-    name: 'Demo: chest phantoms (VQA)',
+    name: 'Demo: chest phantoms (counting VQA)',
     task: 'vqa',
     examples,
     images,
     synthetic: true,
     meta: {
-      demoId: 'phantom-vqa',
+      demoId: 'phantom-vqa-counts',
       seed,
       note: SYNTHETIC_NOTE,
       answerSet: [...new Set(examples.map((e) => e.target))].sort(),

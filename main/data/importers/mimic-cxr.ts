@@ -44,17 +44,25 @@ function targetOf(text: string): string | null {
   return t === '' ? null : cap.formatTarget(t);
 }
 
+/** The targets of some studies (null: the report has no FINDINGS or IMPRESSION). */
+type Targets = Map<string, string | null>;
+
 /**
- * The target of each wanted study (null: its report has no FINDINGS or IMPRESSION), from
- * `mimic-cxr-reports.zip` (beside the JPG release or one folder up; streamed) or else from the
- * unpacked `files/pNN/pNNNNNNNN/sNNNNNNNN.txt` (in the release's own `files/` tree or in a
- * `mimic-cxr-reports/` folder). Each report is reduced to its target as it is read, so the full
- * texts are never all in memory.
+ * Where the reports are read: `mimic-cxr-reports.zip` (beside the JPG release or one folder up;
+ * streamed once, each report reduced to its target as it is read, all the wanted studies' targets
+ * kept), or else the unpacked `files/pNN/pNNNNNNNN/sNNNNNNNN.txt` (in the release's own `files/`
+ * tree or in a `mimic-cxr-reports/` folder), read one batch of rows at a time (issue 22: only a
+ * batch's targets are in memory). `of(rows)` gives the targets of `rows`' studies.
  */
-async function readTargets(root: string, studies: Map<string, string>, problems: Problems) {
-  const targets = new Map<string, string | null>();
+async function reportReader(
+  root: string,
+  wanted: readonly Row[],
+  problems: Problems,
+): Promise<{ of: (rows: readonly Row[]) => Promise<Targets> }> {
   const zip = [join(root, REPORTS_ZIP), join(root, '..', REPORTS_ZIP)].find((p) => existsSync(p));
   if (zip) {
+    const studies = new Set(wanted.map((r) => r.study));
+    const targets: Targets = new Map();
     try {
       await zipTexts(
         zip,
@@ -62,21 +70,29 @@ async function readTargets(root: string, studies: Map<string, string>, problems:
         (name, text) => targets.set(REPORT.exec(name)![1]!, targetOf(text)),
       );
     } catch (err) {
-      return problems.fail(REPORTS_ZIP, `not a readable zip archive (${(err as Error).message})`);
+      problems.fail(REPORTS_ZIP, `not a readable zip archive (${(err as Error).message})`);
     }
-    return targets;
+    return { of: async () => targets };
   }
   const trees = [root, join(root, 'mimic-cxr-reports')].filter((d) => isDir(join(d, 'files')));
-  for (const [study, subject] of studies) {
-    for (const tree of trees) {
-      const text = await readFile(join(tree, subjectDir(subject), `s${study}.txt`), 'utf8').catch(() => null);
-      if (text !== null) {
-        targets.set(study, targetOf(text));
-        break;
+  return {
+    async of(rows) {
+      const targets: Targets = new Map();
+      for (const r of rows) {
+        if (targets.has(r.study)) continue;
+        for (const tree of trees) {
+          const text = await readFile(join(tree, subjectDir(r.subject), `s${r.study}.txt`), 'utf8').catch(
+            () => null,
+          );
+          if (text !== null) {
+            targets.set(r.study, targetOf(text));
+            break;
+          }
+        }
       }
-    }
-  }
-  return targets;
+      return targets;
+    },
+  };
 }
 
 /**
@@ -141,11 +157,15 @@ export const mimicCxrImporter: Importer = {
     }
 
     const views = new Map<string, string>();
+    const viewNames = new Map<string, string>();
     const metadataFile = publisherFile(path, METADATA_CSV);
     if (metadataFile) {
       const shown = metadataFile.slice(path.length + 1);
       for await (const r of csvRecords(metadataFile, shown, ['dicom_id', 'ViewPosition'], problems)) {
-        views.set(r.get('dicom_id'), r.get('ViewPosition').toUpperCase());
+        // One string per distinct view (a handful), not one per image.
+        const view = r.get('ViewPosition').toUpperCase();
+        if (!viewNames.has(view)) viewNames.set(view, view);
+        views.set(r.get('dicom_id'), viewNames.get(view)!);
       }
     } else if (options.views === 'frontal') {
       problems.fail(path, `${METADATA_CSV}.gz is needed to select frontal views (its ViewPosition column)`);
@@ -171,18 +191,24 @@ export const mimicCxrImporter: Importer = {
         'the folder is not in this copy of the release',
       );
 
-    const studies = new Map(wanted.map((r) => [r.study, r.subject]));
-    const targets = await readTargets(path, studies, problems);
-    studies.clear();
+    const reports = await reportReader(path, wanted, problems);
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
-    // Handed over STREAM_BATCH examples at a time, each made when the store asks for its batch.
-    function* batches(): Generator<ParsedBatch> {
+    // Handed over STREAM_BATCH examples at a time, each made when the store asks for its batch
+    // (the reports of the next STREAM_BATCH rows read as they are reached).
+    async function* batches(): AsyncGenerator<ParsedBatch> {
       let examples: ParsedExample[] = [];
       let images = new Map<string, ImageSource>();
       let made = 0;
-      for (const r of wanted) {
+      let targets: Targets = new Map();
+      let readUpTo = 0;
+      for (let k = 0; k < wanted.length; k++) {
         if (made >= limit) break;
-        const example = exampleOf(r, images);
+        const r = wanted[k]!;
+        if (k >= readUpTo) {
+          readUpTo = Math.min(wanted.length, k + STREAM_BATCH);
+          targets = await reports.of(wanted.slice(k, readUpTo));
+        }
+        const example = exampleOf(r, targets, images);
         if (!example) continue;
         examples.push(example);
         made++;
@@ -193,7 +219,11 @@ export const mimicCxrImporter: Importer = {
       }
       if (examples.length > 0) yield { examples, images };
     }
-    const exampleOf = (r: Row, images: Map<string, ImageSource>): ParsedExample | undefined => {
+    const exampleOf = (
+      r: Row,
+      targets: Targets,
+      images: Map<string, ImageSource>,
+    ): ParsedExample | undefined => {
       const target = targets.get(r.study);
       if (target === undefined) {
         skipRecord(problems, splitName, r.dicom, `no report for study s${r.study}`, {

@@ -10,17 +10,21 @@ describe('hyperparameter draft', () => {
     expect(Number(d.steps)).toBeLessThanOrEqual(200);
     expect(validateHyper(d).values?.lr).toBe(5e-5);
   });
-  it('suggests the per-width learning rate for CPU rungs from random weights (issue 25)', () => {
-    expect(recipeDraft('vqa', 900, true, { scales: ['cpu-xs'] }).lr).toBe('0.0005');
-    expect(recipeDraft('vqa', 900, true, { scales: ['cpu-m'] }).lr).toBe('0.000125');
-    // several rungs: blank, each takes its own; valid only where the form allows it
-    const ladder = recipeDraft('vqa', 900, true, { scales: ['cpu-xs', 'cpu-s', 'cpu-m'] });
-    expect(ladder.lr).toBe('');
-    expect(validateHyper(ladder, { lrPerRung: true }).values).not.toBeNull();
-    expect(validateHyper(ladder, { lrPerRung: true }).values?.lr).toBeUndefined();
-    expect(validateHyper(ladder).errors.lr).toBe('Learning rate must be a number');
-    // from a checkpoint or on a paper scale: the task's fine-tuning rate
+  it('suggests the CPU rungs recipe for CPU rungs from random weights, the one biomed demo trains (issue 25)', () => {
+    for (const scales of [['cpu-xs'], ['cpu-m'], ['cpu-xs', 'cpu-s', 'cpu-m']] as const) {
+      const d = recipeDraft('vqa', 3000, true, { scales });
+      expect([d.lr, d.steps, d.batchSize, d.warmupRatio]).toEqual(['0.00016', '240', '8', '0.1']);
+    }
+    // a tiny dataset: no more steps than the task's epochs over it
+    expect(recipeDraft('vqa', 8, true, { scales: ['cpu-s'] }).steps).toBe('100');
+    // blank: the engine's default, valid only where the form allows it
+    const blank = { ...recipeDraft('vqa', 900, true, { scales: ['cpu-xs', 'cpu-s'] }), lr: '' };
+    expect(validateHyper(blank, { lrPerRung: true }).values?.lr).toBeUndefined();
+    expect(validateHyper(blank, { lrPerRung: true }).values).not.toBeNull();
+    expect(validateHyper(blank).errors.lr).toBe('Learning rate must be a number');
+    // from a checkpoint or on a paper scale: the task's fine-tuning recipe
     expect(recipeDraft('vqa', 900, true, null).lr).toBe('0.00005');
+    expect(recipeDraft('vqa', 900, true, null).warmupRatio).toBe('0.04');
     expect(recipeDraft('vqa', 900, false, { scales: ['Base'] }).lr).toBe('0.00005');
   });
   it('names each invalid field in words', () => {

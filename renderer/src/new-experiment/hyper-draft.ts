@@ -1,6 +1,6 @@
 import { Hyperparameters } from '#shared/domain/hyperparameters';
-import { CPU_RUNG_BASE_LR, cpuRungLr } from '#shared/model/cpu-recipe';
-import { isCpuRung, PRESETS, type PresetName } from '#shared/model/presets';
+import { CPU_RUNG_LR, CPU_RUNG_RECIPE } from '#shared/model/cpu-recipe';
+import { isCpuRung, type PresetName } from '#shared/model/presets';
 import { TASK_HYPERPARAMETERS } from '#shared/task-hyperparameters';
 import type { TaskId } from '#shared/tasks';
 
@@ -44,7 +44,7 @@ export const HYPER_FIELDS: readonly HyperField[] = [
   field(
     'lr',
     'Learning rate',
-    `peak, after warmup; blank: each CPU rung its own (${CPU_RUNG_BASE_LR} x 64 / width)`,
+    `peak, after warmup; blank: the CPU rungs' rate (${CPU_RUNG_LR}, the same for every rung)`,
   ),
   field('steps', 'Training steps', 'optimizer updates'),
   field('batchSize', 'Batch size', 'examples per step'),
@@ -58,14 +58,14 @@ export const HYPER_FIELDS: readonly HyperField[] = [
 
 /** The form's text, field by field (what the user typed, validated on the fly). */
 export type HyperDraft = Record<HyperKey, string>;
-/** The numbers of a valid form; no `lr` when every rung takes its own (CPU rungs from random weights). */
+/** The numbers of a valid form; no `lr` when left blank for the engine's default (CPU rungs from random weights). */
 export type Hyper = Omit<Record<HyperKey, number>, 'lr'> & { lr?: number };
 
 /**
  * The spec's recipe for a task (spec §2.2), as form text. Steps come from the recipe's epochs
  * over the training split, capped so a first run on a CPU finishes in minutes, not days. CPU
- * rungs from random weights take the per-width rate of shared/model/cpu-recipe.ts (the task's
- * rate is for pretrained weights): the rung's own for one rung, blank (each its own) for several.
+ * rungs from random weights take the CPU rungs' recipe of shared/model/cpu-recipe.ts instead
+ * (the task's rate, warmup and epochs are for pretrained weights): the one `biomed demo` trains.
  */
 export function recipeDraft(
   task: TaskId,
@@ -74,16 +74,20 @@ export function recipeDraft(
   fromRandom: { readonly scales: readonly PresetName[] } | null = null,
 ): HyperDraft {
   const r = TASK_HYPERPARAMETERS[task];
-  const batch = cpu ? 8 : 32;
-  const epochSteps = Math.max(1, Math.ceil(trainExamples / batch));
-  const steps = cpu ? Math.min(r.epochs * epochSteps, 200) : r.epochs * epochSteps;
   const rungs = fromRandom?.scales ?? [];
-  const perRung = rungs.length > 0 && rungs.every(isCpuRung);
+  const cpuRungs = rungs.length > 0 && rungs.every(isCpuRung);
+  const batch = cpuRungs ? CPU_RUNG_RECIPE.batchSize : cpu ? 8 : 32;
+  const epochSteps = Math.max(1, Math.ceil(trainExamples / batch));
+  const steps = cpuRungs
+    ? Math.min(r.epochs * epochSteps, CPU_RUNG_RECIPE.steps)
+    : cpu
+      ? Math.min(r.epochs * epochSteps, 200)
+      : r.epochs * epochSteps;
   return {
-    lr: !perRung ? String(r.lr) : rungs.length === 1 ? String(cpuRungLr(PRESETS[rungs[0]!])) : '',
+    lr: String(cpuRungs ? CPU_RUNG_LR : r.lr),
     steps: String(steps),
     batchSize: String(batch),
-    warmupRatio: String(r.warmupRatio),
+    warmupRatio: String(cpuRungs ? CPU_RUNG_RECIPE.warmupRatio : r.warmupRatio),
     labelSmoothing: String(r.labelSmoothing),
     weightDecay: String(r.weightDecay),
     gradClip: String(r.gradClip),
@@ -94,7 +98,7 @@ export function recipeDraft(
 
 /**
  * Checks every field; returns the numbers when all are valid, and a message per invalid field.
- * With `lrPerRung` (CPU rungs from random weights) a blank learning rate is valid: each rung its own.
+ * With `lrPerRung` (CPU rungs from random weights) a blank learning rate is valid: the engine's default.
  */
 export function validateHyper(
   d: HyperDraft,
