@@ -174,6 +174,40 @@ suite('native CPU GEMM addon', () => {
     }
   });
 
+  it('runs every part of a split job exactly once whether its workers are awake, waking or asleep', () => {
+    // 600 split products back to back with gaps of 0 to ~300 us between them: a worker may be
+    // spinning, just woken (and late for its job: the caller then claims its part) or asleep.
+    // A part run twice, or skipped, or run on the next job's context, changes the output's bits.
+    const shapes: Case[] = [
+      { batchA: 4, batchB: 4, m: 8, k: 16, n: 8 },
+      { batchA: 1, batchB: 1, m: 64, k: 32, n: 16 },
+      { batchA: 1, batchB: 1, m: 4, k: 32, n: 96 },
+    ];
+    const want = shapes.map((c) => {
+      g.configure({ threads: 1, minParallelMacs: 0 });
+      const { heap, a, b, out, nc } = heapFor(c, 3);
+      g.gemm(heap, a, b, out, c.batchA, c.batchB, c.m, c.k, c.n, false, true);
+      return heap.slice(out, out + nc);
+    });
+    let wrong = 0;
+    for (const threads of [2, 3]) {
+      g.configure({ threads, minParallelMacs: 0 });
+      for (let i = 0; i < 300; i++) {
+        const at = i % shapes.length;
+        const c = shapes[at]!;
+        const { heap, a, b, out, nc } = heapFor(c, 3);
+        heap.fill(Number.NaN, out, out + nc);
+        g.gemm(heap, a, b, out, c.batchA, c.batchB, c.m, c.k, c.n, false, true);
+        if (!Buffer.from(heap.slice(out, out + nc).buffer).equals(Buffer.from(want[at]!.buffer))) wrong++;
+        const until = performance.now() + ((i * 37) % 300) / 1000;
+        while (performance.now() < until) {
+          // a gap between jobs, as a training step has between its products
+        }
+      }
+    }
+    expect(wrong).toBe(0);
+  });
+
   it('throws a NativeGemmError naming the problem on bad offsets, sizes and arguments, and keeps working', () => {
     g.configure({ isa: null, threads: 2 });
     const heap = new Float32Array(100);

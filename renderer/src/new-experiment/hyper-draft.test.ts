@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSeeds, recipeDraft, validateHyper } from './hyper-draft';
+import { parseSeeds, recipeDraft, recipeSource, validateHyper } from './hyper-draft';
 
 describe('hyperparameter draft', () => {
   it('pre-fills the spec recipe of a task', () => {
@@ -26,6 +26,8 @@ describe('hyperparameter draft', () => {
     expect(recipeDraft('vqa', 900, true, null).lr).toBe('0.00005');
     expect(recipeDraft('vqa', 900, true, null).warmupRatio).toBe('0.04');
     expect(recipeDraft('vqa', 900, false, { scales: ['Base'] }).lr).toBe('0.00005');
+    expect(recipeSource('vqa', { scales: ['cpu-s'] })).toMatch(/^the CPU rungs' recipe .* biomed demo/);
+    expect(recipeSource('vqa', null)).not.toMatch(/CPU rungs/);
   });
   it('names each invalid field in words', () => {
     const d = { ...recipeDraft('vqa', 100, true), lr: 'fast', batchSize: '2.5', warmupRatio: '3' };

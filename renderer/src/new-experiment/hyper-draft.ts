@@ -96,6 +96,18 @@ export function recipeDraft(
   };
 }
 
+/** Where the pre-filled numbers come from, in words (the form's "From the recipe: ..."). */
+export function recipeSource(
+  task: TaskId,
+  fromRandom: { readonly scales: readonly PresetName[] } | null = null,
+): string {
+  const source = TASK_HYPERPARAMETERS[task].source;
+  const rungs = fromRandom?.scales ?? [];
+  return rungs.length > 0 && rungs.every(isCpuRung)
+    ? `the CPU rungs' recipe from random weights, the one biomed demo trains (learning rate, steps, batch, warmup); the rest from ${source}`
+    : source;
+}
+
 /**
  * Checks every field; returns the numbers when all are valid, and a message per invalid field.
  * With `lrPerRung` (CPU rungs from random weights) a blank learning rate is valid: the engine's default.

@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
 import type { PresetName } from '#shared/model/presets';
-import { TASK_HYPERPARAMETERS } from '#shared/task-hyperparameters';
 import { TASK_IDS, TASKS, type TaskId } from '#shared/tasks';
 import { useApi } from '../api/context';
 import { useQuery } from '../api/use-query';
@@ -11,7 +10,7 @@ import { clusterOption } from '../components/where-field';
 import { href } from '../routes';
 import { DatasetChoice } from './dataset-choice';
 import { EvaluationChoice } from './evaluation-choice';
-import { parseSeeds, recipeDraft, validateHyper } from './hyper-draft';
+import { parseSeeds, recipeDraft, recipeSource, validateHyper } from './hyper-draft';
 import { HyperForm } from './hyper-form';
 import { ScaleCards } from './scale-cards';
 import { defaultName, type ExperimentForm, toCreateInput } from './to-create-input';
@@ -203,7 +202,7 @@ export function NewExperimentPage({ params }: { params: URLSearchParams }) {
       <HyperForm
         draft={draft}
         errors={errors}
-        source={TASK_HYPERPARAMETERS[task].source}
+        source={recipeSource(task, fromRandom)}
         onChange={setDraft}
         onReset={() => setDraft(recipeDraft(task, trainExamples || 1000, cpuOnly, fromRandom))}
       />
