@@ -3,7 +3,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fx from '#main/data/fixtures/make-fixtures';
 import * as pub from '#main/data/fixtures/publisher-fixtures';
-import type { ImportReport } from '#shared/domain/dataset';
+import { cbisDdsmImporter } from '#main/data/importers/cbis-ddsm';
+import { Problems } from '#main/data/problems';
+import { ImportOptions, type ImportReport } from '#shared/domain/dataset';
 import { allStoredBytes, freshWorkbench, storeSnapshot } from './test-workbench';
 
 // The downstream datasets of the papers, from small copies of each publisher's release written
@@ -213,6 +215,17 @@ describe('CBIS-DDSM', () => {
     for (const value of [...Object.values(pub.CBIS_PHI), 'Martha']) {
       expect(bytes.includes(Buffer.from(value, 'utf8')), `"${value}" found in the store`).toBe(false);
     }
+  });
+
+  it('is handed over in batches (streamed, issue 22), and the dry run (one whole dataset) gives the same hash', async () => {
+    const dir = folder(pub.cbisRelease());
+    const parsed = await cbisDdsmImporter.parse(dir, ImportOptions.parse({}), new Problems());
+    expect('batches' in parsed && parsed.total).toBe(5); // 5 cases read; one is then left out (test patient)
+    const dry = await run(dir, { dryRun: true, options: { validationFraction: 0, seed: 3 } });
+    const stored = await run(dir, { options: { validationFraction: 0, seed: 3 } });
+    expect([dry.examples, stored.examples]).toEqual([4, 4]);
+    expect(stored.contentHash).toMatch(/^[0-9a-f]{16,}$/);
+    expect(stored.contentHash).toBe(dry.contentHash);
   });
 
   it('lesion crops: one example per abnormality, BENIGN_WITHOUT_CALLBACK is benign, the crop not the ROI mask', async () => {

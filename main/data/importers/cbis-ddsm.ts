@@ -1,7 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { findEntry, isDir, walkFiles } from '#main/data/fs-utils';
-import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
+import {
+  type ImageSource,
+  type Importer,
+  type ParsedBatch,
+  type ParsedExample,
+  STREAM_BATCH,
+} from '#main/data/types';
 import type { Split } from '#shared/domain/dataset';
 import { taskOf } from '#shared/tasks';
 import { meta } from './common';
@@ -143,36 +149,48 @@ export const cbisDdsmImporter: Importer = {
     }
     if (cases.size === 0 && problems.errorCount === 0 && !CSVS.some(([n]) => existsSync(join(path, n))))
       problems.fail(path, 'no CBIS-DDSM case-description CSV');
-    const examples: ParsedExample[] = [];
-    const images = new Map<string, ImageSource>();
-    for (const c of cases.values()) {
-      if (options.limit !== undefined && examples.length >= options.limit) break;
-      if (c.split === 'train' && testPatients.has(c.patient)) {
-        skipRecord(problems, c.csv, String(c.meta['sourceId']), `patient ${c.patient} is in the test set`, {
-          line: c.line,
-          field: 'patient_id',
+    // Handed over STREAM_BATCH examples at a time (the store writes each batch before it asks for
+    // the next). The cases are read whole first: a mammogram is malignant when any of its rows is.
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    function* batches(): Generator<ParsedBatch> {
+      let examples: ParsedExample[] = [];
+      let images = new Map<string, ImageSource>();
+      let made = 0;
+      for (const c of cases.values()) {
+        if (made >= limit) break;
+        if (c.split === 'train' && testPatients.has(c.patient)) {
+          skipRecord(problems, c.csv, String(c.meta['sourceId']), `patient ${c.patient} is in the test set`, {
+            line: c.line,
+            field: 'patient_id',
+          });
+          continue;
+        }
+        images.set(c.key, { kind: 'file', path: c.file });
+        examples.push({
+          split: c.split,
+          task: 'image_classification',
+          inputs: {},
+          target: cls.formatTarget(c.label),
+          candidates: [...LABELS],
+          image: c.key,
+          group: `patient:${c.patient}`,
+          meta: meta({ label: c.label, answerType: 'closed', organ: 'breast', ...c.meta }),
         });
-        continue;
+        made++;
+        if (examples.length === STREAM_BATCH) {
+          yield { examples, images };
+          [examples, images] = [[], new Map()];
+        }
       }
-      images.set(c.key, { kind: 'file', path: c.file });
-      examples.push({
-        split: c.split,
-        task: 'image_classification',
-        inputs: {},
-        target: cls.formatTarget(c.label),
-        candidates: [...LABELS],
-        image: c.key,
-        group: `patient:${c.patient}`,
-        meta: meta({ label: c.label, answerType: 'closed', organ: 'breast', ...c.meta }),
-      });
+      if (examples.length > 0) yield { examples, images };
     }
     const kinds = [...new Set([...cases.values()].map((c) => c.meta['abnormality']))].sort();
     return {
       format: 'cbis-ddsm',
       name: `CBIS-DDSM ${kinds.join(' + ')}${crops ? ' (crops)' : ''}`,
       task: 'image_classification',
-      examples,
-      images,
+      total: Math.min(limit, cases.size),
+      batches: batches(),
       meta: {
         labelNames: [...LABELS],
         images: crops ? 'cropped lesions' : 'full mammograms',
