@@ -369,9 +369,10 @@ describe('bad records: skipped and named by their own id; --strict refuses, the 
       throw new Error('disk full (simulated)');
     };
     try {
-      await expect(ctx.invoke('datasets.import', { path: folder(fx.rocoFiles()) })).rejects.toThrowError(
-        /disk full/,
-      );
+      // bioCaption imports as one whole dataset (streamed imports: datasets.stream.test.ts)
+      await expect(
+        ctx.invoke('datasets.import', { path: folder(fx.biocaptionFiles()) }),
+      ).rejects.toThrowError(/disk full/);
     } finally {
       repo.insertMany = original;
     }

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as fx from '#main/data/fixtures/make-fixtures';
-import { DatasetFormat } from '#shared/domain/dataset';
+import { rocoImporter } from '#main/data/importers/captions';
+import { Problems } from '#main/data/problems';
+import { DatasetFormat, ImportOptions } from '#shared/domain/dataset';
 import { freshWorkbench } from './test-workbench';
 
 // Every format without a real file here, from small fixtures written from the spec (§4).
@@ -123,6 +125,17 @@ describe('formats from fixtures (auto-detected)', () => {
     const r = await run(folder(fx.rocoFiles()));
     expect([r.format, r.examples]).toEqual(['roco', 4]);
     expect(r.splits).toEqual({ train: 2, validation: 1, test: 1 });
+  });
+
+  it('ROCO is handed over in batches (streamed, issue 22) and stores what the dry run (one whole dataset) reads', async () => {
+    const dir = folder(fx.rocoFiles());
+    const parsed = await rocoImporter.parse(dir, ImportOptions.parse({}), new Problems());
+    expect('batches' in parsed).toBe(true);
+    const dry = await run(dir, { dryRun: true, options: { limit: 3 } });
+    const stored = await run(dir, { options: { limit: 3 } });
+    expect([dry.examples, stored.examples]).toEqual([3, 3]);
+    expect(stored.contentHash).toMatch(/^[0-9a-f]{16,}$/);
+    expect(stored.contentHash).toBe(dry.contentHash);
   });
 
   it('PEIR Gross / bioCaption TSV', async () => {

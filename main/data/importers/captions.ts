@@ -2,7 +2,13 @@ import { readdirSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { findEntry, isDir, readText, walkFiles } from '#main/data/fs-utils';
 import { parseTsv } from '#main/data/text/delimited';
-import type { ImageSource, Importer, ParsedExample } from '#main/data/types';
+import {
+  type ImageSource,
+  type Importer,
+  type ParsedBatch,
+  type ParsedExample,
+  STREAM_BATCH,
+} from '#main/data/types';
 import { taskOf } from '#shared/tasks';
 import { limited, meta, splitFromName } from './common';
 
@@ -76,43 +82,58 @@ export const rocoImporter: Importer = {
   async parse(path, options, problems) {
     const captionFiles = isDir(path) ? walkFiles(path).filter((f) => basename(f) === 'captions.txt') : [path];
     const root = isDir(path) ? path : dirname(path);
-    const examples: ParsedExample[] = [];
-    const images = new Map<string, ImageSource>();
-    for (const full of captionFiles) {
-      const file = relative(root, full) || 'captions.txt';
-      const split = relative(root, full)
-        .split(/[\\/]/)
-        .map((part) => splitFromName(part))
-        .find((s) => s !== undefined);
-      const imageDir = findEntry(dirname(full), 'images') ?? dirname(full);
-      for (const [k, row] of parseTsv(await readText(full, problems)).entries()) {
-        const id = row.cells[0]?.trim() ?? '';
-        const caption = row.cells.slice(1).join(' ').trim();
-        const ref = { file, id: id || `[${k}]`, line: row.line };
-        if (row.cells.length < 2 || !/^ROCO_\d+$/.test(id) || !caption) {
-          problems.skip(ref, caption ? 'id' : 'caption', 'expected "ROCO_<number><TAB>caption"');
-          continue;
-        }
-        const key = `${split ?? ''}/${id}`;
-        if (!images.has(key)) images.set(key, { kind: 'file', path: join(imageDir, `${id}.jpg`) });
-        examples.push({
-          ref,
-          ...(split ? { split } : {}),
-          task: 'captioning',
-          inputs: {},
-          target: cap.formatTarget(caption),
-          image: key,
-          meta: meta({ sourceId: id, modality: /non-radiology/.test(file) ? 'non-radiology' : 'radiology' }),
-        });
-      }
-    }
     if (captionFiles.length === 0) problems.fail(basename(path), 'no captions.txt found');
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    // Handed over STREAM_BATCH examples at a time, each made when the store asks for its batch
+    // (ROCO is 81,000 figures): one captions file read at a time.
+    async function* batches(): AsyncGenerator<ParsedBatch> {
+      let examples: ParsedExample[] = [];
+      let images = new Map<string, ImageSource>();
+      let made = 0;
+      files: for (const full of captionFiles) {
+        const file = relative(root, full) || 'captions.txt';
+        const split = relative(root, full)
+          .split(/[\\/]/)
+          .map((part) => splitFromName(part))
+          .find((s) => s !== undefined);
+        const imageDir = findEntry(dirname(full), 'images') ?? dirname(full);
+        for (const [k, row] of parseTsv(await readText(full, problems)).entries()) {
+          if (made >= limit) break files;
+          const id = row.cells[0]?.trim() ?? '';
+          const caption = row.cells.slice(1).join(' ').trim();
+          const ref = { file, id: id || `[${k}]`, line: row.line };
+          if (row.cells.length < 2 || !/^ROCO_\d+$/.test(id) || !caption) {
+            problems.skip(ref, caption ? 'id' : 'caption', 'expected "ROCO_<number><TAB>caption"');
+            continue;
+          }
+          const key = `${split ?? ''}/${id}`;
+          if (!images.has(key)) images.set(key, { kind: 'file', path: join(imageDir, `${id}.jpg`) });
+          examples.push({
+            ref,
+            ...(split ? { split } : {}),
+            task: 'captioning',
+            inputs: {},
+            target: cap.formatTarget(caption),
+            image: key,
+            meta: meta({
+              sourceId: id,
+              modality: /non-radiology/.test(file) ? 'non-radiology' : 'radiology',
+            }),
+          });
+          made++;
+          if (examples.length === STREAM_BATCH) {
+            yield { examples, images };
+            [examples, images] = [[], new Map()];
+          }
+        }
+      }
+      if (examples.length > 0) yield { examples, images };
+    }
     return {
       format: 'roco',
       name: 'ROCO',
       task: 'captioning',
-      examples: limited(examples, options),
-      images,
+      batches: batches(),
       meta: { source: 'Pelka et al. 2018, ROCO' },
     };
   },
