@@ -107,7 +107,7 @@ describe('native GEMM addon location', () => {
 
   it('refuses an addon built from older sources (a function missing) instead of calling undefined', () => {
     const stale = { gemm() {}, im2col() {}, col2im() {}, info() {}, configure() {} };
-    expect(missingNativeFunctions(stale)).toEqual(['adamw', 'attention', 'gelu', 'geluGrad']);
+    expect(missingNativeFunctions(stale)).toEqual(['adamw', 'attention', 'gelu', 'geluGrad', 'lsce', 'lsceGrad']);
     expect(missingNativeFunctions(null)).toContain('gemm');
     if (addon) expect(missingNativeFunctions(addon)).toEqual([]);
   });
