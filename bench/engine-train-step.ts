@@ -1,10 +1,13 @@
 // Train-step speed per CPU rung and backend, beside PyTorch on the same architecture and shapes.
 //   npx tsx bench/engine-train-step.ts [--rungs cpu-xs,cpu-s,cpu-m] [--backends wasm,cpu]
 //     [--steps 5] [--warmup 2] [--batch 8] [--src 32] [--tgt 32] [--no-image] [--torch-threads 1,2]
-//     [--wasm-threads 1,2] [--before DIR]
+//     [--wasm-threads 1,2] [--before DIR] [--rounds 1]
 // --wasm-threads runs the tfjs child once per WebAssembly thread count (BIOMED_WASM_THREADS;
 // default: the engine's own choice); --before DIR also runs DIR's bench/train-step-child.ts (a
 // checkout of an earlier commit, with node_modules) so before and after come from one run.
+// --rounds R runs every tfjs variant of a rung R times, in turn (ABBA: the order reversed every other
+// round, so drift and the process before do not favour one variant); a variant's step is then the
+// median of its rounds' medians, and the line says in how many rounds 2 threads beat 1.
 // Each measurement runs in its own process (so peak RSS is its own); PyTorch runs through
 // bench/torch_peer.py under /usr/bin/python3 with OMP_WAIT_POLICY=passive.
 import { execFileSync } from 'node:child_process';
@@ -37,6 +40,9 @@ const wasmThreads = arg('wasm-threads', '')
   .split(',')
   .filter((t) => t !== '');
 const beforeDir = arg('before', '');
+const rounds = Number(arg('rounds', '1'));
+if (!Number.isInteger(rounds) || rounds < 1)
+  throw new Error(`--rounds ${arg('rounds', '')} is not a whole number >= 1`);
 // module: bench/torch_peer.py's nn.Module twin (training-mode BN, dropout, drop-path);
 // reference: bench/reference/ofa_reference.py made trainable (exact architecture, eval BN, no dropout).
 const torchImpls = arg('torch-impl', 'module,reference').split(',');
@@ -172,8 +178,29 @@ for (const preset of rungs) {
     else
       for (const t of wasmThreads) variants.push({ label: `${backend} ${t} thread(s)`, backend, threads: t });
   }
-  for (const { label, backend, threads, dir } of variants) {
-    const r = runTfjs(preset, backend, threads, dir);
+  // Every variant R times in turn, the order reversed every other round.
+  const results = variants.map(() => [] as TfjsResult[]);
+  for (let round = 0; round < rounds; round++) {
+    const order = variants.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const { backend, threads, dir } = variants[i]!;
+      results[i]!.push(runTfjs(preset, backend, threads, dir));
+    }
+  }
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  for (const [vi, { label }] of variants.entries()) {
+    const all = results[vi]!;
+    const r: TfjsResult = {
+      ...all[0]!,
+      median_ms: median(all.map((x) => x.median_ms)),
+      median_cpu_ms: median(all.map((x) => x.median_cpu_ms)),
+      peak_rss_mb: Math.max(...all.map((x) => x.peak_rss_mb)),
+      times_ms: all.flatMap((x) => x.times_ms),
+    };
     const gflops = r.flops / 1e9;
     // Rate from CPU time for the single-threaded backends: robust to other load on the machine.
     const rate = gflops / (Math.min(r.median_ms, r.median_cpu_ms) / 1000);
@@ -185,6 +212,21 @@ for (const preset of rungs) {
         `kernel calls/step ${r.kernel_calls ?? 'n/a (child does not count)'}  loss ${r.loss.toFixed(4)}`,
     );
     if (r.top_kernels) console.log(`  most called: ${r.top_kernels.map(([n, c]) => `${n} ${c}`).join(', ')}`);
+    if (rounds > 1) {
+      console.log(
+        `  ${rounds} rounds: step medians ${all.map((x) => fmt(x.median_ms, 1)).join(' ')} ms (median ${fmt(r.median_ms, 1)})`,
+      );
+      // against the 1-thread variant of the same code, round by round
+      const one = variants.findIndex(
+        (v) => v.threads === '1' && v.dir === variants[vi]!.dir && v.backend === variants[vi]!.backend,
+      );
+      if (one >= 0 && one !== vi) {
+        const wins = all.filter((x, k) => x.median_ms < results[one]![k]!.median_ms).length;
+        console.log(
+          `  faster than 1 thread in ${wins} of ${rounds} rounds (by ${all.map((x, k) => fmt(results[one]![k]!.median_ms - x.median_ms, 1)).join(' ')} ms)`,
+        );
+      }
+    }
     for (const [key, p] of torch) {
       if (!p) continue;
       const threads = p.threads;

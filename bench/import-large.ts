@@ -8,7 +8,8 @@
 // re-run's time, that floor and the overhead beyond it, and the same import once more with
 // everything stored (the skip path alone).
 //   npx tsx bench/import-large.ts [--count 2000] [--ddsm-count 200] [--only mimic|ddsm] [--max-side N]
-//   npx tsx bench/import-large.ts --rows 20000   (memory against the row count, tiny images)
+//   npx tsx bench/import-large.ts --rows 20000   (memory against the row count, tiny images: 2,000 and 20,000)
+//   npx tsx bench/import-large.ts --rows 2000,20000,60000   (the counts given; `--rows 377110` once: MIMIC's)
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -23,7 +24,7 @@ import { importDataset } from '#main/services/dataset-import';
 import { openWorkbench } from '#main/services/open';
 import { ImportRequest } from '#shared/api/datasets';
 import { DEFAULT_MAX_SIDE } from '#shared/domain/dataset';
-import { type MemSample, memSample, memTable, peakRssMB, threadCpuMs } from './proc-memory';
+import { type MemSample, memSample, memTable, peakRssMB, resetPeakRss, threadCpuMs } from './proc-memory';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,6 +37,10 @@ async function child(dir: string, home: string, maxSide: string): Promise<void> 
   const collect = (globalThis as { gc?: () => void }).gc;
   collect?.();
   const startHeapMB = process.memoryUsage().heapUsed / 2 ** 20;
+  // The peak of the store's opening (often the highest before the import holds much), then the
+  // import's own peak from there: the steadier figure per row.
+  const openPeakMB = peakRssMB();
+  const importPeak = resetPeakRss();
   let liveHeapMB: number | undefined;
   const interrupt = new AbortController();
   process.once('SIGINT', () => interrupt.abort());
@@ -82,7 +87,9 @@ async function child(dir: string, home: string, maxSide: string): Promise<void> 
   result['threadCpuMs'] = Object.fromEntries(
     Object.entries(threadCpuMs()).map(([k, v]) => [k, v - (threads0[k] ?? 0)]),
   );
-  result['maxRssMB'] = peakRssMB();
+  result['maxRssMB'] = Math.max(openPeakMB, peakRssMB());
+  result['openPeakMB'] = openPeakMB;
+  if (importPeak) result['importPeakMB'] = peakRssMB();
   samples.push(memSample('end'));
   result['samples'] = samples;
   if (liveHeapMB !== undefined) result['liveHeapMB'] = liveHeapMB - startHeapMB;
@@ -94,6 +101,9 @@ interface ChildResult {
   ok: boolean;
   ms: number;
   maxRssMB: number;
+  /** The peak RSS while the store opened, and from there to the end (where VmHWM can be reset: Linux). */
+  openPeakMB: number;
+  importPeakMB?: number;
   /** JavaScript heap in use after a full GC once the images are done, beyond the start (--rows only). */
   liveHeapMB?: number;
   cpuMs: number;
@@ -374,39 +384,49 @@ const longReport = (i: number) =>
   `and there is no pleural effusion. Compared with the prior study there is no interval change.\n`;
 
 /**
- * Memory against the number of rows: MIMIC-CXR-shaped imports of `rows / 10` and `rows` examples
- * with tiny (32 x 32) images and reports of the usual length, each in a fresh child: peak RSS
- * (VmHWM), the cost per row between the two, and what 377,110 rows (MIMIC-CXR-JPG) would hold.
- * Peak RSS moves with when V8 collects (tens of MB between runs under load), so the child also
- * reports the JavaScript heap still in use after a full GC once every image is done (what the
- * import holds per row: the steadier figure; that one forced GC comes after the images' phase).
+ * Memory against the number of rows: MIMIC-CXR-shaped imports of each count in `counts` with tiny
+ * (32 x 32) images and reports of the usual length, each in a fresh child: the import's peak RSS
+ * (VmHWM from the store's opening on; the opening's own peak, 220-235 MB, is printed apart, as it
+ * often topped the smaller count and made the slope noisy), the cost per row between the first and
+ * the last count (and between the last two) and what 377,110 rows (MIMIC-CXR-JPG) would hold.
+ * Peak RSS moves with when V8 collects, so the child also reports the JavaScript heap still in use
+ * after a full GC once every image is done (what the import holds per row; that one forced GC
+ * comes after the images' phase).
  */
-async function benchRows(rows: number): Promise<void> {
+async function benchRows(counts: readonly number[]): Promise<void> {
   const runs: { n: number; peak: number; live: number }[] = [];
-  for (const count of [Math.round(rows / 10), rows]) {
+  for (const count of counts) {
     const root = mkdtempSync(join(tmpdir(), 'bw-rows-'));
     try {
+      const t = performance.now();
       await generateMimic(join(root, 'source'), count, [32, 32], longReport);
+      const made = (performance.now() - t) / 1000;
       const r = await runChild(join(root, 'source'), join(root, 'home'), undefined, ['--expose-gc']);
       if (!r.ok) throw new Error(`rows: the import failed: ${r.error}`);
       const live = r.liveHeapMB ?? Number.NaN;
+      const peak = r.importPeakMB ?? r.maxRssMB;
       console.log(
-        `rows: ${r.examples} examples (32 x 32 images) in ${(r.ms / 1000).toFixed(1)} s; peak RSS ${r.maxRssMB.toFixed(0)} MB; heap held once the images are done ${live.toFixed(1)} MB`,
+        `rows: ${r.examples} examples (32 x 32 images, generated in ${made.toFixed(0)} s) imported in ${(r.ms / 1000).toFixed(1)} s; ` +
+          `peak RSS ${peak.toFixed(0)} MB from the store's opening on (${r.importPeakMB === undefined ? 'no VmHWM reset: whole process' : `opening ${r.openPeakMB.toFixed(0)} MB`}); heap held once the images are done ${live.toFixed(1)} MB`,
       );
-      runs.push({ n: r.examples ?? count, peak: r.maxRssMB, live });
+      runs.push({ n: r.examples ?? count, peak, live });
       console.log(memTable(r.samples));
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
   }
-  const [a, b] = runs as [(typeof runs)[0], (typeof runs)[0]];
-  const perRow = (b.peak - a.peak) / (b.n - a.n);
-  const livePerRow = (b.live - a.live) / (b.n - a.n);
+  if (runs.length < 2) return;
+  const kb = (mb: number) => `${(mb * 1024).toFixed(2)} KB`;
+  const slope = (a: (typeof runs)[0], b: (typeof runs)[0], k: 'peak' | 'live') => (b[k] - a[k]) / (b.n - a.n);
+  const [a, b] = [runs[0]!, runs.at(-1)!];
+  const at = (k: 'peak' | 'live') => (b[k] + slope(a, b, k) * (377_110 - b.n)).toFixed(0);
+  const last =
+    runs.length > 2 ? `; ${kb(slope(runs.at(-2)!, b, 'peak'))} per row from ${runs.at(-2)!.n} to ${b.n}` : '';
   console.log(
-    `rows: peak RSS ${(perRow * 1024).toFixed(2)} KB per row => 377,110 rows (MIMIC-CXR-JPG) about ${(a.peak + perRow * (377_110 - a.n)).toFixed(0)} MB peak RSS`,
+    `rows: peak RSS ${kb(slope(a, b, 'peak'))} per row from ${a.n} to ${b.n} rows${last} => 377,110 rows (MIMIC-CXR-JPG) about ${at('peak')} MB peak RSS`,
   );
   console.log(
-    `rows: heap held ${(livePerRow * 1024).toFixed(2)} KB per row => 377,110 rows hold about ${(a.live + livePerRow * (377_110 - a.n)).toFixed(0)} MB of heap`,
+    `rows: heap held ${kb(slope(a, b, 'live'))} per row => 377,110 rows hold about ${at('live')} MB of heap`,
   );
 }
 
@@ -419,8 +439,11 @@ if (process.argv[2] === '--child') {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  if (arg('rows', '') !== '') await benchRows(Number(arg('rows', '')));
-  else if (only !== 'ddsm')
+  const rows = arg('rows', '');
+  if (rows !== '') {
+    const counts = rows.split(',').map(Number);
+    await benchRows(counts.length === 1 ? [Math.round(counts[0]! / 10), counts[0]!] : counts);
+  } else if (only !== 'ddsm')
     await bench('mimic-cxr', (r) => generateMimic(r, Number(arg('count', '2000'))), true);
   if (only !== 'mimic' && arg('rows', '') === '')
     await bench('cbis-ddsm', (r) => generateDdsm(r, Number(arg('ddsm-count', '200'))));

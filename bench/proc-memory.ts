@@ -1,6 +1,6 @@
 // Memory and CPU probes of the current process from /proc (Linux), for the benches that measure
 // an import or a run in a child process (bench/import-large.ts).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 /**
  * This process's peak RSS. On Linux VmHWM of /proc/self/status: getrusage's maxRSS is kept across
@@ -14,6 +14,20 @@ export function peakRssMB(): number {
     // no /proc: not Linux
   }
   return process.resourceUsage().maxRSS / 1024;
+}
+
+/**
+ * Resets this process's peak RSS (VmHWM) to its current RSS (Linux: `5` into /proc/self/clear_refs),
+ * so a later `peakRssMB` is the peak of what came after (an import's, beyond the opening of its
+ * store). Returns false where it cannot (then the peak stays the process's).
+ */
+export function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import { evaluationPipeline } from './0080-evaluation-pipeline';
 import { imageSources } from './0090-image-sources';
 import { clusterEvaluations } from './0100-cluster-evaluations';
 import { stagedExamples } from './0110-staged-examples';
+import { importState } from './0120-import-state';
 import type { Migration } from './types';
 
 /** Every migration, oldest first. Add new steps at the end, with a higher version. */
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   imageSources,
   clusterEvaluations,
   stagedExamples,
+  importState,
 ];
 
 /** Checks that versions strictly increase; called at start-up and by the tests. */

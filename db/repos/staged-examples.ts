@@ -2,8 +2,21 @@ import type { Db } from '#db/connection';
 import type { Split } from '#shared/domain/dataset';
 import type { NewExample } from './examples';
 
-/** An example of an import in progress: its place in the import instead of an ordinal. */
-export type StagedExample = Omit<NewExample, 'ordinal'> & { readonly seq: number };
+/**
+ * An example of an import in progress: its place in the import instead of an ordinal, the group
+ * that keeps its split together and whether its split is official (else it is train until drawn).
+ */
+export type StagedExample = Omit<NewExample, 'ordinal'> & {
+  readonly seq: number;
+  readonly group: string;
+  readonly official: boolean;
+};
+
+/** The first record of an id an import met: the digest of its content and its line. */
+export interface FirstRecord {
+  readonly content: string;
+  readonly line?: number;
+}
 
 /** What the content hash of an import reads back, in order. */
 export type StagedContent = Pick<
@@ -21,18 +34,26 @@ interface ContentRow {
 }
 
 /**
- * The examples an import writes batch by batch before its dataset exists (0110-staged-examples):
- * published into `examples` in one statement at the end, or removed.
+ * The examples an import writes batch by batch before its dataset exists (0110-staged-examples),
+ * with its repeat check and the images it stored anew (0120-import-state): published into
+ * `examples` in one statement at the end, or removed.
  */
 export function stagedExamplesRepo(db: Db) {
   const insert = db.prepare(
-    `INSERT INTO staged_examples (import_id, seq, split, task, image_hash, inputs, target, candidates, meta)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO staged_examples (import_id, seq, split, task, image_hash, inputs, target, candidates, meta, grp, official)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const setSplit = db.prepare('UPDATE staged_examples SET split = ? WHERE import_id = ? AND seq = ?');
-  const used = db
-    .prepare('SELECT 1 FROM staged_examples WHERE image_hash = ? AND import_id = ? LIMIT 1')
+  const firstRecord = db.prepare('SELECT content, line FROM staged_records WHERE import_id = ? AND key = ?');
+  const addRecord = db.prepare(
+    'INSERT OR REPLACE INTO staged_records (import_id, key, content, line) VALUES (?, ?, ?, ?)',
+  );
+  const addBlob = db.prepare('INSERT OR IGNORE INTO staged_blobs (import_id, hash) VALUES (?, ?)');
+  const blobsAfter = db
+    .prepare('SELECT hash FROM staged_blobs WHERE import_id = ? AND hash > ? ORDER BY hash LIMIT ?')
     .pluck();
+  const setGroupSplit = db.prepare('UPDATE staged_examples SET split = ? WHERE import_id = ? AND grp = ?');
+  const TABLES = ['staged_examples', 'staged_records', 'staged_blobs'] as const;
+  const clear = TABLES.map((t) => db.prepare(`DELETE FROM ${t} WHERE import_id = ?`));
   return {
     /** Stages one batch (call inside a transaction). */
     insertMany(importId: string, rows: readonly StagedExample[]): void {
@@ -47,12 +68,62 @@ export function stagedExamplesRepo(db: Db) {
           e.target,
           e.candidates === null ? null : JSON.stringify(e.candidates),
           JSON.stringify(e.meta),
+          e.group,
+          e.official ? 1 : 0,
         );
       }
     },
-    /** Sets the drawn splits: `[seq, split]` pairs (call inside a transaction). */
-    setSplits(importId: string, changes: Iterable<readonly [number, Split]>): void {
-      for (const [seq, split] of changes) setSplit.run(split, importId, seq);
+    /**
+     * The import's first records by id (digest of file, id and task), for the repeat check across
+     * batches: a map kept in the store, not in memory (call `set` inside a transaction).
+     */
+    firstRecords(importId: string) {
+      return {
+        get(key: string): FirstRecord | undefined {
+          const r = firstRecord.get(importId, key) as { content: string; line: number | null } | undefined;
+          if (!r) return undefined;
+          return r.line === null ? { content: r.content } : { content: r.content, line: r.line };
+        },
+        set(key: string, first: FirstRecord): void {
+          addRecord.run(importId, key, first.content, first.line ?? null);
+        },
+      };
+    },
+    /** Notes the images (hashes) this import stored anew (call inside a transaction). */
+    addCreated(importId: string, hashes: readonly string[]): void {
+      for (const h of hashes) addBlob.run(importId, h);
+    },
+    /** The images this import stored anew, `size` at a time (each page read before it is handed over). */
+    *created(importId: string, size = 1000): Generator<string[]> {
+      for (let last = ''; ; ) {
+        const page = blobsAfter.all(importId, last, size) as string[];
+        if (page.length === 0) return;
+        yield page;
+        last = page.at(-1)!;
+      }
+    },
+    /** The official splits of the staged examples. */
+    officialSplits(importId: string): Split[] {
+      return db
+        .prepare('SELECT DISTINCT split FROM staged_examples WHERE import_id = ? AND official = 1')
+        .pluck()
+        .all(importId) as Split[];
+    },
+    /**
+     * The groups whose examples are all in train (those a split can be drawn from), with their
+     * sizes, by name (SQLite's order: by code point), one row at a time.
+     */
+    trainGroups(importId: string): IterableIterator<{ grp: string; n: number }> {
+      return db
+        .prepare(
+          `SELECT grp, COUNT(*) AS n FROM staged_examples WHERE import_id = ?
+           GROUP BY grp HAVING SUM(split <> 'train') = 0 ORDER BY grp`,
+        )
+        .iterate(importId) as IterableIterator<{ grp: string; n: number }>;
+    },
+    /** Moves whole groups to the splits drawn for them: `[group, split]` pairs (call inside a transaction). */
+    setGroupSplits(importId: string, changes: Iterable<readonly [string, Split]>): void {
+      for (const [grp, split] of changes) setGroupSplit.run(split, importId, grp);
     },
     /** The staged content in import order, one row at a time (never all in memory). */
     *contents(importId: string): Generator<StagedContent> {
@@ -88,13 +159,19 @@ export function stagedExamplesRepo(db: Db) {
         .pluck()
         .get(importId) as number;
     },
-    /** How many of `hashes` the import's staged examples use. */
-    usedCount(importId: string, hashes: readonly string[]): number {
-      return hashes.filter((h) => used.get(h, importId) !== undefined).length;
+    /** How many of the images this import stored anew its staged examples use. */
+    usedCount(importId: string): number {
+      return db
+        .prepare(
+          `SELECT COUNT(*) FROM staged_blobs b WHERE b.import_id = ?
+           AND EXISTS (SELECT 1 FROM staged_examples s WHERE s.image_hash = b.hash AND s.import_id = b.import_id)`,
+        )
+        .pluck()
+        .get(importId) as number;
     },
     /**
      * Moves the staged examples into `examples` under `datasetId`, ordinals 0..n-1 per split in
-     * import order, and removes them from the staging table (call inside the dataset's transaction).
+     * import order, and removes the import's staged rows (call inside the dataset's transaction).
      */
     publish(importId: string, datasetId: string): number {
       const n = db
@@ -105,16 +182,19 @@ export function stagedExamplesRepo(db: Db) {
            FROM staged_examples WHERE import_id = ? ORDER BY seq`,
         )
         .run(datasetId, importId).changes;
-      db.prepare('DELETE FROM staged_examples WHERE import_id = ?').run(importId);
+      for (const c of clear) c.run(importId);
       return n;
     },
-    /** Removes an import's staged examples. */
+    /** Removes an import's staged examples, records and notes of images (call inside a transaction). */
     clear(importId: string): void {
-      db.prepare('DELETE FROM staged_examples WHERE import_id = ?').run(importId);
+      for (const c of clear) c.run(importId);
     },
-    /** The imports with staged examples. */
+    /** The imports with staged rows. */
     importIds(): string[] {
-      return db.prepare('SELECT DISTINCT import_id FROM staged_examples').pluck().all() as string[];
+      return db
+        .prepare(TABLES.map((t) => `SELECT import_id FROM ${t}`).join(' UNION '))
+        .pluck()
+        .all() as string[];
     },
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { BlobStore } from '#db/blob-store';
 import type { NewExample } from '#db/repos/examples';
 import { canonicalJson } from '#db/repos/experiments';
+import type { FirstRecord } from '#db/repos/staged-examples';
 import { formatProblem, formatSkipped, type Problems, type RecordRef } from '#main/data/problems';
 import { assignSplits } from '#main/data/splits';
 import type { ParsedDataset, ParsedExample } from '#main/data/types';
@@ -38,7 +39,7 @@ export function keepValid(
   entries: readonly Entry[],
   failed: ReadonlyMap<string, string>,
   problems: Problems,
-  seen: FirstRecords = new Map(),
+  seen: FirstRecords = new Map<string, FirstRecord>(),
 ): Entry[] {
   const kept: Entry[] = [];
   for (const entry of entries) {
@@ -68,9 +69,13 @@ export function keepValid(
 
 /**
  * The first record of each id (digest of file, id and task): the digest of its content and its
- * line, a few dozen bytes per record, so a streamed import checks repeats across its batches.
+ * line, so a streamed import checks repeats across its batches (it keeps them in the store:
+ * `stagedExamples.firstRecords`; a whole-dataset import in a Map).
  */
-export type FirstRecords = Map<string, { readonly content: string; readonly line?: number }>;
+export interface FirstRecords {
+  get(key: string): FirstRecord | undefined;
+  set(key: string, first: FirstRecord): void;
+}
 
 const digest = (text: string) => createHash('md5').update(text).digest('base64');
 

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson } from '#db/repos/experiments';
 import type { StagedExample } from '#db/repos/staged-examples';
 import { ImportAborted, type Problems } from '#main/data/problems';
-import { assignSplits } from '#main/data/splits';
+import { drawGroups, splitsToDraw } from '#main/data/splits';
 import type { StreamedDataset } from '#main/data/types';
 import { processAlive } from '#main/jobs/scheduler-lock';
 import type { ImportOptions, ImportReport, Split } from '#shared/domain/dataset';
@@ -12,7 +12,6 @@ import {
   datasetIdFor,
   discardCreated,
   exampleMeta,
-  type FirstRecords,
   groupOf,
   insertDataset,
   keepValid,
@@ -23,9 +22,11 @@ import {
 
 // A streamed import (issue 22: memory flat whatever the count). Each batch the importer hands
 // over is checked, its images prepared and its rows staged (`staged_examples`) before the next
-// is asked for. What stays per example is a group number and an official split (8 bytes) and the
-// digest of its id for the repeat check; the splits are drawn at the end, the content hash read
-// back from the staged rows, and the dataset and its examples appear in ONE transaction.
+// is asked for. Nothing stays in memory per example: its group and official split are columns of
+// its staged row, the repeat check's digests (`staged_records`) and the images stored anew
+// (`staged_blobs`) are rows of the store too; the splits are drawn at the end from the staged
+// groups, the content hash read back from the staged rows, and the dataset and its examples
+// appear in ONE transaction.
 
 const SPLITS: readonly Split[] = ['train', 'validation', 'test'];
 
@@ -54,14 +55,65 @@ function removeStale(ctx: ServiceContext): void {
 /** A growable array of small numbers. */
 class Column {
   data = new Int32Array(1024);
-  set(i: number, v: number): void {
-    if (i >= this.data.length) {
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
       const bigger = new Int32Array(this.data.length * 2);
       bigger.set(this.data);
       this.data = bigger;
     }
-    this.data[i] = v;
+    this.data[this.length++] = v;
   }
+}
+
+/** Removes the images this import stored anew that no example uses, a page of them at a time. */
+function discardStaged(ctx: ServiceContext, importId: string): void {
+  for (const page of ctx.store.stagedExamples.created(importId)) discardCreated(ctx, page);
+}
+
+/**
+ * Draws the missing splits from the staged groups as `assignSplits` draws them for a whole
+ * dataset, holding one number per group that can be drawn (their names are read again for the
+ * drawn ones); sets them on the staged rows. Returns the official splits.
+ */
+function drawStagedSplits(ctx: ServiceContext, importId: string, options: ImportOptions): Split[] {
+  const staged = ctx.store.stagedExamples;
+  const present = new Set(staged.officialSplits(importId));
+  const official = SPLITS.filter((s) => present.has(s));
+  const draw = splitsToDraw(present, options);
+  if (draw.length === 0) return official;
+  const trainTotal = staged
+    .counts(importId)
+    .filter((c) => c.split === 'train')
+    .reduce((n, c) => n + c.n, 0);
+  // The groups in JavaScript's order (UTF-16 units), as `assignSplits` sorts them: SQLite's (code
+  // points) is the same unless a name mixes characters beyond U+FFFF with ones from U+E000; then
+  // the names are sorted here.
+  const sizes = new Column();
+  let inOrder = true;
+  let last: string | undefined;
+  for (const { grp, n } of staged.trainGroups(importId)) {
+    if (last !== undefined && !(last < grp)) inOrder = false;
+    last = grp;
+    sizes.push(n);
+  }
+  const sorted = inOrder
+    ? undefined
+    : [...staged.trainGroups(importId)].sort((a, b) => (a.grp < b.grp ? -1 : 1));
+  const moved = drawGroups(
+    sorted ? sorted.map((g) => g.n) : sizes.data.subarray(0, sizes.length),
+    trainTotal,
+    draw,
+    options,
+  );
+  const changes: [string, Split][] = [];
+  let k = 0;
+  for (const { grp } of sorted ?? staged.trainGroups(importId)) {
+    const s = moved.get(k++);
+    if (s) changes.push([grp, s]);
+  }
+  ctx.store.transaction(() => staged.setGroupSplits(importId, changes));
+  return official;
 }
 
 /**
@@ -89,11 +141,7 @@ export async function storeStreamed(
   const importId = `${process.pid}:${randomUUID()}`;
   active.add(importId);
   const pageCache = ctx.store.pageCacheKiB(Math.min(IMPORT_PAGE_CACHE_KIB, ctx.store.pageCacheKiB()));
-  const created: string[] = [];
-  const seen: FirstRecords = new Map();
-  const groups = new Map<string, number>();
-  const group = new Column();
-  const officialSplit = new Column();
+  const seen = staged.firstRecords(importId);
   let count = 0;
   let read = 0;
   const span = { done: 0, reused: 0, stored: 0, total: parsed.total, started };
@@ -101,7 +149,7 @@ export async function storeStreamed(
     try {
       for await (const batch of parsed.batches) {
         const entries = batch.examples.map((e) => ({ e, ref: refOf(parsed.name, e, read++) }));
-        const candidates = keepValid(entries, new Map(), problems, seen);
+        const candidates = ctx.store.transaction(() => keepValid(entries, new Map(), problems, seen));
         const images = await prepareImages(
           ctx,
           candidates.map((c) => c.e),
@@ -113,7 +161,7 @@ export async function storeStreamed(
           signal,
           span,
         );
-        created.push(...images.created);
+        ctx.store.transaction(() => staged.addCreated(importId, images.created));
         span.done += images.hashes.size + images.failed.size;
         span.reused += images.reused;
         span.stored += images.created.length + images.reused;
@@ -123,12 +171,10 @@ export async function storeStreamed(
         const rows = valid.map((e, i): StagedExample => {
           const seq = count + i;
           const img = e.image === undefined ? undefined : images.hashes.get(e.image);
-          const key = groupOf(e, img, seq);
-          if (!groups.has(key)) groups.set(key, groups.size);
-          group.set(seq, groups.get(key)!);
-          officialSplit.set(seq, e.split ? SPLITS.indexOf(e.split) + 1 : 0);
           return {
             seq,
+            group: groupOf(e, img, seq),
+            official: e.split !== undefined,
             split: e.split ?? 'train',
             task: e.task,
             imageHash: img?.hash ?? null,
@@ -154,20 +200,8 @@ export async function storeStreamed(
       );
     if (problems.errorCount > 0) throwProblems(problems, `Import of ${parsed.name} failed`);
 
-    // The splits, drawn from the groups as `storeParsed` draws them; only the drawn ones are written.
-    const names = [...groups.keys()];
-    groups.clear();
-    const items = Array.from({ length: count }, (_, k) => {
-      const s = officialSplit.data[k]!;
-      return s === 0
-        ? { group: names[group.data[k]!]! }
-        : { group: names[group.data[k]!]!, split: SPLITS[s - 1]! };
-    });
-    const { splits, official } = assignSplits(items, options);
-    const drawn = function* () {
-      for (const [k, s] of splits.entries()) if (s !== (items[k]!.split ?? 'train')) yield [k, s] as const;
-    };
-    ctx.store.transaction(() => staged.setSplits(importId, drawn()));
+    // The splits, drawn from the staged groups as `storeParsed` draws them.
+    const official = drawStagedSplits(ctx, importId, options);
 
     // The content hash of the records in order, exactly as `storeParsed` computes it.
     const hash = createHash('sha256').update(parsed.format);
@@ -184,7 +218,7 @@ export async function storeStreamed(
       ordinals[split] += n;
     }
     const total = staged.imageCount(importId);
-    const fresh = staged.usedCount(importId, created);
+    const fresh = staged.usedCount(importId);
     const report: ImportReport = {
       dryRun: false,
       datasetId: duplicateOf ?? datasetIdFor(name, contentHash),
@@ -204,8 +238,8 @@ export async function storeStreamed(
       elapsedMs: 0,
     };
     if (duplicateOf) {
-      staged.clear(importId);
-      discardCreated(ctx, created);
+      discardStaged(ctx, importId);
+      ctx.store.transaction(() => staged.clear(importId));
       return { ...report, elapsedMs: performance.now() - started };
     }
     progress('write', 0, count, `writing ${count} examples`);
@@ -222,8 +256,11 @@ export async function storeStreamed(
     progress('write', count, count, 'done');
     return { ...report, elapsedMs: performance.now() - started };
   } catch (err) {
-    ctx.store.transaction(() => staged.clear(importId));
-    if (!signal?.aborted) discardCreated(ctx, created);
+    try {
+      if (!signal?.aborted) discardStaged(ctx, importId);
+    } finally {
+      ctx.store.transaction(() => staged.clear(importId));
+    }
     throw err;
   } finally {
     active.delete(importId);

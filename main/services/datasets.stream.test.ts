@@ -104,7 +104,13 @@ describe('a streamed import (MIMIC-CXR)', () => {
 
   it('keeps nothing when a later batch fails: no dataset, no staged rows, no new image', async () => {
     const before = storeSnapshot(ctx);
+    const staged = ctx.store.stagedExamples;
+    const noted: number[] = [];
     const spy = onStage((call) => {
+      // The images stored anew are noted in the store (staged_blobs), not kept in memory, and
+      // removed from there when the import fails.
+      const [id] = staged.importIds();
+      noted.push([...staged.created(id!, 300)].flat().length);
       if (call === 2) throw new Error('disk full');
     });
     try {
@@ -112,6 +118,7 @@ describe('a streamed import (MIMIC-CXR)', () => {
       // The page cache lowered for the import is back to the connection's after a failure too.
       expect(ctx.store.pageCacheKiB()).toBe(16000);
       expect(spy).toHaveBeenCalledTimes(2);
+      expect(noted).toEqual([STREAM_BATCH, 2 * STREAM_BATCH]);
       expect(storeSnapshot(ctx)).toEqual(before);
       expect(ctx.store.stagedExamples.importIds()).toEqual([]);
     } finally {
@@ -209,10 +216,17 @@ describe('a streamed import (MIMIC-CXR)', () => {
           target: 't',
           candidates: null,
           meta: {},
+          group: 'example:0',
+          official: false,
         },
       ]),
     );
-    expect(ctx.store.stagedExamples.importIds()).toEqual(['2147483646:gone']);
+    // ... and its repeat check's records and notes of images, even of an import that staged no example.
+    ctx.store.transaction(() => {
+      ctx.store.stagedExamples.firstRecords('2147483646:gone').set('k', { content: 'c', line: 2 });
+      ctx.store.stagedExamples.addCreated('2147483645:gone', ['0'.repeat(64)]);
+    });
+    expect(ctx.store.stagedExamples.importIds().sort()).toEqual(['2147483645:gone', '2147483646:gone']);
     const again = await importDataset(ctx, request());
     expect(ctx.store.stagedExamples.importIds()).toEqual([]);
     expect(again.duplicateOf).toBe(id);

@@ -80,6 +80,26 @@ export interface NativeRowOps {
   adamw(table: Float64Array, scalars: AdamWNumbers): void;
   /** GELU (dy 0: y = gelu(x)) or its gradient over n floats, byte offsets; undefined without AVX2 + FMA. */
   readonly gelu?: (x: number, dy: number, out: number, n: number) => void;
+  /**
+   * The label-smoothed cross-entropy, forward (dy < 0: p and stats from z) or backward (dz from dy
+   * and p), byte offsets (allowed -1: none), as wasm-ops' bw_lsce_*; undefined without AVX2 + FMA.
+   */
+  readonly lsce?: (p: LsceOffsets) => void;
+}
+
+/** Byte offsets of a cross-entropy call (native/src/lsce.h); -1 for an absent operand. */
+export interface LsceOffsets {
+  z: number;
+  dy: number;
+  p: number;
+  targets: number;
+  allowed: number;
+  out: number;
+  stats: number;
+  rows: number;
+  v: number;
+  pad: number;
+  eps: number;
 }
 
 /** NHWC convolution lowering on the wasm heap (byte offsets), for the GEMM-based conv kernels. */
@@ -211,6 +231,21 @@ function nativeGemm(addon: NativeGemmAddon, backend: WasmBackendLike): CpuGemm {
           dy
             ? addon.geluGrad(withThreads(), dy / 4, x / 4, out / 4, n)
             : addon.gelu(withThreads(), x / 4, out / 4, n),
+        lsce: ({ z, dy, p, targets, allowed, out, stats, rows, v, pad, eps }: LsceOffsets) =>
+          dy < 0
+            ? addon.lsce(withThreads(), z / 4, targets / 4, floats(allowed), out / 4, stats / 4, rows, v, pad)
+            : addon.lsceGrad(
+                withThreads(),
+                dy / 4,
+                p / 4,
+                targets / 4,
+                floats(allowed),
+                out / 4,
+                rows,
+                v,
+                pad,
+                eps,
+              ),
       }),
     },
     lowering: {

@@ -2,8 +2,10 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { PAD } from '#main/engine/tokenizer/vocab';
 import { type ArrayKernelArgs, runArrayKernel } from './array-kernel';
+import { cpuGemm } from './cpu-gemm';
 import { hasEngineKernel } from './own-kernels';
 import { wasmOps } from './wasm-ops';
+import type { WasmBackendLike } from './wasm-views';
 
 /**
  * fairseq/OFA label-smoothed cross-entropy over a vocabulary as one forward and one backward
@@ -146,6 +148,12 @@ const run = (args: Args, names: string[], shapes: number[][], fn: (ins: In[], ou
 
 const attr = (args: Args, k: string) => args.attrs?.[k] as number;
 
+/**
+ * The native addon's rows (native/src/lsce.c: ops.c's kernels bit for bit, AVX2 lanes, split over
+ * the threads), where the native GEMM runs; else the wasm kernels of wasm-ops.
+ */
+const nativeLsce = (args: Args) => cpuGemm(args.backend as unknown as WasmBackendLike)?.rowOps?.lsce;
+
 function forwardKernel(args: Args): TensorInfo[] {
   const logits = args.inputs['logits']!;
   const n = args.inputs['targets']!.shape.reduce((m, x) => m * x, 1);
@@ -154,11 +162,17 @@ function forwardKernel(args: Args): TensorInfo[] {
     // wasm: the row passes in ops.c (wasm-ops.ts), the logarithms here
     const { targets, allowed } = args.inputs;
     const [eps, pad, v] = [attr(args, 'eps'), attr(args, 'pad'), logits.shape.at(-1)!];
+    const native = nativeLsce(args);
     return ops.run(
       [logits, targets, allowed],
       [[n], logits.shape],
       ([z, t, a], [out, p], stats) => {
-        ops.ex.bw_lsce_forward(z!, t!, a!, pad, p!, stats, n, v);
+        if (native) {
+          const allow = allowed ? a! : -1;
+          native({ z: z!, dy: -1, p: -1, targets: t!, allowed: allow, out: p!, stats, rows: n, v, pad, eps });
+        } else {
+          ops.ex.bw_lsce_forward(z!, t!, a!, pad, p!, stats, n, v);
+        }
         const [st, loss, tv] = [ops.f64(stats, 4 * n), ops.f32(out!, n), ops.i32(t!, n)];
         for (let r = 0; r < n; r++) {
           const [sum, smoothRaw, count, xt] = st.subarray(4 * r, 4 * r + 4);
@@ -187,9 +201,24 @@ function gradKernel(args: Args): TensorInfo[] {
     const { dy, p, targets } = args.inputs;
     const [n, v] = [targets!.shape.reduce((m, x) => m * x, 1), p!.shape.at(-1)!];
     const [eps, pad] = [attr(args, 'eps'), attr(args, 'pad')];
-    return ops.run([dy, p, targets, args.inputs['allowed']], [p!.shape], ([d, pp, t, a], [dz]) =>
-      ops.ex.bw_lsce_backward(d!, pp!, t!, a!, eps, pad, dz!, n, v),
-    );
+    const [allowed, native] = [args.inputs['allowed'], nativeLsce(args)];
+    return ops.run([dy, p, targets, allowed], [p!.shape], ([d, pp, t, a], [dz]) => {
+      if (!native) return ops.ex.bw_lsce_backward(d!, pp!, t!, a!, eps, pad, dz!, n, v);
+      const allow = allowed ? a! : -1;
+      native({
+        z: -1,
+        dy: d!,
+        p: pp!,
+        targets: t!,
+        allowed: allow,
+        out: dz!,
+        stats: -1,
+        rows: n,
+        v,
+        pad,
+        eps,
+      });
+    });
   }
   return run(args, ['dy', 'p', 'targets', 'allowed'], [[...args.inputs['p']!.shape]], ([d, p, t, a], [out]) =>
     lsceBackward(

@@ -99,7 +99,7 @@ describe('native GEMM addon location', () => {
   it('refuses an addon built from older sources (a function missing) instead of calling undefined', () => {
     const names = ['gemm', 'im2col', 'col2im', 'adamw', 'attention', 'gelu', 'geluGrad', 'info', 'configure'];
     const stale = Object.fromEntries(names.map((f) => [f, () => {}]));
-    expect(missingNativeFunctions(stale)).toEqual(['dense', 'denseGrad']);
+    expect(missingNativeFunctions(stale)).toEqual(['dense', 'denseGrad', 'lsce', 'lsceGrad']);
     expect(missingNativeFunctions(null)).toContain('gemm');
     if (addon) expect(missingNativeFunctions(addon)).toEqual([]);
   });

@@ -71,6 +71,35 @@ export interface NativeGemmAddon {
     db: number,
     ...sizes: DenseSizes
   ): void;
+  /**
+   * The label-smoothed cross-entropy's forward over [rows, v] logits, as wasm-ops/ops.c's
+   * bw_lsce_forward bit for bit (AVX2 + FMA CPUs only: native/src/lsce.h): p = softmax, and per row
+   * 4 doubles of statistics at `stats` (an even float offset). allowed = -1: no mask. Float offsets.
+   */
+  lsce(
+    heap: Float32Array,
+    z: number,
+    targets: number, // int32 [rows]
+    allowed: number,
+    p: number,
+    stats: number,
+    rows: number,
+    v: number,
+    pad: number,
+  ): void;
+  /** Its gradient dz from the saved p and per-row dy, as ops.c's bw_lsce_backward bit for bit. */
+  lsceGrad(
+    heap: Float32Array,
+    dy: number,
+    p: number,
+    targets: number,
+    allowed: number,
+    dz: number,
+    rows: number,
+    v: number,
+    pad: number,
+    eps: number,
+  ): void;
   info(): NativeGemmInfo;
   configure(opts: NativeGemmOptions): NativeGemmInfo;
 }
@@ -144,6 +173,8 @@ export const NATIVE_GEMM_FUNCTIONS = [
   'geluGrad',
   'dense',
   'denseGrad',
+  'lsce',
+  'lsceGrad',
   'info',
   'configure',
 ] as const satisfies readonly (keyof NativeGemmAddon)[];

@@ -14,10 +14,12 @@
  *   dense(heap, x, w, bias, y, rows, in, out) / denseGrad(heap, dy, x, w, dx, dw, db, rows, in, out):
  *     a dense layer's forward (y = x W^T + bias) and backward pass (dx, dW, db) in one call each
  *     (dense.h); bias / db = -1 for none; bounds and overlaps checked as gemm's.
+ *   lsce / lsceGrad(heap, ...): the label-smoothed cross-entropy's rows (lsce.h), see lsce_call.
  *   configure({ threads?, isa?, minParallelMacs? }) -> info();  info() -> { isa, threads, ... }
  */
 #include <node_api.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@
 #include "dense.h"
 #include "gemm.h"
 #include "im2col.h"
+#include "lsce.h"
 #include "rowops.h"
 
 static pthread_mutex_t call_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -377,6 +380,72 @@ static napi_value dense_call(napi_env env, napi_callback_info info, int grad) {
 
 static napi_value dense(napi_env env, napi_callback_info info) { return dense_call(env, info, 0); }
 static napi_value dense_grad(napi_env env, napi_callback_info info) { return dense_call(env, info, 1); }
+/*
+ * lsce(heap, z, targets, allowed, p, stats, rows, v, pad) and
+ * lsceGrad(heap, dy, p, targets, allowed, dz, rows, v, pad, eps): lsce.h's forward and backward,
+ * float offsets (targets int32, stats 4 doubles per row at an even offset), allowed = -1 for none.
+ */
+static napi_value lsce_call(napi_env env, napi_callback_info info, int backward) {
+  napi_value args[10];
+  const char *fwd[] = {"z", "targets", "allowed", "p", "stats", "rows", "v", "pad"};
+  const char *bwd[] = {"dy", "p", "targets", "allowed", "dz", "rows", "v", "pad"};
+  const char *const *names = backward ? bwd : fwd;
+  const double big = 9007199254740991.0, dim = 2147483647.0;
+  const double lo[] = {0, 0, backward ? 0 : -1, backward ? -1 : 0, 0, 1, 1, -dim - 1};
+  const double hi[] = {big, big, big, big, big, dim, dim, dim};
+  double v[8];
+  size_t length = 0;
+  float *heap = read_args(env, info, backward ? 10 : 9, args, 8, names, lo, hi, v, &length);
+  if (!heap) return NULL;
+  const double rows = v[5], cells = v[5] * v[6];
+  /* floats each operand spans: [rows, v] tensors, rows targets (or dy), 4 doubles a row of stats */
+  const double fwd_need[] = {cells, rows, cells, cells, 8 * rows};
+  const double bwd_need[] = {rows, cells, rows, cells, cells};
+  const double *need = backward ? bwd_need : fwd_need;
+  const int out = backward ? 4 : 3;
+  for (int i = 0; i < 5; i++) {
+    if (v[i] >= 0 && in_heap(env, names[i], v[i], need[i], length)) return NULL;
+  }
+  char msg[200];
+  for (int i = 0; i < 5; i++) {
+    if (i != out && v[i] >= 0 && v[out] < v[i] + need[i] && v[i] < v[out] + need[out]) {
+      snprintf(msg, sizeof msg, "native lsce: %s overlaps %s", names[out], names[i]);
+      return fail(env, "OVERLAP", msg);
+    }
+  }
+  double eps = 0;
+  if (backward && (napi_get_value_double(env, args[9], &eps) != napi_ok || !(eps >= 0 && eps < 1)))
+    return fail(env, "BAD_ARGUMENT", "native lsce: eps must be a number from 0 to 1 (excluded)");
+  if (!backward && ((long long)v[4] % 2 != 0 || ((uintptr_t)heap & 7) != 0))
+    return fail(env, "BAD_ARGUMENT", "native lsce: stats must be 8-byte aligned (an even float offset)");
+  const float *at = heap;
+  bg_lsce q = {0};
+  q.rows = (long)rows;
+  q.v = (long)v[6];
+  q.pad = (int32_t)v[7];
+  q.eps = eps;
+  if (backward) {
+    q.dy = at + (size_t)v[0];
+    q.p = at + (size_t)v[1];
+    q.targets = (const int32_t *)(at + (size_t)v[2]);
+    q.allowed = v[3] >= 0 ? at + (size_t)v[3] : NULL;
+    q.out = heap + (size_t)v[4];
+  } else {
+    q.z = at + (size_t)v[0];
+    q.targets = (const int32_t *)(at + (size_t)v[1]);
+    q.allowed = v[2] >= 0 ? at + (size_t)v[2] : NULL;
+    q.out = heap + (size_t)v[3];
+    q.stats = (double *)(void *)(heap + (size_t)v[4]);
+  }
+  pthread_mutex_lock(&call_mu);
+  const int rc = bg_lsce_run(&q, backward, threads, min_parallel_elems);
+  pthread_mutex_unlock(&call_mu);
+  if (rc) return fail(env, "UNSUPPORTED_ISA", "native GEMM: the cross-entropy needs a CPU with AVX2 and FMA");
+  return NULL;
+}
+
+static napi_value lsce(napi_env env, napi_callback_info info) { return lsce_call(env, info, 0); }
+static napi_value lsce_grad(napi_env env, napi_callback_info info) { return lsce_call(env, info, 1); }
 
 static void set_number(napi_env env, napi_value obj, const char *key, double x) {
   napi_value v;
@@ -479,6 +548,8 @@ NAPI_MODULE_INIT() {
       {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
       {"dense", NULL, dense, NULL, NULL, NULL, napi_default, NULL},
       {"denseGrad", NULL, dense_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"lsce", NULL, lsce, NULL, NULL, NULL, napi_default, NULL},
+      {"lsceGrad", NULL, lsce_grad, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, describe, NULL, NULL, NULL, napi_default, NULL},
       {"configure", NULL, configure, NULL, NULL, NULL, napi_default, NULL},
   };
