@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson } from '#db/repos/experiments';
 import type { StagedExample } from '#db/repos/staged-examples';
+import { NumberColumn } from '#main/data/columns';
 import { ImportAborted, type Problems } from '#main/data/problems';
 import { drawGroups, splitsToDraw } from '#main/data/splits';
 import type { StreamedDataset } from '#main/data/types';
@@ -52,20 +53,6 @@ function removeStale(ctx: ServiceContext): void {
   }
 }
 
-/** A growable array of small numbers. */
-class Column {
-  data = new Int32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Int32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = v;
-  }
-}
-
 /** Removes the images this import stored anew that no example uses, a page of them at a time. */
 function discardStaged(ctx: ServiceContext, importId: string): void {
   for (const page of ctx.store.stagedExamples.created(importId)) discardCreated(ctx, page);
@@ -89,7 +76,7 @@ function drawStagedSplits(ctx: ServiceContext, importId: string, options: Import
   // The groups in JavaScript's order (UTF-16 units), as `assignSplits` sorts them: SQLite's (code
   // points) is the same unless a name mixes characters beyond U+FFFF with ones from U+E000; then
   // the names are sorted here.
-  const sizes = new Column();
+  const sizes = new NumberColumn();
   let inOrder = true;
   let last: string | undefined;
   for (const { grp, n } of staged.trainGroups(importId)) {
@@ -100,12 +87,7 @@ function drawStagedSplits(ctx: ServiceContext, importId: string, options: Import
   const sorted = inOrder
     ? undefined
     : [...staged.trainGroups(importId)].sort((a, b) => (a.grp < b.grp ? -1 : 1));
-  const moved = drawGroups(
-    sorted ? sorted.map((g) => g.n) : sizes.data.subarray(0, sizes.length),
-    trainTotal,
-    draw,
-    options,
-  );
+  const moved = drawGroups(sorted ? sorted.map((g) => g.n) : sizes.values(), trainTotal, draw, options);
   const changes: [string, Split][] = [];
   let k = 0;
   for (const { grp } of sorted ?? staged.trainGroups(importId)) {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { NumberColumn, StringColumn, StringIndex } from '#main/data/columns';
 import { isDir } from '#main/data/fs-utils';
 import type { Problems } from '#main/data/problems';
 import { reportSections } from '#main/data/text/radiology-report';
@@ -30,6 +31,53 @@ interface Row {
   readonly subject: string;
   readonly split: Split;
   readonly line: number;
+  /** Its ViewPosition in the metadata, if any. */
+  readonly view?: string | undefined;
+}
+
+const SPLIT_CODES: readonly Split[] = ['train', 'validation', 'test'];
+
+/**
+ * The split CSV's rows in columns out of the JavaScript heap (issue 22: 377,110 in the release,
+ * about 80 bytes each instead of an object and three strings); `at(k)` makes row k.
+ */
+class Rows {
+  private readonly dicom = new StringColumn();
+  private readonly study = new StringColumn();
+  private readonly subject = new StringColumn();
+  private readonly split = new NumberColumn();
+  private readonly line = new NumberColumn();
+  /** Index into `views` of each row's ViewPosition; -1: none. */
+  readonly view = new NumberColumn();
+  readonly views: string[] = [];
+  get length(): number {
+    return this.line.length;
+  }
+  push(r: Row): void {
+    this.dicom.push(r.dicom);
+    this.study.push(r.study);
+    this.subject.push(r.subject);
+    this.split.push(SPLIT_CODES.indexOf(r.split));
+    this.line.push(r.line);
+    this.view.push(-1);
+  }
+  dicomAt(k: number): string {
+    return this.dicom.at(k);
+  }
+  subjectAt(k: number): string {
+    return this.subject.at(k);
+  }
+  at(k: number): Row {
+    const v = this.view.at(k);
+    return {
+      dicom: this.dicom.at(k),
+      study: this.study.at(k),
+      subject: this.subject.at(k),
+      split: SPLIT_CODES[this.split.at(k)]!,
+      line: this.line.at(k),
+      view: v === -1 ? undefined : this.views[v],
+    };
+  }
 }
 
 /** `files/p10/p10000032` for subject 10000032. */
@@ -56,12 +104,13 @@ type Targets = Map<string, string | null>;
  */
 async function reportReader(
   root: string,
-  wanted: readonly Row[],
+  wanted: () => Iterable<Row>,
   problems: Problems,
 ): Promise<{ of: (rows: readonly Row[]) => Promise<Targets> }> {
   const zip = [join(root, REPORTS_ZIP), join(root, '..', REPORTS_ZIP)].find((p) => existsSync(p));
   if (zip) {
-    const studies = new Set(wanted.map((r) => r.study));
+    const studies = new Set<string>();
+    for (const r of wanted()) studies.add(r.study);
     const targets: Targets = new Map();
     try {
       await zipTexts(
@@ -111,7 +160,7 @@ export const mimicCxrImporter: Importer = {
   async parse(path, options, problems) {
     const splitFile = publisherFile(path, SPLIT_CSV)!;
     const splitName = splitFile.slice(path.length + 1);
-    const rows: Row[] = [];
+    const rows = new Rows();
     const subjectSplit = new Map<string, Split>();
     for await (const r of csvRecords(
       splitFile,
@@ -156,31 +205,36 @@ export const mimicCxrImporter: Importer = {
       rows.push({ dicom, study: study!, subject: subject!, split, line: r.line });
     }
 
-    const views = new Map<string, string>();
-    const viewNames = new Map<string, string>();
     const metadataFile = publisherFile(path, METADATA_CSV);
     if (metadataFile) {
+      // Each image's view, by dicom_id (kept only until every row has its view's number).
+      const byDicom = new StringIndex();
       const shown = metadataFile.slice(path.length + 1);
       for await (const r of csvRecords(metadataFile, shown, ['dicom_id', 'ViewPosition'], problems)) {
         // One string per distinct view (a handful), not one per image.
         const view = r.get('ViewPosition').toUpperCase();
-        if (!viewNames.has(view)) viewNames.set(view, view);
-        views.set(r.get('dicom_id'), viewNames.get(view)!);
+        let v = rows.views.indexOf(view);
+        if (v === -1) v = rows.views.push(view) - 1;
+        byDicom.set(r.get('dicom_id'), v);
       }
+      for (let k = 0; k < rows.length; k++) rows.view.data[k] = byDicom.get(rows.dicomAt(k)) ?? -1;
     } else if (options.views === 'frontal') {
       problems.fail(path, `${METADATA_CSV}.gz is needed to select frontal views (its ViewPosition column)`);
     }
-    const chosen =
-      options.views === 'frontal' ? rows.filter((r) => FRONTAL.has(views.get(r.dicom) ?? '')) : rows;
+    const frontal = (k: number) => {
+      const v = rows.view.at(k);
+      return v !== -1 && FRONTAL.has(rows.views[v]!);
+    };
 
     // Whole pNN folders absent (a partial download) are reported once per folder.
     const present = new Set(isDir(join(path, 'files')) ? readdirSync(join(path, 'files')) : []);
     const absent = new Map<string, number>();
-    const wanted: Row[] = [];
-    for (const r of chosen) {
-      const top = `p${r.subject.slice(0, 2)}`;
+    const wanted = new NumberColumn();
+    for (let k = 0; k < rows.length; k++) {
+      if (options.views === 'frontal' && !frontal(k)) continue;
+      const top = `p${rows.subjectAt(k).slice(0, 2)}`;
       if (!present.has(top)) absent.set(top, (absent.get(top) ?? 0) + 1);
-      else wanted.push(r);
+      else wanted.push(k);
     }
     for (const [top, count] of absent)
       skipGroup(
@@ -191,7 +245,13 @@ export const mimicCxrImporter: Importer = {
         'the folder is not in this copy of the release',
       );
 
-    const reports = await reportReader(path, wanted, problems);
+    const reports = await reportReader(
+      path,
+      function* () {
+        for (let k = 0; k < wanted.length; k++) yield rows.at(wanted.at(k));
+      },
+      problems,
+    );
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     // Handed over STREAM_BATCH examples at a time, each made when the store asks for its batch
     // (the reports of the next STREAM_BATCH rows read as they are reached).
@@ -203,10 +263,12 @@ export const mimicCxrImporter: Importer = {
       let readUpTo = 0;
       for (let k = 0; k < wanted.length; k++) {
         if (made >= limit) break;
-        const r = wanted[k]!;
+        const r = rows.at(wanted.at(k));
         if (k >= readUpTo) {
           readUpTo = Math.min(wanted.length, k + STREAM_BATCH);
-          targets = await reports.of(wanted.slice(k, readUpTo));
+          const window: Row[] = [];
+          for (let j = k; j < readUpTo; j++) window.push(rows.at(wanted.at(j)));
+          targets = await reports.of(window);
         }
         const example = exampleOf(r, targets, images);
         if (!example) continue;
@@ -270,7 +332,7 @@ export const mimicCxrImporter: Importer = {
         meta: meta({
           sourceId: r.dicom,
           study: `s${r.study}`,
-          view: views.get(r.dicom),
+          view: r.view,
           modality: 'x-ray',
           organ: 'chest',
         }),
