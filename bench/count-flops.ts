@@ -1,5 +1,6 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { DENSE, DENSE_GRAD } from '#main/engine/kernels/dense';
 import { LINEAR } from '#main/engine/kernels/linear';
 
 const prod = (xs: readonly number[]) => xs.reduce((p, x) => p * x, 1);
@@ -14,6 +15,12 @@ function kernelFlops(
     // x [n, in] W^T [out, in] (kernels/linear.ts)
     const [n, k] = inputs['x']!.shape as [number, number];
     return 2 * n * k * inputs['w']!.shape[0]!;
+  }
+  if (name === DENSE || name === DENSE_GRAD) {
+    // x [..., in] W^T, W [out, in] (kernels/dense.ts); the gradient is two such products (dx, dW)
+    const x = inputs['x']!.shape;
+    const [out, k] = inputs['w']!.shape as [number, number];
+    return (name === DENSE ? 2 : 4) * (prod(x) / k) * k * out;
   }
   if (name === tf.BatchMatMul || name === tf._FusedMatMul) {
     const a = inputs['a']!.shape;
@@ -59,6 +66,8 @@ export async function countMatMulFlops(backend: string, fn: () => unknown): Prom
   let depth = 0;
   const wrapped: tf.KernelConfig[] = [];
   for (const name of [
+    DENSE, // its products may be native calls, not BatchMatMul (kernels/dense.ts)
+    DENSE_GRAD,
     tf.BatchMatMul,
     tf._FusedMatMul,
     tf.Conv2D,

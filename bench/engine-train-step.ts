@@ -209,7 +209,7 @@ for (const preset of rungs) {
         `${fmt(rate, 1)} GFLOP/s (CPU time)  MFU ${fmt((100 * rate) / peak.allCores, 1)}% of all cores ` +
         `(${fmt((100 * rate) / peak.oneCore, 1)}% of one)  peak RSS ${fmt(r.peak_rss_mb)} MB  ` +
         `wasm heap ${fmt(r.wasm_heap_bytes / 2 ** 20)} MB  tensors/step +${r.tensor_growth_per_step}  ` +
-        `kernel calls/step ${r.kernel_calls ?? 'n/a (child does not count)'}  loss ${r.loss.toFixed(4)}`,
+        `kernel calls/step ${r.kernel_calls ?? 'n/a (child does not count)'}  loss ${r.loss}`,
     );
     if (r.top_kernels) console.log(`  most called: ${r.top_kernels.map(([n, c]) => `${n} ${c}`).join(', ')}`);
     if (rounds > 1) {

@@ -34,6 +34,29 @@ export interface CpuGemm {
   readonly rowOps?: NativeRowOps;
   /** Attention probabilities and their gradient in native code (byte offsets), where the native GEMM runs. */
   readonly attention?: AttentionRows;
+  /** A dense layer's forward and backward pass in one native call each (byte offsets), where the native GEMM runs. */
+  readonly dense?: DenseLayer;
+}
+
+/**
+ * A dense layer on the wasm heap (byte offsets; bias / db -1: none), native/src/dense.h: the same
+ * bits as BatchMatMul + Add and BatchMatMul x2 + Sum over rows on the native GEMM, at any thread count.
+ */
+export interface DenseLayer {
+  /** y [rows, out] = x [rows, in] W^T + bias, W [out, in]. */
+  forward(p: { x: number; w: number; bias: number; y: number; rows: number; in: number; out: number }): void;
+  /** dx = dy W [rows, in], dW = dy^T x [out, in], db = column sums of dy [out]. */
+  backward(p: {
+    dy: number;
+    x: number;
+    w: number;
+    dx: number;
+    dw: number;
+    db: number;
+    rows: number;
+    in: number;
+    out: number;
+  }): void;
 }
 
 /** Rows of softmax(scores + bias) * mult on the wasm heap (byte offsets; -1: no mult / forward). */
@@ -170,6 +193,23 @@ function nativeGemm(addon: NativeGemmAddon, backend: WasmBackendLike): CpuGemm {
   const floats = (byteOffset: number) => (byteOffset < 0 ? -1 : byteOffset / 4);
   const four = (x: readonly number[]) => x as unknown as [number, number, number, number];
   return {
+    dense: {
+      forward: ({ x, w, bias, y, rows, in: inp, out }) =>
+        addon.dense(withThreads(), floats(x), floats(w), floats(bias), floats(y), rows, inp, out),
+      backward: ({ dy, x, w, dx, dw, db, rows, in: inp, out }) =>
+        addon.denseGrad(
+          withThreads(),
+          floats(dy),
+          floats(x),
+          floats(w),
+          floats(dx),
+          floats(dw),
+          floats(db),
+          rows,
+          inp,
+          out,
+        ),
+    },
     attention: {
       run: ({ scores, bias, mult, dp, out, sizes, biasStrides, multStrides }) =>
         addon.attention(

@@ -1,5 +1,6 @@
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { cpuGemm, type DenseLayer } from './cpu-gemm';
 import { hasEngineKernel, registerOnce } from './own-kernels';
 import { WasmComposer, type WasmHeapBackend } from './wasm-compose';
 
@@ -12,6 +13,12 @@ import { WasmComposer, type WasmHeapBackend } from './wasm-compose';
  * gradients (dx = dy W, dW = dy^T x: BatchMatMul; db = Sum over rows), so values and gradients
  * are bit-identical to the composed form (dense.test.ts). The gradient is registered (no
  * customGrad scope) and keeps x and W, as matMul + addLean do.
+ * Where the native GEMM runs (cpu-gemm.ts), each way is ONE native call instead (native/src/
+ * dense.c): the same products (bg_gemm_serial's FMA chains, as BatchMatMul on it), the bias added
+ * after the product in float32 as Add does, db summed over rows in order as the wasm Sum does
+ * (wasm-sum.ts): the same bits again, at any thread count. The backward pass is one pool job
+ * whose parts are whole products (dx on one thread, dW on another) instead of two split products
+ * and a Sum.
  *
  * Not webgpu's LINEAR (kernels/linear.ts: 2-D, inference epilogues): where DENSE is not
  * registered `dense` returns undefined and the model composes the ops as before.
@@ -21,10 +28,36 @@ export const DENSE_GRAD = 'BiomedDenseGrad';
 
 const size = (shape: readonly number[]) => shape.reduce((p, s) => p * s, 1);
 
+/** Byte offsets on the wasm heap (-1: absent). */
+const offsets = (backend: WasmHeapBackend) => (t: TensorInfo | undefined) =>
+  t ? backend.dataIdMap.get(t.dataId).memoryOffset : -1;
+
 interface Args {
   inputs: Record<string, TensorInfo | undefined>;
   backend: WasmHeapBackend;
   attrs?: NamedAttrMap;
+}
+
+let composedOnly = false;
+
+/** Benches: true = the composed kernels even where the native dense layer runs (the before-figure). */
+export function setComposedDense(on: boolean): void {
+  composedOnly = on;
+}
+
+/** The native dense layer where it runs and every operand is non-empty float32 (bias [out]). */
+function nativeDense(
+  backend: WasmHeapBackend,
+  ts: TensorInfo[],
+  out: number,
+  bias?: TensorInfo,
+): DenseLayer | undefined {
+  if (composedOnly) return undefined;
+  const layer = cpuGemm(backend)?.dense;
+  const fits = (t: TensorInfo) => t.dtype === 'float32' && size(t.shape) > 0;
+  if (!layer || !ts.every(fits) || (bias && (!fits(bias) || bias.shape.join() !== `${out}`)))
+    return undefined;
+  return layer;
 }
 
 /** x [..., in], w [out, in], bias [out] (optional) -> [..., out]. */
@@ -33,6 +66,13 @@ function wasmDense({ inputs, backend }: Args): TensorInfo {
   if (!x || !w) throw new Error(`${DENSE} needs inputs x and w`);
   const [out, inp] = w.shape as [number, number];
   if (x.shape.at(-1) !== inp) throw new Error(`${DENSE}: x ${x.shape} does not end in w's ${inp} inputs`);
+  const layer = nativeDense(backend, [x, w], out, bias);
+  if (layer) {
+    const y = backend.makeOutput([...x.shape.slice(0, -1), out], 'float32'); // [..., out]
+    const at = offsets(backend);
+    layer.forward({ x: at(x), w: at(w), bias: at(bias), y: at(y), rows: size(x.shape) / inp, in: inp, out });
+    return y;
+  }
   const c = new WasmComposer(backend);
   try {
     const x2 = WasmComposer.view(x, [size(x.shape) / inp, inp]); // [n, in]
@@ -50,6 +90,26 @@ function wasmDenseGrad({ inputs, backend, attrs }: Args): TensorInfo[] {
   if (!dy || !x || !w) throw new Error(`${DENSE_GRAD} needs inputs dy, x and w`);
   const [out, inp] = w.shape as [number, number];
   const n = size(x.shape) / inp;
+  const hasBias = attrs?.['hasBias'] === true;
+  const layer = nativeDense(backend, [dy, x, w], out);
+  if (layer) {
+    const dx = backend.makeOutput([...x.shape], 'float32'); // [..., in]
+    const dw = backend.makeOutput([out, inp], 'float32');
+    const db = hasBias ? backend.makeOutput([out], 'float32') : undefined;
+    const at = offsets(backend);
+    layer.backward({
+      dy: at(dy),
+      x: at(x),
+      w: at(w),
+      dx: at(dx),
+      dw: at(dw),
+      db: at(db),
+      rows: n,
+      in: inp,
+      out,
+    });
+    return db ? [dx, dw, db] : [dx, dw];
+  }
   const c = new WasmComposer(backend);
   try {
     const dy2 = WasmComposer.view(dy, [n, out]);
@@ -58,8 +118,7 @@ function wasmDenseGrad({ inputs, backend, attrs }: Args): TensorInfo[] {
     const dx = c.run(tf.BatchMatMul, { a: dy2, b: w }, { transposeA: false, transposeB: false }); // [n, in]
     const dw = c.run(tf.BatchMatMul, { a: dy2, b: x2 }, { transposeA: true, transposeB: false }); // [out, in]
     const outs = [WasmComposer.view(c.keep(dx), [...x.shape]), c.keep(dw)];
-    if (attrs?.['hasBias'] === true)
-      outs.push(c.keep(c.run(tf.Sum, { x: dy2 }, { axis: [0], keepDims: false })));
+    if (hasBias) outs.push(c.keep(c.run(tf.Sum, { x: dy2 }, { axis: [0], keepDims: false })));
     return outs;
   } finally {
     c.dispose();

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { biasStrides } from './attention-probs';
 import { loadNativeGemm, type NativeGemmAddon } from './native-gemm';
+import { randomFloats } from './test-native';
 
 const { addon, reason } = loadNativeGemm();
 // In CI the addon must have been built by `npm ci` (scripts/postinstall.mjs): no skipping there.
@@ -27,16 +28,6 @@ const cases: Case[] = [
   { what: 'many rows', size: [4, 4, 32, 40], bias: [4, 1, 1, 40], mult: true },
 ];
 
-function random(n: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * scale;
-  }
-  return out;
-}
-
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** A heap [pad | scores | bias | mult | dp | out | pad], inputs filled; offsets in floats. */
@@ -45,18 +36,18 @@ function heapFor(c: Case, seed: number) {
   const nb = size(c.bias);
   const at = { scores: 3, bias: 3 + n, mult: 3 + n + nb, dp: 3 + 2 * n + nb, out: 3 + 3 * n + nb };
   const heap = new Float32Array(at.out + n + 5);
-  heap.set(random(n, seed, 4), at.scores);
-  const bias = random(nb, seed + 1, 2);
+  heap.set(randomFloats(n, seed, 4), at.scores);
+  const bias = randomFloats(nb, seed + 1, 2);
   // a masked key in the key-padding case: -1e9 as keyPaddingMask writes it
   if (c.bias[2] === 1 && c.bias[0] !== 1)
     for (let b = 0; b < c.bias[0]!; b++) bias[(b * nb) / c.bias[0]!] = -1e9;
   heap.set(bias, at.bias);
   if (c.mult)
     heap.set(
-      random(n, seed + 2).map((u) => (u > -0.8 ? 1 / 0.9 : 0)),
+      randomFloats(n, seed + 2).map((u) => (u > -0.8 ? 1 / 0.9 : 0)),
       at.mult,
     );
-  heap.set(random(n, seed + 3), at.dp);
+  heap.set(randomFloats(n, seed + 3), at.dp);
   return { heap, at, n };
 }
 

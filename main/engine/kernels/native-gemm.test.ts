@@ -9,6 +9,7 @@ import {
   type NativeIsa,
   nativeGemmCandidates,
 } from './native-gemm';
+import { expectNativeError, randomFloats } from './test-native';
 
 const { addon, reason } = loadNativeGemm();
 // In CI the addon must have been built by `npm ci` (scripts/postinstall.mjs): no skipping there.
@@ -23,23 +24,13 @@ interface Case {
   n: number;
 }
 
-function random(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
 /** A heap holding a, b and out (at float offsets 5, after a, after b), inputs filled. */
 function heapFor(c: Case, seed: number) {
   const na = c.batchA * c.m * c.k;
   const nb = c.batchB * c.k * c.n;
   const nc = Math.max(c.batchA, c.batchB) * c.m * c.n;
   const heap = new Float32Array(5 + na + nb + nc + 3);
-  heap.set(random(na + nb, seed), 5);
+  heap.set(randomFloats(na + nb, seed), 5);
   return { heap, a: 5, b: 5 + na, out: 5 + na + nb, nc };
 }
 
@@ -106,8 +97,9 @@ describe('native GEMM addon location', () => {
   });
 
   it('refuses an addon built from older sources (a function missing) instead of calling undefined', () => {
-    const stale = { gemm() {}, im2col() {}, col2im() {}, info() {}, configure() {} };
-    expect(missingNativeFunctions(stale)).toEqual(['adamw', 'attention', 'gelu', 'geluGrad', 'lsce', 'lsceGrad']);
+    const names = ['gemm', 'im2col', 'col2im', 'adamw', 'attention', 'gelu', 'geluGrad', 'info', 'configure'];
+    const stale = Object.fromEntries(names.map((f) => [f, () => {}]));
+    expect(missingNativeFunctions(stale)).toEqual(['dense', 'denseGrad', 'lsce', 'lsceGrad']);
     expect(missingNativeFunctions(null)).toContain('gemm');
     if (addon) expect(missingNativeFunctions(addon)).toEqual([]);
   });
@@ -211,18 +203,7 @@ suite('native CPU GEMM addon', () => {
   it('throws a NativeGemmError naming the problem on bad offsets, sizes and arguments, and keeps working', () => {
     g.configure({ isa: null, threads: 2 });
     const heap = new Float32Array(100);
-    const bad = (f: () => void, code: string, message: RegExp) => {
-      let caught: unknown;
-      try {
-        f();
-      } catch (err) {
-        caught = err;
-      }
-      expect(caught).toBeInstanceOf(Error);
-      expect((caught as Error).name).toBe('NativeGemmError');
-      expect((caught as { code?: string }).code).toBe(`BIOMED_NATIVE_GEMM_${code}`);
-      expect((caught as Error).message).toMatch(message);
-    };
+    const bad = expectNativeError;
     bad(
       () => g.gemm(heap, 0, 16, 96, 1, 1, 4, 4, 4, false, false),
       'OUT_OF_BOUNDS',

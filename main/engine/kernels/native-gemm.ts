@@ -53,6 +53,25 @@ export interface NativeGemmAddon {
   /** dx = dy gelu'(x) over n floats, as ops.c's bw_gelu_grad (AVX2 + FMA CPUs only). */
   geluGrad(heap: Float32Array, dy: number, x: number, dx: number, n: number): void;
   /**
+   * y [rows, out] = x [rows, in] W^T + bias, W [out, in], bias [out] or -1 (native/src/dense.h):
+   * bg_gemm_serial's bits at any thread count, the bias added after the product in float32.
+   */
+  dense(heap: Float32Array, x: number, w: number, bias: number, y: number, ...sizes: DenseSizes): void;
+  /**
+   * dx = dy W [rows, in], dW = dy^T x [out, in] and db [out] (-1: none) = the column sums of dy in
+   * row order, as one pool job (native/src/dense.h); dy [rows, out], x [rows, in], W [out, in].
+   */
+  denseGrad(
+    heap: Float32Array,
+    dy: number,
+    x: number,
+    w: number,
+    dx: number,
+    dw: number,
+    db: number,
+    ...sizes: DenseSizes
+  ): void;
+  /**
    * The label-smoothed cross-entropy's forward over [rows, v] logits, as wasm-ops/ops.c's
    * bw_lsce_forward bit for bit (AVX2 + FMA CPUs only: native/src/lsce.h): p = softmax, and per row
    * 4 doubles of statistics at `stats` (an even float offset). allowed = -1: no mask. Float offsets.
@@ -86,6 +105,9 @@ export interface NativeGemmAddon {
 }
 
 type Four = [number, number, number, number];
+
+/** rows, in, out of a dense layer. */
+export type DenseSizes = [number, number, number];
 
 /** b1, 1 - b1, b2, 1 - b2, eps, stepSize, gradScale (each rounded to float32). */
 export type AdamWNumbers = [number, number, number, number, number, number, number];
@@ -149,6 +171,8 @@ export const NATIVE_GEMM_FUNCTIONS = [
   'attention',
   'gelu',
   'geluGrad',
+  'dense',
+  'denseGrad',
   'lsce',
   'lsceGrad',
   'info',

@@ -6,6 +6,7 @@ import { type AdamWItem, FUSED_ADAMW_MANY, fusedAdamWMany } from './adamw-many';
 import { cpuGemm, setCpuGemmKind } from './cpu-gemm';
 import { GELU, GELU_GRAD } from './gelu';
 import { type AdamWNumbers, type ConvNumbers, loadNativeGemm, type NativeGemmAddon } from './native-gemm';
+import { expectNativeError, randomFloats } from './test-native';
 import { wasmOps } from './wasm-ops';
 import { worstExcess } from './wasm-ops/f64-reference';
 import type { WasmBackendLike } from './wasm-views';
@@ -14,16 +15,6 @@ const { addon, reason } = loadNativeGemm();
 // In CI the addon must have been built by `npm ci` (scripts/postinstall.mjs): no skipping there.
 if (!addon && !process.env['CI']) console.warn(`native-rowops.test: skipped, ${reason}`);
 const suite = addon || process.env['CI'] ? describe : describe.skip;
-
-function random(n: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * scale;
-  }
-  return out;
-}
 
 const scalars = { beta1: 0.9, beta2: 0.999, eps: 1e-8, stepSize: 1e-3, gradScale: 0.25 };
 const [b1, c1, b2, c2, eps, , step, scale] = roundedScalars({ ...scalars, decayRate: 0 });
@@ -40,10 +31,10 @@ function layout(sizes: number[]) {
     const row: number[] = [];
     for (let k = 0; k < 7; k++) {
       row.push(!moments && (k === 2 || k === 3) ? -1 : at);
-      if (k === 0) heap.set(random(n, 10 + i), at);
-      if (k === 1) heap.set(random(n, 30 + i, 5), at);
-      if (k === 2 && moments) heap.set(random(n, 50 + i, 0.1), at);
-      if (k === 3 && moments) heap.set(random(n, 70 + i, 0.01).map(Math.abs), at);
+      if (k === 0) heap.set(randomFloats(n, 10 + i), at);
+      if (k === 1) heap.set(randomFloats(n, 30 + i, 5), at);
+      if (k === 2 && moments) heap.set(randomFloats(n, 50 + i, 0.1), at);
+      if (k === 3 && moments) heap.set(randomFloats(n, 70 + i, 0.01).map(Math.abs), at);
       at += n;
     }
     table.set([...row, n, Math.fround(i % 2 === 0 ? 0 : 1e-4)], 9 * i);
@@ -96,18 +87,7 @@ suite('native AdamW over a weight set (native/src/rowops.c)', () => {
   it('throws NativeGemmError for a bad table or offsets, and still works after', () => {
     if (!addon) throw new Error(reason);
     const { heap, table } = layout([4]);
-    const bad = (f: () => void, code: string, msg: RegExp) => {
-      let err: unknown;
-      try {
-        f();
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(Error);
-      expect((err as Error).name).toBe('NativeGemmError');
-      expect((err as { code?: string }).code).toBe(`BIOMED_NATIVE_GEMM_${code}`);
-      expect((err as Error).message).toMatch(msg);
-    };
+    const bad = expectNativeError;
     bad(() => g.adamw(heap, new Float64Array(8), ...numbers), 'BAD_ARGUMENT', /9 numbers per weight/);
     bad(() => g.adamw(heap, new Float32Array(9) as never, ...numbers), 'BAD_ARGUMENT', /Float64Array/);
     bad(() => (g.adamw as (...a: unknown[]) => void)(heap, table), 'BAD_ARGUMENT', /takes 9 arguments/);
@@ -229,14 +209,11 @@ suite('GELU and its gradient on wasm through the native addon (native/src/gelu.c
   it('throws NativeGemmError for outputs past the heap', () => {
     if (!addon) throw new Error(reason);
     const heap = new Float32Array(16);
-    let err: unknown;
-    try {
-      addon.gelu(heap, 0, 10, 8);
-    } catch (e) {
-      err = e;
-    }
-    expect((err as Error).name).toBe('NativeGemmError');
-    expect((err as Error).message).toMatch(/y \[10, 18\) lies outside the heap of 16 floats/);
+    expectNativeError(
+      () => addon.gelu(heap, 0, 10, 8),
+      'OUT_OF_BOUNDS',
+      /y \[10, 18\) lies outside the heap of 16 floats/,
+    );
   });
 });
 
@@ -258,8 +235,8 @@ suite('im2col and col2im split over the native threads', () => {
       const image = batch * inH * inW * inC;
       const cols = batch * outH * outW * kH * kW * inC;
       const heap = new Float32Array(2 + image + cols + image + 3);
-      heap.set(random(image, 5), 2);
-      heap.set(random(cols, 6), 2 + image);
+      heap.set(randomFloats(image, 5), 2);
+      heap.set(randomFloats(cols, 6), 2 + image);
       const x = 2;
       const c = 2 + image;
       const dx = 2 + image + cols;

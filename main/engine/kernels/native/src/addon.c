@@ -11,6 +11,9 @@
  *     attention.h's softmax(scores + bias) * mult into out (dp = -1), or its gradient (dp >= 0);
  *     mult = -1 for none; out may be scores itself (in place); split over the threads from
  *     minParallelElems elements. Bounds checked as gemm's.
+ *   dense(heap, x, w, bias, y, rows, in, out) / denseGrad(heap, dy, x, w, dx, dw, db, rows, in, out):
+ *     a dense layer's forward (y = x W^T + bias) and backward pass (dx, dW, db) in one call each
+ *     (dense.h); bias / db = -1 for none; bounds and overlaps checked as gemm's.
  *   lsce / lsceGrad(heap, ...): the label-smoothed cross-entropy's rows (lsce.h), see lsce_call.
  *   configure({ threads?, isa?, minParallelMacs? }) -> info();  info() -> { isa, threads, ... }
  */
@@ -23,6 +26,7 @@
 
 #include "attention.h"
 #include "batched.h"
+#include "dense.h"
 #include "gemm.h"
 #include "im2col.h"
 #include "lsce.h"
@@ -322,6 +326,61 @@ static napi_value gelu(napi_env env, napi_callback_info info) { return gelu_call
 static napi_value gelu_grad(napi_env env, napi_callback_info info) { return gelu_call(env, info, 1); }
 
 /*
+ * dense(heap, x, w, bias, y, rows, in, out) or denseGrad(heap, dy, x, w, dx, dw, db, rows, in, out)
+ * (grad = 1): dense.h's forward and backward pass, float offsets; bias / db = -1 for none. Every
+ * operand lies in the heap, and no output overlaps an input or another output.
+ */
+static napi_value dense_call(napi_env env, napi_callback_info info, int grad) {
+  napi_value args[10];
+  const char *fwd_names[] = {"x", "w", "bias", "y", "rows", "in", "out"};
+  const char *grad_names[] = {"dy", "x", "w", "dx", "dw", "db", "rows", "in", "out"};
+  const char *const *names = grad ? grad_names : fwd_names;
+  const int ptrs = grad ? 6 : 4, inputs = 3, optional = grad ? 5 : 2;
+  const double big = 9007199254740991.0, dim = 2147483647.0;
+  double lo[9], hi[9], v[9];
+  for (int i = 0; i < ptrs + 3; i++) {
+    lo[i] = i == optional ? -1 : 0;
+    hi[i] = i < ptrs ? big : dim;
+  }
+  size_t length = 0;
+  float *heap = read_args(env, info, (size_t)ptrs + 4, args, ptrs + 3, names, lo, hi, v, &length);
+  if (!heap) return NULL;
+  const double rows = v[ptrs], in = v[ptrs + 1], out = v[ptrs + 2];
+  const double fwd_need[] = {rows * in, out * in, out, rows * out};
+  const double grad_need[] = {rows * out, rows * in, out * in, rows * in, out * in, out};
+  const double *need = grad ? grad_need : fwd_need;
+  for (int i = 0; i < ptrs; i++) {
+    if (v[i] >= 0 && in_heap(env, names[i], v[i], need[i], length)) return NULL;
+  }
+  char msg[200];
+  for (int o = inputs; o < ptrs; o++) {
+    for (int i = 0; i < ptrs; i++) {
+      if (i == o || v[o] < 0 || v[i] < 0 || need[o] <= 0 || need[i] <= 0) continue;
+      if (v[o] < v[i] + need[i] && v[i] < v[o] + need[o]) {
+        snprintf(msg, sizeof msg, "native dense: %s overlaps %s", names[o], names[i]);
+        return fail(env, "OVERLAP", msg);
+      }
+    }
+  }
+  float *at[6];
+  for (int i = 0; i < ptrs; i++) at[i] = v[i] >= 0 ? heap + (size_t)v[i] : NULL;
+  int rc;
+  pthread_mutex_lock(&call_mu);
+  if (grad) {
+    const bg_dense_grad p = {at[0], at[1], at[2], at[3], at[4], at[5], (long)rows, (long)in, (long)out};
+    rc = bg_dense_grad_run(current_isa(), threads, min_parallel_macs, &p);
+  } else {
+    const bg_dense p = {at[0], at[1], at[2], at[3], (long)rows, (long)in, (long)out};
+    rc = bg_dense_run(current_isa(), threads, min_parallel_macs, &p);
+  }
+  pthread_mutex_unlock(&call_mu);
+  if (rc) return fail(env, "OUT_OF_MEMORY", "native GEMM: cannot allocate its packing buffers");
+  return NULL;
+}
+
+static napi_value dense(napi_env env, napi_callback_info info) { return dense_call(env, info, 0); }
+static napi_value dense_grad(napi_env env, napi_callback_info info) { return dense_call(env, info, 1); }
+/*
  * lsce(heap, z, targets, allowed, p, stats, rows, v, pad) and
  * lsceGrad(heap, dy, p, targets, allowed, dz, rows, v, pad, eps): lsce.h's forward and backward,
  * float offsets (targets int32, stats 4 doubles per row at an even offset), allowed = -1 for none.
@@ -487,6 +546,8 @@ NAPI_MODULE_INIT() {
       {"adamw", NULL, adamw, NULL, NULL, NULL, napi_default, NULL},
       {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
       {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"dense", NULL, dense, NULL, NULL, NULL, napi_default, NULL},
+      {"denseGrad", NULL, dense_grad, NULL, NULL, NULL, napi_default, NULL},
       {"lsce", NULL, lsce, NULL, NULL, NULL, napi_default, NULL},
       {"lsceGrad", NULL, lsce_grad, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, describe, NULL, NULL, NULL, napi_default, NULL},
