@@ -10,12 +10,14 @@
 //   npx tsx bench/import-large.ts [--count 2000] [--ddsm-count 200] [--only mimic|ddsm] [--max-side N]
 //   npx tsx bench/import-large.ts --rows 20000   (memory against the row count, tiny images: 2,000 and 20,000)
 //   npx tsx bench/import-large.ts --rows 2000,20000,60000   (the counts given; `--rows 377110` once: MIMIC's)
+//   ... --reports zip   (the reports in mimic-cxr-reports.zip, as the release ships them)
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { strToU8, zipSync } from 'fflate';
 import sharp from 'sharp';
 import { writeDicom } from '#main/data/dicom/write-dicom';
 import { CBIS_CSV_HEADER } from '#main/data/fixtures/publisher-fixtures';
@@ -219,13 +221,17 @@ async function generateMimic(
     bytes += jpg.length;
     const dir = join(root, 'files', `p${subject.slice(0, 2)}`, `p${subject}`);
     write(join(dir, `s${study}`, `${id}.jpg`), jpg);
-    write(join(dir, `s${study}.txt`), report(i));
+    // --reports zip: the reports as the release ships them, in mimic-cxr-reports.zip.
+    if (zipped) zipped[`files/p${subject.slice(0, 2)}/p${subject}/s${study}.txt`] = strToU8(report(i));
+    else write(join(dir, `s${study}.txt`), report(i));
   };
+  const zipped: Record<string, Uint8Array> | undefined = arg('reports', '') === 'zip' ? {} : undefined;
   // Encoded a few at a time (sharp encodes on libuv's threads): generation is most of the bench's time.
   for (let i = 0; i < count; i += 4)
     await Promise.all([i, i + 1, i + 2, i + 3].filter((k) => k < count).map(one));
   write(join(root, 'mimic-cxr-2.0.0-split.csv.gz'), gz(split));
   write(join(root, 'mimic-cxr-2.0.0-metadata.csv.gz'), gz(meta));
+  if (zipped) write(join(root, 'mimic-cxr-reports.zip'), zipSync(zipped));
   return bytes;
 }
 
@@ -384,14 +390,10 @@ const longReport = (i: number) =>
   `and there is no pleural effusion. Compared with the prior study there is no interval change.\n`;
 
 /**
- * Memory against the number of rows: MIMIC-CXR-shaped imports of each count in `counts` with tiny
- * (32 x 32) images and reports of the usual length, each in a fresh child: the import's peak RSS
- * (VmHWM from the store's opening on; the opening's own peak, 220-235 MB, is printed apart, as it
- * often topped the smaller count and made the slope noisy), the cost per row between the first and
- * the last count (and between the last two) and what 377,110 rows (MIMIC-CXR-JPG) would hold.
- * Peak RSS moves with when V8 collects, so the child also reports the JavaScript heap still in use
- * after a full GC once every image is done (what the import holds per row; that one forced GC
- * comes after the images' phase).
+ * Memory against the number of rows: MIMIC-CXR-shaped imports of each count (32 x 32 images, reports
+ * of the usual length), each in a fresh child: the import's peak RSS from the store's opening on
+ * (the opening's own peak printed apart), the cost per row between counts, 377,110 rows' peak; and
+ * the JavaScript heap in use after a full GC once every image is done (what the import holds).
  */
 async function benchRows(counts: readonly number[]): Promise<void> {
   const runs: { n: number; peak: number; live: number }[] = [];

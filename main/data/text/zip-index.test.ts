@@ -73,6 +73,22 @@ describe('zipIndex', () => {
     }
   });
 
+  it('finds every entry past 65,535 of an archive whose writer kept the count modulo 65,536 (no zip64)', () => {
+    const many: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 65_540; i++) many[`r/s${i}.txt`] = enc(`report ${i}`);
+    const zip = Buffer.from(zipSync(many, { level: 0 }));
+    expect(zip.readUInt16LE(zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) + 10)).toBe(4);
+    const file = join(dir, 'many.zip');
+    writeFileSync(file, zip);
+    const ix = zipIndex(file, study);
+    try {
+      expect(ix.size).toBe(65_540);
+      expect(ix.text('65539')).toBe('report 65539');
+    } finally {
+      ix.close();
+    }
+  });
+
   it('refuses a file that is not a zip archive, or whose central directory is cut, by what is wrong', async () => {
     const notZip = join(dir, 'not.zip');
     writeFileSync(notZip, 'FINDINGS: a text file named .zip\n');

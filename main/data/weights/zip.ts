@@ -64,7 +64,9 @@ export function* zipDirectory(file: RandomAccessFile): Generator<ZipEntry> {
     }
     return dir.length >= n;
   };
-  for (let i = 0; i < count; i++) {
+  // Past 65,535 entries a writer without ZIP64 (fflate) keeps the count modulo 65,536: the records
+  // go on as long as the directory's bytes do.
+  for (let i = 0; i < count || (hold(4) && dir.readUInt32LE(0) === CENTRAL); i++) {
     if (!hold(46) || dir.readUInt32LE(0) !== CENTRAL)
       throw new WeightsFormatError(`${file.path}: zip central directory entry ${i} is damaged`);
     const method = dir.readUInt16LE(10);
