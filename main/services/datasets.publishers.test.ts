@@ -1,10 +1,13 @@
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fx from '#main/data/fixtures/make-fixtures';
 import * as pub from '#main/data/fixtures/publisher-fixtures';
 import { cbisDdsmImporter } from '#main/data/importers/cbis-ddsm';
+import { mimicCxrImporter } from '#main/data/importers/mimic-cxr';
 import { Problems } from '#main/data/problems';
+import { collected, type StreamedDataset } from '#main/data/types';
 import { ImportOptions, type ImportReport } from '#shared/domain/dataset';
 import { allStoredBytes, freshWorkbench, storeSnapshot } from './test-workbench';
 
@@ -72,6 +75,23 @@ describe('MIMIC-CXR-JPG', () => {
     expect(pa.meta).toMatchObject({ study: 's50414267', view: 'PA', modality: 'x-ray' });
     expect(ex.find((e) => e.meta['study'] === 's53189527')!.target).toBe('Mild pulmonary edema.');
     expect(groupsInOneSplit(ex, (id) => subjectOf[id]!)).toBe(true);
+  });
+
+  it("reads the zip's reports when their batch is made, not all up front (issue 22)", async () => {
+    const { tree } = pub.mimicCxrRelease((k) => jpegs[k]!, 'zip');
+    const path = folder(tree);
+    const problems = new Problems();
+    const d = (await mimicCxrImporter.parse(path, ImportOptions.parse({}), problems)) as StreamedDataset;
+    // Study s50414267's entry damaged after parse: an importer that read the reports up front
+    // would still have its target.
+    const zip = join(path, 'mimic-cxr-reports.zip');
+    const bytes = readFileSync(zip);
+    const fd = openSync(zip, 'r+');
+    writeSync(fd, Buffer.alloc(4), 0, 4, bytes.indexOf('files/p10/p10000032/s50414267.txt') - 30);
+    closeSync(fd);
+    await expect(collected(d)).rejects.toThrow(
+      /mimic-cxr-reports\.zip.*not a readable zip archive \(.*mimic-cxr-reports\.zip: bad zip header for entry 50414267\)/,
+    );
   });
 
   it('refuses a reports zip that is not a zip archive, naming it; nothing is stored', async () => {

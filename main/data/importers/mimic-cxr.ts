@@ -5,7 +5,7 @@ import { NumberColumn, StringColumn, StringIndex } from '#main/data/columns';
 import { isDir } from '#main/data/fs-utils';
 import type { Problems } from '#main/data/problems';
 import { reportSections } from '#main/data/text/radiology-report';
-import { zipTexts } from '#main/data/text/zip-texts';
+import { zipIndex } from '#main/data/text/zip-index';
 import {
   type ImageSource,
   type Importer,
@@ -95,33 +95,42 @@ function targetOf(text: string): string | null {
 /** The targets of some studies (null: the report has no FINDINGS or IMPRESSION). */
 type Targets = Map<string, string | null>;
 
+/** Reads the targets of a batch of rows' studies; `close` when the import is done with it. */
+interface ReportReader {
+  of(rows: readonly Row[]): Promise<Targets>;
+  close(): Promise<void>;
+}
+
 /**
  * Where the reports are read: `mimic-cxr-reports.zip` (beside the JPG release or one folder up;
- * streamed once, each report reduced to its target as it is read, all the wanted studies' targets
- * kept), or else the unpacked `files/pNN/pNNNNNNNN/sNNNNNNNN.txt` (in the release's own `files/`
- * tree or in a `mimic-cxr-reports/` folder), read one batch of rows at a time (issue 22: only a
- * batch's targets are in memory). `of(rows)` gives the targets of `rows`' studies.
+ * its central directory read once, each report read and reduced to its target when its batch is
+ * made), or else the unpacked `files/pNN/pNNNNNNNN/sNNNNNNNN.txt` (in the release's own `files/`
+ * tree or in a `mimic-cxr-reports/` folder), read one batch of rows at a time. Either way only a
+ * batch's targets are in memory (issue 22). `of(rows)` gives the targets of `rows`' studies.
  */
-async function reportReader(
-  root: string,
-  wanted: () => Iterable<Row>,
-  problems: Problems,
-): Promise<{ of: (rows: readonly Row[]) => Promise<Targets> }> {
+async function reportReader(root: string, problems: Problems): Promise<ReportReader> {
   const zip = [join(root, REPORTS_ZIP), join(root, '..', REPORTS_ZIP)].find((p) => existsSync(p));
-  if (zip) {
-    const studies = new Set<string>();
-    for (const r of wanted()) studies.add(r.study);
-    const targets: Targets = new Map();
+  const guard = <T>(read: () => T): T => {
     try {
-      await zipTexts(
-        zip,
-        (name) => studies.has(REPORT.exec(name)?.[1] ?? ''),
-        (name, text) => targets.set(REPORT.exec(name)![1]!, targetOf(text)),
-      );
+      return read();
     } catch (err) {
-      problems.fail(REPORTS_ZIP, `not a readable zip archive (${(err as Error).message})`);
+      return problems.fail(REPORTS_ZIP, `not a readable zip archive (${(err as Error).message})`);
     }
-    return { of: async () => targets };
+  };
+  if (zip) {
+    const entries = guard(() => zipIndex(zip, (name) => REPORT.exec(name)?.[1]));
+    return {
+      async of(rows) {
+        const targets: Targets = new Map();
+        for (const r of rows) {
+          if (targets.has(r.study)) continue;
+          const text = guard(() => entries.text(r.study));
+          if (text !== undefined) targets.set(r.study, targetOf(text));
+        }
+        return targets;
+      },
+      close: async () => entries.close(),
+    };
   }
   const trees = [root, join(root, 'mimic-cxr-reports')].filter((d) => isDir(join(d, 'files')));
   return {
@@ -141,6 +150,7 @@ async function reportReader(
       }
       return targets;
     },
+    close: async () => {},
   };
 }
 
@@ -245,13 +255,7 @@ export const mimicCxrImporter: Importer = {
         'the folder is not in this copy of the release',
       );
 
-    const reports = await reportReader(
-      path,
-      function* () {
-        for (let k = 0; k < wanted.length; k++) yield rows.at(wanted.at(k));
-      },
-      problems,
-    );
+    const reports = await reportReader(path, problems);
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     // Handed over STREAM_BATCH examples at a time, each made when the store asks for its batch
     // (the reports of the next STREAM_BATCH rows read as they are reached).
@@ -261,25 +265,29 @@ export const mimicCxrImporter: Importer = {
       let made = 0;
       let targets: Targets = new Map();
       let readUpTo = 0;
-      for (let k = 0; k < wanted.length; k++) {
-        if (made >= limit) break;
-        const r = rows.at(wanted.at(k));
-        if (k >= readUpTo) {
-          readUpTo = Math.min(wanted.length, k + STREAM_BATCH);
-          const window: Row[] = [];
-          for (let j = k; j < readUpTo; j++) window.push(rows.at(wanted.at(j)));
-          targets = await reports.of(window);
+      try {
+        for (let k = 0; k < wanted.length; k++) {
+          if (made >= limit) break;
+          const r = rows.at(wanted.at(k));
+          if (k >= readUpTo) {
+            readUpTo = Math.min(wanted.length, k + STREAM_BATCH);
+            const window: Row[] = [];
+            for (let j = k; j < readUpTo; j++) window.push(rows.at(wanted.at(j)));
+            targets = await reports.of(window);
+          }
+          const example = exampleOf(r, targets, images);
+          if (!example) continue;
+          examples.push(example);
+          made++;
+          if (examples.length === STREAM_BATCH) {
+            yield { examples, images };
+            [examples, images] = [[], new Map()];
+          }
         }
-        const example = exampleOf(r, targets, images);
-        if (!example) continue;
-        examples.push(example);
-        made++;
-        if (examples.length === STREAM_BATCH) {
-          yield { examples, images };
-          [examples, images] = [[], new Map()];
-        }
+        if (examples.length > 0) yield { examples, images };
+      } finally {
+        await reports.close();
       }
-      if (examples.length > 0) yield { examples, images };
     }
     const exampleOf = (
       r: Row,

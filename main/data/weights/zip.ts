@@ -23,12 +23,12 @@ function findEocd(file: RandomAccessFile): { buf: Buffer; at: number } {
   const buf = file.read(file.size - tail, tail, 'the zip end record');
   for (let i = buf.length - 22; i >= 0; i--) if (buf.readUInt32LE(i) === EOCD) return { buf, at: i };
   throw new WeightsFormatError(
-    `${file.path}: no zip end-of-central-directory record: the archive is truncated or not a torch.save zip`,
+    `${file.path}: no zip end-of-central-directory record: the archive is truncated or not a zip archive`,
   );
 }
 
-/** Reads the central directory (ZIP64 included) with positioned reads; entries by name. */
-export function readZipDirectory(file: RandomAccessFile): Map<string, ZipEntry> {
+/** Where the central directory is and how many records it has (ZIP64 end record included). */
+function directoryPlace(file: RandomAccessFile): { count: number; dirSize: number; dirOffset: number } {
   const { buf, at } = findEocd(file);
   let count = buf.readUInt16LE(at + 10);
   let dirSize = buf.readUInt32LE(at + 12);
@@ -42,22 +42,43 @@ export function readZipDirectory(file: RandomAccessFile): Map<string, ZipEntry> 
     dirSize = Number(rec.readBigUInt64LE(40));
     dirOffset = Number(rec.readBigUInt64LE(48));
   }
-  const dir = file.read(dirOffset, dirSize, 'the zip central directory');
-  const entries = new Map<string, ZipEntry>();
-  let p = 0;
+  if (dirOffset + dirSize > file.size) file.read(dirOffset, dirSize, 'the zip central directory');
+  return { count, dirSize, dirOffset };
+}
+
+/**
+ * Each entry of the central directory (ZIP64 included), in order, the directory read with
+ * positioned reads a MiB at a time (never whole: a reports archive has hundreds of thousands).
+ */
+export function* zipDirectory(file: RandomAccessFile): Generator<ZipEntry> {
+  const { count, dirSize, dirOffset } = directoryPlace(file);
+  const stop = dirOffset + dirSize;
+  let pos = dirOffset;
+  let dir: Buffer = Buffer.alloc(0);
+  /** Reads on until `dir` holds `n` bytes; false when the directory ends first. */
+  const hold = (n: number): boolean => {
+    while (dir.length < n && pos < stop) {
+      const more = file.read(pos, Math.min(1 << 20, stop - pos), 'the zip central directory');
+      pos += more.length;
+      dir = dir.length === 0 ? more : Buffer.concat([dir, more]);
+    }
+    return dir.length >= n;
+  };
   for (let i = 0; i < count; i++) {
-    if (p + 46 > dir.length || dir.readUInt32LE(p) !== CENTRAL)
+    if (!hold(46) || dir.readUInt32LE(0) !== CENTRAL)
       throw new WeightsFormatError(`${file.path}: zip central directory entry ${i} is damaged`);
-    const method = dir.readUInt16LE(p + 10);
-    let compressedSize = dir.readUInt32LE(p + 20);
-    let size = dir.readUInt32LE(p + 24);
-    const nameLen = dir.readUInt16LE(p + 28);
-    const extraLen = dir.readUInt16LE(p + 30);
-    const commentLen = dir.readUInt16LE(p + 32);
-    let localHeaderOffset = dir.readUInt32LE(p + 42);
-    const name = dir.toString('utf8', p + 46, p + 46 + nameLen);
+    const method = dir.readUInt16LE(10);
+    let compressedSize = dir.readUInt32LE(20);
+    let size = dir.readUInt32LE(24);
+    const nameLen = dir.readUInt16LE(28);
+    const extraLen = dir.readUInt16LE(30);
+    const commentLen = dir.readUInt16LE(32);
+    let localHeaderOffset = dir.readUInt32LE(42);
+    if (!hold(46 + nameLen + extraLen + commentLen))
+      throw new WeightsFormatError(`${file.path}: zip central directory entry ${i} is damaged`);
+    const name = dir.toString('utf8', 46, 46 + nameLen);
     // ZIP64 extra field: the 0xffffffff fields, in this order, as 8-byte values
-    let e = p + 46 + nameLen;
+    let e = 46 + nameLen;
     const end = e + extraLen;
     while (e + 4 <= end) {
       const id = dir.readUInt16LE(e);
@@ -76,9 +97,15 @@ export function readZipDirectory(file: RandomAccessFile): Map<string, ZipEntry> 
       }
       e += 4 + len;
     }
-    entries.set(name, { name, method, compressedSize, size, localHeaderOffset });
-    p = end + commentLen;
+    yield { name, method, compressedSize, size, localHeaderOffset };
+    dir = dir.subarray(end + commentLen);
   }
+}
+
+/** Reads the central directory (ZIP64 included) with positioned reads; entries by name. */
+export function readZipDirectory(file: RandomAccessFile): Map<string, ZipEntry> {
+  const entries = new Map<string, ZipEntry>();
+  for (const entry of zipDirectory(file)) entries.set(entry.name, entry);
   return entries;
 }
 
