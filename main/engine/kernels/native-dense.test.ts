@@ -72,7 +72,9 @@ suite('a dense layer in one native call each way (native/src/dense.c)', () => {
         const { heap, at } = heapFor(s, s[0] + s[1] * 7 + s[2] * 131);
         const want = bits(composed(a, heap, at, s));
         for (const threads of [1, 2, 3]) {
-          for (const minParallelMacs of [0, before!.minParallelMacs]) {
+          // 0: every product split over every thread; 64K and the default: whole products, one per
+          // thread, where each is under 16x the threshold (native/src/dense.h)
+          for (const minParallelMacs of [0, 1 << 16, before!.minParallelMacs]) {
             a.configure({ threads, minParallelMacs });
             const h = heap.slice();
             both(a, h, at, s);
@@ -85,15 +87,15 @@ suite('a dense layer in one native call each way (native/src/dense.c)', () => {
     }
   });
 
-  it('leaves db alone without a bias and adds none to y; runs many split jobs back to back alike', () => {
-    a.configure({ isa: null, threads: 1, minParallelMacs: 0 });
+  it('leaves db alone without a bias and adds none to y; runs many jobs of whole products back to back alike', () => {
+    a.configure({ isa: null, threads: 1, minParallelMacs: 1 << 20 });
     const s: Sizes = [385, 64, 64];
     const { heap, at } = heapFor(s, 9);
     const want = composed(a, heap, at, s);
     a.gemm(want, at.x, at.w, at.y, 1, 1, s[0], s[1], s[2], false, true); // y without the bias
     want.set(heap.subarray(at.db, at.db + s[2]), at.db); // db untouched
     a.configure({ threads: 2 });
-    for (let rep = 0; rep < 200; rep++) {
+    for (let rep = 0; rep < 150; rep++) {
       const h = heap.slice();
       a.denseGrad(h, at.dy, at.x, at.w, at.dx, at.dw, -1, ...s);
       a.dense(h, at.x, at.w, -1, at.y, ...s);

@@ -4,6 +4,9 @@
 
 #include "pool.h"
 
+/* Products under this many times min_parallel_macs each (16M multiply-adds by default: cpu-xs and
+   cpu-s' attention projections, not cpu-s or cpu-m's FFN) are run whole, one per thread. */
+#define WHOLE_PRODUCTS 16
 #define MAX_BLOCKS 130 /* 2 products x 64 threads, and a spare */
 
 /* A block of one product's C with what follows it: the bias added, or the column sums of dy. */
@@ -109,8 +112,13 @@ int bg_dense_grad_run(bg_isa isa, int threads, double min_parallel_macs, const b
   const long rows = p->rows, in = p->in, out = p->out;
   if (out <= 0) return 0;
   threads = clamp_threads(threads);
-  const int parallel = threads > 1 && 2.0 * rows * in * out >= min_parallel_macs;
-  const long pieces = !parallel ? 1 : threads % 2 == 0 ? threads / 2 : threads;
+  const double macs = (double)rows * in * out; /* per product */
+  const int parallel = threads > 1 && 2 * macs >= min_parallel_macs;
+  /* whole products (threads / 2 blocks each) below WHOLE_PRODUCTS x the split threshold, where a
+     block's packing is a large share of its work; above, each product over every thread, so that
+     the caller takes over more of a late worker's work (parts are claimed: pool.c) */
+  const int whole = macs < WHOLE_PRODUCTS * min_parallel_macs;
+  const long pieces = !parallel ? 1 : whole && threads % 2 == 0 ? threads / 2 : threads;
   job j;
   start(&j, isa);
   int last = -1;

@@ -24,9 +24,10 @@ typedef struct {
  * are the same bits at any thread count and equal the composed kernels' (BatchMatMul, Add, Sum).
  * Below min_parallel_macs multiply-adds (both products together for the gradient) all runs on the
  * calling thread; above, one pool job whose parts are blocks of the products: the forward split
- * into `threads` blocks, the gradient's two products (of equal size) each into threads / 2 blocks
- * (threads when odd), so two threads run dx and dW whole, one each, packing nothing twice, and db
- * rides with dx's last block. 0, or -1 when out of memory (packing buffers).
+ * into `threads` blocks; the gradient's two products (of equal size), each under 16 x
+ * min_parallel_macs, into threads / 2 blocks each (threads when odd), so that two threads run dx
+ * and dW whole, one each, packing nothing twice; larger ones each into `threads` blocks. db rides
+ * with dx's last block. 0, or -1 when out of memory (packing buffers).
  */
 int bg_dense_run(bg_isa isa, int threads, double min_parallel_macs, const bg_dense *p);
 int bg_dense_grad_run(bg_isa isa, int threads, double min_parallel_macs, const bg_dense_grad *p);
