@@ -21,7 +21,8 @@ import { strToU8, zipSync } from 'fflate';
 import sharp from 'sharp';
 import { writeDicom } from '#main/data/dicom/write-dicom';
 import { CBIS_CSV_HEADER } from '#main/data/fixtures/publisher-fixtures';
-import { fitInside } from '#main/data/images/prepare';
+import { nativeJpeg } from '#main/data/images/native-jpeg';
+import { fitInside, JPEG_QUALITY, THUMBNAIL_SIZE } from '#main/data/images/prepare';
 import { importDataset } from '#main/services/dataset-import';
 import { openWorkbench } from '#main/services/open';
 import { ImportRequest } from '#shared/api/datasets';
@@ -215,7 +216,10 @@ async function generateMimic(
     const pixels = Buffer.from(base);
     for (let k = 0; k < 4096; k++) pixels[(i * 7919 + k * 613) % pixels.length] = (i + k) & 0xff;
     if (pixels.length < 4096) pixels.writeUIntBE(i, 0, 3); // distinct when the image is tiny
+    // One grey component, as the publisher's files (a 3-component encode of the same pixels takes
+    // ~35% more CPU to decode).
     const jpg = await sharp(pixels, { raw: { width: w, height: h, channels: 1 } })
+      .toColourspace('b-w')
       .jpeg({ quality: 95 })
       .toBuffer();
     bytes += jpg.length;
@@ -315,6 +319,20 @@ async function decodeFloorMs(files: readonly string[], side: number): Promise<nu
   return (d.user + d.system) / 1000 / sample.length;
 }
 
+/** The native JPEG path's own CPU per image (one call each, no read, hash or store), in ms. */
+function nativeFloorMs(
+  addon: NonNullable<ReturnType<typeof nativeJpeg>['addon']>,
+  files: readonly string[],
+  side: number,
+): number {
+  const sample = files.slice(0, 60).map((f) => readFileSync(f));
+  for (const b of sample.slice(0, 3)) addon.downscale(b, side, JPEG_QUALITY, THUMBNAIL_SIZE);
+  const c = process.cpuUsage();
+  for (const b of sample) addon.downscale(b, side, JPEG_QUALITY, THUMBNAIL_SIZE);
+  const d = process.cpuUsage(c);
+  return (d.user + d.system) / 1000 / sample.length;
+}
+
 /** `CPU 24.1 ms per image (libvips worker 18.5, main 3.0, ...); 1.80 cores busy` of a child's import. */
 function cpuLine(r: ChildResult, images: number): string {
   const parts = Object.entries(r.threadCpuMs)
@@ -356,6 +374,12 @@ async function bench(
       const floor = await decodeFloorMs(filesUnder(source, '.jpg'), side);
       console.log(
         `${name}: decode floor: ${floor.toFixed(1)} ms CPU per image (bare sharp decode + downscale to ${side} px) => at most ${((1000 * cores) / floor).toFixed(0)} images/s on ${cores} cores`,
+      );
+      const native = nativeJpeg();
+      console.log(
+        native.addon
+          ? `${name}: the native JPEG path (decode at scale, downscale, encode, thumbnail pixels): ${nativeFloorMs(native.addon, filesUnder(source, '.jpg'), side).toFixed(1)} ms CPU per image; the import used it`
+          : `${name}: the native JPEG path is not used (${native.reason}): sharp decoded every JPEG`,
       );
     }
     const home2 = join(root, 'home2');

@@ -7,6 +7,7 @@ import type { GroupingKeys } from '#main/data/dicom/deidentify';
 import type { ImageSource } from '#main/data/types';
 import type { ExampleMeta, MaxSide } from '#shared/domain/dataset';
 import { decodeBmp, type RawImage } from './bmp';
+import { type NativeDownscaled, nativeJpeg, plainJpeg } from './native-jpeg';
 import { encodePng } from './png';
 import { jpegSize, sniffImage } from './sniff';
 import { stripJpegMetadata, stripPngMetadata } from './strip';
@@ -190,6 +191,41 @@ async function finish(
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /**
+ * A large JPEG through the native path (native-jpeg.ts), or null where sharp must do it: the path
+ * is not available, the file has an ICC profile or is not 8-bit Huffman-coded, or libjpeg-turbo
+ * refused it (sharp then decodes it and names the problem, as for every other file).
+ */
+async function nativeDownscale(bytes: Uint8Array, side: number): Promise<NativeDownscaled | null> {
+  const { addon } = nativeJpeg();
+  if (!addon || !plainJpeg(bytes)) return null;
+  try {
+    return await addon.downscaleAsync(bytes, side, JPEG_QUALITY, THUMBNAIL_SIZE);
+  } catch {
+    return null;
+  }
+}
+
+/** The prepared image of a native downscale: its thumbnail's pixels encoded as WebP. */
+async function finishNative(n: NativeDownscaled, sourceSha256: string): Promise<PreparedImage> {
+  const thumbnail = n.thumb
+    ? await sharp(n.thumb, { raw: { width: n.thumbWidth, height: n.thumbHeight, channels: n.channels } })
+        .webp(THUMBNAIL_WEBP)
+        .toBuffer()
+    : null;
+  return {
+    hash: sha256(n.jpeg),
+    bytes: n.jpeg,
+    mime: 'image/jpeg',
+    width: n.width,
+    height: n.height,
+    thumbnail,
+    meta: {},
+    grouping: {},
+    sourceSha256,
+  };
+}
+
+/**
  * Decodes, de-identifies and normalises one image. At or under `maxSide` (default: kept as they
  * are) JPEG and PNG keep their compressed pixels with metadata segments removed and TIFF, BMP,
  * WebP, GIF, DICOM and raw pixels become PNG; larger ones are downscaled to `maxSide` on the long
@@ -225,6 +261,8 @@ export async function prepareImage(
       const side = storedSide(md.width ?? 0, md.height ?? 0, maxSide);
       const mime = kind === 'jpeg' ? 'image/jpeg' : 'image/png';
       if (side !== null) {
+        const native = kind === 'jpeg' ? await nativeDownscale(bytes, side) : null;
+        if (native) return await finishNative(native, sourceSha256);
         const wide = md.depth === 'ushort' && (md.channels ?? 1) <= 2;
         const stored = await downscaleFile(bytes, kind, side, wide);
         return await finish(stored.bytes, mime, stored, true, {}, {}, sourceSha256);
