@@ -378,7 +378,7 @@ async function bench(
       const native = nativeJpeg();
       console.log(
         native.addon
-          ? `${name}: the native JPEG path (decode at scale, downscale, encode, thumbnail pixels): ${nativeFloorMs(native.addon, filesUnder(source, '.jpg'), side).toFixed(1)} ms CPU per image; the import used it`
+          ? `${name}: the native JPEG path (decode at scale, downscale, encode, thumbnail pixels): ${nativeFloorMs(native.addon, filesUnder(source, '.jpg'), side).toFixed(1)} ms CPU per image (it loads in this process: the import's children use it unless BIOMED_JPEG_DECODER=sharp)`
           : `${name}: the native JPEG path is not used (${native.reason}): sharp decoded every JPEG`,
       );
     }
