@@ -8,11 +8,21 @@
 // re-run's time, that floor and the overhead beyond it, and the same import once more with
 // everything stored (the skip path alone).
 //   npx tsx bench/import-large.ts [--count 2000] [--ddsm-count 200] [--only mimic|ddsm] [--max-side N]
+//     [--source DIR]   (the generated folders kept in DIR and reused: the import starts on a quiet machine)
 //   npx tsx bench/import-large.ts --rows 20000   (memory against the row count, tiny images: 2,000 and 20,000)
 //   npx tsx bench/import-large.ts --rows 2000,20000,60000   (the counts given; `--rows 377110` once: MIMIC's)
 //   ... --reports zip   (the reports in mimic-cxr-reports.zip, as the release ships them)
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -349,11 +359,28 @@ async function bench(
 ): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), `bw-${name}-`));
   try {
-    const source = join(root, 'source');
+    // --source DIR: the generated folder is kept in DIR/<name> and reused by later runs (a quiet
+    // machine for the import: no generation just before it).
+    const kept = arg('source', '');
+    const source = kept ? join(kept, name) : join(root, 'source');
+    const done = join(source, '.generated');
     let t = performance.now();
-    const read = await generate(source);
+    let read: number;
+    if (kept && existsSync(done)) {
+      read = Number(readFileSync(done, 'utf8'));
+      console.log(`${name}: ${(read / 2 ** 20).toFixed(0)} MB of images generated earlier in ${source}`);
+    } else {
+      rmSync(source, { recursive: true, force: true });
+      read = await generate(source);
+      if (kept) writeFileSync(done, String(read));
+      console.log(
+        `${name}: generated ${(read / 2 ** 20).toFixed(0)} MB of images in ${((performance.now() - t) / 1000).toFixed(0)} s`,
+      );
+    }
     console.log(
-      `${name}: generated ${(read / 2 ** 20).toFixed(0)} MB of images in ${((performance.now() - t) / 1000).toFixed(0)} s`,
+      `${name}: load average before the import ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
     );
     const home1 = join(root, 'home1');
     t = performance.now();

@@ -1,7 +1,10 @@
 // The native JPEG path (native/: libjpeg-turbo's TurboJPEG, loaded at run time): a large JPEG is
 // decoded at 1/2, 1/4 or 1/8 scale, downscaled bicubic with antialiasing and re-encoded in one
-// call, ~30% less CPU than sharp's pipeline here (bench/import-large.ts). Where the addon is not
-// built or libturbojpeg.so.0 is absent, or `BIOMED_JPEG_DECODER=sharp`, sharp does it all.
+// call. A grey film at 1/4 or 1/8 (MIMIC-CXR's) is decoded by our own decoder (native/src/
+// fastjpeg.c: the same samples as libjpeg-turbo's, in ~60% of its time), the rest by libjpeg-turbo
+// (bench/import-large.ts). Where the addon is not built or libturbojpeg.so.0 is absent, or
+// `BIOMED_JPEG_DECODER=sharp`, sharp does it all; `BIOMED_JPEG_DECODER=turbojpeg` leaves every
+// decode to libjpeg-turbo.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,19 +30,48 @@ export interface NativeDownscaled {
   readonly thumb: Uint8Array | null;
   readonly thumbWidth: number;
   readonly thumbHeight: number;
+  /** Which decoder read the file: our own (a grey film at 1/4 or 1/8) or libjpeg-turbo. */
+  readonly decoder: 'own' | 'turbojpeg';
+}
+
+export interface ScaledGrey {
+  readonly width: number;
+  readonly height: number;
+  /** [height, width] samples. */
+  readonly pixels: Uint8Array;
 }
 
 interface NativeImageAddon {
   unavailable(): string | null;
-  /** null: not for this path (CMYK, or no larger than `side`); throws with libjpeg-turbo's words. */
-  downscale(src: Uint8Array, side: number, quality: number, thumbSide: number): NativeDownscaled | null;
+  /**
+   * null: not for this path (CMYK, or no larger than `side`); throws with libjpeg-turbo's words.
+   * `own` (default true): a grey film at 1/4 or 1/8 by our own decoder where it takes the file.
+   */
+  downscale(
+    src: Uint8Array,
+    side: number,
+    quality: number,
+    thumbSide: number,
+    own?: boolean,
+  ): NativeDownscaled | null;
   /** The same on one of libuv's threads (as sharp runs), so the main thread's imports decode on every core. */
   downscaleAsync(
     src: Uint8Array,
     side: number,
     quality: number,
     thumbSide: number,
+    own?: boolean,
   ): Promise<NativeDownscaled | null>;
+  /**
+   * A grey JPEG's samples at 1/`scale` by our own decoder (`own`) or libjpeg-turbo's, to compare
+   * them; null: not grey, or our decoder does not take the file. Throws with libjpeg-turbo's words.
+   */
+  scaledGrey(src: Uint8Array, scale: 1 | 2 | 4 | 8, own: boolean): ScaledGrey | null;
+}
+
+/** Whether our own decoder may read grey films (`BIOMED_JPEG_DECODER=turbojpeg`: no). */
+export function ownDecoder(): boolean {
+  return process.env['BIOMED_JPEG_DECODER'] !== 'turbojpeg';
 }
 
 /** Where the addon may be: beside this source file, above the bundle (build/main), unpacked from the asar. */
@@ -77,6 +109,7 @@ export function nativeJpeg(): { addon: NativeImageAddon | null; reason: string }
     if (
       typeof addon.downscale !== 'function' ||
       typeof addon.downscaleAsync !== 'function' ||
+      typeof addon.scaledGrey !== 'function' ||
       typeof addon.unavailable !== 'function'
     ) {
       loaded = {

@@ -7,7 +7,7 @@ import type { GroupingKeys } from '#main/data/dicom/deidentify';
 import type { ImageSource } from '#main/data/types';
 import type { ExampleMeta, MaxSide } from '#shared/domain/dataset';
 import { decodeBmp, type RawImage } from './bmp';
-import { type NativeDownscaled, nativeJpeg, plainJpeg } from './native-jpeg';
+import { type NativeDownscaled, nativeJpeg, ownDecoder, plainJpeg } from './native-jpeg';
 import { encodePng } from './png';
 import { jpegSize, sniffImage } from './sniff';
 import { stripJpegMetadata, stripPngMetadata } from './strip';
@@ -199,7 +199,7 @@ async function nativeDownscale(bytes: Uint8Array, side: number): Promise<NativeD
   const { addon } = nativeJpeg();
   if (!addon || !plainJpeg(bytes)) return null;
   try {
-    return await addon.downscaleAsync(bytes, side, JPEG_QUALITY, THUMBNAIL_SIZE);
+    return await addon.downscaleAsync(bytes, side, JPEG_QUALITY, THUMBNAIL_SIZE, ownDecoder());
   } catch {
     return null;
   }

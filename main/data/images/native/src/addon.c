@@ -1,5 +1,6 @@
-// N-API bindings of the native JPEG path (jpeg.c): `unavailable()`, `downscale(...)` (synchronous)
-// and `downscaleAsync(...)` (on libuv's threads, as sharp runs); nothing is kept between calls.
+// N-API bindings of the native JPEG path (jpeg.c): `unavailable()`, `downscale(...)` (synchronous),
+// `downscaleAsync(...)` (on libuv's threads, as sharp runs) and `scaledGrey(...)` (the two decoders
+// side by side, for tests); nothing is kept between calls.
 #include <node_api.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,14 +41,25 @@ typedef struct {
   napi_ref src; // keeps the source bytes alive while a thread reads them
   const uint8_t *data;
   size_t n;
-  int side, quality, thumb, rc;
+  int side, quality, thumb, own, rc;
   char err[256];
   JpegOut out;
 } Job;
 
+// An optional boolean argument (absent or undefined: `fallback`); -1 where it is something else.
+static int bool_arg(napi_env env, size_t argc, napi_value *argv, size_t i, int fallback, int *out) {
+  napi_valuetype t = napi_undefined;
+  bool b;
+  *out = fallback;
+  if (i >= argc || (napi_typeof(env, argv[i], &t) == napi_ok && t == napi_undefined)) return 0;
+  if (napi_get_value_bool(env, argv[i], &b) != napi_ok) return -1;
+  *out = b;
+  return 0;
+}
+
 static int parse(napi_env env, napi_callback_info info, Job *job, napi_value *src) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   bool typed = false;
   napi_typedarray_type type;
   void *data = NULL;
@@ -55,9 +67,10 @@ static int parse(napi_env env, napi_callback_info info, Job *job, napi_value *sr
       napi_is_typedarray(env, argv[0], &typed) != napi_ok || !typed ||
       napi_get_typedarray_info(env, argv[0], &type, &job->n, &data, NULL, NULL) != napi_ok ||
       type != napi_uint8_array || int_arg(env, argv[1], 1, 65535, &job->side) ||
-      int_arg(env, argv[2], 1, 100, &job->quality) || int_arg(env, argv[3], 0, 65535, &job->thumb)) {
-    napi_throw_type_error(env, NULL,
-                          "downscale(src: Uint8Array, side 1-65535, quality 1-100, thumbSide 0-65535)");
+      int_arg(env, argv[2], 1, 100, &job->quality) || int_arg(env, argv[3], 0, 65535, &job->thumb) ||
+      bool_arg(env, argc, argv, 4, 1, &job->own)) {
+    napi_throw_type_error(
+        env, NULL, "downscale(src: Uint8Array, side 1-65535, quality 1-100, thumbSide 0-65535, own?: boolean)");
     return -1;
   }
   job->data = data;
@@ -66,8 +79,8 @@ static int parse(napi_env env, napi_callback_info info, Job *job, napi_value *sr
 }
 
 static void run(Job *job) {
-  job->rc = jpeg_downscale(job->data, job->n, job->side, job->quality, job->thumb, &job->out, job->err,
-                           sizeof job->err);
+  job->rc = jpeg_downscale(job->data, job->n, job->side, job->quality, job->thumb, job->own, &job->out,
+                           job->err, sizeof job->err);
 }
 
 // The outcome as a value (null: not for this path), or NULL with *error set to an Error value.
@@ -90,6 +103,8 @@ static napi_value outcome(napi_env env, Job *job, napi_value *error) {
       s = napi_get_null(env, &th);
     if (s == napi_ok) s = napi_set_named_property(env, result, "jpeg", jpeg);
     if (s == napi_ok) s = napi_set_named_property(env, result, "thumb", th);
+    if (s == napi_ok) s = napi_create_string_utf8(env, o->own ? "own" : "turbojpeg", NAPI_AUTO_LENGTH, &msg);
+    if (s == napi_ok) s = napi_set_named_property(env, result, "decoder", msg);
     if (s != napi_ok || !set_int(env, result, "width", o->width) || !set_int(env, result, "height", o->height) ||
         !set_int(env, result, "channels", o->channels) || !set_int(env, result, "thumbWidth", o->thumb_w) ||
         !set_int(env, result, "thumbHeight", o->thumb_h))
@@ -111,6 +126,44 @@ static napi_value js_downscale(napi_env env, napi_callback_info info) {
   run(&job);
   napi_value result = outcome(env, &job, &error);
   if (!result && error) napi_throw(env, error);
+  return result;
+}
+
+// scaledGrey(src: Uint8Array, scale 1|2|4|8, own: boolean) -> null | { width, height, pixels }:
+// a grey JPEG's samples at 1/scale by our own decoder or libjpeg-turbo's (null: not grey, or our
+// decoder does not take it); throws with libjpeg-turbo's words. For tests and benches.
+static napi_value js_scaled_grey(napi_env env, napi_callback_info info) {
+  size_t argc = 3, n = 0;
+  napi_value argv[3], result, pixels;
+  bool typed = false;
+  napi_typedarray_type type;
+  void *data = NULL;
+  int d, own, w = 0, h = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3 ||
+      napi_is_typedarray(env, argv[0], &typed) != napi_ok || !typed ||
+      napi_get_typedarray_info(env, argv[0], &type, &n, &data, NULL, NULL) != napi_ok || type != napi_uint8_array ||
+      int_arg(env, argv[1], 1, 8, &d) || bool_arg(env, argc, argv, 2, 1, &own)) {
+    napi_throw_type_error(env, NULL, "scaledGrey(src: Uint8Array, scale 1|2|4|8, own: boolean)");
+    return NULL;
+  }
+  uint8_t *out = NULL;
+  char err[256] = "";
+  const int rc = jpeg_scaled_grey(data, n, d, own, &out, &w, &h, err, sizeof err);
+  if (rc < 0) {
+    napi_throw_error(env, NULL, err[0] ? err : "libjpeg-turbo failed");
+    return NULL;
+  }
+  if (rc == 1) {
+    CHECK(napi_get_null(env, &result))
+    return result;
+  }
+  const int sw = (w + d - 1) / d, sh = (h + d - 1) / d;
+  napi_status s = napi_create_buffer_copy(env, (size_t)sw * sh, out, NULL, &pixels);
+  free(out);
+  CHECK(s)
+  CHECK(napi_create_object(env, &result))
+  CHECK(napi_set_named_property(env, result, "pixels", pixels))
+  if (!set_int(env, result, "width", sw) || !set_int(env, result, "height", sh)) return NULL;
   return result;
 }
 
@@ -165,7 +218,9 @@ NAPI_MODULE_INIT() {
       napi_create_function(env, "downscale", NAPI_AUTO_LENGTH, js_downscale, NULL, &f) != napi_ok ||
       napi_set_named_property(env, exports, "downscale", f) != napi_ok ||
       napi_create_function(env, "downscaleAsync", NAPI_AUTO_LENGTH, js_downscale_async, NULL, &f) != napi_ok ||
-      napi_set_named_property(env, exports, "downscaleAsync", f) != napi_ok)
+      napi_set_named_property(env, exports, "downscaleAsync", f) != napi_ok ||
+      napi_create_function(env, "scaledGrey", NAPI_AUTO_LENGTH, js_scaled_grey, NULL, &f) != napi_ok ||
+      napi_set_named_property(env, exports, "scaledGrey", f) != napi_ok)
     return NULL;
   return exports;
 }

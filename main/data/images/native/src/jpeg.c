@@ -5,12 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fastjpeg.h"
 #include "resize.h"
 
 #ifdef _WIN32
 const char *jpeg_unavailable(void) { return "the native JPEG path is not built for Windows"; }
-int jpeg_downscale(const uint8_t *src, size_t n, int side, int quality, int thumb_side, JpegOut *out,
+int jpeg_downscale(const uint8_t *src, size_t n, int side, int quality, int thumb_side, int own, JpegOut *out,
                    char *err, size_t errlen) {
+  return 1;
+}
+int jpeg_scaled_grey(const uint8_t *src, size_t n, int d, int own, uint8_t **out, int *w, int *h, char *err,
+                     size_t errlen) {
   return 1;
 }
 void jpeg_free(JpegOut *out) {}
@@ -84,7 +89,54 @@ static void fit_inside(int w, int h, int side, int *ow, int *oh) {
   if (*oh < 1) *oh = 1;
 }
 
-int jpeg_downscale(const uint8_t *src, size_t n, int side, int quality, int thumb_side, JpegOut *out,
+// The samples [sh, sw, ch] at scale 1/d: one grey component at 1/4 or 1/8 by our own decoder
+// (fastjpeg.c, the same samples) where `own` and it takes the file, else by libjpeg-turbo.
+// 0: decoded (*by_own says which); -1: libjpeg-turbo refused the file (err).
+static int decode_scaled(tjhandle dec, const uint8_t *src, size_t n, int w, int h, int d, int ch, int own,
+                         uint8_t *scaled, int *by_own, char *err, size_t errlen) {
+  const int sw = (w + d - 1) / d, sh = (h + d - 1) / d;
+  *by_own = own && ch == 1 && fastjpeg_grey_scaled(src, n, w, h, d, scaled) == 0;
+  if (*by_own) return 0;
+  // Flags 0: accurate integer DCT, fancy upsampling; a warning (a truncated file) is an error.
+  if (tj.decompress(dec, src, (unsigned long)n, scaled, sw, 0, sh, ch == 1 ? TJPF_GRAY : TJPF_RGB, 0)) {
+    snprintf(err, errlen, "%s", tj.error(dec));
+    return -1;
+  }
+  return 0;
+}
+
+int jpeg_scaled_grey(const uint8_t *src, size_t n, int d, int own, uint8_t **out, int *w, int *h, char *err,
+                     size_t errlen) {
+  *out = NULL;
+  if (jpeg_unavailable()) return 1;
+  int rc = 1, samp, cs, by_own = 0;
+  tjhandle dec = tj.init_decompress();
+  if (!dec) {
+    snprintf(err, errlen, "TurboJPEG: out of memory");
+    return -1;
+  }
+  if (tj.header(dec, src, (unsigned long)n, w, h, &samp, &cs)) {
+    snprintf(err, errlen, "%s", tj.error(dec));
+    rc = -1;
+  } else if (cs == TJCS_GRAY && (d == 1 || d == 2 || d == 4 || d == 8)) {
+    *out = malloc((size_t)((*w + d - 1) / d) * ((*h + d - 1) / d));
+    if (!*out) {
+      snprintf(err, errlen, "out of memory");
+      rc = -1;
+    } else if (own)
+      rc = fastjpeg_grey_scaled(src, n, *w, *h, d, *out) == 0 ? 0 : 1;
+    else
+      rc = decode_scaled(dec, src, n, *w, *h, d, 1, 0, *out, &by_own, err, errlen);
+    if (rc != 0) {
+      free(*out);
+      *out = NULL;
+    }
+  }
+  tj.destroy(dec);
+  return rc;
+}
+
+int jpeg_downscale(const uint8_t *src, size_t n, int side, int quality, int thumb_side, int own, JpegOut *out,
                    char *err, size_t errlen) {
   memset(out, 0, sizeof *out);
   if (jpeg_unavailable()) return 1;
@@ -116,11 +168,7 @@ int jpeg_downscale(const uint8_t *src, size_t n, int side, int quality, int thum
     snprintf(err, errlen, "out of memory for %dx%d pixels", sw, sh);
     goto done;
   }
-  // Flags 0: accurate integer DCT, fancy upsampling; a warning (a truncated file) is an error.
-  if (tj.decompress(dec, src, (unsigned long)n, scaled, sw, 0, sh, ch == 1 ? TJPF_GRAY : TJPF_RGB, 0)) {
-    snprintf(err, errlen, "%s", tj.error(dec));
-    goto done;
-  }
+  if (decode_scaled(dec, src, n, w, h, d, ch, own, scaled, &out->own, err, errlen)) goto done;
   if (sw == ow && sh == oh)
     memcpy(pixels, scaled, (size_t)ow * oh * ch);
   else if (resize_bicubic(scaled, sw, sh, ch, pixels, ow, oh)) {
