@@ -31,7 +31,7 @@ import { strToU8, zipSync } from 'fflate';
 import sharp from 'sharp';
 import { writeDicom } from '#main/data/dicom/write-dicom';
 import { CBIS_CSV_HEADER } from '#main/data/fixtures/publisher-fixtures';
-import { nativeJpeg } from '#main/data/images/native-jpeg';
+import { nativeJpeg, ownDecoder } from '#main/data/images/native-jpeg';
 import { fitInside, JPEG_QUALITY, THUMBNAIL_SIZE } from '#main/data/images/prepare';
 import { importDataset } from '#main/services/dataset-import';
 import { openWorkbench } from '#main/services/open';
@@ -336,9 +336,9 @@ function nativeFloorMs(
   side: number,
 ): number {
   const sample = files.slice(0, 60).map((f) => readFileSync(f));
-  for (const b of sample.slice(0, 3)) addon.downscale(b, side, JPEG_QUALITY, THUMBNAIL_SIZE);
+  for (const b of sample.slice(0, 3)) addon.downscale(b, side, JPEG_QUALITY, THUMBNAIL_SIZE, ownDecoder());
   const c = process.cpuUsage();
-  for (const b of sample) addon.downscale(b, side, JPEG_QUALITY, THUMBNAIL_SIZE);
+  for (const b of sample) addon.downscale(b, side, JPEG_QUALITY, THUMBNAIL_SIZE, ownDecoder());
   const d = process.cpuUsage(c);
   return (d.user + d.system) / 1000 / sample.length;
 }
@@ -405,7 +405,7 @@ async function bench(
       const native = nativeJpeg();
       console.log(
         native.addon
-          ? `${name}: the native JPEG path (decode at scale, downscale, encode, thumbnail pixels): ${nativeFloorMs(native.addon, filesUnder(source, '.jpg'), side).toFixed(1)} ms CPU per image (it loads in this process: the import's children use it unless BIOMED_JPEG_DECODER=sharp)`
+          ? `${name}: the native JPEG path (decode at scale, downscale, encode, thumbnail pixels): ${nativeFloorMs(native.addon, filesUnder(source, '.jpg'), side).toFixed(1)} ms CPU per image (${ownDecoder() ? "grey films by our own decoder" : "every decode by libjpeg-turbo (BIOMED_JPEG_DECODER=turbojpeg)"}; it loads in this process: the import's children use it unless BIOMED_JPEG_DECODER=sharp)`
           : `${name}: the native JPEG path is not used (${native.reason}): sharp decoded every JPEG`,
       );
     }

@@ -19,7 +19,7 @@ import type { ProgressFn } from './dataset-store';
 /**
  * How many images are in work at once: two per core (a decode on libuv's threads while the other
  * is read, hashed or stored, or its thumbnail encoded), plus one so a thread never waits for the
- * main thread's writes (bench/import-large.ts: on 2 cores 104 images/s at 5, 98 at 3).
+ * main thread's writes (bench/import-large.ts, 2 cores: 111-113 images/s at 5, 108-111 at 9, 101-102 at 3).
  */
 const IMAGE_CONCURRENCY = 2 * Math.max(2, availableParallelism()) + 1;
 

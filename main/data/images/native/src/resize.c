@@ -55,32 +55,62 @@ static int coeffs_make(Coeffs *c, int in, int out) {
   return 0;
 }
 
+// One grey image: the vertical pass first (over whole rows, one vector op per tap and ROWS/4
+// pixels), then the horizontal one ROWS output rows at once from a transposed copy, so the
+// horizontal taps (the costlier pass) run over the output's rows rather than the source's.
+static int resize_grey(const uint8_t *src, int w, int h, uint8_t *dst, int ow, int oh, const Coeffs *cx,
+                       const Coeffs *cy) {
+  float *tmp = malloc(sizeof(float) * (size_t)w * oh); // [oh, w]
+  float *cols = malloc(sizeof(float) * ROWS * w);      // [w, ROWS]
+  if (!tmp || !cols) {
+    free(tmp);
+    free(cols);
+    return -1;
+  }
+  for (int j = 0; j < oh; j++) {
+    const float *wt = cy->w + (size_t)j * cy->taps;
+    float *t = tmp + (size_t)j * w;
+    memset(t, 0, sizeof(float) * w);
+    for (int k = 0; k < cy->count[j]; k++) {
+      const uint8_t *r = src + (size_t)(cy->lo[j] + k) * w;
+      const float wk = wt[k];
+      for (int x = 0; x < w; x++) t[x] += wk * r[x];
+    }
+  }
+  for (int j = 0; j < oh; j += ROWS) {
+    const int rows = oh - j < ROWS ? oh - j : ROWS;
+    for (int x = 0; x < w; x++)
+      for (int r = 0; r < ROWS; r++) cols[x * ROWS + r] = r < rows ? tmp[(size_t)(j + r) * w + x] : 0;
+    for (int i = 0; i < ow; i++) {
+      const float *wt = cx->w + (size_t)i * cx->taps, *p = cols + (size_t)cx->lo[i] * ROWS;
+      float s[ROWS] = {0};
+      for (int k = 0; k < cx->count[i]; k++)
+        for (int r = 0; r < ROWS; r++) s[r] += wt[k] * p[k * ROWS + r];
+      for (int r = 0; r < rows; r++) {
+        const float v = s[r] + 0.5f;
+        dst[(size_t)(j + r) * ow + i] = v <= 0 ? 0 : v >= 255 ? 255 : (uint8_t)v;
+      }
+    }
+  }
+  free(tmp);
+  free(cols);
+  return 0;
+}
+
 int resize_bicubic(const uint8_t *src, int w, int h, int ch, uint8_t *dst, int ow, int oh) {
   Coeffs cx = {0}, cy = {0};
-  float *tmp = NULL, *acc = NULL, *cols = NULL;
+  float *tmp = NULL, *acc = NULL;
   int rc = -1;
   if (coeffs_make(&cx, w, ow) || coeffs_make(&cy, h, oh)) goto done;
+  if (ch == 1) {
+    rc = resize_grey(src, w, h, dst, ow, oh, &cx, &cy);
+    goto done;
+  }
   const size_t row = (size_t)ow * ch;
   tmp = malloc(sizeof(float) * row * h); // [h, ow, ch]
   acc = malloc(sizeof(float) * row);     // [ow, ch]
   if (!tmp || !acc) goto done;
-  int y = 0;
-  if (ch == 1) { // grey: ROWS rows at once from a transposed copy, so each tap is one vector op
-    cols = malloc(sizeof(float) * ROWS * w); // [w, ROWS]
-    if (!cols) goto done;
-    for (; y + ROWS <= h; y += ROWS) {
-      for (int x = 0; x < w; x++)
-        for (int r = 0; r < ROWS; r++) cols[x * ROWS + r] = src[(size_t)(y + r) * w + x];
-      for (int i = 0; i < ow; i++) {
-        const float *wt = cx.w + (size_t)i * cx.taps, *p = cols + (size_t)cx.lo[i] * ROWS;
-        float s[ROWS] = {0};
-        for (int k = 0; k < cx.count[i]; k++)
-          for (int r = 0; r < ROWS; r++) s[r] += wt[k] * p[k * ROWS + r];
-        for (int r = 0; r < ROWS; r++) tmp[(size_t)(y + r) * row + i] = s[r];
-      }
-    }
-  }
-  for (; y < h; y++) {
+  for (int y = 0; y < h; y++) {
     const uint8_t *r = src + (size_t)y * w * ch;
     float *t = tmp + (size_t)y * row;
     for (int i = 0; i < ow; i++) {
@@ -113,6 +143,5 @@ done:
   coeffs_free(&cy);
   free(tmp);
   free(acc);
-  free(cols);
   return rc;
 }
