@@ -13,24 +13,11 @@
 //   npx tsx bench/import-large.ts --rows 2000,20000,60000   (the counts given; `--rows 377110` once: MIMIC's)
 //   ... --reports zip   (the reports in mimic-cxr-reports.zip, as the release ships them)
 import { spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { strToU8, zipSync } from 'fflate';
 import sharp from 'sharp';
-import { writeDicom } from '#main/data/dicom/write-dicom';
-import { CBIS_CSV_HEADER } from '#main/data/fixtures/publisher-fixtures';
 import { nativeJpeg, ownDecoder } from '#main/data/images/native-jpeg';
 import { fitInside, JPEG_QUALITY, THUMBNAIL_SIZE } from '#main/data/images/prepare';
 import { importDataset } from '#main/services/dataset-import';
@@ -38,6 +25,7 @@ import { openWorkbench } from '#main/services/open';
 import { ImportRequest } from '#shared/api/datasets';
 import { DEFAULT_MAX_SIDE } from '#shared/domain/dataset';
 import { type MemSample, memSample, memTable, peakRssMB, resetPeakRss, threadCpuMs } from './proc-memory';
+import { filesUnder, generateDdsm, generateMimic } from './publisher-folders';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -178,142 +166,6 @@ function bytesUnder(dir: string): number {
   return n;
 }
 
-const gz = (rows: string[][]) => gzipSync(`${rows.map((r) => r.join(',')).join('\n')}\n`);
-const write = (path: string, bytes: Uint8Array | string) => {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, bytes);
-};
-
-/** A smooth chest-film-like grey field with film grain, varied by `seed`. */
-function film(width: number, height: number, seed: number): Buffer {
-  const data = Buffer.alloc(width * height);
-  let x = (seed + 1) * 2654435761;
-  for (let y = 0; y < height; y++) {
-    for (let c = 0; c < width; c++) {
-      x = (x * 1103515245 + 12345) >>> 0;
-      const dx = (c - width / 2) / width;
-      const dy = (y - height / 2) / height;
-      data[y * width + c] = Math.max(
-        0,
-        Math.min(255, 200 - 300 * (dx * dx + dy * dy) + (x >>> 29) + (seed % 17)),
-      );
-    }
-  }
-  return data;
-}
-
-/** MIMIC-CXR-JPG 2.0.0 layout: split + metadata CSVs and files/pNN/pSUBJECT/sSTUDY/<dicom_id>.jpg + sSTUDY.txt. */
-async function generateMimic(
-  root: string,
-  count: number,
-  [w, h]: readonly [number, number] = [2500, 3000],
-  report: (i: number) => string = (i) =>
-    `FINDINGS: Lungs are clear (${i}).\n\nIMPRESSION: No acute process.\n`,
-): Promise<number> {
-  const base = film(w, h, 0);
-  const split: string[][] = [['dicom_id', 'study_id', 'subject_id', 'split']];
-  const meta: string[][] = [['dicom_id', 'subject_id', 'study_id', 'ViewPosition', 'Rows', 'Columns']];
-  let bytes = 0;
-  const one = async (i: number) => {
-    const subject = String(10_000_000 + Math.floor(i / 4));
-    const study = String(50_000_000 + Math.floor(i / 2));
-    const id = `${i.toString(16).padStart(8, '0')}-bde0afdd-112c0b34-7bc16630-4e384014`;
-    const g = Math.floor(i / 4) % 10; // the split is per subject, as the publisher's
-    const s = g === 0 ? 'test' : g === 1 ? 'validate' : 'train';
-    split.push([id, study, subject, s]);
-    meta.push([id, subject, study, i % 2 ? 'LATERAL' : 'PA', String(h), String(w)]);
-    // A different patch per image, so every file (and blob) is distinct.
-    const pixels = Buffer.from(base);
-    for (let k = 0; k < 4096; k++) pixels[(i * 7919 + k * 613) % pixels.length] = (i + k) & 0xff;
-    if (pixels.length < 4096) pixels.writeUIntBE(i, 0, 3); // distinct when the image is tiny
-    // One grey component, as the publisher's files (a 3-component encode of the same pixels takes
-    // ~35% more CPU to decode).
-    const jpg = await sharp(pixels, { raw: { width: w, height: h, channels: 1 } })
-      .toColourspace('b-w')
-      .jpeg({ quality: 95 })
-      .toBuffer();
-    bytes += jpg.length;
-    const dir = join(root, 'files', `p${subject.slice(0, 2)}`, `p${subject}`);
-    write(join(dir, `s${study}`, `${id}.jpg`), jpg);
-    // --reports zip: the reports as the release ships them, in mimic-cxr-reports.zip.
-    if (zipped) zipped[`files/p${subject.slice(0, 2)}/p${subject}/s${study}.txt`] = strToU8(report(i));
-    else write(join(dir, `s${study}.txt`), report(i));
-  };
-  const zipped: Record<string, Uint8Array> | undefined = arg('reports', '') === 'zip' ? {} : undefined;
-  // Encoded a few at a time (sharp encodes on libuv's threads): generation is most of the bench's time.
-  for (let i = 0; i < count; i += 4)
-    await Promise.all([i, i + 1, i + 2, i + 3].filter((k) => k < count).map(one));
-  write(join(root, 'mimic-cxr-2.0.0-split.csv.gz'), gz(split));
-  write(join(root, 'mimic-cxr-2.0.0-metadata.csv.gz'), gz(meta));
-  if (zipped) write(join(root, 'mimic-cxr-reports.zip'), zipSync(zipped));
-  return bytes;
-}
-
-/** CBIS-DDSM layout: the mass case-description CSVs and CBIS-DDSM/<series>/<uid>/<uid>/000000.dcm. */
-function generateDdsm(root: string, count: number): number {
-  const [rows, cols] = [5000, 4000];
-  const header = [...CBIS_CSV_HEADER];
-  const train: string[][] = [header];
-  const test: string[][] = [header];
-  const pixels = new Uint16Array(rows * cols);
-  for (let y = 0; y < rows; y++)
-    for (let c = 0; c < cols; c++) pixels[y * cols + c] = (Math.sin(y / 97) * 1500 + c / 3 + 2000) & 0xfff;
-  let bytes = 0;
-  // One file written by dcmjs; every other one is a copy with its own patch of the pixel data (the
-  // file's last element), so files and blobs are distinct without encoding each.
-  const template = writeDicom({
-    rows,
-    columns: cols,
-    pixels,
-    windowCenter: 2048,
-    windowWidth: 4096,
-    attributes: { PatientName: 'P_TEMPLATE' },
-  });
-  const pixelsAt = template.length - pixels.byteLength;
-  for (let i = 0; i < count; i++) {
-    const patient = `P_${String(i).padStart(5, '0')}`;
-    const isTest = i % 5 === 0;
-    const series = `Mass-${isTest ? 'Test' : 'Training'}_${patient}_LEFT_CC`;
-    const uid = `1.3.6.1.4.1.9590.100.1.2.${i}`;
-    const full = `${series}/${uid}.1/${uid}.2/000000.dcm`;
-    const dcm = Buffer.from(template);
-    const view = new DataView(dcm.buffer, dcm.byteOffset + pixelsAt, pixels.byteLength);
-    for (let k = 0; k < 1024; k++)
-      view.setUint16(((i * 7919 + k * 613) % pixels.length) * 2, (i * 31 + k) & 0xfff, true);
-    bytes += dcm.length;
-    write(join(root, 'CBIS-DDSM', full), dcm);
-    const row = [
-      patient,
-      '3',
-      'LEFT',
-      'CC',
-      '1',
-      'mass',
-      'OVAL',
-      'CIRCUMSCRIBED',
-      '3',
-      i % 2 ? 'MALIGNANT' : 'BENIGN',
-      '3',
-      full,
-      `${series}_1/${uid}.3/${uid}.4/000000.dcm`,
-      `${series}_1/${uid}.3/${uid}.4/000001.dcm`,
-    ];
-    (isTest ? test : train).push(row);
-  }
-  const csv = (t: string[][]) =>
-    `${t.map((r) => r.map((v) => (v.includes(',') ? `"${v}"` : v)).join(',')).join('\n')}\n`;
-  write(join(root, 'mass_case_description_train_set.csv'), csv(train));
-  write(join(root, 'mass_case_description_test_set.csv'), csv(test));
-  return bytes;
-}
-
-/** Every file under `dir` whose name ends with `ext`. */
-function filesUnder(dir: string, ext: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith(ext))
-    .map((e) => join(e.parentPath, e.name));
-}
-
 /**
  * The least CPU an import can spend on a JPEG: the bare sharp decode (shrink-on-load) and
  * downscale to the stored side, pixels out, nothing else (no read, hash, encode, thumbnail, store),
@@ -341,6 +193,28 @@ function nativeFloorMs(
   for (const b of sample) addon.downscale(b, side, JPEG_QUALITY, THUMBNAIL_SIZE, ownDecoder());
   const d = process.cpuUsage(c);
   return (d.user + d.system) / 1000 / sample.length;
+}
+
+/**
+ * The scaled decode alone (the scale the stored side needs), by our own decoder and by
+ * libjpeg-turbo, alternating file by file: ms of CPU per image each, or null where our decoder
+ * does not take the files (colour, or a scale other than 1/4 and 1/8).
+ */
+function decodersMs(
+  addon: NonNullable<ReturnType<typeof nativeJpeg>['addon']>,
+  files: readonly string[],
+  scale: 1 | 2 | 4 | 8,
+): { own: number; turbojpeg: number } | null {
+  const sample = files.slice(0, 60).map((f) => readFileSync(f));
+  const spent = { own: 0, turbojpeg: 0 };
+  for (const b of sample)
+    for (const own of [true, false]) {
+      const c = process.cpuUsage();
+      if (!addon.scaledGrey(b, scale, own)) return null;
+      const d = process.cpuUsage(c);
+      spent[own ? 'own' : 'turbojpeg'] += (d.user + d.system) / 1000;
+    }
+  return { own: spent.own / sample.length, turbojpeg: spent.turbojpeg / sample.length };
 }
 
 /** `CPU 24.1 ms per image (libvips worker 18.5, main 3.0, ...); 1.80 cores busy` of a child's import. */
@@ -405,9 +279,18 @@ async function bench(
       const native = nativeJpeg();
       console.log(
         native.addon
-          ? `${name}: the native JPEG path (decode at scale, downscale, encode, thumbnail pixels): ${nativeFloorMs(native.addon, filesUnder(source, '.jpg'), side).toFixed(1)} ms CPU per image (${ownDecoder() ? "grey films by our own decoder" : "every decode by libjpeg-turbo (BIOMED_JPEG_DECODER=turbojpeg)"}; it loads in this process: the import's children use it unless BIOMED_JPEG_DECODER=sharp)`
+          ? `${name}: the native JPEG path (decode at scale, downscale, encode, thumbnail pixels): ${nativeFloorMs(native.addon, filesUnder(source, '.jpg'), side).toFixed(1)} ms CPU per image (${ownDecoder() ? 'grey films by our own decoder' : 'every decode by libjpeg-turbo (BIOMED_JPEG_DECODER=turbojpeg)'}; it loads in this process: the import's children use it unless BIOMED_JPEG_DECODER=sharp)`
           : `${name}: the native JPEG path is not used (${native.reason}): sharp decoded every JPEG`,
       );
+      // The scale the stored side needs: the smallest DCT scale that still covers it (jpeg.c's choice).
+      const { width = 0, height = 0 } = await sharp(readFileSync(filesUnder(source, '.jpg')[0]!)).metadata();
+      const long = Math.max(width, height);
+      const scale = ([8, 4, 2, 1] as const).find((d) => Math.ceil(long / d) >= side) ?? 1;
+      const both = native.addon ? decodersMs(native.addon, filesUnder(source, '.jpg'), scale) : null;
+      if (both)
+        console.log(
+          `${name}: the decode at 1/${scale} alone: our own decoder ${both.own.toFixed(1)} ms CPU per image, libjpeg-turbo ${both.turbojpeg.toFixed(1)} ms (the same samples)`,
+        );
     }
     const home2 = join(root, 'home2');
     const cut = await runChild(source, home2, Math.floor(images / 2));
@@ -452,7 +335,7 @@ async function benchRows(counts: readonly number[]): Promise<void> {
     const root = mkdtempSync(join(tmpdir(), 'bw-rows-'));
     try {
       const t = performance.now();
-      await generateMimic(join(root, 'source'), count, [32, 32], longReport);
+      await generateMimic(join(root, 'source'), count, [32, 32], longReport, arg('reports', '') === 'zip');
       const made = (performance.now() - t) / 1000;
       const r = await runChild(join(root, 'source'), join(root, 'home'), undefined, ['--expose-gc']);
       if (!r.ok) throw new Error(`rows: the import failed: ${r.error}`);
@@ -497,7 +380,12 @@ if (process.argv[2] === '--child') {
     const counts = rows.split(',').map(Number);
     await benchRows(counts.length === 1 ? [Math.round(counts[0]! / 10), counts[0]!] : counts);
   } else if (only !== 'ddsm')
-    await bench('mimic-cxr', (r) => generateMimic(r, Number(arg('count', '2000'))), true);
+    await bench(
+      'mimic-cxr',
+      (r) =>
+        generateMimic(r, Number(arg('count', '2000')), undefined, undefined, arg('reports', '') === 'zip'),
+      true,
+    );
   if (only !== 'mimic' && arg('rows', '') === '')
     await bench('cbis-ddsm', (r) => generateDdsm(r, Number(arg('ddsm-count', '200'))));
   console.log(
