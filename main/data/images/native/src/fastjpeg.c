@@ -274,6 +274,8 @@ static int parse(const uint8_t *src, size_t n, Header *hd) {
       hd->scan = next;
       return 0;
     } else if ((marker >= 0xE0 && marker <= 0xEF) || marker == 0xFE) { // APPn, COM
+      // libjpeg warns of a JFIF header whose major version is not 1 (and TurboJPEG then refuses)
+      if (marker == 0xE0 && len >= 16 && !memcmp(seg, "JFIF", 5) && seg[5] != 1) return -1;
     } else
       return -1; // progressive, lossless, arithmetic, hierarchical, or out of place
     p = next;
