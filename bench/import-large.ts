@@ -237,16 +237,22 @@ async function bench(
     // machine for the import: no generation just before it).
     const kept = arg('source', '');
     const source = kept ? join(kept, name) : join(root, 'source');
-    const done = join(source, '.generated');
+    // What the kept folder was generated with: another count or report layout generates it again.
+    const made = join(source, '.generated');
+    const key = ['count', 'ddsm-count', 'reports'].map((k) => arg(k, '')).join(' ');
+    const earlier =
+      kept && existsSync(made)
+        ? (JSON.parse(readFileSync(made, 'utf8')) as { key?: string; bytes?: number })
+        : null;
     let t = performance.now();
     let read: number;
-    if (kept && existsSync(done)) {
-      read = Number(readFileSync(done, 'utf8'));
+    if (earlier?.key === key && earlier.bytes) {
+      read = earlier.bytes;
       console.log(`${name}: ${(read / 2 ** 20).toFixed(0)} MB of images generated earlier in ${source}`);
     } else {
       rmSync(source, { recursive: true, force: true });
       read = await generate(source);
-      if (kept) writeFileSync(done, String(read));
+      if (kept) writeFileSync(made, JSON.stringify({ key, bytes: read }));
       console.log(
         `${name}: generated ${(read / 2 ** 20).toFixed(0)} MB of images in ${((performance.now() - t) / 1000).toFixed(0)} s`,
       );
@@ -271,22 +277,23 @@ async function bench(
       `${name}: the import's ${cpuLine(first, images)} => at most ${((1000 * cores * images) / first.cpuMs).toFixed(0)} images/s on ${cores} cores`,
     );
     if (jpegFloor) {
+      const jpegs = filesUnder(source, '.jpg');
       const side = Number(arg('max-side', String(DEFAULT_MAX_SIDE)));
-      const floor = await decodeFloorMs(filesUnder(source, '.jpg'), side);
+      const floor = await decodeFloorMs(jpegs, side);
       console.log(
         `${name}: decode floor: ${floor.toFixed(1)} ms CPU per image (bare sharp decode + downscale to ${side} px) => at most ${((1000 * cores) / floor).toFixed(0)} images/s on ${cores} cores`,
       );
       const native = nativeJpeg();
       console.log(
         native.addon
-          ? `${name}: the native JPEG path (decode at scale, downscale, encode, thumbnail pixels): ${nativeFloorMs(native.addon, filesUnder(source, '.jpg'), side).toFixed(1)} ms CPU per image (${ownDecoder() ? 'grey films by our own decoder' : 'every decode by libjpeg-turbo (BIOMED_JPEG_DECODER=turbojpeg)'}; it loads in this process: the import's children use it unless BIOMED_JPEG_DECODER=sharp)`
+          ? `${name}: the native JPEG path (decode at scale, downscale, encode, thumbnail pixels): ${nativeFloorMs(native.addon, jpegs, side).toFixed(1)} ms CPU per image (${ownDecoder() ? 'grey films by our own decoder' : 'every decode by libjpeg-turbo (BIOMED_JPEG_DECODER=turbojpeg)'}; it loads in this process: the import's children use it unless BIOMED_JPEG_DECODER=sharp)`
           : `${name}: the native JPEG path is not used (${native.reason}): sharp decoded every JPEG`,
       );
       // The scale the stored side needs: the smallest DCT scale that still covers it (jpeg.c's choice).
-      const { width = 0, height = 0 } = await sharp(readFileSync(filesUnder(source, '.jpg')[0]!)).metadata();
+      const { width = 0, height = 0 } = await sharp(readFileSync(jpegs[0]!)).metadata();
       const long = Math.max(width, height);
       const scale = ([8, 4, 2, 1] as const).find((d) => Math.ceil(long / d) >= side) ?? 1;
-      const both = native.addon ? decodersMs(native.addon, filesUnder(source, '.jpg'), scale) : null;
+      const both = native.addon ? decodersMs(native.addon, jpegs, scale) : null;
       if (both)
         console.log(
           `${name}: the decode at 1/${scale} alone: our own decoder ${both.own.toFixed(1)} ms CPU per image, libjpeg-turbo ${both.turbojpeg.toFixed(1)} ms (the same samples)`,
